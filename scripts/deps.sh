@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages dangjiao needs to build, run and test, when missing.
+set -euo pipefail
+pkgs=(build-essential cmake ninja-build ccache pkg-config git
+      libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+      libsodium-dev libsqlite3-dev sqlite3 libpq-dev libspdlog-dev libfmt-dev libcli11-dev
+      libgtest-dev libbenchmark-dev python3 curl)
+if [ "${1:-}" = "--test" ]; then
+  pkgs+=(postgresql-15 postgresql-client-15)
+fi
+if [ "${1:-}" = "--bench" ]; then
+  pkgs+=(wrk nginx-light postgresql-15)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,29 @@
+#include "common/time.h"
+
+#include <gtest/gtest.h>
+
+namespace dj {
+
+TEST(Time, ValidDates) {
+  struct Case {
+    const char* s;
+    bool ok;
+  } cases[] = {{"2021-06-30", true},  {"2020-02-29", true}, {"2021-02-29", false},
+               {"2021-13-01", false}, {"2021-6-30", false}, {"1899-12-31", false},
+               {"abcd-ef-gh", false}, {"", false},          {"2000-02-29", true}};
+  for (const auto& c : cases) EXPECT_EQ(is_valid_date(c.s), c.ok) << c.s;
+}
+
+TEST(Time, DaysRoundTrip) {
+  for (const char* d : {"1970-01-01", "2000-02-29", "2021-06-30", "1949-10-01"}) {
+    EXPECT_EQ(date_from_days(days_from_date(d)), d);
+  }
+  EXPECT_EQ(days_from_date("1970-01-02"), 1);
+}
+
+TEST(Time, InstantInShanghai) {
+  EXPECT_EQ(format_instant(0), "1970-01-01T08:00:00.000+08:00");
+  EXPECT_EQ(format_instant(16 * 3600 * 1000 + 5), "1970-01-02T00:00:00.005+08:00");
+}
+
+}  // namespace dj

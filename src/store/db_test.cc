@@ -1,0 +1,78 @@
+#include <gtest/gtest.h>
+
+#include "store/migrations.h"
+#include "store/testing.h"
+
+namespace dj::store {
+namespace {
+
+using StoreTest = DbTest;
+
+TEST_P(StoreTest, BindsAndReadsBack) {
+  auto lease = db().acquire();
+  ASSERT_TRUE(lease);
+  Conn& c = **lease;
+  const std::string tricky = "O'Brien; DROP TABLE orgs; -- 党支部 🎉 \u05e9\u05dc\u05d5\u05dd ?";
+  auto r = c.query(
+      "INSERT INTO orgs (parent_id, path, depth, code, name, type, created_at, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      {nullptr, "/1/", 0, "X?1", tricky, "committee", int64_t{1}, int64_t{2}});
+  ASSERT_TRUE(r) << r.error().message;
+  const int64_t id = (*r)[0].i64(0);
+  auto row = c.query_one("SELECT name, parent_id, code FROM orgs WHERE id = ?", {id});
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->str(0), tricky);
+  EXPECT_TRUE(row->null(1));
+  EXPECT_EQ(row->str(2), "X?1");
+  auto page = c.query("SELECT id FROM orgs ORDER BY id LIMIT ? OFFSET ?", {1, 0});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->size(), 1u);
+}
+
+TEST_P(StoreTest, UniqueViolationIsConflictAndRollbackUndoes) {
+  auto insert = [](Conn& c, const char* code) {
+    return c.exec(
+        "INSERT INTO orgs (path, depth, code, name, type, created_at, updated_at) "
+        "VALUES ('/', 0, ?, 'n', 'branch', 0, 0)",
+        {code});
+  };
+  auto r = with_tx(db(), [&](Conn& c) -> Result<int64_t> {
+    DJ_TRY(insert(c, "A"));
+    return insert(c, "A");
+  });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::conflict);
+  auto n = with_conn(db(), [](Conn& c) { return c.query_one("SELECT COUNT(*) FROM orgs"); });
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->i64(0), 0);
+}
+
+TEST_P(StoreTest, MigrateIsIdempotent) {
+  auto again = migrate(db());
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, 0);
+}
+
+TEST_P(StoreTest, PathRangeIsByteOrdered) {
+  ASSERT_TRUE(with_tx(db(), [](Conn& c) -> Status {
+    for (const char* p : {"/1/", "/1/12/", "/1/12/305/", "/1/120/", "/1/13/"}) {
+      DJ_TRY(c.exec(
+          "INSERT INTO orgs (path, depth, code, name, type, created_at, updated_at) "
+          "VALUES (?, 0, ?, 'n', 'branch', 0, 0)",
+          {p, p}));
+    }
+    return {};
+  }));
+  auto rows = with_conn(db(), [](Conn& c) {
+    return c.query("SELECT path FROM orgs WHERE path >= ? AND path < ? ORDER BY path",
+                   {"/1/12/", "/1/120"});
+  });
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[1].str(0), "/1/12/305/");
+}
+
+DJ_INSTANTIATE_BACKENDS(StoreTest);
+
+}  // namespace
+}  // namespace dj::store

@@ -1,0 +1,167 @@
+// SQLite backend: WAL, foreign keys on, a busy timeout, a statement cache per
+// connection.
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <unordered_map>
+
+#include "store/backends.h"
+
+namespace dj::store {
+namespace {
+
+Error sqlite_error(sqlite3* db, int rc, std::string_view sql) {
+  const int ext = sqlite3_extended_errcode(db);
+  std::string msg = sqlite3_errmsg(db);
+  if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+    return Error::conflict("duplicate: " + msg);
+  }
+  if (ext == SQLITE_CONSTRAINT_FOREIGNKEY) return Error::conflict("referenced record: " + msg);
+  if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+    return Error{ErrorCode::unavailable, "database busy", {}};
+  }
+  spdlog::error("sqlite error {} ({}): {} in: {}", rc, ext, msg, sql);
+  return Error::internal("database error: " + msg);
+}
+
+class SqliteConn final : public Conn {
+ public:
+  explicit SqliteConn(sqlite3* db) : db_(db) {}
+  ~SqliteConn() override {
+    for (auto& [_, st] : cache_) sqlite3_finalize(st);
+    sqlite3_close_v2(db_);
+  }
+  Dialect dialect() const override { return Dialect::sqlite; }
+
+  Result<Rows> query(std::string_view sql, const Params& params) override {
+    DJ_ASSIGN(sqlite3_stmt * st, prepare(sql, params));
+    Rows rows;
+    const int n = sqlite3_column_count(st);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+      std::vector<std::optional<std::string>> cells;
+      cells.reserve(n);
+      for (int i = 0; i < n; ++i) {
+        if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+          cells.emplace_back();
+        } else {
+          const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+          cells.emplace_back(std::string(p, sqlite3_column_bytes(st, i)));
+        }
+      }
+      rows.emplace_back(std::move(cells));
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return sqlite_error(db_, rc, sql);
+    return rows;
+  }
+
+  Result<int64_t> exec(std::string_view sql, const Params& params) override {
+    DJ_ASSIGN(sqlite3_stmt * st, prepare(sql, params));
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) return sqlite_error(db_, rc, sql);
+    return static_cast<int64_t>(sqlite3_changes(db_));
+  }
+
+  Status exec_script(std::string_view sql) override {
+    std::string s(sql);
+    char* err = nullptr;
+    if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown";
+      sqlite3_free(err);
+      return Error::internal("sqlite script failed: " + msg);
+    }
+    return {};
+  }
+
+  Status begin() override { return exec_script("BEGIN IMMEDIATE"); }
+  Status commit() override { return exec_script("COMMIT"); }
+  void rollback() override {
+    if (!sqlite3_get_autocommit(db_)) (void)exec_script("ROLLBACK");
+  }
+  bool healthy() override { return true; }
+
+ private:
+  Result<sqlite3_stmt*> prepare(std::string_view sql, const Params& params) {
+    std::string key(sql);
+    sqlite3_stmt* st = nullptr;
+    if (auto it = cache_.find(key); it != cache_.end()) {
+      st = it->second;
+    } else {
+      const int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+                                        SQLITE_PREPARE_PERSISTENT, &st, nullptr);
+      if (rc != SQLITE_OK) return sqlite_error(db_, rc, sql);
+      cache_.emplace(std::move(key), st);
+    }
+    sqlite3_clear_bindings(st);
+    if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(st)) {
+      return Error::internal("parameter count mismatch in: " + std::string(sql));
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      const Value& v = params[i];
+      const int idx = static_cast<int>(i + 1);
+      if (v.is_null()) {
+        sqlite3_bind_null(st, idx);
+      } else if (v.is_int()) {
+        sqlite3_bind_int64(st, idx, std::stoll(v.text()));
+      } else {
+        sqlite3_bind_text(st, idx, v.text().data(), static_cast<int>(v.text().size()),
+                          SQLITE_TRANSIENT);
+      }
+    }
+    return st;
+  }
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+class SqliteDb final : public Db {
+ public:
+  SqliteDb(std::string path, size_t pool_size)
+      : Db("sqlite://" + path, pool_size), path_(std::move(path)) {}
+  Dialect dialect() const override { return Dialect::sqlite; }
+
+ protected:
+  Result<std::unique_ptr<Conn>> open() override {
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(path_.c_str(), &db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                       SQLITE_OPEN_NOMUTEX,
+                                   nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+      sqlite3_close_v2(db);
+      return Error{ErrorCode::unavailable, "cannot open " + path_ + ": " + msg, {}};
+    }
+    sqlite3_busy_timeout(db, 10000);
+    auto conn = std::make_unique<SqliteConn>(db);
+    // NORMAL in WAL mode: a committed transaction survives a crash of the
+    // process; only a power loss may lose the last commits.
+    DJ_TRY(conn->exec_script(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;"));
+    return std::unique_ptr<Conn>(std::move(conn));
+  }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Db>> open_sqlite(const std::string& path, size_t pool_size) {
+  std::error_code ec;
+  if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) {
+    std::filesystem::create_directories(dir, ec);
+  }
+  auto db = std::make_unique<SqliteDb>(path, pool_size);
+  DJ_TRY(db->acquire());  // fail early when the file cannot be opened
+  return std::unique_ptr<Db>(std::move(db));
+}
+
+}  // namespace dj::store

@@ -1,0 +1,49 @@
+#include "common/validate.h"
+
+#include "common/time.h"
+
+namespace dj {
+
+size_t utf8_length(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+  return n;
+}
+
+void Validator::add(std::string field, std::string code, std::string message) {
+  if (error_.message.empty()) error_.message = field + ": " + message;
+  error_.fields.push_back({std::move(field), std::move(code), std::move(message)});
+}
+
+void Validator::text(const char* field, const std::optional<std::string>& v, size_t max,
+                     bool required) {
+  if (!v || v->empty()) {
+    if (required) add(field, "required", "is required");
+    return;
+  }
+  if (utf8_length(*v) > max) {
+    add(field, "too_long", "must be at most " + std::to_string(max) + " characters");
+    return;
+  }
+  for (unsigned char ch : *v) {
+    if (ch < 0x20 && ch != '\n' && ch != '\t') {
+      add(field, "control_character", "must not contain control characters");
+      return;
+    }
+  }
+}
+
+void Validator::date(const char* field, const std::optional<std::string>& v, bool required) {
+  if (!v) {
+    if (required) add(field, "required", "is required");
+    return;
+  }
+  if (!is_valid_date(*v)) add(field, "date", "must be a date written as YYYY-MM-DD");
+}
+
+Status Validator::status() const {
+  if (ok()) return {};
+  return error_;
+}
+
+}  // namespace dj

@@ -1,0 +1,33 @@
+// Collects field errors while checking an input, then answers one Error
+// naming every problem at once.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace dj {
+
+class Validator {
+ public:
+  void add(std::string field, std::string code, std::string message);
+  // Required non-empty text of at most `max` characters (UTF-8 code points),
+  // without control characters.
+  void text(const char* field, const std::optional<std::string>& v, size_t max,
+            bool required = true);
+  // An optional YYYY-MM-DD date.
+  void date(const char* field, const std::optional<std::string>& v, bool required = false);
+  bool ok() const { return error_.fields.empty(); }
+  // Ok, or an invalid Error listing every field problem.
+  Status status() const;
+
+ private:
+  Error error_{ErrorCode::invalid, "", {}};
+};
+
+// Number of UTF-8 code points in `s`.
+size_t utf8_length(std::string_view s);
+
+}  // namespace dj

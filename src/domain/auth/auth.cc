@@ -1,0 +1,364 @@
+#include "domain/auth/auth.h"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "common/crypto.h"
+#include "common/time.h"
+
+namespace dj::auth {
+namespace {
+
+namespace json = boost::json;
+
+constexpr const char* kCommonPasswords[] = {
+    "password",  "password1", "password123", "passw0rd",  "p@ssw0rd",   "p@ssword",
+    "admin123",  "admin@123", "admin@1234",  "root@123",  "qwer1234",   "qwerty123",
+    "1qaz@wsx",  "1qaz2wsx",  "1q2w3e4r",    "1q2w3e4r5t", "aa123456",  "abc@123",
+    "abc123456", "abcd1234",  "abcd@1234",   "a1234567",  "a12345678",  "zxcv1234",
+    "welcome1",  "welcome@1", "iloveyou1",   "test@123",  "user@123",   "changeme1",
+    "qaz123456", "woaini1314", "5201314a",   "huawei@123", "dangjiao1", "dangjiao@123",
+    "12345678a", "123456aa",  "123qwe!@#",   "!qaz2wsx",  "qwe123!@#",  "asdf1234",
+};
+
+User user_from(const store::Row& r) {
+  User u;
+  u.id = r.i64(0);
+  u.username = r.str(1);
+  u.role = parse_role(r.str(2)).value_or(Role::member);
+  u.org_id = r.opt_i64(3);
+  u.member_id = r.opt_i64(4);
+  u.must_change_password = r.flag(5);
+  u.disabled = r.flag(6);
+  u.created_at = r.i64(7);
+  return u;
+}
+
+constexpr const char* kUserColumns =
+    "u.id, u.username, u.role, u.org_id, u.member_id, u.must_change_password, u.disabled, "
+    "u.created_at";
+
+}  // namespace
+
+Status check_password_policy(std::string_view pw, std::string_view username) {
+  auto fail = [](std::string code, std::string msg) {
+    return Error::invalid("new_password", std::move(code), std::move(msg));
+  };
+  if (pw.size() < 8) return fail("too_short", "must be at least 8 characters");
+  if (pw.size() > 128) return fail("too_long", "must be at most 128 characters");
+  bool lower = false, upper = false, digit = false, other = false;
+  for (unsigned char ch : pw) {
+    lower |= std::islower(ch) != 0;
+    upper |= std::isupper(ch) != 0;
+    digit |= std::isdigit(ch) != 0;
+    other |= !std::isalnum(ch);
+  }
+  if (lower + upper + digit + other < 3) {
+    return fail("too_simple",
+                "must use 3 of: lowercase letters, uppercase letters, digits, other characters");
+  }
+  std::string folded(pw);
+  std::transform(folded.begin(), folded.end(), folded.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  for (const char* common : kCommonPasswords) {
+    if (folded == common) return fail("common", "is a commonly used password");
+  }
+  std::string user(username);
+  std::transform(user.begin(), user.end(), user.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (!user.empty() && folded.find(user) != std::string::npos) {
+    return fail("contains_username", "must not contain the username");
+  }
+  return {};
+}
+
+Result<LoginResult> AuthService::login(std::string_view username, std::string_view password,
+                                       const std::string& client_ip,
+                                       const std::string& user_agent) {
+  const int64_t now = now_ms();
+  audit::Actor actor{std::nullopt, std::string(username), client_ip, "POST /api/v1/auth/login"};
+  auto row = store::with_conn(db_, [&](store::Conn& c) {
+    return c.query_opt(std::string("SELECT ") + kUserColumns +
+                           ", u.password_hash, u.failed_logins, u.locked_until "
+                           "FROM users u WHERE u.username = ?",
+                       {username});
+  });
+  if (!row) return row.take_error();
+  const Error bad_credentials{ErrorCode::unauthenticated, "wrong username or password", {}};
+  if (!*row) {
+    static const std::string dummy = hash_password("no-such-user-Xy9");
+    verify_password(dummy, password);  // the same cost as a real check
+    DJ_TRY(audit::record_now(db_, actor, {"auth.login_failed", "user", "", "", {}, {}}));
+    return bad_credentials;
+  }
+  const store::Row& r = **row;
+  User user = user_from(r);
+  actor.user_id = user.id;
+  if (user.disabled) {
+    DJ_TRY(audit::record_now(db_, actor,
+                             {"auth.login_failed", "user", std::to_string(user.id), "",
+                              {}, json::object{{"reason", "disabled"}}}));
+    return bad_credentials;
+  }
+  if (r.i64(10) > now) {
+    DJ_TRY(audit::record_now(db_, actor,
+                             {"auth.login_failed", "user", std::to_string(user.id), "",
+                              {}, json::object{{"reason", "locked"}}}));
+    return Error{ErrorCode::locked,
+                 "account locked after repeated failed logins; try again after " +
+                     format_instant(r.i64(10)),
+                 {}};
+  }
+  if (!verify_password(r.str(8), password)) {
+    const int failures = static_cast<int>(r.i64(9)) + 1;
+    const bool lock = failures >= cfg_.lockout_threshold;
+    DJ_TRY(store::with_tx(db_, [&](store::Conn& c) -> Status {
+      DJ_TRY(c.exec("UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                    {lock ? 0 : failures, lock ? now + cfg_.lockout_ms : int64_t{0}, user.id}));
+      DJ_TRY(audit::record(c, actor,
+                           {"auth.login_failed", "user", std::to_string(user.id), "", {},
+                            json::object{{"reason", "password"}, {"failures", failures}}}));
+      if (lock) {
+        spdlog::warn("account {} locked after {} failed logins from {}", user.username, failures,
+                     client_ip);
+        DJ_TRY(audit::record(c, actor,
+                             {"auth.locked", "user", std::to_string(user.id), "", {},
+                              json::object{{"until", format_instant(now + cfg_.lockout_ms)}}}));
+      }
+      return {};
+    }));
+    if (lock) {
+      return Error{ErrorCode::locked, "account locked after repeated failed logins", {}};
+    }
+    return bad_credentials;
+  }
+  LoginResult out;
+  out.token = random_token();
+  out.csrf_token = random_token();
+  out.expires_at = now + cfg_.absolute_ms;
+  out.user = user;
+  DJ_TRY(store::with_tx(db_, [&](store::Conn& c) -> Status {
+    DJ_TRY(c.exec("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?", {user.id}));
+    DJ_ASSIGN(auto sid,
+              c.query_one("INSERT INTO sessions (user_id, token_hash, csrf_token, client_ip, "
+                          "user_agent, created_at, last_seen_at, expires_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                          {user.id, sha256_hex(out.token), out.csrf_token, client_ip,
+                           user_agent.substr(0, 300), now, now, out.expires_at}));
+    return audit::record(c, actor,
+                         {"auth.login", "session", std::to_string(sid.i64(0)), "", {}, {}});
+  }));
+  return out;
+}
+
+Result<Principal> AuthService::authenticate(std::string_view token) {
+  const Error unauth{ErrorCode::unauthenticated, "session missing, expired or ended", {}};
+  if (token.empty() || token.size() > 100) return unauth;
+  const int64_t now = now_ms();
+  auto row = store::with_conn(db_, [&](store::Conn& c) {
+    return c.query_opt(
+        "SELECT s.id, s.last_seen_at, s.expires_at, s.ended_at, u.id, u.username, u.role, "
+        "u.org_id, u.member_id, u.must_change_password, u.disabled, o.path "
+        "FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN orgs o ON o.id = u.org_id "
+        "WHERE s.token_hash = ?",
+        {sha256_hex(token)});
+  });
+  if (!row) return row.take_error();
+  if (!*row) return unauth;
+  const store::Row& r = **row;
+  if (!r.null(3) || r.i64(2) <= now || r.i64(1) + cfg_.idle_ms <= now || r.flag(10)) {
+    return unauth;
+  }
+  Principal p;
+  p.session_id = r.i64(0);
+  p.user_id = r.i64(4);
+  p.username = r.str(5);
+  p.role = parse_role(r.str(6)).value_or(Role::member);
+  p.org_id = r.opt_i64(7);
+  p.member_id = r.opt_i64(8);
+  p.must_change_password = r.flag(9);
+  p.scope_path = r.null(11) ? "/" : r.str(11);
+  if (p.role != Role::committee_admin && r.null(11)) {
+    // A scoped role without an organization sees nothing.
+    p.scope_path = "/none/";
+  }
+  if (now - r.i64(1) > 60 * 1000) {
+    (void)store::with_conn(db_, [&](store::Conn& c) {
+      return c.exec("UPDATE sessions SET last_seen_at = ? WHERE id = ?", {now, p.session_id});
+    });
+  }
+  return p;
+}
+
+Result<std::string> AuthService::csrf_token(int64_t session_id) {
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<std::string> {
+    DJ_ASSIGN(auto r, c.query_one("SELECT csrf_token FROM sessions WHERE id = ?", {session_id}));
+    return r.str(0);
+  });
+}
+
+Status AuthService::logout(const Principal& p) {
+  return store::with_tx(db_, [&](store::Conn& c) -> Status {
+    DJ_TRY(c.exec("UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
+                  {now_ms(), p.session_id}));
+    return audit::record(c, p.actor(),
+                         {"auth.logout", "session", std::to_string(p.session_id), "", {}, {}});
+  });
+}
+
+Status AuthService::change_password(const Principal& p, std::string_view old_password,
+                                    std::string_view new_password) {
+  DJ_ASSIGN(auto row, store::with_conn(db_, [&](store::Conn& c) {
+              return c.query_one("SELECT password_hash FROM users WHERE id = ?", {p.user_id});
+            }));
+  if (!verify_password(row.str(0), old_password)) {
+    return Error::invalid("old_password", "wrong", "the current password is wrong");
+  }
+  if (old_password == new_password) {
+    return Error::invalid("new_password", "unchanged", "must differ from the current password");
+  }
+  DJ_TRY(check_password_policy(new_password, p.username));
+  const std::string hash = hash_password(new_password);
+  return store::with_tx(db_, [&](store::Conn& c) -> Status {
+    DJ_TRY(c.exec("UPDATE users SET password_hash = ?, must_change_password = 0, updated_at = ?, "
+                  "updated_by = ? WHERE id = ?",
+                  {hash, now_ms(), p.user_id, p.user_id}));
+    // Other sessions end: whoever knew the old password is out.
+    DJ_TRY(c.exec("UPDATE sessions SET ended_at = ? WHERE user_id = ? AND id <> ? AND "
+                  "ended_at IS NULL",
+                  {now_ms(), p.user_id, p.session_id}));
+    return audit::record(c, p.actor(),
+                         {"auth.password_change", "user", std::to_string(p.user_id), "", {}, {}});
+  });
+}
+
+Result<std::vector<SessionInfo>> AuthService::sessions(const Principal& p) {
+  const int64_t now = now_ms();
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<SessionInfo>> {
+    DJ_ASSIGN(auto rows,
+              c.query("SELECT id, created_at, last_seen_at, expires_at, client_ip, user_agent "
+                      "FROM sessions WHERE user_id = ? AND ended_at IS NULL AND expires_at > ? "
+                      "AND last_seen_at > ? ORDER BY id DESC",
+                      {p.user_id, now, now - cfg_.idle_ms}));
+    std::vector<SessionInfo> out;
+    for (const auto& r : rows) {
+      out.push_back({r.i64(0), r.i64(1), r.i64(2), r.i64(3), r.str(4), r.str(5),
+                     r.i64(0) == p.session_id});
+    }
+    return out;
+  });
+}
+
+Status AuthService::end_session(const Principal& p, int64_t session_id) {
+  return store::with_tx(db_, [&](store::Conn& c) -> Status {
+    DJ_ASSIGN(auto n, c.exec("UPDATE sessions SET ended_at = ? WHERE id = ? AND user_id = ? AND "
+                             "ended_at IS NULL",
+                             {now_ms(), session_id, p.user_id}));
+    if (n == 0) return Error::not_found("no such session");
+    return audit::record(c, p.actor(),
+                         {"auth.session_end", "session", std::to_string(session_id), "", {}, {}});
+  });
+}
+
+Result<User> AuthService::create_user(const audit::Actor& actor, const std::string& username,
+                                      std::string_view password, Role role,
+                                      std::optional<int64_t> org_id,
+                                      std::optional<int64_t> member_id, bool must_change) {
+  if (username.empty() || username.size() > 64 ||
+      !std::all_of(username.begin(), username.end(), [](unsigned char ch) {
+        return std::isalnum(ch) || ch == '_' || ch == '.' || ch == '-';
+      })) {
+    return Error::invalid("username", "format",
+                          "1-64 characters: letters, digits, '_', '.', '-'");
+  }
+  if (role != Role::committee_admin && !org_id) {
+    return Error::invalid("org_id", "required", "required for a role scoped to an organization");
+  }
+  {
+    auto s = check_password_policy(password, username);
+    if (!s) {
+      Error e = s.take_error();
+      e.fields[0].field = "password";
+      return e;
+    }
+  }
+  const std::string hash = hash_password(password);
+  const int64_t now = now_ms();
+  return store::with_tx(db_, [&](store::Conn& c) -> Result<User> {
+    std::string path;
+    if (org_id) {
+      DJ_ASSIGN(auto org, c.query_opt("SELECT path FROM orgs WHERE id = ? AND deleted_at IS NULL",
+                                      {*org_id}));
+      if (!org) return Error::invalid("org_id", "unknown", "no such organization");
+      path = org->str(0);
+    }
+    if (member_id) {
+      DJ_ASSIGN(auto m, c.query_opt("SELECT id FROM members WHERE id = ? AND deleted_at IS NULL",
+                                    {*member_id}));
+      if (!m) return Error::invalid("member_id", "unknown", "no such member");
+    }
+    auto ins = c.query_one(
+        "INSERT INTO users (username, password_hash, role, org_id, member_id, "
+        "must_change_password, created_at, updated_at, created_by, updated_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        {username, hash, to_string(role), org_id, member_id, must_change, now, now, actor.user_id,
+         actor.user_id});
+    if (!ins) {
+      if (ins.error().code == ErrorCode::conflict) {
+        return Error{ErrorCode::conflict, "username already taken",
+                     {{"username", "taken", "username already taken"}}};
+      }
+      return ins.take_error();
+    }
+    User u{ins->i64(0), username, role, org_id, member_id, must_change, false, now};
+    DJ_TRY(audit::record(c, actor,
+                         {"user.create", "user", std::to_string(u.id), path, {},
+                          json::object{{"username", username},
+                                       {"role", to_string(role)},
+                                       {"org_id", org_id ? json::value(*org_id) : nullptr},
+                                       {"member_id", member_id ? json::value(*member_id)
+                                                               : nullptr}}}));
+    return u;
+  });
+}
+
+Status AuthService::reset_password(const audit::Actor& actor, const std::string& username,
+                                   std::string_view password) {
+  {
+    auto s = check_password_policy(password, username);
+    if (!s) {
+      Error e = s.take_error();
+      e.fields[0].field = "password";
+      return e;
+    }
+  }
+  const std::string hash = hash_password(password);
+  return store::with_tx(db_, [&](store::Conn& c) -> Status {
+    DJ_ASSIGN(auto u, c.query_opt("SELECT id FROM users WHERE username = ?", {username}));
+    if (!u) return Error::not_found("no such user");
+    const int64_t id = u->i64(0), now = now_ms();
+    DJ_TRY(c.exec("UPDATE users SET password_hash = ?, must_change_password = 1, "
+                  "failed_logins = 0, locked_until = 0, updated_at = ?, updated_by = ? "
+                  "WHERE id = ?",
+                  {hash, now, actor.user_id, id}));
+    DJ_TRY(c.exec("UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
+                  {now, id}));
+    return audit::record(c, actor,
+                         {"user.reset_password", "user", std::to_string(id), "", {}, {}});
+  });
+}
+
+Result<User> AuthService::find_user(const std::string& username) {
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<User> {
+    DJ_ASSIGN(auto r, c.query_opt(std::string("SELECT ") + kUserColumns +
+                                      " FROM users u WHERE u.username = ?",
+                                  {username}));
+    if (!r) return Error::not_found("no such user");
+    return user_from(*r);
+  });
+}
+
+}  // namespace dj::auth

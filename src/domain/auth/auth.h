@@ -1,0 +1,89 @@
+// Accounts and sessions: login with lockout, session tokens (stored hashed)
+// with idle and absolute expiry, password policy and changes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/auth/principal.h"
+#include "store/db.h"
+
+namespace dj::auth {
+
+struct AuthConfig {
+  int lockout_threshold = 5;
+  int64_t lockout_ms = 15 * 60 * 1000;
+  int64_t idle_ms = 30 * 60 * 1000;
+  int64_t absolute_ms = 12 * 3600 * 1000;
+};
+
+struct User {
+  int64_t id = 0;
+  std::string username;
+  Role role = Role::member;
+  std::optional<int64_t> org_id;
+  std::optional<int64_t> member_id;
+  bool must_change_password = true;
+  bool disabled = false;
+  int64_t created_at = 0;
+};
+
+struct LoginResult {
+  std::string token;  // shown once; only its hash is stored
+  std::string csrf_token;
+  int64_t expires_at = 0;
+  User user;
+};
+
+struct SessionInfo {
+  int64_t id;
+  int64_t created_at, last_seen_at, expires_at;
+  std::string client_ip, user_agent;
+  bool current;
+};
+
+// Checks a new password: at least 8 characters, 3 of the 4 classes (lower,
+// upper, digit, other), not a common password, not the username.
+Status check_password_policy(std::string_view password, std::string_view username);
+
+class AuthService {
+ public:
+  AuthService(store::Db& db, AuthConfig cfg) : db_(db), cfg_(cfg) {}
+
+  // Verifies the password; every failure is audited, and the threshold of
+  // consecutive failures locks the account (ErrorCode::locked).
+  Result<LoginResult> login(std::string_view username, std::string_view password,
+                            const std::string& client_ip, const std::string& user_agent);
+
+  // The principal for a live session token; unauthenticated otherwise.
+  // Touches the session (idle timer) at most once a minute.
+  Result<Principal> authenticate(std::string_view token);
+  // The CSRF token bound to a session.
+  Result<std::string> csrf_token(int64_t session_id);
+
+  Status logout(const Principal& p);
+  Status change_password(const Principal& p, std::string_view old_password,
+                         std::string_view new_password);
+  Result<std::vector<SessionInfo>> sessions(const Principal& p);
+  // Ends one of the caller's own sessions; not_found for anyone else's.
+  Status end_session(const Principal& p, int64_t session_id);
+
+  // Creates an account (CLI and API). The password must meet the policy; the
+  // user must change it at first login.
+  Result<User> create_user(const audit::Actor& actor, const std::string& username,
+                           std::string_view password, Role role, std::optional<int64_t> org_id,
+                           std::optional<int64_t> member_id, bool must_change = true);
+  // Sets a new password chosen by an administrator, forces a change at the
+  // next login and ends the user's sessions.
+  Status reset_password(const audit::Actor& actor, const std::string& username,
+                        std::string_view password);
+  Result<User> find_user(const std::string& username);
+
+ private:
+  store::Db& db_;
+  AuthConfig cfg_;
+};
+
+}  // namespace dj::auth

@@ -1,0 +1,125 @@
+#include "domain/auth/auth.h"
+
+#include <gtest/gtest.h>
+
+#include "store/testing.h"
+
+namespace dj::auth {
+namespace {
+
+TEST(PasswordPolicy, Cases) {
+  struct Case {
+    const char* pw;
+    const char* code;  // nullptr: accepted
+  } cases[] = {
+      {"Short1!", "too_short"},      {"alllowercase", "too_simple"},
+      {"lowercase123", "too_simple"}, {"Lower123", nullptr},
+      {"P@ssw0rd", "common"},        {"Admin@123", "common"},
+      {"alice-Secret9", "contains_username"}, {"党员Abc12345", nullptr},
+  };
+  for (const auto& c : cases) {
+    auto s = check_password_policy(c.pw, "alice");
+    if (!c.code) {
+      EXPECT_TRUE(s) << c.pw;
+    } else {
+      ASSERT_FALSE(s) << c.pw;
+      EXPECT_EQ(s.error().fields.at(0).code, c.code) << c.pw;
+    }
+  }
+}
+
+class AuthTest : public store::DbTest {
+ protected:
+  void SetUp() override {
+    DbTest::SetUp();
+    if (IsSkipped()) return;
+    svc_ = std::make_unique<AuthService>(db(), AuthConfig{});
+    auto u = svc_->create_user({}, "alice", "Good-Pass-42", Role::committee_admin, std::nullopt,
+                               std::nullopt);
+    ASSERT_TRUE(u) << u.error().message;
+  }
+  std::unique_ptr<AuthService> svc_;
+};
+
+TEST_P(AuthTest, LoginAuthenticateLogout) {
+  auto r = svc_->login("alice", "Good-Pass-42", "127.0.0.1", "test");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->user.must_change_password);
+  auto p = svc_->authenticate(r->token);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->username, "alice");
+  EXPECT_EQ(p->scope_path, "/");
+  EXPECT_FALSE(svc_->authenticate(r->token + "x"));
+  ASSERT_TRUE(svc_->logout(*p));
+  EXPECT_FALSE(svc_->authenticate(r->token));
+}
+
+TEST_P(AuthTest, TokenStoredHashed) {
+  auto r = svc_->login("alice", "Good-Pass-42", "127.0.0.1", "test");
+  ASSERT_TRUE(r);
+  auto n = store::with_conn(db(), [&](store::Conn& c) {
+    return c.query_one("SELECT COUNT(*) FROM sessions WHERE token_hash = ?", {r->token});
+  });
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->i64(0), 0);
+}
+
+TEST_P(AuthTest, LocksAfterFiveFailures) {
+  for (int i = 0; i < 4; ++i) {
+    auto r = svc_->login("alice", "wrong", "127.0.0.1", "test");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::unauthenticated);
+  }
+  auto fifth = svc_->login("alice", "wrong", "127.0.0.1", "test");
+  ASSERT_FALSE(fifth);
+  EXPECT_EQ(fifth.error().code, ErrorCode::locked);
+  auto right = svc_->login("alice", "Good-Pass-42", "127.0.0.1", "test");
+  ASSERT_FALSE(right);
+  EXPECT_EQ(right.error().code, ErrorCode::locked);
+  auto audit = store::with_conn(db(), [](store::Conn& c) {
+    return c.query_one("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.locked'");
+  });
+  ASSERT_TRUE(audit);
+  EXPECT_EQ(audit->i64(0), 1);
+}
+
+TEST_P(AuthTest, ChangePasswordClearsFlagAndEndsOtherSessions) {
+  auto a = svc_->login("alice", "Good-Pass-42", "127.0.0.1", "a");
+  auto b = svc_->login("alice", "Good-Pass-42", "127.0.0.1", "b");
+  ASSERT_TRUE(a && b);
+  auto pa = svc_->authenticate(a->token);
+  ASSERT_TRUE(pa);
+  auto weak = svc_->change_password(*pa, "Good-Pass-42", "short");
+  ASSERT_FALSE(weak);
+  EXPECT_EQ(weak.error().fields.at(0).field, "new_password");
+  ASSERT_TRUE(svc_->change_password(*pa, "Good-Pass-42", "Better-Pass-43"));
+  EXPECT_TRUE(svc_->authenticate(a->token));
+  EXPECT_FALSE(svc_->authenticate(b->token));
+  auto again = svc_->login("alice", "Better-Pass-43", "127.0.0.1", "c");
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->user.must_change_password);
+}
+
+TEST_P(AuthTest, SessionsListAndEndOnlyOwn) {
+  ASSERT_TRUE(svc_->create_user({}, "bob", "Rob-Pass-4242x", Role::committee_admin, std::nullopt,
+                                std::nullopt));
+  auto a = svc_->login("alice", "Good-Pass-42", "127.0.0.1", "a");
+  auto b = svc_->login("bob", "Rob-Pass-4242x", "127.0.0.1", "b");
+  ASSERT_TRUE(a && b);
+  auto pa = svc_->authenticate(a->token);
+  auto pb = svc_->authenticate(b->token);
+  ASSERT_TRUE(pa && pb);
+  auto list = svc_->sessions(*pa);
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_TRUE((*list)[0].current);
+  auto other = svc_->end_session(*pa, pb->session_id);
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().code, ErrorCode::not_found);
+  EXPECT_TRUE(svc_->authenticate(b->token));
+}
+
+DJ_INSTANTIATE_BACKENDS(AuthTest);
+
+}  // namespace
+}  // namespace dj::auth

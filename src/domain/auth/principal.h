@@ -1,0 +1,61 @@
+// Who is asking, and what they may do. Permission = role + organization
+// subtree; every service checks both on every call.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/audit/audit.h"
+
+namespace dj::auth {
+
+enum class Role { committee_admin, org_admin, member, lecturer, inspector, auditor };
+
+std::optional<Role> parse_role(std::string_view s);
+const char* to_string(Role r);
+
+// Permission strings mirror what the web app checks (e.g. "org:write").
+enum class Perm {
+  org_read,
+  org_write,
+  member_read,   // others' member records in scope
+  member_write,
+  member_pii,    // unmasked citizen ID and phone
+  audit_read,
+  user_manage,
+};
+
+const char* to_string(Perm p);
+
+struct Principal {
+  int64_t user_id = 0;
+  int64_t session_id = 0;
+  std::string username;
+  Role role = Role::member;
+  std::optional<int64_t> org_id;
+  std::string scope_path = "/";  // materialized path of the subtree it may see
+  std::optional<int64_t> member_id;
+  bool must_change_password = false;
+  std::string client_ip;
+  std::string route;
+
+  audit::Actor actor() const { return {user_id, username, client_ip, route}; }
+};
+
+// True when the role grants the permission (scope is checked separately).
+bool has(const Principal& p, Perm perm);
+
+// True when an organization with materialized path `path` is in p's subtree.
+inline bool in_scope(const Principal& p, std::string_view path) {
+  return path.starts_with(p.scope_path);
+}
+
+// The half-open range [lo, hi) of paths in the subtree at `path` ("/1/12/"
+// -> "/1/12/" .. "/1/120"), for index range scans.
+inline std::string subtree_end(std::string_view path) {
+  return std::string(path.substr(0, path.size() - 1)) + "0";
+}
+
+}  // namespace dj::auth

@@ -1,0 +1,540 @@
+#include "domain/member/member.h"
+
+#include <boost/json.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "common/time.h"
+#include "common/validate.h"
+#include "domain/audit/audit.h"
+#include "domain/member/citizen_id.h"
+#include "domain/org/org.h"
+
+namespace dj::member {
+namespace {
+
+namespace json = boost::json;
+using auth::Perm;
+using auth::Principal;
+
+constexpr const char* kGenders[] = {"male", "female"};
+constexpr const char* kStatuses[] = {"full", "probationary", "development_target", "activist",
+                                     "applicant"};
+constexpr const char* kRanks[] = {"bureau", "division", "section", "staff", "none"};
+constexpr const char* kPosts[] = {"secretary", "deputy_secretary", "committee_member",
+                                  "group_leader", "none"};
+constexpr const char* kStandings[] = {"normal", "suspended", "lost_contact"};
+
+template <size_t N>
+bool one_of(const std::string& v, const char* const (&codes)[N]) {
+  return std::any_of(std::begin(codes), std::end(codes), [&](const char* c) { return v == c; });
+}
+
+template <size_t N>
+std::string list_codes(const char* const (&codes)[N]) {
+  std::string s;
+  for (const char* c : codes) s += (s.empty() ? "" : ", ") + std::string(c);
+  return s;
+}
+
+constexpr const char* kColumns =
+    "m.id, m.org_id, o.name, o.path, m.name, m.gender, m.ethnicity, m.birth_date, m.education, "
+    "m.citizen_id_enc, m.phone_enc, m.joined_on, m.full_member_on, m.political_status, "
+    "m.work_unit, m.job_title, m.cadre_rank, m.standing, m.retired, m.infirm, m.party_worker, "
+    "m.post, m.tags, m.created_at, m.updated_at";
+
+Member from_row(const store::Row& r, const Keys& keys) {
+  Member m;
+  m.id = r.i64(0);
+  m.org_id = r.i64(1);
+  m.org_name = r.str(2);
+  m.org_path = r.str(3);
+  m.name = r.str(4);
+  m.gender = r.str(5);
+  m.ethnicity = r.opt_str(6);
+  m.birth_date = r.opt_str(7);
+  m.education = r.opt_str(8);
+  m.citizen_id = keys.decrypt(r.str(9)).value_or("");
+  if (!r.null(10)) m.phone = keys.decrypt(r.str(10));
+  m.joined_on = r.opt_str(11);
+  m.full_member_on = r.opt_str(12);
+  m.political_status = r.str(13);
+  m.work_unit = r.opt_str(14);
+  m.job_title = r.opt_str(15);
+  m.cadre_rank = r.str(16);
+  m.standing = r.str(17);
+  m.retired = r.flag(18);
+  m.infirm = r.flag(19);
+  m.party_worker = r.flag(20);
+  m.post = r.str(21);
+  if (auto tags = json::parse(r.str(22)); tags.is_array()) {
+    for (const auto& t : tags.as_array()) {
+      if (t.is_string()) m.tags.emplace_back(t.as_string());
+    }
+  }
+  m.created_at = r.i64(23);
+  m.updated_at = r.i64(24);
+  return m;
+}
+
+MemberInput input_of(const Member& m) {
+  MemberInput in;
+  in.org_id = m.org_id;
+  in.name = m.name;
+  in.gender = m.gender;
+  in.ethnicity = m.ethnicity;
+  in.birth_date = m.birth_date;
+  in.education = m.education;
+  in.citizen_id = m.citizen_id;
+  in.phone = m.phone;
+  in.joined_on = m.joined_on;
+  in.full_member_on = m.full_member_on;
+  in.political_status = m.political_status;
+  in.work_unit = m.work_unit;
+  in.job_title = m.job_title;
+  in.cadre_rank = m.cadre_rank;
+  in.standing = m.standing;
+  in.post = m.post;
+  in.retired = m.retired;
+  in.infirm = m.infirm;
+  in.party_worker = m.party_worker;
+  in.tags = m.tags;
+  return in;
+}
+
+// Fills the defaults a new member gets and what the citizen ID implies.
+void complete(MemberInput& in) {
+  if (in.citizen_id && !citizen_id_problem(*in.citizen_id)) {
+    const auto info = citizen_id_info(*in.citizen_id);
+    if (!in.birth_date) in.birth_date = info.birth_date;
+    if (!in.gender) in.gender = info.gender;
+  }
+  if (!in.cadre_rank) in.cadre_rank = "none";
+  if (!in.standing) in.standing = "normal";
+  if (!in.post) in.post = "none";
+  if (!in.tags) in.tags.emplace();
+}
+
+std::string tags_json(const std::vector<std::string>& tags) {
+  json::array a;
+  for (const auto& t : tags) a.emplace_back(t);
+  return json::serialize(a);
+}
+
+std::string date_months_ago(int months) {
+  const std::string t = today();
+  int y = std::stoi(t.substr(0, 4)), m = std::stoi(t.substr(5, 2)) - months;
+  while (m <= 0) {
+    m += 12;
+    --y;
+  }
+  return fmt::format("{:04}-{:02}-{}", y, m, t.substr(8, 2));
+}
+
+Status require(const Principal& p, Perm perm) {
+  if (!auth::has(p, perm)) {
+    return Error::forbidden(std::string("requires permission ") + auth::to_string(perm));
+  }
+  return {};
+}
+
+Result<org::Org> org_in_scope(store::Conn& c, const Principal& p, int64_t id, const char* field) {
+  auto o = org::OrgService::load(c, id);
+  if (!o || !auth::in_scope(p, o->path)) {
+    return Error::invalid(field, "unknown", "no such organization in your scope");
+  }
+  return o;
+}
+
+Error conflict_on_citizen_id() {
+  return Error{ErrorCode::conflict,
+               "a member with this citizen ID already exists",
+               {{"citizen_id", "taken", "a member with this citizen ID already exists"}}};
+}
+
+}  // namespace
+
+json::object to_json(const Member& m, bool show_pii, const MemberConfig& cfg) {
+  auto opt = [](const std::optional<std::string>& s) {
+    return s ? json::value(*s) : json::value(nullptr);
+  };
+  json::array tags;
+  for (const auto& t : m.tags) tags.emplace_back(t);
+  const bool leading = m.cadre_rank == "division" || m.cadre_rank == "bureau";
+  const bool is_new = m.joined_on && *m.joined_on >= date_months_ago(cfg.new_member_months);
+  return json::object{
+      {"id", m.id},
+      {"org_id", m.org_id},
+      {"org_name", m.org_name},
+      {"name", m.name},
+      {"gender", m.gender},
+      {"ethnicity", opt(m.ethnicity)},
+      {"birth_date", opt(m.birth_date)},
+      {"education", opt(m.education)},
+      {"citizen_id", show_pii ? m.citizen_id : mask_citizen_id(m.citizen_id)},
+      {"phone", m.phone ? json::value(show_pii ? *m.phone : mask_phone(*m.phone))
+                        : json::value(nullptr)},
+      {"pii_masked", !show_pii},
+      {"joined_on", opt(m.joined_on)},
+      {"full_member_on", opt(m.full_member_on)},
+      {"political_status", m.political_status},
+      {"work_unit", opt(m.work_unit)},
+      {"job_title", opt(m.job_title)},
+      {"cadre_rank", m.cadre_rank},
+      {"standing", m.standing},
+      {"retired", m.retired},
+      {"infirm", m.infirm},
+      {"party_worker", m.party_worker},
+      {"post", m.post},
+      {"tags", tags},
+      {"is_leading_cadre", leading},
+      {"is_new_member", is_new},
+      {"created_at", format_instant(m.created_at)},
+      {"updated_at", format_instant(m.updated_at)},
+  };
+}
+
+Status MemberService::validate(const MemberInput& in) {
+  Validator v;
+  if (!in.org_id) v.add("org_id", "required", "is required");
+  v.text("name", in.name, 50);
+  v.text("ethnicity", in.ethnicity, 20, false);
+  v.text("education", in.education, 50, false);
+  v.text("work_unit", in.work_unit, 100, false);
+  v.text("job_title", in.job_title, 100, false);
+  v.date("birth_date", in.birth_date);
+  v.date("joined_on", in.joined_on);
+  v.date("full_member_on", in.full_member_on);
+  if (!in.citizen_id) {
+    v.add("citizen_id", "required", "is required");
+  } else if (auto why = citizen_id_problem(*in.citizen_id)) {
+    v.add("citizen_id", "invalid", *why);
+  } else {
+    const auto info = citizen_id_info(*in.citizen_id);
+    if (in.birth_date && *in.birth_date != info.birth_date) {
+      v.add("birth_date", "mismatch", "does not match the birth date in the citizen ID");
+    }
+    if (in.gender && *in.gender != info.gender) {
+      v.add("gender", "mismatch", "does not match the gender in the citizen ID");
+    }
+  }
+  if (in.gender && !one_of(*in.gender, kGenders)) {
+    v.add("gender", "unknown_code", "must be one of " + list_codes(kGenders));
+  }
+  if (in.phone && !is_valid_phone(*in.phone)) {
+    v.add("phone", "format", "must be a mobile number like 13812345678 or a landline like 0871-12345678");
+  }
+  if (!in.political_status) {
+    v.add("political_status", "required", "is required");
+  } else if (!one_of(*in.political_status, kStatuses)) {
+    v.add("political_status", "unknown_code", "must be one of " + list_codes(kStatuses));
+  }
+  if (in.cadre_rank && !one_of(*in.cadre_rank, kRanks)) {
+    v.add("cadre_rank", "unknown_code", "must be one of " + list_codes(kRanks));
+  }
+  if (in.post && !one_of(*in.post, kPosts)) {
+    v.add("post", "unknown_code", "must be one of " + list_codes(kPosts));
+  }
+  if (in.standing && !one_of(*in.standing, kStandings)) {
+    v.add("standing", "unknown_code", "must be one of " + list_codes(kStandings));
+  }
+  const std::string now = today();
+  if (in.joined_on && is_valid_date(*in.joined_on) && *in.joined_on > now) {
+    v.add("joined_on", "in_future", "must not be in the future");
+  }
+  if (in.joined_on && in.birth_date && *in.joined_on <= *in.birth_date) {
+    v.add("joined_on", "before_birth", "must be after the birth date");
+  }
+  if (in.full_member_on && !in.joined_on) {
+    v.add("joined_on", "required", "is required when full_member_on is given");
+  }
+  if (in.full_member_on && in.joined_on && is_valid_date(*in.full_member_on) &&
+      *in.full_member_on <= *in.joined_on) {
+    v.add("full_member_on", "before_join", "must be after joined_on");
+  }
+  if (in.political_status &&
+      (*in.political_status == "full" || *in.political_status == "probationary") &&
+      !in.joined_on) {
+    v.add("joined_on", "required", "is required for full and probationary members");
+  }
+  if (in.tags) {
+    if (in.tags->size() > 20) v.add("tags", "too_many", "at most 20 tags");
+    for (const auto& t : *in.tags) {
+      if (t.empty() || utf8_length(t) > 30) {
+        v.add("tags", "format", "each tag must be 1-30 characters");
+        break;
+      }
+    }
+  }
+  return v.status();
+}
+
+bool MemberService::may_see_pii(const Principal& p, const Member& m) const {
+  return auth::has(p, Perm::member_pii) || (p.member_id && *p.member_id == m.id);
+}
+
+Result<Member> MemberService::load(store::Conn& c, int64_t id) {
+  DJ_ASSIGN(auto r, c.query_opt(std::string("SELECT ") + kColumns +
+                                    " FROM members m JOIN orgs o ON o.id = m.org_id "
+                                    "WHERE m.id = ? AND m.deleted_at IS NULL",
+                                {id}));
+  if (!r) return Error::not_found("member " + std::to_string(id));
+  return from_row(*r, keys_);
+}
+
+Result<Member> MemberService::load_readable(store::Conn& c, const Principal& p, int64_t id) {
+  auto m = load(c, id);
+  if (!m) return m;
+  const bool self = p.member_id && *p.member_id == id;
+  if (!self && !(auth::has(p, Perm::member_read) && auth::in_scope(p, m->org_path))) {
+    return Error::not_found("member " + std::to_string(id));
+  }
+  return m;
+}
+
+Result<Member> MemberService::get(const Principal& p, int64_t id) {
+  return store::with_conn(db_, [&](store::Conn& c) { return load_readable(c, p, id); });
+}
+
+Result<Page> MemberService::list(const Principal& p, const ListQuery& q) {
+  DJ_TRY(require(p, Perm::member_read));
+  auto check_code = [](const std::optional<std::string>& v, const char* field, auto& codes)
+      -> Status {
+    if (v && !one_of(*v, codes)) {
+      return Error::invalid(field, "unknown_code", "must be one of " + list_codes(codes));
+    }
+    return {};
+  };
+  DJ_TRY(check_code(q.political_status, "political_status", kStatuses));
+  DJ_TRY(check_code(q.cadre_rank, "cadre_rank", kRanks));
+  DJ_TRY(check_code(q.post, "post", kPosts));
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<Page> {
+    std::string scope = p.scope_path;
+    if (q.org_id) {
+      DJ_ASSIGN(auto o, org_in_scope(c, p, *q.org_id, "org_id"));
+      scope = o.path;
+    }
+    std::string where =
+        " FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.deleted_at IS NULL "
+        "AND o.path >= ? AND o.path < ?";
+    store::Params params{scope, auth::subtree_end(scope)};
+    auto eq = [&](const char* col, const std::optional<std::string>& v) {
+      if (v) {
+        where += std::string(" AND ") + col + " = ?";
+        params.emplace_back(*v);
+      }
+    };
+    eq("m.political_status", q.political_status);
+    eq("m.cadre_rank", q.cadre_rank);
+    eq("m.post", q.post);
+    auto flag = [&](const char* col, const std::optional<bool>& v) {
+      if (v) {
+        where += std::string(" AND ") + col + " = ?";
+        params.emplace_back(*v);
+      }
+    };
+    flag("m.retired", q.retired);
+    flag("m.infirm", q.infirm);
+    flag("m.party_worker", q.party_worker);
+    if (q.leading_cadre) {
+      where += *q.leading_cadre ? " AND m.cadre_rank IN ('division', 'bureau')"
+                                : " AND m.cadre_rank NOT IN ('division', 'bureau')";
+    }
+    if (q.new_member) {
+      where += *q.new_member ? " AND m.joined_on >= ?" : " AND (m.joined_on IS NULL OR m.joined_on < ?)";
+      params.emplace_back(date_months_ago(cfg_.new_member_months));
+    }
+    if (!q.q.empty()) {
+      where += " AND m.name LIKE ? ESCAPE '\\'";
+      params.emplace_back(store::like_contains(q.q));
+    }
+    Page page;
+    DJ_ASSIGN(auto total, c.query_one("SELECT COUNT(*)" + where, params));
+    page.total = total.i64(0);
+    params.emplace_back(q.page_size);
+    params.emplace_back((q.page - 1) * q.page_size);
+    DJ_ASSIGN(auto rows, c.query(std::string("SELECT ") + kColumns + where +
+                                     " ORDER BY o.path, m.id LIMIT ? OFFSET ?",
+                                 params));
+    for (const auto& r : rows) page.items.push_back(from_row(r, keys_));
+    return page;
+  });
+}
+
+Result<int64_t> MemberService::insert(store::Conn& c, const MemberInput& in,
+                                      std::optional<int64_t> by) {
+  const int64_t now = now_ms();
+  auto ins = c.query_one(
+      "INSERT INTO members (org_id, name, gender, ethnicity, birth_date, education, "
+      "citizen_id_enc, citizen_id_hash, phone_enc, joined_on, full_member_on, political_status, "
+      "work_unit, job_title, cadre_rank, standing, retired, infirm, party_worker, post, tags, "
+      "created_at, updated_at, created_by, updated_by) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "RETURNING id",
+      {*in.org_id, *in.name, *in.gender, in.ethnicity, in.birth_date, in.education,
+       keys_.encrypt(*in.citizen_id), keys_.lookup_hash(*in.citizen_id),
+       in.phone ? store::Value(keys_.encrypt(*in.phone)) : store::Value(), in.joined_on,
+       in.full_member_on, *in.political_status, in.work_unit, in.job_title, *in.cadre_rank,
+       *in.standing, in.retired.value_or(false), in.infirm.value_or(false),
+       in.party_worker.value_or(false), *in.post, tags_json(*in.tags), now, now, by, by});
+  if (!ins) {
+    if (ins.error().code == ErrorCode::conflict) return conflict_on_citizen_id();
+    return ins.take_error();
+  }
+  const int64_t id = ins->i64(0);
+  DJ_TRY(c.exec("INSERT INTO member_org_history (member_id, org_id, from_date, reason, "
+                "created_at, created_by) VALUES (?, ?, ?, 'joined', ?, ?)",
+                {id, *in.org_id, in.joined_on.value_or(today()), now, by}));
+  return id;
+}
+
+Result<Member> MemberService::create(const Principal& p, const MemberInput& given) {
+  DJ_TRY(require(p, Perm::member_write));
+  MemberInput in = given;
+  complete(in);
+  DJ_TRY(validate(in));
+  return store::with_tx(db_, [&](store::Conn& c) -> Result<Member> {
+    DJ_TRY(org_in_scope(c, p, *in.org_id, "org_id"));
+    DJ_ASSIGN(const int64_t id, insert(c, in, p.user_id));
+    DJ_ASSIGN(auto m, load(c, id));
+    DJ_TRY(audit::record(c, p.actor(),
+                         {"member.create", "member", std::to_string(id), m.org_path, {},
+                          to_json(m, false, cfg_)}));
+    return m;
+  });
+}
+
+Result<Member> MemberService::update(const Principal& p, int64_t id, const MemberInput& patch) {
+  DJ_TRY(require(p, Perm::member_write));
+  return store::with_tx(db_, [&](store::Conn& c) -> Result<Member> {
+    DJ_ASSIGN(auto before, load_readable(c, p, id));
+    if (!auth::in_scope(p, before.org_path)) return Error::not_found("member");
+    if (patch.org_id && *patch.org_id != before.org_id) {
+      return Error::invalid("org_id", "use_transfer", "use POST /members/{id}/transfer");
+    }
+    MemberInput in = input_of(before);
+    auto take = [](auto& dst, const auto& src) {
+      if (src) dst = src;
+    };
+    take(in.name, patch.name);
+    take(in.gender, patch.gender);
+    take(in.ethnicity, patch.ethnicity);
+    take(in.birth_date, patch.birth_date);
+    take(in.education, patch.education);
+    take(in.citizen_id, patch.citizen_id);
+    take(in.phone, patch.phone);
+    take(in.joined_on, patch.joined_on);
+    take(in.full_member_on, patch.full_member_on);
+    take(in.political_status, patch.political_status);
+    take(in.work_unit, patch.work_unit);
+    take(in.job_title, patch.job_title);
+    take(in.cadre_rank, patch.cadre_rank);
+    take(in.standing, patch.standing);
+    take(in.post, patch.post);
+    take(in.retired, patch.retired);
+    take(in.infirm, patch.infirm);
+    take(in.party_worker, patch.party_worker);
+    take(in.tags, patch.tags);
+    if (patch.citizen_id && !patch.birth_date && !citizen_id_problem(*patch.citizen_id)) {
+      const auto info = citizen_id_info(*patch.citizen_id);
+      in.birth_date = info.birth_date;
+      if (!patch.gender) in.gender = info.gender;
+    }
+    DJ_TRY(validate(in));
+    auto n = c.exec(
+        "UPDATE members SET name = ?, gender = ?, ethnicity = ?, birth_date = ?, education = ?, "
+        "citizen_id_enc = ?, citizen_id_hash = ?, phone_enc = ?, joined_on = ?, "
+        "full_member_on = ?, political_status = ?, work_unit = ?, job_title = ?, "
+        "cadre_rank = ?, standing = ?, retired = ?, infirm = ?, party_worker = ?, post = ?, "
+        "tags = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+        {*in.name, *in.gender, in.ethnicity, in.birth_date, in.education,
+         keys_.encrypt(*in.citizen_id), keys_.lookup_hash(*in.citizen_id),
+         in.phone ? store::Value(keys_.encrypt(*in.phone)) : store::Value(), in.joined_on,
+         in.full_member_on, *in.political_status, in.work_unit, in.job_title, *in.cadre_rank,
+         *in.standing, *in.retired, *in.infirm, *in.party_worker, *in.post, tags_json(*in.tags),
+         now_ms(), p.user_id, id});
+    if (!n) {
+      if (n.error().code == ErrorCode::conflict) return conflict_on_citizen_id();
+      return n.take_error();
+    }
+    DJ_ASSIGN(auto after, load(c, id));
+    DJ_TRY(audit::record(c, p.actor(),
+                         {"member.update", "member", std::to_string(id), after.org_path,
+                          to_json(before, false, cfg_), to_json(after, false, cfg_)}));
+    return after;
+  });
+}
+
+Result<Member> MemberService::transfer(const Principal& p, int64_t id, const Transfer& t) {
+  DJ_TRY(require(p, Perm::member_write));
+  Validator v;
+  if (!t.to_org_id) v.add("to_org_id", "required", "is required");
+  v.date("date", t.date);
+  v.text("reason", t.reason, 200, false);
+  DJ_TRY(v.status());
+  const std::string date = t.date.value_or(today());
+  return store::with_tx(db_, [&](store::Conn& c) -> Result<Member> {
+    DJ_ASSIGN(auto before, load_readable(c, p, id));
+    if (!auth::in_scope(p, before.org_path)) return Error::not_found("member");
+    DJ_ASSIGN(auto target, org_in_scope(c, p, *t.to_org_id, "to_org_id"));
+    if (target.id == before.org_id) {
+      return Error::invalid("to_org_id", "same_org", "the member already belongs there");
+    }
+    DJ_ASSIGN(auto cur, c.query_one("SELECT id, from_date FROM member_org_history WHERE "
+                                    "member_id = ? AND to_date IS NULL ORDER BY id DESC LIMIT 1",
+                                    {id}));
+    if (date < cur.str(1)) {
+      return Error::invalid("date", "before_current",
+                            "must not be before the current membership began (" + cur.str(1) +
+                                ")");
+    }
+    const int64_t now = now_ms();
+    DJ_TRY(c.exec("UPDATE member_org_history SET to_date = ? WHERE id = ?", {date, cur.i64(0)}));
+    DJ_TRY(c.exec("INSERT INTO member_org_history (member_id, org_id, from_date, reason, "
+                  "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+                  {id, target.id, date, t.reason.value_or("transfer"), now, p.user_id}));
+    DJ_TRY(c.exec("UPDATE members SET org_id = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+                  {target.id, now, p.user_id, id}));
+    DJ_ASSIGN(auto after, load(c, id));
+    DJ_TRY(audit::record(c, p.actor(),
+                         {"member.transfer", "member", std::to_string(id), target.path,
+                          json::object{{"org_id", before.org_id}},
+                          json::object{{"org_id", target.id},
+                                       {"date", date},
+                                       {"reason", t.reason ? json::value(*t.reason)
+                                                           : json::value(nullptr)}}}));
+    return after;
+  });
+}
+
+Status MemberService::remove(const Principal& p, int64_t id) {
+  DJ_TRY(require(p, Perm::member_write));
+  return store::with_tx(db_, [&](store::Conn& c) -> Status {
+    DJ_ASSIGN(auto m, load_readable(c, p, id));
+    if (!auth::in_scope(p, m.org_path)) return Error::not_found("member");
+    DJ_TRY(c.exec("UPDATE members SET deleted_at = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+                  {now_ms(), now_ms(), p.user_id, id}));
+    return audit::record(c, p.actor(),
+                         {"member.delete", "member", std::to_string(id), m.org_path,
+                          to_json(m, false, cfg_), {}});
+  });
+}
+
+Result<std::vector<HistoryEntry>> MemberService::history(const Principal& p, int64_t id) {
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<HistoryEntry>> {
+    DJ_TRY(load_readable(c, p, id));
+    DJ_ASSIGN(auto rows, c.query("SELECT h.org_id, o.name, h.from_date, h.to_date, h.reason "
+                                 "FROM member_org_history h JOIN orgs o ON o.id = h.org_id "
+                                 "WHERE h.member_id = ? ORDER BY h.from_date, h.id",
+                                 {id}));
+    std::vector<HistoryEntry> out;
+    for (const auto& r : rows) {
+      out.push_back({r.i64(0), r.str(1), r.str(2), r.opt_str(3), r.opt_str(4)});
+    }
+    return out;
+  });
+}
+
+}  // namespace dj::member

@@ -1,0 +1,112 @@
+// Party members: the national member form's fields and codes, validated;
+// citizen ID and phone encrypted at rest and masked on output; organization
+// history kept across transfers.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/crypto.h"
+#include "domain/auth/principal.h"
+#include "store/db.h"
+
+namespace dj::member {
+
+struct Member {
+  int64_t id = 0;
+  int64_t org_id = 0;
+  std::string org_name, org_path;
+  std::string name, gender;
+  std::optional<std::string> ethnicity, birth_date, education;
+  std::string citizen_id;  // plaintext in memory only
+  std::optional<std::string> phone;
+  std::optional<std::string> joined_on, full_member_on;
+  std::string political_status, cadre_rank, standing, post;
+  std::optional<std::string> work_unit, job_title;
+  bool retired = false, infirm = false, party_worker = false;
+  std::vector<std::string> tags;
+  int64_t created_at = 0, updated_at = 0;
+};
+
+// The writable fields; absent optionals mean "not given".
+struct MemberInput {
+  std::optional<int64_t> org_id;
+  std::optional<std::string> name, gender, ethnicity, birth_date, education, citizen_id, phone,
+      joined_on, full_member_on, political_status, work_unit, job_title, cadre_rank, standing,
+      post;
+  std::optional<bool> retired, infirm, party_worker;
+  std::optional<std::vector<std::string>> tags;
+};
+
+struct MemberConfig {
+  int new_member_months = 12;
+};
+
+// JSON for output; personal information masked unless `show_pii`. Derived
+// categories (leading cadre, new member) are computed here, never stored.
+boost::json::object to_json(const Member& m, bool show_pii, const MemberConfig& cfg);
+
+struct ListQuery {
+  std::optional<int64_t> org_id;  // subtree; default the caller's scope
+  std::optional<std::string> political_status, cadre_rank, post;
+  std::optional<bool> retired, infirm, party_worker, leading_cadre, new_member;
+  std::string q;  // name contains
+  int64_t page = 1, page_size = 50;
+};
+
+struct Page {
+  std::vector<Member> items;
+  int64_t total = 0;
+};
+
+struct Transfer {
+  std::optional<int64_t> to_org_id;
+  std::optional<std::string> date;  // default today
+  std::optional<std::string> reason;
+};
+
+struct HistoryEntry {
+  int64_t org_id;
+  std::string org_name;
+  std::string from_date;
+  std::optional<std::string> to_date;
+  std::optional<std::string> reason;
+};
+
+class MemberService {
+ public:
+  MemberService(store::Db& db, const Keys& keys, MemberConfig cfg)
+      : db_(db), keys_(keys), cfg_(cfg) {}
+
+  const MemberConfig& config() const { return cfg_; }
+  // True when p may see this member's citizen ID and phone unmasked.
+  bool may_see_pii(const auth::Principal& p, const Member& m) const;
+
+  // not_found when absent, deleted, or outside what p may read.
+  Result<Member> get(const auth::Principal& p, int64_t id);
+  Result<Page> list(const auth::Principal& p, const ListQuery& q);
+  Result<Member> create(const auth::Principal& p, const MemberInput& in);
+  Result<Member> update(const auth::Principal& p, int64_t id, const MemberInput& patch);
+  Result<Member> transfer(const auth::Principal& p, int64_t id, const Transfer& t);
+  Status remove(const auth::Principal& p, int64_t id);
+  Result<std::vector<HistoryEntry>> history(const auth::Principal& p, int64_t id);
+
+  // Inserts a validated member without permission checks or audit, for the
+  // demo generator's bulk load inside its own transaction.
+  Result<int64_t> insert(store::Conn& c, const MemberInput& in, std::optional<int64_t> by);
+  // Checks every rule on a complete input.
+  static Status validate(const MemberInput& in);
+
+ private:
+  Result<Member> load(store::Conn& c, int64_t id);
+  Result<Member> load_readable(store::Conn& c, const auth::Principal& p, int64_t id);
+
+  store::Db& db_;
+  const Keys& keys_;
+  MemberConfig cfg_;
+};
+
+}  // namespace dj::member

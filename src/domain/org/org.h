@@ -1,0 +1,81 @@
+// Organizations: the tree of domain.md (committee -> party committee or
+// general branch -> branch -> party group), kept as materialized paths.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/auth/principal.h"
+#include "store/db.h"
+
+namespace dj::org {
+
+// Stable type codes.
+enum class OrgType { committee, party_committee, general_branch, branch, group };
+std::optional<OrgType> parse_type(std::string_view s);
+const char* to_string(OrgType t);
+// True when an organization of type `child` may sit directly under `parent`.
+bool may_contain(OrgType parent, OrgType child);
+
+struct Org {
+  int64_t id = 0;
+  std::optional<int64_t> parent_id;
+  std::string path;  // "/1/12/305/"
+  int depth = 0;
+  std::string code, name;
+  OrgType type = OrgType::branch;
+  std::optional<std::string> leader, department, founded_on, term_start, term_end;
+  int64_t member_count = 0;  // current members in the whole subtree
+  int64_t child_count = 0;
+  int64_t created_at = 0, updated_at = 0;
+};
+
+boost::json::object to_json(const Org& o);
+
+// The writable fields; absent optionals mean "not set".
+struct OrgInput {
+  std::optional<std::string> code, name, type;
+  std::optional<int64_t> parent_id;
+  std::optional<std::string> leader, department, founded_on, term_start, term_end;
+};
+
+struct ListQuery {
+  std::optional<int64_t> parent_id;   // direct children of
+  std::optional<int64_t> subtree_of;  // everything under (inclusive)
+  std::optional<std::string> type;
+  std::string q;  // name or code contains
+  int64_t page = 1, page_size = 50;
+};
+
+struct Page {
+  std::vector<Org> items;
+  int64_t total = 0;
+};
+
+class OrgService {
+ public:
+  explicit OrgService(store::Db& db) : db_(db) {}
+
+  // not_found when absent, deleted or outside p's subtree (never reveals it).
+  Result<Org> get(const auth::Principal& p, int64_t id);
+  Result<Page> list(const auth::Principal& p, const ListQuery& q);
+  Result<Org> create(const auth::Principal& p, const OrgInput& in);
+  // Updates the given fields; the parent changes only through move().
+  Result<Org> update(const auth::Principal& p, int64_t id, const OrgInput& patch);
+  // Moves the subtree under `new_parent_id` in one transaction; refuses cycles.
+  Result<Org> move(const auth::Principal& p, int64_t id, int64_t new_parent_id);
+  // Soft-deletes an organization with no children, members or accounts;
+  // otherwise conflict, saying why.
+  Status remove(const auth::Principal& p, int64_t id);
+
+  // For other capabilities: the organization within a transaction, no scope check.
+  static Result<Org> load(store::Conn& c, int64_t id);
+
+ private:
+  store::Db& db_;
+};
+
+}  // namespace dj::org

@@ -4,6 +4,7 @@ namespace dj {
 
 const char* to_string(ErrorCode code) {
   switch (code) {
+    case ErrorCode::bad_request: return "bad_request";
     case ErrorCode::invalid: return "invalid";
     case ErrorCode::not_found: return "not_found";
     case ErrorCode::conflict: return "conflict";

@@ -12,7 +12,8 @@
 namespace dj {
 
 enum class ErrorCode {
-  invalid,          // 422 / 400: the input breaks a rule
+  bad_request,      // 400: malformed input (syntax, types, unknown fields)
+  invalid,          // 422: well-formed input that breaks a rule
   not_found,        // 404
   conflict,         // 409: uniqueness, state, or dependent records
   forbidden,        // 403

@@ -180,3 +180,11 @@ auto with_conn(Db& db, F&& fn) -> decltype(fn(std::declval<Conn&>())) {
 std::string like_contains(std::string_view s);
 
 }  // namespace dj::store
+
+namespace dj::store {
+
+// Copies an SQLite database to `to_file` with SQLite's online backup API
+// while it stays in use; invalid for PostgreSQL (use pg_dump).
+Status backup_sqlite(const std::string& url, const std::string& to_file);
+
+}  // namespace dj::store

@@ -165,3 +165,44 @@ Result<std::unique_ptr<Db>> open_sqlite(const std::string& path, size_t pool_siz
 }
 
 }  // namespace dj::store
+
+namespace dj::store {
+
+Status backup_sqlite(const std::string& url, const std::string& to_file) {
+  if (url.starts_with("postgres")) {
+    return Error::invalid("db", "postgres", "backup of PostgreSQL: use pg_dump (see the README)");
+  }
+  const std::string path = url.starts_with("sqlite://") ? url.substr(9) : url;
+  sqlite3* src = nullptr;
+  sqlite3* dst = nullptr;
+  auto close_both = [&] {
+    sqlite3_close_v2(src);
+    sqlite3_close_v2(dst);
+  };
+  if (sqlite3_open_v2(path.c_str(), &src, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK ||
+      sqlite3_open_v2(to_file.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                      nullptr) != SQLITE_OK) {
+    close_both();
+    return Error{ErrorCode::unavailable, "cannot open " + path + " or " + to_file, {}};
+  }
+  sqlite3_busy_timeout(src, 10000);
+  sqlite3_backup* b = sqlite3_backup_init(dst, "main", src, "main");
+  if (!b) {
+    std::string msg = sqlite3_errmsg(dst);
+    close_both();
+    return Error::internal("backup failed: " + msg);
+  }
+  int rc;
+  while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK || rc == SQLITE_BUSY ||
+         rc == SQLITE_LOCKED) {
+    if (rc != SQLITE_OK) sqlite3_sleep(50);
+  }
+  sqlite3_backup_finish(b);
+  const bool ok = rc == SQLITE_DONE;
+  std::string msg = ok ? "" : sqlite3_errmsg(dst);
+  close_both();
+  if (!ok) return Error::internal("backup failed: " + msg);
+  return {};
+}
+
+}  // namespace dj::store

@@ -161,7 +161,7 @@ Result<Principal> AuthService::authenticate(std::string_view token) {
   auto row = store::with_conn(db_, [&](store::Conn& c) {
     return c.query_opt(
         "SELECT s.id, s.last_seen_at, s.expires_at, s.ended_at, u.id, u.username, u.role, "
-        "u.org_id, u.member_id, u.must_change_password, u.disabled, o.path "
+        "u.org_id, u.member_id, u.must_change_password, u.disabled, o.path, o.depth "
         "FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN orgs o ON o.id = u.org_id "
         "WHERE s.token_hash = ?",
         {sha256_hex(token)});
@@ -180,7 +180,8 @@ Result<Principal> AuthService::authenticate(std::string_view token) {
   p.org_id = r.opt_i64(7);
   p.member_id = r.opt_i64(8);
   p.must_change_password = r.flag(9);
-  p.scope_path = r.null(11) ? "/" : r.str(11);
+  // Accounts of a top-level organization (the committee) see everything.
+  p.scope_path = r.null(11) || r.i64(12) == 0 ? "/" : r.str(11);
   if (p.role != Role::committee_admin && r.null(11)) {
     // A scoped role without an organization sees nothing.
     p.scope_path = "/none/";
@@ -358,6 +359,90 @@ Result<User> AuthService::find_user(const std::string& username) {
                                   {username}));
     if (!r) return Error::not_found("no such user");
     return user_from(*r);
+  });
+}
+
+namespace {
+
+// Scope check for account management: the user's organization must be in
+// p's subtree (committee accounts without one only for committee_admin).
+Status user_in_scope(store::Conn& c, const Principal& p, std::optional<int64_t> org_id,
+                     const char* field) {
+  if (!org_id) {
+    if (p.scope_path == "/") return {};
+    return Error::invalid(field, "required", "is required");
+  }
+  DJ_ASSIGN(auto org, c.query_opt("SELECT path FROM orgs WHERE id = ? AND deleted_at IS NULL",
+                                  {*org_id}));
+  if (!org || !in_scope(p, org->str(0))) {
+    return Error::invalid(field, "unknown", "no such organization in your scope");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<User> AuthService::create_user_as(const Principal& p, const std::string& username,
+                                         std::string_view password, Role role,
+                                         std::optional<int64_t> org_id,
+                                         std::optional<int64_t> member_id) {
+  if (!has(p, Perm::user_manage)) return Error::forbidden("requires permission user:manage");
+  if (role == Role::committee_admin && p.role != Role::committee_admin) {
+    return Error::forbidden("only a committee_admin may grant committee_admin");
+  }
+  DJ_TRY(store::with_conn(db_, [&](store::Conn& c) -> Status {
+    DJ_TRY(user_in_scope(c, p, org_id, "org_id"));
+    if (member_id) {
+      DJ_ASSIGN(auto m, c.query_opt("SELECT o.path FROM members m JOIN orgs o ON o.id = m.org_id "
+                                    "WHERE m.id = ? AND m.deleted_at IS NULL",
+                                    {*member_id}));
+      if (!m || !in_scope(p, m->str(0))) {
+        return Error::invalid("member_id", "unknown", "no such member in your scope");
+      }
+    }
+    return {};
+  }));
+  return create_user(p.actor(), username, password, role, org_id, member_id);
+}
+
+Status AuthService::reset_password_as(const Principal& p, int64_t user_id,
+                                      std::string_view password) {
+  if (!has(p, Perm::user_manage)) return Error::forbidden("requires permission user:manage");
+  DJ_ASSIGN(auto username, store::with_conn(db_, [&](store::Conn& c) -> Result<std::string> {
+              DJ_ASSIGN(auto u, c.query_opt("SELECT username, org_id, role FROM users WHERE id = ?",
+                                            {user_id}));
+              if (!u) return Error::not_found("user " + std::to_string(user_id));
+              if (!user_in_scope(c, p, u->opt_i64(1), "org_id") ||
+                  (u->str(2) == "committee_admin" && p.role != Role::committee_admin)) {
+                return Error::not_found("user " + std::to_string(user_id));
+              }
+              return u->str(0);
+            }));
+  return reset_password(p.actor(), username, password);
+}
+
+Result<std::pair<std::vector<User>, int64_t>> AuthService::list_users(const Principal& p,
+                                                                       int64_t page,
+                                                                       int64_t page_size) {
+  if (!has(p, Perm::user_manage)) return Error::forbidden("requires permission user:manage");
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<std::pair<std::vector<User>, int64_t>> {
+    std::string where = " FROM users u LEFT JOIN orgs o ON o.id = u.org_id WHERE ";
+    store::Params params;
+    if (p.scope_path == "/") {
+      where += "1=1";
+    } else {
+      where += "o.path >= ? AND o.path < ?";
+      params = {p.scope_path, subtree_end(p.scope_path)};
+    }
+    DJ_ASSIGN(auto total, c.query_one("SELECT COUNT(*)" + where, params));
+    params.emplace_back(page_size);
+    params.emplace_back((page - 1) * page_size);
+    DJ_ASSIGN(auto rows, c.query(std::string("SELECT ") + kUserColumns + where +
+                                     " ORDER BY u.id LIMIT ? OFFSET ?",
+                                 params));
+    std::vector<User> users;
+    for (const auto& r : rows) users.push_back(user_from(r));
+    return std::pair{std::move(users), total.i64(0)};
   });
 }
 

@@ -237,6 +237,7 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
           }
           in.party_worker = *in.post == "secretary" || g.chance(5);
           in.tags.emplace();
+          DJ_TRY(member::MemberService::validate(in));
           DJ_ASSIGN(const int64_t id, members.insert(c, in, std::nullopt));
           if (member_account == 0 && !retired && *in.post == "none") {
             member_account = id;

@@ -196,7 +196,9 @@ json::object to_json(const Member& m, bool show_pii, const MemberConfig& cfg) {
   };
 }
 
-Status MemberService::validate(const MemberInput& in) {
+Status MemberService::validate(const MemberInput& given) {
+  MemberInput in = given;
+  complete(in);
   Validator v;
   if (!in.org_id) v.add("org_id", "required", "is required");
   v.text("name", in.name, 50);
@@ -363,8 +365,9 @@ Result<Page> MemberService::list(const Principal& p, const ListQuery& q) {
   });
 }
 
-Result<int64_t> MemberService::insert(store::Conn& c, const MemberInput& in,
+Result<int64_t> MemberService::insert(store::Conn& c, MemberInput in,
                                       std::optional<int64_t> by) {
+  complete(in);
   const int64_t now = now_ms();
   auto ins = c.query_one(
       "INSERT INTO members (org_id, name, gender, ethnicity, birth_date, education, "
@@ -390,10 +393,8 @@ Result<int64_t> MemberService::insert(store::Conn& c, const MemberInput& in,
   return id;
 }
 
-Result<Member> MemberService::create(const Principal& p, const MemberInput& given) {
+Result<Member> MemberService::create(const Principal& p, const MemberInput& in) {
   DJ_TRY(require(p, Perm::member_write));
-  MemberInput in = given;
-  complete(in);
   DJ_TRY(validate(in));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Member> {
     DJ_TRY(org_in_scope(c, p, *in.org_id, "org_id"));

@@ -94,10 +94,11 @@ class MemberService {
   Status remove(const auth::Principal& p, int64_t id);
   Result<std::vector<HistoryEntry>> history(const auth::Principal& p, int64_t id);
 
-  // Inserts a validated member without permission checks or audit, for the
-  // demo generator's bulk load inside its own transaction.
-  Result<int64_t> insert(store::Conn& c, const MemberInput& in, std::optional<int64_t> by);
-  // Checks every rule on a complete input.
+  // Inserts a validated member (see validate) without permission checks or
+  // audit, inside the caller's transaction: create() and bulk loads use it.
+  Result<int64_t> insert(store::Conn& c, MemberInput in, std::optional<int64_t> by);
+  // Checks every rule on a new member's input, after filling the defaults
+  // (codes "none"/"normal") and what the citizen ID implies (birth date, gender).
   static Status validate(const MemberInput& in);
 
  private:

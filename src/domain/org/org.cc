@@ -203,7 +203,7 @@ Result<Page> OrgService::list(const Principal& p, const ListQuery& q) {
     params.emplace_back((q.page - 1) * q.page_size);
     DJ_ASSIGN(auto rows, c.query(std::string("SELECT ") + kColumns + kCountColumns +
                                      " FROM orgs o" + where +
-                                     " ORDER BY o.path LIMIT ? OFFSET ?",
+                                     " ORDER BY o.depth, o.code LIMIT ? OFFSET ?",
                                  params));
     for (const auto& r : rows) page.items.push_back(from_row(r, true));
     return page;

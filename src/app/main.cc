@@ -1,0 +1,247 @@
+// dangjiao: the command line. serve, migrate, demo, user, audit, backup.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "common/crypto.h"
+#include "domain/audit/audit.h"
+#include "domain/auth/auth.h"
+#include "domain/demo/demo.h"
+#include "domain/member/member.h"
+#include "domain/org/org.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "store/migrations.h"
+
+namespace {
+
+using namespace dj;  // NOLINT: a .cc file's own namespace
+
+struct Common {
+  std::string db = "sqlite://./data/dangjiao.db";
+  std::string key_file = "./data/secret.key";
+};
+
+int fail(const Error& e) {
+  std::cerr << "error: " << e.message << "\n";
+  for (const auto& f : e.fields) std::cerr << "  " << f.field << ": " << f.message << "\n";
+  return 1;
+}
+
+// Opens and migrates the database.
+Result<std::unique_ptr<store::Db>> open(const Common& c, size_t pool = 0) {
+  DJ_ASSIGN(auto db, store::open_db(c.db, pool));
+  DJ_TRY(store::migrate(*db));
+  return db;
+}
+
+audit::Actor cli_actor(const std::string& what) {
+  const char* user = std::getenv("USER");
+  return {std::nullopt, std::string("cli:") + (user ? user : "?"), "local", "cli " + what};
+}
+
+bool parse_listen(const std::string& s, http::ServerConfig& cfg) {
+  const auto colon = s.rfind(':');
+  if (colon == std::string::npos) return false;
+  cfg.address = s.substr(0, colon);
+  try {
+    const int port = std::stoi(s.substr(colon + 1));
+    if (port < 0 || port > 65535) return false;
+    cfg.port = static_cast<uint16_t>(port);
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"dangjiao: party member education and training platform"};
+  app.require_subcommand(1);
+  Common common;
+  auto add_db = [&](CLI::App* sub) {
+    sub->add_option("--db", common.db,
+                    "sqlite:///path/file.db (default ./data/dangjiao.db) or postgresql://...")
+        ->envname("DANGJIAO_DB");
+    sub->add_option("--key-file", common.key_file,
+                    "field encryption key (created on first start, mode 0600); "
+                    "$DANGJIAO_SECRET_KEY overrides");
+  };
+
+  // serve
+  auto* serve = app.add_subcommand("serve", "Run the HTTP server");
+  add_db(serve);
+  std::string listen = "127.0.0.1:8080";
+  bool demo_on_start = false, no_access_log = false;
+  http::ServerConfig server_cfg;
+  auth::AuthConfig auth_cfg;
+  int64_t lockout_minutes = 15, idle_minutes = 30, body_limit_kib = 1024;
+  serve->add_option("--listen", listen, "address:port (port 0 picks a free one)");
+  serve->add_flag("--demo", demo_on_start, "load the demo city on first start (empty database)");
+  serve->add_option("--threads", server_cfg.threads, "request threads")->capture_default_str();
+  serve->add_option("--body-limit-kib", body_limit_kib, "largest JSON body")->capture_default_str();
+  serve->add_option("--lockout-threshold", auth_cfg.lockout_threshold,
+                    "failed logins that lock an account")
+      ->capture_default_str();
+  serve->add_option("--lockout-minutes", lockout_minutes, "how long a lock lasts")
+      ->capture_default_str();
+  serve->add_option("--idle-minutes", idle_minutes, "session idle timeout")->capture_default_str();
+  serve->add_flag("--no-access-log", no_access_log, "do not log each request");
+
+  // migrate
+  auto* migrate = app.add_subcommand("migrate", "Apply database migrations");
+  add_db(migrate);
+
+  // demo
+  auto* demo = app.add_subcommand("demo", "Load the demo city into an empty database");
+  add_db(demo);
+  std::string scale = "city";
+  uint64_t seed = 2021;
+  demo->add_option("--scale", scale, "city or province")
+      ->check(CLI::IsMember({"city", "province"}))
+      ->capture_default_str();
+  demo->add_option("--seed", seed, "random seed (same seed, same city)")->capture_default_str();
+
+  // user
+  auto* user = app.add_subcommand("user", "Manage accounts");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "Create an account");
+  add_db(user_add);
+  std::string username, password, role;
+  std::optional<int64_t> org_id, member_id;
+  user_add->add_option("--username", username)->required();
+  user_add->add_option("--password", password, "must meet the password policy")->required();
+  user_add->add_option("--role", role,
+                       "committee_admin, org_admin, member, lecturer, inspector, auditor")
+      ->required();
+  user_add->add_option("--org", org_id, "organization id (the scope)");
+  user_add->add_option("--member", member_id, "member id of the person");
+  auto* user_reset = user->add_subcommand("reset-password",
+                                          "Set a new password; forces a change at next login");
+  add_db(user_reset);
+  user_reset->add_option("--username", username)->required();
+  user_reset->add_option("--password", password)->required();
+
+  // audit
+  auto* audit_cmd = app.add_subcommand("audit", "The audit trail");
+  audit_cmd->require_subcommand(1);
+  auto* verify = audit_cmd->add_subcommand("verify", "Check the hash chain; names the first broken row");
+  add_db(verify);
+
+  // backup
+  auto* backup = app.add_subcommand("backup", "Copy the SQLite database while it runs");
+  add_db(backup);
+  std::string backup_to;
+  backup->add_option("--to", backup_to, "destination file")->required();
+
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("dangjiao"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+
+  if (*backup) {
+    auto s = store::backup_sqlite(common.db, backup_to);
+    if (!s) return fail(s.error());
+    std::cout << "backed up to " << backup_to << "\n";
+    return 0;
+  }
+
+  const auto t0 = std::chrono::steady_clock::now();
+  auto db = open(common);
+  if (!db) return fail(db.error());
+  store::Db& dbr = **db;
+
+  if (*migrate) {
+    std::cout << "schema at version " << store::latest_schema_version() << "\n";
+    return 0;
+  }
+  if (*verify) {
+    auto rep = audit::verify(dbr);
+    if (!rep) return fail(rep.error());
+    if (rep->first_broken_id) {
+      std::cout << "BROKEN at row " << *rep->first_broken_id << ": " << rep->problem << " ("
+                << rep->rows_checked << " rows checked)\n";
+      return 2;
+    }
+    std::cout << "audit chain intact: " << rep->rows_checked << " rows\n";
+    return 0;
+  }
+
+  auto keys = Keys::load(common.key_file);
+  if (!keys) return fail(keys.error());
+
+  auth::AuthService auth_svc(dbr, auth_cfg);
+  if (*user_add) {
+    auto r = auth::parse_role(role);
+    if (!r) return fail(Error::invalid("role", "unknown_code", "unknown role " + role));
+    auto u = auth_svc.create_user(cli_actor("user add"), username, password, *r, org_id,
+                                  member_id);
+    if (!u) return fail(u.error());
+    std::cout << "created user " << u->username << " (id " << u->id
+              << "); the password must be changed at first login\n";
+    return 0;
+  }
+  if (*user_reset) {
+    auto s = auth_svc.reset_password(cli_actor("user reset-password"), username, password);
+    if (!s) return fail(s.error());
+    std::cout << "password reset for " << username << "; it must be changed at next login\n";
+    return 0;
+  }
+  if (*demo) {
+    const auto start = std::chrono::steady_clock::now();
+    auto s = demo::generate(dbr, *keys,
+                            {scale == "city" ? demo::Scale::city : demo::Scale::province, seed});
+    if (!s) return fail(s.error());
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << "demo " << scale << ": " << s->orgs << " organizations, " << s->members
+              << " members, " << s->users << " accounts in " << secs << " s\n";
+    return 0;
+  }
+
+  // serve
+  if (!parse_listen(listen, server_cfg)) {
+    return fail(Error::invalid("listen", "format", "must be address:port"));
+  }
+  server_cfg.body_limit = static_cast<size_t>(body_limit_kib) * 1024;
+  auth_cfg.lockout_ms = lockout_minutes * 60 * 1000;
+  auth_cfg.idle_ms = idle_minutes * 60 * 1000;
+  auth::AuthService auth_serve(dbr, auth_cfg);
+  if (demo_on_start) {
+    auto n = store::with_conn(dbr, [](store::Conn& c) {
+      return c.query_one("SELECT COUNT(*) FROM orgs");
+    });
+    if (n && n->i64(0) == 0) {
+      std::cout << "loading the demo city (first start)...\n";
+      auto s = demo::generate(dbr, *keys, {});
+      if (!s) return fail(s.error());
+    }
+  }
+  org::OrgService orgs(dbr);
+  member::MemberService members(dbr, *keys, {});
+  http::Services services{dbr, auth_serve, orgs, members};
+  http::Router router(dbr, auth_serve, {!no_access_log});
+  http::add_all_routes(router, services);
+  http::Server server(server_cfg, [&router](http::Request& req) { return router.handle(req); });
+  auto port = server.listen();
+  if (!port) return fail(port.error());
+  const double start_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  std::cout << "dangjiao listening on http://" << server_cfg.address << ":" << *port
+            << " (database " << dbr.display_url() << ", ready in " << start_ms << " ms)"
+            << std::endl;
+  if (demo_on_start) {
+    std::cout << "demo logins: admin / " << demo::kDemoPassword
+              << " (committee_admin); org01..org47, auditor, inspector, member01 with the same "
+                 "password"
+              << std::endl;
+  }
+  server.run();
+  spdlog::info("stopped");
+  return 0;
+}

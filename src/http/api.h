@@ -1,0 +1,34 @@
+// The /api/v1 routes, one function per capability, and the OpenAPI document
+// built from the route table (so no route can be missing from it).
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include "domain/auth/auth.h"
+#include "domain/member/member.h"
+#include "domain/org/org.h"
+#include "http/router.h"
+#include "store/db.h"
+
+namespace dj::http {
+
+struct Services {
+  store::Db& db;
+  auth::AuthService& auth;
+  org::OrgService& orgs;
+  member::MemberService& members;
+};
+
+void add_system_routes(Router& r, Services& s);
+void add_auth_routes(Router& r, Services& s);
+void add_user_routes(Router& r, Services& s);
+void add_org_routes(Router& r, Services& s);
+void add_member_routes(Router& r, Services& s);
+void add_audit_routes(Router& r, Services& s);
+
+// All of the above.
+void add_all_routes(Router& r, Services& s);
+
+boost::json::object openapi_document(const Router& r);
+
+}  // namespace dj::http

@@ -1,0 +1,58 @@
+#include <boost/json.hpp>
+
+#include "common/time.h"
+#include "http/api.h"
+#include "http/input.h"
+
+namespace dj::http {
+namespace json = boost::json;
+
+void add_audit_routes(Router& r, Services& s) {
+  r.add({"GET", "/api/v1/audit", "audit", "The audit trail in scope, newest first",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           if (!auth::has(c.p(), auth::Perm::audit_read)) {
+             return Error::forbidden("requires permission audit:read");
+           }
+           QueryReader q(c.req);
+           audit::Query aq;
+           auto paging = q.paging();
+           aq.page = paging.page;
+           aq.page_size = paging.page_size;
+           aq.scope_path = c.p().scope_path;
+           if (auto from = q.date("from")) aq.from_ms = (days_from_date(*from) * 86400 - 8 * 3600) * 1000;
+           if (auto to = q.date("to")) aq.to_ms = ((days_from_date(*to) + 1) * 86400 - 8 * 3600) * 1000;
+           aq.user_id = q.id("user_id");
+           aq.action = q.str("action").value_or("");
+           aq.entity = q.str("entity").value_or("");
+           aq.entity_id = q.str("entity_id").value_or("");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto page, audit::list(s.db, aq));
+           json::array items;
+           for (const auto& e : page.items) {
+             auto parse_or_null = [](const std::string& text) -> json::value {
+               if (text.empty()) return nullptr;
+               json::error_code ec;
+               auto v = json::parse(text, ec);
+               return ec ? json::value(text) : v;
+             };
+             items.push_back(json::object{
+                 {"id", e.id},
+                 {"at", format_instant(e.at)},
+                 {"user_id", e.user_id ? json::value(*e.user_id) : json::value(nullptr)},
+                 {"username", e.username},
+                 {"client_ip", e.client_ip},
+                 {"route", e.route},
+                 {"action", e.action},
+                 {"entity", e.entity},
+                 {"entity_id", e.entity_id},
+                 {"before", parse_or_null(e.before_json)},
+                 {"after", parse_or_null(e.after_json)},
+             });
+           }
+           return json_response(json::object{{"items", std::move(items)}, {"total", page.total}});
+         },
+         {"from", "to", "user_id", "action", "entity", "entity_id", "page", "page_size"}});
+}
+
+}  // namespace dj::http

@@ -1,0 +1,125 @@
+#include <boost/json.hpp>
+
+#include "http/api.h"
+#include "store/migrations.h"
+
+namespace dj::http {
+namespace json = boost::json;
+
+void add_system_routes(Router& r, Services& s) {
+  r.add({"GET", "/healthz", "system", "Liveness: the process answers", Access::open,
+         [](Ctx&) -> Result<Response> { return json_response(json::object{{"status", "ok"}}); }});
+  r.add({"GET", "/readyz", "system", "Readiness: the database answers", Access::open,
+         [&s](Ctx&) -> Result<Response> {
+           auto ok = store::with_conn(s.db, [](store::Conn& c) {
+             return c.query_one("SELECT MAX(version) FROM schema_migrations");
+           });
+           if (!ok) return Error{ErrorCode::unavailable, "database unreachable", {}};
+           return json_response(json::object{{"status", "ready"},
+                                             {"schema_version", ok->i64(0)}});
+         }});
+  r.add({"GET", "/metrics", "system", "Prometheus metrics", Access::open,
+         [&r](Ctx&) -> Result<Response> {
+           Response res;
+           res.content_type = "text/plain; version=0.0.4";
+           res.body = r.metrics_text();
+           return res;
+         }});
+  r.add({"GET", "/api/v1/openapi.json", "system", "This OpenAPI 3 document", Access::open,
+         [&r](Ctx&) -> Result<Response> { return json_response(openapi_document(r)); }});
+}
+
+void add_all_routes(Router& r, Services& s) {
+  add_system_routes(r, s);
+  add_auth_routes(r, s);
+  add_user_routes(r, s);
+  add_org_routes(r, s);
+  add_member_routes(r, s);
+  add_audit_routes(r, s);
+}
+
+json::object openapi_document(const Router& r) {
+  json::object paths;
+  for (const auto& route : r.routes()) {
+    json::array params;
+    for (size_t i = 0; i < route.pattern.size(); ++i) {
+      if (route.pattern[i] != '{') continue;
+      const size_t j = route.pattern.find('}', i);
+      params.push_back(json::object{{"name", route.pattern.substr(i + 1, j - i - 1)},
+                                    {"in", "path"},
+                                    {"required", true},
+                                    {"schema", json::object{{"type", "integer"}}}});
+    }
+    for (const auto& q : route.query_params) {
+      params.push_back(json::object{
+          {"name", q}, {"in", "query"}, {"schema", json::object{{"type", "string"}}}});
+    }
+    json::object op{
+        {"summary", route.summary},
+        {"tags", json::array{json::value(route.tag)}},
+        {"operationId", route.method + " " + route.pattern},
+        {"parameters", params},
+        {"responses",
+         json::object{{"200", json::object{{"description", "OK"}}},
+                      {"default", json::object{{"description", "Problem (RFC 9457)"},
+                                               {"content",
+                                                json::object{{"application/problem+json",
+                                                              json::object{{"schema",
+                                                                            json::object{{"$ref", "#/components/schemas/Problem"}}}}}}}}}}},
+    };
+    if (!route.body_schema.empty()) {
+      op["requestBody"] = json::object{
+          {"required", true},
+          {"content",
+           json::object{{"application/json",
+                         json::object{{"schema", json::object{{"$ref", "#/components/schemas/" +
+                                                                         route.body_schema}}}}}}}};
+    }
+    op["security"] = route.access == Access::open
+                         ? json::array{}
+                         : json::array{json::object{{"bearer", json::array{}}},
+                                       json::object{{"cookie", json::array{}}}};
+    std::string lower_method = route.method;
+    for (auto& c : lower_method) c = static_cast<char>(std::tolower(c));
+    auto& path = paths[route.pattern];
+    if (!path.is_object()) path = json::object{};
+    path.as_object()[lower_method] = std::move(op);
+  }
+  json::object any_object{{"type", "object"}};
+  return json::object{
+      {"openapi", "3.0.3"},
+      {"info", json::object{{"title", "dangjiao API"},
+                            {"version", "1"},
+                            {"description", "Party member education and training platform"}}},
+      {"paths", paths},
+      {"components",
+       json::object{
+           {"securitySchemes",
+            json::object{{"bearer", json::object{{"type", "http"}, {"scheme", "bearer"}}},
+                         {"cookie", json::object{{"type", "apiKey"},
+                                                 {"in", "cookie"},
+                                                 {"name", "dangjiao_session"}}}}},
+           {"schemas",
+            json::object{
+                {"Problem",
+                 json::object{
+                     {"type", "object"},
+                     {"properties",
+                      json::object{{"type", json::object{{"type", "string"}}},
+                                   {"title", json::object{{"type", "string"}}},
+                                   {"status", json::object{{"type", "integer"}}},
+                                   {"detail", json::object{{"type", "string"}}},
+                                   {"errors", json::object{{"type", "array"}}}}}}},
+                {"Login", any_object},
+                {"PasswordChange", any_object},
+                {"UserInput", any_object},
+                {"PasswordReset", any_object},
+                {"OrgInput", any_object},
+                {"OrgMove", any_object},
+                {"MemberInput", any_object},
+                {"MemberTransfer", any_object},
+            }}}},
+  };
+}
+
+}  // namespace dj::http

@@ -1,0 +1,163 @@
+#include "http/input.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+#include "common/time.h"
+#include "common/validate.h"
+
+namespace dj::http {
+namespace json = boost::json;
+
+Result<JsonBody> JsonBody::parse(const Request& req) {
+  const auto ct = req.header("content-type");
+  if (!ct.starts_with("application/json")) {
+    return Error{ErrorCode::bad_request, "send the body as application/json",
+                 {{"Content-Type", "unsupported", "must be application/json"}}};
+  }
+  json::error_code ec;
+  json::value v = json::parse(req.body, ec);
+  if (ec) {
+    return Error{ErrorCode::bad_request, "the body is not valid JSON: " + ec.message(),
+                 {{"body", "malformed_json", ec.message()}}};
+  }
+  if (!v.is_object()) {
+    return Error{ErrorCode::bad_request, "the body must be a JSON object",
+                 {{"body", "type", "must be a JSON object"}}};
+  }
+  JsonBody b;
+  b.obj_ = std::move(v.as_object());
+  return b;
+}
+
+const json::value* JsonBody::find(const char* name) {
+  known_.emplace_back(name);
+  const auto* v = obj_.if_contains(name);
+  return v && !v->is_null() ? v : nullptr;
+}
+
+void JsonBody::type_error(const char* name, const char* expected) {
+  if (error_.message.empty()) error_.message = std::string(name) + " must be " + expected;
+  error_.fields.push_back({name, "type", std::string("must be ") + expected});
+}
+
+void JsonBody::str(const char* name, std::optional<std::string>& out) {
+  if (const auto* v = find(name)) {
+    if (v->is_string()) {
+      out = std::string(v->as_string());
+    } else {
+      type_error(name, "a string");
+    }
+  }
+}
+
+void JsonBody::i64(const char* name, std::optional<int64_t>& out) {
+  if (const auto* v = find(name)) {
+    if (v->is_int64()) {
+      out = v->as_int64();
+    } else if (v->is_uint64() && v->as_uint64() <= INT64_MAX) {
+      out = static_cast<int64_t>(v->as_uint64());
+    } else {
+      type_error(name, "an integer");
+    }
+  }
+}
+
+void JsonBody::boolean(const char* name, std::optional<bool>& out) {
+  if (const auto* v = find(name)) {
+    if (v->is_bool()) {
+      out = v->as_bool();
+    } else {
+      type_error(name, "true or false");
+    }
+  }
+}
+
+void JsonBody::strings(const char* name, std::optional<std::vector<std::string>>& out) {
+  if (const auto* v = find(name)) {
+    if (!v->is_array()) return type_error(name, "an array of strings");
+    std::vector<std::string> items;
+    for (const auto& e : v->as_array()) {
+      if (!e.is_string()) return type_error(name, "an array of strings");
+      items.emplace_back(e.as_string());
+    }
+    out = std::move(items);
+  }
+}
+
+Status JsonBody::finish() const {
+  Error e = error_;
+  for (const auto& [k, _] : obj_) {
+    if (std::find(known_.begin(), known_.end(), k) == known_.end()) {
+      if (e.message.empty()) e.message = "unknown field " + std::string(k);
+      e.fields.push_back({std::string(k), "unknown_field", "is not a field of this request"});
+    }
+  }
+  if (e.fields.empty()) return {};
+  return e;
+}
+
+void QueryReader::fail(const char* name, const char* code, const std::string& msg) {
+  if (error_.message.empty()) error_.message = std::string(name) + " " + msg;
+  error_.fields.push_back({name, code, msg});
+}
+
+Paging QueryReader::paging() {
+  Paging p;
+  if (auto v = id("page")) p.page = *v;
+  if (auto v = id("page_size")) {
+    if (*v > 500) {
+      fail("page_size", "too_large", "must be at most 500");
+    } else {
+      p.page_size = *v;
+    }
+  }
+  return p;
+}
+
+std::optional<int64_t> QueryReader::id(const char* name) {
+  auto s = req_.query_param(name);
+  if (!s) return std::nullopt;
+  if (s->empty() || s->size() > 18 ||
+      !std::all_of(s->begin(), s->end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      std::stoll(*s) <= 0) {
+    fail(name, "type", "must be a positive integer");
+    return std::nullopt;
+  }
+  return std::stoll(*s);
+}
+
+std::optional<bool> QueryReader::boolean(const char* name) {
+  auto s = req_.query_param(name);
+  if (!s) return std::nullopt;
+  if (*s == "true" || *s == "1") return true;
+  if (*s == "false" || *s == "0") return false;
+  fail(name, "type", "must be true or false");
+  return std::nullopt;
+}
+
+std::optional<std::string> QueryReader::str(const char* name, size_t max) {
+  auto s = req_.query_param(name);
+  if (s && utf8_length(*s) > max) {
+    fail(name, "too_long", "must be at most " + std::to_string(max) + " characters");
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<std::string> QueryReader::date(const char* name) {
+  auto s = req_.query_param(name);
+  if (s && !is_valid_date(*s)) {
+    fail(name, "date", "must be a date written as YYYY-MM-DD");
+    return std::nullopt;
+  }
+  return s;
+}
+
+Status QueryReader::finish() const {
+  if (error_.fields.empty()) return {};
+  return error_;
+}
+
+}  // namespace dj::http

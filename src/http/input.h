@@ -1,0 +1,61 @@
+// Reading request input: a JSON body against the fields a route accepts
+// (unknown fields and wrong types are 400s naming the field), and query
+// parameters (paging, ids, booleans).
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "http/message.h"
+
+namespace dj::http {
+
+class JsonBody {
+ public:
+  // The body as a JSON object; bad_request when it is not JSON, not an
+  // object, or not sent as application/json.
+  static Result<JsonBody> parse(const Request& req);
+
+  // Each reader marks the field as known; a present value of the wrong type
+  // is recorded as an error. A JSON null leaves `out` unchanged.
+  void str(const char* name, std::optional<std::string>& out);
+  void i64(const char* name, std::optional<int64_t>& out);
+  void boolean(const char* name, std::optional<bool>& out);
+  void strings(const char* name, std::optional<std::vector<std::string>>& out);
+  // Ok when every field was known and of the right type.
+  Status finish() const;
+
+ private:
+  const boost::json::value* find(const char* name);
+  void type_error(const char* name, const char* expected);
+  boost::json::object obj_;
+  std::vector<std::string> known_;
+  Error error_{ErrorCode::bad_request, "", {}};
+};
+
+struct Paging {
+  int64_t page = 1;
+  int64_t page_size = 50;
+};
+
+class QueryReader {
+ public:
+  explicit QueryReader(const Request& req) : req_(req) {}
+  Paging paging();
+  std::optional<int64_t> id(const char* name);
+  std::optional<bool> boolean(const char* name);
+  std::optional<std::string> str(const char* name, size_t max = 100);
+  std::optional<std::string> date(const char* name);
+  Status finish() const;
+
+ private:
+  void fail(const char* name, const char* code, const std::string& msg);
+  const Request& req_;
+  Error error_{ErrorCode::bad_request, "", {}};
+};
+
+}  // namespace dj::http

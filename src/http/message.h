@@ -1,0 +1,35 @@
+// The project's own small HTTP request and response types. Handlers and
+// the router see only these; Beast stays inside server.cc.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace dj::http {
+
+struct Request {
+  std::string method;  // GET, POST, ...
+  std::string path;    // decoded, without the query
+  std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
+  std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
+  std::string body;
+  std::string client_ip;
+
+  // The first header with this lowercase name, or "".
+  std::string_view header(std::string_view name) const;
+  std::optional<std::string> query_param(std::string_view name) const;
+  // The value of a cookie, or "".
+  std::string cookie(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+}  // namespace dj::http

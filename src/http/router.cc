@@ -1,0 +1,305 @@
+#include "http/router.h"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+
+#include "common/time.h"
+#include "domain/audit/audit.h"
+
+namespace dj::http {
+namespace {
+
+namespace json = boost::json;
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    const size_t j = path.find('/', i);
+    out.emplace_back(path.substr(i, j == std::string_view::npos ? std::string_view::npos : j - i));
+    if (j == std::string_view::npos) break;
+    i = j;
+  }
+  return out;
+}
+
+const char* title_of(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 423: return "Locked";
+    case 503: return "Service Unavailable";
+    default: return "Internal Server Error";
+  }
+}
+
+constexpr double kBuckets[] = {0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+
+struct RouteMetrics {
+  std::map<int, uint64_t> by_status;
+  uint64_t buckets[std::size(kBuckets)] = {};
+  uint64_t count = 0;
+  double sum = 0;
+};
+
+bool is_write(std::string_view method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+}
+
+}  // namespace
+
+int http_status(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::bad_request: return 400;
+    case ErrorCode::invalid: return 422;
+    case ErrorCode::not_found: return 404;
+    case ErrorCode::conflict: return 409;
+    case ErrorCode::forbidden: return 403;
+    case ErrorCode::unauthenticated: return 401;
+    case ErrorCode::too_large: return 413;
+    case ErrorCode::locked: return 423;
+    case ErrorCode::unavailable: return 503;
+    case ErrorCode::internal: return 500;
+  }
+  return 500;
+}
+
+Response json_response(const json::value& v, int status) {
+  Response r;
+  r.status = status;
+  r.body = json::serialize(v);
+  return r;
+}
+
+Response problem_response(const Error& e) {
+  const int status = http_status(e.code);
+  json::array errors;
+  for (const auto& f : e.fields) {
+    errors.push_back(json::object{{"field", f.field}, {"code", f.code}, {"message", f.message}});
+  }
+  json::object body{
+      {"type", std::string("urn:dangjiao:problem:") + to_string(e.code)},
+      {"title", title_of(status)},
+      {"status", status},
+      {"detail", status == 500 ? std::string("internal error; see the server log") : e.message},
+  };
+  if (!errors.empty()) body["errors"] = std::move(errors);
+  Response r = json_response(body, status);
+  r.content_type = "application/problem+json";
+  return r;
+}
+
+Result<int64_t> Ctx::id(size_t i, const char* name) const {
+  const std::string& s = params.at(i);
+  int64_t v = 0;
+  if (s.empty() || s.size() > 18) {
+    return Error{ErrorCode::bad_request, std::string(name) + " must be a positive integer",
+                 {{name, "type", "must be a positive integer"}}};
+  }
+  for (char c : s) {
+    if (c < '0' || c > '9') {
+      return Error{ErrorCode::bad_request, std::string(name) + " must be a positive integer",
+                   {{name, "type", "must be a positive integer"}}};
+    }
+    v = v * 10 + (c - '0');
+  }
+  if (v <= 0) {
+    return Error{ErrorCode::bad_request, std::string(name) + " must be a positive integer",
+                 {{name, "type", "must be a positive integer"}}};
+  }
+  return v;
+}
+
+struct Router::Impl {
+  store::Db& db;
+  auth::AuthService& auth;
+  RouterConfig cfg;
+  std::vector<Route> routes;
+  std::vector<std::vector<std::string>> segments;
+  mutable std::mutex mu;
+  std::map<std::string, RouteMetrics> metrics;  // "METHOD pattern"
+
+  Impl(store::Db& d, auth::AuthService& a, RouterConfig c) : db(d), auth(a), cfg(c) {}
+
+  void observe(const std::string& key, int status, double seconds) {
+    std::lock_guard lock(mu);
+    auto& m = metrics[key];
+    ++m.by_status[status];
+    ++m.count;
+    m.sum += seconds;
+    for (size_t i = 0; i < std::size(kBuckets); ++i) {
+      if (seconds <= kBuckets[i]) ++m.buckets[i];
+    }
+  }
+
+  Result<Response> dispatch(Request& req, std::string& route_key, std::string& username) {
+    const auto parts = split_path(req.path);
+    bool path_matched = false;
+    for (size_t i = 0; i < routes.size(); ++i) {
+      const auto& segs = segments[i];
+      if (segs.size() != parts.size()) continue;
+      Ctx ctx{req, {}, std::nullopt};
+      bool match = true;
+      for (size_t k = 0; k < segs.size() && match; ++k) {
+        if (segs[k].starts_with('{')) {
+          ctx.params.push_back(parts[k]);
+        } else {
+          match = segs[k] == parts[k];
+        }
+      }
+      if (!match) continue;
+      path_matched = true;
+      const Route& route = routes[i];
+      if (route.method != req.method) continue;
+      route_key = route.method + " " + route.pattern;
+      if (route.access != Access::open) {
+        DJ_TRY(authenticate(ctx, route));
+        username = ctx.principal->username;
+      }
+      auto result = route.handler(ctx);
+      if (!result && result.error().code == ErrorCode::forbidden && ctx.principal) {
+        (void)audit::record_now(db, ctx.principal->actor(),
+                                {"auth.denied", "route", "", "", {},
+                                 json::object{{"detail", result.error().message}}});
+      }
+      return result;
+    }
+    route_key = path_matched ? "405" : "404";
+    if (path_matched) {
+      return Error{ErrorCode::bad_request, "method " + req.method + " is not allowed here", {}};
+    }
+    return Error::not_found("no such route: " + req.path);
+  }
+
+  Status authenticate(Ctx& ctx, const Route& route) {
+    Request& req = ctx.req;
+    std::string token;
+    bool from_cookie = false;
+    if (auto h = req.header("authorization"); h.starts_with("Bearer ")) {
+      token = std::string(h.substr(7));
+    } else {
+      token = req.cookie("dangjiao_session");
+      from_cookie = true;
+    }
+    if (token.empty()) {
+      return Error{ErrorCode::unauthenticated, "log in first (session cookie or Bearer token)", {}};
+    }
+    DJ_ASSIGN(auto p, auth.authenticate(token));
+    p.client_ip = req.client_ip;
+    p.route = route.method + " " + route.pattern;
+    if (from_cookie && is_write(req.method)) {
+      DJ_ASSIGN(auto csrf, auth.csrf_token(p.session_id));
+      if (req.header("x-csrf-token") != csrf) {
+        (void)audit::record_now(db, p.actor(),
+                                {"auth.denied", "route", "", "", {},
+                                 json::object{{"detail", "missing or wrong CSRF token"}}});
+        return Error{ErrorCode::forbidden,
+                     "a write from a browser session needs the X-CSRF-Token header",
+                     {{"X-CSRF-Token", "csrf", "missing or wrong"}}};
+      }
+    }
+    if (p.must_change_password && route.access != Access::any_session) {
+      return Error{ErrorCode::forbidden,
+                   "change your password first (POST /api/v1/auth/password)",
+                   {{"password", "must_change", "the password must be changed first"}}};
+    }
+    ctx.principal = std::move(p);
+    return {};
+  }
+};
+
+Router::Router(store::Db& db, auth::AuthService& auth, RouterConfig cfg)
+    : impl_(std::make_unique<Impl>(db, auth, cfg)) {}
+Router::~Router() = default;
+
+void Router::add(Route r) {
+  impl_->segments.push_back(split_path(r.pattern));
+  impl_->routes.push_back(std::move(r));
+}
+
+const std::vector<Route>& Router::routes() const { return impl_->routes; }
+
+Response Router::handle(Request& req) {
+  const auto start = std::chrono::steady_clock::now();
+  std::string route_key = "unmatched", username;
+  Response res;
+  try {
+    auto r = impl_->dispatch(req, route_key, username);
+    res = r ? std::move(r).value() : problem_response(r.error());
+    if (!r && r.error().code == ErrorCode::bad_request && route_key == "405") res.status = 405;
+  } catch (const std::exception& e) {
+    spdlog::error("unhandled exception on {} {}: {}", req.method, req.path, e.what());
+    res = problem_response(Error::internal(e.what()));
+  }
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  impl_->observe(route_key, res.status, secs);
+  if (impl_->cfg.access_log) {
+    spdlog::info(
+        R"({{"ts":"{}","ip":"{}","method":{},"path":{},"route":"{}","status":{},"ms":{:.3f},"bytes":{},"user":"{}"}})",
+        format_instant(now_ms()), req.client_ip, json::serialize(json::string(req.method)),
+        json::serialize(json::string(req.path)), route_key, res.status, secs * 1000,
+        res.body.size(), username);
+  }
+  return res;
+}
+
+std::string Router::metrics_text() const {
+  std::string out;
+  out += "# HELP dangjiao_http_requests_total Requests by route and status.\n";
+  out += "# TYPE dangjiao_http_requests_total counter\n";
+  std::string hist;
+  hist += "# HELP dangjiao_http_request_duration_seconds Request latency by route.\n";
+  hist += "# TYPE dangjiao_http_request_duration_seconds histogram\n";
+  {
+    std::lock_guard lock(impl_->mu);
+    for (const auto& [route, m] : impl_->metrics) {
+      for (const auto& [status, n] : m.by_status) {
+        out += fmt::format("dangjiao_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n",
+                           route, status, n);
+      }
+      for (size_t i = 0; i < std::size(kBuckets); ++i) {
+        hist += fmt::format(
+            "dangjiao_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n", route,
+            kBuckets[i], m.buckets[i]);
+      }
+      hist += fmt::format(
+          "dangjiao_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n", route,
+          m.count);
+      hist += fmt::format("dangjiao_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n",
+                          route, m.sum);
+      hist += fmt::format("dangjiao_http_request_duration_seconds_count{{route=\"{}\"}} {}\n",
+                          route, m.count);
+    }
+  }
+  const auto pool = impl_->db.stats();
+  out += hist;
+  out += "# HELP dangjiao_db_pool_connections Open database connections.\n";
+  out += "# TYPE dangjiao_db_pool_connections gauge\n";
+  out += fmt::format("dangjiao_db_pool_connections {}\n", pool.size);
+  out += "# HELP dangjiao_db_pool_in_use Connections lent out.\n";
+  out += "# TYPE dangjiao_db_pool_in_use gauge\n";
+  out += fmt::format("dangjiao_db_pool_in_use {}\n", pool.in_use);
+  out += "# HELP dangjiao_db_pool_waits_total Times a request waited for a connection.\n";
+  out += "# TYPE dangjiao_db_pool_waits_total counter\n";
+  out += fmt::format("dangjiao_db_pool_waits_total {}\n", pool.waits);
+  return out;
+}
+
+}  // namespace dj::http

@@ -1,0 +1,73 @@
+// Routing, authentication, CSRF, errors as problem+json, metrics and the
+// access log: everything every request goes through. Handlers stay thin and
+// call the domain services, which check permissions and scope.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "domain/auth/auth.h"
+#include "http/message.h"
+#include "store/db.h"
+
+namespace dj::http {
+
+struct Ctx {
+  Request& req;
+  std::vector<std::string> params;  // path parameters in pattern order
+  std::optional<auth::Principal> principal;
+
+  const auth::Principal& p() const { return *principal; }
+  // Path parameter `i` as a positive id, or bad_request naming `name`.
+  Result<int64_t> id(size_t i, const char* name = "id") const;
+};
+
+enum class Access {
+  open,         // no session needed
+  session,      // a session whose password need not change
+  any_session,  // any session, also one that must change its password first
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;  // /api/v1/orgs/{id}
+  std::string tag;      // OpenAPI tag
+  std::string summary;
+  Access access = Access::session;
+  std::function<Result<Response>(Ctx&)> handler;
+  std::vector<std::string> query_params = {};  // documented query parameters
+  std::string body_schema = {};                // documented request body, if any
+};
+
+struct RouterConfig {
+  bool access_log = true;
+};
+
+class Router {
+ public:
+  Router(store::Db& db, auth::AuthService& auth, RouterConfig cfg);
+  ~Router();
+  void add(Route r);
+  // Answers any request; never throws.
+  Response handle(Request& req);
+  const std::vector<Route>& routes() const;
+  // Prometheus text: requests by route and status, latency histogram, pool use.
+  std::string metrics_text() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// 200 (or `status`) with a JSON body.
+Response json_response(const boost::json::value& v, int status = 200);
+// application/problem+json for an Error (RFC 9457).
+Response problem_response(const Error& e);
+int http_status(ErrorCode code);
+
+}  // namespace dj::http

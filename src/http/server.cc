@@ -1,0 +1,228 @@
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace dj::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+struct State {
+  ServerConfig cfg;
+  Handler handler;
+  std::atomic<bool> stopping{false};
+  std::atomic<int> in_flight{0};
+};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string problem_body(int status, const char* title, const std::string& detail) {
+  // Hand-written to stay free of the JSON library here; detail is ASCII.
+  return "{\"type\":\"about:blank\",\"title\":\"" + std::string(title) +
+         "\",\"status\":" + std::to_string(status) + ",\"detail\":\"" + detail + "\"}";
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<State> st)
+      : stream_(std::move(socket)), st_(std::move(st)) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) client_ip_ = ep.address().to_string();
+  }
+
+  void start() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::read, shared_from_this()));
+  }
+
+ private:
+  void read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(st_->cfg.header_limit));
+    parser_->body_limit(st_->cfg.body_limit);
+    stream_.expires_after(st_->cfg.read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == net::error::eof) {
+      return close();
+    }
+    if (ec == bhttp::error::body_limit) {
+      return send_plain(413, "Payload Too Large",
+                        "the request body is larger than " +
+                            std::to_string(st_->cfg.body_limit) + " bytes");
+    }
+    if (ec == bhttp::error::header_limit) {
+      return send_plain(431, "Request Header Fields Too Large",
+                        "the request headers are larger than " +
+                            std::to_string(st_->cfg.header_limit) + " bytes");
+    }
+    if (ec) return send_plain(400, "Bad Request", "malformed HTTP request");
+
+    ++st_->in_flight;
+    auto& req = parser_->get();
+    Request r;
+    r.method = std::string(req.method_string());
+    r.client_ip = client_ip_;
+    for (const auto& f : req) r.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
+    r.body = std::move(req.body());
+    Response out;
+    auto url = boost::urls::parse_origin_form(req.target());
+    if (!url) {
+      out.status = 400;
+      out.content_type = "application/problem+json";
+      out.body = problem_body(400, "Bad Request", "malformed request target");
+    } else {
+      r.path = url->path();
+      for (auto p : url->params()) r.query.emplace_back(p.key, p.value);
+      out = st_->handler(r);
+    }
+    res_ = {};
+    res_.version(req.version());
+    res_.result(static_cast<unsigned>(out.status));
+    res_.set(bhttp::field::server, "dangjiao");
+    res_.set(bhttp::field::content_type, out.content_type);
+    res_.set("X-Content-Type-Options", "nosniff");
+    for (auto& [k, v] : out.headers) res_.insert(k, v);
+    res_.body() = std::move(out.body);
+    res_.keep_alive(req.keep_alive() && !st_->stopping);
+    res_.prepare_payload();
+    bhttp::async_write(stream_, res_,
+                       beast::bind_front_handler(&Session::on_write, shared_from_this(), true));
+  }
+
+  void send_plain(int status, const char* title, const std::string& detail) {
+    res_ = {};
+    res_.result(static_cast<unsigned>(status));
+    res_.set(bhttp::field::content_type, "application/problem+json");
+    res_.body() = problem_body(status, title, detail);
+    res_.keep_alive(false);
+    res_.prepare_payload();
+    bhttp::async_write(stream_, res_,
+                       beast::bind_front_handler(&Session::on_write, shared_from_this(), false));
+  }
+
+  void on_write(bool counted, beast::error_code ec, std::size_t) {
+    if (counted) --st_->in_flight;
+    if (ec || !res_.keep_alive()) return close();
+    read();
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bhttp::response<bhttp::string_body> res_;
+  std::shared_ptr<State> st_;
+  std::string client_ip_;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  std::shared_ptr<State> st = std::make_shared<State>();
+  net::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  net::signal_set signals{ioc, SIGINT, SIGTERM};
+
+  void accept() {
+    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
+      if (!acceptor.is_open()) return;
+      if (!ec) std::make_shared<Session>(std::move(s), st)->start();
+      accept();
+    });
+  }
+
+  void begin_stop() {
+    if (st->stopping.exchange(true)) return;
+    spdlog::info("stopping: no new connections, finishing {} in-flight requests",
+                 st->in_flight.load());
+    beast::error_code ec;
+    acceptor.close(ec);
+    signals.cancel(ec);
+    auto deadline = std::chrono::steady_clock::now() + st->cfg.shutdown_grace;
+    auto timer = std::make_shared<net::steady_timer>(ioc);
+    wait_idle(timer, deadline);
+  }
+
+  void wait_idle(std::shared_ptr<net::steady_timer> timer,
+                 std::chrono::steady_clock::time_point deadline) {
+    if (st->in_flight.load() == 0 || std::chrono::steady_clock::now() > deadline) {
+      ioc.stop();
+      return;
+    }
+    timer->expires_after(std::chrono::milliseconds(20));
+    timer->async_wait(
+        [this, timer, deadline](beast::error_code) { wait_idle(timer, deadline); });
+  }
+};
+
+Server::Server(ServerConfig cfg, Handler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->st->cfg = std::move(cfg);
+  impl_->st->handler = std::move(handler);
+}
+
+Server::~Server() = default;
+
+Result<uint16_t> Server::listen() {
+  beast::error_code ec;
+  auto addr = net::ip::make_address(impl_->st->cfg.address, ec);
+  if (ec) return Error::invalid("listen", "address", "not an IP address: " + impl_->st->cfg.address);
+  tcp::endpoint ep{addr, impl_->st->cfg.port};
+  auto& a = impl_->acceptor;
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Error{ErrorCode::unavailable, "cannot listen on " + impl_->st->cfg.address + ":" +
+                                             std::to_string(impl_->st->cfg.port) + ": " +
+                                             ec.message(),
+                 {}};
+  }
+  return a.local_endpoint().port();
+}
+
+void Server::run() {
+  impl_->signals.async_wait([this](beast::error_code ec, int) {
+    if (!ec) impl_->begin_stop();
+  });
+  impl_->accept();
+  std::vector<std::thread> threads;
+  const int n = std::max(1, impl_->st->cfg.threads);
+  for (int i = 1; i < n; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
+  impl_->ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+void Server::stop() {
+  net::post(impl_->ioc, [this] { impl_->begin_stop(); });
+}
+
+}  // namespace dj::http

@@ -119,6 +119,16 @@ TEST_P(AuthTest, SessionsListAndEndOnlyOwn) {
   EXPECT_TRUE(svc_->authenticate(b->token));
 }
 
+TEST_P(AuthTest, IdleSessionsExpire) {
+  AuthService strict(db(), AuthConfig{.idle_ms = 0});
+  auto r = strict.login("alice", "Good-Pass-42", "127.0.0.1", "a");
+  ASSERT_TRUE(r);
+  auto p = strict.authenticate(r->token);
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error().code, ErrorCode::unauthenticated);
+  EXPECT_TRUE(svc_->authenticate(r->token));  // the same session under the default 30 minutes
+}
+
 DJ_INSTANTIATE_BACKENDS(AuthTest);
 
 }  // namespace

@@ -232,8 +232,9 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
                         : "none";
           if (!in_party && *in.post != "none") in.political_status = "full";
           if (!in.joined_on && *in.political_status == "full") {
-            in.joined_on = date_from_days(days_from_date(birth) + 25 * 365);
-            in.full_member_on = date_from_days(days_from_date(birth) + 26 * 365);
+            const int64_t joined = std::min(days_from_date(birth) + 22 * 365, today_days - 400);
+            in.joined_on = date_from_days(joined);
+            in.full_member_on = date_from_days(joined + 365);
           }
           in.party_worker = *in.post == "secretary" || g.chance(5);
           in.tags.emplace();

@@ -1,0 +1,679 @@
+"""HTTP-level tests of the foundation: the real server binary on a real
+database (SQLite or PostgreSQL), real HTTP requests."""
+
+import argparse
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Client, Server, citizen_id, login, DEMO_PASSWORD  # noqa: E402
+
+ARGS = None
+SERVER = None
+
+TRICKY = [
+    "O'Brien\"; DROP TABLE members; --",
+    "党支部 🎉 emoji",
+    "\u05e9\u05dc\u05d5\u05dd RTL \u202e",
+    "100% _like_ \\ back",
+    "null",
+]
+
+
+def setUpModule():
+    global SERVER
+    SERVER = Server(ARGS.server, ARGS.backend).start()
+
+
+def tearDownModule():
+    code = SERVER.stop()
+    SERVER.cleanup()
+    assert code == 0, "server did not stop cleanly on SIGTERM: %r" % code
+
+
+def org_by_code(client, code):
+    r = client.get("/api/v1/orgs?q=" + code)
+    for o in r.json()["items"]:
+        if o["code"] == code:
+            return o
+    raise AssertionError("no org " + code)
+
+
+_serial = [100]
+
+
+def new_citizen_id():
+    _serial[0] += 1
+    return citizen_id("530102198807%02d%03d" % (1 + _serial[0] % 28, _serial[0] % 1000))
+
+
+class Base(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.admin = login(SERVER, "admin")
+        cls.org01 = org_by_code(cls.admin, "KMGW-001")
+        cls.org02 = org_by_code(cls.admin, "KMGW-002")
+        cls.branch01 = cls.admin.get("/api/v1/orgs?type=branch&parent_id=%d" % cls.org01["id"]).json()["items"][0]
+        cls.branch02 = cls.admin.get("/api/v1/orgs?type=branch&parent_id=%d" % cls.org02["id"]).json()["items"][0]
+
+    def member_body(self, **over):
+        body = {
+            "org_id": self.branch01["id"],
+            "name": "测试党员",
+            "citizen_id": new_citizen_id(),
+            "phone": "13987654321",
+            "political_status": "full",
+            "joined_on": "2010-07-01",
+            "full_member_on": "2011-07-01",
+        }
+        body.update(over)
+        return body
+
+    def count(self, path):
+        return self.admin.get(path).json()["total"]
+
+
+class System(Base):
+    def test_health_ready_metrics(self):
+        c = Client(SERVER)
+        self.assertEqual(c.get("/healthz").status, 200)
+        r = c.get("/readyz")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json()["status"], "ready")
+        m = c.get("/metrics")
+        self.assertEqual(m.status, 200)
+        self.assertIn("dangjiao_http_requests_total", m.body)
+        self.assertIn("dangjiao_http_request_duration_seconds_bucket", m.body)
+        self.assertIn("dangjiao_db_pool_connections", m.body)
+
+    def test_openapi_covers_every_route(self):
+        doc = Client(SERVER).get("/api/v1/openapi.json").json()
+        self.assertEqual(doc["openapi"][:2], "3.")
+        documented = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
+        for route in ROUTES:
+            self.assertIn((route[0], route[1]), documented, "missing from OpenAPI: %r" % (route,))
+        # And every documented route is really served (not a 404 'no such route').
+        for method, path in documented:
+            concrete = path.replace("{id}", "1")
+            r = Client(SERVER).request(method, concrete)
+            self.assertNotEqual(r.status, 405, (method, path))
+            if r.status == 404:
+                self.assertNotIn("no such route", r.body, (method, path))
+
+    def test_unknown_route_and_method(self):
+        r = self.admin.get("/api/v1/nothing-here")
+        self.assertEqual(r.status, 404)
+        self.assertEqual(r.header("content-type"), "application/problem+json")
+        self.assertEqual(self.admin.request("PUT", "/api/v1/orgs").status, 405)
+
+    def test_oversize_body_is_413_and_changes_nothing(self):
+        import socket
+        before = self.count("/api/v1/members")
+        big = json.dumps(self.member_body(name="x" * (1024 * 1024 + 10))).encode()
+        with socket.create_connection(("127.0.0.1", SERVER.port)) as sock:
+            sock.sendall(("POST /api/v1/members HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                          "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                          % (self.admin.token, len(big))).encode())
+            try:
+                sock.sendall(big)
+            except OSError:
+                pass  # the server may answer and close before reading it all
+            reply = sock.recv(4096).decode()
+        self.assertTrue(reply.startswith("HTTP/1.1 413"), reply[:200])
+        self.assertIn("application/problem+json", reply)
+        self.assertEqual(self.count("/api/v1/members"), before)
+
+    def test_oversize_headers_is_431(self):
+        r = Client(SERVER).get("/healthz", headers={"X-Big": "a" * 20000})
+        self.assertEqual(r.status, 431)
+
+
+class Auth(Base):
+    def test_login_answers_token_cookie_and_user(self):
+        c = Client(SERVER)
+        r = c.post("/api/v1/auth/login", {"username": "admin", "password": DEMO_PASSWORD})
+        self.assertEqual(r.status, 200)
+        body = r.json()
+        self.assertEqual(len(body["token"]), 43)
+        self.assertFalse(body["must_change_password"])
+        self.assertEqual(body["user"]["role"], "committee_admin")
+        self.assertIn("dangjiao_session", c.cookies)
+        session_cookie = [x for x in r.set_cookies if x.startswith("dangjiao_session=")][0]
+        self.assertIn("HttpOnly", session_cookie)
+        self.assertIn("SameSite=Strict", session_cookie)
+
+    def test_wrong_password_and_unknown_user_look_alike(self):
+        c = Client(SERVER)
+        a = c.post("/api/v1/auth/login", {"username": "admin", "password": "wrong-Password1"})
+        b = c.post("/api/v1/auth/login", {"username": "nobody", "password": "wrong-Password1"})
+        self.assertEqual((a.status, b.status), (401, 401))
+        self.assertEqual(a.json()["detail"], b.json()["detail"])
+
+    def test_login_bad_input(self):
+        c = Client(SERVER)
+        self.assertEqual(c.post("/api/v1/auth/login", raw="{not json").status, 400)
+        r = c.post("/api/v1/auth/login", {"username": 5, "password": "x"})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.field_errors(), {"username": "type"})
+        r = c.post("/api/v1/auth/login", {"username": "admin"})
+        self.assertEqual(r.status, 422)
+        self.assertIn("password", r.field_errors())
+        r = c.post("/api/v1/auth/login", {"username": "admin", "password": "x", "extra": 1})
+        self.assertEqual(r.field_errors(), {"extra": "unknown_field"})
+
+    def test_forced_password_change_then_access(self):
+        r = self.admin.post("/api/v1/users", {"username": "newcadre", "password": "Temp-Pass-2026",
+                                              "role": "org_admin", "org_id": self.org01["id"]})
+        self.assertEqual(r.status, 201, r)
+        u = Client(SERVER)
+        r = u.post("/api/v1/auth/login", {"username": "newcadre", "password": "Temp-Pass-2026"})
+        self.assertTrue(r.json()["must_change_password"])
+        u.token, u.cookies = r.json()["token"], {}
+        self.assertEqual(u.get("/api/v1/orgs").status, 403)
+        self.assertEqual(u.get("/api/v1/auth/me").status, 200)
+        weak = u.post("/api/v1/auth/password", {"old_password": "Temp-Pass-2026", "new_password": "password"})
+        self.assertEqual(weak.status, 422)
+        self.assertIn("new_password", weak.field_errors())
+        ok = u.post("/api/v1/auth/password", {"old_password": "Temp-Pass-2026", "new_password": "Brand-New-Pass-7"})
+        self.assertEqual(ok.status, 204, ok)
+        self.assertEqual(u.get("/api/v1/orgs").status, 200)
+
+    def test_lockout_after_five_failures(self):
+        self.assertEqual(self.admin.post("/api/v1/users", {
+            "username": "lockme", "password": "Lock-Me-Pass-1", "role": "auditor",
+            "org_id": self.org01["id"]}).status, 201)
+        c = Client(SERVER)
+        statuses = [c.post("/api/v1/auth/login", {"username": "lockme", "password": "Wrong-Pass-1"}).status
+                    for _ in range(5)]
+        self.assertEqual(statuses, [401, 401, 401, 401, 423])
+        r = c.post("/api/v1/auth/login", {"username": "lockme", "password": "Lock-Me-Pass-1"})
+        self.assertEqual(r.status, 423)
+        audit = self.admin.get("/api/v1/audit?action=auth.locked").json()
+        self.assertGreaterEqual(audit["total"], 1)
+
+    def test_cookie_session_needs_csrf_on_writes(self):
+        c = Client(SERVER)
+        r = c.post("/api/v1/auth/login", {"username": "org01", "password": DEMO_PASSWORD})
+        csrf = r.json()["csrf_token"]
+        self.assertEqual(c.cookies.get("dangjiao_csrf"), csrf)
+        self.assertEqual(c.get("/api/v1/orgs/%d" % self.org01["id"]).status, 200)
+        body = {"code": "CSRF-1", "name": "跨站测试", "type": "branch", "parent_id": self.org01["id"]}
+        before = self.count("/api/v1/orgs")
+        r = c.post("/api/v1/orgs", body)
+        self.assertEqual(r.status, 403)
+        self.assertIn("X-CSRF-Token", r.field_errors())
+        r = c.post("/api/v1/orgs", body, headers={"X-CSRF-Token": "forged"})
+        self.assertEqual(r.status, 403)
+        self.assertEqual(self.count("/api/v1/orgs"), before)
+        r = c.post("/api/v1/orgs", body, headers={"X-CSRF-Token": csrf})
+        self.assertEqual(r.status, 201, r)
+
+    def test_forged_expired_and_logged_out_tokens(self):
+        self.assertEqual(Client(SERVER, "forged-token").get("/api/v1/orgs").status, 401)
+        self.assertEqual(Client(SERVER, "A" * 43).get("/api/v1/orgs").status, 401)
+        self.assertEqual(Client(SERVER).get("/api/v1/orgs").status, 401)
+        c = login(SERVER, "org02")
+        self.assertEqual(c.get("/api/v1/orgs").status, 200)
+        self.assertEqual(c.post("/api/v1/auth/logout").status, 204)
+        self.assertEqual(c.get("/api/v1/orgs").status, 401)
+
+    def test_sessions_list_and_end_own_only(self):
+        a = login(SERVER, "inspector")
+        b = login(SERVER, "inspector")
+        other = login(SERVER, "auditor")
+        items = a.get("/api/v1/auth/sessions").json()["items"]
+        self.assertGreaterEqual(len(items), 2)
+        current = [s for s in items if s["current"]]
+        self.assertEqual(len(current), 1)
+        other_id = [s for s in other.get("/api/v1/auth/sessions").json()["items"] if s["current"]][0]["id"]
+        self.assertEqual(a.delete("/api/v1/auth/sessions/%d" % other_id).status, 404)
+        self.assertEqual(other.get("/api/v1/orgs").status, 200)
+        b_id = [s["id"] for s in items if not s["current"]][0]
+        self.assertEqual(a.delete("/api/v1/auth/sessions/%d" % b_id).status, 204)
+        self.assertEqual(b.get("/api/v1/orgs").status, 401)
+
+
+class Orgs(Base):
+    def test_crud_move_and_cycle(self):
+        r = self.admin.post("/api/v1/orgs", {"code": "T-ORG-1", "name": "测试机关党委", "type": "party_committee",
+                                             "parent_id": 1, "leader": "张书记", "founded_on": "2001-07-01"})
+        self.assertEqual(r.status, 201, r)
+        pc = r.json()
+        r = self.admin.post("/api/v1/orgs", {"code": "T-ORG-2", "name": "测试支部", "type": "branch",
+                                             "parent_id": pc["id"]})
+        br = r.json()
+        self.assertEqual(br["path"], pc["path"] + "%d/" % br["id"])
+        r = self.admin.patch("/api/v1/orgs/%d" % br["id"], {"name": "改名支部"})
+        self.assertEqual(r.json()["name"], "改名支部")
+        r = self.admin.post("/api/v1/orgs/%d/move" % br["id"], {"parent_id": self.org02["id"]})
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.json()["path"].startswith(self.org02["path"]))
+        r = self.admin.post("/api/v1/orgs/%d/move" % pc["id"], {"parent_id": pc["id"]})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"parent_id": "cycle"})
+        r = self.admin.post("/api/v1/orgs/1/move", {"parent_id": self.org01["id"]})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"parent_id": "cycle"})
+        self.assertEqual(self.admin.delete("/api/v1/orgs/%d" % br["id"]).status, 204)
+        self.assertEqual(self.admin.get("/api/v1/orgs/%d" % br["id"]).status, 404)
+
+    def test_delete_with_members_is_409(self):
+        r = self.admin.delete("/api/v1/orgs/%d" % self.branch02["id"])
+        self.assertEqual(r.status, 409)
+        self.assertIn("member", r.json()["detail"])
+
+    def test_listing_by_parent_and_subtree_with_counts(self):
+        r = self.admin.get("/api/v1/orgs?parent_id=1&page_size=100")
+        codes = {o["code"] for o in r.json()["items"]}
+        self.assertTrue({"KMGW-%03d" % i for i in range(1, 48)} <= codes)
+        root = self.admin.get("/api/v1/orgs/1").json()
+        self.assertGreaterEqual(root["member_count"], 5500)
+        sub = self.admin.get("/api/v1/orgs?subtree_of=%d&page_size=500" % self.org01["id"]).json()
+        self.assertTrue(all(o["path"].startswith(self.org01["path"]) for o in sub["items"]))
+        self.assertEqual(self.admin.get("/api/v1/orgs?page_size=501").status, 400)
+        self.assertEqual(self.admin.get("/api/v1/orgs?parent_id=abc").status, 400)
+
+    def test_bad_input(self):
+        before = self.count("/api/v1/orgs")
+        cases = [
+            (dict(raw="{\"code\": "), 400, {"body": "malformed_json"}),
+            (dict(raw="[1,2]"), 400, {"body": "type"}),
+            (dict(body={"code": 7, "name": "x", "type": "branch", "parent_id": 1}), 400, {"code": "type"}),
+            (dict(body={"code": "Z1", "name": "x", "type": "branch", "parent_id": "1"}), 400, {"parent_id": "type"}),
+            (dict(body={"code": "Z1", "name": "x", "type": "branch", "parent_id": 1, "colour": "red"}), 400, {"colour": "unknown_field"}),
+            (dict(body={"name": "x", "type": "branch", "parent_id": 1}), 422, {"code": "required"}),
+            (dict(body={"code": "Z1", "name": "x", "type": "castle", "parent_id": 1}), 422, {"type": "unknown_code"}),
+            (dict(body={"code": "Z1", "name": "x", "type": "branch", "parent_id": 999999}), 422, {"parent_id": "unknown"}),
+            (dict(body={"code": "Z1", "name": "x", "type": "branch", "parent_id": 1, "founded_on": "2021-02-30"}), 422, {"founded_on": "date"}),
+            (dict(body={"code": "KMGW-001", "name": "x", "type": "branch", "parent_id": self.org01["id"]}), 409, {"code": "taken"}),
+        ]
+        for kw, status, fields in cases:
+            r = self.admin.post("/api/v1/orgs", **kw)
+            self.assertEqual(r.status, status, (kw, r))
+            self.assertEqual(r.header("content-type"), "application/problem+json")
+            for f, code in fields.items():
+                self.assertEqual(r.field_errors().get(f), code, (kw, r))
+        self.assertEqual(self.count("/api/v1/orgs"), before)
+        self.assertEqual(self.admin.get("/api/v1/orgs/999999").status, 404)
+        self.assertEqual(self.admin.get("/api/v1/orgs/abc").status, 400)
+        self.assertEqual(self.admin.get("/api/v1/orgs/-1").status, 400)
+
+    def test_unicode_and_sql_text_round_trip(self):
+        for i, text in enumerate(TRICKY):
+            r = self.admin.post("/api/v1/orgs", {"code": "U-%d" % i, "name": text, "type": "branch",
+                                                 "parent_id": self.org01["id"], "leader": text,
+                                                 "department": text})
+            self.assertEqual(r.status, 201, r)
+            got = self.admin.get("/api/v1/orgs/%d" % r.json()["id"]).json()
+            self.assertEqual((got["name"], got["leader"], got["department"]), (text, text, text))
+        found = self.admin.get("/api/v1/orgs?q=" + "100%25").json()
+        self.assertEqual([o["name"] for o in found["items"]], [TRICKY[3]])
+
+
+class Members(Base):
+    def test_create_get_mask_and_pii(self):
+        body = self.member_body(name="王小明")
+        r = self.admin.post("/api/v1/members", body)
+        self.assertEqual(r.status, 201, r)
+        m = r.json()
+        self.assertEqual(m["citizen_id"], body["citizen_id"])  # committee_admin sees it
+        self.assertEqual(m["birth_date"], "1988-07-%s" % body["citizen_id"][12:14])
+        org_admin = login(SERVER, "org01")
+        seen = org_admin.get("/api/v1/members/%d" % m["id"]).json()
+        self.assertEqual(seen["citizen_id"], body["citizen_id"][:4] + "*" * 10 + body["citizen_id"][-4:])
+        self.assertEqual(seen["phone"], "139****4321")
+        self.assertTrue(seen["pii_masked"])
+        listed = org_admin.get("/api/v1/members?q=王小明").json()["items"][0]
+        self.assertIn("*", listed["citizen_id"])
+
+    def test_member_sees_self_only(self):
+        me = login(SERVER, "member01")
+        my_id = me.get("/api/v1/auth/me").json()["member_id"]
+        mine = me.get("/api/v1/members/%d" % my_id)
+        self.assertEqual(mine.status, 200)
+        self.assertFalse(mine.json()["pii_masked"])
+        self.assertEqual(me.get("/api/v1/members/%d" % (my_id + 1)).status, 404)
+        self.assertEqual(me.get("/api/v1/members").status, 403)
+
+    def test_validation_errors_name_fields_and_change_nothing(self):
+        before = self.count("/api/v1/members")
+        cases = [
+            (self.member_body(citizen_id="530102198807011230"), 422, "citizen_id"),
+            (self.member_body(citizen_id="12345"), 422, "citizen_id"),
+            (self.member_body(gender="female", citizen_id=citizen_id("53010219880701123")), 422, "gender"),
+            (self.member_body(birth_date="1990-01-01"), 422, "birth_date"),
+            (self.member_body(full_member_on="2009-01-01"), 422, "full_member_on"),
+            (self.member_body(phone="12345"), 422, "phone"),
+            (self.member_body(political_status="boss"), 422, "political_status"),
+            (self.member_body(cadre_rank="king"), 422, "cadre_rank"),
+            (self.member_body(retired="yes"), 400, "retired"),
+            (self.member_body(tags="a"), 400, "tags"),
+            (self.member_body(org_id=self.branch02["id"] * 1000), 422, "org_id"),
+            ({"name": "缺字段"}, 422, "citizen_id"),
+        ]
+        for body, status, field in cases:
+            r = self.admin.post("/api/v1/members", body)
+            self.assertEqual(r.status, status, (body, r))
+            self.assertIn(field, r.field_errors(), (body, r))
+        self.assertEqual(self.count("/api/v1/members"), before)
+        dup = self.member_body()
+        self.assertEqual(self.admin.post("/api/v1/members", dup).status, 201)
+        again = self.admin.post("/api/v1/members", dup)
+        self.assertEqual(again.status, 409)
+        self.assertEqual(again.field_errors(), {"citizen_id": "taken"})
+
+    def test_other_subtree_is_invisible_and_unwritable(self):
+        org01 = login(SERVER, "org01")
+        theirs = self.admin.get("/api/v1/members?org_id=%d&page_size=1" % self.org02["id"]).json()["items"][0]
+        self.assertEqual(org01.get("/api/v1/members/%d" % theirs["id"]).status, 404)
+        self.assertEqual(org01.patch("/api/v1/members/%d" % theirs["id"], {"name": "改"}).status, 404)
+        self.assertEqual(org01.delete("/api/v1/members/%d" % theirs["id"]).status, 404)
+        r = org01.post("/api/v1/members", self.member_body(org_id=self.branch02["id"]))
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"org_id": "unknown"})
+        r = org01.get("/api/v1/members?org_id=%d" % self.org02["id"])
+        self.assertEqual(r.status, 422)
+        listed = org01.get("/api/v1/members?page_size=500").json()
+        self.assertTrue(all(m["id"] != theirs["id"] for m in listed["items"]))
+        self.assertEqual(self.admin.get("/api/v1/members/%d" % theirs["id"]).json()["name"], theirs["name"])
+
+    def test_transfer_keeps_history(self):
+        m = self.admin.post("/api/v1/members", self.member_body()).json()
+        r = self.admin.post("/api/v1/members/%d/transfer" % m["id"],
+                            {"to_org_id": self.branch02["id"], "date": "2021-05-01", "reason": "工作调动"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["org_id"], self.branch02["id"])
+        h = self.admin.get("/api/v1/members/%d/history" % m["id"]).json()["items"]
+        self.assertEqual([(x["org_id"], x["to_date"]) for x in h],
+                         [(self.branch01["id"], "2021-05-01"), (self.branch02["id"], None)])
+        r = self.admin.post("/api/v1/members/%d/transfer" % m["id"], {"to_org_id": self.branch01["id"], "date": "2000-01-01"})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"date": "before_current"})
+
+    def test_filters_and_paging(self):
+        leaders = self.admin.get("/api/v1/members?leading_cadre=true&page_size=5").json()
+        self.assertGreater(leaders["total"], 250)
+        self.assertTrue(all(m["is_leading_cadre"] for m in leaders["items"]))
+        self.assertEqual(len(leaders["items"]), 5)
+        infirm = self.admin.get("/api/v1/members?infirm=true").json()
+        self.assertTrue(all(m["infirm"] for m in infirm["items"]))
+        self.assertEqual(self.admin.get("/api/v1/members?infirm=maybe").status, 400)
+        self.assertEqual(self.admin.get("/api/v1/members?political_status=boss").status, 422)
+
+    def test_unicode_round_trip_in_every_text_field(self):
+        for text in TRICKY:
+            body = self.member_body(name=text, ethnicity=text[:20], education=text, work_unit=text,
+                                    job_title=text, tags=[text[:30]])
+            r = self.admin.post("/api/v1/members", body)
+            self.assertEqual(r.status, 201, r)
+            got = self.admin.get("/api/v1/members/%d" % r.json()["id"]).json()
+            for f in ("name", "ethnicity", "education", "work_unit", "job_title"):
+                self.assertEqual(got[f], body[f], f)
+            self.assertEqual(got["tags"], body["tags"])
+
+    def test_patch_and_delete_are_audited(self):
+        m = self.admin.post("/api/v1/members", self.member_body()).json()
+        r = self.admin.patch("/api/v1/members/%d" % m["id"], {"post": "secretary", "party_worker": True})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["post"], "secretary")
+        self.assertEqual(self.admin.delete("/api/v1/members/%d" % m["id"]).status, 204)
+        self.assertEqual(self.admin.get("/api/v1/members/%d" % m["id"]).status, 404)
+        auditor = login(SERVER, "auditor")
+        trail = auditor.get("/api/v1/audit?entity=member&entity_id=%d" % m["id"]).json()["items"]
+        self.assertEqual([e["action"] for e in trail], ["member.delete", "member.update", "member.create"])
+        upd = trail[1]
+        self.assertEqual((upd["before"]["post"], upd["after"]["post"]), ("none", "secretary"))
+        self.assertEqual(upd["username"], "admin")
+        self.assertIn("*", upd["after"]["citizen_id"])  # audit holds no clear PII
+
+
+class Fuzz(Base):
+    def test_garbage_never_500(self):
+        import random
+        rnd = random.Random(7)
+        paths = ["/api/v1/orgs", "/api/v1/members", "/api/v1/auth/login", "/api/v1/users",
+                 "/api/v1/orgs/%d/move" % self.org01["id"], "/api/v1/auth/password"]
+        samples = ['{"a":', "null", "[]", '{"name": {"x": 1}}', '{"org_id": 1e400}',
+                   '{"org_id": -5}', '{"org_id": 18446744073709551615}', "\xff\xfe", '"str"',
+                   '{"name": "\\ud800"}', '{"tags": [1,2]}', '{"parent_id": true}']
+        for _ in range(150):
+            body = rnd.choice(samples)
+            if rnd.random() < 0.3:
+                body = "".join(chr(rnd.randrange(1, 0x3000)) for _ in range(rnd.randrange(1, 40)))
+            r = self.admin.post(rnd.choice(paths), raw=body.encode("utf-8", "surrogatepass"))
+            self.assertLess(r.status, 500, (body, r))
+        self.assertEqual(Client(SERVER).get("/readyz").status, 200)
+
+
+# Every route the API serves: method, pattern, and for the permission table
+# the kind of id it takes and a body for writes.
+ROUTES = [
+    ("GET", "/api/v1/auth/me"), ("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/logout"),
+    ("POST", "/api/v1/auth/password"), ("GET", "/api/v1/auth/sessions"),
+    ("DELETE", "/api/v1/auth/sessions/{id}"), ("GET", "/api/v1/users"), ("POST", "/api/v1/users"),
+    ("POST", "/api/v1/users/{id}/reset-password"), ("GET", "/api/v1/orgs"),
+    ("POST", "/api/v1/orgs"), ("GET", "/api/v1/orgs/{id}"), ("PATCH", "/api/v1/orgs/{id}"),
+    ("DELETE", "/api/v1/orgs/{id}"), ("POST", "/api/v1/orgs/{id}/move"),
+    ("GET", "/api/v1/members"), ("POST", "/api/v1/members"), ("GET", "/api/v1/members/{id}"),
+    ("PATCH", "/api/v1/members/{id}"), ("DELETE", "/api/v1/members/{id}"),
+    ("POST", "/api/v1/members/{id}/transfer"), ("GET", "/api/v1/members/{id}/history"),
+    ("GET", "/api/v1/audit"), ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
+    ("GET", "/api/v1/openapi.json"),
+]
+
+
+class Permissions(Base):
+    """Route x role x (own subtree, other subtree, no session)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        r = cls.admin.post("/api/v1/users", {"username": "lecturer01", "password": "Lect-Pass-2026",
+                                             "role": "lecturer", "org_id": cls.branch01["id"]})
+        assert r.status == 201, r
+        lec = login(SERVER, "lecturer01", "Lect-Pass-2026")
+        assert lec.post("/api/v1/auth/password", {"old_password": "Lect-Pass-2026",
+                                                  "new_password": "Lect-Pass-2027"}).status == 204
+        cls.clients = {
+            "committee_admin": cls.admin,
+            "org_admin": login(SERVER, "org01"),
+            "auditor": login(SERVER, "auditor"),
+            "inspector": login(SERVER, "inspector"),
+            "member": login(SERVER, "member01"),
+            "lecturer": lec,
+            "none": Client(SERVER),
+        }
+        admin = cls.admin
+
+        def member_in(org):
+            return admin.get("/api/v1/members?org_id=%d&page_size=1" % org["id"]).json()["items"][0]["id"]
+
+        cls.ids = {"own": {"org": cls.branch01["id"], "member": member_in(cls.branch01)},
+                   "other": {"org": cls.branch02["id"], "member": member_in(cls.branch02)}}
+        me = cls.clients["member"].get("/api/v1/auth/me").json()
+        # A member's own subtree is his organization; his own record is himself.
+        cls.member_own = {"org": me["org_id"], "member": me["member_id"]}
+
+    # Expected status per role for a route on the own and the other subtree.
+    # org_admin is scoped to KMGW-001; auditor and inspector sit at the
+    # committee and read everything; member and lecturer sit in branch01.
+    READ = {"committee_admin": (200, 200), "org_admin": (200, 404), "auditor": (200, 200),
+            "inspector": (200, 200), "member": (200, 404), "lecturer": (200, 404), "none": (401, 401)}
+    MEMBER_READ = {"committee_admin": (200, 200), "org_admin": (200, 404), "auditor": (200, 200),
+                   "inspector": (200, 200), "member": (200, 404), "lecturer": (404, 404), "none": (401, 401)}
+    WRITE = {"committee_admin": (200, 200), "org_admin": (200, 404), "auditor": (403, 403),
+             "inspector": (403, 403), "member": (403, 403), "lecturer": (403, 403), "none": (401, 401)}
+
+    def check(self, method, path_fmt, kind, table, body=None):
+        for role, expected in table.items():
+            for i, where in enumerate(("own", "other")):
+                ids = self.member_own if role == "member" and where == "own" else self.ids[where]
+                path = path_fmt.format(id=ids[kind])
+                r = self.clients[role].request(method, path, body=body)
+                self.assertEqual(r.status, expected[i], (role, where, method, path, r))
+                if where == "other" and r.status != 200:
+                    self.assertNotIn('"name"', r.body)
+
+    def test_org_routes(self):
+        self.check("GET", "/api/v1/orgs/{id}", "org", self.READ)
+        self.check("GET", "/api/v1/orgs?parent_id={id}", "org",
+                   {**self.READ, "org_admin": (200, 422), "member": (200, 422), "lecturer": (200, 422)})
+        self.check("PATCH", "/api/v1/orgs/{id}", "org", self.WRITE, body={"leader": "检查"})
+
+    def test_member_routes(self):
+        self.check("GET", "/api/v1/members/{id}", "member", self.MEMBER_READ)
+        self.check("GET", "/api/v1/members/{id}/history", "member", self.MEMBER_READ)
+        self.check("PATCH", "/api/v1/members/{id}", "member", self.WRITE, body={"education": "研究生"})
+        self.check("GET", "/api/v1/members?org_id={id}", "org",
+                   {**self.MEMBER_READ, "org_admin": (200, 422), "member": (403, 403), "lecturer": (403, 403)})
+
+    def test_collection_and_admin_routes(self):
+        table = {
+            ("GET", "/api/v1/audit"): {"committee_admin": 200, "auditor": 200, "org_admin": 403,
+                                       "inspector": 403, "member": 403, "lecturer": 403, "none": 401},
+            ("GET", "/api/v1/users"): {"committee_admin": 200, "org_admin": 200, "auditor": 403,
+                                       "inspector": 403, "member": 403, "lecturer": 403, "none": 401},
+            ("GET", "/api/v1/orgs"): {"committee_admin": 200, "org_admin": 200, "auditor": 200,
+                                      "inspector": 200, "member": 200, "lecturer": 200, "none": 401},
+            ("GET", "/api/v1/auth/sessions"): {"committee_admin": 200, "org_admin": 200, "auditor": 200,
+                                               "inspector": 200, "member": 200, "lecturer": 200, "none": 401},
+            ("POST", "/api/v1/members"): {"auditor": 403, "inspector": 403, "member": 403,
+                                          "lecturer": 403, "none": 401},
+            ("POST", "/api/v1/orgs"): {"auditor": 403, "inspector": 403, "member": 403,
+                                       "lecturer": 403, "none": 401},
+            ("POST", "/api/v1/users"): {"auditor": 403, "inspector": 403, "member": 403,
+                                        "lecturer": 403, "none": 401},
+        }
+        for (method, path), expected in table.items():
+            for role, status in expected.items():
+                body = {"username": "x"} if method == "POST" else None
+                if path == "/api/v1/members" and method == "POST":
+                    body = self.member_body()
+                if path == "/api/v1/orgs" and method == "POST":
+                    body = {"code": "PERM-X", "name": "x", "type": "branch", "parent_id": self.org01["id"]}
+                if path == "/api/v1/users" and method == "POST":
+                    body = {"username": "perm-x", "password": "Perm-Pass-2026", "role": "member",
+                            "org_id": self.branch01["id"]}
+                r = self.clients[role].request(method, path, body=body)
+                self.assertEqual(r.status, status, (role, method, path, r))
+
+    def test_org_admin_cannot_grant_committee_admin_or_reach_other_subtree(self):
+        org01 = self.clients["org_admin"]
+        r = org01.post("/api/v1/users", {"username": "sneaky", "password": "Sneaky-Pass-1",
+                                         "role": "committee_admin", "org_id": self.org01["id"]})
+        self.assertEqual(r.status, 403)
+        r = org01.post("/api/v1/users", {"username": "sneaky", "password": "Sneaky-Pass-1",
+                                         "role": "org_admin", "org_id": self.org02["id"]})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"org_id": "unknown"})
+        self.assertEqual(org01.post("/api/v1/users/1/reset-password", {"password": "Whatever-Pass-1"}).status, 404)
+
+    def test_denials_are_audited(self):
+        self.clients["inspector"].post("/api/v1/orgs", {"code": "DENY", "name": "x", "type": "branch", "parent_id": 1})
+        denied = self.admin.get("/api/v1/audit?action=auth.denied").json()
+        self.assertGreaterEqual(denied["total"], 1)
+
+
+class Lifecycle(unittest.TestCase):
+    """Separate servers: tampering, backups and shutdown."""
+
+    def test_audit_verify_catches_tampering(self):
+        s = Server(ARGS.server, ARGS.backend).start()
+        try:
+            admin = login(s, "admin")
+            for i in range(3):
+                admin.patch("/api/v1/orgs/1", {"leader": "书记%d" % i})
+            s.stop()
+            ok = s.cli("audit", "verify")
+            self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+            self.assertIn("intact", ok.stdout)
+            sql = "UPDATE audit_log SET after_json = '{\"leader\":\"forged\"}' WHERE id = 3"
+            if ARGS.backend == "sqlite":
+                con = sqlite3.connect(s.db_url[len("sqlite://"):])
+                con.execute(sql)
+                con.commit()
+                con.close()
+            else:
+                s.psql(sql)
+            bad = s.cli("audit", "verify")
+            self.assertEqual(bad.returncode, 2, bad.stdout + bad.stderr)
+            self.assertIn("row 3", bad.stdout)
+        finally:
+            s.cleanup()
+
+    def test_cli_user_add_migrate_and_backup(self):
+        s = Server(ARGS.server, ARGS.backend).start()
+        try:
+            self.assertEqual(s.cli("migrate").returncode, 0)
+            weak = s.cli("user", "add", "--username", "cliuser", "--password", "weak", "--role", "auditor", "--org", "1")
+            self.assertNotEqual(weak.returncode, 0)
+            self.assertIn("password", weak.stderr)
+            ok = s.cli("user", "add", "--username", "cliuser", "--password", "Cli-Pass-2026", "--role", "auditor", "--org", "1")
+            self.assertEqual(ok.returncode, 0, ok.stderr)
+            c = Client(s)
+            r = c.post("/api/v1/auth/login", {"username": "cliuser", "password": "Cli-Pass-2026"})
+            self.assertTrue(r.json()["must_change_password"])
+            self.assertEqual(s.cli("user", "reset-password", "--username", "cliuser", "--password", "Cli-Pass-2027").returncode, 0)
+            if ARGS.backend == "sqlite":
+                target = os.path.join(s.dir, "backup.db")
+                b = s.cli("backup", "--to", target)
+                self.assertEqual(b.returncode, 0, b.stderr)
+                con = sqlite3.connect(target)
+                self.assertEqual(con.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+                self.assertEqual(con.execute("SELECT COUNT(*) FROM members").fetchone()[0], 5500)
+                con.close()
+            else:
+                self.assertNotEqual(s.cli("backup", "--to", "/tmp/x.db").returncode, 0)
+        finally:
+            s.cleanup()
+
+    def test_sigterm_lets_in_flight_requests_finish(self):
+        s = Server(ARGS.server, ARGS.backend).start()
+        try:
+            admin = login(s, "admin")
+            results = []
+
+            def hammer():
+                c = Client(s, admin.token)
+                for _ in range(200):
+                    try:
+                        results.append(c.get("/api/v1/members?page_size=200").status)
+                    except OSError:
+                        break
+
+            t = threading.Thread(target=hammer)
+            t.start()
+            while len(results) < 5:
+                pass
+            s.proc.send_signal(signal.SIGTERM)
+            t.join()
+            self.assertEqual(s.proc.wait(timeout=30), 0)
+            self.assertTrue(all(code == 200 for code in results), results)
+        finally:
+            s.cleanup()
+
+
+def main():
+    global ARGS
+    p = argparse.ArgumentParser()
+    p.add_argument("--server", required=True)
+    p.add_argument("--backend", choices=["sqlite", "postgres"], required=True)
+    ARGS, rest = p.parse_known_args()
+    if ARGS.backend == "postgres" and not os.environ.get("DANGJIAO_TEST_PG"):
+        print("DANGJIAO_TEST_PG is not set (make test sets it)")
+        sys.exit(1)
+    prog = unittest.main(argv=[sys.argv[0], *rest], exit=False, verbosity=2)
+    r = prog.result
+    failed = len(r.failures) + len(r.errors)
+    print("%d passed, %d failed" % (max(0, r.testsRun - failed), failed))
+    sys.exit(0 if r.wasSuccessful() else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -5,7 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <map>
+#include <atomic>
+#include <deque>
 #include <mutex>
 
 #include "common/time.h"
@@ -51,11 +52,14 @@ const char* title_of(int status) {
 
 constexpr double kBuckets[] = {0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 
+// Counters per route, lock-free: requests by status (100-599), latency
+// histogram buckets, count and sum in microseconds.
 struct RouteMetrics {
-  std::map<int, uint64_t> by_status;
-  uint64_t buckets[std::size(kBuckets)] = {};
-  uint64_t count = 0;
-  double sum = 0;
+  std::string key;  // "METHOD pattern"
+  std::atomic<uint64_t> by_status[500] = {};
+  std::atomic<uint64_t> buckets[std::size(kBuckets)] = {};
+  std::atomic<uint64_t> count{0};
+  std::atomic<uint64_t> sum_us{0};
 };
 
 bool is_write(std::string_view method) {
@@ -132,23 +136,25 @@ struct Router::Impl {
   RouterConfig cfg;
   std::vector<Route> routes;
   std::vector<std::vector<std::string>> segments;
-  mutable std::mutex mu;
-  std::map<std::string, RouteMetrics> metrics;  // "METHOD pattern"
+  // One entry per route in order, then "unmatched" (404) and "405".
+  std::deque<RouteMetrics> metrics;
 
-  Impl(store::Db& d, auth::AuthService& a, RouterConfig c) : db(d), auth(a), cfg(c) {}
+  Impl(store::Db& d, auth::AuthService& a, RouterConfig c) : db(d), auth(a), cfg(c) {
+    metrics.emplace_back().key = "unmatched";
+    metrics.emplace_back().key = "405";
+  }
 
-  void observe(const std::string& key, int status, double seconds) {
-    std::lock_guard lock(mu);
-    auto& m = metrics[key];
-    ++m.by_status[status];
-    ++m.count;
-    m.sum += seconds;
+  void observe(size_t idx, int status, double seconds) {
+    auto& m = metrics[idx];
+    if (status >= 100 && status < 600) m.by_status[status - 100].fetch_add(1, std::memory_order_relaxed);
+    m.count.fetch_add(1, std::memory_order_relaxed);
+    m.sum_us.fetch_add(static_cast<uint64_t>(seconds * 1e6), std::memory_order_relaxed);
     for (size_t i = 0; i < std::size(kBuckets); ++i) {
-      if (seconds <= kBuckets[i]) ++m.buckets[i];
+      if (seconds <= kBuckets[i]) m.buckets[i].fetch_add(1, std::memory_order_relaxed);
     }
   }
 
-  Result<Response> dispatch(Request& req, std::string& route_key, std::string& username) {
+  Result<Response> dispatch(Request& req, size_t& metric, std::string& username) {
     const auto parts = split_path(req.path);
     bool path_matched = false;
     for (size_t i = 0; i < routes.size(); ++i) {
@@ -167,7 +173,7 @@ struct Router::Impl {
       path_matched = true;
       const Route& route = routes[i];
       if (route.method != req.method) continue;
-      route_key = route.method + " " + route.pattern;
+      metric = i + 2;
       if (route.access != Access::open) {
         DJ_TRY(authenticate(ctx, route));
         username = ctx.principal->username;
@@ -180,7 +186,7 @@ struct Router::Impl {
       }
       return result;
     }
-    route_key = path_matched ? "405" : "404";
+    metric = path_matched ? 1 : 0;
     if (path_matched) {
       return Error{ErrorCode::bad_request, "method " + req.method + " is not allowed here", {}};
     }
@@ -230,6 +236,7 @@ Router::~Router() = default;
 
 void Router::add(Route r) {
   impl_->segments.push_back(split_path(r.pattern));
+  impl_->metrics.emplace_back().key = r.method + " " + r.pattern;
   impl_->routes.push_back(std::move(r));
 }
 
@@ -237,24 +244,25 @@ const std::vector<Route>& Router::routes() const { return impl_->routes; }
 
 Response Router::handle(Request& req) {
   const auto start = std::chrono::steady_clock::now();
-  std::string route_key = "unmatched", username;
+  size_t metric = 0;
+  std::string username;
   Response res;
   try {
-    auto r = impl_->dispatch(req, route_key, username);
+    auto r = impl_->dispatch(req, metric, username);
     res = r ? std::move(r).value() : problem_response(r.error());
-    if (!r && r.error().code == ErrorCode::bad_request && route_key == "405") res.status = 405;
+    if (!r && metric == 1) res.status = 405;
   } catch (const std::exception& e) {
     spdlog::error("unhandled exception on {} {}: {}", req.method, req.path, e.what());
     res = problem_response(Error::internal(e.what()));
   }
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  impl_->observe(route_key, res.status, secs);
+  impl_->observe(metric, res.status, secs);
   if (impl_->cfg.access_log) {
     spdlog::info(
         R"({{"ts":"{}","ip":"{}","method":{},"path":{},"route":"{}","status":{},"ms":{:.3f},"bytes":{},"user":"{}"}})",
         format_instant(now_ms()), req.client_ip, json::serialize(json::string(req.method)),
-        json::serialize(json::string(req.path)), route_key, res.status, secs * 1000,
+        json::serialize(json::string(req.path)), impl_->metrics[metric].key, res.status, secs * 1000,
         res.body.size(), username);
   }
   return res;
@@ -267,26 +275,28 @@ std::string Router::metrics_text() const {
   std::string hist;
   hist += "# HELP dangjiao_http_request_duration_seconds Request latency by route.\n";
   hist += "# TYPE dangjiao_http_request_duration_seconds histogram\n";
-  {
-    std::lock_guard lock(impl_->mu);
-    for (const auto& [route, m] : impl_->metrics) {
-      for (const auto& [status, n] : m.by_status) {
+  for (const auto& m : impl_->metrics) {
+    const uint64_t count = m.count.load(std::memory_order_relaxed);
+    if (count == 0) continue;
+    const std::string& route = m.key;
+    for (int status = 100; status < 600; ++status) {
+      if (const uint64_t n = m.by_status[status - 100].load(std::memory_order_relaxed)) {
         out += fmt::format("dangjiao_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n",
                            route, status, n);
       }
-      for (size_t i = 0; i < std::size(kBuckets); ++i) {
-        hist += fmt::format(
-            "dangjiao_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n", route,
-            kBuckets[i], m.buckets[i]);
-      }
-      hist += fmt::format(
-          "dangjiao_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n", route,
-          m.count);
-      hist += fmt::format("dangjiao_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n",
-                          route, m.sum);
-      hist += fmt::format("dangjiao_http_request_duration_seconds_count{{route=\"{}\"}} {}\n",
-                          route, m.count);
     }
+    for (size_t i = 0; i < std::size(kBuckets); ++i) {
+      hist += fmt::format(
+          "dangjiao_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n", route,
+          kBuckets[i], m.buckets[i].load(std::memory_order_relaxed));
+    }
+    hist += fmt::format(
+        "dangjiao_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n", route,
+        count);
+    hist += fmt::format("dangjiao_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", route,
+                        static_cast<double>(m.sum_us.load(std::memory_order_relaxed)) / 1e6);
+    hist += fmt::format("dangjiao_http_request_duration_seconds_count{{route=\"{}\"}} {}\n",
+                        route, count);
   }
   const auto pool = impl_->db.stats();
   out += hist;

@@ -145,18 +145,32 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
+// One io_context per thread, each connection pinned to one of them: no
+// strands, no cross-thread wake-ups. Handlers may block on the database; a
+// connection's neighbours on the same thread wait for that short time.
 struct Server::Impl {
   std::shared_ptr<State> st = std::make_shared<State>();
-  net::io_context ioc;
-  tcp::acceptor acceptor{ioc};
-  net::signal_set signals{ioc, SIGINT, SIGTERM};
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<net::signal_set> signals;
+  size_t next = 0;
+
+  net::io_context& main() { return *contexts.front(); }
 
   void accept() {
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
-      if (!acceptor.is_open()) return;
-      if (!ec) std::make_shared<Session>(std::move(s), st)->start();
+    net::io_context& target = *contexts[next++ % contexts.size()];
+    acceptor->async_accept(target, [this](beast::error_code ec, tcp::socket s) {
+      if (!acceptor->is_open()) return;
+      if (!ec) {
+        s.set_option(tcp::no_delay(true), ec);
+        std::make_shared<Session>(std::move(s), st)->start();
+      }
       accept();
     });
+  }
+
+  void stop_all() {
+    for (auto& c : contexts) c->stop();
   }
 
   void begin_stop() {
@@ -164,17 +178,16 @@ struct Server::Impl {
     spdlog::info("stopping: no new connections, finishing {} in-flight requests",
                  st->in_flight.load());
     beast::error_code ec;
-    acceptor.close(ec);
-    signals.cancel(ec);
+    acceptor->close(ec);
+    signals->cancel(ec);
     auto deadline = std::chrono::steady_clock::now() + st->cfg.shutdown_grace;
-    auto timer = std::make_shared<net::steady_timer>(ioc);
-    wait_idle(timer, deadline);
+    wait_idle(std::make_shared<net::steady_timer>(main()), deadline);
   }
 
   void wait_idle(std::shared_ptr<net::steady_timer> timer,
                  std::chrono::steady_clock::time_point deadline) {
     if (st->in_flight.load() == 0 || std::chrono::steady_clock::now() > deadline) {
-      ioc.stop();
+      stop_all();
       return;
     }
     timer->expires_after(std::chrono::milliseconds(20));
@@ -186,6 +199,10 @@ struct Server::Impl {
 Server::Server(ServerConfig cfg, Handler handler) : impl_(std::make_unique<Impl>()) {
   impl_->st->cfg = std::move(cfg);
   impl_->st->handler = std::move(handler);
+  const int n = std::max(1, impl_->st->cfg.threads);
+  for (int i = 0; i < n; ++i) impl_->contexts.push_back(std::make_unique<net::io_context>(1));
+  impl_->acceptor = std::make_unique<tcp::acceptor>(impl_->main());
+  impl_->signals = std::make_unique<net::signal_set>(impl_->main(), SIGINT, SIGTERM);
 }
 
 Server::~Server() = default;
@@ -195,7 +212,7 @@ Result<uint16_t> Server::listen() {
   auto addr = net::ip::make_address(impl_->st->cfg.address, ec);
   if (ec) return Error::invalid("listen", "address", "not an IP address: " + impl_->st->cfg.address);
   tcp::endpoint ep{addr, impl_->st->cfg.port};
-  auto& a = impl_->acceptor;
+  auto& a = *impl_->acceptor;
   a.open(ep.protocol(), ec);
   if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) a.bind(ep, ec);
@@ -210,19 +227,23 @@ Result<uint16_t> Server::listen() {
 }
 
 void Server::run() {
-  impl_->signals.async_wait([this](beast::error_code ec, int) {
+  impl_->signals->async_wait([this](beast::error_code ec, int) {
     if (!ec) impl_->begin_stop();
   });
   impl_->accept();
   std::vector<std::thread> threads;
-  const int n = std::max(1, impl_->st->cfg.threads);
-  for (int i = 1; i < n; ++i) threads.emplace_back([this] { impl_->ioc.run(); });
-  impl_->ioc.run();
+  // Keep every context running even while it has no connection yet.
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
+  for (auto& c : impl_->contexts) guards.push_back(net::make_work_guard(*c));
+  for (size_t i = 1; i < impl_->contexts.size(); ++i) {
+    threads.emplace_back([this, i] { impl_->contexts[i]->run(); });
+  }
+  impl_->main().run();
   for (auto& t : threads) t.join();
 }
 
 void Server::stop() {
-  net::post(impl_->ioc, [this] { impl_->begin_stop(); });
+  net::post(impl_->main(), [this] { impl_->begin_stop(); });
 }
 
 }  // namespace dj::http

@@ -158,20 +158,32 @@ Result<Principal> AuthService::authenticate(std::string_view token) {
   const Error unauth{ErrorCode::unauthenticated, "session missing, expired or ended", {}};
   if (token.empty() || token.size() > 100) return unauth;
   const int64_t now = now_ms();
+  const std::string hash = sha256_hex(token);
+  auto live = [&](int64_t last_seen, int64_t expires) {
+    return expires > now && last_seen + cfg_.idle_ms > now;
+  };
+  {
+    std::lock_guard lock(cache_mu_);
+    if (auto it = cache_.find(hash); it != cache_.end()) {
+      const Cached& c = it->second;
+      if (now - c.cached_at < cfg_.session_cache_ms && live(c.last_seen_at, c.expires_at)) {
+        return c.principal;
+      }
+      cache_.erase(it);
+    }
+  }
   auto row = store::with_conn(db_, [&](store::Conn& c) {
     return c.query_opt(
         "SELECT s.id, s.last_seen_at, s.expires_at, s.ended_at, u.id, u.username, u.role, "
         "u.org_id, u.member_id, u.must_change_password, u.disabled, o.path, o.depth "
         "FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN orgs o ON o.id = u.org_id "
         "WHERE s.token_hash = ?",
-        {sha256_hex(token)});
+        {hash});
   });
   if (!row) return row.take_error();
   if (!*row) return unauth;
   const store::Row& r = **row;
-  if (!r.null(3) || r.i64(2) <= now || r.i64(1) + cfg_.idle_ms <= now || r.flag(10)) {
-    return unauth;
-  }
+  if (!r.null(3) || !live(r.i64(1), r.i64(2)) || r.flag(10)) return unauth;
   Principal p;
   p.session_id = r.i64(0);
   p.user_id = r.i64(4);
@@ -186,12 +198,26 @@ Result<Principal> AuthService::authenticate(std::string_view token) {
     // A scoped role without an organization sees nothing.
     p.scope_path = "/none/";
   }
-  if (now - r.i64(1) > 60 * 1000) {
+  int64_t last_seen = r.i64(1);
+  if (now - last_seen > 60 * 1000) {
+    last_seen = now;
     (void)store::with_conn(db_, [&](store::Conn& c) {
       return c.exec("UPDATE sessions SET last_seen_at = ? WHERE id = ?", {now, p.session_id});
     });
   }
+  std::lock_guard lock(cache_mu_);
+  if (cache_.size() > 50000) cache_.clear();
+  cache_[hash] = {p, last_seen, r.i64(2), now};
   return p;
+}
+
+void AuthService::forget_sessions(std::optional<int64_t> session_id,
+                                  std::optional<int64_t> user_id) {
+  std::lock_guard lock(cache_mu_);
+  std::erase_if(cache_, [&](const auto& kv) {
+    return (session_id && kv.second.principal.session_id == *session_id) ||
+           (user_id && kv.second.principal.user_id == *user_id);
+  });
 }
 
 Result<std::string> AuthService::csrf_token(int64_t session_id) {
@@ -202,12 +228,14 @@ Result<std::string> AuthService::csrf_token(int64_t session_id) {
 }
 
 Status AuthService::logout(const Principal& p) {
-  return store::with_tx(db_, [&](store::Conn& c) -> Status {
+  auto s = store::with_tx(db_, [&](store::Conn& c) -> Status {
     DJ_TRY(c.exec("UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
                   {now_ms(), p.session_id}));
     return audit::record(c, p.actor(),
                          {"auth.logout", "session", std::to_string(p.session_id), "", {}, {}});
   });
+  forget_sessions(p.session_id, std::nullopt);  // after commit: nothing re-caches it
+  return s;
 }
 
 Status AuthService::change_password(const Principal& p, std::string_view old_password,
@@ -223,7 +251,7 @@ Status AuthService::change_password(const Principal& p, std::string_view old_pas
   }
   DJ_TRY(check_password_policy(new_password, p.username));
   const std::string hash = hash_password(new_password);
-  return store::with_tx(db_, [&](store::Conn& c) -> Status {
+  auto done = store::with_tx(db_, [&](store::Conn& c) -> Status {
     DJ_TRY(c.exec("UPDATE users SET password_hash = ?, must_change_password = 0, updated_at = ?, "
                   "updated_by = ? WHERE id = ?",
                   {hash, now_ms(), p.user_id, p.user_id}));
@@ -234,6 +262,8 @@ Status AuthService::change_password(const Principal& p, std::string_view old_pas
     return audit::record(c, p.actor(),
                          {"auth.password_change", "user", std::to_string(p.user_id), "", {}, {}});
   });
+  forget_sessions(std::nullopt, p.user_id);
+  return done;
 }
 
 Result<std::vector<SessionInfo>> AuthService::sessions(const Principal& p) {
@@ -254,7 +284,7 @@ Result<std::vector<SessionInfo>> AuthService::sessions(const Principal& p) {
 }
 
 Status AuthService::end_session(const Principal& p, int64_t session_id) {
-  return store::with_tx(db_, [&](store::Conn& c) -> Status {
+  auto done = store::with_tx(db_, [&](store::Conn& c) -> Status {
     DJ_ASSIGN(auto n, c.exec("UPDATE sessions SET ended_at = ? WHERE id = ? AND user_id = ? AND "
                              "ended_at IS NULL",
                              {now_ms(), session_id, p.user_id}));
@@ -262,6 +292,8 @@ Status AuthService::end_session(const Principal& p, int64_t session_id) {
     return audit::record(c, p.actor(),
                          {"auth.session_end", "session", std::to_string(session_id), "", {}, {}});
   });
+  if (done) forget_sessions(session_id, std::nullopt);
+  return done;
 }
 
 Result<User> AuthService::create_user(const audit::Actor& actor, const std::string& username,
@@ -337,10 +369,12 @@ Status AuthService::reset_password(const audit::Actor& actor, const std::string&
     }
   }
   const std::string hash = hash_password(password);
-  return store::with_tx(db_, [&](store::Conn& c) -> Status {
+  int64_t id = 0;
+  auto done = store::with_tx(db_, [&](store::Conn& c) -> Status {
     DJ_ASSIGN(auto u, c.query_opt("SELECT id FROM users WHERE username = ?", {username}));
     if (!u) return Error::not_found("no such user");
-    const int64_t id = u->i64(0), now = now_ms();
+    id = u->i64(0);
+    const int64_t now = now_ms();
     DJ_TRY(c.exec("UPDATE users SET password_hash = ?, must_change_password = 1, "
                   "failed_logins = 0, locked_until = 0, updated_at = ?, updated_by = ? "
                   "WHERE id = ?",
@@ -350,6 +384,8 @@ Status AuthService::reset_password(const audit::Actor& actor, const std::string&
     return audit::record(c, actor,
                          {"user.reset_password", "user", std::to_string(id), "", {}, {}});
   });
+  if (done) forget_sessions(std::nullopt, id);
+  return done;
 }
 
 Result<User> AuthService::find_user(const std::string& username) {

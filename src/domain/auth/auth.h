@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "domain/auth/principal.h"
@@ -13,6 +15,10 @@
 namespace dj::auth {
 
 struct AuthConfig {
+  // How long a verified session may be answered from memory before the
+  // database is asked again. Ending a session on this instance takes effect
+  // at once; on another instance sharing PostgreSQL, within this time.
+  int64_t session_cache_ms = 2000;
   int lockout_threshold = 5;
   int64_t lockout_ms = 15 * 60 * 1000;
   int64_t idle_ms = 30 * 60 * 1000;
@@ -93,8 +99,16 @@ class AuthService {
                                                             int64_t page_size);
 
  private:
+  struct Cached {
+    Principal principal;
+    int64_t last_seen_at, expires_at, cached_at;
+  };
+  void forget_sessions(std::optional<int64_t> session_id, std::optional<int64_t> user_id);
+
   store::Db& db_;
   AuthConfig cfg_;
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, Cached> cache_;  // by token hash
 };
 
 }  // namespace dj::auth

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# make bench: the foundation's figures on this machine (docs/benchmarks.md).
+#  1. demo city generation time
+#  2. server start time on an existing city database, and idle RSS
+#  3. GET /api/v1/members/{id} (Bearer, keep-alive) with wrk -t2 -c64, against
+#     nginx serving a static file of the same size in the same run
+#  4. Google Benchmark: member listing and the router's server time
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh --bench
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j2
+bin=$PWD/build/src/app/dangjiao
+work=$(mktemp -d /tmp/dj-bench.XXXXXX)
+chmod 755 "$work"
+server_pid="" nginx_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+db="sqlite://$work/city.db"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+echo "== machine"
+echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+
+echo "== demo city generation"
+"$bin" demo --scale city --db "$db" --key-file "$work/key" 2>/dev/null
+
+echo "== server start on the existing city database"
+port=$(free_port)
+start=$(date +%s%N)
+"$bin" serve --db "$db" --key-file "$work/key" --listen "127.0.0.1:$port" --no-access-log \
+  >"$work/serve.out" 2>"$work/serve.err" &
+server_pid=$!
+until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.005; done
+end=$(date +%s%N)
+grep -o 'ready in [0-9.]* ms' "$work/serve.out"
+echo "first /healthz answered after $(( (end - start) / 1000000 )) ms (process start to HTTP answer)"
+
+token=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'Content-Type: application/json' \
+  -d '{"username":"admin","password":"Dangjiao#2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+url="http://127.0.0.1:$port/api/v1/members/2345"
+curl -sf -H "Authorization: Bearer $token" "$url" >"$work/member.json"
+size=$(stat -c %s "$work/member.json")
+sleep 1
+echo "idle RSS after start and login: $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' /proc/$server_pid/status)"
+
+echo "== nginx with a static file of the same size ($size bytes)"
+mkdir -p "$work/www" "$work/nginx"
+cp "$work/member.json" "$work/www/member.json"
+chmod -R a+rX "$work/www"
+nport=$(free_port)
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 2;
+error_log stderr warn;
+pid $work/nginx/nginx.pid;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:$nport; root $work/www; default_type application/json; }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;' &
+nginx_pid=$!
+until curl -sf "http://127.0.0.1:$nport/member.json" >/dev/null; do sleep 0.05; done
+
+echo "== wrk -t2 -c64 -d10s: nginx static"
+wrk -t2 -c64 -d10s --latency "http://127.0.0.1:$nport/member.json" | tee "$work/nginx.txt"
+echo "== wrk -t2 -c64 -d10s: dangjiao GET /api/v1/members/{id}"
+wrk -t2 -c64 -d10s --latency -H "Authorization: Bearer $token" "$url" | tee "$work/dj.txt"
+python3 - "$work/nginx.txt" "$work/dj.txt" <<'PY'
+import re, sys
+def rps(p):
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", open(p).read()).group(1))
+n, d = rps(sys.argv[1]), rps(sys.argv[2])
+print("ratio dangjiao/nginx = %.2f (%.0f / %.0f req/s)" % (d / n, d, n))
+PY
+echo "RSS after load: $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' /proc/$server_pid/status)"
+
+echo "== Google Benchmark (server time, no socket)"
+./build/bench/bench_members --benchmark_min_time=0.5

@@ -68,16 +68,21 @@ nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" -g 'daemon off;' &
 nginx_pid=$!
 until curl -sf "http://127.0.0.1:$nport/member.json" >/dev/null; do sleep 0.05; done
 
-echo "== wrk -t2 -c64 -d10s: nginx static"
-wrk -t2 -c64 -d10s --latency "http://127.0.0.1:$nport/member.json" | tee "$work/nginx.txt"
-echo "== wrk -t2 -c64 -d10s: dangjiao GET /api/v1/members/{id}"
-wrk -t2 -c64 -d10s --latency -H "Authorization: Bearer $token" "$url" | tee "$work/dj.txt"
-python3 - "$work/nginx.txt" "$work/dj.txt" <<'PY'
+# Alternate the two, twice, so both see the same machine conditions.
+for round in 1 2; do
+  echo "== round $round: wrk -t2 -c64 -d10s, nginx static"
+  wrk -t2 -c64 -d10s --latency "http://127.0.0.1:$nport/member.json" | tee "$work/nginx$round.txt"
+  echo "== round $round: wrk -t2 -c64 -d10s, dangjiao GET /api/v1/members/{id}"
+  wrk -t2 -c64 -d10s --latency -H "Authorization: Bearer $token" "$url" | tee "$work/dj$round.txt"
+done
+python3 - "$work" <<'PY'
 import re, sys
-def rps(p):
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", open(p).read()).group(1))
-n, d = rps(sys.argv[1]), rps(sys.argv[2])
-print("ratio dangjiao/nginx = %.2f (%.0f / %.0f req/s)" % (d / n, d, n))
+def read(p):
+    t = open(p).read()
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)), re.search(r"99%\s+(\S+)", t).group(1)
+for r in (1, 2):
+    (n, np99), (d, dp99) = read("%s/nginx%d.txt" % (sys.argv[1], r)), read("%s/dj%d.txt" % (sys.argv[1], r))
+    print("round %d: dangjiao %.0f req/s (p99 %s), nginx %.0f req/s (p99 %s), ratio %.2f" % (r, d, dp99, n, np99, d / n))
 PY
 echo "RSS after load: $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' /proc/$server_pid/status)"
 

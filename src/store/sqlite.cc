@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <mutex>
 #include <unordered_map>
 
 #include "store/backends.h"
@@ -155,6 +156,10 @@ class SqliteDb final : public Db {
 }  // namespace
 
 Result<std::unique_ptr<Db>> open_sqlite(const std::string& path, size_t pool_size) {
+  // Memory statistics take a global mutex on every allocation; connections
+  // on different threads would contend for it.
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   std::error_code ec;
   if (auto dir = std::filesystem::path(path).parent_path(); !dir.empty()) {
     std::filesystem::create_directories(dir, ec);

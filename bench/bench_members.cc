@@ -38,7 +38,8 @@ struct City {
     auth = std::make_unique<dj::auth::AuthService>(*db, dj::auth::AuthConfig{});
     orgs = std::make_unique<dj::org::OrgService>(*db);
     members = std::make_unique<dj::member::MemberService>(*db, keys, dj::member::MemberConfig{});
-    services = std::make_unique<dj::http::Services>(dj::http::Services{*db, *auth, *orgs, *members});
+    services =
+        std::make_unique<dj::http::Services>(dj::http::Services{*db, *auth, *orgs, *members});
     router = std::make_unique<dj::http::Router>(*db, *auth, dj::http::RouterConfig{false});
     dj::http::add_all_routes(*router, *services);
     auto login = auth->login("admin", dj::demo::kDemoPassword, "127.0.0.1", "bench");
@@ -77,7 +78,10 @@ void BM_ListAffiliatedMembers(benchmark::State& state) {
     benchmark::DoNotOptimize(page);
   }
 }
-BENCHMARK(BM_ListAffiliatedMembers)->Unit(benchmark::kMicrosecond)->Repetitions(5)->ReportAggregatesOnly(true);
+BENCHMARK(BM_ListAffiliatedMembers)
+    ->Unit(benchmark::kMicrosecond)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
 
 void BM_GetMemberThroughRouter(benchmark::State& state) {
   City& c = city();
@@ -91,7 +95,10 @@ void BM_GetMemberThroughRouter(benchmark::State& state) {
     benchmark::DoNotOptimize(res);
   }
 }
-BENCHMARK(BM_GetMemberThroughRouter)->Unit(benchmark::kMicrosecond)->Repetitions(5)->ReportAggregatesOnly(true);
+BENCHMARK(BM_GetMemberThroughRouter)
+    ->Unit(benchmark::kMicrosecond)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true);
 
 }  // namespace
 

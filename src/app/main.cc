@@ -86,8 +86,9 @@ int main(int argc, char** argv) {
   serve->add_flag("--demo", demo_on_start, "load the demo city on first start (empty database)");
   serve->add_option("--threads", server_cfg.threads, "request threads")->capture_default_str();
   serve->add_option("--body-limit-kib", body_limit_kib, "largest JSON body")->capture_default_str();
-  serve->add_option("--lockout-threshold", auth_cfg.lockout_threshold,
-                    "failed logins that lock an account")
+  serve
+      ->add_option("--lockout-threshold", auth_cfg.lockout_threshold,
+                   "failed logins that lock an account")
       ->capture_default_str();
   serve->add_option("--lockout-minutes", lockout_minutes, "how long a lock lasts")
       ->capture_default_str();
@@ -117,13 +118,14 @@ int main(int argc, char** argv) {
   std::optional<int64_t> org_id, member_id;
   user_add->add_option("--username", username)->required();
   user_add->add_option("--password", password, "must meet the password policy")->required();
-  user_add->add_option("--role", role,
-                       "committee_admin, org_admin, member, lecturer, inspector, auditor")
+  user_add
+      ->add_option("--role", role,
+                   "committee_admin, org_admin, member, lecturer, inspector, auditor")
       ->required();
   user_add->add_option("--org", org_id, "organization id (the scope)");
   user_add->add_option("--member", member_id, "member id of the person");
-  auto* user_reset = user->add_subcommand("reset-password",
-                                          "Set a new password; forces a change at next login");
+  auto* user_reset =
+      user->add_subcommand("reset-password", "Set a new password; forces a change at next login");
   add_db(user_reset);
   user_reset->add_option("--username", username)->required();
   user_reset->add_option("--password", password)->required();
@@ -131,7 +133,8 @@ int main(int argc, char** argv) {
   // audit
   auto* audit_cmd = app.add_subcommand("audit", "The audit trail");
   audit_cmd->require_subcommand(1);
-  auto* verify = audit_cmd->add_subcommand("verify", "Check the hash chain; names the first broken row");
+  auto* verify =
+      audit_cmd->add_subcommand("verify", "Check the hash chain; names the first broken row");
   add_db(verify);
 
   // backup
@@ -179,8 +182,7 @@ int main(int argc, char** argv) {
   if (*user_add) {
     auto r = auth::parse_role(role);
     if (!r) return fail(Error::invalid("role", "unknown_code", "unknown role " + role));
-    auto u = auth_svc.create_user(cli_actor("user add"), username, password, *r, org_id,
-                                  member_id);
+    auto u = auth_svc.create_user(cli_actor("user add"), username, password, *r, org_id, member_id);
     if (!u) return fail(u.error());
     std::cout << "created user " << u->username << " (id " << u->id
               << "); the password must be changed at first login\n";
@@ -213,9 +215,8 @@ int main(int argc, char** argv) {
   auth_cfg.idle_ms = idle_minutes * 60 * 1000;
   auth::AuthService auth_serve(dbr, auth_cfg);
   if (demo_on_start) {
-    auto n = store::with_conn(dbr, [](store::Conn& c) {
-      return c.query_one("SELECT COUNT(*) FROM orgs");
-    });
+    auto n = store::with_conn(
+        dbr, [](store::Conn& c) { return c.query_one("SELECT COUNT(*) FROM orgs"); });
     if (n && n->i64(0) == 0) {
       std::cout << "loading the demo city (first start)...\n";
       auto s = demo::generate(dbr, *keys, {});

@@ -116,9 +116,8 @@ std::optional<std::string> Keys::decrypt(std::string_view sealed) const {
   const auto* p = reinterpret_cast<const unsigned char*>(buf.data());
   std::string out(len - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES, '\0');
   if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(out.data()),
-                                 p + crypto_secretbox_NONCEBYTES,
-                                 len - crypto_secretbox_NONCEBYTES, p,
-                                 reinterpret_cast<const unsigned char*>(enc_.data())) != 0) {
+                                 p + crypto_secretbox_NONCEBYTES, len - crypto_secretbox_NONCEBYTES,
+                                 p, reinterpret_cast<const unsigned char*>(enc_.data())) != 0) {
     return std::nullopt;
   }
   return out;

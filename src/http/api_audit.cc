@@ -8,7 +8,10 @@ namespace dj::http {
 namespace json = boost::json;
 
 void add_audit_routes(Router& r, Services& s) {
-  r.add({"GET", "/api/v1/audit", "audit", "The audit trail in scope, newest first",
+  r.add({"GET",
+         "/api/v1/audit",
+         "audit",
+         "The audit trail in scope, newest first",
          Access::session,
          [&s](Ctx& c) -> Result<Response> {
            if (!auth::has(c.p(), auth::Perm::audit_read)) {
@@ -20,8 +23,10 @@ void add_audit_routes(Router& r, Services& s) {
            aq.page = paging.page;
            aq.page_size = paging.page_size;
            aq.scope_path = c.p().scope_path;
-           if (auto from = q.date("from")) aq.from_ms = (days_from_date(*from) * 86400 - 8 * 3600) * 1000;
-           if (auto to = q.date("to")) aq.to_ms = ((days_from_date(*to) + 1) * 86400 - 8 * 3600) * 1000;
+           if (auto from = q.date("from"))
+             aq.from_ms = (days_from_date(*from) * 86400 - 8 * 3600) * 1000;
+           if (auto to = q.date("to"))
+             aq.to_ms = ((days_from_date(*to) + 1) * 86400 - 8 * 3600) * 1000;
            aq.user_id = q.id("user_id");
            aq.action = q.str("action").value_or("");
            aq.entity = q.str("entity").value_or("");

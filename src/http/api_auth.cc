@@ -25,8 +25,8 @@ json::object user_json(const auth::User& u) {
 json::array permissions_of(const auth::Principal& p) {
   json::array out;
   for (auth::Perm perm : {auth::Perm::org_read, auth::Perm::org_write, auth::Perm::member_read,
-                          auth::Perm::member_write, auth::Perm::member_pii,
-                          auth::Perm::audit_read, auth::Perm::user_manage}) {
+                          auth::Perm::member_write, auth::Perm::member_pii, auth::Perm::audit_read,
+                          auth::Perm::user_manage}) {
     if (auth::has(p, perm)) out.emplace_back(auth::to_string(perm));
   }
   return out;
@@ -39,7 +39,10 @@ constexpr const char* kClearCookies[] = {
 }  // namespace
 
 void add_auth_routes(Router& r, Services& s) {
-  r.add({"POST", "/api/v1/auth/login", "auth", "Log in; answers a token and sets the session cookie",
+  r.add({"POST",
+         "/api/v1/auth/login",
+         "auth",
+         "Log in; answers a token and sets the session cookie",
          Access::open,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
@@ -62,12 +65,13 @@ void add_auth_routes(Router& r, Services& s) {
            });
            out.headers.emplace_back("Set-Cookie", "dangjiao_session=" + res.token +
                                                       "; Path=/; HttpOnly; SameSite=Strict");
-           out.headers.emplace_back("Set-Cookie",
-                                    "dangjiao_csrf=" + res.csrf_token + "; Path=/; SameSite=Strict");
+           out.headers.emplace_back(
+               "Set-Cookie", "dangjiao_csrf=" + res.csrf_token + "; Path=/; SameSite=Strict");
            out.headers.emplace_back("Cache-Control", "no-store");
            return out;
          },
-         {}, "Login"});
+         {},
+         "Login"});
   r.add({"POST", "/api/v1/auth/logout", "auth", "End the current session", Access::any_session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_TRY(s.auth.logout(c.p()));
@@ -77,8 +81,7 @@ void add_auth_routes(Router& r, Services& s) {
            return out;
          }});
   r.add({"GET", "/api/v1/auth/me", "auth", "The signed-in user, role, scope and permissions",
-         Access::any_session,
-         [](Ctx& c) -> Result<Response> {
+         Access::any_session, [](Ctx& c) -> Result<Response> {
            const auto& p = c.p();
            return json_response(json::object{
                {"id", p.user_id},
@@ -90,7 +93,11 @@ void add_auth_routes(Router& r, Services& s) {
                {"permissions", permissions_of(p)},
            });
          }});
-  r.add({"POST", "/api/v1/auth/password", "auth", "Change the own password", Access::any_session,
+  r.add({"POST",
+         "/api/v1/auth/password",
+         "auth",
+         "Change the own password",
+         Access::any_session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            std::optional<std::string> old_pw, new_pw;
@@ -106,7 +113,8 @@ void add_auth_routes(Router& r, Services& s) {
            out.status = 204;
            return out;
          },
-         {}, "PasswordChange"});
+         {},
+         "PasswordChange"});
   r.add({"GET", "/api/v1/auth/sessions", "auth", "The own live sessions", Access::any_session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto list, s.auth.sessions(c.p()));
@@ -134,7 +142,11 @@ void add_auth_routes(Router& r, Services& s) {
 }
 
 void add_user_routes(Router& r, Services& s) {
-  r.add({"GET", "/api/v1/users", "users", "Accounts in the caller's subtree", Access::session,
+  r.add({"GET",
+         "/api/v1/users",
+         "users",
+         "Accounts in the caller's subtree",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            auto paging = q.paging();
@@ -145,7 +157,10 @@ void add_user_routes(Router& r, Services& s) {
            return json_response(json::object{{"items", std::move(items)}, {"total", page.second}});
          },
          {"page", "page_size"}});
-  r.add({"POST", "/api/v1/users", "users", "Create an account (must change password at first login)",
+  r.add({"POST",
+         "/api/v1/users",
+         "users",
+         "Create an account (must change password at first login)",
          Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
@@ -172,9 +187,13 @@ void add_user_routes(Router& r, Services& s) {
                                                    *auth::parse_role(*role), org_id, member_id));
            return json_response(user_json(u), 201);
          },
-         {}, "UserInput"});
-  r.add({"POST", "/api/v1/users/{id}/reset-password", "users",
-         "Set a new password; the user must change it at next login", Access::session,
+         {},
+         "UserInput"});
+  r.add({"POST",
+         "/api/v1/users/{id}/reset-password",
+         "users",
+         "Set a new password; the user must change it at next login",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
@@ -187,7 +206,8 @@ void add_user_routes(Router& r, Services& s) {
            out.status = 204;
            return out;
          },
-         {}, "PasswordReset"});
+         {},
+         "PasswordReset"});
 }
 
 }  // namespace dj::http

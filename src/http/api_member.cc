@@ -42,8 +42,11 @@ json::object out(Services& s, const auth::Principal& p, const member::Member& m)
 }  // namespace
 
 void add_member_routes(Router& r, Services& s) {
-  r.add({"GET", "/api/v1/members", "members",
-         "Members in a subtree with filters; personal information masked", Access::session,
+  r.add({"GET",
+         "/api/v1/members",
+         "members",
+         "Members in a subtree with filters; personal information masked",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            member::ListQuery lq;
@@ -68,27 +71,37 @@ void add_member_routes(Router& r, Services& s) {
          },
          {"org_id", "political_status", "cadre_rank", "post", "retired", "infirm", "party_worker",
           "leading_cadre", "new_member", "q", "page", "page_size"}});
-  r.add({"POST", "/api/v1/members", "members", "Add a member", Access::session,
+  r.add({"POST",
+         "/api/v1/members",
+         "members",
+         "Add a member",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto in, read_member(c.req));
            DJ_ASSIGN(auto m, s.members.create(c.p(), in));
            return json_response(out(s, c.p(), m), 201);
          },
-         {}, "MemberInput"});
+         {},
+         "MemberInput"});
   r.add({"GET", "/api/v1/members/{id}", "members", "One member", Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto m, s.members.get(c.p(), id));
            return json_response(out(s, c.p(), m));
          }});
-  r.add({"PATCH", "/api/v1/members/{id}", "members", "Change a member's fields", Access::session,
+  r.add({"PATCH",
+         "/api/v1/members/{id}",
+         "members",
+         "Change a member's fields",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto in, read_member(c.req));
            DJ_ASSIGN(auto m, s.members.update(c.p(), id, in));
            return json_response(out(s, c.p(), m));
          },
-         {}, "MemberInput"});
+         {},
+         "MemberInput"});
   r.add({"DELETE", "/api/v1/members/{id}", "members", "Remove a member (soft, audited)",
          Access::session, [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
@@ -97,8 +110,11 @@ void add_member_routes(Router& r, Services& s) {
            res.status = 204;
            return res;
          }});
-  r.add({"POST", "/api/v1/members/{id}/transfer", "members",
-         "Transfer a member to another organization, keeping history", Access::session,
+  r.add({"POST",
+         "/api/v1/members/{id}/transfer",
+         "members",
+         "Transfer a member to another organization, keeping history",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
@@ -110,7 +126,8 @@ void add_member_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto m, s.members.transfer(c.p(), id, t));
            return json_response(out(s, c.p(), m));
          },
-         {}, "MemberTransfer"});
+         {},
+         "MemberTransfer"});
   r.add({"GET", "/api/v1/members/{id}/history", "members",
          "Which organization the member belonged to, from when to when", Access::session,
          [&s](Ctx& c) -> Result<Response> {

@@ -33,8 +33,11 @@ Response no_content() {
 }  // namespace
 
 void add_org_routes(Router& r, Services& s) {
-  r.add({"GET", "/api/v1/orgs", "orgs",
-         "Organizations in scope, by parent or subtree, with member counts", Access::session,
+  r.add({"GET",
+         "/api/v1/orgs",
+         "orgs",
+         "Organizations in scope, by parent or subtree, with member counts",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            org::ListQuery lq;
@@ -52,27 +55,37 @@ void add_org_routes(Router& r, Services& s) {
            return json_response(json::object{{"items", std::move(items)}, {"total", page.total}});
          },
          {"parent_id", "subtree_of", "type", "q", "page", "page_size"}});
-  r.add({"POST", "/api/v1/orgs", "orgs", "Create an organization", Access::session,
+  r.add({"POST",
+         "/api/v1/orgs",
+         "orgs",
+         "Create an organization",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto in, read_org(c.req));
            DJ_ASSIGN(auto o, s.orgs.create(c.p(), in));
            return json_response(org::to_json(o), 201);
          },
-         {}, "OrgInput"});
+         {},
+         "OrgInput"});
   r.add({"GET", "/api/v1/orgs/{id}", "orgs", "One organization", Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto o, s.orgs.get(c.p(), id));
            return json_response(org::to_json(o));
          }});
-  r.add({"PATCH", "/api/v1/orgs/{id}", "orgs", "Change an organization's fields", Access::session,
+  r.add({"PATCH",
+         "/api/v1/orgs/{id}",
+         "orgs",
+         "Change an organization's fields",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto in, read_org(c.req));
            DJ_ASSIGN(auto o, s.orgs.update(c.p(), id, in));
            return json_response(org::to_json(o));
          },
-         {}, "OrgInput"});
+         {},
+         "OrgInput"});
   r.add({"DELETE", "/api/v1/orgs/{id}", "orgs",
          "Delete an empty organization (409 when it has members, children or accounts)",
          Access::session, [&s](Ctx& c) -> Result<Response> {
@@ -80,7 +93,10 @@ void add_org_routes(Router& r, Services& s) {
            DJ_TRY(s.orgs.remove(c.p(), id));
            return no_content();
          }});
-  r.add({"POST", "/api/v1/orgs/{id}/move", "orgs", "Move a subtree under another parent",
+  r.add({"POST",
+         "/api/v1/orgs/{id}/move",
+         "orgs",
+         "Move a subtree under another parent",
          Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
@@ -92,7 +108,8 @@ void add_org_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto o, s.orgs.move(c.p(), id, *parent_id));
            return json_response(org::to_json(o));
          },
-         {}, "OrgMove"});
+         {},
+         "OrgMove"});
 }
 
 }  // namespace dj::http

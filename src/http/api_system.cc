@@ -8,15 +8,16 @@ namespace json = boost::json;
 
 void add_system_routes(Router& r, Services& s) {
   r.add({"GET", "/healthz", "system", "Liveness: the process answers", Access::open,
-         [](Ctx&) -> Result<Response> { return json_response(json::object{{"status", "ok"}}); }});
+         [](Ctx&) -> Result<Response> {
+           return json_response(json::object{{"status", "ok"}});
+         }});
   r.add({"GET", "/readyz", "system", "Readiness: the database answers", Access::open,
          [&s](Ctx&) -> Result<Response> {
            auto ok = store::with_conn(s.db, [](store::Conn& c) {
              return c.query_one("SELECT MAX(version) FROM schema_migrations");
            });
            if (!ok) return Error{ErrorCode::unavailable, "database unreachable", {}};
-           return json_response(json::object{{"status", "ready"},
-                                             {"schema_version", ok->i64(0)}});
+           return json_response(json::object{{"status", "ready"}, {"schema_version", ok->i64(0)}});
          }});
   r.add({"GET", "/metrics", "system", "Prometheus metrics", Access::open,
          [&r](Ctx&) -> Result<Response> {
@@ -51,8 +52,8 @@ json::object openapi_document(const Router& r) {
                                     {"schema", json::object{{"type", "integer"}}}});
     }
     for (const auto& q : route.query_params) {
-      params.push_back(json::object{
-          {"name", q}, {"in", "query"}, {"schema", json::object{{"type", "string"}}}});
+      params.push_back(
+          json::object{{"name", q}, {"in", "query"}, {"schema", json::object{{"type", "string"}}}});
     }
     json::object op{
         {"summary", route.summary},
@@ -60,20 +61,26 @@ json::object openapi_document(const Router& r) {
         {"operationId", route.method + " " + route.pattern},
         {"parameters", params},
         {"responses",
-         json::object{{"200", json::object{{"description", "OK"}}},
-                      {"default", json::object{{"description", "Problem (RFC 9457)"},
-                                               {"content",
-                                                json::object{{"application/problem+json",
-                                                              json::object{{"schema",
-                                                                            json::object{{"$ref", "#/components/schemas/Problem"}}}}}}}}}}},
+         json::object{
+             {"200", json::object{{"description", "OK"}}},
+             {"default",
+              json::object{
+                  {"description", "Problem (RFC 9457)"},
+                  {"content",
+                   json::object{
+                       {"application/problem+json",
+                        json::object{
+                            {"schema",
+                             json::object{{"$ref", "#/components/schemas/Problem"}}}}}}}}}}},
     };
     if (!route.body_schema.empty()) {
       op["requestBody"] = json::object{
           {"required", true},
           {"content",
-           json::object{{"application/json",
-                         json::object{{"schema", json::object{{"$ref", "#/components/schemas/" +
-                                                                         route.body_schema}}}}}}}};
+           json::object{
+               {"application/json",
+                json::object{{"schema", json::object{{"$ref", "#/components/schemas/" +
+                                                                  route.body_schema}}}}}}}};
     }
     op["security"] = route.access == Access::open
                          ? json::array{}
@@ -104,12 +111,11 @@ json::object openapi_document(const Router& r) {
                 {"Problem",
                  json::object{
                      {"type", "object"},
-                     {"properties",
-                      json::object{{"type", json::object{{"type", "string"}}},
-                                   {"title", json::object{{"type", "string"}}},
-                                   {"status", json::object{{"type", "integer"}}},
-                                   {"detail", json::object{{"type", "string"}}},
-                                   {"errors", json::object{{"type", "array"}}}}}}},
+                     {"properties", json::object{{"type", json::object{{"type", "string"}}},
+                                                 {"title", json::object{{"type", "string"}}},
+                                                 {"status", json::object{{"type", "integer"}}},
+                                                 {"detail", json::object{{"type", "string"}}},
+                                                 {"errors", json::object{{"type", "array"}}}}}}},
                 {"Login", any_object},
                 {"PasswordChange", any_object},
                 {"UserInput", any_object},

@@ -1,8 +1,7 @@
 #include "http/input.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 
 #include "common/time.h"
 #include "common/validate.h"
@@ -13,17 +12,20 @@ namespace json = boost::json;
 Result<JsonBody> JsonBody::parse(const Request& req) {
   const auto ct = req.header("content-type");
   if (!ct.starts_with("application/json")) {
-    return Error{ErrorCode::bad_request, "send the body as application/json",
+    return Error{ErrorCode::bad_request,
+                 "send the body as application/json",
                  {{"Content-Type", "unsupported", "must be application/json"}}};
   }
   json::error_code ec;
   json::value v = json::parse(req.body, ec);
   if (ec) {
-    return Error{ErrorCode::bad_request, "the body is not valid JSON: " + ec.message(),
+    return Error{ErrorCode::bad_request,
+                 "the body is not valid JSON: " + ec.message(),
                  {{"body", "malformed_json", ec.message()}}};
   }
   if (!v.is_object()) {
-    return Error{ErrorCode::bad_request, "the body must be a JSON object",
+    return Error{ErrorCode::bad_request,
+                 "the body must be a JSON object",
                  {{"body", "type", "must be a JSON object"}}};
   }
   JsonBody b;

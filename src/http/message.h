@@ -11,8 +11,8 @@
 namespace dj::http {
 
 struct Request {
-  std::string method;  // GET, POST, ...
-  std::string path;    // decoded, without the query
+  std::string method;                                        // GET, POST, ...
+  std::string path;                                          // decoded, without the query
   std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string body;

@@ -1,11 +1,11 @@
 #include "http/router.h"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <chrono>
 #include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
 #include <deque>
 #include <mutex>
 
@@ -35,18 +35,30 @@ std::vector<std::string> split_path(std::string_view path) {
 
 const char* title_of(int status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 423: return "Locked";
-    case 503: return "Service Unavailable";
-    default: return "Internal Server Error";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Content";
+    case 423:
+      return "Locked";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Internal Server Error";
   }
 }
 
@@ -70,16 +82,26 @@ bool is_write(std::string_view method) {
 
 int http_status(ErrorCode code) {
   switch (code) {
-    case ErrorCode::bad_request: return 400;
-    case ErrorCode::invalid: return 422;
-    case ErrorCode::not_found: return 404;
-    case ErrorCode::conflict: return 409;
-    case ErrorCode::forbidden: return 403;
-    case ErrorCode::unauthenticated: return 401;
-    case ErrorCode::too_large: return 413;
-    case ErrorCode::locked: return 423;
-    case ErrorCode::unavailable: return 503;
-    case ErrorCode::internal: return 500;
+    case ErrorCode::bad_request:
+      return 400;
+    case ErrorCode::invalid:
+      return 422;
+    case ErrorCode::not_found:
+      return 404;
+    case ErrorCode::conflict:
+      return 409;
+    case ErrorCode::forbidden:
+      return 403;
+    case ErrorCode::unauthenticated:
+      return 401;
+    case ErrorCode::too_large:
+      return 413;
+    case ErrorCode::locked:
+      return 423;
+    case ErrorCode::unavailable:
+      return 503;
+    case ErrorCode::internal:
+      return 500;
   }
   return 500;
 }
@@ -113,18 +135,21 @@ Result<int64_t> Ctx::id(size_t i, const char* name) const {
   const std::string& s = params.at(i);
   int64_t v = 0;
   if (s.empty() || s.size() > 18) {
-    return Error{ErrorCode::bad_request, std::string(name) + " must be a positive integer",
+    return Error{ErrorCode::bad_request,
+                 std::string(name) + " must be a positive integer",
                  {{name, "type", "must be a positive integer"}}};
   }
   for (char c : s) {
     if (c < '0' || c > '9') {
-      return Error{ErrorCode::bad_request, std::string(name) + " must be a positive integer",
+      return Error{ErrorCode::bad_request,
+                   std::string(name) + " must be a positive integer",
                    {{name, "type", "must be a positive integer"}}};
     }
     v = v * 10 + (c - '0');
   }
   if (v <= 0) {
-    return Error{ErrorCode::bad_request, std::string(name) + " must be a positive integer",
+    return Error{ErrorCode::bad_request,
+                 std::string(name) + " must be a positive integer",
                  {{name, "type", "must be a positive integer"}}};
   }
   return v;
@@ -146,7 +171,8 @@ struct Router::Impl {
 
   void observe(size_t idx, int status, double seconds) {
     auto& m = metrics[idx];
-    if (status >= 100 && status < 600) m.by_status[status - 100].fetch_add(1, std::memory_order_relaxed);
+    if (status >= 100 && status < 600)
+      m.by_status[status - 100].fetch_add(1, std::memory_order_relaxed);
     m.count.fetch_add(1, std::memory_order_relaxed);
     m.sum_us.fetch_add(static_cast<uint64_t>(seconds * 1e6), std::memory_order_relaxed);
     for (size_t i = 0; i < std::size(kBuckets); ++i) {
@@ -180,9 +206,9 @@ struct Router::Impl {
       }
       auto result = route.handler(ctx);
       if (!result && result.error().code == ErrorCode::forbidden && ctx.principal) {
-        (void)audit::record_now(db, ctx.principal->actor(),
-                                {"auth.denied", "route", "", "", {},
-                                 json::object{{"detail", result.error().message}}});
+        (void)audit::record_now(
+            db, ctx.principal->actor(),
+            {"auth.denied", "route", "", "", {}, json::object{{"detail", result.error().message}}});
       }
       return result;
     }
@@ -213,7 +239,11 @@ struct Router::Impl {
       DJ_ASSIGN(auto csrf, auth.csrf_token(p.session_id));
       if (req.header("x-csrf-token") != csrf) {
         (void)audit::record_now(db, p.actor(),
-                                {"auth.denied", "route", "", "", {},
+                                {"auth.denied",
+                                 "route",
+                                 "",
+                                 "",
+                                 {},
                                  json::object{{"detail", "missing or wrong CSRF token"}}});
         return Error{ErrorCode::forbidden,
                      "a write from a browser session needs the X-CSRF-Token header",
@@ -262,8 +292,8 @@ Response Router::handle(Request& req) {
     spdlog::info(
         R"({{"ts":"{}","ip":"{}","method":{},"path":{},"route":"{}","status":{},"ms":{:.3f},"bytes":{},"user":"{}"}})",
         format_instant(now_ms()), req.client_ip, json::serialize(json::string(req.method)),
-        json::serialize(json::string(req.path)), impl_->metrics[metric].key, res.status, secs * 1000,
-        res.body.size(), username);
+        json::serialize(json::string(req.path)), impl_->metrics[metric].key, res.status,
+        secs * 1000, res.body.size(), username);
   }
   return res;
 }
@@ -281,8 +311,8 @@ std::string Router::metrics_text() const {
     const std::string& route = m.key;
     for (int status = 100; status < 600; ++status) {
       if (const uint64_t n = m.by_status[status - 100].load(std::memory_order_relaxed)) {
-        out += fmt::format("dangjiao_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n",
-                           route, status, n);
+        out += fmt::format("dangjiao_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n", route,
+                           status, n);
       }
     }
     for (size_t i = 0; i < std::size(kBuckets); ++i) {
@@ -295,8 +325,8 @@ std::string Router::metrics_text() const {
         count);
     hist += fmt::format("dangjiao_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", route,
                         static_cast<double>(m.sum_us.load(std::memory_order_relaxed)) / 1e6);
-    hist += fmt::format("dangjiao_http_request_duration_seconds_count{{route=\"{}\"}} {}\n",
-                        route, count);
+    hist += fmt::format("dangjiao_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", route,
+                        count);
   }
   const auto pool = impl_->db.stats();
   out += hist;

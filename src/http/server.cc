@@ -69,9 +69,9 @@ class Session : public std::enable_shared_from_this<Session> {
       return close();
     }
     if (ec == bhttp::error::body_limit) {
-      return send_plain(413, "Payload Too Large",
-                        "the request body is larger than " +
-                            std::to_string(st_->cfg.body_limit) + " bytes");
+      return send_plain(
+          413, "Payload Too Large",
+          "the request body is larger than " + std::to_string(st_->cfg.body_limit) + " bytes");
     }
     if (ec == bhttp::error::header_limit) {
       return send_plain(431, "Request Header Fields Too Large",
@@ -85,7 +85,8 @@ class Session : public std::enable_shared_from_this<Session> {
     Request r;
     r.method = std::string(req.method_string());
     r.client_ip = client_ip_;
-    for (const auto& f : req) r.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
+    for (const auto& f : req)
+      r.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
     r.body = std::move(req.body());
     Response out;
     auto url = boost::urls::parse_origin_form(req.target());
@@ -191,8 +192,7 @@ struct Server::Impl {
       return;
     }
     timer->expires_after(std::chrono::milliseconds(20));
-    timer->async_wait(
-        [this, timer, deadline](beast::error_code) { wait_idle(timer, deadline); });
+    timer->async_wait([this, timer, deadline](beast::error_code) { wait_idle(timer, deadline); });
   }
 };
 
@@ -210,7 +210,8 @@ Server::~Server() = default;
 Result<uint16_t> Server::listen() {
   beast::error_code ec;
   auto addr = net::ip::make_address(impl_->st->cfg.address, ec);
-  if (ec) return Error::invalid("listen", "address", "not an IP address: " + impl_->st->cfg.address);
+  if (ec)
+    return Error::invalid("listen", "address", "not an IP address: " + impl_->st->cfg.address);
   tcp::endpoint ep{addr, impl_->st->cfg.port};
   auto& a = *impl_->acceptor;
   a.open(ep.protocol(), ec);
@@ -218,9 +219,9 @@ Result<uint16_t> Server::listen() {
   if (!ec) a.bind(ep, ec);
   if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Error{ErrorCode::unavailable, "cannot listen on " + impl_->st->cfg.address + ":" +
-                                             std::to_string(impl_->st->cfg.port) + ": " +
-                                             ec.message(),
+    return Error{ErrorCode::unavailable,
+                 "cannot listen on " + impl_->st->cfg.address + ":" +
+                     std::to_string(impl_->st->cfg.port) + ": " + ec.message(),
                  {}};
   }
   return a.local_endpoint().port();

@@ -25,13 +25,13 @@ enum class Dialect { sqlite, postgres };
 class Value {
  public:
   Value() = default;
-  Value(std::nullptr_t) {}  // NOLINT
-  Value(int v) : Value(static_cast<int64_t>(v)) {}  // NOLINT
+  Value(std::nullptr_t) {}                                                        // NOLINT
+  Value(int v) : Value(static_cast<int64_t>(v)) {}                                // NOLINT
   Value(int64_t v) : text_(std::to_string(v)), is_null_(false), is_int_(true) {}  // NOLINT
-  Value(bool v) : Value(static_cast<int64_t>(v ? 1 : 0)) {}  // NOLINT
-  Value(std::string v) : text_(std::move(v)), is_null_(false) {}  // NOLINT
-  Value(std::string_view v) : text_(v), is_null_(false) {}  // NOLINT
-  Value(const char* v) : text_(v), is_null_(false) {}  // NOLINT
+  Value(bool v) : Value(static_cast<int64_t>(v ? 1 : 0)) {}                       // NOLINT
+  Value(std::string v) : text_(std::move(v)), is_null_(false) {}                  // NOLINT
+  Value(std::string_view v) : text_(v), is_null_(false) {}                        // NOLINT
+  Value(const char* v) : text_(v), is_null_(false) {}                             // NOLINT
   template <class T>
   Value(const std::optional<T>& v) {  // NOLINT
     if (v) *this = Value(*v);

@@ -56,10 +56,10 @@ TEST_P(StoreTest, MigrateIsIdempotent) {
 TEST_P(StoreTest, PathRangeIsByteOrdered) {
   ASSERT_TRUE(with_tx(db(), [](Conn& c) -> Status {
     for (const char* p : {"/1/", "/1/12/", "/1/12/305/", "/1/120/", "/1/13/"}) {
-      DJ_TRY(c.exec(
-          "INSERT INTO orgs (path, depth, code, name, type, created_at, updated_at) "
-          "VALUES (?, 0, ?, 'n', 'branch', 0, 0)",
-          {p, p}));
+      DJ_TRY(
+          c.exec("INSERT INTO orgs (path, depth, code, name, type, created_at, updated_at) "
+                 "VALUES (?, 0, ?, 'n', 'branch', 0, 0)",
+                 {p, p}));
     }
     return {};
   }));

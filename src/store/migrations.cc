@@ -173,9 +173,9 @@ Result<int> migrate(Db& db) {
   const bool pg = db.dialect() == Dialect::postgres;
   if (pg) DJ_TRY(c.exec_script("SELECT pg_advisory_lock(770421)"));
   auto run = [&]() -> Result<int> {
-    DJ_TRY(c.exec_script(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-        "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
+    DJ_TRY(
+        c.exec_script("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                      "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
     DJ_ASSIGN(auto rows, c.query("SELECT version FROM schema_migrations"));
     int applied = 0;
     for (const auto& m : kMigrations) {

@@ -122,8 +122,8 @@ class PgConn final : public Conn {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p.is_null() ? nullptr : p.text().c_str());
-    return PQexecParams(c_, text.c_str(), static_cast<int>(params.size()), nullptr,
-                        values.data(), nullptr, nullptr, 0);
+    return PQexecParams(c_, text.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                        nullptr, nullptr, 0);
   }
 
   PGconn* c_;

@@ -130,10 +130,9 @@ class SqliteDb final : public Db {
  protected:
   Result<std::unique_ptr<Conn>> open() override {
     sqlite3* db = nullptr;
-    const int rc = sqlite3_open_v2(path_.c_str(), &db,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                       SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int rc =
+        sqlite3_open_v2(path_.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
       std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
       sqlite3_close_v2(db);
@@ -185,8 +184,8 @@ Status backup_sqlite(const std::string& url, const std::string& to_file) {
     sqlite3_close_v2(dst);
   };
   if (sqlite3_open_v2(path.c_str(), &src, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK ||
-      sqlite3_open_v2(to_file.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                      nullptr) != SQLITE_OK) {
+      sqlite3_open_v2(to_file.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+          SQLITE_OK) {
     close_both();
     return Error{ErrorCode::unavailable, "cannot open " + path + " or " + to_file, {}};
   }

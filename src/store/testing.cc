@@ -28,8 +28,8 @@ std::string with_search_path(const std::string& url, const std::string& schema) 
 
 TestDatabase::TestDatabase(Dialect d) : dialect_(d) {
   if (d == Dialect::sqlite) {
-    url_ = (std::filesystem::temp_directory_path() / ("dj_test_" + unique_suffix() + ".db"))
-               .string();
+    url_ =
+        (std::filesystem::temp_directory_path() / ("dj_test_" + unique_suffix() + ".db")).string();
   } else {
     const char* base = std::getenv("DANGJIAO_TEST_PG");
     if (!base || !*base) return;

@@ -43,8 +43,8 @@ std::string dialect_name(const ::testing::TestParamInfo<Dialect>& info);
 
 }  // namespace dj::store
 
-#define DJ_INSTANTIATE_BACKENDS(Suite)                                                  \
-  INSTANTIATE_TEST_SUITE_P(Backends, Suite,                                             \
-                           ::testing::Values(::dj::store::Dialect::sqlite,              \
-                                             ::dj::store::Dialect::postgres),           \
-                           ::dj::store::dialect_name)
+#define DJ_INSTANTIATE_BACKENDS(Suite)                                                 \
+  INSTANTIATE_TEST_SUITE_P(                                                            \
+      Backends, Suite,                                                                 \
+      ::testing::Values(::dj::store::Dialect::sqlite, ::dj::store::Dialect::postgres), \
+      ::dj::store::dialect_name)

@@ -38,8 +38,8 @@ constexpr const char* kColumns =
     "before_json, after_json";
 
 Row row_from(const store::Row& r) {
-  return Row{r.i64(0),  r.i64(1),  r.opt_i64(2), r.str(3),  r.str(4),  r.str(5),
-             r.str(6),  r.str(7),  r.str(8),     r.str(9),  r.str(10), r.str(11)};
+  return Row{r.i64(0), r.i64(1), r.opt_i64(2), r.str(3), r.str(4),  r.str(5),
+             r.str(6), r.str(7), r.str(8),     r.str(9), r.str(10), r.str(11)};
 }
 
 }  // namespace
@@ -47,8 +47,9 @@ Row row_from(const store::Row& r) {
 Status record(store::Conn& c, const Actor& actor, const Entry& entry) {
   // The UPDATE takes the chain head's row lock (PostgreSQL) or runs under the
   // write lock (SQLite), so appends are serialized.
-  DJ_ASSIGN(auto head,
-            c.query_one("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash"));
+  DJ_ASSIGN(
+      auto head,
+      c.query_one("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash"));
   Row r{head.i64(0),
         now_ms(),
         actor.user_id,
@@ -62,12 +63,12 @@ Status record(store::Conn& c, const Actor& actor, const Entry& entry) {
         json_or_empty(entry.before),
         json_or_empty(entry.after)};
   const std::string hash = sha256_hex(head.str(1) + content_of(r));
-  DJ_TRY(c.exec(
-      "INSERT INTO audit_log (id, at, user_id, username, client_ip, route, action, entity, "
-      "entity_id, org_path, before_json, after_json, prev_hash, hash) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      {r.id, r.at, r.user_id, r.username, r.client_ip, r.route, r.action, r.entity, r.entity_id,
-       r.org_path, r.before_json, r.after_json, head.str(1), hash}));
+  DJ_TRY(
+      c.exec("INSERT INTO audit_log (id, at, user_id, username, client_ip, route, action, entity, "
+             "entity_id, org_path, before_json, after_json, prev_hash, hash) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             {r.id, r.at, r.user_id, r.username, r.client_ip, r.route, r.action, r.entity,
+              r.entity_id, r.org_path, r.before_json, r.after_json, head.str(1), hash}));
   DJ_TRY(c.exec("UPDATE audit_head SET last_hash = ? WHERE id = 1", {hash}));
   return {};
 }

@@ -1,7 +1,8 @@
 #include "domain/audit/audit.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+
+#include <boost/json.hpp>
 
 #include "store/testing.h"
 
@@ -14,7 +15,11 @@ TEST_P(AuditTest, ChainVerifiesAndTamperingIsCaught) {
   Actor actor{7, "alice", "127.0.0.1", "POST /x"};
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(record_now(db(), actor,
-                           {"org.update", "org", std::to_string(i), "/1/", {},
+                           {"org.update",
+                            "org",
+                            std::to_string(i),
+                            "/1/",
+                            {},
                             boost::json::object{{"name", "党支部" + std::to_string(i)}}}));
   }
   auto ok = verify(db());
@@ -34,9 +39,8 @@ TEST_P(AuditTest, ChainVerifiesAndTamperingIsCaught) {
 TEST_P(AuditTest, DeletedRowsAreCaught) {
   Actor actor{7, "alice", "127.0.0.1", "POST /x"};
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(record_now(db(), actor, {"a", "e", "", "", {}, {}}));
-  ASSERT_TRUE(store::with_conn(db(), [](store::Conn& c) {
-    return c.exec("DELETE FROM audit_log WHERE id = 4");
-  }));
+  ASSERT_TRUE(store::with_conn(
+      db(), [](store::Conn& c) { return c.exec("DELETE FROM audit_log WHERE id = 4"); }));
   auto bad = verify(db());
   ASSERT_TRUE(bad);
   ASSERT_TRUE(bad->first_broken_id.has_value());

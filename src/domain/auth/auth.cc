@@ -1,9 +1,9 @@
 #include "domain/auth/auth.h"
 
-#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cctype>
 
 #include "common/crypto.h"
@@ -15,13 +15,13 @@ namespace {
 namespace json = boost::json;
 
 constexpr const char* kCommonPasswords[] = {
-    "password",  "password1", "password123", "passw0rd",  "p@ssw0rd",   "p@ssword",
-    "admin123",  "admin@123", "admin@1234",  "root@123",  "qwer1234",   "qwerty123",
-    "1qaz@wsx",  "1qaz2wsx",  "1q2w3e4r",    "1q2w3e4r5t", "aa123456",  "abc@123",
-    "abc123456", "abcd1234",  "abcd@1234",   "a1234567",  "a12345678",  "zxcv1234",
-    "welcome1",  "welcome@1", "iloveyou1",   "test@123",  "user@123",   "changeme1",
-    "qaz123456", "woaini1314", "5201314a",   "huawei@123", "dangjiao1", "dangjiao@123",
-    "12345678a", "123456aa",  "123qwe!@#",   "!qaz2wsx",  "qwe123!@#",  "asdf1234",
+    "password",  "password1",  "password123", "passw0rd",   "p@ssw0rd",  "p@ssword",
+    "admin123",  "admin@123",  "admin@1234",  "root@123",   "qwer1234",  "qwerty123",
+    "1qaz@wsx",  "1qaz2wsx",   "1q2w3e4r",    "1q2w3e4r5t", "aa123456",  "abc@123",
+    "abc123456", "abcd1234",   "abcd@1234",   "a1234567",   "a12345678", "zxcv1234",
+    "welcome1",  "welcome@1",  "iloveyou1",   "test@123",   "user@123",  "changeme1",
+    "qaz123456", "woaini1314", "5201314a",    "huawei@123", "dangjiao1", "dangjiao@123",
+    "12345678a", "123456aa",   "123qwe!@#",   "!qaz2wsx",   "qwe123!@#", "asdf1234",
 };
 
 User user_from(const store::Row& r) {
@@ -99,18 +99,26 @@ Result<LoginResult> AuthService::login(std::string_view username, std::string_vi
   actor.user_id = user.id;
   if (user.disabled) {
     DJ_TRY(audit::record_now(db_, actor,
-                             {"auth.login_failed", "user", std::to_string(user.id), "",
-                              {}, json::object{{"reason", "disabled"}}}));
+                             {"auth.login_failed",
+                              "user",
+                              std::to_string(user.id),
+                              "",
+                              {},
+                              json::object{{"reason", "disabled"}}}));
     return bad_credentials;
   }
   if (r.i64(10) > now) {
     DJ_TRY(audit::record_now(db_, actor,
-                             {"auth.login_failed", "user", std::to_string(user.id), "",
-                              {}, json::object{{"reason", "locked"}}}));
-    return Error{ErrorCode::locked,
-                 "account locked after repeated failed logins; try again after " +
-                     format_instant(r.i64(10)),
-                 {}};
+                             {"auth.login_failed",
+                              "user",
+                              std::to_string(user.id),
+                              "",
+                              {},
+                              json::object{{"reason", "locked"}}}));
+    return Error{
+        ErrorCode::locked,
+        "account locked after repeated failed logins; try again after " + format_instant(r.i64(10)),
+        {}};
   }
   if (!verify_password(r.str(8), password)) {
     const int failures = static_cast<int>(r.i64(9)) + 1;
@@ -119,13 +127,21 @@ Result<LoginResult> AuthService::login(std::string_view username, std::string_vi
       DJ_TRY(c.exec("UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
                     {lock ? 0 : failures, lock ? now + cfg_.lockout_ms : int64_t{0}, user.id}));
       DJ_TRY(audit::record(c, actor,
-                           {"auth.login_failed", "user", std::to_string(user.id), "", {},
+                           {"auth.login_failed",
+                            "user",
+                            std::to_string(user.id),
+                            "",
+                            {},
                             json::object{{"reason", "password"}, {"failures", failures}}}));
       if (lock) {
         spdlog::warn("account {} locked after {} failed logins from {}", user.username, failures,
                      client_ip);
         DJ_TRY(audit::record(c, actor,
-                             {"auth.locked", "user", std::to_string(user.id), "", {},
+                             {"auth.locked",
+                              "user",
+                              std::to_string(user.id),
+                              "",
+                              {},
                               json::object{{"until", format_instant(now + cfg_.lockout_ms)}}}));
       }
       return {};
@@ -252,13 +268,15 @@ Status AuthService::change_password(const Principal& p, std::string_view old_pas
   DJ_TRY(check_password_policy(new_password, p.username));
   const std::string hash = hash_password(new_password);
   auto done = store::with_tx(db_, [&](store::Conn& c) -> Status {
-    DJ_TRY(c.exec("UPDATE users SET password_hash = ?, must_change_password = 0, updated_at = ?, "
-                  "updated_by = ? WHERE id = ?",
-                  {hash, now_ms(), p.user_id, p.user_id}));
+    DJ_TRY(
+        c.exec("UPDATE users SET password_hash = ?, must_change_password = 0, updated_at = ?, "
+               "updated_by = ? WHERE id = ?",
+               {hash, now_ms(), p.user_id, p.user_id}));
     // Other sessions end: whoever knew the old password is out.
-    DJ_TRY(c.exec("UPDATE sessions SET ended_at = ? WHERE user_id = ? AND id <> ? AND "
-                  "ended_at IS NULL",
-                  {now_ms(), p.user_id, p.session_id}));
+    DJ_TRY(
+        c.exec("UPDATE sessions SET ended_at = ? WHERE user_id = ? AND id <> ? AND "
+               "ended_at IS NULL",
+               {now_ms(), p.user_id, p.session_id}));
     return audit::record(c, p.actor(),
                          {"auth.password_change", "user", std::to_string(p.user_id), "", {}, {}});
   });
@@ -276,8 +294,8 @@ Result<std::vector<SessionInfo>> AuthService::sessions(const Principal& p) {
                       {p.user_id, now, now - cfg_.idle_ms}));
     std::vector<SessionInfo> out;
     for (const auto& r : rows) {
-      out.push_back({r.i64(0), r.i64(1), r.i64(2), r.i64(3), r.str(4), r.str(5),
-                     r.i64(0) == p.session_id});
+      out.push_back(
+          {r.i64(0), r.i64(1), r.i64(2), r.i64(3), r.str(4), r.str(5), r.i64(0) == p.session_id});
     }
     return out;
   });
@@ -304,8 +322,7 @@ Result<User> AuthService::create_user(const audit::Actor& actor, const std::stri
       !std::all_of(username.begin(), username.end(), [](unsigned char ch) {
         return std::isalnum(ch) || ch == '_' || ch == '.' || ch == '-';
       })) {
-    return Error::invalid("username", "format",
-                          "1-64 characters: letters, digits, '_', '.', '-'");
+    return Error::invalid("username", "format", "1-64 characters: letters, digits, '_', '.', '-'");
   }
   if (role != Role::committee_admin && !org_id) {
     return Error::invalid("org_id", "required", "required for a role scoped to an organization");
@@ -341,19 +358,24 @@ Result<User> AuthService::create_user(const audit::Actor& actor, const std::stri
          actor.user_id});
     if (!ins) {
       if (ins.error().code == ErrorCode::conflict) {
-        return Error{ErrorCode::conflict, "username already taken",
+        return Error{ErrorCode::conflict,
+                     "username already taken",
                      {{"username", "taken", "username already taken"}}};
       }
       return ins.take_error();
     }
     User u{ins->i64(0), username, role, org_id, member_id, must_change, false, now};
-    DJ_TRY(audit::record(c, actor,
-                         {"user.create", "user", std::to_string(u.id), path, {},
-                          json::object{{"username", username},
-                                       {"role", to_string(role)},
-                                       {"org_id", org_id ? json::value(*org_id) : nullptr},
-                                       {"member_id", member_id ? json::value(*member_id)
-                                                               : nullptr}}}));
+    DJ_TRY(audit::record(
+        c, actor,
+        {"user.create",
+         "user",
+         std::to_string(u.id),
+         path,
+         {},
+         json::object{{"username", username},
+                      {"role", to_string(role)},
+                      {"org_id", org_id ? json::value(*org_id) : nullptr},
+                      {"member_id", member_id ? json::value(*member_id) : nullptr}}}));
     return u;
   });
 }
@@ -375,14 +397,14 @@ Status AuthService::reset_password(const audit::Actor& actor, const std::string&
     if (!u) return Error::not_found("no such user");
     id = u->i64(0);
     const int64_t now = now_ms();
-    DJ_TRY(c.exec("UPDATE users SET password_hash = ?, must_change_password = 1, "
-                  "failed_logins = 0, locked_until = 0, updated_at = ?, updated_by = ? "
-                  "WHERE id = ?",
-                  {hash, now, actor.user_id, id}));
+    DJ_TRY(
+        c.exec("UPDATE users SET password_hash = ?, must_change_password = 1, "
+               "failed_logins = 0, locked_until = 0, updated_at = ?, updated_by = ? "
+               "WHERE id = ?",
+               {hash, now, actor.user_id, id}));
     DJ_TRY(c.exec("UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
                   {now, id}));
-    return audit::record(c, actor,
-                         {"user.reset_password", "user", std::to_string(id), "", {}, {}});
+    return audit::record(c, actor, {"user.reset_password", "user", std::to_string(id), "", {}, {}});
   });
   if (done) forget_sessions(std::nullopt, id);
   return done;
@@ -408,8 +430,8 @@ Status user_in_scope(store::Conn& c, const Principal& p, std::optional<int64_t> 
     if (p.scope_path == "/") return {};
     return Error::invalid(field, "required", "is required");
   }
-  DJ_ASSIGN(auto org, c.query_opt("SELECT path FROM orgs WHERE id = ? AND deleted_at IS NULL",
-                                  {*org_id}));
+  DJ_ASSIGN(auto org,
+            c.query_opt("SELECT path FROM orgs WHERE id = ? AND deleted_at IS NULL", {*org_id}));
   if (!org || !in_scope(p, org->str(0))) {
     return Error::invalid(field, "unknown", "no such organization in your scope");
   }
@@ -458,28 +480,29 @@ Status AuthService::reset_password_as(const Principal& p, int64_t user_id,
 }
 
 Result<std::pair<std::vector<User>, int64_t>> AuthService::list_users(const Principal& p,
-                                                                       int64_t page,
-                                                                       int64_t page_size) {
+                                                                      int64_t page,
+                                                                      int64_t page_size) {
   if (!has(p, Perm::user_manage)) return Error::forbidden("requires permission user:manage");
-  return store::with_conn(db_, [&](store::Conn& c) -> Result<std::pair<std::vector<User>, int64_t>> {
-    std::string where = " FROM users u LEFT JOIN orgs o ON o.id = u.org_id WHERE ";
-    store::Params params;
-    if (p.scope_path == "/") {
-      where += "1=1";
-    } else {
-      where += "o.path >= ? AND o.path < ?";
-      params = {p.scope_path, subtree_end(p.scope_path)};
-    }
-    DJ_ASSIGN(auto total, c.query_one("SELECT COUNT(*)" + where, params));
-    params.emplace_back(page_size);
-    params.emplace_back((page - 1) * page_size);
-    DJ_ASSIGN(auto rows, c.query(std::string("SELECT ") + kUserColumns + where +
-                                     " ORDER BY u.id LIMIT ? OFFSET ?",
-                                 params));
-    std::vector<User> users;
-    for (const auto& r : rows) users.push_back(user_from(r));
-    return std::pair{std::move(users), total.i64(0)};
-  });
+  return store::with_conn(
+      db_, [&](store::Conn& c) -> Result<std::pair<std::vector<User>, int64_t>> {
+        std::string where = " FROM users u LEFT JOIN orgs o ON o.id = u.org_id WHERE ";
+        store::Params params;
+        if (p.scope_path == "/") {
+          where += "1=1";
+        } else {
+          where += "o.path >= ? AND o.path < ?";
+          params = {p.scope_path, subtree_end(p.scope_path)};
+        }
+        DJ_ASSIGN(auto total, c.query_one("SELECT COUNT(*)" + where, params));
+        params.emplace_back(page_size);
+        params.emplace_back((page - 1) * page_size);
+        DJ_ASSIGN(auto rows, c.query(std::string("SELECT ") + kUserColumns + where +
+                                         " ORDER BY u.id LIMIT ? OFFSET ?",
+                                     params));
+        std::vector<User> users;
+        for (const auto& r : rows) users.push_back(user_from(r));
+        return std::pair{std::move(users), total.i64(0)};
+      });
 }
 
 }  // namespace dj::auth

@@ -91,12 +91,12 @@ class AuthService {
   // manages accounts only inside his subtree and cannot grant
   // committee_admin.
   Result<User> create_user_as(const Principal& p, const std::string& username,
-                              std::string_view password, Role role,
-                              std::optional<int64_t> org_id, std::optional<int64_t> member_id);
+                              std::string_view password, Role role, std::optional<int64_t> org_id,
+                              std::optional<int64_t> member_id);
   Status reset_password_as(const Principal& p, int64_t user_id, std::string_view password);
   // Accounts whose organization is in p's subtree.
   Result<std::pair<std::vector<User>, int64_t>> list_users(const Principal& p, int64_t page,
-                                                            int64_t page_size);
+                                                           int64_t page_size);
 
  private:
   struct Cached {

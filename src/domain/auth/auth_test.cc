@@ -12,10 +12,14 @@ TEST(PasswordPolicy, Cases) {
     const char* pw;
     const char* code;  // nullptr: accepted
   } cases[] = {
-      {"Short1!", "too_short"},      {"alllowercase", "too_simple"},
-      {"lowercase123", "too_simple"}, {"Lower123", nullptr},
-      {"P@ssw0rd", "common"},        {"Admin@123", "common"},
-      {"alice-Secret9", "contains_username"}, {"党员Abc12345", nullptr},
+      {"Short1!", "too_short"},
+      {"alllowercase", "too_simple"},
+      {"lowercase123", "too_simple"},
+      {"Lower123", nullptr},
+      {"P@ssw0rd", "common"},
+      {"Admin@123", "common"},
+      {"alice-Secret9", "contains_username"},
+      {"党员Abc12345", nullptr},
   };
   for (const auto& c : cases) {
     auto s = check_password_policy(c.pw, "alice");

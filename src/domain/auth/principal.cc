@@ -12,25 +12,38 @@ std::optional<Role> parse_role(std::string_view s) {
 
 const char* to_string(Role r) {
   switch (r) {
-    case Role::committee_admin: return "committee_admin";
-    case Role::org_admin: return "org_admin";
-    case Role::member: return "member";
-    case Role::lecturer: return "lecturer";
-    case Role::inspector: return "inspector";
-    case Role::auditor: return "auditor";
+    case Role::committee_admin:
+      return "committee_admin";
+    case Role::org_admin:
+      return "org_admin";
+    case Role::member:
+      return "member";
+    case Role::lecturer:
+      return "lecturer";
+    case Role::inspector:
+      return "inspector";
+    case Role::auditor:
+      return "auditor";
   }
   return "member";
 }
 
 const char* to_string(Perm p) {
   switch (p) {
-    case Perm::org_read: return "org:read";
-    case Perm::org_write: return "org:write";
-    case Perm::member_read: return "member:read";
-    case Perm::member_write: return "member:write";
-    case Perm::member_pii: return "member:pii";
-    case Perm::audit_read: return "audit:read";
-    case Perm::user_manage: return "user:manage";
+    case Perm::org_read:
+      return "org:read";
+    case Perm::org_write:
+      return "org:write";
+    case Perm::member_read:
+      return "member:read";
+    case Perm::member_write:
+      return "member:write";
+    case Perm::member_pii:
+      return "member:pii";
+    case Perm::audit_read:
+      return "audit:read";
+    case Perm::user_manage:
+      return "user:manage";
   }
   return "";
 }

@@ -20,9 +20,9 @@ const char* to_string(Role r);
 enum class Perm {
   org_read,
   org_write,
-  member_read,   // others' member records in scope
+  member_read,  // others' member records in scope
   member_write,
-  member_pii,    // unmasked citizen ID and phone
+  member_pii,  // unmasked citizen ID and phone
   audit_read,
   user_manage,
 };

@@ -45,7 +45,8 @@ std::string mask_citizen_id(std::string_view id) {
 }
 
 std::string mask_phone(std::string_view phone) {
-  if (phone.size() == 11) return std::string(phone.substr(0, 3)) + "****" + std::string(phone.substr(7));
+  if (phone.size() == 11)
+    return std::string(phone.substr(0, 3)) + "****" + std::string(phone.substr(7));
   if (phone.size() < 6) return std::string(phone.size(), '*');
   return std::string(phone.substr(0, 3)) + std::string(phone.size() - 5, '*') +
          std::string(phone.substr(phone.size() - 2));

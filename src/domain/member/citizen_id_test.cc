@@ -5,7 +5,8 @@
 namespace dj::member {
 
 TEST(CitizenId, Validation) {
-  const std::string good = std::string("11010519491231002") + citizen_id_check_digit("11010519491231002");
+  const std::string good =
+      std::string("11010519491231002") + citizen_id_check_digit("11010519491231002");
   EXPECT_EQ(good, "11010519491231002X");
   struct Case {
     std::string id;

@@ -1,10 +1,9 @@
 #include "domain/member/member.h"
 
-#include <boost/json.hpp>
-
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 
 #include "common/time.h"
 #include "common/validate.h"
@@ -174,8 +173,8 @@ json::object to_json(const Member& m, bool show_pii, const MemberConfig& cfg) {
       {"birth_date", opt(m.birth_date)},
       {"education", opt(m.education)},
       {"citizen_id", show_pii ? m.citizen_id : mask_citizen_id(m.citizen_id)},
-      {"phone", m.phone ? json::value(show_pii ? *m.phone : mask_phone(*m.phone))
-                        : json::value(nullptr)},
+      {"phone",
+       m.phone ? json::value(show_pii ? *m.phone : mask_phone(*m.phone)) : json::value(nullptr)},
       {"pii_masked", !show_pii},
       {"joined_on", opt(m.joined_on)},
       {"full_member_on", opt(m.full_member_on)},
@@ -226,7 +225,8 @@ Status MemberService::validate(const MemberInput& given) {
     v.add("gender", "unknown_code", "must be one of " + list_codes(kGenders));
   }
   if (in.phone && !is_valid_phone(*in.phone)) {
-    v.add("phone", "format", "must be a mobile number like 13812345678 or a landline like 0871-12345678");
+    v.add("phone", "format",
+          "must be a mobile number like 13812345678 or a landline like 0871-12345678");
   }
   if (!in.political_status) {
     v.add("political_status", "required", "is required");
@@ -257,8 +257,7 @@ Status MemberService::validate(const MemberInput& given) {
     v.add("full_member_on", "before_join", "must be after joined_on");
   }
   if (in.political_status &&
-      (*in.political_status == "full" || *in.political_status == "probationary") &&
-      !in.joined_on) {
+      (*in.political_status == "full" || *in.political_status == "probationary") && !in.joined_on) {
     v.add("joined_on", "required", "is required for full and probationary members");
   }
   if (in.tags) {
@@ -302,8 +301,8 @@ Result<Member> MemberService::get(const Principal& p, int64_t id) {
 
 Result<Page> MemberService::list(const Principal& p, const ListQuery& q) {
   DJ_TRY(require(p, Perm::member_read));
-  auto check_code = [](const std::optional<std::string>& v, const char* field, auto& codes)
-      -> Status {
+  auto check_code = [](const std::optional<std::string>& v, const char* field,
+                       auto& codes) -> Status {
     if (v && !one_of(*v, codes)) {
       return Error::invalid(field, "unknown_code", "must be one of " + list_codes(codes));
     }
@@ -345,7 +344,8 @@ Result<Page> MemberService::list(const Principal& p, const ListQuery& q) {
                                 : " AND m.cadre_rank NOT IN ('division', 'bureau')";
     }
     if (q.new_member) {
-      where += *q.new_member ? " AND m.joined_on >= ?" : " AND (m.joined_on IS NULL OR m.joined_on < ?)";
+      where +=
+          *q.new_member ? " AND m.joined_on >= ?" : " AND (m.joined_on IS NULL OR m.joined_on < ?)";
       params.emplace_back(date_months_ago(cfg_.new_member_months));
     }
     if (!q.q.empty()) {
@@ -365,8 +365,7 @@ Result<Page> MemberService::list(const Principal& p, const ListQuery& q) {
   });
 }
 
-Result<int64_t> MemberService::insert(store::Conn& c, MemberInput in,
-                                      std::optional<int64_t> by) {
+Result<int64_t> MemberService::insert(store::Conn& c, MemberInput in, std::optional<int64_t> by) {
   complete(in);
   const int64_t now = now_ms();
   auto ins = c.query_one(
@@ -376,20 +375,40 @@ Result<int64_t> MemberService::insert(store::Conn& c, MemberInput in,
       "created_at, updated_at, created_by, updated_by) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "RETURNING id",
-      {*in.org_id, *in.name, *in.gender, in.ethnicity, in.birth_date, in.education,
-       keys_.encrypt(*in.citizen_id), keys_.lookup_hash(*in.citizen_id),
-       in.phone ? store::Value(keys_.encrypt(*in.phone)) : store::Value(), in.joined_on,
-       in.full_member_on, *in.political_status, in.work_unit, in.job_title, *in.cadre_rank,
-       *in.standing, in.retired.value_or(false), in.infirm.value_or(false),
-       in.party_worker.value_or(false), *in.post, tags_json(*in.tags), now, now, by, by});
+      {*in.org_id,
+       *in.name,
+       *in.gender,
+       in.ethnicity,
+       in.birth_date,
+       in.education,
+       keys_.encrypt(*in.citizen_id),
+       keys_.lookup_hash(*in.citizen_id),
+       in.phone ? store::Value(keys_.encrypt(*in.phone)) : store::Value(),
+       in.joined_on,
+       in.full_member_on,
+       *in.political_status,
+       in.work_unit,
+       in.job_title,
+       *in.cadre_rank,
+       *in.standing,
+       in.retired.value_or(false),
+       in.infirm.value_or(false),
+       in.party_worker.value_or(false),
+       *in.post,
+       tags_json(*in.tags),
+       now,
+       now,
+       by,
+       by});
   if (!ins) {
     if (ins.error().code == ErrorCode::conflict) return conflict_on_citizen_id();
     return ins.take_error();
   }
   const int64_t id = ins->i64(0);
-  DJ_TRY(c.exec("INSERT INTO member_org_history (member_id, org_id, from_date, reason, "
-                "created_at, created_by) VALUES (?, ?, ?, 'joined', ?, ?)",
-                {id, *in.org_id, in.joined_on.value_or(today()), now, by}));
+  DJ_TRY(
+      c.exec("INSERT INTO member_org_history (member_id, org_id, from_date, reason, "
+             "created_at, created_by) VALUES (?, ?, ?, 'joined', ?, ?)",
+             {id, *in.org_id, in.joined_on.value_or(today()), now, by}));
   return id;
 }
 
@@ -400,9 +419,9 @@ Result<Member> MemberService::create(const Principal& p, const MemberInput& in) 
     DJ_TRY(org_in_scope(c, p, *in.org_id, "org_id"));
     DJ_ASSIGN(const int64_t id, insert(c, in, p.user_id));
     DJ_ASSIGN(auto m, load(c, id));
-    DJ_TRY(audit::record(c, p.actor(),
-                         {"member.create", "member", std::to_string(id), m.org_path, {},
-                          to_json(m, false, cfg_)}));
+    DJ_TRY(audit::record(
+        c, p.actor(),
+        {"member.create", "member", std::to_string(id), m.org_path, {}, to_json(m, false, cfg_)}));
     return m;
   });
 }
@@ -450,12 +469,29 @@ Result<Member> MemberService::update(const Principal& p, int64_t id, const Membe
         "full_member_on = ?, political_status = ?, work_unit = ?, job_title = ?, "
         "cadre_rank = ?, standing = ?, retired = ?, infirm = ?, party_worker = ?, post = ?, "
         "tags = ?, updated_at = ?, updated_by = ? WHERE id = ?",
-        {*in.name, *in.gender, in.ethnicity, in.birth_date, in.education,
-         keys_.encrypt(*in.citizen_id), keys_.lookup_hash(*in.citizen_id),
-         in.phone ? store::Value(keys_.encrypt(*in.phone)) : store::Value(), in.joined_on,
-         in.full_member_on, *in.political_status, in.work_unit, in.job_title, *in.cadre_rank,
-         *in.standing, *in.retired, *in.infirm, *in.party_worker, *in.post, tags_json(*in.tags),
-         now_ms(), p.user_id, id});
+        {*in.name,
+         *in.gender,
+         in.ethnicity,
+         in.birth_date,
+         in.education,
+         keys_.encrypt(*in.citizen_id),
+         keys_.lookup_hash(*in.citizen_id),
+         in.phone ? store::Value(keys_.encrypt(*in.phone)) : store::Value(),
+         in.joined_on,
+         in.full_member_on,
+         *in.political_status,
+         in.work_unit,
+         in.job_title,
+         *in.cadre_rank,
+         *in.standing,
+         *in.retired,
+         *in.infirm,
+         *in.party_worker,
+         *in.post,
+         tags_json(*in.tags),
+         now_ms(),
+         p.user_id,
+         id});
     if (!n) {
       if (n.error().code == ErrorCode::conflict) return conflict_on_citizen_id();
       return n.take_error();
@@ -488,24 +524,24 @@ Result<Member> MemberService::transfer(const Principal& p, int64_t id, const Tra
                                     {id}));
     if (date < cur.str(1)) {
       return Error::invalid("date", "before_current",
-                            "must not be before the current membership began (" + cur.str(1) +
-                                ")");
+                            "must not be before the current membership began (" + cur.str(1) + ")");
     }
     const int64_t now = now_ms();
     DJ_TRY(c.exec("UPDATE member_org_history SET to_date = ? WHERE id = ?", {date, cur.i64(0)}));
-    DJ_TRY(c.exec("INSERT INTO member_org_history (member_id, org_id, from_date, reason, "
-                  "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
-                  {id, target.id, date, t.reason.value_or("transfer"), now, p.user_id}));
+    DJ_TRY(
+        c.exec("INSERT INTO member_org_history (member_id, org_id, from_date, reason, "
+               "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+               {id, target.id, date, t.reason.value_or("transfer"), now, p.user_id}));
     DJ_TRY(c.exec("UPDATE members SET org_id = ?, updated_at = ?, updated_by = ? WHERE id = ?",
                   {target.id, now, p.user_id, id}));
     DJ_ASSIGN(auto after, load(c, id));
-    DJ_TRY(audit::record(c, p.actor(),
-                         {"member.transfer", "member", std::to_string(id), target.path,
-                          json::object{{"org_id", before.org_id}},
-                          json::object{{"org_id", target.id},
-                                       {"date", date},
-                                       {"reason", t.reason ? json::value(*t.reason)
-                                                           : json::value(nullptr)}}}));
+    DJ_TRY(audit::record(
+        c, p.actor(),
+        {"member.transfer", "member", std::to_string(id), target.path,
+         json::object{{"org_id", before.org_id}},
+         json::object{{"org_id", target.id},
+                      {"date", date},
+                      {"reason", t.reason ? json::value(*t.reason) : json::value(nullptr)}}}));
     return after;
   });
 }
@@ -517,9 +553,9 @@ Status MemberService::remove(const Principal& p, int64_t id) {
     if (!auth::in_scope(p, m.org_path)) return Error::not_found("member");
     DJ_TRY(c.exec("UPDATE members SET deleted_at = ?, updated_at = ?, updated_by = ? WHERE id = ?",
                   {now_ms(), now_ms(), p.user_id, id}));
-    return audit::record(c, p.actor(),
-                         {"member.delete", "member", std::to_string(id), m.org_path,
-                          to_json(m, false, cfg_), {}});
+    return audit::record(
+        c, p.actor(),
+        {"member.delete", "member", std::to_string(id), m.org_path, to_json(m, false, cfg_), {}});
   });
 }
 

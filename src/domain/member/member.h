@@ -35,8 +35,7 @@ struct Member {
 struct MemberInput {
   std::optional<int64_t> org_id;
   std::optional<std::string> name, gender, ethnicity, birth_date, education, citizen_id, phone,
-      joined_on, full_member_on, political_status, work_unit, job_title, cadre_rank, standing,
-      post;
+      joined_on, full_member_on, political_status, work_unit, job_title, cadre_rank, standing, post;
   std::optional<bool> retired, infirm, party_worker;
   std::optional<std::vector<std::string>> tags;
 };

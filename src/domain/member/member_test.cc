@@ -78,8 +78,8 @@ TEST_P(MemberTest, ValidationNamesEveryField) {
   ASSERT_FALSE(r);
   std::set<std::string> fields;
   for (const auto& f : r.error().fields) fields.insert(f.field);
-  EXPECT_EQ(fields, (std::set<std::string>{"citizen_id", "phone", "political_status",
-                                           "full_member_on"}));
+  EXPECT_EQ(fields,
+            (std::set<std::string>{"citizen_id", "phone", "political_status", "full_member_on"}));
   in = input();
   in.gender = "female";
   r = svc_->create(admin_, in);

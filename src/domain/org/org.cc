@@ -110,11 +110,16 @@ std::optional<OrgType> parse_type(std::string_view s) {
 
 const char* to_string(OrgType t) {
   switch (t) {
-    case OrgType::committee: return "committee";
-    case OrgType::party_committee: return "party_committee";
-    case OrgType::general_branch: return "general_branch";
-    case OrgType::branch: return "branch";
-    case OrgType::group: return "group";
+    case OrgType::committee:
+      return "committee";
+    case OrgType::party_committee:
+      return "party_committee";
+    case OrgType::general_branch:
+      return "general_branch";
+    case OrgType::branch:
+      return "branch";
+    case OrgType::group:
+      return "group";
   }
   return "branch";
 }
@@ -201,10 +206,10 @@ Result<Page> OrgService::list(const Principal& p, const ListQuery& q) {
     page.total = total.i64(0);
     params.emplace_back(q.page_size);
     params.emplace_back((q.page - 1) * q.page_size);
-    DJ_ASSIGN(auto rows, c.query(std::string("SELECT ") + kColumns + kCountColumns +
-                                     " FROM orgs o" + where +
-                                     " ORDER BY o.depth, o.code LIMIT ? OFFSET ?",
-                                 params));
+    DJ_ASSIGN(auto rows,
+              c.query(std::string("SELECT ") + kColumns + kCountColumns + " FROM orgs o" + where +
+                          " ORDER BY o.depth, o.code LIMIT ? OFFSET ?",
+                      params));
     for (const auto& r : rows) page.items.push_back(from_row(r, true));
     return page;
   });
@@ -220,9 +225,9 @@ Result<Org> OrgService::create(const Principal& p, const OrgInput& in) {
     if (in.parent_id) {
       DJ_ASSIGN(auto parent, load_in_scope(c, p, *in.parent_id, "parent_id"));
       if (!may_contain(parent.type, type)) {
-        return Error::invalid("type", "not_allowed_here",
-                              std::string("a ") + to_string(type) + " cannot sit under a " +
-                                  to_string(parent.type));
+        return Error::invalid(
+            "type", "not_allowed_here",
+            std::string("a ") + to_string(type) + " cannot sit under a " + to_string(parent.type));
       }
       parent_path = parent.path;
       depth = parent.depth + 1;
@@ -236,11 +241,12 @@ Result<Org> OrgService::create(const Principal& p, const OrgInput& in) {
         "INSERT INTO orgs (parent_id, path, depth, code, name, type, leader, department, "
         "founded_on, term_start, term_end, created_at, updated_at, created_by, updated_by) "
         "VALUES (?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        {in.parent_id, depth, *in.code, *in.name, *in.type, in.leader, in.department,
-         in.founded_on, in.term_start, in.term_end, now, now, p.user_id, p.user_id});
+        {in.parent_id, depth, *in.code, *in.name, *in.type, in.leader, in.department, in.founded_on,
+         in.term_start, in.term_end, now, now, p.user_id, p.user_id});
     if (!ins) {
       if (ins.error().code == ErrorCode::conflict) {
-        return Error{ErrorCode::conflict, "code already in use",
+        return Error{ErrorCode::conflict,
+                     "code already in use",
                      {{"code", "taken", "another organization uses this code"}}};
       }
       return ins.take_error();
@@ -303,15 +309,16 @@ Result<Org> OrgService::update(const Principal& p, int64_t id, const OrgInput& p
          in.term_end, now_ms(), p.user_id, id});
     if (!n) {
       if (n.error().code == ErrorCode::conflict) {
-        return Error{ErrorCode::conflict, "code already in use",
+        return Error{ErrorCode::conflict,
+                     "code already in use",
                      {{"code", "taken", "another organization uses this code"}}};
       }
       return n.take_error();
     }
     DJ_ASSIGN(auto after, load(c, id));
-    DJ_TRY(audit::record(c, p.actor(),
-                         {"org.update", "org", std::to_string(id), after.path, to_json(before),
-                          to_json(after)}));
+    DJ_TRY(audit::record(
+        c, p.actor(),
+        {"org.update", "org", std::to_string(id), after.path, to_json(before), to_json(after)}));
     return after;
   });
 }
@@ -335,10 +342,11 @@ Result<Org> OrgService::move(const Principal& p, int64_t id, int64_t new_parent_
     }
     const std::string new_path = parent.path + std::to_string(id) + "/";
     const int depth_delta = parent.depth + 1 - org.depth;
-    DJ_TRY(c.exec("UPDATE orgs SET path = ? || substr(path, ?), depth = depth + ?, "
-                  "updated_at = ?, updated_by = ? WHERE path >= ? AND path < ?",
-                  {new_path, static_cast<int64_t>(org.path.size() + 1), depth_delta, now_ms(),
-                   p.user_id, org.path, auth::subtree_end(org.path)}));
+    DJ_TRY(
+        c.exec("UPDATE orgs SET path = ? || substr(path, ?), depth = depth + ?, "
+               "updated_at = ?, updated_by = ? WHERE path >= ? AND path < ?",
+               {new_path, static_cast<int64_t>(org.path.size() + 1), depth_delta, now_ms(),
+                p.user_id, org.path, auth::subtree_end(org.path)}));
     DJ_TRY(c.exec("UPDATE orgs SET parent_id = ? WHERE id = ?", {new_parent_id, id}));
     DJ_ASSIGN(auto after, load(c, id));
     DJ_TRY(audit::record(c, p.actor(),
@@ -362,8 +370,8 @@ Status OrgService::remove(const Principal& p, int64_t id) {
       return Error::conflict("it has " + std::to_string(org.child_count) +
                              " sub-organizations; move or delete them first");
     }
-    DJ_ASSIGN(auto members, c.query_one("SELECT COUNT(*) FROM member_org_history WHERE org_id = ?",
-                                        {id}));
+    DJ_ASSIGN(auto members,
+              c.query_one("SELECT COUNT(*) FROM member_org_history WHERE org_id = ?", {id}));
     if (members.i64(0) > 0) {
       return Error::conflict("it has " + std::to_string(members.i64(0)) +
                              " member records (current or past); transfer them, the history stays");

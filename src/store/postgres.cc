@@ -53,13 +53,7 @@ class PgConn final : public Conn {
   Dialect dialect() const override { return Dialect::postgres; }
 
   Result<Rows> query(std::string_view sql, const Params& params) override {
-    PGresult* res = run(sql, params);
-    const auto st = PQresultStatus(res);
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-      auto e = pg_error(c_, res, sql);
-      PQclear(res);
-      return e;
-    }
+    DJ_ASSIGN(PGresult * res, run(sql, params));
     Rows rows;
     const int nr = PQntuples(res), nc = PQnfields(res);
     rows.reserve(nr);
@@ -80,13 +74,7 @@ class PgConn final : public Conn {
   }
 
   Result<int64_t> exec(std::string_view sql, const Params& params) override {
-    PGresult* res = run(sql, params);
-    const auto st = PQresultStatus(res);
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-      auto e = pg_error(c_, res, sql);
-      PQclear(res);
-      return e;
-    }
+    DJ_ASSIGN(PGresult * res, run(sql, params));
     const char* n = PQcmdTuples(res);
     const int64_t changed = (n && *n) ? std::stoll(n) : 0;
     PQclear(res);
@@ -117,13 +105,21 @@ class PgConn final : public Conn {
   }
 
  private:
-  PGresult* run(std::string_view sql, const Params& params) {
+  // The successful result (the caller clears it), or the error.
+  Result<PGresult*> run(std::string_view sql, const Params& params) {
     const std::string text = renumber(sql);
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p.is_null() ? nullptr : p.text().c_str());
-    return PQexecParams(c_, text.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                        nullptr, nullptr, 0);
+    PGresult* res = PQexecParams(c_, text.c_str(), static_cast<int>(params.size()), nullptr,
+                                 values.data(), nullptr, nullptr, 0);
+    const auto st = PQresultStatus(res);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+      auto e = pg_error(c_, res, sql);
+      PQclear(res);
+      return e;
+    }
+    return res;
   }
 
   PGconn* c_;

@@ -43,9 +43,9 @@ constexpr const char* kUserColumns =
 
 }  // namespace
 
-Status check_password_policy(std::string_view pw, std::string_view username) {
-  auto fail = [](std::string code, std::string msg) {
-    return Error::invalid("new_password", std::move(code), std::move(msg));
+Status check_password_policy(std::string_view pw, std::string_view username, const char* field) {
+  auto fail = [field](std::string code, std::string msg) {
+    return Error::invalid(field, std::move(code), std::move(msg));
   };
   if (pw.size() < 8) return fail("too_short", "must be at least 8 characters");
   if (pw.size() > 128) return fail("too_long", "must be at most 128 characters");
@@ -265,7 +265,7 @@ Status AuthService::change_password(const Principal& p, std::string_view old_pas
   if (old_password == new_password) {
     return Error::invalid("new_password", "unchanged", "must differ from the current password");
   }
-  DJ_TRY(check_password_policy(new_password, p.username));
+  DJ_TRY(check_password_policy(new_password, p.username, "new_password"));
   const std::string hash = hash_password(new_password);
   auto done = store::with_tx(db_, [&](store::Conn& c) -> Status {
     DJ_TRY(
@@ -327,14 +327,7 @@ Result<User> AuthService::create_user(const audit::Actor& actor, const std::stri
   if (role != Role::committee_admin && !org_id) {
     return Error::invalid("org_id", "required", "required for a role scoped to an organization");
   }
-  {
-    auto s = check_password_policy(password, username);
-    if (!s) {
-      Error e = s.take_error();
-      e.fields[0].field = "password";
-      return e;
-    }
-  }
+  DJ_TRY(check_password_policy(password, username, "password"));
   const std::string hash = hash_password(password);
   const int64_t now = now_ms();
   return store::with_tx(db_, [&](store::Conn& c) -> Result<User> {
@@ -382,14 +375,7 @@ Result<User> AuthService::create_user(const audit::Actor& actor, const std::stri
 
 Status AuthService::reset_password(const audit::Actor& actor, const std::string& username,
                                    std::string_view password) {
-  {
-    auto s = check_password_policy(password, username);
-    if (!s) {
-      Error e = s.take_error();
-      e.fields[0].field = "password";
-      return e;
-    }
-  }
+  DJ_TRY(check_password_policy(password, username, "password"));
   const std::string hash = hash_password(password);
   int64_t id = 0;
   auto done = store::with_tx(db_, [&](store::Conn& c) -> Status {

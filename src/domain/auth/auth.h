@@ -52,7 +52,8 @@ struct SessionInfo {
 
 // Checks a new password: at least 8 characters, 3 of the 4 classes (lower,
 // upper, digit, other), not a common password, not the username.
-Status check_password_policy(std::string_view password, std::string_view username);
+Status check_password_policy(std::string_view password, std::string_view username,
+                             const char* field);
 
 class AuthService {
  public:

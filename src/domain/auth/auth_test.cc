@@ -22,7 +22,7 @@ TEST(PasswordPolicy, Cases) {
       {"党员Abc12345", nullptr},
   };
   for (const auto& c : cases) {
-    auto s = check_password_policy(c.pw, "alice");
+    auto s = check_password_policy(c.pw, "alice", "new_password");
     if (!c.code) {
       EXPECT_TRUE(s) << c.pw;
     } else {

@@ -122,6 +122,60 @@ std::string tags_json(const std::vector<std::string>& tags) {
   return json::serialize(a);
 }
 
+// The columns a member's input writes, in the order of writable_values().
+constexpr const char* kWritable[] = {"name",
+                                     "gender",
+                                     "ethnicity",
+                                     "birth_date",
+                                     "education",
+                                     "citizen_id_enc",
+                                     "citizen_id_hash",
+                                     "phone_enc",
+                                     "joined_on",
+                                     "full_member_on",
+                                     "political_status",
+                                     "work_unit",
+                                     "job_title",
+                                     "cadre_rank",
+                                     "standing",
+                                     "retired",
+                                     "infirm",
+                                     "party_worker",
+                                     "post",
+                                     "tags"};
+
+template <size_t N>
+std::string join(const char* const (&parts)[N], const char* sep) {
+  std::string out;
+  for (size_t i = 0; i < N; ++i) out += (i ? sep : "") + std::string(parts[i]);
+  return out;
+}
+
+// Values for kWritable from a complete, validated input; personal
+// information encrypted, the citizen ID also as its lookup hash.
+store::Params writable_values(const MemberInput& in, const Keys& keys) {
+  return {*in.name,
+          *in.gender,
+          in.ethnicity,
+          in.birth_date,
+          in.education,
+          keys.encrypt(*in.citizen_id),
+          keys.lookup_hash(*in.citizen_id),
+          in.phone ? store::Value(keys.encrypt(*in.phone)) : store::Value(),
+          in.joined_on,
+          in.full_member_on,
+          *in.political_status,
+          in.work_unit,
+          in.job_title,
+          *in.cadre_rank,
+          *in.standing,
+          in.retired.value_or(false),
+          in.infirm.value_or(false),
+          in.party_worker.value_or(false),
+          *in.post,
+          tags_json(*in.tags)};
+}
+
 std::string date_months_ago(int months) {
   const std::string t = today();
   int y = std::stoi(t.substr(0, 4)), m = std::stoi(t.substr(5, 2)) - months;
@@ -368,38 +422,19 @@ Result<Page> MemberService::list(const Principal& p, const ListQuery& q) {
 Result<int64_t> MemberService::insert(store::Conn& c, MemberInput in, std::optional<int64_t> by) {
   complete(in);
   const int64_t now = now_ms();
-  auto ins = c.query_one(
-      "INSERT INTO members (org_id, name, gender, ethnicity, birth_date, education, "
-      "citizen_id_enc, citizen_id_hash, phone_enc, joined_on, full_member_on, political_status, "
-      "work_unit, job_title, cadre_rank, standing, retired, infirm, party_worker, post, tags, "
-      "created_at, updated_at, created_by, updated_by) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-      "RETURNING id",
-      {*in.org_id,
-       *in.name,
-       *in.gender,
-       in.ethnicity,
-       in.birth_date,
-       in.education,
-       keys_.encrypt(*in.citizen_id),
-       keys_.lookup_hash(*in.citizen_id),
-       in.phone ? store::Value(keys_.encrypt(*in.phone)) : store::Value(),
-       in.joined_on,
-       in.full_member_on,
-       *in.political_status,
-       in.work_unit,
-       in.job_title,
-       *in.cadre_rank,
-       *in.standing,
-       in.retired.value_or(false),
-       in.infirm.value_or(false),
-       in.party_worker.value_or(false),
-       *in.post,
-       tags_json(*in.tags),
-       now,
-       now,
-       by,
-       by});
+  store::Params params{*in.org_id};
+  for (auto& v : writable_values(in, keys_)) params.push_back(std::move(v));
+  for (const store::Value& v :
+       {store::Value(now), store::Value(now), store::Value(by), store::Value(by)}) {
+    params.push_back(v);
+  }
+  static const std::string sql = [] {
+    std::string marks;
+    for (size_t i = 0; i < std::size(kWritable) + 5; ++i) marks += i ? ", ?" : "?";
+    return "INSERT INTO members (org_id, " + join(kWritable, ", ") +
+           ", created_at, updated_at, created_by, updated_by) VALUES (" + marks + ") RETURNING id";
+  }();
+  auto ins = c.query_one(sql, params);
   if (!ins) {
     if (ins.error().code == ErrorCode::conflict) return conflict_on_citizen_id();
     return ins.take_error();
@@ -463,35 +498,13 @@ Result<Member> MemberService::update(const Principal& p, int64_t id, const Membe
       if (!patch.gender) in.gender = info.gender;
     }
     DJ_TRY(validate(in));
-    auto n = c.exec(
-        "UPDATE members SET name = ?, gender = ?, ethnicity = ?, birth_date = ?, education = ?, "
-        "citizen_id_enc = ?, citizen_id_hash = ?, phone_enc = ?, joined_on = ?, "
-        "full_member_on = ?, political_status = ?, work_unit = ?, job_title = ?, "
-        "cadre_rank = ?, standing = ?, retired = ?, infirm = ?, party_worker = ?, post = ?, "
-        "tags = ?, updated_at = ?, updated_by = ? WHERE id = ?",
-        {*in.name,
-         *in.gender,
-         in.ethnicity,
-         in.birth_date,
-         in.education,
-         keys_.encrypt(*in.citizen_id),
-         keys_.lookup_hash(*in.citizen_id),
-         in.phone ? store::Value(keys_.encrypt(*in.phone)) : store::Value(),
-         in.joined_on,
-         in.full_member_on,
-         *in.political_status,
-         in.work_unit,
-         in.job_title,
-         *in.cadre_rank,
-         *in.standing,
-         *in.retired,
-         *in.infirm,
-         *in.party_worker,
-         *in.post,
-         tags_json(*in.tags),
-         now_ms(),
-         p.user_id,
-         id});
+    store::Params params = writable_values(in, keys_);
+    params.emplace_back(now_ms());
+    params.emplace_back(p.user_id);
+    params.emplace_back(id);
+    static const std::string sql = "UPDATE members SET " + join(kWritable, " = ?, ") +
+                                   " = ?, updated_at = ?, updated_by = ? WHERE id = ?";
+    auto n = c.exec(sql, params);
     if (!n) {
       if (n.error().code == ErrorCode::conflict) return conflict_on_citizen_id();
       return n.take_error();

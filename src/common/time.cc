@@ -58,7 +58,61 @@ std::string format_instant(int64_t ms) {
                      rem / 60000 % 60, rem / 1000 % 60, rem % 1000);
 }
 
-std::string today() { return date_from_days((now_ms() + kShanghaiOffsetMs) / 86400000); }
+std::string date_of_instant(int64_t ms) {
+  int64_t local = ms + kShanghaiOffsetMs;
+  int64_t days = local / 86400000;
+  if (local % 86400000 < 0) --days;
+  return date_from_days(days);
+}
+
+std::string today() { return date_of_instant(now_ms()); }
+
+std::optional<int64_t> parse_instant(std::string_view s) {
+  auto num = [&](size_t pos, size_t len) -> int {
+    int v = 0;
+    for (size_t i = pos; i < pos + len; ++i) {
+      if (i >= s.size() || s[i] < '0' || s[i] > '9') return -1;
+      v = v * 10 + (s[i] - '0');
+    }
+    return v;
+  };
+  if (s.size() < 17 || !is_valid_date(s.substr(0, 10)) || (s[10] != 'T' && s[10] != ' ') ||
+      s[13] != ':') {
+    return std::nullopt;
+  }
+  const int hh = num(11, 2), mm = num(14, 2);
+  if (hh < 0 || hh > 23 || mm < 0 || mm > 59) return std::nullopt;
+  size_t pos = 16;
+  int ss = 0, frac_ms = 0;
+  if (pos < s.size() && s[pos] == ':') {
+    ss = num(pos + 1, 2);
+    if (ss < 0 || ss > 59) return std::nullopt;
+    pos += 3;
+    if (pos < s.size() && s[pos] == '.') {
+      size_t digits = 0;
+      ++pos;
+      while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+        if (digits < 3) frac_ms = frac_ms * 10 + (s[pos] - '0');
+        ++digits;
+        ++pos;
+      }
+      if (digits == 0) return std::nullopt;
+      for (size_t d = digits; d < 3; ++d) frac_ms *= 10;
+    }
+  }
+  int offset_min = 0;
+  if (pos < s.size() && s[pos] == 'Z' && pos + 1 == s.size()) {
+    offset_min = 0;
+  } else if (pos + 6 == s.size() && (s[pos] == '+' || s[pos] == '-') && s[pos + 3] == ':') {
+    const int oh = num(pos + 1, 2), om = num(pos + 4, 2);
+    if (oh < 0 || oh > 14 || om < 0 || om > 59) return std::nullopt;
+    offset_min = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
+  } else {
+    return std::nullopt;
+  }
+  const int64_t days = days_from_date(s.substr(0, 10));
+  return ((days * 86400 + hh * 3600 + mm * 60 + ss) - offset_min * 60) * 1000 + frac_ms;
+}
 
 bool is_valid_date(std::string_view s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;

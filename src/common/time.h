@@ -15,6 +15,13 @@ int64_t now_ms();
 // ISO 8601 with the +08:00 offset, e.g. 2021-06-30T09:00:00.000+08:00.
 std::string format_instant(int64_t ms);
 
+// Parses ISO 8601 with an offset: 2021-06-30T09:00:00+08:00, seconds and
+// fractions optional, `Z` accepted. Nullopt when malformed or without offset.
+std::optional<int64_t> parse_instant(std::string_view s);
+
+// The Asia/Shanghai calendar date of an instant.
+std::string date_of_instant(int64_t ms);
+
 // Today's date in Asia/Shanghai.
 std::string today();
 

@@ -26,4 +26,20 @@ TEST(Time, InstantInShanghai) {
   EXPECT_EQ(format_instant(16 * 3600 * 1000 + 5), "1970-01-02T00:00:00.005+08:00");
 }
 
+TEST(Time, ParseInstant) {
+  EXPECT_EQ(parse_instant("1970-01-01T08:00:00+08:00"), 0);
+  EXPECT_EQ(parse_instant("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(parse_instant("1970-01-01T00:00:01.5Z"), 1500);
+  EXPECT_EQ(parse_instant("1970-01-01T08:00+08:00"), 0);
+  // The last minute of June in Shanghai is still June there.
+  auto t = parse_instant("2021-06-30T23:59:00+08:00");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(date_of_instant(*t), "2021-06-30");
+  EXPECT_EQ(date_of_instant(*parse_instant("2021-06-30T16:00:00Z")), "2021-07-01");
+  for (const char* bad : {"2021-06-30", "2021-06-30T09:00:00", "2021-02-30T09:00:00Z",
+                          "2021-06-30T24:00:00Z", "2021-06-30T09:00:00+8", "x"}) {
+    EXPECT_FALSE(parse_instant(bad)) << bad;
+  }
+}
+
 }  // namespace dj

@@ -24,6 +24,8 @@ struct City {
   std::unique_ptr<dj::auth::AuthService> auth;
   std::unique_ptr<dj::org::OrgService> orgs;
   std::unique_ptr<dj::member::MemberService> members;
+  std::unique_ptr<dj::activity::ActivityService> activities;
+  std::unique_ptr<dj::compliance::ComplianceService> compliance;
   std::unique_ptr<dj::http::Router> router;
   std::unique_ptr<dj::http::Services> services;
   std::string token;
@@ -38,8 +40,10 @@ struct City {
     auth = std::make_unique<dj::auth::AuthService>(*db, dj::auth::AuthConfig{});
     orgs = std::make_unique<dj::org::OrgService>(*db);
     members = std::make_unique<dj::member::MemberService>(*db, keys, dj::member::MemberConfig{});
-    services =
-        std::make_unique<dj::http::Services>(dj::http::Services{*db, *auth, *orgs, *members});
+    activities = std::make_unique<dj::activity::ActivityService>(*db, dj::activity::Config{});
+    compliance = std::make_unique<dj::compliance::ComplianceService>(*db);
+    services = std::make_unique<dj::http::Services>(
+        dj::http::Services{*db, *auth, *orgs, *members, *activities, *compliance});
     router = std::make_unique<dj::http::Router>(*db, *auth, dj::http::RouterConfig{false});
     dj::http::add_all_routes(*router, *services);
     auto login = auth->login("admin", dj::demo::kDemoPassword, "127.0.0.1", "bench");

@@ -9,8 +9,10 @@
 #include <iostream>
 
 #include "common/crypto.h"
+#include "domain/activity/activity.h"
 #include "domain/audit/audit.h"
 #include "domain/auth/auth.h"
+#include "domain/compliance/compliance.h"
 #include "domain/demo/demo.h"
 #include "domain/member/member.h"
 #include "domain/org/org.h"
@@ -225,7 +227,9 @@ int main(int argc, char** argv) {
   }
   org::OrgService orgs(dbr);
   member::MemberService members(dbr, *keys, {});
-  http::Services services{dbr, auth_serve, orgs, members};
+  activity::ActivityService activities(dbr, {});
+  compliance::ComplianceService compliance(dbr);
+  http::Services services{dbr, auth_serve, orgs, members, activities, compliance};
   http::Router router(dbr, auth_serve, {!no_access_log});
   http::add_all_routes(router, services);
   http::Server server(server_cfg, [&router](http::Request& req) { return router.handle(req); });

@@ -65,6 +65,17 @@ std::string date_of_instant(int64_t ms) {
   return date_from_days(days);
 }
 
+std::string months_before(std::string_view date, int months) {
+  int y = std::stoi(std::string(date.substr(0, 4)));
+  int m = std::stoi(std::string(date.substr(5, 2))) - months;
+  while (m <= 0) {
+    m += 12;
+    --y;
+  }
+  const int d = std::min(std::stoi(std::string(date.substr(8, 2))), days_in_month(y, m));
+  return fmt::format("{:04}-{:02}-{:02}", y, m, d);
+}
+
 std::string today() { return date_of_instant(now_ms()); }
 
 std::optional<int64_t> parse_instant(std::string_view s) {

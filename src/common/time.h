@@ -22,6 +22,10 @@ std::optional<int64_t> parse_instant(std::string_view s);
 // The Asia/Shanghai calendar date of an instant.
 std::string date_of_instant(int64_t ms);
 
+// The date `months` calendar months before `date`, the day clamped to the
+// month's length (2021-03-31 minus 1 month is 2021-02-28).
+std::string months_before(std::string_view date, int months);
+
 // Today's date in Asia/Shanghai.
 std::string today();
 

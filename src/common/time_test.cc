@@ -26,6 +26,13 @@ TEST(Time, InstantInShanghai) {
   EXPECT_EQ(format_instant(16 * 3600 * 1000 + 5), "1970-01-02T00:00:00.005+08:00");
 }
 
+TEST(Time, MonthsBefore) {
+  EXPECT_EQ(months_before("2021-03-31", 1), "2021-02-28");
+  EXPECT_EQ(months_before("2024-03-31", 1), "2024-02-29");
+  EXPECT_EQ(months_before("2021-06-30", 6), "2020-12-30");
+  EXPECT_EQ(months_before("2021-01-15", 12), "2020-01-15");
+}
+
 TEST(Time, ParseInstant) {
   EXPECT_EQ(parse_instant("1970-01-01T08:00:00+08:00"), 0);
   EXPECT_EQ(parse_instant("1970-01-01T00:00:00Z"), 0);

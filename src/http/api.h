@@ -4,7 +4,9 @@
 
 #include <boost/json/object.hpp>
 
+#include "domain/activity/activity.h"
 #include "domain/auth/auth.h"
+#include "domain/compliance/compliance.h"
 #include "domain/member/member.h"
 #include "domain/org/org.h"
 #include "http/router.h"
@@ -17,6 +19,8 @@ struct Services {
   auth::AuthService& auth;
   org::OrgService& orgs;
   member::MemberService& members;
+  activity::ActivityService& activities;
+  compliance::ComplianceService& compliance;
 };
 
 void add_system_routes(Router& r, Services& s);
@@ -25,6 +29,8 @@ void add_user_routes(Router& r, Services& s);
 void add_org_routes(Router& r, Services& s);
 void add_member_routes(Router& r, Services& s);
 void add_audit_routes(Router& r, Services& s);
+void add_activity_routes(Router& r, Services& s);
+void add_compliance_routes(Router& r, Services& s);
 
 // All of the above.
 void add_all_routes(Router& r, Services& s);

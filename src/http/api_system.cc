@@ -37,6 +37,8 @@ void add_all_routes(Router& r, Services& s) {
   add_org_routes(r, s);
   add_member_routes(r, s);
   add_audit_routes(r, s);
+  add_activity_routes(r, s);
+  add_compliance_routes(r, s);
 }
 
 json::object openapi_document(const Router& r) {
@@ -124,6 +126,9 @@ json::object openapi_document(const Router& r) {
                 {"OrgMove", any_object},
                 {"MemberInput", any_object},
                 {"MemberTransfer", any_object},
+                {"ActivityInput", any_object},
+                {"ActivityTypeInput", any_object},
+                {"RuleInput", any_object},
             }}}},
   };
 }

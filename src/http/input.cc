@@ -66,6 +66,26 @@ void JsonBody::i64(const char* name, std::optional<int64_t>& out) {
   }
 }
 
+void JsonBody::object(const char* name, std::optional<json::object>& out) {
+  if (const auto* v = find(name)) {
+    if (v->is_object()) {
+      out = v->as_object();
+    } else {
+      type_error(name, "an object");
+    }
+  }
+}
+
+void JsonBody::number(const char* name, std::optional<double>& out) {
+  if (const auto* v = find(name)) {
+    if (v->is_number()) {
+      out = v->to_number<double>();
+    } else {
+      type_error(name, "a number");
+    }
+  }
+}
+
 void JsonBody::boolean(const char* name, std::optional<bool>& out) {
   if (const auto* v = find(name)) {
     if (v->is_bool()) {

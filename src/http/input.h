@@ -3,6 +3,7 @@
 // parameters (paging, ids, booleans).
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
@@ -26,6 +27,14 @@ class JsonBody {
   void i64(const char* name, std::optional<int64_t>& out);
   void boolean(const char* name, std::optional<bool>& out);
   void strings(const char* name, std::optional<std::vector<std::string>>& out);
+  // A JSON object, taken as it is (the domain validates its content).
+  void object(const char* name, std::optional<boost::json::object>& out);
+  // An integer or a decimal number.
+  void number(const char* name, std::optional<double>& out);
+  // An array of objects, each read by `each(JsonBody&)` with its own known
+  // fields; errors are named `name[i].field`.
+  template <class F>
+  void objects(const char* name, F&& each);
   // Ok when every field was known and of the right type.
   Status finish() const;
 
@@ -57,5 +66,32 @@ class QueryReader {
   const Request& req_;
   Error error_{ErrorCode::bad_request, "", {}};
 };
+
+template <class F>
+void JsonBody::objects(const char* name, F&& each) {
+  const boost::json::value* v = find(name);
+  if (!v) return;
+  if (!v->is_array()) return type_error(name, "an array of objects");
+  size_t i = 0;
+  for (const auto& item : v->as_array()) {
+    const std::string prefix = std::string(name) + "[" + std::to_string(i++) + "]";
+    if (!item.is_object()) {
+      error_.fields.push_back({prefix, "type", "must be an object"});
+      if (error_.message.empty()) error_.message = prefix + " must be an object";
+      continue;
+    }
+    JsonBody inner;
+    inner.obj_ = item.as_object();
+    each(inner);
+    auto s = inner.finish();
+    if (!s) {
+      for (auto f : s.error().fields) {
+        f.field = prefix + "." + f.field;
+        if (error_.message.empty()) error_.message = f.field + " " + f.message;
+        error_.fields.push_back(std::move(f));
+      }
+    }
+  }
+}
 
 }  // namespace dj::http

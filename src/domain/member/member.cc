@@ -176,15 +176,6 @@ store::Params writable_values(const MemberInput& in, const Keys& keys) {
           tags_json(*in.tags)};
 }
 
-std::string date_months_ago(int months) {
-  const std::string t = today();
-  int y = std::stoi(t.substr(0, 4)), m = std::stoi(t.substr(5, 2)) - months;
-  while (m <= 0) {
-    m += 12;
-    --y;
-  }
-  return fmt::format("{:04}-{:02}-{}", y, m, t.substr(8, 2));
-}
 
 Status require(const Principal& p, Perm perm) {
   if (!auth::has(p, perm)) {
@@ -216,7 +207,7 @@ json::object to_json(const Member& m, bool show_pii, const MemberConfig& cfg) {
   json::array tags;
   for (const auto& t : m.tags) tags.emplace_back(t);
   const bool leading = m.cadre_rank == "division" || m.cadre_rank == "bureau";
-  const bool is_new = m.joined_on && *m.joined_on >= date_months_ago(cfg.new_member_months);
+  const bool is_new = m.joined_on && *m.joined_on >= months_before(today(), cfg.new_member_months);
   return json::object{
       {"id", m.id},
       {"org_id", m.org_id},
@@ -400,7 +391,7 @@ Result<Page> MemberService::list(const Principal& p, const ListQuery& q) {
     if (q.new_member) {
       where +=
           *q.new_member ? " AND m.joined_on >= ?" : " AND (m.joined_on IS NULL OR m.joined_on < ?)";
-      params.emplace_back(date_months_ago(cfg_.new_member_months));
+      params.emplace_back(months_before(today(), cfg_.new_member_months));
     }
     if (!q.q.empty()) {
       where += " AND m.name LIKE ? ESCAPE '\\'";

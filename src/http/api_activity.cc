@@ -1,0 +1,138 @@
+#include <boost/json.hpp>
+
+#include "domain/activity/activity.h"
+#include "http/api.h"
+#include "http/input.h"
+
+namespace dj::http {
+namespace json = boost::json;
+
+namespace {
+
+Result<activity::ActivityInput> read_activity(const Request& req) {
+  DJ_ASSIGN(auto body, JsonBody::parse(req));
+  activity::ActivityInput in;
+  body.i64("org_id", in.org_id);
+  body.str("type", in.type);
+  body.str("subtype", in.subtype);
+  body.str("title", in.title);
+  body.strings("tags", in.tags);
+  body.str("started_at", in.started_at);
+  body.str("ended_at", in.ended_at);
+  body.str("place", in.place);
+  body.boolean("off_site", in.off_site);
+  body.str("destination", in.destination);
+  body.str("method", in.method);
+  body.i64("lecturer_member_id", in.lecturer_member_id);
+  body.str("lecturer_name", in.lecturer_name);
+  body.number("hours", in.hours);
+  body.str("minutes", in.minutes);
+  body.str("change_reason", in.change_reason);
+  bool has_attendees = false;
+  std::vector<activity::AttendeeInput> attendees;
+  body.objects("attendees", [&](JsonBody& item) {
+    has_attendees = true;
+    activity::AttendeeInput a;
+    item.i64("member_id", a.member_id);
+    item.str("status", a.status);
+    item.str("reason", a.reason);
+    attendees.push_back(std::move(a));
+  });
+  DJ_TRY(body.finish());
+  if (has_attendees || req.body.find("\"attendees\"") != std::string::npos) {
+    in.attendees = std::move(attendees);
+  }
+  return in;
+}
+
+}  // namespace
+
+void add_activity_routes(Router& r, Services& s) {
+  r.add({"GET", "/api/v1/activity-types", "activities",
+         "The activity type dictionary (codes stable, labels translated)", Access::session,
+         [&s](Ctx&) -> Result<Response> {
+           DJ_ASSIGN(auto types, s.activities.types());
+           json::array items;
+           for (const auto& t : types) items.push_back(activity::to_json(t));
+           const auto n = static_cast<int64_t>(items.size());
+           return json_response(json::object{{"items", std::move(items)}, {"total", n}});
+         }});
+  r.add({"POST", "/api/v1/activity-types", "activities", "Add an activity type (committee_admin)",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
+           std::optional<std::string> code, zh, en;
+           std::optional<bool> three, life;
+           body.str("code", code);
+           body.str("label_zh", zh);
+           body.str("label_en", en);
+           body.boolean("three_meetings", three);
+           body.boolean("org_life", life);
+           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto t, s.activities.add_type(
+                                 c.p(), {code.value_or(""), zh.value_or(""), en.value_or(""),
+                                         three.value_or(false), life.value_or(false), false}));
+           return json_response(activity::to_json(t), 201);
+         },
+         {}, "ActivityTypeInput"});
+  r.add({"GET", "/api/v1/activities", "activities",
+         "Activities held in a subtree, newest first, by type and date held", Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           activity::ListQuery lq;
+           auto paging = q.paging();
+           lq.page = paging.page;
+           lq.page_size = paging.page_size;
+           lq.org_id = q.id("org_id");
+           lq.type = q.str("type");
+           lq.from = q.date("from");
+           lq.to = q.date("to");
+           lq.late_entry = q.boolean("late_entry");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto page, s.activities.list(c.p(), lq));
+           json::array items;
+           for (const auto& a : page.items) items.push_back(activity::to_json(a, false));
+           return json_response(json::object{{"items", std::move(items)}, {"total", page.total}});
+         },
+         {"org_id", "type", "from", "to", "late_entry", "page", "page_size"}});
+  r.add({"POST", "/api/v1/activities", "activities",
+         "Record an activity with attendance (members present by default; list the exceptions)",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, read_activity(c.req));
+           DJ_ASSIGN(auto a, s.activities.create(c.p(), in));
+           return json_response(activity::to_json(a, true), 201);
+         },
+         {}, "ActivityInput"});
+  r.add({"GET", "/api/v1/activities/{id}", "activities", "One activity with its attendance",
+         Access::session, [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto a, s.activities.get(c.p(), id));
+           return json_response(activity::to_json(a, true));
+         }});
+  r.add({"PATCH", "/api/v1/activities/{id}", "activities",
+         "Change an activity; after the lock date only committee_admin with change_reason",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, read_activity(c.req));
+           DJ_ASSIGN(auto a, s.activities.update(c.p(), id, in));
+           return json_response(activity::to_json(a, true));
+         },
+         {}, "ActivityInput"});
+  r.add({"DELETE", "/api/v1/activities/{id}", "activities",
+         "Remove an activity (soft; its hours leave the ledger)", Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           QueryReader q(c.req);
+           auto reason = q.str("reason", 200);
+           DJ_TRY(q.finish());
+           DJ_TRY(s.activities.remove(c.p(), id, reason));
+           Response res;
+           res.status = 204;
+           return res;
+         },
+         {"reason"}});
+}
+
+}  // namespace dj::http

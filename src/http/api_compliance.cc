@@ -1,0 +1,118 @@
+#include <boost/json.hpp>
+
+#include "common/period.h"
+#include "domain/activity/stats.h"
+#include "domain/compliance/compliance.h"
+#include "http/api.h"
+#include "http/input.h"
+
+namespace dj::http {
+namespace json = boost::json;
+
+namespace {
+
+// ?period=2021Q2, or ?from=2021-04-01&to=2021-06-30.
+Result<Period> read_period(QueryReader& q, const Request& req) {
+  auto label = q.str("period", 30);
+  auto from = q.date("from");
+  auto to = q.date("to");
+  DJ_TRY(q.finish());
+  if (label) return parse_period(*label);
+  if (from && to) return period_between(*from, *to);
+  if (req.query_param("from") || req.query_param("to")) {
+    return Error::invalid("to", "required", "give both from and to, or period");
+  }
+  return Error::invalid("period", "required", "give period (2021, 2021H1, 2021Q2, 2021-06) or from and to");
+}
+
+Result<int> read_year(QueryReader& q) {
+  auto year = q.id("year");
+  DJ_TRY(q.finish());
+  if (!year) return Error::invalid("year", "required", "is required, e.g. year=2021");
+  if (*year < 1949 || *year > 2999) return Error::invalid("year", "range", "is not a plausible year");
+  return static_cast<int>(*year);
+}
+
+}  // namespace
+
+void add_compliance_routes(Router& r, Services& s) {
+  r.add({"GET", "/api/v1/rules", "compliance", "Every version of every rule", Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto rules, s.compliance.rules(c.p()));
+           json::array items;
+           for (const auto& x : rules) items.push_back(compliance::to_json(x));
+           const auto n = static_cast<int64_t>(items.size());
+           return json_response(json::object{{"items", std::move(items)}, {"total", n}});
+         }});
+  r.add({"POST", "/api/v1/rules", "compliance",
+         "Add a version of a rule, in force from effective_from (committee_admin)",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
+           compliance::RuleInput in;
+           body.str("code", in.code);
+           body.str("kind", in.kind);
+           body.str("effective_from", in.effective_from);
+           body.str("source", in.source);
+           body.str("label_zh", in.label_zh);
+           body.str("label_en", in.label_en);
+           body.boolean("enabled", in.enabled);
+           body.object("params", in.params);
+           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto rule, s.compliance.add_rule_version(c.p(), in));
+           return json_response(compliance::to_json(rule), 201);
+         },
+         {}, "RuleInput"});
+  r.add({"GET", "/api/v1/compliance", "compliance",
+         "Rules evaluated for a period and subtree: items, rates rolled up, to-dos, alerts",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto org_id = q.id("org_id");
+           DJ_ASSIGN(auto period, read_period(q, c.req));
+           DJ_ASSIGN(auto rep, s.compliance.evaluate(c.p(), period, org_id));
+           return json_response(compliance::to_json(rep));
+         },
+         {"period", "from", "to", "org_id"}});
+  r.add({"GET", "/api/v1/stats/activities", "compliance",
+         "Activity figures for a period and subtree (by type, tag, method; leaders)",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto org_id = q.id("org_id");
+           DJ_ASSIGN(auto period, read_period(q, c.req));
+           DJ_ASSIGN(auto stats, activity::activity_stats(s.db, c.p(), period, org_id));
+           return json_response(stats);
+         },
+         {"period", "from", "to", "org_id"}});
+  r.add({"GET", "/api/v1/members/{id}/hours", "compliance",
+         "A member's study-hour ledger for a year against the target", Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           QueryReader q(c.req);
+           DJ_ASSIGN(auto year, read_year(q));
+           DJ_ASSIGN(auto h, s.compliance.member_hours(c.p(), id, year));
+           return json_response(compliance::to_json(h));
+         },
+         {"year"}});
+  r.add({"GET", "/api/v1/orgs/{id}/hours", "compliance",
+         "Members of a subtree with their yearly hours and targets", Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           QueryReader q(c.req);
+           auto below = q.boolean("below_target");
+           DJ_ASSIGN(auto year, read_year(q));
+           DJ_ASSIGN(auto list, s.compliance.org_hours(c.p(), id, year, below.value_or(false)));
+           json::array items;
+           for (auto& h : list) {
+             auto o = compliance::to_json(h);
+             o.erase("entries");
+             items.push_back(std::move(o));
+           }
+           const auto n = static_cast<int64_t>(items.size());
+           return json_response(json::object{{"items", std::move(items)}, {"total", n}});
+         },
+         {"year", "below_target"}});
+}
+
+}  // namespace dj::http

@@ -1,0 +1,31 @@
+#include "store/bulk.h"
+
+namespace dj::store {
+
+Status insert_rows(Conn& c, const std::string& table, const std::vector<std::string>& columns,
+                   const std::vector<Params>& rows) {
+  if (rows.empty()) return {};
+  const size_t per_chunk = std::max<size_t>(1, 30000 / columns.size());
+  std::string head = "INSERT INTO " + table + " (";
+  std::string one = "(";
+  for (size_t i = 0; i < columns.size(); ++i) {
+    head += (i ? ", " : "") + columns[i];
+    one += i ? ", ?" : "?";
+  }
+  head += ") VALUES ";
+  one += ")";
+  for (size_t start = 0; start < rows.size(); start += per_chunk) {
+    const size_t end = std::min(rows.size(), start + per_chunk);
+    std::string sql = head;
+    Params params;
+    params.reserve((end - start) * columns.size());
+    for (size_t r = start; r < end; ++r) {
+      sql += r == start ? one : ", " + one;
+      for (const auto& v : rows[r]) params.push_back(v);
+    }
+    DJ_TRY(c.exec(sql, params));
+  }
+  return {};
+}
+
+}  // namespace dj::store

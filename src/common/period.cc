@@ -8,9 +8,8 @@ namespace dj {
 namespace {
 
 std::string last_day(int y, int m) {
-  return date_from_days(days_from_date(fmt::format("{:04}-{:02}-01", m == 12 ? y + 1 : y,
-                                                   m == 12 ? 1 : m + 1)) -
-                        1);
+  return date_from_days(
+      days_from_date(fmt::format("{:04}-{:02}-01", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1)) - 1);
 }
 
 // Months [m1, m2] of year y as a period.
@@ -28,10 +27,14 @@ bool digits(std::string_view s) {
 
 int unit_months(PeriodUnit u) {
   switch (u) {
-    case PeriodUnit::month: return 1;
-    case PeriodUnit::quarter: return 3;
-    case PeriodUnit::half: return 6;
-    case PeriodUnit::year: return 12;
+    case PeriodUnit::month:
+      return 1;
+    case PeriodUnit::quarter:
+      return 3;
+    case PeriodUnit::half:
+      return 6;
+    case PeriodUnit::year:
+      return 12;
   }
   return 12;
 }
@@ -40,10 +43,14 @@ Period unit_at(int y, int first_month, PeriodUnit u) {
   const int n = unit_months(u);
   const int last = first_month + n - 1;
   switch (u) {
-    case PeriodUnit::month: return months(y, first_month, last, fmt::format("{:04}-{:02}", y, first_month));
-    case PeriodUnit::quarter: return months(y, first_month, last, fmt::format("{}Q{}", y, (first_month + 2) / 3));
-    case PeriodUnit::half: return months(y, first_month, last, fmt::format("{}H{}", y, first_month > 6 ? 2 : 1));
-    case PeriodUnit::year: return months(y, 1, 12, std::to_string(y));
+    case PeriodUnit::month:
+      return months(y, first_month, last, fmt::format("{:04}-{:02}", y, first_month));
+    case PeriodUnit::quarter:
+      return months(y, first_month, last, fmt::format("{}Q{}", y, (first_month + 2) / 3));
+    case PeriodUnit::half:
+      return months(y, first_month, last, fmt::format("{}H{}", y, first_month > 6 ? 2 : 1));
+    case PeriodUnit::year:
+      return months(y, 1, 12, std::to_string(y));
   }
   return months(y, 1, 12, std::to_string(y));
 }
@@ -51,7 +58,8 @@ Period unit_at(int y, int first_month, PeriodUnit u) {
 }  // namespace
 
 std::optional<PeriodUnit> parse_period_unit(std::string_view s) {
-  for (PeriodUnit u : {PeriodUnit::month, PeriodUnit::quarter, PeriodUnit::half, PeriodUnit::year}) {
+  for (PeriodUnit u :
+       {PeriodUnit::month, PeriodUnit::quarter, PeriodUnit::half, PeriodUnit::year}) {
     if (s == to_string(u)) return u;
   }
   return std::nullopt;
@@ -59,18 +67,21 @@ std::optional<PeriodUnit> parse_period_unit(std::string_view s) {
 
 const char* to_string(PeriodUnit u) {
   switch (u) {
-    case PeriodUnit::month: return "month";
-    case PeriodUnit::quarter: return "quarter";
-    case PeriodUnit::half: return "half";
-    case PeriodUnit::year: return "year";
+    case PeriodUnit::month:
+      return "month";
+    case PeriodUnit::quarter:
+      return "quarter";
+    case PeriodUnit::half:
+      return "half";
+    case PeriodUnit::year:
+      return "year";
   }
   return "year";
 }
 
 Result<Period> parse_period(std::string_view s, const char* field) {
   auto bad = [&] {
-    return Error::invalid(field, "period",
-                          "must be a period like 2021, 2021H1, 2021Q2 or 2021-06");
+    return Error::invalid(field, "period", "must be a period like 2021, 2021H1, 2021Q2 or 2021-06");
   };
   if (s.size() < 4 || !digits(s.substr(0, 4))) return bad();
   const int y = std::stoi(std::string(s.substr(0, 4)));
@@ -91,8 +102,10 @@ Result<Period> parse_period(std::string_view s, const char* field) {
 }
 
 Result<Period> period_between(std::string_view from, std::string_view to) {
-  if (!is_valid_date(from)) return Error::invalid("from", "date", "must be a date written as YYYY-MM-DD");
-  if (!is_valid_date(to)) return Error::invalid("to", "date", "must be a date written as YYYY-MM-DD");
+  if (!is_valid_date(from))
+    return Error::invalid("from", "date", "must be a date written as YYYY-MM-DD");
+  if (!is_valid_date(to))
+    return Error::invalid("to", "date", "must be a date written as YYYY-MM-DD");
   if (to < from) return Error::invalid("to", "before_from", "must not be before from");
   return Period{std::string(from) + ".." + std::string(to), std::string(from), std::string(to)};
 }

@@ -57,7 +57,10 @@ void add_activity_routes(Router& r, Services& s) {
            const auto n = static_cast<int64_t>(items.size());
            return json_response(json::object{{"items", std::move(items)}, {"total", n}});
          }});
-  r.add({"POST", "/api/v1/activity-types", "activities", "Add an activity type (committee_admin)",
+  r.add({"POST",
+         "/api/v1/activity-types",
+         "activities",
+         "Add an activity type (committee_admin)",
          Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
@@ -74,9 +77,13 @@ void add_activity_routes(Router& r, Services& s) {
                                          three.value_or(false), life.value_or(false), false}));
            return json_response(activity::to_json(t), 201);
          },
-         {}, "ActivityTypeInput"});
-  r.add({"GET", "/api/v1/activities", "activities",
-         "Activities held in a subtree, newest first, by type and date held", Access::session,
+         {},
+         "ActivityTypeInput"});
+  r.add({"GET",
+         "/api/v1/activities",
+         "activities",
+         "Activities held in a subtree, newest first, by type and date held",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            activity::ListQuery lq;
@@ -95,7 +102,9 @@ void add_activity_routes(Router& r, Services& s) {
            return json_response(json::object{{"items", std::move(items)}, {"total", page.total}});
          },
          {"org_id", "type", "from", "to", "late_entry", "page", "page_size"}});
-  r.add({"POST", "/api/v1/activities", "activities",
+  r.add({"POST",
+         "/api/v1/activities",
+         "activities",
          "Record an activity with attendance (members present by default; list the exceptions)",
          Access::session,
          [&s](Ctx& c) -> Result<Response> {
@@ -103,14 +112,17 @@ void add_activity_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto a, s.activities.create(c.p(), in));
            return json_response(activity::to_json(a, true), 201);
          },
-         {}, "ActivityInput"});
+         {},
+         "ActivityInput"});
   r.add({"GET", "/api/v1/activities/{id}", "activities", "One activity with its attendance",
          Access::session, [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto a, s.activities.get(c.p(), id));
            return json_response(activity::to_json(a, true));
          }});
-  r.add({"PATCH", "/api/v1/activities/{id}", "activities",
+  r.add({"PATCH",
+         "/api/v1/activities/{id}",
+         "activities",
          "Change an activity; after the lock date only committee_admin with change_reason",
          Access::session,
          [&s](Ctx& c) -> Result<Response> {
@@ -119,9 +131,13 @@ void add_activity_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto a, s.activities.update(c.p(), id, in));
            return json_response(activity::to_json(a, true));
          },
-         {}, "ActivityInput"});
-  r.add({"DELETE", "/api/v1/activities/{id}", "activities",
-         "Remove an activity (soft; its hours leave the ledger)", Access::session,
+         {},
+         "ActivityInput"});
+  r.add({"DELETE",
+         "/api/v1/activities/{id}",
+         "activities",
+         "Remove an activity (soft; its hours leave the ledger)",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            QueryReader q(c.req);

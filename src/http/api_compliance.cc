@@ -22,14 +22,16 @@ Result<Period> read_period(QueryReader& q, const Request& req) {
   if (req.query_param("from") || req.query_param("to")) {
     return Error::invalid("to", "required", "give both from and to, or period");
   }
-  return Error::invalid("period", "required", "give period (2021, 2021H1, 2021Q2, 2021-06) or from and to");
+  return Error::invalid("period", "required",
+                        "give period (2021, 2021H1, 2021Q2, 2021-06) or from and to");
 }
 
 Result<int> read_year(QueryReader& q) {
   auto year = q.id("year");
   DJ_TRY(q.finish());
   if (!year) return Error::invalid("year", "required", "is required, e.g. year=2021");
-  if (*year < 1949 || *year > 2999) return Error::invalid("year", "range", "is not a plausible year");
+  if (*year < 1949 || *year > 2999)
+    return Error::invalid("year", "range", "is not a plausible year");
   return static_cast<int>(*year);
 }
 
@@ -44,7 +46,9 @@ void add_compliance_routes(Router& r, Services& s) {
            const auto n = static_cast<int64_t>(items.size());
            return json_response(json::object{{"items", std::move(items)}, {"total", n}});
          }});
-  r.add({"POST", "/api/v1/rules", "compliance",
+  r.add({"POST",
+         "/api/v1/rules",
+         "compliance",
          "Add a version of a rule, in force from effective_from (committee_admin)",
          Access::session,
          [&s](Ctx& c) -> Result<Response> {
@@ -62,8 +66,11 @@ void add_compliance_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto rule, s.compliance.add_rule_version(c.p(), in));
            return json_response(compliance::to_json(rule), 201);
          },
-         {}, "RuleInput"});
-  r.add({"GET", "/api/v1/compliance", "compliance",
+         {},
+         "RuleInput"});
+  r.add({"GET",
+         "/api/v1/compliance",
+         "compliance",
          "Rules evaluated for a period and subtree: items, rates rolled up, to-dos, alerts",
          Access::session,
          [&s](Ctx& c) -> Result<Response> {
@@ -74,7 +81,9 @@ void add_compliance_routes(Router& r, Services& s) {
            return json_response(compliance::to_json(rep));
          },
          {"period", "from", "to", "org_id"}});
-  r.add({"GET", "/api/v1/stats/activities", "compliance",
+  r.add({"GET",
+         "/api/v1/stats/activities",
+         "compliance",
          "Activity figures for a period and subtree (by type, tag, method; leaders)",
          Access::session,
          [&s](Ctx& c) -> Result<Response> {
@@ -85,8 +94,11 @@ void add_compliance_routes(Router& r, Services& s) {
            return json_response(stats);
          },
          {"period", "from", "to", "org_id"}});
-  r.add({"GET", "/api/v1/members/{id}/hours", "compliance",
-         "A member's study-hour ledger for a year against the target", Access::session,
+  r.add({"GET",
+         "/api/v1/members/{id}/hours",
+         "compliance",
+         "A member's study-hour ledger for a year against the target",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            QueryReader q(c.req);
@@ -95,8 +107,11 @@ void add_compliance_routes(Router& r, Services& s) {
            return json_response(compliance::to_json(h));
          },
          {"year"}});
-  r.add({"GET", "/api/v1/orgs/{id}/hours", "compliance",
-         "Members of a subtree with their yearly hours and targets", Access::session,
+  r.add({"GET",
+         "/api/v1/orgs/{id}/hours",
+         "compliance",
+         "Members of a subtree with their yearly hours and targets",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            QueryReader q(c.req);

@@ -1,8 +1,7 @@
 #include "domain/activity/activity.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cmath>
 #include <map>
 #include <set>
@@ -140,7 +139,8 @@ Result<Resolved> validate(const ActivityInput& in, const std::set<std::string>& 
   if (!in.started_at) {
     v.add("started_at", "required", "is required");
   } else if (!(start = parse_instant(*in.started_at))) {
-    v.add("started_at", "format", "must be ISO 8601 with an offset, e.g. 2021-06-30T09:00:00+08:00");
+    v.add("started_at", "format",
+          "must be ISO 8601 with an offset, e.g. 2021-06-30T09:00:00+08:00");
   }
   if (!in.ended_at) {
     v.add("ended_at", "required", "is required");
@@ -188,8 +188,8 @@ Result<Resolved> validate(const ActivityInput& in, const std::set<std::string>& 
   r.started_at = *start;
   r.ended_at = *end;
   r.held_on = date_of_instant(*start);
-  r.hours_tenths = in.hours ? std::llround(*in.hours * 10)
-                            : default_hours_tenths(*end - *start, cfg);
+  r.hours_tenths =
+      in.hours ? std::llround(*in.hours * 10) : default_hours_tenths(*end - *start, cfg);
   return r;
 }
 
@@ -278,8 +278,8 @@ Status write_attendance(store::Conn& c, int64_t activity_id, const std::string& 
       hours.push_back({a.member_id, held_on, hours_tenths});
     }
   }
-  DJ_TRY(store::insert_rows(c, "attendance", {"activity_id", "member_id", "status", "reason", "guest"},
-                            rows));
+  DJ_TRY(store::insert_rows(c, "attendance",
+                            {"activity_id", "member_id", "status", "reason", "guest"}, rows));
   return ledger::post(c, "activity", activity_id, title, hours);
 }
 
@@ -304,10 +304,11 @@ Result<Activity> load(store::Conn& c, int64_t id, const Config& cfg, bool with_a
   if (!row) return Error::not_found("activity " + std::to_string(id));
   Activity a = from_row(*row, cfg.lock_days);
   if (with_attendees) {
-    DJ_ASSIGN(auto rows, c.query("SELECT t.member_id, m.name, m.org_id, t.status, t.reason, t.guest "
-                                 "FROM attendance t JOIN members m ON m.id = t.member_id "
-                                 "WHERE t.activity_id = ? ORDER BY t.member_id",
-                                 {id}));
+    DJ_ASSIGN(auto rows,
+              c.query("SELECT t.member_id, m.name, m.org_id, t.status, t.reason, t.guest "
+                      "FROM attendance t JOIN members m ON m.id = t.member_id "
+                      "WHERE t.activity_id = ? ORDER BY t.member_id",
+                      {id}));
     for (const auto& r : rows) {
       a.attendees.push_back({r.i64(0), r.str(1), r.i64(2), r.str(3), r.opt_str(4), r.flag(5)});
     }
@@ -420,10 +421,10 @@ Result<ActivityType> ActivityService::add_type(const Principal& p, const Activit
   v.text("label_en", t.label_en, 80);
   DJ_TRY(v.status());
   return store::with_tx(db_, [&](store::Conn& c) -> Result<ActivityType> {
-    auto n = c.exec("INSERT INTO activity_types (code, label_zh, label_en, three_meetings, "
-                    "org_life, builtin, created_at, created_by) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
-                    {t.code, t.label_zh, t.label_en, t.three_meetings, t.org_life, now_ms(),
-                     p.user_id});
+    auto n = c.exec(
+        "INSERT INTO activity_types (code, label_zh, label_en, three_meetings, "
+        "org_life, builtin, created_at, created_by) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+        {t.code, t.label_zh, t.label_en, t.three_meetings, t.org_life, now_ms(), p.user_id});
     if (!n) {
       if (n.error().code == ErrorCode::conflict) {
         return Error{ErrorCode::conflict, "code already exists", {{"code", "taken", "exists"}}};
@@ -432,8 +433,8 @@ Result<ActivityType> ActivityService::add_type(const Principal& p, const Activit
     }
     ActivityType out = t;
     out.builtin = false;
-    DJ_TRY(audit::record(c, p.actor(), {"activity_type.create", "activity_type", t.code, "", {},
-                                        to_json(out)}));
+    DJ_TRY(audit::record(c, p.actor(),
+                         {"activity_type.create", "activity_type", t.code, "", {}, to_json(out)}));
     return out;
   });
 }
@@ -447,31 +448,51 @@ Result<Activity> ActivityService::create(const Principal& p, const ActivityInput
     DJ_TRY(check_lecturer(c, p, in, org.path));
     int64_t expected = 0;
     DJ_ASSIGN(auto attendees,
-              resolve_attendance(c, p, org, r.held_on, in.attendees.value_or(
-                                                              std::vector<AttendeeInput>{}),
-                                 expected));
+              resolve_attendance(c, p, org, r.held_on,
+                                 in.attendees.value_or(std::vector<AttendeeInput>{}), expected));
     const int64_t now = now_ms();
     const bool late = today() > r.held_on;
-    DJ_ASSIGN(auto ins,
-              c.query_one(
-                  "INSERT INTO activities (org_id, type, subtype, title, tags, started_at, "
-                  "ended_at, held_on, place, off_site, destination, method, lecturer_member_id, "
-                  "lecturer_name, hours_tenths, minutes, late_entry, expected_count, "
-                  "present_count, created_at, updated_at, created_by, updated_by) VALUES "
-                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                  "RETURNING id",
-                  {org.id, *in.type, in.subtype, *in.title, tags_json(in.tags.value_or(
-                                                                std::vector<std::string>{})),
-                   r.started_at, r.ended_at, r.held_on, in.place, in.off_site.value_or(false),
-                   in.destination, in.method, in.lecturer_member_id, in.lecturer_name,
-                   r.hours_tenths, in.minutes, late, expected, present_of(attendees), now, now,
-                   p.user_id, p.user_id}));
+    DJ_ASSIGN(
+        auto ins,
+        c.query_one("INSERT INTO activities (org_id, type, subtype, title, tags, started_at, "
+                    "ended_at, held_on, place, off_site, destination, method, lecturer_member_id, "
+                    "lecturer_name, hours_tenths, minutes, late_entry, expected_count, "
+                    "present_count, created_at, updated_at, created_by, updated_by) VALUES "
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "RETURNING id",
+                    {org.id,
+                     *in.type,
+                     in.subtype,
+                     *in.title,
+                     tags_json(in.tags.value_or(std::vector<std::string>{})),
+                     r.started_at,
+                     r.ended_at,
+                     r.held_on,
+                     in.place,
+                     in.off_site.value_or(false),
+                     in.destination,
+                     in.method,
+                     in.lecturer_member_id,
+                     in.lecturer_name,
+                     r.hours_tenths,
+                     in.minutes,
+                     late,
+                     expected,
+                     present_of(attendees),
+                     now,
+                     now,
+                     p.user_id,
+                     p.user_id}));
     const int64_t id = ins.i64(0);
     DJ_TRY(write_attendance(c, id, *in.title, r.held_on, r.hours_tenths, attendees));
     DJ_ASSIGN(auto a, load(c, id, cfg_, true));
     DJ_TRY(audit::record(c, p.actor(),
-                         {late ? "activity.create_late" : "activity.create", "activity",
-                          std::to_string(id), org.path, {}, to_json(a, true)}));
+                         {late ? "activity.create_late" : "activity.create",
+                          "activity",
+                          std::to_string(id),
+                          org.path,
+                          {},
+                          to_json(a, true)}));
     return a;
   });
 }
@@ -540,7 +561,8 @@ Status check_lock(const Principal& p, const Activity& a, const std::optional<std
                             " days after it was held; ask a committee_admin");
   }
   if (!reason || reason->empty()) {
-    return Error::invalid("change_reason", "required", "a locked record changes only with a reason");
+    return Error::invalid("change_reason", "required",
+                          "a locked record changes only with a reason");
   }
   return {};
 }
@@ -595,15 +617,32 @@ Result<Activity> ActivityService::update(const Principal& p, int64_t id,
     DJ_TRY(check_lecturer(c, p, in, org.path));
     int64_t expected = 0;
     DJ_ASSIGN(auto attendees, resolve_attendance(c, p, org, r.held_on, *in.attendees, expected));
-    DJ_TRY(c.exec("UPDATE activities SET type = ?, subtype = ?, title = ?, tags = ?, "
-                  "started_at = ?, ended_at = ?, held_on = ?, place = ?, off_site = ?, "
-                  "destination = ?, method = ?, lecturer_member_id = ?, lecturer_name = ?, "
-                  "hours_tenths = ?, minutes = ?, expected_count = ?, present_count = ?, "
-                  "updated_at = ?, updated_by = ? WHERE id = ?",
-                  {*in.type, in.subtype, *in.title, tags_json(*in.tags), r.started_at, r.ended_at,
-                   r.held_on, in.place, *in.off_site, in.destination, in.method,
-                   in.lecturer_member_id, in.lecturer_name, r.hours_tenths, in.minutes, expected,
-                   present_of(attendees), now_ms(), p.user_id, id}));
+    DJ_TRY(
+        c.exec("UPDATE activities SET type = ?, subtype = ?, title = ?, tags = ?, "
+               "started_at = ?, ended_at = ?, held_on = ?, place = ?, off_site = ?, "
+               "destination = ?, method = ?, lecturer_member_id = ?, lecturer_name = ?, "
+               "hours_tenths = ?, minutes = ?, expected_count = ?, present_count = ?, "
+               "updated_at = ?, updated_by = ? WHERE id = ?",
+               {*in.type,
+                in.subtype,
+                *in.title,
+                tags_json(*in.tags),
+                r.started_at,
+                r.ended_at,
+                r.held_on,
+                in.place,
+                *in.off_site,
+                in.destination,
+                in.method,
+                in.lecturer_member_id,
+                in.lecturer_name,
+                r.hours_tenths,
+                in.minutes,
+                expected,
+                present_of(attendees),
+                now_ms(),
+                p.user_id,
+                id}));
     DJ_TRY(write_attendance(c, id, *in.title, r.held_on, r.hours_tenths, attendees));
     DJ_ASSIGN(auto after, load(c, id, cfg_, true));
     json::object after_json = to_json(after, true);
@@ -622,14 +661,16 @@ Status ActivityService::remove(const Principal& p, int64_t id,
     DJ_ASSIGN(auto a, load(c, id, cfg_, true));
     if (!auth::in_scope(p, a.org_path)) return Error::not_found("activity " + std::to_string(id));
     DJ_TRY(check_lock(p, a, reason, cfg_.lock_days));
-    DJ_TRY(c.exec("UPDATE activities SET deleted_at = ?, updated_at = ?, updated_by = ? "
-                  "WHERE id = ?",
-                  {now_ms(), now_ms(), p.user_id, id}));
+    DJ_TRY(
+        c.exec("UPDATE activities SET deleted_at = ?, updated_at = ?, updated_by = ? "
+               "WHERE id = ?",
+               {now_ms(), now_ms(), p.user_id, id}));
     DJ_TRY(ledger::post(c, "activity", id, a.title, {}));
     json::object after{{"deleted", true}};
     if (reason) after["change_reason"] = *reason;
-    return audit::record(c, p.actor(), {"activity.delete", "activity", std::to_string(id),
-                                        a.org_path, to_json(a, true), after});
+    return audit::record(
+        c, p.actor(),
+        {"activity.delete", "activity", std::to_string(id), a.org_path, to_json(a, true), after});
   });
 }
 

@@ -41,7 +41,7 @@ struct ActivityInput {
   std::optional<int64_t> lecturer_member_id;
   std::optional<double> hours;  // default from duration and the hour conventions
   std::optional<std::vector<AttendeeInput>> attendees;  // exceptions and guests
-  std::optional<std::string> change_reason;  // required to change a locked record
+  std::optional<std::string> change_reason;             // required to change a locked record
 };
 
 struct Attendee {
@@ -78,9 +78,9 @@ boost::json::object to_json(const Activity& a, bool with_attendees);
 boost::json::object to_json(const ActivityType& t);
 
 struct Config {
-  int lock_days = 30;          // a record locks this many days after it was held
-  double full_day_hours = 8;   // courses of 6 hours or more
-  double half_day_hours = 4;   // lectures of 3 to 6 hours
+  int lock_days = 30;         // a record locks this many days after it was held
+  double full_day_hours = 8;  // courses of 6 hours or more
+  double half_day_hours = 4;  // lectures of 3 to 6 hours
 };
 
 struct ListQuery {

@@ -64,17 +64,18 @@ Result<json::object> activity_stats(store::Db& db, const auth::Principal& p, con
         }
       }
     }
-    DJ_ASSIGN(auto leaders,
-              c.query_one("SELECT COUNT(DISTINCT t.member_id), COUNT(*), "
-                          "COALESCE(SUM(ty.three_meetings), 0) FROM attendance t "
-                          "JOIN activities a ON a.id = t.activity_id JOIN orgs o ON o.id = a.org_id "
-                          "JOIN activity_types ty ON ty.code = a.type "
-                          "JOIN members m ON m.id = t.member_id "
-                          "WHERE o.path >= ? AND o.path < ? AND a.held_on >= ? AND a.held_on <= ? "
-                          "AND a.deleted_at IS NULL AND m.cadre_rank IN ('division', 'bureau') "
-                          "AND o.type IN ('branch', 'group') AND ty.org_life = 1 "
-                          "AND t.status IN ('present', 'late')",
-                          range));
+    DJ_ASSIGN(
+        auto leaders,
+        c.query_one("SELECT COUNT(DISTINCT t.member_id), COUNT(*), "
+                    "COALESCE(SUM(ty.three_meetings), 0) FROM attendance t "
+                    "JOIN activities a ON a.id = t.activity_id JOIN orgs o ON o.id = a.org_id "
+                    "JOIN activity_types ty ON ty.code = a.type "
+                    "JOIN members m ON m.id = t.member_id "
+                    "WHERE o.path >= ? AND o.path < ? AND a.held_on >= ? AND a.held_on <= ? "
+                    "AND a.deleted_at IS NULL AND m.cadre_rank IN ('division', 'bureau') "
+                    "AND o.type IN ('branch', 'group') AND ty.org_life = 1 "
+                    "AND t.status IN ('present', 'late')",
+                    range));
     DJ_ASSIGN(auto lectures,
               c.query_one("SELECT COUNT(*) FROM activities a JOIN orgs o ON o.id = a.org_id "
                           "JOIN members m ON m.id = a.lecturer_member_id "

@@ -1,8 +1,7 @@
 #include "domain/compliance/compliance.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -72,8 +71,9 @@ Rule rule_from(const store::Row& r) {
 }
 
 Result<std::vector<Rule>> load_rules(store::Conn& c) {
-  DJ_ASSIGN(auto rows, c.query("SELECT id, code, version, kind, params, effective_from, source, "
-                               "label_zh, label_en, enabled FROM rules ORDER BY code, version DESC"));
+  DJ_ASSIGN(auto rows,
+            c.query("SELECT id, code, version, kind, params, effective_from, source, "
+                    "label_zh, label_en, enabled FROM rules ORDER BY code, version DESC"));
   std::vector<Rule> out;
   for (const auto& r : rows) out.push_back(rule_from(r));
   return out;
@@ -122,7 +122,8 @@ struct OrgInfo {
 };
 
 // Counts per organization, type and month ("2021-06").
-using MonthCounts = std::unordered_map<int64_t, std::map<std::string, std::map<std::string, int64_t>>>;
+using MonthCounts =
+    std::unordered_map<int64_t, std::map<std::string, std::map<std::string, int64_t>>>;
 
 int64_t count_in(const MonthCounts& counts, int64_t id, const std::vector<std::string>& types,
                  const Period& unit) {
@@ -155,10 +156,14 @@ json::object item_json(const Item& i, bool hours) {
   auto num = [hours](int64_t v) {
     return hours ? json::value(static_cast<double>(v) / 10.0) : json::value(v);
   };
-  return json::object{{"rule", i.rule},       {"unit", i.unit},
-                      {"from", i.from},       {"to", i.to},
-                      {"required", num(i.required)}, {"actual", num(i.actual)},
-                      {"status", i.status},   {"due_date", i.to}};
+  return json::object{{"rule", i.rule},
+                      {"unit", i.unit},
+                      {"from", i.from},
+                      {"to", i.to},
+                      {"required", num(i.required)},
+                      {"actual", num(i.actual)},
+                      {"status", i.status},
+                      {"due_date", i.to}};
 }
 
 json::value rate(int64_t met, int64_t missed) {
@@ -166,11 +171,12 @@ json::value rate(int64_t met, int64_t missed) {
   return static_cast<double>(met) / static_cast<double>(met + missed);
 }
 
-// Status of one unit: met, or due while it runs, or missed after.
+// Status of one unit: met, or due while it still runs (until its last day,
+// today included), or missed after.
 std::string status_of(int64_t actual, int64_t required, const Period& unit,
-                      const std::string& as_of) {
+                      const std::string& today) {
   if (actual >= required) return "met";
-  return unit.to >= as_of ? "due" : "missed";
+  return unit.to >= today ? "due" : "missed";
 }
 
 Status validate_rule(const RuleInput& in, const std::set<std::string>& types) {
@@ -213,7 +219,8 @@ Status validate_rule(const RuleInput& in, const std::set<std::string>& types) {
     if (!types.count(t)) v.add("params.types", "unknown_code", "unknown activity type " + t);
   }
   for (const auto& t : strings_of(p, "org_types")) {
-    if (!org::parse_type(t)) v.add("params.org_types", "unknown_code", "unknown organization type " + t);
+    if (!org::parse_type(t))
+      v.add("params.org_types", "unknown_code", "unknown organization type " + t);
   }
   if (in.kind && (*in.kind == "org_count" || *in.kind == "leader_lecture") &&
       strings_of(p, "types").empty()) {
@@ -228,16 +235,11 @@ Status validate_rule(const RuleInput& in, const std::set<std::string>& types) {
 }  // namespace
 
 json::object to_json(const Rule& r) {
-  return json::object{{"id", r.id},
-                      {"code", r.code},
-                      {"version", r.version},
-                      {"kind", r.kind},
-                      {"params", r.params},
-                      {"effective_from", r.effective_from},
-                      {"source", r.source},
-                      {"label_zh", r.label_zh},
-                      {"label_en", r.label_en},
-                      {"enabled", r.enabled}};
+  return json::object{
+      {"id", r.id},          {"code", r.code},         {"version", r.version},
+      {"kind", r.kind},      {"params", r.params},     {"effective_from", r.effective_from},
+      {"source", r.source},  {"label_zh", r.label_zh}, {"label_en", r.label_en},
+      {"enabled", r.enabled}};
 }
 
 json::object to_json(const MemberHours& h) {
@@ -269,33 +271,39 @@ json::object to_json(const Report& r) {
     for (const auto& i : o.items) {
       items.push_back(item_json(i, false));
       if (i.status == "due") {
-        todos.push_back(json::object{{"org_id", o.org_id}, {"org_name", o.name}, {"rule", i.rule},
-                                     {"unit", i.unit}, {"remaining", i.required - i.actual},
+        todos.push_back(json::object{{"org_id", o.org_id},
+                                     {"org_name", o.name},
+                                     {"rule", i.rule},
+                                     {"unit", i.unit},
+                                     {"remaining", i.required - i.actual},
                                      {"due_date", i.to}});
       } else if (i.status == "missed") {
-        overdue.push_back(json::object{{"org_id", o.org_id}, {"org_name", o.name},
-                                       {"rule", i.rule}, {"unit", i.unit},
-                                       {"required", i.required}, {"actual", i.actual},
+        overdue.push_back(json::object{{"org_id", o.org_id},
+                                       {"org_name", o.name},
+                                       {"rule", i.rule},
+                                       {"unit", i.unit},
+                                       {"required", i.required},
+                                       {"actual", i.actual},
                                        {"due_date", i.to}});
       }
     }
     met += o.met;
     missed += o.missed;
     due += o.due;
-    orgs.push_back(json::object{
-        {"org_id", o.org_id},
-        {"parent_id", o.parent_id ? json::value(*o.parent_id) : json::value(nullptr)},
-        {"name", o.name},
-        {"type", o.type},
-        {"met", o.met},
-        {"missed", o.missed},
-        {"due", o.due},
-        {"rate", rate(o.met, o.missed)},
-        {"subtree_met", o.subtree_met},
-        {"subtree_missed", o.subtree_missed},
-        {"subtree_due", o.subtree_due},
-        {"subtree_rate", rate(o.subtree_met, o.subtree_missed)},
-        {"items", std::move(items)}});
+    orgs.push_back(
+        json::object{{"org_id", o.org_id},
+                     {"parent_id", o.parent_id ? json::value(*o.parent_id) : json::value(nullptr)},
+                     {"name", o.name},
+                     {"type", o.type},
+                     {"met", o.met},
+                     {"missed", o.missed},
+                     {"due", o.due},
+                     {"rate", rate(o.met, o.missed)},
+                     {"subtree_met", o.subtree_met},
+                     {"subtree_missed", o.subtree_missed},
+                     {"subtree_due", o.subtree_due},
+                     {"subtree_rate", rate(o.subtree_met, o.subtree_missed)},
+                     {"items", std::move(items)}});
   }
   json::array people;
   for (const auto& p : r.people) {
@@ -310,19 +318,21 @@ json::object to_json(const Report& r) {
   }
   json::array alerts;
   for (const auto& a : r.alerts) {
-    alerts.push_back(json::object{
-        {"rule", a.rule},
-        {"subject", a.subject},
-        {"id", a.id},
-        {"name", a.name},
-        {"last_date", a.last_date ? json::value(*a.last_date) : json::value(nullptr)},
-        {"days", a.days}});
+    alerts.push_back(
+        json::object{{"rule", a.rule},
+                     {"subject", a.subject},
+                     {"id", a.id},
+                     {"name", a.name},
+                     {"last_date", a.last_date ? json::value(*a.last_date) : json::value(nullptr)},
+                     {"days", a.days}});
   }
   return json::object{
-      {"period", json::object{{"label", r.period.label}, {"from", r.period.from}, {"to", r.period.to}}},
+      {"period",
+       json::object{{"label", r.period.label}, {"from", r.period.from}, {"to", r.period.to}}},
       {"as_of", r.as_of},
       {"org_id", r.org_id},
-      {"summary", json::object{{"met", met}, {"missed", missed}, {"due", due}, {"rate", rate(met, missed)}}},
+      {"summary",
+       json::object{{"met", met}, {"missed", missed}, {"due", due}, {"rate", rate(met, missed)}}},
       {"organizations", std::move(orgs)},
       {"people", std::move(people)},
       {"alerts", std::move(alerts)},
@@ -341,28 +351,28 @@ Result<Rule> ComplianceService::add_rule_version(const Principal& p, const RuleI
     return Error::forbidden("only a committee_admin changes the rules");
   }
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Rule> {
+    DJ_ASSIGN(auto prev, c.query_opt("SELECT MAX(version), MIN(kind) FROM rules WHERE code = ?",
+                                     {in.code.value_or("")}));
+    int version = 1;
+    if (prev && !prev->null(0)) {
+      version = static_cast<int>(prev->i64(0)) + 1;
+      if (in.kind && prev->str(1) != *in.kind) {
+        return Error::invalid("kind", "changed", "a rule keeps its kind; use a new code");
+      }
+    }
     DJ_ASSIGN(auto type_rows, c.query("SELECT code FROM activity_types"));
     std::set<std::string> types;
     for (const auto& r : type_rows) types.insert(r.str(0));
     DJ_TRY(validate_rule(in, types));
-    DJ_ASSIGN(auto prev, c.query_opt("SELECT MAX(version), MIN(kind) FROM rules WHERE code = ?",
-                                     {*in.code}));
-    int version = 1;
-    if (prev && !prev->null(0)) {
-      version = static_cast<int>(prev->i64(0)) + 1;
-      if (prev->str(1) != *in.kind) {
-        return Error::invalid("kind", "changed", "a rule keeps its kind; use a new code");
-      }
-    }
-    DJ_ASSIGN(auto ins, c.query_one(
-                            "INSERT INTO rules (code, version, kind, params, effective_from, "
-                            "source, label_zh, label_en, enabled, created_at, created_by) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                            {*in.code, version, *in.kind, json::serialize(*in.params),
-                             *in.effective_from, *in.source, *in.label_zh, *in.label_en,
-                             in.enabled.value_or(true), now_ms(), p.user_id}));
-    Rule r{ins.i64(0), *in.code, version, *in.kind, *in.params, *in.effective_from, *in.source,
-           *in.label_zh, *in.label_en, in.enabled.value_or(true)};
+    DJ_ASSIGN(auto ins,
+              c.query_one("INSERT INTO rules (code, version, kind, params, effective_from, "
+                          "source, label_zh, label_en, enabled, created_at, created_by) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                          {*in.code, version, *in.kind, json::serialize(*in.params),
+                           *in.effective_from, *in.source, *in.label_zh, *in.label_en,
+                           in.enabled.value_or(true), now_ms(), p.user_id}));
+    Rule r{ins.i64(0),         *in.code,   version,      *in.kind,     *in.params,
+           *in.effective_from, *in.source, *in.label_zh, *in.label_en, in.enabled.value_or(true)};
     DJ_TRY(audit::record(c, p.actor(), {"rule.version", "rule", r.code, "", {}, to_json(r)}));
     return r;
   });
@@ -374,7 +384,8 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Report> {
     Report rep;
     rep.period = period;
-    rep.as_of = std::min(today(), period.to);
+    const std::string now = today();
+    rep.as_of = std::min(now, period.to);
     std::string root_path = p.scope_path;
     if (org_id) {
       auto o = org::OrgService::load(c, *org_id);
@@ -402,18 +413,20 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
     std::unordered_map<int64_t, size_t> org_index;
     for (const auto& r : org_rows) {
       org_index[r.i64(0)] = orgs.size();
-      orgs.push_back({r.i64(0), r.opt_i64(1), r.str(2), r.str(3), r.str(4), r.opt_str(5), r.i64(6)});
+      orgs.push_back(
+          {r.i64(0), r.opt_i64(1), r.str(2), r.str(3), r.str(4), r.opt_str(5), r.i64(6)});
     }
     if (!org_id && !orgs.empty()) rep.org_id = orgs.front().id;
 
     // Activity counts per organization, type and month; and the same summed
     // up to every ancestor in the subtree.
-    DJ_ASSIGN(auto count_rows,
-              c.query("SELECT a.org_id, a.type, substr(a.held_on, 1, 7), COUNT(*) FROM activities a "
-                      "JOIN orgs o ON o.id = a.org_id WHERE o.path >= ? AND o.path < ? AND "
-                      "a.held_on >= ? AND a.held_on <= ? AND a.deleted_at IS NULL "
-                      "GROUP BY a.org_id, a.type, substr(a.held_on, 1, 7)",
-                      {root_path, end, lo, hi}));
+    DJ_ASSIGN(
+        auto count_rows,
+        c.query("SELECT a.org_id, a.type, substr(a.held_on, 1, 7), COUNT(*) FROM activities a "
+                "JOIN orgs o ON o.id = a.org_id WHERE o.path >= ? AND o.path < ? AND "
+                "a.held_on >= ? AND a.held_on <= ? AND a.deleted_at IS NULL "
+                "GROUP BY a.org_id, a.type, substr(a.held_on, 1, 7)",
+                {root_path, end, lo, hi}));
     MonthCounts own, subtree;
     for (const auto& r : count_rows) {
       own[r.i64(0)][r.str(1)][r.str(2)] += r.i64(3);
@@ -446,11 +459,16 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
           if (bool_of(rule->params, "requires_groups") && o.groups == 0) continue;
           if (o.founded_on && *o.founded_on > unit.from) continue;  // not there all unit
           const auto types = strings_of(rule->params, "types");
-          const int64_t actual = count_in(bool_of(rule->params, "include_subtree") ? subtree : own,
-                                          o.id, types, unit);
+          const int64_t actual =
+              count_in(bool_of(rule->params, "include_subtree") ? subtree : own, o.id, types, unit);
           const int64_t required = int_of(rule->params, "min", 1);
-          Item item{code, unit.label, unit.from, unit.to, required, actual,
-                    status_of(actual, required, unit, rep.as_of)};
+          Item item{code,
+                    unit.label,
+                    unit.from,
+                    unit.to,
+                    required,
+                    actual,
+                    status_of(actual, required, unit, now)};
           (item.status == "met" ? res.met : item.status == "due" ? res.due : res.missed)++;
           res.items.push_back(std::move(item));
         }
@@ -471,12 +489,13 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
     }
 
     // People of the subtree (current membership).
-    DJ_ASSIGN(auto people_rows,
-              c.query("SELECT m.id, m.name, m.org_id, m.cadre_rank, m.post, m.infirm, "
-                      "m.political_status, m.joined_on FROM members m JOIN orgs o ON o.id = m.org_id "
-                      "WHERE o.path >= ? AND o.path < ? AND m.deleted_at IS NULL "
-                      "AND m.political_status IN ('full', 'probationary') ORDER BY m.id",
-                      {root_path, end}));
+    DJ_ASSIGN(
+        auto people_rows,
+        c.query("SELECT m.id, m.name, m.org_id, m.cadre_rank, m.post, m.infirm, "
+                "m.political_status, m.joined_on FROM members m JOIN orgs o ON o.id = m.org_id "
+                "WHERE o.path >= ? AND o.path < ? AND m.deleted_at IS NULL "
+                "AND m.political_status IN ('full', 'probationary') ORDER BY m.id",
+                {root_path, end}));
     // Lectures given and branch-level organizational life attended, per
     // leading cadre and month; ledger hours per member and year.
     DJ_ASSIGN(auto lecture_rows,
@@ -488,15 +507,16 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
                       {lo, hi}));
     MonthCounts lectures, branch_life;
     for (const auto& r : lecture_rows) lectures[r.i64(0)][r.str(1)][r.str(2)] += r.i64(3);
-    DJ_ASSIGN(auto life_rows,
-              c.query("SELECT t.member_id, substr(a.held_on, 1, 7), COUNT(*) FROM attendance t "
-                      "JOIN activities a ON a.id = t.activity_id JOIN orgs o ON o.id = a.org_id "
-                      "JOIN activity_types ty ON ty.code = a.type JOIN members m ON m.id = t.member_id "
-                      "WHERE m.cadre_rank IN ('division', 'bureau') AND ty.org_life = 1 "
-                      "AND o.type IN ('branch', 'group') AND t.status IN ('present', 'late') "
-                      "AND a.held_on >= ? AND a.held_on <= ? AND a.deleted_at IS NULL "
-                      "GROUP BY t.member_id, substr(a.held_on, 1, 7)",
-                      {lo, hi}));
+    DJ_ASSIGN(
+        auto life_rows,
+        c.query("SELECT t.member_id, substr(a.held_on, 1, 7), COUNT(*) FROM attendance t "
+                "JOIN activities a ON a.id = t.activity_id JOIN orgs o ON o.id = a.org_id "
+                "JOIN activity_types ty ON ty.code = a.type JOIN members m ON m.id = t.member_id "
+                "WHERE m.cadre_rank IN ('division', 'bureau') AND ty.org_life = 1 "
+                "AND o.type IN ('branch', 'group') AND t.status IN ('present', 'late') "
+                "AND a.held_on >= ? AND a.held_on <= ? AND a.deleted_at IS NULL "
+                "GROUP BY t.member_id, substr(a.held_on, 1, 7)",
+                {lo, hi}));
     for (const auto& r : life_rows) branch_life[r.i64(0)]["*"][r.str(1)] += r.i64(2);
     DJ_ASSIGN(auto hour_rows,
               c.query("SELECT h.member_id, h.year, SUM(h.hours_tenths) FROM hour_entries h "
@@ -541,7 +561,7 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
             required = std::llround(number_of(rule->params, "min_hours", 32) * 10);
           }
           pr.items.push_back({code, unit.label, unit.from, unit.to, required, actual,
-                              status_of(actual, required, unit, rep.as_of)});
+                              status_of(actual, required, unit, now)});
         }
       }
       if (!pr.items.empty()) rep.people.push_back(std::move(pr));
@@ -554,11 +574,12 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
       if (rule->kind == "silence_org") {
         const int64_t days = int_of(rule->params, "days", 30);
         const std::string since = date_from_days(days_from_date(rep.as_of) - days);
-        DJ_ASSIGN(auto rows, c.query("SELECT a.org_id, MAX(a.held_on) FROM activities a JOIN orgs o "
-                                     "ON o.id = a.org_id WHERE o.path >= ? AND o.path < ? AND "
-                                     "a.held_on > ? AND a.held_on <= ? AND a.deleted_at IS NULL "
-                                     "GROUP BY a.org_id",
-                                     {root_path, end, since, rep.as_of}));
+        DJ_ASSIGN(auto rows,
+                  c.query("SELECT a.org_id, MAX(a.held_on) FROM activities a JOIN orgs o "
+                          "ON o.id = a.org_id WHERE o.path >= ? AND o.path < ? AND "
+                          "a.held_on > ? AND a.held_on <= ? AND a.deleted_at IS NULL "
+                          "GROUP BY a.org_id",
+                          {root_path, end, since, rep.as_of}));
         std::set<int64_t> active;
         for (const auto& r : rows) {
           auto it = org_index.find(r.i64(0));

@@ -73,7 +73,7 @@ struct Alert {
   int64_t id = 0;
   std::string name;
   std::optional<std::string> last_date;  // last activity / organizational life
-  int64_t days = 0;                       // days without
+  int64_t days = 0;                      // days without
 };
 
 struct Report {

@@ -5,9 +5,10 @@
 
 namespace dj::ledger {
 
-Status post(store::Conn& c, const std::string& source, int64_t source_id,
-            const std::string& title, const std::vector<Entry>& entries) {
-  DJ_TRY(c.exec("DELETE FROM hour_entries WHERE source = ? AND source_id = ?", {source, source_id}));
+Status post(store::Conn& c, const std::string& source, int64_t source_id, const std::string& title,
+            const std::vector<Entry>& entries) {
+  DJ_TRY(
+      c.exec("DELETE FROM hour_entries WHERE source = ? AND source_id = ?", {source, source_id}));
   const int64_t now = now_ms();
   std::vector<store::Params> rows;
   rows.reserve(entries.size());

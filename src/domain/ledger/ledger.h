@@ -24,8 +24,8 @@ struct Posted {
 
 // Replaces whatever `source`/`source_id` posted before with `entries`,
 // inside the caller's transaction.
-Status post(store::Conn& c, const std::string& source, int64_t source_id,
-            const std::string& title, const std::vector<Entry>& entries);
+Status post(store::Conn& c, const std::string& source, int64_t source_id, const std::string& title,
+            const std::vector<Entry>& entries);
 
 // A member's entries for a year, oldest first.
 Result<std::vector<Posted>> entries(store::Conn& c, int64_t member_id, int year);

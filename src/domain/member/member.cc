@@ -176,7 +176,6 @@ store::Params writable_values(const MemberInput& in, const Keys& keys) {
           tags_json(*in.tags)};
 }
 
-
 Status require(const Principal& p, Perm perm) {
   if (!auth::has(p, perm)) {
     return Error::forbidden(std::string("requires permission ") + auth::to_string(perm));

@@ -204,7 +204,8 @@ int main(int argc, char** argv) {
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::cout << "demo " << scale << ": " << s->orgs << " organizations, " << s->members
-              << " members, " << s->users << " accounts in " << secs << " s\n";
+              << " members, " << s->users << " accounts, " << s->activities << " activities in "
+              << secs << " s\n";
     return 0;
   }
 

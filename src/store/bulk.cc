@@ -28,4 +28,27 @@ Status insert_rows(Conn& c, const std::string& table, const std::vector<std::str
   return {};
 }
 
+Status upsert_add(Conn& c, const std::string& table, const std::vector<std::string>& keys,
+                  const std::string& amount, const std::vector<Params>& rows) {
+  std::string cols, marks, conflict;
+  for (const auto& k : keys) {
+    cols += k + ", ";
+    marks += "?, ";
+    conflict += (conflict.empty() ? "" : ", ") + k;
+  }
+  const std::string sql = "INSERT INTO " + table + " (" + cols + amount + ") VALUES (" + marks +
+                          "?) ON CONFLICT (" + conflict + ") DO UPDATE SET " + amount + " = " +
+                          table + "." + amount + " + excluded." + amount;
+  for (const auto& r : rows) DJ_TRY(c.exec(sql, r));
+  return {};
+}
+
+Status reset_identity(Conn& c, const std::string& table) {
+  if (c.dialect() != Dialect::postgres) return {};
+  return c.exec_script("SELECT setval(pg_get_serial_sequence('" + table +
+                       "', 'id'), "
+                       "COALESCE((SELECT MAX(id) FROM " +
+                       table + "), 0) + 1, false)");
+}
+
 }  // namespace dj::store

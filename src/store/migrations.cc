@@ -184,18 +184,29 @@ CREATE TABLE activities (
   updated_by BIGINT
 );
 CREATE INDEX activities_org_held ON activities(org_id, held_on);
-CREATE INDEX activities_held ON activities(held_on);
+-- Covers the period queries (counts by organization, type and month; the
+-- statistics) so they read the index alone.
+CREATE INDEX activities_held ON activities(held_on, org_id, type, deleted_at, subtype, method,
+                                           off_site, late_entry, present_count, tags);
 CREATE INDEX activities_lecturer ON activities(lecturer_member_id);
 
+-- held_on, org_life and branch_level repeat the activity's date, whether its
+-- type is organizational life, and whether a branch or group held it, so
+-- per-person questions (a leader's branch life, a member's last
+-- organizational life) read one index. write_attendance keeps them in step.
 CREATE TABLE attendance (
   activity_id BIGINT NOT NULL REFERENCES activities(id),
   member_id BIGINT NOT NULL REFERENCES members(id),
   status TEXT NOT NULL,
   reason TEXT,
   guest INTEGER NOT NULL DEFAULT 0,
+  held_on TEXT NOT NULL,
+  org_life INTEGER NOT NULL,
+  branch_level INTEGER NOT NULL,
   PRIMARY KEY (activity_id, member_id)
 );
-CREATE INDEX attendance_member ON attendance(member_id);
+CREATE INDEX attendance_member ON attendance(member_id, held_on, org_life, branch_level, status);
+CREATE INDEX members_rank ON members(cadre_rank);
 
 CREATE TABLE hour_entries (
   id {id},
@@ -210,6 +221,14 @@ CREATE TABLE hour_entries (
 );
 CREATE UNIQUE INDEX hour_entries_source ON hour_entries(source, source_id, member_id);
 CREATE INDEX hour_entries_member ON hour_entries(member_id, year);
+
+-- Each member's yearly total, kept by ledger::post with the entries.
+CREATE TABLE hour_totals (
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  year INTEGER NOT NULL,
+  hours_tenths BIGINT NOT NULL,
+  PRIMARY KEY (member_id, year)
+);
 
 CREATE TABLE rules (
   id {id},

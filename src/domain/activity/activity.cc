@@ -98,7 +98,7 @@ struct Resolved {
   int64_t hours_tenths = 0;
 };
 
-Result<Resolved> validate(const ActivityInput& in, const std::set<std::string>& type_codes,
+Result<Resolved> validate(const ActivityInput& in, const std::map<std::string, bool>& type_codes,
                           const Config& cfg) {
   Validator v;
   if (!in.org_id) v.add("org_id", "required", "is required");
@@ -266,20 +266,31 @@ Result<std::vector<Attendee>> resolve_attendance(store::Conn& c, const Principal
   return out;
 }
 
+// What attendance rows repeat about their activity (see the schema).
+struct AttendanceContext {
+  std::string held_on;
+  bool org_life = false;
+  bool branch_level = false;
+};
+
 Status write_attendance(store::Conn& c, int64_t activity_id, const std::string& title,
-                        const std::string& held_on, int64_t hours_tenths,
+                        const AttendanceContext& ctx, int64_t hours_tenths,
                         const std::vector<Attendee>& attendees) {
   DJ_TRY(c.exec("DELETE FROM attendance WHERE activity_id = ?", {activity_id}));
   std::vector<store::Params> rows;
   std::vector<ledger::Entry> hours;
+  const std::string& held_on = ctx.held_on;
   for (const auto& a : attendees) {
-    rows.push_back({activity_id, a.member_id, a.status, a.reason, a.guest});
+    rows.push_back({activity_id, a.member_id, a.status, a.reason, a.guest, held_on, ctx.org_life,
+                    ctx.branch_level});
     if ((a.status == "present" || a.status == "late") && hours_tenths > 0) {
       hours.push_back({a.member_id, held_on, hours_tenths});
     }
   }
   DJ_TRY(store::insert_rows(c, "attendance",
-                            {"activity_id", "member_id", "status", "reason", "guest"}, rows));
+                            {"activity_id", "member_id", "status", "reason", "guest", "held_on",
+                             "org_life", "branch_level"},
+                            rows));
   return ledger::post(c, "activity", activity_id, title, hours);
 }
 
@@ -289,11 +300,18 @@ int64_t present_of(const std::vector<Attendee>& attendees) {
   });
 }
 
-Result<std::set<std::string>> type_codes(store::Conn& c) {
-  DJ_ASSIGN(auto rows, c.query("SELECT code FROM activity_types"));
-  std::set<std::string> out;
-  for (const auto& r : rows) out.insert(r.str(0));
+// Type codes, each with whether it counts as organizational life.
+Result<std::map<std::string, bool>> type_codes(store::Conn& c) {
+  DJ_ASSIGN(auto rows, c.query("SELECT code, org_life FROM activity_types"));
+  std::map<std::string, bool> out;
+  for (const auto& r : rows) out[r.str(0)] = r.flag(1);
   return out;
+}
+
+AttendanceContext context_of(const std::map<std::string, bool>& types, const std::string& type,
+                             const org::Org& org, const std::string& held_on) {
+  return {held_on, types.at(type),
+          org.type == org::OrgType::branch || org.type == org::OrgType::group};
 }
 
 Result<Activity> load(store::Conn& c, int64_t id, const Config& cfg, bool with_attendees) {
@@ -484,7 +502,8 @@ Result<Activity> ActivityService::create(const Principal& p, const ActivityInput
                      p.user_id,
                      p.user_id}));
     const int64_t id = ins.i64(0);
-    DJ_TRY(write_attendance(c, id, *in.title, r.held_on, r.hours_tenths, attendees));
+    DJ_TRY(write_attendance(c, id, *in.title, context_of(codes, *in.type, org, r.held_on),
+                            r.hours_tenths, attendees));
     DJ_ASSIGN(auto a, load(c, id, cfg_, true));
     DJ_TRY(audit::record(c, p.actor(),
                          {late ? "activity.create_late" : "activity.create",
@@ -643,7 +662,8 @@ Result<Activity> ActivityService::update(const Principal& p, int64_t id,
                 now_ms(),
                 p.user_id,
                 id}));
-    DJ_TRY(write_attendance(c, id, *in.title, r.held_on, r.hours_tenths, attendees));
+    DJ_TRY(write_attendance(c, id, *in.title, context_of(codes, *in.type, org, r.held_on),
+                            r.hours_tenths, attendees));
     DJ_ASSIGN(auto after, load(c, id, cfg_, true));
     json::object after_json = to_json(after, true);
     if (patch.change_reason) after_json["change_reason"] = *patch.change_reason;
@@ -665,6 +685,8 @@ Status ActivityService::remove(const Principal& p, int64_t id,
         c.exec("UPDATE activities SET deleted_at = ?, updated_at = ?, updated_by = ? "
                "WHERE id = ?",
                {now_ms(), now_ms(), p.user_id, id}));
+    // Attendance goes with the record (the audit row keeps it); so do its hours.
+    DJ_TRY(c.exec("DELETE FROM attendance WHERE activity_id = ?", {id}));
     DJ_TRY(ledger::post(c, "activity", id, a.title, {}));
     json::object after{{"deleted", true}};
     if (reason) after["change_reason"] = *reason;

@@ -64,23 +64,25 @@ Result<json::object> activity_stats(store::Db& db, const auth::Principal& p, con
         }
       }
     }
+    // Leading cadres at branch-level organizational life in the subtree:
+    // driven from the few leaders through their attendance.
     DJ_ASSIGN(
         auto leaders,
         c.query_one("SELECT COUNT(DISTINCT t.member_id), COUNT(*), "
-                    "COALESCE(SUM(ty.three_meetings), 0) FROM attendance t "
-                    "JOIN activities a ON a.id = t.activity_id JOIN orgs o ON o.id = a.org_id "
-                    "JOIN activity_types ty ON ty.code = a.type "
-                    "JOIN members m ON m.id = t.member_id "
-                    "WHERE o.path >= ? AND o.path < ? AND a.held_on >= ? AND a.held_on <= ? "
-                    "AND a.deleted_at IS NULL AND m.cadre_rank IN ('division', 'bureau') "
-                    "AND o.type IN ('branch', 'group') AND ty.org_life = 1 "
-                    "AND t.status IN ('present', 'late')",
-                    range));
+                    "COALESCE(SUM(ty.three_meetings), 0) FROM members m "
+                    "CROSS JOIN attendance t JOIN activities a ON a.id = t.activity_id "
+                    "JOIN orgs o ON o.id = a.org_id JOIN activity_types ty ON ty.code = a.type "
+                    "WHERE t.member_id = m.id AND m.cadre_rank IN ('division', 'bureau') "
+                    "AND t.held_on >= ? AND t.held_on <= ? AND t.org_life = 1 "
+                    "AND t.branch_level = 1 AND t.status IN ('present', 'late') "
+                    "AND o.path >= ? AND o.path < ?",
+                    {period.from, period.to, root, auth::subtree_end(root)}));
     DJ_ASSIGN(auto lectures,
-              c.query_one("SELECT COUNT(*) FROM activities a JOIN orgs o ON o.id = a.org_id "
-                          "JOIN members m ON m.id = a.lecturer_member_id "
-                          "WHERE o.path >= ? AND o.path < ? AND a.held_on >= ? AND a.held_on <= ? "
-                          "AND a.deleted_at IS NULL AND m.cadre_rank IN ('division', 'bureau') "
+              c.query_one("SELECT COUNT(*) FROM members m CROSS JOIN activities a "
+                          "JOIN orgs o ON o.id = a.org_id WHERE a.lecturer_member_id = m.id "
+                          "AND m.cadre_rank IN ('division', 'bureau') AND o.path >= ? "
+                          "AND o.path < ? AND a.held_on >= ? AND a.held_on <= ? "
+                          "AND a.deleted_at IS NULL "
                           "AND a.type IN ('party_lecture', 'special_briefing', 'report_meeting')",
                           range));
     return json::object{

@@ -232,6 +232,44 @@ Status validate_rule(const RuleInput& in, const std::set<std::string>& types) {
   return v.status();
 }
 
+// One rule version applied to one unit of the period, with its parameters
+// read once.
+struct Check {
+  std::string code, kind;
+  Period unit;
+  std::vector<std::string> types, org_types, posts;
+  bool requires_groups = false, include_subtree = false, exempt_infirm = false;
+  int64_t required = 0;  // count, or tenths of an hour
+};
+
+// Every (rule, unit) pair to check: units of each rule's own length that
+// overlap the period and have started by `as_of`, with the version in force
+// on the unit's last day.
+std::vector<Check> schedule(const RuleBook& book, const Period& period, const std::string& as_of) {
+  std::vector<Check> out;
+  for (const auto& code : book.codes()) {
+    const Rule* shape = book.any(code);
+    if (shape->kind == "silence_org" || shape->kind == "silence_member") continue;
+    for (const auto& unit : units_overlapping(period, per_of(*shape))) {
+      if (unit.from > as_of) continue;  // not started yet
+      const Rule* rule = book.in_force(code, unit.to);
+      if (!rule) continue;
+      Check c{code, rule->kind, unit};
+      c.types = strings_of(rule->params, "types");
+      c.org_types = strings_of(rule->params, "org_types");
+      c.posts = strings_of(rule->params, "posts");
+      c.requires_groups = bool_of(rule->params, "requires_groups");
+      c.include_subtree = bool_of(rule->params, "include_subtree");
+      c.exempt_infirm = bool_of(rule->params, "exempt_infirm");
+      c.required = rule->kind == "person_hours"
+                       ? std::llround(number_of(rule->params, "min_hours", 32) * 10)
+                       : int_of(rule->params, "min", 1);
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 json::object to_json(const Rule& r) {
@@ -438,6 +476,7 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
     }
 
     // Organization rules.
+    const std::vector<Check> checks = schedule(book, period, rep.as_of);
     std::vector<OrgResult> results(orgs.size());
     for (size_t i = 0; i < orgs.size(); ++i) {
       const auto& o = orgs[i];
@@ -447,31 +486,22 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
       res.name = o.name;
       res.type = o.type;
       res.path = o.path;
-      for (const auto& code : book.codes()) {
-        const Rule* shape = book.any(code);
-        if (shape->kind != "org_count") continue;
-        for (const auto& unit : units_overlapping(period, per_of(*shape))) {
-          if (unit.from > rep.as_of) continue;  // not started yet
-          const Rule* rule = book.in_force(code, unit.to);
-          if (!rule) continue;
-          const auto org_types = strings_of(rule->params, "org_types");
-          if (std::find(org_types.begin(), org_types.end(), o.type) == org_types.end()) continue;
-          if (bool_of(rule->params, "requires_groups") && o.groups == 0) continue;
-          if (o.founded_on && *o.founded_on > unit.from) continue;  // not there all unit
-          const auto types = strings_of(rule->params, "types");
-          const int64_t actual =
-              count_in(bool_of(rule->params, "include_subtree") ? subtree : own, o.id, types, unit);
-          const int64_t required = int_of(rule->params, "min", 1);
-          Item item{code,
-                    unit.label,
-                    unit.from,
-                    unit.to,
-                    required,
-                    actual,
-                    status_of(actual, required, unit, now)};
-          (item.status == "met" ? res.met : item.status == "due" ? res.due : res.missed)++;
-          res.items.push_back(std::move(item));
-        }
+      for (const Check& k : checks) {
+        if (k.kind != "org_count") continue;
+        if (std::find(k.org_types.begin(), k.org_types.end(), o.type) == k.org_types.end())
+          continue;
+        if (k.requires_groups && o.groups == 0) continue;
+        if (o.founded_on && *o.founded_on > k.unit.from) continue;  // not there all unit
+        const int64_t actual = count_in(k.include_subtree ? subtree : own, o.id, k.types, k.unit);
+        Item item{k.code,
+                  k.unit.label,
+                  k.unit.from,
+                  k.unit.to,
+                  k.required,
+                  actual,
+                  status_of(actual, k.required, k.unit, now)};
+        (item.status == "met" ? res.met : item.status == "due" ? res.due : res.missed)++;
+        res.items.push_back(std::move(item));
       }
     }
     // Roll up: children come after parents in path order.
@@ -498,32 +528,28 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
                 {root_path, end}));
     // Lectures given and branch-level organizational life attended, per
     // leading cadre and month; ledger hours per member and year.
-    DJ_ASSIGN(auto lecture_rows,
-              c.query("SELECT a.lecturer_member_id, a.type, substr(a.held_on, 1, 7), COUNT(*) "
-                      "FROM activities a JOIN members m ON m.id = a.lecturer_member_id "
-                      "WHERE a.held_on >= ? AND a.held_on <= ? AND a.deleted_at IS NULL "
-                      "AND m.cadre_rank IN ('division', 'bureau') "
-                      "GROUP BY a.lecturer_member_id, a.type, substr(a.held_on, 1, 7)",
-                      {lo, hi}));
+    DJ_ASSIGN(
+        auto lecture_rows,
+        c.query("SELECT a.lecturer_member_id, a.type, substr(a.held_on, 1, 7), COUNT(*) "
+                "FROM members m CROSS JOIN activities a "
+                "WHERE a.lecturer_member_id = m.id AND m.cadre_rank IN ('division', 'bureau') "
+                "AND a.held_on >= ? AND a.held_on <= ? AND a.deleted_at IS NULL "
+                "GROUP BY a.lecturer_member_id, a.type, substr(a.held_on, 1, 7)",
+                {lo, hi}));
     MonthCounts lectures, branch_life;
     for (const auto& r : lecture_rows) lectures[r.i64(0)][r.str(1)][r.str(2)] += r.i64(3);
-    DJ_ASSIGN(
-        auto life_rows,
-        c.query("SELECT t.member_id, substr(a.held_on, 1, 7), COUNT(*) FROM attendance t "
-                "JOIN activities a ON a.id = t.activity_id JOIN orgs o ON o.id = a.org_id "
-                "JOIN activity_types ty ON ty.code = a.type JOIN members m ON m.id = t.member_id "
-                "WHERE m.cadre_rank IN ('division', 'bureau') AND ty.org_life = 1 "
-                "AND o.type IN ('branch', 'group') AND t.status IN ('present', 'late') "
-                "AND a.held_on >= ? AND a.held_on <= ? AND a.deleted_at IS NULL "
-                "GROUP BY t.member_id, substr(a.held_on, 1, 7)",
-                {lo, hi}));
+    DJ_ASSIGN(auto life_rows,
+              c.query("SELECT t.member_id, substr(t.held_on, 1, 7), COUNT(*) FROM members m "
+                      "CROSS JOIN attendance t WHERE t.member_id = m.id "
+                      "AND m.cadre_rank IN ('division', 'bureau') AND t.held_on >= ? "
+                      "AND t.held_on <= ? AND t.org_life = 1 AND t.branch_level = 1 "
+                      "AND t.status IN ('present', 'late') "
+                      "GROUP BY t.member_id, substr(t.held_on, 1, 7)",
+                      {lo, hi}));
     for (const auto& r : life_rows) branch_life[r.i64(0)]["*"][r.str(1)] += r.i64(2);
-    DJ_ASSIGN(auto hour_rows,
-              c.query("SELECT h.member_id, h.year, SUM(h.hours_tenths) FROM hour_entries h "
-                      "JOIN members m ON m.id = h.member_id JOIN orgs o ON o.id = m.org_id "
-                      "WHERE o.path >= ? AND o.path < ? AND h.year >= ? AND h.year <= ? "
-                      "GROUP BY h.member_id, h.year",
-                      {root_path, end, std::stoi(lo.substr(0, 4)), std::stoi(hi.substr(0, 4))}));
+    DJ_ASSIGN(auto hour_rows, c.query("SELECT member_id, year, hours_tenths FROM hour_totals "
+                                      "WHERE year >= ? AND year <= ?",
+                                      {std::stoi(lo.substr(0, 4)), std::stoi(hi.substr(0, 4))}));
     std::map<std::pair<int64_t, int>, int64_t> hours;
     for (const auto& r : hour_rows) hours[{r.i64(0), static_cast<int>(r.i64(1))}] = r.i64(2);
 
@@ -532,37 +558,27 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
       const bool leader = r.str(3) == "division" || r.str(3) == "bureau";
       const std::string post = r.str(4);
       const bool infirm = r.flag(5);
-      for (const auto& code : book.codes()) {
-        const Rule* shape = book.any(code);
-        const std::string& kind = shape->kind;
-        if (kind != "leader_lecture" && kind != "leader_branch_life" && kind != "person_hours") {
+      for (const Check& k : checks) {
+        int64_t actual = 0;
+        if (k.kind == "leader_lecture") {
+          if (!leader) continue;
+          actual = count_in(lectures, pr.member_id, k.types, k.unit);
+        } else if (k.kind == "leader_branch_life") {
+          if (!leader) continue;
+          actual = count_in(branch_life, pr.member_id, {"*"}, k.unit);
+        } else if (k.kind == "person_hours") {
+          if (!k.posts.empty() &&
+              std::find(k.posts.begin(), k.posts.end(), post) == k.posts.end()) {
+            continue;
+          }
+          if (infirm && k.exempt_infirm) continue;
+          auto h = hours.find({pr.member_id, std::stoi(k.unit.from.substr(0, 4))});
+          actual = h == hours.end() ? 0 : h->second;
+        } else {
           continue;
         }
-        if (kind != "person_hours" && !leader) continue;
-        for (const auto& unit : units_overlapping(period, per_of(*shape))) {
-          if (unit.from > rep.as_of) continue;
-          const Rule* rule = book.in_force(code, unit.to);
-          if (!rule) continue;
-          int64_t actual = 0, required = 0;
-          if (kind == "leader_lecture") {
-            actual = count_in(lectures, pr.member_id, strings_of(rule->params, "types"), unit);
-            required = int_of(rule->params, "min", 1);
-          } else if (kind == "leader_branch_life") {
-            actual = count_in(branch_life, pr.member_id, {"*"}, unit);
-            required = int_of(rule->params, "min", 1);
-          } else {
-            const auto posts = strings_of(rule->params, "posts");
-            if (!posts.empty() && std::find(posts.begin(), posts.end(), post) == posts.end()) {
-              continue;
-            }
-            if (infirm && bool_of(rule->params, "exempt_infirm")) continue;
-            auto h = hours.find({pr.member_id, std::stoi(unit.from.substr(0, 4))});
-            actual = h == hours.end() ? 0 : h->second;
-            required = std::llround(number_of(rule->params, "min_hours", 32) * 10);
-          }
-          pr.items.push_back({code, unit.label, unit.from, unit.to, required, actual,
-                              status_of(actual, required, unit, now)});
-        }
+        pr.items.push_back({k.code, k.unit.label, k.unit.from, k.unit.to, k.required, actual,
+                            status_of(actual, k.required, k.unit, now)});
       }
       if (!pr.items.empty()) rep.people.push_back(std::move(pr));
     }
@@ -596,12 +612,11 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
         const int64_t months = int_of(rule->params, "months", 6);
         const std::string since = months_before(rep.as_of, static_cast<int>(months));
         DJ_ASSIGN(auto rows,
-                  c.query("SELECT DISTINCT t.member_id FROM attendance t JOIN activities a ON "
-                          "a.id = t.activity_id JOIN activity_types ty ON ty.code = a.type "
-                          "JOIN members m ON m.id = t.member_id JOIN orgs o ON o.id = m.org_id "
-                          "WHERE o.path >= ? AND o.path < ? AND ty.org_life = 1 AND "
-                          "t.status IN ('present', 'late') AND a.held_on > ? AND a.held_on <= ? "
-                          "AND a.deleted_at IS NULL",
+                  c.query("SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id "
+                          "WHERE o.path >= ? AND o.path < ? AND m.deleted_at IS NULL AND EXISTS "
+                          "(SELECT 1 FROM attendance t WHERE t.member_id = m.id AND "
+                          "t.held_on > ? AND t.held_on <= ? AND t.org_life = 1 AND "
+                          "t.status IN ('present', 'late'))",
                           {root_path, end, since, rep.as_of}));
         std::set<int64_t> active;
         for (const auto& r : rows) active.insert(r.i64(0));

@@ -24,7 +24,8 @@ class RulesTest : public store::DbTest {
     if (IsSkipped()) return;
     orgs_ = std::make_unique<org::OrgService>(db());
     members_ = std::make_unique<member::MemberService>(db(), keys_, member::MemberConfig{});
-    acts_ = std::make_unique<activity::ActivityService>(db(), activity::Config{.lock_days = 100000});
+    acts_ =
+        std::make_unique<activity::ActivityService>(db(), activity::Config{.lock_days = 100000});
     svc_ = std::make_unique<ComplianceService>(db());
     root_ = org({}, "R", "committee", "2000-01-01");
     pc_ = org(root_.id, "PC", "party_committee", "2000-01-01");
@@ -66,8 +67,8 @@ class RulesTest : public store::DbTest {
     EXPECT_TRUE(m) << m.error().message;
     return m ? m->id : 0;
   }
-  activity::Activity record(int64_t org_id, const char* type, const char* start,
-                            const char* end, std::vector<activity::AttendeeInput> att = {},
+  activity::Activity record(int64_t org_id, const char* type, const char* start, const char* end,
+                            std::vector<activity::AttendeeInput> att = {},
                             std::optional<int64_t> lecturer = std::nullopt) {
     activity::ActivityInput in;
     in.org_id = org_id;
@@ -149,8 +150,10 @@ TEST_P(RulesTest, BranchFoundedMidQuarterIsJudgedFromItsFirstFullUnit) {
 }
 
 TEST_P(RulesTest, ExpectedAttendeesFollowMembershipHistory) {
-  auto before = record(b1_.id, "theme_day", "2021-06-15T09:00:00+08:00", "2021-06-15T11:00:00+08:00");
-  auto after = record(b2_.id, "theme_day", "2021-07-10T09:00:00+08:00", "2021-07-10T11:00:00+08:00");
+  auto before =
+      record(b1_.id, "theme_day", "2021-06-15T09:00:00+08:00", "2021-06-15T11:00:00+08:00");
+  auto after =
+      record(b2_.id, "theme_day", "2021-07-10T09:00:00+08:00", "2021-07-10T11:00:00+08:00");
   auto has = [](const activity::Activity& a, int64_t id) {
     for (const auto& t : a.attendees) {
       if (t.member_id == id) return true;
@@ -288,8 +291,9 @@ TEST_P(RulesTest, LateEntryAndLockedRecords) {
   ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(ok->title, "改");
   auto audit = store::with_conn(db(), [](store::Conn& c) {
-    return c.query_one("SELECT COUNT(*) FROM audit_log WHERE action IN "
-                       "('activity.create_late', 'activity.update_locked')");
+    return c.query_one(
+        "SELECT COUNT(*) FROM audit_log WHERE action IN "
+        "('activity.create_late', 'activity.update_locked')");
   });
   EXPECT_EQ(audit->i64(0), 2);
 }
@@ -302,13 +306,30 @@ TEST_P(RulesTest, BadInputNamesTheFieldAndChangesNothing) {
   } cases[] = {
       {[](auto& in) { in.type = "party"; }, "type"},
       {[](auto& in) { in.ended_at = "2021-04-05T08:00:00+08:00"; }, "ended_at"},
-      {[](auto& in) { in.started_at = "2099-04-05T09:00:00+08:00"; in.ended_at = "2099-04-05T10:00:00+08:00"; }, "started_at"},
+      {[](auto& in) {
+         in.started_at = "2099-04-05T09:00:00+08:00";
+         in.ended_at = "2099-04-05T10:00:00+08:00";
+       },
+       "started_at"},
       {[](auto& in) { in.hours = -1; }, "hours"},
       {[](auto& in) { in.hours = 5000; }, "hours"},
-      {[this](auto& in) { in.attendees = {{m1_, "leave", std::nullopt}}; }, "attendees[0].reason"},
-      {[this](auto& in) { in.attendees = {{m1_, "absent", std::nullopt}, {m1_, "late", std::nullopt}}; }, "attendees[1].member_id"},
-      {[](auto& in) { in.attendees = {{999999, "present", std::nullopt}}; }, "attendees[0].member_id"},
-      {[](auto& in) { in.type = "contest"; in.subtype = "dance"; }, "subtype"},
+      {[this](auto& in) {
+         in.attendees = {{m1_, "leave", std::nullopt}};
+       },
+       "attendees[0].reason"},
+      {[this](auto& in) {
+         in.attendees = {{m1_, "absent", std::nullopt}, {m1_, "late", std::nullopt}};
+       },
+       "attendees[1].member_id"},
+      {[](auto& in) {
+         in.attendees = {{999999, "present", std::nullopt}};
+       },
+       "attendees[0].member_id"},
+      {[](auto& in) {
+         in.type = "contest";
+         in.subtype = "dance";
+       },
+       "subtype"},
   };
   for (auto& c : cases) {
     activity::ActivityInput in;
@@ -334,7 +355,8 @@ TEST_P(RulesTest, BadInputNamesTheFieldAndChangesNothing) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().fields.at(0).field, "attendees[0].member_id");
   auto n = store::with_conn(db(), [](store::Conn& c) {
-    return c.query_one("SELECT (SELECT COUNT(*) FROM activities) + (SELECT COUNT(*) FROM attendance)");
+    return c.query_one(
+        "SELECT (SELECT COUNT(*) FROM activities) + (SELECT COUNT(*) FROM attendance)");
   });
   EXPECT_EQ(n->i64(0), 0);
 }

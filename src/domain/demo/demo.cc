@@ -8,9 +8,11 @@
 #include <vector>
 
 #include "common/time.h"
+#include "domain/activity/activity.h"
 #include "domain/audit/audit.h"
 #include "domain/member/citizen_id.h"
 #include "domain/member/member.h"
+#include "store/bulk.h"
 
 namespace dj::demo {
 namespace {
@@ -79,6 +81,16 @@ constexpr const char* kEthnicities[] = {"汉族", "汉族", "汉族",   "汉族"
                                         "彝族", "白族", "哈尼族", "傣族", "回族", "纳西族"};
 constexpr const char* kEducation[] = {"大学本科", "大学本科", "大学本科", "研究生",
                                       "大学专科", "研究生",   "大学本科", "中专"};
+constexpr const char* kLeaveReasons[] = {"出差", "病假", "公务外出", "事假", "培训"};
+constexpr const char* kOrgLifeTypes[] = {"branch_assembly", "branch_committee", "group_meeting",
+                                         "party_lecture",   "theme_day",        "org_life_meeting",
+                                         "member_review"};
+
+bool is_org_life(std::string_view type) {
+  return std::find(std::begin(kOrgLifeTypes), std::end(kOrgLifeTypes), type) !=
+         std::end(kOrgLifeTypes);
+}
+
 constexpr const char* kRegions[] = {"530102", "530103", "530111", "530112", "530113",
                                     "530114", "530181", "530124", "530125", "530128"};
 
@@ -114,6 +126,309 @@ std::string citizen_id(Gen& g, const std::string& birth, bool male,
   }
 }
 
+struct DemoMember {
+  int64_t id;
+  int64_t org_id;  // the branch or one of its groups
+  std::string joined_on;
+  bool leader;
+  bool secretary;
+};
+
+struct DemoBranch {
+  int64_t id;
+  int affiliated;  // index into Tree::affiliated
+  std::vector<int64_t> groups;
+  std::vector<DemoMember> members;
+};
+
+struct Tree {
+  int64_t root = 0;
+  std::vector<std::pair<int64_t, bool>> affiliated;  // id, is a party committee
+  std::vector<DemoBranch> branches;
+};
+
+// Writes activities with attendance and ledger hours in bulk, with explicit
+// ids (the table is empty), a transaction per batch of branches.
+class ActivityWriter {
+ public:
+  ActivityWriter(Gen& g, int64_t today_days) : g_(g), today_days_(today_days) {}
+
+  // One activity held on `date` from `hour` for `minutes`; `pool` are the
+  // expected attendees (those who had joined by then).
+  void add(int64_t org_id, const char* type, const std::string& title, const std::string& date,
+           int hour, int minutes, const std::vector<const DemoMember*>& pool,
+           std::optional<int64_t> lecturer = std::nullopt, const char* subtype = nullptr,
+           const char* method = nullptr, const char* tags = "[]",
+           const char* destination = nullptr) {
+    const int64_t id = next_id_++;
+    // In the demo only the organs' central groups and the committee's grand
+    // lecture are held above branch level.
+    const bool branch_level =
+        std::string_view(type) != "center_group_study" && std::string_view(type) != "grand_lecture";
+    const int64_t start = (days_from_date(date) * 86400 + hour * 3600 - 8 * 3600) * 1000;
+    const int64_t end = start + minutes * 60000;
+    const int64_t hours = activity::default_hours_tenths(end - start, {});
+    int64_t expected = 0, present = 0;
+    for (const DemoMember* m : pool) {
+      if (m->joined_on > date) continue;
+      ++expected;
+      const int roll = g_.below(100);
+      const char* status = roll < 87   ? "present"
+                           : roll < 90 ? "late"
+                           : roll < 97 ? "leave"
+                                       : "absent";
+      const bool came = roll < 90;
+      present += came;
+      attendance_.push_back(
+          {id, m->id, status,
+           roll >= 90 && roll < 97 ? store::Value(g_.pick(kLeaveReasons)) : store::Value(), false,
+           date, is_org_life(type), branch_level});
+      if (came && hours > 0) {
+        hours_.push_back(
+            {m->id, std::stoi(date.substr(0, 4)), date, "activity", id, hours, title, now_ms()});
+      }
+    }
+    const bool late = g_.chance(7);
+    const int64_t entered =
+        late ? std::min(now_ms(), end + (2 + g_.below(20)) * int64_t{86400000}) : end + 3600000;
+    activities_.push_back({id,
+                           org_id,
+                           type,
+                           subtype ? store::Value(subtype) : store::Value(),
+                           title,
+                           tags,
+                           start,
+                           end,
+                           date,
+                           destination ? store::Value(std::string("异地现场教学：") + destination)
+                                       : store::Value("党员活动室"),
+                           destination != nullptr,
+                           destination ? store::Value(destination) : store::Value(),
+                           method ? store::Value(method) : store::Value(),
+                           lecturer,
+                           hours,
+                           late,
+                           expected,
+                           present,
+                           entered,
+                           entered});
+  }
+
+  Status flush(store::Conn& c) {
+    DJ_TRY(store::insert_rows(c, "activities",
+                              {"id",
+                               "org_id",
+                               "type",
+                               "subtype",
+                               "title",
+                               "tags",
+                               "started_at",
+                               "ended_at",
+                               "held_on",
+                               "place",
+                               "off_site",
+                               "destination",
+                               "method",
+                               "lecturer_member_id",
+                               "hours_tenths",
+                               "late_entry",
+                               "expected_count",
+                               "present_count",
+                               "created_at",
+                               "updated_at"},
+                              activities_));
+    DJ_TRY(store::insert_rows(c, "attendance",
+                              {"activity_id", "member_id", "status", "reason", "guest", "held_on",
+                               "org_life", "branch_level"},
+                              attendance_));
+    DJ_TRY(store::insert_rows(c, "hour_entries",
+                              {"member_id", "year", "on_date", "source", "source_id",
+                               "hours_tenths", "title", "created_at"},
+                              hours_));
+    activities_.clear();
+    attendance_.clear();
+    hours_.clear();
+    return {};
+  }
+
+  int64_t count() const { return next_id_ - 1; }
+
+ private:
+  Gen& g_;
+  int64_t today_days_;
+  int64_t next_id_ = 1;
+  std::vector<store::Params> activities_, attendance_, hours_;
+};
+
+Result<int64_t> generate_activities(store::Db& db, Gen& g, const Tree& tree) {
+  const int64_t today_days = days_from_date(today());
+  const int64_t first = today_days - 365, last = today_days - 1;
+  ActivityWriter w(g, today_days);
+  // The day `d` of each month in the window (clamped), if inside it.
+  auto day_in = [&](const std::string& month, int d) -> std::optional<std::string> {
+    std::string date = month + fmt::format("-{:02}", std::min(d, 28));
+    const int64_t n = days_from_date(date);
+    if (n < first || n > last) return std::nullopt;
+    return date;
+  };
+  std::vector<std::string> months;
+  for (int64_t d = first; d <= last; ++d) {
+    const std::string m = date_from_days(d).substr(0, 7);
+    if (months.empty() || months.back() != m) months.push_back(m);
+  }
+  auto all = [](const DemoBranch& b) {
+    std::vector<const DemoMember*> out;
+    for (const auto& m : b.members) out.push_back(&m);
+    return out;
+  };
+  // Leaders of each directly affiliated organization (its central group).
+  std::vector<std::vector<const DemoMember*>> leaders(tree.affiliated.size());
+  for (const auto& b : tree.branches) {
+    for (const auto& m : b.members) {
+      if (m.leader) leaders[b.affiliated].push_back(&m);
+    }
+  }
+  const size_t batch = 60;
+  for (size_t start = 0; start < tree.branches.size(); start += batch) {
+    DJ_TRY(store::with_tx(db, [&](store::Conn& c) -> Status {
+      for (size_t bi = start; bi < std::min(tree.branches.size(), start + batch); ++bi) {
+        const DemoBranch& b = tree.branches[bi];
+        const auto members = all(b);
+        // A few branches fall quiet for months: the gaps the rules should find.
+        const int quiet = g.chance(4) ? g.below(static_cast<int>(months.size())) : -1;
+        std::optional<int64_t> secretary, guest_leader;
+        for (const auto& m : b.members) {
+          if (m.secretary) secretary = m.id;
+          if (m.leader && !guest_leader) guest_leader = m.id;
+        }
+        for (size_t mi = 0; mi < months.size(); ++mi) {
+          if (quiet >= 0 && (static_cast<int>(mi) >= quiet && static_cast<int>(mi) < quiet + 3)) {
+            continue;
+          }
+          const std::string& month = months[mi];
+          const int mon = std::stoi(month.substr(5, 2));
+          auto when = [&](int lo, int span) { return day_in(month, lo + g.below(span)); };
+          if (g.chance(95)) {
+            if (auto d = when(3, 8))
+              w.add(b.id, "branch_committee", month + " 支委会", *d, 15, 90, members);
+          }
+          if (g.chance(92)) {
+            if (auto d = when(1, 5)) {
+              w.add(b.id, "theme_day", month + " 主题党日", *d, 9, 150, members, std::nullopt,
+                    nullptr, g.chance(40) ? "observation" : "discussion",
+                    g.chance(50) ? R"(["party_history"])" : R"(["xi_thought"])");
+            }
+          }
+          for (int k : {90, 70, 40}) {
+            if (g.chance(k)) {
+              if (auto d = when(12, 14)) {
+                w.add(b.id, "collective_study", month + " 集中学习", *d, 14,
+                      g.chance(30) ? 240 : 120, members, std::nullopt, nullptr, "lecture",
+                      R"(["xi_thought"])");
+              }
+            }
+          }
+          for (size_t gi = 0; gi < b.groups.size(); ++gi) {
+            if (!g.chance(85)) continue;
+            std::vector<const DemoMember*> pool;
+            for (const auto* m : members) {
+              if (m->org_id == b.groups[gi]) pool.push_back(m);
+            }
+            if (auto d = when(18, 8))
+              w.add(b.groups[gi], "group_meeting", month + " 党小组会", *d, 16, 60, pool);
+          }
+          if (mon % 3 == 2 && g.chance(90)) {
+            if (auto d = when(8, 15))
+              w.add(b.id, "branch_assembly", month + " 支部党员大会", *d, 15, 120, members);
+          }
+          if (mon % 3 == 0 && g.chance(85)) {
+            const auto lecturer = guest_leader && g.chance(35) ? guest_leader : secretary;
+            if (auto d = when(8, 15)) {
+              w.add(b.id, "party_lecture", month + " 党课", *d, 9, 120, members, lecturer, nullptr,
+                    "lecture", g.chance(40) ? R"(["party_history"])" : "[]");
+            }
+          }
+          if (g.chance(9)) {
+            if (auto d = when(1, 25)) {
+              w.add(b.id, "special_briefing", month + " 专题宣讲", *d, 10, 90, members,
+                    guest_leader && g.chance(30) ? guest_leader : std::nullopt, nullptr, "lecture",
+                    R"(["party_history"])");
+            }
+          }
+          if (g.chance(10)) {
+            if (auto d = when(1, 25)) {
+              w.add(b.id, "youth_joint_study", month + " 青年主题联学", *d, 15, 120, members,
+                    std::nullopt, nullptr, "discussion", R"(["xi_thought"])");
+            }
+          }
+          if (g.chance(8)) {
+            if (auto d = when(1, 25)) {
+              w.add(b.id, "reading_class", month + " 专题学习读书班", *d, 9, 420, members,
+                    std::nullopt, nullptr, "lecture", R"(["party_history"])");
+            }
+          }
+          if (g.chance(3)) {
+            if (auto d = when(1, 25)) {
+              w.add(b.id, "field_teaching", month + " 现场教学", *d, 8, 480, members, std::nullopt,
+                    nullptr, "observation", R"(["party_history"])",
+                    g.chance(30) ? "延安" : nullptr);
+            }
+          }
+          if (g.chance(2)) {
+            if (auto d = when(1, 25)) {
+              w.add(b.id, "contest", month + " 知识竞赛", *d, 14, 120, members, std::nullopt,
+                    g.chance(70) ? "knowledge" : "speech");
+            }
+          }
+          if (mon == 1) {
+            if (g.chance(90)) {
+              if (auto d = when(10, 15))
+                w.add(b.id, "org_life_meeting", month + " 组织生活会", *d, 9, 180, members);
+            }
+            if (g.chance(88)) {
+              if (auto d = when(10, 15))
+                w.add(b.id, "member_review", month + " 民主评议党员", *d, 14, 120, members);
+            }
+            if (g.chance(85)) {
+              if (auto d = when(3, 20))
+                w.add(b.id, "heart_talk", month + " 谈心谈话", *d, 10, 60, members);
+            }
+          }
+        }
+      }
+      if (start == 0) {
+        // Central group study of each organ, and the committee's grand lecture.
+        for (size_t a = 0; a < tree.affiliated.size(); ++a) {
+          if (!tree.affiliated[a].second) continue;
+          for (const auto& month : months) {
+            const int mon = std::stoi(month.substr(5, 2));
+            if (mon % 3 == 1 || !g.chance(85)) continue;
+            if (auto d = day_in(month, 10 + g.below(10))) {
+              w.add(tree.affiliated[a].first, "center_group_study", month + " 理论学习中心组学习",
+                    *d, 9, 180, leaders[a], std::nullopt, nullptr, "discussion",
+                    R"(["xi_thought"])");
+            }
+          }
+        }
+        for (const auto& month : months) {
+          if (std::stoi(month.substr(5, 2)) % 3 != 2) continue;
+          if (auto d = day_in(month, 20)) {
+            w.add(tree.root, "grand_lecture", month + " 机关大课堂", *d, 9, 180, {}, std::nullopt,
+                  nullptr, "lecture", R"(["xi_thought"])");
+          }
+        }
+      }
+      return w.flush(c);
+    }));
+  }
+  DJ_TRY(store::with_tx(db, [](store::Conn& c) -> Status {
+    DJ_TRY(store::reset_identity(c, "activities"));
+    return c.exec_script(
+        "INSERT INTO hour_totals (member_id, year, hours_tenths) SELECT member_id, year, "
+        "SUM(hours_tenths) FROM hour_entries GROUP BY member_id, year");
+  }));
+  return w.count();
+}
 }  // namespace
 
 Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
@@ -156,11 +471,11 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
   };
 
   // The tree and the accounts, in one transaction.
-  std::vector<int64_t> branch_ids;  // branches in creation order
-  std::vector<std::vector<int64_t>> branch_groups;
+  Tree tree;  // branches in creation order
   DJ_TRY(store::with_tx(db, [&](store::Conn& c) -> Status {
     DJ_ASSIGN(auto root, add_org(c, std::nullopt, "/", 0, "KMGW", "中共昆明市委市直机关工作委员会",
                                  "committee"));
+    tree.root = root.first;
     DJ_TRY(add_user(c, "admin", "committee_admin", root.first, std::nullopt));
     DJ_TRY(add_user(c, "auditor", "auditor", root.first, std::nullopt));
     DJ_TRY(add_user(c, "inspector", "inspector", root.first, std::nullopt));
@@ -174,6 +489,7 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
                                   organ + (general ? "机关党总支" : "机关党委"),
                                   general ? "general_branch" : "party_committee"));
       DJ_TRY(add_user(c, fmt::format("org{:02}", a + 1), "org_admin", aff.first, std::nullopt));
+      tree.affiliated.push_back({aff.first, !general});
       const int remaining_orgs = params.affiliated - a;
       const int avg = branches_left / remaining_orgs;
       int n = a + 1 == params.affiliated ? branches_left
@@ -186,15 +502,14 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
                                      : fmt::format("第{}党支部", b + 1);
         DJ_ASSIGN(auto br, add_org(c, aff.first, aff.second, 2,
                                    fmt::format("KMGW-{:03}-{:03}", a + 1, b + 1), unit, "branch"));
-        branch_ids.push_back(br.first);
-        branch_groups.emplace_back();
+        tree.branches.push_back({br.first, a, {}, {}});
         if (g.chance(20)) {
           const int groups = 2 + g.below(2);
           for (int k = 0; k < groups; ++k) {
             DJ_ASSIGN(auto gr, add_org(c, br.first, br.second, 3,
                                        fmt::format("KMGW-{:03}-{:03}-{}", a + 1, b + 1, k + 1),
                                        fmt::format("第{}党小组", k + 1), "group"));
-            branch_groups.back().push_back(gr.first);
+            tree.branches.back().groups.push_back(gr.first);
           }
         }
       }
@@ -203,25 +518,26 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
   }));
 
   // Members, streamed in batches of one transaction each.
-  const int per_branch = params.members / static_cast<int>(branch_ids.size());
+  const int per_branch = params.members / static_cast<int>(tree.branches.size());
   int64_t serial = 0;
   std::unordered_set<std::string> used_ids;
   int64_t member_account = 0;
   const size_t batch = 2000;
-  for (size_t start = 0; start < branch_ids.size();) {
+  for (size_t start = 0; start < tree.branches.size();) {
     size_t end = start;
     int64_t in_batch = 0;
     DJ_TRY(store::with_tx(db, [&](store::Conn& c) -> Status {
-      for (end = start; end < branch_ids.size() && in_batch < static_cast<int64_t>(batch); ++end) {
-        const bool last = end + 1 == branch_ids.size();
+      for (end = start; end < tree.branches.size() && in_batch < static_cast<int64_t>(batch);
+           ++end) {
+        const bool last = end + 1 == tree.branches.size();
         int n = last ? static_cast<int>(params.members - serial)
                      : std::max(3, per_branch - 3 + g.below(7));
         n = std::max(1, std::min<int>(n, static_cast<int>(params.members - serial) -
-                                             static_cast<int>(branch_ids.size() - end - 1)));
+                                             static_cast<int>(tree.branches.size() - end - 1)));
         for (int i = 0; i < n; ++i) {
           member::MemberInput in;
-          const auto& groups = branch_groups[end];
-          in.org_id = groups.empty() || i < 3 ? branch_ids[end] : groups[i % groups.size()];
+          const auto& groups = tree.branches[end].groups;
+          in.org_id = groups.empty() || i < 3 ? tree.branches[end].id : groups[i % groups.size()];
           const bool male = g.chance(58);
           std::string name = std::string(g.pick(kSurnames)) + g.pick(kGiven);
           if (g.chance(40)) name += g.pick(kGiven);
@@ -275,6 +591,12 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
           in.tags.emplace();
           DJ_TRY(member::MemberService::validate(in));
           DJ_ASSIGN(const int64_t id, members.insert(c, in, std::nullopt));
+          if (*in.political_status == "full" || *in.political_status == "probationary") {
+            tree.branches[end].members.push_back(
+                {id, *in.org_id, *in.joined_on,
+                 *in.cadre_rank == "division" || *in.cadre_rank == "bureau",
+                 *in.post == "secretary"});
+          }
           if (member_account == 0 && !retired && *in.post == "none") {
             member_account = id;
             DJ_TRY(add_user(c, "member01", "member", *in.org_id, id));
@@ -289,14 +611,19 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
     start = end;
     if (opt.scale == Scale::province) spdlog::info("demo: {} members", sum.members);
   }
-  DJ_TRY(audit::record_now(
-      db, {std::nullopt, "dangjiao demo", "", "cli demo"},
-      {"demo.generate",
-       "",
-       "",
-       "",
-       {},
-       boost::json::object{{"orgs", sum.orgs}, {"members", sum.members}, {"users", sum.users}}}));
+  if (opt.scale == Scale::city) {
+    DJ_ASSIGN(sum.activities, generate_activities(db, g, tree));
+  }
+  DJ_TRY(audit::record_now(db, {std::nullopt, "dangjiao demo", "", "cli demo"},
+                           {"demo.generate",
+                            "",
+                            "",
+                            "",
+                            {},
+                            boost::json::object{{"orgs", sum.orgs},
+                                                {"members", sum.members},
+                                                {"users", sum.users},
+                                                {"activities", sum.activities}}}));
   return sum;
 }
 

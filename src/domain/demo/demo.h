@@ -1,7 +1,9 @@
 // The demo city: a realistic, deterministic organization tree, members and
 // accounts, like the seed's city (47 directly affiliated organizations, ~900
 // branches, ~5,500 members). `province` scale streams ~150,000 organizations
-// and ~2 million members for benchmarks.
+// and ~2 million members for benchmarks. The city also gets the last 365
+// days of activities (~60,000) with attendance and ledger hours, with the
+// gaps and late entries real branches have; province scale gets none.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +22,7 @@ struct Options {
 };
 
 struct Summary {
-  int64_t orgs = 0, members = 0, users = 0;
+  int64_t orgs = 0, members = 0, users = 0, activities = 0;
 };
 
 // The password of every demo account (documented in the README).

@@ -23,7 +23,8 @@ struct Posted {
 };
 
 // Replaces whatever `source`/`source_id` posted before with `entries`,
-// inside the caller's transaction.
+// inside the caller's transaction, keeping the yearly totals (hour_totals)
+// in step.
 Status post(store::Conn& c, const std::string& source, int64_t source_id, const std::string& title,
             const std::vector<Entry>& entries);
 

@@ -46,8 +46,9 @@ struct City {
     year = dj::today().substr(0, 4);
     // The largest branch, for recording meetings with about 50 attendees.
     auto rows = dj::store::with_conn(*db, [](dj::store::Conn& c) {
-      return c.query("SELECT m.org_id, COUNT(*) FROM members m JOIN orgs o ON o.id = m.org_id "
-                     "WHERE o.type = 'branch' GROUP BY m.org_id ORDER BY 2 DESC LIMIT 1");
+      return c.query(
+          "SELECT m.org_id, COUNT(*) FROM members m JOIN orgs o ON o.id = m.org_id "
+          "WHERE o.type = 'branch' GROUP BY m.org_id ORDER BY 2 DESC LIMIT 1");
     });
     branch = (*rows)[0].i64(0);
     auto members = dj::store::with_conn(*db, [&](dj::store::Conn& c) {

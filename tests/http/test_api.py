@@ -465,6 +465,12 @@ ROUTES = [
     ("POST", "/api/v1/members/{id}/transfer"), ("GET", "/api/v1/members/{id}/history"),
     ("GET", "/api/v1/audit"), ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
     ("GET", "/api/v1/openapi.json"),
+    ("GET", "/api/v1/activity-types"), ("POST", "/api/v1/activity-types"),
+    ("GET", "/api/v1/activities"), ("POST", "/api/v1/activities"),
+    ("GET", "/api/v1/activities/{id}"), ("PATCH", "/api/v1/activities/{id}"),
+    ("DELETE", "/api/v1/activities/{id}"), ("GET", "/api/v1/rules"), ("POST", "/api/v1/rules"),
+    ("GET", "/api/v1/compliance"), ("GET", "/api/v1/stats/activities"),
+    ("GET", "/api/v1/members/{id}/hours"), ("GET", "/api/v1/orgs/{id}/hours"),
 ]
 
 
@@ -578,6 +584,135 @@ class Permissions(Base):
         self.clients["inspector"].post("/api/v1/orgs", {"code": "DENY", "name": "x", "type": "branch", "parent_id": 1})
         denied = self.admin.get("/api/v1/audit?action=auth.denied").json()
         self.assertGreaterEqual(denied["total"], 1)
+
+
+class Activities(Base):
+    """Recording meetings, the ledger, the rules and the statistics over HTTP."""
+
+    def meeting(self, org, **over):
+        body = {"org_id": org["id"], "type": "branch_committee", "title": "支委会",
+                "started_at": "2025-03-03T15:00:00+08:00", "ended_at": "2025-03-03T16:30:00+08:00"}
+        body.update(over)
+        return body
+
+    def test_one_request_records_a_meeting_with_exceptions(self):
+        branch = self.admin.get("/api/v1/orgs/%d" % self.branch01["id"]).json()
+        members = self.admin.get("/api/v1/members?org_id=%d&page_size=100" % branch["id"]).json()["items"]
+        in_party = [m for m in members if m["political_status"] in ("full", "probationary")]
+        absent, leave = in_party[0]["id"], in_party[1]["id"]
+        r = self.admin.post("/api/v1/activities", self.meeting(branch, attendees=[
+            {"member_id": absent, "status": "absent"},
+            {"member_id": leave, "status": "leave", "reason": "出差"}]))
+        self.assertEqual(r.status, 201, r)
+        a = r.json()
+        self.assertEqual(a["held_on"], "2025-03-03")
+        self.assertTrue(a["late_entry"])
+        self.assertEqual(a["hours"], 1.5)
+        self.assertEqual(a["expected_count"], len([m for m in in_party if m["joined_on"] <= "2025-03-03"]))
+        self.assertEqual(a["present_count"], a["expected_count"] - 2)
+        status = {t["member_id"]: t["status"] for t in a["attendees"]}
+        self.assertEqual((status[absent], status[leave]), ("absent", "leave"))
+        present = [mid for mid, st in status.items() if st == "present"][0]
+        hours = self.admin.get("/api/v1/members/%d/hours?year=2025" % present).json()
+        self.assertIn(a["id"], [e["source_id"] for e in hours["entries"]])
+        none = self.admin.get("/api/v1/members/%d/hours?year=2025" % absent).json()
+        self.assertNotIn(a["id"], [e["source_id"] for e in none["entries"]])
+        comp = self.admin.get("/api/v1/compliance?period=2025-03&org_id=%d" % branch["id"]).json()
+        item = [i for o in comp["organizations"] if o["org_id"] == branch["id"]
+                for i in o["items"] if i["rule"] == "branch_committee_monthly"][0]
+        self.assertEqual((item["actual"], item["status"]), (1, "met"))
+        audit = self.admin.get("/api/v1/audit?entity=activity&entity_id=%d" % a["id"]).json()["items"]
+        self.assertEqual(audit[0]["action"], "activity.create_late")
+
+    def test_locked_records_need_committee_admin_and_a_reason(self):
+        a = self.admin.post("/api/v1/activities", self.meeting(self.branch01, type="theme_day")).json()
+        self.assertTrue(a["locked"])
+        org01 = login(SERVER, "org01")
+        self.assertEqual(org01.patch("/api/v1/activities/%d" % a["id"], {"title": "改"}).status, 403)
+        r = self.admin.patch("/api/v1/activities/%d" % a["id"], {"title": "改"})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"change_reason": "required"})
+        r = self.admin.patch("/api/v1/activities/%d" % a["id"], {"title": "改", "change_reason": "更正"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(org01.delete("/api/v1/activities/%d" % a["id"]).status, 403)
+        self.assertEqual(self.admin.delete("/api/v1/activities/%d?reason=重复录入" % a["id"]).status, 204)
+        self.assertEqual(self.admin.get("/api/v1/activities/%d" % a["id"]).status, 404)
+
+    def test_bad_input(self):
+        before = self.count("/api/v1/activities")
+        b = self.branch01
+        m = self.admin.get("/api/v1/members?org_id=%d&page_size=1" % b["id"]).json()["items"][0]["id"]
+        other = self.admin.get("/api/v1/members?org_id=%d&page_size=1" % self.org02["id"]).json()["items"][0]["id"]
+        cases = [
+            (self.meeting(b, type="dance"), 422, "type"),
+            (self.meeting(b, ended_at="2025-03-03T14:00:00+08:00"), 422, "ended_at"),
+            (self.meeting(b, started_at="2099-03-03T15:00:00+08:00", ended_at="2099-03-03T16:00:00+08:00"), 422, "started_at"),
+            (self.meeting(b, started_at="2025-03-03 15:00"), 422, "started_at"),
+            (self.meeting(b, hours=-2), 422, "hours"),
+            (self.meeting(b, hours=1e9), 422, "hours"),
+            (self.meeting(b, hours="two"), 400, "hours"),
+            (self.meeting(b, attendees=[{"member_id": m, "status": "absent"}, {"member_id": m, "status": "late"}]), 422, "attendees[1].member_id"),
+            (self.meeting(b, attendees=[{"member_id": m, "status": "asleep"}]), 422, "attendees[0].status"),
+            (self.meeting(b, attendees=[{"member_id": m, "status": "leave"}]), 422, "attendees[0].reason"),
+            (self.meeting(b, attendees=[{"member_id": m, "mood": "ok", "status": "present"}]), 400, "attendees[0].mood"),
+            (self.meeting(b, attendees="all"), 400, "attendees"),
+            (self.meeting(b, org_id=999999), 422, "org_id"),
+        ]
+        for body, status, field in cases:
+            r = self.admin.post("/api/v1/activities", body)
+            self.assertEqual(r.status, status, (body, r))
+            self.assertIn(field, r.field_errors(), (body, r))
+        org01 = login(SERVER, "org01")
+        r = org01.post("/api/v1/activities", self.meeting(b, attendees=[{"member_id": other, "status": "present"}]))
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"attendees[0].member_id": "unknown"})
+        self.assertEqual(self.count("/api/v1/activities"), before)
+
+    def test_compliance_stats_and_rules(self):
+        comp = self.admin.get("/api/v1/compliance?period=2026Q1")
+        self.assertEqual(comp.status, 200)
+        body = comp.json()
+        self.assertEqual(len(body["organizations"]), self.count("/api/v1/orgs"))
+        self.assertGreater(body["summary"]["met"], 1000)
+        self.assertGreater(body["summary"]["missed"], 0)  # the demo has gaps
+        self.assertIsNotNone(body["summary"]["rate"])
+        stats = self.admin.get("/api/v1/stats/activities?period=2026H1").json()
+        self.assertGreater(stats["by_type"]["branch_committee"]["count"], 1000)
+        self.assertGreater(stats["leaders"]["count"], 100)
+        self.assertGreater(stats["leaders"]["three_meetings_one_lecture"], 0)
+        self.assertEqual(self.admin.get("/api/v1/compliance?period=2021Q5").status, 422)
+        self.assertEqual(self.admin.get("/api/v1/compliance").status, 422)
+        self.assertEqual(self.admin.get("/api/v1/stats/activities?from=2026-02-01").status, 422)
+        rules = self.admin.get("/api/v1/rules").json()["items"]
+        self.assertIn("branch_committee_monthly", [x["code"] for x in rules])
+        org01 = login(SERVER, "org01")
+        new = {"code": "theme_day_monthly", "kind": "org_count", "effective_from": "2030-01-01",
+               "source": "测试", "label_zh": "主题党日", "label_en": "Theme day",
+               "params": {"types": ["theme_day"], "per": "month", "min": 1, "org_types": ["branch"]}}
+        self.assertEqual(org01.post("/api/v1/rules", new).status, 403)
+        bad = dict(new, params={"types": ["nope"], "per": "fortnight"})
+        r = self.admin.post("/api/v1/rules", bad)
+        self.assertEqual(r.status, 422)
+        self.assertEqual(set(r.field_errors()), {"params.types", "params.per"})
+        r = self.admin.post("/api/v1/rules", new)
+        self.assertEqual(r.status, 201, r)
+        self.assertGreaterEqual(r.json()["version"], 2)
+        r = org01.get("/api/v1/compliance?period=2026Q1&org_id=%d" % self.org02["id"])
+        self.assertEqual(r.status, 422)
+        own = org01.get("/api/v1/compliance?period=2026Q1").json()
+        self.assertTrue(all(o["org_id"] != self.org02["id"] for o in own["organizations"]))
+        below = org01.get("/api/v1/orgs/%d/hours?year=2026&below_target=true" % self.org01["id"])
+        self.assertEqual(below.status, 200)
+        self.assertEqual(org01.get("/api/v1/orgs/%d/hours?year=2026" % self.org02["id"]).status, 404)
+        self.assertEqual(org01.get("/api/v1/orgs/%d/hours" % self.org01["id"]).status, 422)
+
+    def test_member_sees_own_hours_only(self):
+        me = login(SERVER, "member01")
+        my_id = me.get("/api/v1/auth/me").json()["member_id"]
+        mine = me.get("/api/v1/members/%d/hours?year=2026" % my_id)
+        self.assertEqual(mine.status, 200)
+        self.assertIn("target", mine.json())
+        self.assertEqual(me.get("/api/v1/members/%d/hours?year=2026" % (my_id + 1)).status, 404)
 
 
 class Lifecycle(unittest.TestCase):

@@ -30,16 +30,27 @@ Status insert_rows(Conn& c, const std::string& table, const std::vector<std::str
 
 Status upsert_add(Conn& c, const std::string& table, const std::vector<std::string>& keys,
                   const std::string& amount, const std::vector<Params>& rows) {
-  std::string cols, marks, conflict;
+  if (rows.empty()) return {};
+  std::string cols, one = "(", conflict;
   for (const auto& k : keys) {
     cols += k + ", ";
-    marks += "?, ";
+    one += "?, ";
     conflict += (conflict.empty() ? "" : ", ") + k;
   }
-  const std::string sql = "INSERT INTO " + table + " (" + cols + amount + ") VALUES (" + marks +
-                          "?) ON CONFLICT (" + conflict + ") DO UPDATE SET " + amount + " = " +
-                          table + "." + amount + " + excluded." + amount;
-  for (const auto& r : rows) DJ_TRY(c.exec(sql, r));
+  one += "?)";
+  const std::string tail = " ON CONFLICT (" + conflict + ") DO UPDATE SET " + amount + " = " +
+                           table + "." + amount + " + excluded." + amount;
+  const size_t per_chunk = 30000 / (keys.size() + 1);
+  for (size_t start = 0; start < rows.size(); start += per_chunk) {
+    const size_t end = std::min(rows.size(), start + per_chunk);
+    std::string sql = "INSERT INTO " + table + " (" + cols + amount + ") VALUES ";
+    Params params;
+    for (size_t r = start; r < end; ++r) {
+      sql += r == start ? one : ", " + one;
+      for (const auto& v : rows[r]) params.push_back(v);
+    }
+    DJ_TRY(c.exec(sql + tail, params));
+  }
   return {};
 }
 

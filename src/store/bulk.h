@@ -13,7 +13,8 @@ Status insert_rows(Conn& c, const std::string& table, const std::vector<std::str
                    const std::vector<Params>& rows);
 
 // Inserts each row (keys..., amount), or adds the amount to the existing
-// row with the same keys: INSERT ... ON CONFLICT (keys) DO UPDATE.
+// row with the same keys: INSERT ... ON CONFLICT (keys) DO UPDATE. The keys
+// of `rows` must be distinct.
 Status upsert_add(Conn& c, const std::string& table, const std::vector<std::string>& keys,
                   const std::string& amount, const std::vector<Params>& rows);
 

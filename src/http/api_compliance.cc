@@ -1,10 +1,12 @@
 #include <boost/json.hpp>
+#include <map>
 
 #include "common/period.h"
 #include "domain/activity/stats.h"
 #include "domain/compliance/compliance.h"
 #include "http/api.h"
 #include "http/input.h"
+#include "http/xlsx.h"
 
 namespace dj::http {
 namespace json = boost::json;
@@ -33,6 +35,58 @@ Result<int> read_year(QueryReader& q) {
   if (*year < 1949 || *year > 2999)
     return Error::invalid("year", "range", "is not a plausible year");
   return static_cast<int>(*year);
+}
+
+// The statistics as a workbook: a summary sheet and one sheet per breakdown,
+// with Chinese headers and type names.
+Result<Response> stats_workbook(Services& s, const json::object& stats) {
+  DJ_ASSIGN(auto types, s.activities.types());
+  std::map<std::string, std::string> label;
+  for (const auto& t : types) label[t.code] = t.label_zh;
+  auto num = [](const json::value& v) { return Cell(v.to_number<double>()); };
+  const auto& period = stats.at("period").as_object();
+  const auto& leaders = stats.at("leaders").as_object();
+  std::vector<Sheet> sheets;
+  sheets.push_back({"概况",
+                    {"指标", "数值"},
+                    {{Cell("统计期间"), Cell(std::string(period.at("label").as_string()))},
+                     {Cell("活动次数"), num(stats.at("total"))},
+                     {Cell("参加人次"), num(stats.at("attendances"))},
+                     {Cell("补录次数"), num(stats.at("late_entries"))},
+                     {Cell("异地/现场教学次数"), num(stats.at("off_site").at("count"))},
+                     {Cell("参加支部组织生活的县处级以上领导干部人数"), num(leaders.at("count"))},
+                     {Cell("领导干部参加组织生活人次"), num(leaders.at("attendances"))},
+                     {Cell("其中参加三会一课人次"), num(leaders.at("three_meetings_one_lecture"))},
+                     {Cell("领导干部讲党课次数"), num(leaders.at("lectures_given"))}}});
+  auto breakdown = [&](const char* name, const char* key, const char* first, bool with_label) {
+    Sheet sheet{name, {first}, {}};
+    if (with_label) sheet.header.push_back("名称");
+    sheet.header.push_back("次数");
+    sheet.header.push_back("参加人次");
+    for (const auto& [k, v] : stats.at(key).as_object()) {
+      std::vector<Cell> row{Cell(std::string(k))};
+      if (with_label) {
+        const std::string code(k.substr(0, k.find('.')));
+        row.emplace_back(label.count(code) ? label[code] : code);
+      }
+      row.push_back(num(v.at("count")));
+      row.push_back(num(v.at("attendances")));
+      sheet.rows.push_back(std::move(row));
+    }
+    sheets.push_back(std::move(sheet));
+  };
+  breakdown("按类型", "by_type", "类型代码", true);
+  breakdown("按子类型", "by_subtype", "子类型", true);
+  breakdown("按标签", "by_tag", "标签", false);
+  breakdown("按教学方式", "by_method", "教学方式", false);
+  DJ_ASSIGN(auto bytes, write_xlsx(sheets));
+  Response res;
+  res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  res.body = std::move(bytes);
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"activity-stats-" +
+                                                      std::string(period.at("label").as_string()) +
+                                                      ".xlsx\"");
+  return res;
 }
 
 }  // namespace
@@ -89,11 +143,18 @@ void add_compliance_routes(Router& r, Services& s) {
          [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            auto org_id = q.id("org_id");
+           auto format = q.str("format", 10);
            DJ_ASSIGN(auto period, read_period(q, c.req));
+           if (format && *format != "json" && *format != "xlsx") {
+             return Error{ErrorCode::bad_request,
+                          "format must be json or xlsx",
+                          {{"format", "unknown_code", "must be json or xlsx"}}};
+           }
            DJ_ASSIGN(auto stats, activity::activity_stats(s.db, c.p(), period, org_id));
+           if (format == "xlsx") return stats_workbook(s, stats);
            return json_response(stats);
          },
-         {"period", "from", "to", "org_id"}});
+         {"period", "from", "to", "org_id", "format"}});
   r.add({"GET",
          "/api/v1/members/{id}/hours",
          "compliance",

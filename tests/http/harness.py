@@ -147,7 +147,8 @@ class Client:
             try:
                 self.conn.request(method, path, body=data, headers=h)
                 r = self.conn.getresponse()
-                payload = r.read().decode("utf-8", "replace")
+                raw_body = r.read()
+                payload = raw_body.decode("utf-8", "replace")
                 break
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 self.conn.close()
@@ -168,6 +169,7 @@ class Client:
             hdrs[k.lower()] = v
         res = Response(r.status, hdrs, payload)
         res.set_cookies = set_cookies
+        res.body_bytes = raw_body
         return res
 
     def get(self, path, **kw):

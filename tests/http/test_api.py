@@ -706,6 +706,32 @@ class Activities(Base):
         self.assertEqual(org01.get("/api/v1/orgs/%d/hours?year=2026" % self.org02["id"]).status, 404)
         self.assertEqual(org01.get("/api/v1/orgs/%d/hours" % self.org01["id"]).status, 422)
 
+    def test_stats_xlsx_reads_back_with_a_real_reader(self):
+        import tempfile
+        r = self.admin.get("/api/v1/stats/activities?period=2026H1&format=xlsx")
+        self.assertEqual(r.status, 200)
+        self.assertTrue(r.header("content-type").startswith("application/vnd.openxmlformats"))
+        self.assertIn("attachment", r.header("content-disposition"))
+        stats = self.admin.get("/api/v1/stats/activities?period=2026H1").json()
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as f:
+            f.write(r.body_bytes)
+            f.flush()
+            # openpyxl from Debian (python3-openpyxl), in Debian's interpreter.
+            out = subprocess.run(["/usr/bin/python3", "-c", (
+                "import json, sys, openpyxl\n"
+                "wb = openpyxl.load_workbook(sys.argv[1])\n"
+                "print(json.dumps({ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb}))"),
+                f.name], capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        book = json.loads(out.stdout)
+        summary = dict(book["概况"][1:])
+        self.assertEqual(summary["活动次数"], stats["total"])
+        self.assertEqual(summary["领导干部讲党课次数"], stats["leaders"]["lectures_given"])
+        by_type = {row[0]: row for row in book["按类型"][1:]}
+        self.assertEqual(by_type["theme_day"][1], "主题党日")
+        self.assertEqual(by_type["theme_day"][2], stats["by_type"]["theme_day"]["count"])
+        self.assertEqual(self.admin.get("/api/v1/stats/activities?period=2026H1&format=pdf").status, 400)
+
     def test_member_sees_own_hours_only(self):
         me = login(SERVER, "member01")
         my_id = me.get("/api/v1/auth/me").json()["member_id"]

@@ -83,11 +83,17 @@ int main(int argc, char** argv) {
   bool demo_on_start = false, no_access_log = false;
   http::ServerConfig server_cfg;
   auth::AuthConfig auth_cfg;
-  int64_t lockout_minutes = 15, idle_minutes = 30, body_limit_kib = 1024;
+  int64_t lockout_minutes = 15, idle_minutes = 30, body_limit_kib = 1024,
+          attachment_limit_kib = 10240;
+  std::string blob_dir = "./data/blobs";
   serve->add_option("--listen", listen, "address:port (port 0 picks a free one)");
   serve->add_flag("--demo", demo_on_start, "load the demo city on first start (empty database)");
   serve->add_option("--threads", server_cfg.threads, "request threads")->capture_default_str();
   serve->add_option("--body-limit-kib", body_limit_kib, "largest JSON body")->capture_default_str();
+  serve->add_option("--attachment-limit-kib", attachment_limit_kib, "largest attachment")
+      ->capture_default_str();
+  serve->add_option("--blob-dir", blob_dir, "where attachment files are kept")
+      ->capture_default_str();
   serve
       ->add_option("--lockout-threshold", auth_cfg.lockout_threshold,
                    "failed logins that lock an account")
@@ -213,7 +219,8 @@ int main(int argc, char** argv) {
   if (!parse_listen(listen, server_cfg)) {
     return fail(Error::invalid("listen", "format", "must be address:port"));
   }
-  server_cfg.body_limit = static_cast<size_t>(body_limit_kib) * 1024;
+  server_cfg.body_limit =
+      static_cast<size_t>(std::max(body_limit_kib, attachment_limit_kib)) * 1024;
   auth_cfg.lockout_ms = lockout_minutes * 60 * 1000;
   auth_cfg.idle_ms = idle_minutes * 60 * 1000;
   auth::AuthService auth_serve(dbr, auth_cfg);
@@ -228,10 +235,13 @@ int main(int argc, char** argv) {
   }
   org::OrgService orgs(dbr);
   member::MemberService members(dbr, *keys, {});
-  activity::ActivityService activities(dbr, {});
+  activity::ActivityService activities(
+      dbr, {.blob_dir = blob_dir,
+            .max_attachment_bytes = static_cast<size_t>(attachment_limit_kib) * 1024});
   compliance::ComplianceService compliance(dbr);
   http::Services services{dbr, auth_serve, orgs, members, activities, compliance};
-  http::Router router(dbr, auth_serve, {!no_access_log});
+  http::Router router(dbr, auth_serve,
+                      {!no_access_log, static_cast<size_t>(body_limit_kib) * 1024});
   http::add_all_routes(router, services);
   http::Server server(server_cfg, [&router](http::Request& req) { return router.handle(req); });
   auto port = server.listen();

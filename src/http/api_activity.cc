@@ -149,6 +149,61 @@ void add_activity_routes(Router& r, Services& s) {
            return res;
          },
          {"reason"}});
+  r.add({"POST",
+         "/api/v1/activities/{id}/attachments",
+         "activities",
+         "Attach a photo (JPEG, PNG) or PDF: the raw file as the body, its type as Content-Type, "
+         "?filename=; checked by content",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           QueryReader q(c.req);
+           auto filename = q.str("filename", 200);
+           auto reason = q.str("reason", 200);
+           DJ_TRY(q.finish());
+           std::string type(c.req.header("content-type"));
+           type = type.substr(0, type.find(';'));
+           DJ_ASSIGN(auto a, s.activities.attach(c.p(), id, type, filename.value_or(""), c.req.body,
+                                                 reason));
+           return json_response(activity::to_json(a), 201);
+         },
+         {"filename", "reason"},
+         "",
+         true});
+  r.add({"GET", "/api/v1/activities/{id}/attachments/{aid}", "activities",
+         "Download an attachment (served with its checked type, never as a page)", Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto aid, c.id(1, "aid"));
+           DJ_ASSIGN(auto file, s.activities.attachment(c.p(), id, aid));
+           Response res;
+           res.content_type = file.first.content_type;
+           res.body = std::move(file.second);
+           res.headers.emplace_back("Content-Security-Policy", "default-src 'none'; sandbox");
+           res.headers.emplace_back(
+               "Content-Disposition",
+               std::string(file.first.content_type == "application/pdf" ? "attachment" : "inline") +
+                   "; filename=\"attachment-" + std::to_string(aid) + "\"");
+           res.headers.emplace_back("Cache-Control", "private, max-age=86400, immutable");
+           return res;
+         }});
+  r.add({"DELETE",
+         "/api/v1/activities/{id}/attachments/{aid}",
+         "activities",
+         "Remove an attachment (soft, audited)",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto aid, c.id(1, "aid"));
+           QueryReader q(c.req);
+           auto reason = q.str("reason", 200);
+           DJ_TRY(q.finish());
+           DJ_TRY(s.activities.detach(c.p(), id, aid, reason));
+           Response res;
+           res.status = 204;
+           return res;
+         },
+         {"reason"}});
 }
 
 }  // namespace dj::http

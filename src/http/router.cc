@@ -200,6 +200,12 @@ struct Router::Impl {
       const Route& route = routes[i];
       if (route.method != req.method) continue;
       metric = i + 2;
+      if (!route.upload && req.body.size() > cfg.json_body_limit) {
+        return Error{
+            ErrorCode::too_large,
+            "the request body is larger than " + std::to_string(cfg.json_body_limit) + " bytes",
+            {{"body", "too_large", "too large"}}};
+      }
       if (route.access != Access::open) {
         DJ_TRY(authenticate(ctx, route));
         username = ctx.principal->username;

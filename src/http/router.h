@@ -42,10 +42,12 @@ struct Route {
   std::function<Result<Response>(Ctx&)> handler;
   std::vector<std::string> query_params = {};  // documented query parameters
   std::string body_schema = {};                // documented request body, if any
+  bool upload = false;  // takes a file body up to the server's limit, not JSON
 };
 
 struct RouterConfig {
   bool access_log = true;
+  size_t json_body_limit = 1024 * 1024;  // bodies of routes that are not uploads
 };
 
 class Router {

@@ -280,6 +280,22 @@ INSERT INTO rules (code, version, kind, params, effective_from, source, label_zh
 INSERT INTO rules (code, version, kind, params, effective_from, source, label_zh, label_en, enabled, created_at) VALUES ('silent_branch', 1, 'silence_org', '{"days":30,"org_types":["branch"]}', '2000-01-01', '本地做法 (local practice)', '支部30天无活动预警', 'Branch without activity for 30 days', 1, 0);
 INSERT INTO rules (code, version, kind, params, effective_from, source, label_zh, label_en, enabled, created_at) VALUES ('member_no_org_life', 1, 'silence_member', '{"months":6}', '2000-01-01', '党员教育管理工作条例 2019 §31(6)', '党员6个月未参加组织生活预警', 'Member without organizational life for 6 months', 1, 0);
 )SQL"},
+    {3, "attachments", R"SQL(
+-- Files of an activity (photos, PDF): the bytes live content-addressed under
+-- the data directory (blobs/ab/abcdef...), this row says what they are.
+CREATE TABLE attachments (
+  id {id},
+  activity_id BIGINT NOT NULL REFERENCES activities(id),
+  sha256 TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  filename TEXT NOT NULL,
+  deleted_at BIGINT,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT
+);
+CREATE INDEX attachments_activity ON attachments(activity_id);
+)SQL"},
 };
 
 std::string render(const char* sql, Dialect d) {

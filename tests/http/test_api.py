@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import Client, Server, citizen_id, login, DEMO_PASSWORD  # noqa: E402
@@ -46,6 +47,28 @@ def org_by_code(client, code):
 
 
 _serial = [100]
+
+
+def raw_post(path, token, content_type, body):
+    """POST over a bare socket, for bodies the server refuses before reading them."""
+    import socket
+    with socket.create_connection(("127.0.0.1", SERVER.port)) as sock:
+        sock.sendall(("POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
+                      "Content-Type: %s\r\nContent-Length: %d\r\n\r\n"
+                      % (urllib.parse.quote(path, safe="/?&=%"), token, content_type, len(body))).encode())
+        try:
+            sock.sendall(body)
+        except OSError:
+            pass  # the server may answer and close before reading it all
+        return sock.recv(65536).decode("utf-8", "replace")
+
+
+def _recent(days_ago, hours=0):
+    """An ISO time `days_ago` days before now (+08:00), so the record is not locked."""
+    import datetime
+    t = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))) - datetime.timedelta(days=days_ago)
+    t = t.replace(hour=9 + hours, minute=0, second=0, microsecond=0)
+    return t.isoformat()
 
 
 def new_citizen_id():
@@ -113,18 +136,9 @@ class System(Base):
         self.assertEqual(self.admin.request("PUT", "/api/v1/orgs").status, 405)
 
     def test_oversize_body_is_413_and_changes_nothing(self):
-        import socket
         before = self.count("/api/v1/members")
         big = json.dumps(self.member_body(name="x" * (1024 * 1024 + 10))).encode()
-        with socket.create_connection(("127.0.0.1", SERVER.port)) as sock:
-            sock.sendall(("POST /api/v1/members HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"
-                          "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
-                          % (self.admin.token, len(big))).encode())
-            try:
-                sock.sendall(big)
-            except OSError:
-                pass  # the server may answer and close before reading it all
-            reply = sock.recv(4096).decode()
+        reply = raw_post("/api/v1/members", self.admin.token, "application/json", big)
         self.assertTrue(reply.startswith("HTTP/1.1 413"), reply[:200])
         self.assertIn("application/problem+json", reply)
         self.assertEqual(self.count("/api/v1/members"), before)
@@ -471,7 +485,14 @@ ROUTES = [
     ("DELETE", "/api/v1/activities/{id}"), ("GET", "/api/v1/rules"), ("POST", "/api/v1/rules"),
     ("GET", "/api/v1/compliance"), ("GET", "/api/v1/stats/activities"),
     ("GET", "/api/v1/members/{id}/hours"), ("GET", "/api/v1/orgs/{id}/hours"),
+    ("POST", "/api/v1/activities/{id}/attachments"),
+    ("GET", "/api/v1/activities/{id}/attachments/{aid}"),
+    ("DELETE", "/api/v1/activities/{id}/attachments/{aid}"),
 ]
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 class Permissions(Base):
@@ -731,6 +752,43 @@ class Activities(Base):
         self.assertEqual(by_type["theme_day"][1], "主题党日")
         self.assertEqual(by_type["theme_day"][2], stats["by_type"]["theme_day"]["count"])
         self.assertEqual(self.admin.get("/api/v1/stats/activities?period=2026H1&format=pdf").status, 400)
+
+    def test_attachments_checked_by_content_and_served_safely(self):
+        import random
+        a = self.admin.post("/api/v1/activities", self.meeting(
+            self.branch01, type="theme_day", started_at=_recent(2), ended_at=_recent(2, 2))).json()
+        url = "/api/v1/activities/%d/attachments" % a["id"]
+        r = self.admin.post(url + "?filename=合影.png", raw=PNG, headers={"Content-Type": "image/png"})
+        self.assertEqual(r.status, 201, r)
+        png = r.json()
+        r = self.admin.post(url + "?filename=纪要.pdf", raw=PDF, headers={"Content-Type": "application/pdf"})
+        self.assertEqual(r.status, 201, r)
+        got = self.admin.get(url + "/%d" % png["id"])
+        self.assertEqual(got.status, 200)
+        self.assertEqual(got.body_bytes, PNG)
+        self.assertEqual(got.header("content-type"), "image/png")
+        self.assertIn("sandbox", got.header("content-security-policy"))
+        before = len(self.admin.get("/api/v1/activities/%d" % a["id"]).json()["attachments"])
+        self.assertEqual(before, 2)
+        html = b"<html><script>alert(1)</script></html>"
+        cases = [
+            (html, "image/jpeg", 422, "file"),                      # HTML named as a photo
+            (PNG, "image/jpeg", 422, "file"),                       # the wrong claimed type
+            (html, "text/html", 422, "Content-Type"),
+        ]
+        for body, ctype, status, field in cases:
+            r = self.admin.post(url + "?filename=x", raw=body, headers={"Content-Type": ctype})
+            self.assertEqual(r.status, status, (ctype, r))
+            self.assertIn(field, r.field_errors())
+        big = b"\xff\xd8\xff" + bytes(random.getrandbits(8) for _ in range(1024)) * (11 * 1024)
+        reply = raw_post(url + "?filename=big.jpg", self.admin.token, "image/jpeg", big)
+        self.assertTrue(reply.startswith("HTTP/1.1 413"), reply[:100])
+        self.assertEqual(len(self.admin.get("/api/v1/activities/%d" % a["id"]).json()["attachments"]), 2)
+        org02 = login(SERVER, "org02")
+        self.assertEqual(org02.get(url + "/%d" % png["id"]).status, 404)
+        self.assertEqual(org02.post(url + "?filename=x.png", raw=PNG, headers={"Content-Type": "image/png"}).status, 404)
+        self.assertEqual(self.admin.delete(url + "/%d" % png["id"]).status, 204)
+        self.assertEqual(self.admin.get(url + "/%d" % png["id"]).status, 404)
 
     def test_member_sees_own_hours_only(self):
         me = login(SERVER, "member01")

@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
+#include "common/crypto.h"
 #include "common/time.h"
 #include "common/validate.h"
 #include "domain/audit/audit.h"
@@ -350,6 +354,14 @@ Result<Activity> load(store::Conn& c, int64_t id, const Config& cfg, bool with_a
     for (const auto& r : rows) {
       a.attendees.push_back({r.i64(0), r.str(1), r.i64(2), r.str(3), r.opt_str(4), r.flag(5)});
     }
+    DJ_ASSIGN(auto files, c.query("SELECT id, activity_id, sha256, content_type, filename, size, "
+                                  "created_at FROM attachments WHERE activity_id = ? AND "
+                                  "deleted_at IS NULL ORDER BY id",
+                                  {id}));
+    for (const auto& r : files) {
+      a.attachments.push_back(
+          {r.i64(0), r.i64(1), r.str(2), r.str(3), r.str(4), r.i64(5), r.i64(6)});
+    }
   }
   return a;
 }
@@ -432,8 +444,29 @@ json::object to_json(const Activity& a, bool with_attendees) {
                                   {"guest", t.guest}});
     }
     o["attendees"] = std::move(list);
+    json::array files;
+    for (const auto& f : a.attachments) files.push_back(to_json(f));
+    o["attachments"] = std::move(files);
   }
   return o;
+}
+
+json::object to_json(const Attachment& a) {
+  return json::object{{"id", a.id},
+                      {"activity_id", a.activity_id},
+                      {"filename", a.filename},
+                      {"content_type", a.content_type},
+                      {"size", a.size},
+                      {"sha256", a.sha256},
+                      {"created_at", format_instant(a.created_at)}};
+}
+
+std::optional<std::string> sniff_type(std::string_view b) {
+  if (b.size() >= 3 && b.substr(0, 3) == "\xFF\xD8\xFF") return "image/jpeg";
+  if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1A\n", 8))
+    return "image/png";
+  if (b.size() >= 5 && b.substr(0, 5) == "%PDF-") return "application/pdf";
+  return std::nullopt;
 }
 
 Result<std::vector<ActivityType>> ActivityService::types() {
@@ -716,6 +749,119 @@ Status ActivityService::remove(const Principal& p, int64_t id,
     return audit::record(
         c, p.actor(),
         {"activity.delete", "activity", std::to_string(id), a.org_path, to_json(a, true), after});
+  });
+}
+
+namespace {
+
+std::filesystem::path blob_path(const std::string& dir, const std::string& sha) {
+  return std::filesystem::path(dir) / sha.substr(0, 2) / sha;
+}
+
+// Writes the bytes once under their hash (a temporary file renamed into place).
+Status store_blob(const std::string& dir, const std::string& sha, const std::string& bytes) {
+  const auto path = blob_path(dir, sha);
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return {};
+  std::filesystem::create_directories(path.parent_path(), ec);
+  const auto tmp = path.string() + ".tmp-" + random_token().substr(0, 8);
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out.flush()) return Error{ErrorCode::unavailable, "cannot write the attachment", {}};
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Error{ErrorCode::unavailable, "cannot store the attachment", {}};
+  return {};
+}
+
+}  // namespace
+
+Result<Attachment> ActivityService::attach(const Principal& p, int64_t activity_id,
+                                           const std::string& claimed_type,
+                                           const std::string& filename, const std::string& bytes,
+                                           const std::optional<std::string>& reason) {
+  DJ_TRY(require(p, Perm::org_write));
+  if (bytes.size() > cfg_.max_attachment_bytes) {
+    return Error{ErrorCode::too_large,
+                 "attachments are at most " + std::to_string(cfg_.max_attachment_bytes) + " bytes",
+                 {{"file", "too_large", "the file is too large"}}};
+  }
+  Validator v;
+  v.text("filename", filename.empty() ? std::nullopt : std::optional<std::string>(filename), 200);
+  if (filename.find('/') != std::string::npos || filename.find('\\') != std::string::npos) {
+    v.add("filename", "format", "must be a plain file name");
+  }
+  const auto actual = sniff_type(bytes);
+  if (claimed_type != "image/jpeg" && claimed_type != "image/png" &&
+      claimed_type != "application/pdf") {
+    v.add("Content-Type", "unsupported", "send image/jpeg, image/png or application/pdf");
+  } else if (!actual || *actual != claimed_type) {
+    v.add("file", "type_mismatch", "the content is not " + claimed_type);
+  }
+  DJ_TRY(v.status());
+  const std::string sha = sha256_hex(bytes);
+  return store::with_tx(db_, [&](store::Conn& c) -> Result<Attachment> {
+    DJ_ASSIGN(auto a, load(c, activity_id, cfg_, false));
+    if (!auth::in_scope(p, a.org_path)) {
+      return Error::not_found("activity " + std::to_string(activity_id));
+    }
+    DJ_TRY(check_lock(p, a, reason, cfg_.lock_days));
+    DJ_TRY(store_blob(cfg_.blob_dir, sha, bytes));
+    const int64_t now = now_ms();
+    DJ_ASSIGN(auto ins,
+              c.query_one("INSERT INTO attachments (activity_id, sha256, content_type, "
+                          "size, filename, created_at, created_by) VALUES "
+                          "(?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                          {activity_id, sha, claimed_type, static_cast<int64_t>(bytes.size()),
+                           filename, now, p.user_id}));
+    Attachment out{ins.i64(0),   activity_id, sha,
+                   claimed_type, filename,    static_cast<int64_t>(bytes.size()),
+                   now};
+    DJ_TRY(audit::record(c, p.actor(),
+                         {"activity.attach",
+                          "activity",
+                          std::to_string(activity_id),
+                          a.org_path,
+                          {},
+                          to_json(out)}));
+    return out;
+  });
+}
+
+Result<std::pair<Attachment, std::string>> ActivityService::attachment(const Principal& p,
+                                                                       int64_t activity_id,
+                                                                       int64_t id) {
+  DJ_TRY(require(p, Perm::org_read));
+  DJ_ASSIGN(auto a, get(p, activity_id));
+  for (const auto& f : a.attachments) {
+    if (f.id != id) continue;
+    std::ifstream in(blob_path(cfg_.blob_dir, f.sha256), std::ios::binary);
+    if (!in) return Error{ErrorCode::unavailable, "the attachment's file is missing", {}};
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    return std::pair{f, buf.str()};
+  }
+  return Error::not_found("attachment " + std::to_string(id));
+}
+
+Status ActivityService::detach(const Principal& p, int64_t activity_id, int64_t id,
+                               const std::optional<std::string>& reason) {
+  DJ_TRY(require(p, Perm::org_write));
+  return store::with_tx(db_, [&](store::Conn& c) -> Status {
+    DJ_ASSIGN(auto a, load(c, activity_id, cfg_, true));
+    if (!auth::in_scope(p, a.org_path)) {
+      return Error::not_found("activity " + std::to_string(activity_id));
+    }
+    DJ_TRY(check_lock(p, a, reason, cfg_.lock_days));
+    for (const auto& f : a.attachments) {
+      if (f.id != id) continue;
+      DJ_TRY(c.exec("UPDATE attachments SET deleted_at = ? WHERE id = ?", {now_ms(), id}));
+      return audit::record(
+          c, p.actor(),
+          {"activity.detach", "activity", std::to_string(activity_id), a.org_path, to_json(f), {}});
+    }
+    return Error::not_found("attachment " + std::to_string(id));
   });
 }
 

@@ -53,6 +53,16 @@ struct Attendee {
   bool guest = false;
 };
 
+struct Attachment {
+  int64_t id = 0;
+  int64_t activity_id = 0;
+  std::string sha256, content_type, filename;
+  int64_t size = 0;
+  int64_t created_at = 0;
+};
+
+boost::json::object to_json(const Attachment& a);
+
 struct Activity {
   int64_t id = 0;
   int64_t org_id = 0;
@@ -70,7 +80,8 @@ struct Activity {
   bool late_entry = false;
   bool locked = false;
   int64_t expected_count = 0, present_count = 0;
-  std::vector<Attendee> attendees;  // filled by get()
+  std::vector<Attendee> attendees;      // filled by get()
+  std::vector<Attachment> attachments;  // filled by get()
   int64_t created_at = 0, updated_at = 0;
 };
 
@@ -78,9 +89,11 @@ boost::json::object to_json(const Activity& a, bool with_attendees);
 boost::json::object to_json(const ActivityType& t);
 
 struct Config {
-  int lock_days = 30;         // a record locks this many days after it was held
-  double full_day_hours = 8;  // courses of 6 hours or more
-  double half_day_hours = 4;  // lectures of 3 to 6 hours
+  int lock_days = 30;                     // a record locks this many days after it was held
+  double full_day_hours = 8;              // courses of 6 hours or more
+  double half_day_hours = 4;              // lectures of 3 to 6 hours
+  std::string blob_dir = "./data/blobs";  // attachment bytes, content-addressed
+  size_t max_attachment_bytes = 10 * 1024 * 1024;
 };
 
 struct ListQuery {
@@ -94,6 +107,10 @@ struct Page {
   std::vector<Activity> items;
   int64_t total = 0;
 };
+
+// The type of a file by its first bytes: image/jpeg, image/png,
+// application/pdf, or nullopt for anything else.
+std::optional<std::string> sniff_type(std::string_view bytes);
 
 // Credited hours for a duration by the conventions: 8 for a full day, 4 for
 // a half day, else the actual length rounded to a tenth.
@@ -114,6 +131,18 @@ class ActivityService {
   // After the lock date only a committee_admin with a change_reason may.
   Result<Activity> update(const auth::Principal& p, int64_t id, const ActivityInput& patch);
   Status remove(const auth::Principal& p, int64_t id, const std::optional<std::string>& reason);
+
+  // Stores a photo (JPEG, PNG) or PDF for an activity. The bytes must be of
+  // the claimed type (checked by content, not by name) and within the size
+  // limit. Locked records follow the same rule as edits.
+  Result<Attachment> attach(const auth::Principal& p, int64_t activity_id,
+                            const std::string& claimed_type, const std::string& filename,
+                            const std::string& bytes, const std::optional<std::string>& reason);
+  // The attachment and its bytes.
+  Result<std::pair<Attachment, std::string>> attachment(const auth::Principal& p,
+                                                        int64_t activity_id, int64_t id);
+  Status detach(const auth::Principal& p, int64_t activity_id, int64_t id,
+                const std::optional<std::string>& reason);
 
  private:
   store::Db& db_;

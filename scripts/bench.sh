@@ -88,3 +88,12 @@ echo "RSS after load: $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' /proc/$server
 
 echo "== Google Benchmark (server time, no socket)"
 ./build/bench/bench_members --benchmark_min_time=0.5
+
+echo "== activities: rules, statistics, recording (SQLite)"
+./build/bench/bench_activities
+echo "== activities: rules, statistics, recording (PostgreSQL, throwaway cluster)"
+pgdir="$work/pg"
+pgport=$(free_port)
+pgurl=$(scripts/pg.sh start "$pgdir" "$pgport")
+DANGJIAO_BENCH_PG="$pgurl" ./build/bench/bench_activities || true
+scripts/pg.sh stop "$pgdir"

@@ -34,13 +34,20 @@ Result<json::object> activity_stats(store::Db& db, const auth::Principal& p, con
       root_id = o->id;
     }
     const store::Params range{root, auth::subtree_end(root), period.from, period.to};
+    // The whole tree needs no organization filter: the covering index on
+    // held_on answers alone.
+    const bool everything = root == "/";
+    const std::string from_where =
+        everything ? " FROM activities a WHERE a.held_on >= ? AND a.held_on <= ?"
+                   : " FROM activities a JOIN orgs o ON o.id = a.org_id WHERE o.path >= ? AND "
+                     "o.path < ? AND a.held_on >= ? AND a.held_on <= ?";
     DJ_ASSIGN(auto rows,
               c.query("SELECT a.type, a.subtype, a.method, a.off_site, a.tags, a.late_entry, "
-                      "COUNT(*), SUM(a.present_count) FROM activities a JOIN orgs o ON "
-                      "o.id = a.org_id WHERE o.path >= ? AND o.path < ? AND a.held_on >= ? AND "
-                      "a.held_on <= ? AND a.deleted_at IS NULL "
-                      "GROUP BY a.type, a.subtype, a.method, a.off_site, a.tags, a.late_entry",
-                      range));
+                      "COUNT(*), SUM(a.present_count)" +
+                          from_where +
+                          " AND a.deleted_at IS NULL GROUP BY a.type, a.subtype, a.method, "
+                          "a.off_site, a.tags, a.late_entry",
+                      everything ? store::Params{period.from, period.to} : range));
     json::object by_type, by_subtype, by_tag, by_method;
     json::object off_site{{"count", 0}, {"attendances", 0}};
     int64_t total = 0, attendances = 0, late = 0;
@@ -66,20 +73,20 @@ Result<json::object> activity_stats(store::Db& db, const auth::Principal& p, con
     }
     // Leading cadres at branch-level organizational life in the subtree:
     // driven from the few leaders through their attendance.
-    DJ_ASSIGN(
-        auto leaders,
-        c.query_one("SELECT COUNT(DISTINCT t.member_id), COUNT(*), "
-                    "COALESCE(SUM(ty.three_meetings), 0) FROM members m "
-                    "CROSS JOIN attendance t JOIN activities a ON a.id = t.activity_id "
-                    "JOIN orgs o ON o.id = a.org_id JOIN activity_types ty ON ty.code = a.type "
-                    "WHERE t.member_id = m.id AND m.cadre_rank IN ('division', 'bureau') "
-                    "AND t.held_on >= ? AND t.held_on <= ? AND t.org_life = 1 "
-                    "AND t.branch_level = 1 AND t.status IN ('present', 'late') "
-                    "AND o.path >= ? AND o.path < ?",
-                    {period.from, period.to, root, auth::subtree_end(root)}));
+    DJ_ASSIGN(auto leaders,
+              c.query_one("SELECT COUNT(DISTINCT t.member_id), COUNT(*), "
+                          "COALESCE(SUM(ty.three_meetings), 0) FROM members m "
+                          "CROSS JOIN attendance t CROSS JOIN activities a CROSS JOIN orgs o "
+                          "JOIN activity_types ty ON ty.code = a.type "
+                          "WHERE a.id = t.activity_id AND o.id = a.org_id AND t.member_id = m.id "
+                          "AND m.cadre_rank IN ('division', 'bureau') "
+                          "AND t.held_on >= ? AND t.held_on <= ? AND t.org_life = 1 "
+                          "AND t.branch_level = 1 AND t.status IN ('present', 'late') "
+                          "AND o.path >= ? AND o.path < ?",
+                          {period.from, period.to, root, auth::subtree_end(root)}));
     DJ_ASSIGN(auto lectures,
               c.query_one("SELECT COUNT(*) FROM members m CROSS JOIN activities a "
-                          "JOIN orgs o ON o.id = a.org_id WHERE a.lecturer_member_id = m.id "
+                          "CROSS JOIN orgs o WHERE o.id = a.org_id AND a.lecturer_member_id = m.id "
                           "AND m.cadre_rank IN ('division', 'bureau') AND o.path >= ? "
                           "AND o.path < ? AND a.held_on >= ? AND a.held_on <= ? "
                           "AND a.deleted_at IS NULL "

@@ -26,6 +26,7 @@ struct City {
   std::unique_ptr<dj::member::MemberService> members;
   std::unique_ptr<dj::activity::ActivityService> activities;
   std::unique_ptr<dj::compliance::ComplianceService> compliance;
+  std::unique_ptr<dj::training::TrainingService> training;
   std::unique_ptr<dj::http::Router> router;
   std::unique_ptr<dj::http::Services> services;
   std::string token;
@@ -42,8 +43,9 @@ struct City {
     members = std::make_unique<dj::member::MemberService>(*db, keys, dj::member::MemberConfig{});
     activities = std::make_unique<dj::activity::ActivityService>(*db, dj::activity::Config{});
     compliance = std::make_unique<dj::compliance::ComplianceService>(*db);
+    training = std::make_unique<dj::training::TrainingService>(*db, keys, dj::training::Config{});
     services = std::make_unique<dj::http::Services>(
-        dj::http::Services{*db, *auth, *orgs, *members, *activities, *compliance});
+        dj::http::Services{*db, *auth, *orgs, *members, *activities, *compliance, *training});
     router = std::make_unique<dj::http::Router>(*db, *auth, dj::http::RouterConfig{false});
     dj::http::add_all_routes(*router, *services);
     auto login = auth->login("admin", dj::demo::kDemoPassword, "127.0.0.1", "bench");

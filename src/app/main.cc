@@ -16,6 +16,7 @@
 #include "domain/demo/demo.h"
 #include "domain/member/member.h"
 #include "domain/org/org.h"
+#include "domain/training/training.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "store/migrations.h"
@@ -86,6 +87,7 @@ int main(int argc, char** argv) {
   int64_t lockout_minutes = 15, idle_minutes = 30, body_limit_kib = 1024,
           attachment_limit_kib = 10240;
   std::string blob_dir = "./data/blobs";
+  int64_t qr_slot_seconds = 15;
   serve->add_option("--listen", listen, "address:port (port 0 picks a free one)");
   serve->add_flag("--demo", demo_on_start, "load the demo city on first start (empty database)");
   serve->add_option("--threads", server_cfg.threads, "request threads")->capture_default_str();
@@ -102,6 +104,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--idle-minutes", idle_minutes, "session idle timeout")->capture_default_str();
   serve->add_flag("--no-access-log", no_access_log, "do not log each request");
+  serve->add_option("--qr-slot-seconds", qr_slot_seconds, "how often check-in codes change")
+      ->check(CLI::Range(1, 600))
+      ->capture_default_str();
 
   // migrate
   auto* migrate = app.add_subcommand("migrate", "Apply database migrations");
@@ -239,7 +244,8 @@ int main(int argc, char** argv) {
       dbr, {.blob_dir = blob_dir,
             .max_attachment_bytes = static_cast<size_t>(attachment_limit_kib) * 1024});
   compliance::ComplianceService compliance(dbr);
-  http::Services services{dbr, auth_serve, orgs, members, activities, compliance};
+  training::TrainingService trainings(dbr, *keys, {.slot_ms = qr_slot_seconds * 1000});
+  http::Services services{dbr, auth_serve, orgs, members, activities, compliance, trainings};
   http::Router router(dbr, auth_serve,
                       {!no_access_log, static_cast<size_t>(body_limit_kib) * 1024});
   http::add_all_routes(router, services);

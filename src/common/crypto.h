@@ -50,4 +50,10 @@ std::string sha256_hex(std::string_view data);
 
 std::string to_hex(std::string_view bytes);
 
+// HMAC-SHA-256 of `data` under `key` (raw 32 bytes).
+std::string hmac_sha256(std::string_view key, std::string_view data);
+
+// Bytes as URL-safe base64 without padding.
+std::string base64url(std::string_view bytes);
+
 }  // namespace dj

@@ -9,6 +9,7 @@
 #include "domain/compliance/compliance.h"
 #include "domain/member/member.h"
 #include "domain/org/org.h"
+#include "domain/training/training.h"
 #include "http/router.h"
 #include "store/db.h"
 
@@ -21,6 +22,7 @@ struct Services {
   member::MemberService& members;
   activity::ActivityService& activities;
   compliance::ComplianceService& compliance;
+  training::TrainingService& training;
 };
 
 void add_system_routes(Router& r, Services& s);
@@ -31,6 +33,7 @@ void add_member_routes(Router& r, Services& s);
 void add_audit_routes(Router& r, Services& s);
 void add_activity_routes(Router& r, Services& s);
 void add_compliance_routes(Router& r, Services& s);
+void add_training_routes(Router& r, Services& s);
 
 // All of the above.
 void add_all_routes(Router& r, Services& s);

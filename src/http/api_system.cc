@@ -39,6 +39,7 @@ void add_all_routes(Router& r, Services& s) {
   add_audit_routes(r, s);
   add_activity_routes(r, s);
   add_compliance_routes(r, s);
+  add_training_routes(r, s);
 }
 
 json::object openapi_document(const Router& r) {
@@ -129,6 +130,13 @@ json::object openapi_document(const Router& r) {
                 {"ActivityInput", any_object},
                 {"ActivityTypeInput", any_object},
                 {"RuleInput", any_object},
+                {"TrainingInput", any_object},
+                {"SessionInput", any_object},
+                {"Quotas", any_object},
+                {"EnrolInput", any_object},
+                {"ExamScore", any_object},
+                {"Roster", any_object},
+                {"CheckIn", any_object},
             }}}},
   };
 }

@@ -296,6 +296,83 @@ CREATE TABLE attachments (
 );
 CREATE INDEX attachments_activity ON attachments(activity_id);
 )SQL"},
+    {4, "training", R"SQL(
+CREATE TABLE trainings (
+  id {id},
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  title TEXT NOT NULL,
+  level TEXT NOT NULL,
+  target_groups TEXT NOT NULL DEFAULT '[]',
+  starts_on TEXT NOT NULL,
+  ends_on TEXT NOT NULL,
+  venue TEXT,
+  capacity INTEGER NOT NULL,
+  off_site INTEGER NOT NULL DEFAULT 0,
+  itinerary TEXT,
+  attendance_threshold INTEGER NOT NULL DEFAULT 80,
+  exam_required INTEGER NOT NULL DEFAULT 0,
+  pass_score INTEGER NOT NULL DEFAULT 60,
+  completed_at BIGINT,
+  deleted_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_by BIGINT
+);
+CREATE INDEX trainings_org ON trainings(org_id, starts_on);
+
+CREATE TABLE training_sessions (
+  id {id},
+  training_id BIGINT NOT NULL REFERENCES trainings(id),
+  title TEXT NOT NULL,
+  lecturer_name TEXT,
+  started_at BIGINT NOT NULL,
+  ended_at BIGINT NOT NULL,
+  hours_tenths INTEGER NOT NULL,
+  method TEXT,
+  required INTEGER NOT NULL DEFAULT 0,
+  first_course INTEGER NOT NULL DEFAULT 0,
+  venue TEXT,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT
+);
+CREATE INDEX training_sessions_training ON training_sessions(training_id, started_at);
+
+CREATE TABLE training_quotas (
+  training_id BIGINT NOT NULL REFERENCES trainings(id),
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  seats INTEGER NOT NULL,
+  PRIMARY KEY (training_id, org_id)
+);
+
+CREATE TABLE enrolments (
+  training_id BIGINT NOT NULL REFERENCES trainings(id),
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  quota_org_id BIGINT REFERENCES orgs(id),
+  status TEXT NOT NULL,
+  override_reason TEXT,
+  exam_score INTEGER,
+  completed INTEGER NOT NULL DEFAULT 0,
+  hours_tenths INTEGER NOT NULL DEFAULT 0,
+  certificate_serial TEXT,
+  completed_on TEXT,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT,
+  PRIMARY KEY (training_id, member_id)
+);
+CREATE INDEX enrolments_member ON enrolments(member_id);
+CREATE UNIQUE INDEX enrolments_certificate ON enrolments(certificate_serial);
+
+CREATE TABLE checkins (
+  session_id BIGINT NOT NULL REFERENCES training_sessions(id),
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  status TEXT NOT NULL,
+  method TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  idempotency_key TEXT,
+  PRIMARY KEY (session_id, member_id)
+);
+)SQL"},
 };
 
 std::string render(const char* sql, Dialect d) {

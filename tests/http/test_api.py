@@ -29,7 +29,7 @@ TRICKY = [
 
 def setUpModule():
     global SERVER
-    SERVER = Server(ARGS.server, ARGS.backend).start()
+    SERVER = Server(ARGS.server, ARGS.backend, ["--qr-slot-seconds", "2"]).start()
 
 
 def tearDownModule():
@@ -488,6 +488,14 @@ ROUTES = [
     ("POST", "/api/v1/activities/{id}/attachments"),
     ("GET", "/api/v1/activities/{id}/attachments/{aid}"),
     ("DELETE", "/api/v1/activities/{id}/attachments/{aid}"),
+    ("GET", "/api/v1/trainings"), ("POST", "/api/v1/trainings"), ("GET", "/api/v1/trainings/{id}"),
+    ("POST", "/api/v1/trainings/{id}/sessions"), ("PUT", "/api/v1/trainings/{id}/quotas"),
+    ("GET", "/api/v1/trainings/{id}/enrolments"), ("POST", "/api/v1/trainings/{id}/enrolments"),
+    ("POST", "/api/v1/trainings/{id}/enrolments/{mid}/exam"),
+    ("GET", "/api/v1/trainings/{id}/sessions/{sid}/qr"),
+    ("POST", "/api/v1/trainings/{id}/sessions/{sid}/roster"), ("POST", "/api/v1/checkin"),
+    ("POST", "/api/v1/trainings/{id}/complete"), ("GET", "/api/v1/my/trainings"),
+    ("GET", "/verify/{serial}"),
 ]
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
@@ -797,6 +805,182 @@ class Activities(Base):
         self.assertEqual(mine.status, 200)
         self.assertIn("target", mine.json())
         self.assertEqual(me.get("/api/v1/members/%d/hours?year=2026" % (my_id + 1)).status, 404)
+
+
+def _shanghai(minutes_from_now=0, days=0):
+    import datetime
+    t = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8)))
+    t += datetime.timedelta(minutes=minutes_from_now, days=days)
+    return t.replace(microsecond=0).isoformat()
+
+
+class Training(Base):
+    """Classes, quotas, enrolment, rotating-QR check-in, completion, certificates."""
+
+    def new_class(self, **over):
+        today = _shanghai()[:10]
+        body = {"org_id": 1, "title": "新时代党员示范班", "level": "demonstration",
+                "target_groups": ["all_members"], "starts_on": today,
+                "ends_on": _shanghai(days=2)[:10], "capacity": 3, "venue": "党校报告厅"}
+        body.update(over)
+        r = self.admin.post("/api/v1/trainings", body)
+        self.assertEqual(r.status, 201, r)
+        return r.json()
+
+    def session(self, tid, start_min, minutes=60, **over):
+        body = {"title": "专题讲座", "started_at": _shanghai(start_min),
+                "ended_at": _shanghai(start_min + minutes), "method": "lecture"}
+        body.update(over)
+        return self.admin.post("/api/v1/trainings/%d/sessions" % tid, body)
+
+    def member_account(self, member_id, username):
+        r = self.admin.post("/api/v1/users", {"username": username, "password": "Temp-Pass-2026",
+                                              "role": "member", "org_id": self.admin.get(
+                                                  "/api/v1/members/%d" % member_id).json()["org_id"],
+                                              "member_id": member_id})
+        self.assertEqual(r.status, 201, r)
+        c = login(SERVER, username, "Temp-Pass-2026")
+        self.assertEqual(c.post("/api/v1/auth/password", {"old_password": "Temp-Pass-2026",
+                                                          "new_password": "Checkin-Pass-7"}).status, 204)
+        return c
+
+    def test_theory_course_first_and_session_order(self):
+        t = self.new_class(title="发展对象培训班", target_groups=["development_targets"])
+        r = self.session(t["id"], 60 * 24)
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"first_course": "theory_first"})
+        self.assertEqual(self.session(t["id"], 60 * 24, first_course=True, required=True).status, 201)
+        r = self.session(t["id"], 60 * 20)  # before the first course
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"first_course": "theory_first"})
+        later = self.session(t["id"], 60 * 26, venue="党校报告厅")
+        self.assertEqual(later.status, 201)
+        clash = self.session(t["id"], 60 * 26 + 10, venue="党校报告厅")
+        self.assertEqual(clash.status, 201)
+        self.assertEqual(clash.json()["warnings"][0]["code"], "venue_busy")
+        r = self.session(t["id"], 60 * 24 * 5)  # after the class ends
+        self.assertEqual(r.status, 422)
+
+    def test_quotas_enrolment_checkin_completion(self):
+        me = login(SERVER, "member01")
+        my_id = me.get("/api/v1/auth/me").json()["member_id"]
+        my_org = self.admin.get("/api/v1/members/%d" % my_id).json()["org_id"]
+        affiliated_id = int(self.admin.get("/api/v1/orgs/%d" % my_org).json()["path"].split("/")[2])
+        affiliated = self.admin.get("/api/v1/orgs/%d" % affiliated_id).json()
+        org_admin = login(SERVER, "org%02d" % int(affiliated["code"].split("-")[1]))
+        other_aff = self.org02 if affiliated_id != self.org02["id"] else self.org01
+        t = self.new_class()
+        tid = t["id"]
+        s1 = self.session(tid, -5, 120, venue="报告厅A").json()
+        s2 = self.session(tid, -20, 120, venue="报告厅B").json()
+        s3 = self.session(tid, 60 * 24, 60).json()  # tomorrow
+        quotas = "/api/v1/trainings/%d/quotas" % tid
+        self.assertEqual(org_admin.request("PUT", quotas, body={"quotas": []}).status, 403)
+        r = self.admin.request("PUT", quotas, body={"quotas": [
+            {"org_id": affiliated_id, "seats": 2}, {"org_id": other_aff["id"], "seats": 2}]})
+        self.assertEqual(r.status, 422)
+        self.assertIn("quotas", r.field_errors())  # 4 seats > capacity 3
+        r = self.admin.request("PUT", quotas, body={"quotas": [{"org_id": self.branch01["id"], "seats": 1}]})
+        self.assertEqual(r.status, 422)
+        r = self.admin.request("PUT", quotas, body={"quotas": [
+            {"org_id": affiliated_id, "seats": 2}, {"org_id": other_aff["id"], "seats": 1}]})
+        self.assertEqual(r.status, 200, r)
+        enrol = "/api/v1/trainings/%d/enrolments" % tid
+        r = org_admin.post(enrol, {"member_id": my_id})
+        self.assertEqual(r.status, 201, r)
+        peers = [m for m in org_admin.get("/api/v1/members?org_id=%d&political_status=full&page_size=20"
+                                          % affiliated_id).json()["items"] if m["id"] != my_id]
+        self.assertEqual(org_admin.post(enrol, {"member_id": peers[0]["id"]}).status, 201)
+        self.assertEqual(org_admin.post(enrol, {"member_id": my_id}).status, 409)  # twice
+        full = org_admin.post(enrol, {"member_id": peers[1]["id"]})
+        self.assertEqual(full.status, 409)
+        self.assertEqual(full.field_errors(), {"quota": "full"})
+        wait = org_admin.post(enrol, {"member_id": peers[1]["id"], "waitlist": True})
+        self.assertEqual((wait.status, wait.json()["status"]), (201, "waitlisted"))
+        outsider = self.admin.get("/api/v1/members?org_id=%d&page_size=1" % other_aff["id"]).json()["items"][0]
+        r = org_admin.post(enrol, {"member_id": outsider["id"]})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"member_id": "unknown"})
+
+        # The venue screen's code; the member's phone opens it while logged in.
+        qr = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s1["id"])).json()
+        self.assertIn("/checkin?session=%d" % s1["id"], qr["url"])
+        svg = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr?format=svg" % (tid, s1["id"]))
+        self.assertEqual(svg.header("content-type"), "image/svg+xml")
+        self.assertTrue(svg.body.startswith("<svg"))
+        forged = me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"], "token": "x" * 22})
+        self.assertEqual(forged.status, 422)
+        self.assertEqual(forged.field_errors(), {"token": "expired_or_forged"})
+        other = me.post("/api/v1/checkin", {"session_id": s2["id"], "slot": qr["slot"], "token": qr["token"]})
+        self.assertEqual(other.status, 422)  # another session's token
+        first = me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"], "token": qr["token"]},
+                        headers={"Idempotency-Key": "phone-1"})
+        self.assertEqual(first.status, 201, first)
+        self.assertEqual(first.json()["status"], "present")
+        again = me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"], "token": qr["token"]},
+                        headers={"Idempotency-Key": "phone-1"})
+        self.assertEqual(again.status, 200)
+        self.assertEqual(again.json()["at"], first.json()["at"])
+        self.assertEqual(me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"],
+                                                     "token": qr["token"]}).status, 409)
+        import time
+        old = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s2["id"])).json()
+        time.sleep(4.5)  # two slots of 2 s pass: a photo of the old code is refused
+        r = me.post("/api/v1/checkin", {"session_id": s2["id"], "slot": old["slot"], "token": old["token"]})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"token": "expired_or_forged"})
+        # The numeric code, 20 minutes after the start: late.
+        peer = self.member_account(peers[0]["id"], "peer%d" % tid)
+        code = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s2["id"])).json()["code"]
+        self.assertEqual(peer.post("/api/v1/checkin", {"session_id": s2["id"], "code": "000000" if code != "000000" else "111111"}).status, 422)
+        r = peer.post("/api/v1/checkin", {"session_id": s2["id"], "code": code})
+        self.assertEqual((r.status, r.json()["status"]), (201, "late"))
+        tomorrow = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s3["id"])).json()
+        r = me.post("/api/v1/checkin", {"session_id": s3["id"], "slot": tomorrow["slot"], "token": tomorrow["token"]})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"session_id": "outside_window"})
+        waiting = self.member_account(peers[1]["id"], "wait%d" % tid)
+        wq = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s1["id"])).json()
+        self.assertEqual(waiting.post("/api/v1/checkin", {"session_id": s1["id"], "slot": wq["slot"],
+                                                          "token": wq["token"]}).status, 403)
+        # The administrator marks the rest; completion needs 80% of the hours.
+        roster = "/api/v1/trainings/%d/sessions/%d/roster" % (tid, s2["id"])
+        self.assertEqual(self.admin.post(roster, {"checkins": [{"member_id": my_id, "status": "present"}]}).status, 200)
+        self.assertEqual(self.admin.post(roster, {"checkins": [{"member_id": outsider["id"], "status": "present"}]}).status, 422)
+        r = self.admin.post("/api/v1/trainings/%d/sessions/%d/roster" % (tid, s3["id"]),
+                            {"checkins": [{"member_id": my_id, "status": "present"},
+                                          {"member_id": peers[0]["id"], "status": "absent"}]})
+        self.assertEqual(r.status, 200)
+        done = self.admin.post("/api/v1/trainings/%d/complete" % tid).json()
+        self.assertEqual((done["enrolled"], done["completed"]), (2, 1))
+        rows = {e["member_id"]: e for e in self.admin.get(enrol).json()["items"]}
+        serial = rows[my_id]["certificate_serial"]
+        self.assertTrue(serial)
+        self.assertIsNone(rows[peers[0]["id"]]["certificate_serial"])
+        v = Client(SERVER).get("/verify/" + serial)
+        self.assertEqual(v.status, 200)
+        name = self.admin.get("/api/v1/members/%d" % my_id).json()["name"]
+        self.assertEqual(v.json()["name"], name[0] + "*" * (len(name) - 1))
+        self.assertEqual(v.json()["hours"], 5.0)
+        self.assertEqual(Client(SERVER).get("/verify/DJ2026-NOPE").status, 404)
+        hours = me.get("/api/v1/members/%d/hours?year=%s" % (my_id, _shanghai()[:4])).json()
+        self.assertIn(tid, [e["source_id"] for e in hours["entries"] if e["source"] == "training"])
+        mine = me.get("/api/v1/my/trainings").json()["items"]
+        self.assertIn(tid, [x["id"] for x in mine])
+
+    def test_target_group_and_override(self):
+        t = self.new_class(title="入党积极分子培训班", target_groups=["activists"])
+        m = self.admin.get("/api/v1/members?political_status=full&page_size=1").json()["items"][0]
+        enrol = "/api/v1/trainings/%d/enrolments" % t["id"]
+        r = self.admin.post(enrol, {"member_id": m["id"]})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"member_id": "target_group"})
+        org01 = login(SERVER, "org01")
+        self.assertEqual(org01.post(enrol, {"member_id": m["id"], "override_reason": "x"}).status, 403)
+        r = self.admin.post(enrol, {"member_id": m["id"], "override_reason": "支部推荐"})
+        self.assertEqual(r.status, 201, r)
+        activist = self.admin.get("/api/v1/members?political_status=activist&page_size=1").json()["items"][0]
+        self.assertEqual(self.admin.post(enrol, {"member_id": activist["id"]}).status, 201)
 
 
 class Lifecycle(unittest.TestCase):

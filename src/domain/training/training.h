@@ -1,0 +1,102 @@
+// Layered training classes (分层分类培训): classes with sessions, seat quotas
+// per directly affiliated organization, enrolment, check-in (roster, rotating
+// QR code, numeric code), completion with certificates, hours to the ledger.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/crypto.h"
+#include "domain/auth/principal.h"
+#include "store/db.h"
+
+namespace dj::training {
+
+struct Config {
+  int64_t slot_ms = 15000;        // the QR code and numeric code change this often
+  int64_t grace_ms = 10 * 60000;  // after the start a check-in is late
+  int64_t open_before_ms = 30 * 60000;  // check-in opens this long before the start
+  int new_member_months = 12;
+};
+
+struct TrainingInput {
+  std::optional<int64_t> org_id;
+  std::optional<std::string> title, level, starts_on, ends_on, venue, itinerary;
+  std::optional<std::vector<std::string>> target_groups;
+  std::optional<int64_t> capacity, attendance_threshold, pass_score;
+  std::optional<bool> off_site, exam_required;
+};
+
+struct SessionInput {
+  std::optional<std::string> title, lecturer_name, started_at, ended_at, method, venue;
+  std::optional<double> hours;
+  std::optional<bool> required, first_course;
+};
+
+struct EnrolInput {
+  std::optional<int64_t> member_id;
+  std::optional<bool> waitlist;                // join the waitlist when the quota is full
+  std::optional<std::string> override_reason;  // committee_admin: outside the target group
+};
+
+struct Mark {
+  std::optional<int64_t> member_id;
+  std::optional<std::string> status;  // present, late, leave, absent
+};
+
+class TrainingService {
+ public:
+  TrainingService(store::Db& db, const Keys& keys, Config cfg)
+      : db_(db), qr_key_(keys.subkey("qr")), cfg_(cfg) {}
+
+  Result<boost::json::object> create(const auth::Principal& p, const TrainingInput& in);
+  // The class with sessions, quotas and enrolment counts.
+  Result<boost::json::object> get(const auth::Principal& p, int64_t id);
+  Result<boost::json::object> list(const auth::Principal& p, int64_t page, int64_t page_size);
+  // Adds a session; answers it with any warnings (a venue used at the same time).
+  Result<boost::json::object> add_session(const auth::Principal& p, int64_t id,
+                                          const SessionInput& in);
+  // Replaces the quotas (committee_admin): directly affiliated organizations,
+  // seats adding up to at most the capacity.
+  Result<boost::json::object> set_quotas(const auth::Principal& p, int64_t id,
+                                         const std::vector<std::pair<int64_t, int64_t>>& quotas);
+  Result<boost::json::object> enrol(const auth::Principal& p, int64_t id, const EnrolInput& in);
+  Result<boost::json::object> enrolments(const auth::Principal& p, int64_t id);
+  // The classes of the caller as a member.
+  Result<boost::json::object> mine(const auth::Principal& p);
+
+  // The current check-in URL, token and numeric code of a session, for the
+  // venue's screen.
+  Result<boost::json::object> qr(const auth::Principal& p, int64_t id, int64_t session_id,
+                                 const std::string& base_url);
+  // Checks the caller (a member) in with a QR token or the numeric code.
+  // A repeat with the same idempotency key answers the first result.
+  Result<boost::json::object> check_in(const auth::Principal& p, int64_t session_id,
+                                       std::optional<int64_t> slot,
+                                       const std::optional<std::string>& token,
+                                       const std::optional<std::string>& code,
+                                       const std::string& idempotency_key);
+  Result<boost::json::object> mark_roster(const auth::Principal& p, int64_t id,
+                                          int64_t session_id, const std::vector<Mark>& marks);
+  Status set_exam_score(const auth::Principal& p, int64_t id, int64_t member_id, int64_t score);
+  // Decides completion for every enrolled member, issues certificates and
+  // posts the hours of those who completed to the ledger (source training).
+  Result<boost::json::object> complete(const auth::Principal& p, int64_t id);
+  // Public: what a certificate says, the name masked.
+  Result<boost::json::object> verify(const std::string& serial);
+
+  // Token and code for a session and time slot (exposed for tests).
+  std::string token_for(int64_t session_id, int64_t slot) const;
+  std::string code_for(int64_t session_id, int64_t slot) const;
+  int64_t slot_at(int64_t ms) const { return ms / cfg_.slot_ms; }
+
+ private:
+  store::Db& db_;
+  std::string qr_key_;
+  Config cfg_;
+};
+
+}  // namespace dj::training

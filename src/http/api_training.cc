@@ -1,0 +1,232 @@
+#include <boost/json.hpp>
+
+#include "domain/training/training.h"
+#include "http/api.h"
+#include "http/input.h"
+#include "http/qr.h"
+
+namespace dj::http {
+namespace json = boost::json;
+
+namespace {
+
+Response no_content() {
+  Response r;
+  r.status = 204;
+  return r;
+}
+
+// The address members' phones open: the request's Host, as seen by the venue screen.
+std::string base_url(const Request& req) {
+  std::string host(req.header("host"));
+  if (host.empty() || host.size() > 200) host = "127.0.0.1";
+  return "http://" + host;
+}
+
+}  // namespace
+
+void add_training_routes(Router& r, Services& s) {
+  r.add({"GET", "/api/v1/trainings", "training", "Training classes organized in scope",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto paging = q.paging();
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto out, s.training.list(c.p(), paging.page, paging.page_size));
+           return json_response(out);
+         },
+         {"page", "page_size"}});
+  r.add({"POST", "/api/v1/trainings", "training", "Create a training class", Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
+           training::TrainingInput in;
+           body.i64("org_id", in.org_id);
+           body.str("title", in.title);
+           body.str("level", in.level);
+           body.strings("target_groups", in.target_groups);
+           body.str("starts_on", in.starts_on);
+           body.str("ends_on", in.ends_on);
+           body.str("venue", in.venue);
+           body.str("itinerary", in.itinerary);
+           body.i64("capacity", in.capacity);
+           body.i64("attendance_threshold", in.attendance_threshold);
+           body.i64("pass_score", in.pass_score);
+           body.boolean("off_site", in.off_site);
+           body.boolean("exam_required", in.exam_required);
+           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto out, s.training.create(c.p(), in));
+           return json_response(out, 201);
+         },
+         {}, "TrainingInput"});
+  r.add({"GET", "/api/v1/trainings/{id}", "training",
+         "A class with sessions, quotas and enrolment counts", Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, s.training.get(c.p(), id));
+           return json_response(out);
+         }});
+  r.add({"POST", "/api/v1/trainings/{id}/sessions", "training",
+         "Add a session (the theory course first where the target group needs it)",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
+           training::SessionInput in;
+           body.str("title", in.title);
+           body.str("lecturer_name", in.lecturer_name);
+           body.str("started_at", in.started_at);
+           body.str("ended_at", in.ended_at);
+           body.str("method", in.method);
+           body.str("venue", in.venue);
+           body.number("hours", in.hours);
+           body.boolean("required", in.required);
+           body.boolean("first_course", in.first_course);
+           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto out, s.training.add_session(c.p(), id, in));
+           return json_response(out, 201);
+         },
+         {}, "SessionInput"});
+  r.add({"PUT", "/api/v1/trainings/{id}/quotas", "training",
+         "Allocate seats per directly affiliated organization (committee_admin)", Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
+           std::vector<std::pair<int64_t, int64_t>> quotas;
+           bool missing = false;
+           body.objects("quotas", [&](JsonBody& item) {
+             std::optional<int64_t> org_id, seats;
+             item.i64("org_id", org_id);
+             item.i64("seats", seats);
+             if (!org_id || !seats) missing = true;
+             quotas.emplace_back(org_id.value_or(0), seats.value_or(0));
+           });
+           DJ_TRY(body.finish());
+           if (missing) return Error::invalid("quotas", "required", "each needs org_id and seats");
+           DJ_ASSIGN(auto out, s.training.set_quotas(c.p(), id, quotas));
+           return json_response(out);
+         },
+         {}, "Quotas"});
+  r.add({"GET", "/api/v1/trainings/{id}/enrolments", "training", "Who is enrolled",
+         Access::session, [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, s.training.enrolments(c.p(), id));
+           return json_response(out);
+         }});
+  r.add({"POST", "/api/v1/trainings/{id}/enrolments", "training",
+         "Enrol a member within the quota (409 when full, or join the waitlist)",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
+           training::EnrolInput in;
+           body.i64("member_id", in.member_id);
+           body.boolean("waitlist", in.waitlist);
+           body.str("override_reason", in.override_reason);
+           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto out, s.training.enrol(c.p(), id, in));
+           return json_response(out, 201);
+         },
+         {}, "EnrolInput"});
+  r.add({"POST", "/api/v1/trainings/{id}/enrolments/{mid}/exam", "training",
+         "Enter a member's exam score", Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto mid, c.id(1, "mid"));
+           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
+           std::optional<int64_t> score;
+           body.i64("score", score);
+           DJ_TRY(body.finish());
+           if (!score) return Error::invalid("score", "required", "is required");
+           DJ_TRY(s.training.set_exam_score(c.p(), id, mid, *score));
+           return no_content();
+         },
+         {}, "ExamScore"});
+  r.add({"GET", "/api/v1/trainings/{id}/sessions/{sid}/qr", "training",
+         "The rotating check-in code for the venue screen (JSON, or ?format=svg)",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto sid, c.id(1, "sid"));
+           QueryReader q(c.req);
+           auto format = q.str("format", 10);
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto out, s.training.qr(c.p(), id, sid, base_url(c.req)));
+           Response res;
+           res.headers.emplace_back("Cache-Control", "no-store");
+           if (format && *format == "svg") {
+             DJ_ASSIGN(auto svg, qr_svg(std::string(out.at("url").as_string())));
+             res.content_type = "image/svg+xml";
+             res.body = std::move(svg);
+             return res;
+           }
+           if (format && *format != "json") {
+             return Error{ErrorCode::bad_request, "format must be json or svg",
+                          {{"format", "unknown_code", "must be json or svg"}}};
+           }
+           res.body = json::serialize(out);
+           return res;
+         },
+         {"format"}});
+  r.add({"POST", "/api/v1/trainings/{id}/sessions/{sid}/roster", "training",
+         "Mark the roster of a session", Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto sid, c.id(1, "sid"));
+           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
+           std::vector<training::Mark> marks;
+           body.objects("checkins", [&](JsonBody& item) {
+             training::Mark m;
+             item.i64("member_id", m.member_id);
+             item.str("status", m.status);
+             marks.push_back(std::move(m));
+           });
+           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto out, s.training.mark_roster(c.p(), id, sid, marks));
+           return json_response(out);
+         },
+         {}, "Roster"});
+  r.add({"POST", "/api/v1/checkin", "training",
+         "Check in as the signed-in member with the QR token or the numeric code "
+         "(Idempotency-Key: a repeat answers the first result)",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
+           std::optional<int64_t> session_id, slot;
+           std::optional<std::string> token, code;
+           body.i64("session_id", session_id);
+           body.i64("slot", slot);
+           body.str("token", token);
+           body.str("code", code);
+           DJ_TRY(body.finish());
+           if (!session_id) return Error::invalid("session_id", "required", "is required");
+           const std::string key(c.req.header("idempotency-key"));
+           if (key.size() > 100) {
+             return Error{ErrorCode::bad_request, "Idempotency-Key is too long",
+                          {{"Idempotency-Key", "too_long", "at most 100 characters"}}};
+           }
+           DJ_ASSIGN(auto out, s.training.check_in(c.p(), *session_id, slot, token, code, key));
+           const bool repeated = out.contains("repeated");
+           return json_response(out, repeated ? 200 : 201);
+         },
+         {}, "CheckIn"});
+  r.add({"POST", "/api/v1/trainings/{id}/complete", "training",
+         "Decide completion, issue certificates, post hours to the ledger", Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, s.training.complete(c.p(), id));
+           return json_response(out);
+         }});
+  r.add({"GET", "/api/v1/my/trainings", "training", "The signed-in member's classes",
+         Access::session, [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto out, s.training.mine(c.p()));
+           return json_response(out);
+         }});
+  r.add({"GET", "/verify/{serial}", "training",
+         "Public check of a certificate: name masked, class, hours, date", Access::open,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto out, s.training.verify(c.params.at(0)));
+           return json_response(out);
+         }});
+}
+
+}  // namespace dj::http

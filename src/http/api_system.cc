@@ -137,6 +137,8 @@ json::object openapi_document(const Router& r) {
                 {"ExamScore", any_object},
                 {"Roster", any_object},
                 {"CheckIn", any_object},
+                {"LeaveRequest", any_object},
+                {"DeliveryInput", any_object},
             }}}},
   };
 }

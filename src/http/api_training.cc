@@ -4,6 +4,7 @@
 #include "http/api.h"
 #include "http/input.h"
 #include "http/qr.h"
+#include "http/xlsx.h"
 
 namespace dj::http {
 namespace json = boost::json;
@@ -26,7 +27,10 @@ std::string base_url(const Request& req) {
 }  // namespace
 
 void add_training_routes(Router& r, Services& s) {
-  r.add({"GET", "/api/v1/trainings", "training", "Training classes organized in scope",
+  r.add({"GET",
+         "/api/v1/trainings",
+         "training",
+         "Training classes organized in scope",
          Access::session,
          [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
@@ -36,7 +40,11 @@ void add_training_routes(Router& r, Services& s) {
            return json_response(out);
          },
          {"page", "page_size"}});
-  r.add({"POST", "/api/v1/trainings", "training", "Create a training class", Access::session,
+  r.add({"POST",
+         "/api/v1/trainings",
+         "training",
+         "Create a training class",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            training::TrainingInput in;
@@ -57,7 +65,8 @@ void add_training_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto out, s.training.create(c.p(), in));
            return json_response(out, 201);
          },
-         {}, "TrainingInput"});
+         {},
+         "TrainingInput"});
   r.add({"GET", "/api/v1/trainings/{id}", "training",
          "A class with sessions, quotas and enrolment counts", Access::session,
          [&s](Ctx& c) -> Result<Response> {
@@ -65,7 +74,9 @@ void add_training_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto out, s.training.get(c.p(), id));
            return json_response(out);
          }});
-  r.add({"POST", "/api/v1/trainings/{id}/sessions", "training",
+  r.add({"POST",
+         "/api/v1/trainings/{id}/sessions",
+         "training",
          "Add a session (the theory course first where the target group needs it)",
          Access::session,
          [&s](Ctx& c) -> Result<Response> {
@@ -81,13 +92,20 @@ void add_training_routes(Router& r, Services& s) {
            body.number("hours", in.hours);
            body.boolean("required", in.required);
            body.boolean("first_course", in.first_course);
+           body.number("latitude", in.latitude);
+           body.number("longitude", in.longitude);
+           body.i64("radius_m", in.radius_m);
            DJ_TRY(body.finish());
            DJ_ASSIGN(auto out, s.training.add_session(c.p(), id, in));
            return json_response(out, 201);
          },
-         {}, "SessionInput"});
-  r.add({"PUT", "/api/v1/trainings/{id}/quotas", "training",
-         "Allocate seats per directly affiliated organization (committee_admin)", Access::session,
+         {},
+         "SessionInput"});
+  r.add({"PUT",
+         "/api/v1/trainings/{id}/quotas",
+         "training",
+         "Allocate seats per directly affiliated organization (committee_admin)",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
@@ -105,14 +123,17 @@ void add_training_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto out, s.training.set_quotas(c.p(), id, quotas));
            return json_response(out);
          },
-         {}, "Quotas"});
-  r.add({"GET", "/api/v1/trainings/{id}/enrolments", "training", "Who is enrolled",
-         Access::session, [&s](Ctx& c) -> Result<Response> {
+         {},
+         "Quotas"});
+  r.add({"GET", "/api/v1/trainings/{id}/enrolments", "training", "Who is enrolled", Access::session,
+         [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto out, s.training.enrolments(c.p(), id));
            return json_response(out);
          }});
-  r.add({"POST", "/api/v1/trainings/{id}/enrolments", "training",
+  r.add({"POST",
+         "/api/v1/trainings/{id}/enrolments",
+         "training",
          "Enrol a member within the quota (409 when full, or join the waitlist)",
          Access::session,
          [&s](Ctx& c) -> Result<Response> {
@@ -126,9 +147,13 @@ void add_training_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto out, s.training.enrol(c.p(), id, in));
            return json_response(out, 201);
          },
-         {}, "EnrolInput"});
-  r.add({"POST", "/api/v1/trainings/{id}/enrolments/{mid}/exam", "training",
-         "Enter a member's exam score", Access::session,
+         {},
+         "EnrolInput"});
+  r.add({"POST",
+         "/api/v1/trainings/{id}/enrolments/{mid}/exam",
+         "training",
+         "Enter a member's exam score",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto mid, c.id(1, "mid"));
@@ -140,8 +165,11 @@ void add_training_routes(Router& r, Services& s) {
            DJ_TRY(s.training.set_exam_score(c.p(), id, mid, *score));
            return no_content();
          },
-         {}, "ExamScore"});
-  r.add({"GET", "/api/v1/trainings/{id}/sessions/{sid}/qr", "training",
+         {},
+         "ExamScore"});
+  r.add({"GET",
+         "/api/v1/trainings/{id}/sessions/{sid}/qr",
+         "training",
          "The rotating check-in code for the venue screen (JSON, or ?format=svg)",
          Access::session,
          [&s](Ctx& c) -> Result<Response> {
@@ -160,15 +188,19 @@ void add_training_routes(Router& r, Services& s) {
              return res;
            }
            if (format && *format != "json") {
-             return Error{ErrorCode::bad_request, "format must be json or svg",
+             return Error{ErrorCode::bad_request,
+                          "format must be json or svg",
                           {{"format", "unknown_code", "must be json or svg"}}};
            }
            res.body = json::serialize(out);
            return res;
          },
          {"format"}});
-  r.add({"POST", "/api/v1/trainings/{id}/sessions/{sid}/roster", "training",
-         "Mark the roster of a session", Access::session,
+  r.add({"POST",
+         "/api/v1/trainings/{id}/sessions/{sid}/roster",
+         "training",
+         "Mark the roster of a session",
+         Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto sid, c.id(1, "sid"));
@@ -184,8 +216,11 @@ void add_training_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto out, s.training.mark_roster(c.p(), id, sid, marks));
            return json_response(out);
          },
-         {}, "Roster"});
-  r.add({"POST", "/api/v1/checkin", "training",
+         {},
+         "Roster"});
+  r.add({"POST",
+         "/api/v1/checkin",
+         "training",
          "Check in as the signed-in member with the QR token or the numeric code "
          "(Idempotency-Key: a repeat answers the first result)",
          Access::session,
@@ -193,22 +228,128 @@ void add_training_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            std::optional<int64_t> session_id, slot;
            std::optional<std::string> token, code;
+           std::optional<double> latitude, longitude;
            body.i64("session_id", session_id);
            body.i64("slot", slot);
            body.str("token", token);
            body.str("code", code);
+           body.number("latitude", latitude);
+           body.number("longitude", longitude);
            DJ_TRY(body.finish());
+           std::optional<training::Location> where;
+           if (latitude && longitude) where = training::Location{*latitude, *longitude};
            if (!session_id) return Error::invalid("session_id", "required", "is required");
            const std::string key(c.req.header("idempotency-key"));
            if (key.size() > 100) {
-             return Error{ErrorCode::bad_request, "Idempotency-Key is too long",
+             return Error{ErrorCode::bad_request,
+                          "Idempotency-Key is too long",
                           {{"Idempotency-Key", "too_long", "at most 100 characters"}}};
            }
-           DJ_ASSIGN(auto out, s.training.check_in(c.p(), *session_id, slot, token, code, key));
+           DJ_ASSIGN(auto out,
+                     s.training.check_in(c.p(), *session_id, slot, token, code, key, where));
            const bool repeated = out.contains("repeated");
            return json_response(out, repeated ? 200 : 201);
          },
-         {}, "CheckIn"});
+         {},
+         "CheckIn"});
+  r.add({"POST",
+         "/api/v1/trainings/{id}/sessions/{sid}/leave",
+         "training",
+         "Ask leave for a session (the enrolled member)",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto sid, c.id(1, "sid"));
+           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
+           std::optional<std::string> reason;
+           body.str("reason", reason);
+           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto out, s.training.request_leave(c.p(), sid, reason.value_or("")));
+           return json_response(out, 201);
+         },
+         {},
+         "LeaveRequest"});
+  r.add({"GET",
+         "/api/v1/stats/trainings",
+         "training",
+         "Training figures: classes by level, people trained by target group and organization, "
+         "hours, completion (JSON or ?format=xlsx)",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto format = q.str("format", 10);
+           DJ_ASSIGN(auto period, read_period(q, c.req));
+           if (format && *format != "json" && *format != "xlsx") {
+             return Error{ErrorCode::bad_request,
+                          "format must be json or xlsx",
+                          {{"format", "unknown_code", "must be json or xlsx"}}};
+           }
+           DJ_ASSIGN(auto out, s.training.stats(c.p(), period.from, period.to));
+           if (format != "xlsx") return json_response(out);
+           auto num = [](const json::value& v) {
+             return v.is_null() ? Cell(std::string("-")) : Cell(v.to_number<double>());
+           };
+           std::vector<Sheet> sheets{{"概况",
+                                      {"指标", "数值"},
+                                      {{Cell("统计期间"), Cell(period.label)},
+                                       {Cell("培训班次"), num(out.at("classes"))},
+                                       {Cell("培训人数（去重）"), num(out.at("people_trained"))},
+                                       {Cell("报名人次"), num(out.at("enrolments"))},
+                                       {Cell("结业人次"), num(out.at("completed"))},
+                                       {Cell("结业率"), num(out.at("completion_rate"))},
+                                       {Cell("学时合计"), num(out.at("hours"))}}}};
+           Sheet levels{"按层级", {"层级", "班次"}, {}};
+           for (const auto& [k, v] : out.at("classes_by_level").as_object()) {
+             levels.rows.push_back({Cell(std::string(k)), num(v)});
+           }
+           Sheet groups{"按对象", {"培训对象", "人数"}, {}};
+           for (const auto& [k, v] : out.at("people_by_target_group").as_object()) {
+             groups.rows.push_back({Cell(std::string(k)), num(v)});
+           }
+           sheets.push_back(std::move(levels));
+           sheets.push_back(std::move(groups));
+           DJ_ASSIGN(auto bytes, write_xlsx(sheets));
+           Response res;
+           res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+           res.body = std::move(bytes);
+           res.headers.emplace_back("Content-Disposition",
+                                    "attachment; filename=\"training-stats.xlsx\"");
+           return res;
+         },
+         {"period", "from", "to", "format"}});
+  r.add({"POST",
+         "/api/v1/home-deliveries",
+         "training",
+         "Record learning delivered at home (送学上门) to an infirm or retired member",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
+           training::DeliveryInput in;
+           body.i64("member_id", in.member_id);
+           body.str("delivered_by", in.delivered_by);
+           body.str("delivered_on", in.delivered_on);
+           body.str("content", in.content);
+           body.number("hours", in.hours);
+           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto out, s.training.deliver(c.p(), in));
+           return json_response(out, 201);
+         },
+         {},
+         "DeliveryInput"});
+  r.add({"GET",
+         "/api/v1/home-deliveries",
+         "training",
+         "Learning delivered at home in a subtree for a year",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto org_id = q.id("org_id");
+           auto year = q.id("year");
+           DJ_TRY(q.finish());
+           if (!year) return Error::invalid("year", "required", "is required, e.g. year=2026");
+           DJ_ASSIGN(auto out, s.training.deliveries(c.p(), org_id, static_cast<int>(*year)));
+           return json_response(out);
+         },
+         {"org_id", "year"}});
   r.add({"POST", "/api/v1/trainings/{id}/complete", "training",
          "Decide completion, issue certificates, post hours to the ledger", Access::session,
          [&s](Ctx& c) -> Result<Response> {

@@ -182,4 +182,18 @@ Status QueryReader::finish() const {
   return error_;
 }
 
+Result<Period> read_period(QueryReader& q, const Request& req) {
+  auto label = q.str("period", 30);
+  auto from = q.date("from");
+  auto to = q.date("to");
+  DJ_TRY(q.finish());
+  if (label) return parse_period(*label);
+  if (from && to) return period_between(*from, *to);
+  if (req.query_param("from") || req.query_param("to")) {
+    return Error::invalid("to", "required", "give both from and to, or period");
+  }
+  return Error::invalid("period", "required",
+                        "give period (2021, 2021H1, 2021Q2, 2021-06) or from and to");
+}
+
 }  // namespace dj::http

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/period.h"
 #include "common/result.h"
 #include "http/message.h"
 
@@ -93,5 +94,9 @@ void JsonBody::objects(const char* name, F&& each) {
     }
   }
 }
+
+// A period from ?period=2021Q2, or from ?from=2021-04-01&to=2021-06-30;
+// finishes the reader.
+Result<Period> read_period(QueryReader& q, const Request& req);
 
 }  // namespace dj::http

@@ -333,6 +333,9 @@ CREATE TABLE training_sessions (
   required INTEGER NOT NULL DEFAULT 0,
   first_course INTEGER NOT NULL DEFAULT 0,
   venue TEXT,
+  latitude DOUBLE PRECISION,
+  longitude DOUBLE PRECISION,
+  radius_m INTEGER,
   created_at BIGINT NOT NULL,
   created_by BIGINT
 );
@@ -370,8 +373,23 @@ CREATE TABLE checkins (
   method TEXT NOT NULL,
   at BIGINT NOT NULL,
   idempotency_key TEXT,
+  reason TEXT,
   PRIMARY KEY (session_id, member_id)
 );
+
+-- Learning delivered at home (送学上门) for infirm and retired members.
+CREATE TABLE home_deliveries (
+  id {id},
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  delivered_by TEXT NOT NULL,
+  delivered_on TEXT NOT NULL,
+  content TEXT NOT NULL,
+  hours_tenths INTEGER NOT NULL,
+  deleted_at BIGINT,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT
+);
+CREATE INDEX home_deliveries_member ON home_deliveries(member_id, delivered_on);
 )SQL"},
 };
 

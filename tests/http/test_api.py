@@ -495,7 +495,9 @@ ROUTES = [
     ("GET", "/api/v1/trainings/{id}/sessions/{sid}/qr"),
     ("POST", "/api/v1/trainings/{id}/sessions/{sid}/roster"), ("POST", "/api/v1/checkin"),
     ("POST", "/api/v1/trainings/{id}/complete"), ("GET", "/api/v1/my/trainings"),
-    ("GET", "/verify/{serial}"),
+    ("GET", "/verify/{serial}"), ("POST", "/api/v1/trainings/{id}/sessions/{sid}/leave"),
+    ("GET", "/api/v1/stats/trainings"), ("POST", "/api/v1/home-deliveries"),
+    ("GET", "/api/v1/home-deliveries"),
 ]
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
@@ -967,6 +969,51 @@ class Training(Base):
         self.assertIn(tid, [e["source_id"] for e in hours["entries"] if e["source"] == "training"])
         mine = me.get("/api/v1/my/trainings").json()["items"]
         self.assertIn(tid, [x["id"] for x in mine])
+
+    def test_geofence_leave_delivery_and_stats(self):
+        me = login(SERVER, "member01")
+        my_id = me.get("/api/v1/auth/me").json()["member_id"]
+        t = self.new_class(title="现场教学班", capacity=50)
+        # Kunming, Dianchi: the venue; 5 km away is too far.
+        s1 = self.session(t["id"], -5, 120, latitude=24.88, longitude=102.83, radius_m=300).json()
+        s2 = self.session(t["id"], 60, 60).json()
+        self.assertEqual(self.session(t["id"], 90, 60, latitude=24.88).status, 422)
+        self.assertEqual(self.admin.post("/api/v1/trainings/%d/enrolments" % t["id"], {"member_id": my_id}).status, 201)
+        qr = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (t["id"], s1["id"])).json()
+        far = me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"], "token": qr["token"],
+                                          "latitude": 24.925, "longitude": 102.83})
+        self.assertEqual(far.status, 422)
+        self.assertEqual(far.field_errors(), {"location": "too_far"})
+        near = me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"], "token": qr["token"],
+                                           "latitude": 24.8805, "longitude": 102.8302})
+        self.assertEqual(near.status, 201, near)
+        leave = "/api/v1/trainings/%d/sessions/%d/leave" % (t["id"], s2["id"])
+        self.assertEqual(me.post(leave, {}).status, 422)  # a reason is required
+        self.assertEqual(me.post(leave, {"reason": "就医"}).status, 201)
+        self.assertEqual(me.post(leave, {"reason": "就医"}).status, 409)
+        # 送学上门: only to infirm or retired members; the hours reach the ledger.
+        infirm = self.admin.get("/api/v1/members?infirm=true&page_size=1").json()["items"][0]
+        able = self.admin.get("/api/v1/members?infirm=false&retired=false&page_size=1").json()["items"][0]
+        body = {"member_id": infirm["id"], "delivered_by": "支部书记", "delivered_on": _shanghai()[:10],
+                "content": "学习党的二十大精神", "hours": 2}
+        r = self.admin.post("/api/v1/home-deliveries", body)
+        self.assertEqual(r.status, 201, r)
+        r = self.admin.post("/api/v1/home-deliveries", dict(body, member_id=able["id"]))
+        self.assertEqual((r.status, r.field_errors()), (422, {"member_id": "not_eligible"}))
+        r = self.admin.post("/api/v1/home-deliveries", dict(body, hours=0))
+        self.assertEqual(r.status, 422)
+        year = _shanghai()[:4]
+        hours = self.admin.get("/api/v1/members/%d/hours?year=%s" % (infirm["id"], year)).json()
+        self.assertIn("home_delivery", [e["source"] for e in hours["entries"]])
+        listed = self.admin.get("/api/v1/home-deliveries?year=%s" % year).json()
+        self.assertGreaterEqual(listed["total"], 1)
+        stats = self.admin.get("/api/v1/stats/trainings?period=%s" % year).json()
+        self.assertGreaterEqual(stats["classes"], 1)
+        self.assertGreaterEqual(stats["people_trained"], 1)
+        self.assertIn("demonstration", stats["classes_by_level"])
+        x = self.admin.get("/api/v1/stats/trainings?period=%s&format=xlsx" % year)
+        self.assertEqual(x.status, 200)
+        self.assertEqual(x.body_bytes[:2], b"PK")
 
     def test_target_group_and_override(self):
         t = self.new_class(title="入党积极分子培训班", target_groups=["activists"])

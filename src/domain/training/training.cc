@@ -1,9 +1,9 @@
 #include "domain/training/training.h"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cmath>
 #include <map>
 #include <set>
@@ -70,17 +70,17 @@ struct Training {
 };
 
 Result<Training> load(store::Conn& c, int64_t id) {
-  DJ_ASSIGN(auto r, c.query_opt(
-                        "SELECT t.id, t.org_id, o.path, t.title, t.level, t.target_groups, "
-                        "t.starts_on, t.ends_on, t.venue, t.itinerary, t.capacity, "
-                        "t.attendance_threshold, t.pass_score, t.off_site, t.exam_required "
-                        "FROM trainings t JOIN orgs o ON o.id = t.org_id "
-                        "WHERE t.id = ? AND t.deleted_at IS NULL",
-                        {id}));
+  DJ_ASSIGN(auto r, c.query_opt("SELECT t.id, t.org_id, o.path, t.title, t.level, t.target_groups, "
+                                "t.starts_on, t.ends_on, t.venue, t.itinerary, t.capacity, "
+                                "t.attendance_threshold, t.pass_score, t.off_site, t.exam_required "
+                                "FROM trainings t JOIN orgs o ON o.id = t.org_id "
+                                "WHERE t.id = ? AND t.deleted_at IS NULL",
+                                {id}));
   if (!r) return Error::not_found("training " + std::to_string(id));
-  return Training{r->i64(0),  r->i64(1),  r->str(2),     r->str(3),     r->str(4),
-                  parse_list(r->str(5)),  r->str(6),     r->str(7),     r->opt_str(8),
-                  r->opt_str(9), r->i64(10), r->i64(11), r->i64(12), r->flag(13), r->flag(14)};
+  return Training{
+      r->i64(0),  r->i64(1),   r->str(2),     r->str(3),     r->str(4),  parse_list(r->str(5)),
+      r->str(6),  r->str(7),   r->opt_str(8), r->opt_str(9), r->i64(10), r->i64(11),
+      r->i64(12), r->flag(13), r->flag(14)};
 }
 
 // A class the caller may see: organized in his scope, or one he is enrolled in.
@@ -132,18 +132,25 @@ struct Session {
   std::optional<std::string> lecturer_name, method, venue;
   int64_t started_at, ended_at, hours_tenths;
   bool required, first_course;
+  std::optional<double> latitude, longitude;
+  std::optional<int64_t> radius_m;
 };
 
 Result<std::vector<Session>> sessions_of(store::Conn& c, int64_t training_id) {
-  DJ_ASSIGN(auto rows, c.query("SELECT id, training_id, title, lecturer_name, method, venue, "
-                               "started_at, ended_at, hours_tenths, required, first_course "
-                               "FROM training_sessions WHERE training_id = ? "
-                               "ORDER BY started_at, id",
-                               {training_id}));
+  DJ_ASSIGN(auto rows,
+            c.query("SELECT id, training_id, title, lecturer_name, method, venue, "
+                    "started_at, ended_at, hours_tenths, required, first_course, "
+                    "latitude, longitude, radius_m FROM training_sessions WHERE training_id = ? "
+                    "ORDER BY started_at, id",
+                    {training_id}));
   std::vector<Session> out;
   for (const auto& r : rows) {
-    out.push_back({r.i64(0), r.i64(1), r.str(2), r.opt_str(3), r.opt_str(4), r.opt_str(5),
-                   r.i64(6), r.i64(7), r.i64(8), r.flag(9), r.flag(10)});
+    Session x{r.i64(0), r.i64(1), r.str(2), r.opt_str(3), r.opt_str(4), r.opt_str(5),
+              r.i64(6), r.i64(7), r.i64(8), r.flag(9),    r.flag(10)};
+    if (!r.null(11)) x.latitude = r.f64(11);
+    if (!r.null(12)) x.longitude = r.f64(12);
+    x.radius_m = r.opt_i64(13);
+    out.push_back(std::move(x));
   }
   return out;
 }
@@ -152,16 +159,31 @@ json::object session_json(const Session& s) {
   auto opt = [](const std::optional<std::string>& v) {
     return v ? json::value(*v) : json::value(nullptr);
   };
-  return json::object{{"id", s.id},
-                      {"title", s.title},
-                      {"lecturer_name", opt(s.lecturer_name)},
-                      {"method", opt(s.method)},
-                      {"venue", opt(s.venue)},
-                      {"started_at", format_instant(s.started_at)},
-                      {"ended_at", format_instant(s.ended_at)},
-                      {"hours", static_cast<double>(s.hours_tenths) / 10.0},
-                      {"required", s.required},
-                      {"first_course", s.first_course}};
+  return json::object{
+      {"id", s.id},
+      {"title", s.title},
+      {"lecturer_name", opt(s.lecturer_name)},
+      {"method", opt(s.method)},
+      {"venue", opt(s.venue)},
+      {"started_at", format_instant(s.started_at)},
+      {"ended_at", format_instant(s.ended_at)},
+      {"hours", static_cast<double>(s.hours_tenths) / 10.0},
+      {"required", s.required},
+      {"first_course", s.first_course},
+      {"geofence", s.radius_m ? json::value(json::object{{"latitude", *s.latitude},
+                                                         {"longitude", *s.longitude},
+                                                         {"radius_m", *s.radius_m}})
+                              : json::value(nullptr)}};
+}
+
+// Great-circle distance in metres.
+double distance_m(double lat1, double lng1, double lat2, double lng2) {
+  constexpr double kRad = 3.14159265358979323846 / 180.0;
+  const double dlat = (lat2 - lat1) * kRad, dlng = (lng2 - lng1) * kRad;
+  const double a =
+      std::sin(dlat / 2) * std::sin(dlat / 2) +
+      std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlng / 2) * std::sin(dlng / 2);
+  return 2 * 6371000.0 * std::asin(std::min(1.0, std::sqrt(a)));
 }
 
 bool needs_theory_first(const Training& t) {
@@ -257,21 +279,21 @@ Result<json::object> TrainingService::create(const Principal& p, const TrainingI
     }
     const int64_t now = now_ms();
     json::array groups = to_array(in.target_groups.value_or(std::vector<std::string>{}));
-    DJ_ASSIGN(auto ins,
-              c.query_one("INSERT INTO trainings (org_id, title, level, target_groups, starts_on, "
-                          "ends_on, venue, capacity, off_site, itinerary, attendance_threshold, "
-                          "exam_required, pass_score, created_at, updated_at, created_by, "
-                          "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                          "RETURNING id",
-                          {org->id, *in.title, *in.level, json::serialize(groups), *in.starts_on,
-                           *in.ends_on, in.venue, *in.capacity, in.off_site.value_or(false),
-                           in.itinerary, in.attendance_threshold.value_or(80),
-                           in.exam_required.value_or(false), in.pass_score.value_or(60), now, now,
-                           p.user_id, p.user_id}));
+    DJ_ASSIGN(
+        auto ins,
+        c.query_one("INSERT INTO trainings (org_id, title, level, target_groups, starts_on, "
+                    "ends_on, venue, capacity, off_site, itinerary, attendance_threshold, "
+                    "exam_required, pass_score, created_at, updated_at, created_by, "
+                    "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "RETURNING id",
+                    {org->id, *in.title, *in.level, json::serialize(groups), *in.starts_on,
+                     *in.ends_on, in.venue, *in.capacity, in.off_site.value_or(false), in.itinerary,
+                     in.attendance_threshold.value_or(80), in.exam_required.value_or(false),
+                     in.pass_score.value_or(60), now, now, p.user_id, p.user_id}));
     DJ_ASSIGN(auto t, load(c, ins.i64(0)));
     auto out = training_json(t);
-    DJ_TRY(audit::record(c, p.actor(),
-                         {"training.create", "training", std::to_string(t.id), t.org_path, {}, out}));
+    DJ_TRY(audit::record(
+        c, p.actor(), {"training.create", "training", std::to_string(t.id), t.org_path, {}, out}));
     return out;
   });
 }
@@ -323,8 +345,9 @@ Result<json::object> TrainingService::list(const Principal& p, int64_t page, int
     store::Params params = scope;
     params.emplace_back(page_size);
     params.emplace_back((page - 1) * page_size);
-    DJ_ASSIGN(auto rows, c.query("SELECT t.id" + where + " ORDER BY t.starts_on DESC, t.id DESC "
-                                                          "LIMIT ? OFFSET ?",
+    DJ_ASSIGN(auto rows, c.query("SELECT t.id" + where +
+                                     " ORDER BY t.starts_on DESC, t.id DESC "
+                                     "LIMIT ? OFFSET ?",
                                  params));
     json::array items;
     for (const auto& r : rows) {
@@ -355,14 +378,21 @@ Result<json::object> TrainingService::add_session(const Principal& p, int64_t id
   if (in.hours && (!std::isfinite(*in.hours) || *in.hours < 0 || *in.hours > 24)) {
     v.add("hours", "range", "must be between 0 and 24");
   }
+  const int geo = in.latitude.has_value() + in.longitude.has_value() + in.radius_m.has_value();
+  if (geo != 0 && geo != 3) {
+    v.add("radius_m", "incomplete", "a geofence needs latitude, longitude and radius_m");
+  } else if (geo == 3 && (*in.latitude < -90 || *in.latitude > 90 || *in.longitude < -180 ||
+                          *in.longitude > 180 || *in.radius_m < 10 || *in.radius_m > 100000)) {
+    v.add("radius_m", "range", "latitude -90..90, longitude -180..180, radius 10..100000 m");
+  }
   DJ_TRY(v.status());
   return store::with_tx(db_, [&](store::Conn& c) -> Result<json::object> {
     DJ_ASSIGN(auto t, writable(c, p, id));
     const std::string day = date_of_instant(*start);
     if (day < t.starts_on || date_of_instant(*end) > t.ends_on) {
-      return Error::invalid("started_at", "outside_class",
-                            "the session must lie within the class dates " + t.starts_on + " to " +
-                                t.ends_on);
+      return Error::invalid(
+          "started_at", "outside_class",
+          "the session must lie within the class dates " + t.starts_on + " to " + t.ends_on);
     }
     DJ_ASSIGN(auto existing, sessions_of(c, id));
     if (needs_theory_first(t)) {
@@ -387,27 +417,45 @@ Result<json::object> TrainingService::add_session(const Principal& p, int64_t id
                         "s.ended_at > ? AND t.deleted_at IS NULL",
                         {*in.venue, *end, *start}));
       for (const auto& r : clash) {
-        warnings.push_back(json::object{
-            {"code", "venue_busy"},
-            {"message", "the venue is booked at that time by " + r.str(1)},
-            {"session_id", r.i64(0)}});
+        warnings.push_back(
+            json::object{{"code", "venue_busy"},
+                         {"message", "the venue is booked at that time by " + r.str(1)},
+                         {"session_id", r.i64(0)}});
       }
     }
-    const int64_t hours = in.hours ? std::llround(*in.hours * 10)
-                                   : std::llround((*end - *start) / 360000.0);
-    DJ_ASSIGN(auto ins, c.query_one("INSERT INTO training_sessions (training_id, title, "
-                                    "lecturer_name, started_at, ended_at, hours_tenths, method, "
-                                    "required, first_course, venue, created_at, created_by) "
-                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                                    {id, *in.title, in.lecturer_name, *start, *end, hours,
-                                     in.method, in.required.value_or(false),
-                                     in.first_course.value_or(false), in.venue, now_ms(),
-                                     p.user_id}));
-    Session s{ins.i64(0), id, *in.title, in.lecturer_name, in.method, in.venue, *start, *end,
-              hours, in.required.value_or(false), in.first_course.value_or(false)};
+    const int64_t hours =
+        in.hours ? std::llround(*in.hours * 10) : std::llround((*end - *start) / 360000.0);
+    DJ_ASSIGN(
+        auto ins,
+        c.query_one("INSERT INTO training_sessions (training_id, title, "
+                    "lecturer_name, started_at, ended_at, hours_tenths, method, "
+                    "required, first_course, venue, latitude, longitude, "
+                    "radius_m, created_at, created_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "RETURNING id",
+                    {id, *in.title, in.lecturer_name, *start, *end, hours, in.method,
+                     in.required.value_or(false), in.first_course.value_or(false), in.venue,
+                     in.latitude ? store::Value(std::to_string(*in.latitude)) : store::Value(),
+                     in.longitude ? store::Value(std::to_string(*in.longitude)) : store::Value(),
+                     in.radius_m, now_ms(), p.user_id}));
+    Session s{ins.i64(0),
+              id,
+              *in.title,
+              in.lecturer_name,
+              in.method,
+              in.venue,
+              *start,
+              *end,
+              hours,
+              in.required.value_or(false),
+              in.first_course.value_or(false),
+              in.latitude,
+              in.longitude,
+              in.radius_m};
     auto out = session_json(s);
-    DJ_TRY(audit::record(c, p.actor(), {"training.session_add", "training", std::to_string(id),
-                                        t.org_path, {}, out}));
+    DJ_TRY(audit::record(
+        c, p.actor(),
+        {"training.session_add", "training", std::to_string(id), t.org_path, {}, out}));
     out["warnings"] = std::move(warnings);
     return out;
   });
@@ -447,8 +495,13 @@ Result<json::object> TrainingService::set_quotas(
                     {id, org_id, seats}));
       out.push_back(json::object{{"org_id", org_id}, {"seats", seats}});
     }
-    DJ_TRY(audit::record(c, p.actor(), {"training.quotas", "training", std::to_string(id),
-                                        t.org_path, {}, json::object{{"quotas", out}}}));
+    DJ_TRY(audit::record(c, p.actor(),
+                         {"training.quotas",
+                          "training",
+                          std::to_string(id),
+                          t.org_path,
+                          {},
+                          json::object{{"quotas", out}}}));
     return json::object{{"quotas", std::move(out)}, {"total", total}, {"capacity", t.capacity}};
   });
 }
@@ -472,12 +525,14 @@ Result<json::object> TrainingService::enrol(const Principal& p, int64_t id, cons
                                     "member_id = ?",
                                     {id, *in.member_id}));
     if (dup) {
-      return Error{ErrorCode::conflict, "already " + dup->str(0),
+      return Error{ErrorCode::conflict,
+                   "already " + dup->str(0),
                    {{"member_id", "already_enrolled", "is already " + dup->str(0)}}};
     }
     if (!in_target(t.groups, *m, cfg_.new_member_months) &&
         (!in.override_reason || in.override_reason->empty())) {
-      return Error{ErrorCode::invalid, "the member is not in the class's target groups",
+      return Error{ErrorCode::invalid,
+                   "the member is not in the class's target groups",
                    {{"member_id", "target_group",
                      "is not in the target groups; a committee_admin may override with a reason"}}};
     }
@@ -489,8 +544,9 @@ Result<json::object> TrainingService::enrol(const Principal& p, int64_t id, cons
                                        {id}));
     std::optional<int64_t> quota_org;
     int64_t seats = t.capacity;
-    std::string taken_sql = "SELECT COUNT(*) FROM enrolments WHERE training_id = ? AND "
-                            "status = 'enrolled'";
+    std::string taken_sql =
+        "SELECT COUNT(*) FROM enrolments WHERE training_id = ? AND "
+        "status = 'enrolled'";
     store::Params taken_params{id};
     if (!quota_rows.empty()) {
       seats = 0;
@@ -515,17 +571,17 @@ Result<json::object> TrainingService::enrol(const Principal& p, int64_t id, cons
       }
       status = "waitlisted";
     }
-    DJ_TRY(c.exec("INSERT INTO enrolments (training_id, member_id, quota_org_id, status, "
-                  "override_reason, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                  {id, *in.member_id, quota_org, status, in.override_reason, now_ms(),
-                   p.user_id}));
+    DJ_TRY(
+        c.exec("INSERT INTO enrolments (training_id, member_id, quota_org_id, status, "
+               "override_reason, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+               {id, *in.member_id, quota_org, status, in.override_reason, now_ms(), p.user_id}));
     json::object out{{"training_id", id},
                      {"member_id", *in.member_id},
                      {"name", m->str(5)},
                      {"status", status},
                      {"seats_left", status == "enrolled" ? left - 1 : 0}};
-    DJ_TRY(audit::record(c, p.actor(), {"training.enrol", "training", std::to_string(id),
-                                        t.org_path, {}, out}));
+    DJ_TRY(audit::record(c, p.actor(),
+                         {"training.enrol", "training", std::to_string(id), t.org_path, {}, out}));
     return out;
   });
 }
@@ -585,8 +641,8 @@ Result<json::object> TrainingService::mine(const Principal& p) {
 namespace {
 
 Result<std::pair<Training, Session>> session_in(store::Conn& c, int64_t session_id) {
-  DJ_ASSIGN(auto row, c.query_opt("SELECT training_id FROM training_sessions WHERE id = ?",
-                                  {session_id}));
+  DJ_ASSIGN(auto row,
+            c.query_opt("SELECT training_id FROM training_sessions WHERE id = ?", {session_id}));
   if (!row) return Error::not_found("session " + std::to_string(session_id));
   DJ_ASSIGN(auto t, load(c, row->i64(0)));
   DJ_ASSIGN(auto sessions, sessions_of(c, t.id));
@@ -597,8 +653,11 @@ Result<std::pair<Training, Session>> session_in(store::Conn& c, int64_t session_
 }
 
 json::object checkin_json(const store::Row& r) {
-  return json::object{{"session_id", r.i64(0)}, {"member_id", r.i64(1)}, {"status", r.str(2)},
-                      {"method", r.str(3)},      {"at", format_instant(r.i64(4))}};
+  return json::object{{"session_id", r.i64(0)},
+                      {"member_id", r.i64(1)},
+                      {"status", r.str(2)},
+                      {"method", r.str(3)},
+                      {"at", format_instant(r.i64(4))}};
 }
 
 }  // namespace
@@ -628,7 +687,8 @@ Result<json::object> TrainingService::check_in(const Principal& p, int64_t sessi
                                                std::optional<int64_t> slot,
                                                const std::optional<std::string>& token,
                                                const std::optional<std::string>& code,
-                                               const std::string& idempotency_key) {
+                                               const std::string& idempotency_key,
+                                               const std::optional<Location>& where) {
   if (!p.member_id) {
     return Error::forbidden("check-in is for members: log in with a member's account");
   }
@@ -675,17 +735,27 @@ Result<json::object> TrainingService::check_in(const Principal& p, int64_t sessi
     if (now < s.started_at - cfg_.open_before_ms || now > s.ended_at) {
       return Error::invalid("session_id", "outside_window",
                             "check-in is open from 30 minutes before the start to the end (" +
-                                format_instant(s.started_at) + " – " +
-                                format_instant(s.ended_at) + ")");
+                                format_instant(s.started_at) + " – " + format_instant(s.ended_at) +
+                                ")");
+    }
+    if (s.radius_m && where) {
+      const double d = distance_m(*s.latitude, *s.longitude, where->latitude, where->longitude);
+      if (d > static_cast<double>(*s.radius_m)) {
+        return Error::invalid("location", "too_far",
+                              fmt::format("you are {:.0f} m from the venue; check in there", d));
+      }
     }
     const std::string status = now > s.started_at + cfg_.grace_ms ? "late" : "present";
     const std::string method = token ? "qr" : "code";
-    DJ_TRY(c.exec("INSERT INTO checkins (session_id, member_id, status, method, at, "
-                  "idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
-                  {session_id, *p.member_id, status, method, now,
-                   idempotency_key.empty() ? store::Value() : store::Value(idempotency_key)}));
-    return json::object{{"session_id", session_id}, {"member_id", *p.member_id},
-                        {"status", status},         {"method", method},
+    DJ_TRY(
+        c.exec("INSERT INTO checkins (session_id, member_id, status, method, at, "
+               "idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
+               {session_id, *p.member_id, status, method, now,
+                idempotency_key.empty() ? store::Value() : store::Value(idempotency_key)}));
+    return json::object{{"session_id", session_id},
+                        {"member_id", *p.member_id},
+                        {"status", status},
+                        {"method", method},
                         {"at", format_instant(now)}};
   });
 }
@@ -717,16 +787,20 @@ Result<json::object> TrainingService::mark_roster(const Principal& p, int64_t id
       }
       DJ_TRY(c.exec("DELETE FROM checkins WHERE session_id = ? AND member_id = ?",
                     {session_id, *marks[i].member_id}));
-      DJ_TRY(c.exec("INSERT INTO checkins (session_id, member_id, status, method, at) "
-                    "VALUES (?, ?, ?, 'roster', ?)",
-                    {session_id, *marks[i].member_id, *marks[i].status, now}));
+      DJ_TRY(
+          c.exec("INSERT INTO checkins (session_id, member_id, status, method, at) "
+                 "VALUES (?, ?, ?, 'roster', ?)",
+                 {session_id, *marks[i].member_id, *marks[i].status, now}));
     }
-    DJ_TRY(audit::record(c, p.actor(), {"training.roster", "training", std::to_string(id),
-                                        t.org_path, {},
-                                        json::object{{"session_id", session_id},
-                                                     {"marked", static_cast<int64_t>(marks.size())}}}));
-    return json::object{{"session_id", session_id},
-                        {"marked", static_cast<int64_t>(marks.size())}};
+    DJ_TRY(audit::record(c, p.actor(),
+                         {"training.roster",
+                          "training",
+                          std::to_string(id),
+                          t.org_path,
+                          {},
+                          json::object{{"session_id", session_id},
+                                       {"marked", static_cast<int64_t>(marks.size())}}}));
+    return json::object{{"session_id", session_id}, {"marked", static_cast<int64_t>(marks.size())}};
   });
 }
 
@@ -739,9 +813,13 @@ Status TrainingService::set_exam_score(const Principal& p, int64_t id, int64_t m
                              "member_id = ?",
                              {score, id, member_id}));
     if (n == 0) return Error::not_found("enrolment of member " + std::to_string(member_id));
-    return audit::record(c, p.actor(), {"training.exam", "training", std::to_string(id),
-                                        t.org_path, {},
-                                        json::object{{"member_id", member_id}, {"score", score}}});
+    return audit::record(c, p.actor(),
+                         {"training.exam",
+                          "training",
+                          std::to_string(id),
+                          t.org_path,
+                          {},
+                          json::object{{"member_id", member_id}, {"score", score}}});
   });
 }
 
@@ -755,7 +833,8 @@ Result<json::object> TrainingService::complete(const Principal& p, int64_t id) {
       total += s.hours_tenths;
       hours_of[s.id] = s.hours_tenths;
     }
-    if (total == 0) return Error::invalid("sessions", "none", "the class has no sessions with hours");
+    if (total == 0)
+      return Error::invalid("sessions", "none", "the class has no sessions with hours");
     DJ_ASSIGN(auto checks, c.query("SELECT k.member_id, k.session_id FROM checkins k JOIN "
                                    "training_sessions s ON s.id = k.session_id WHERE "
                                    "s.training_id = ? AND k.status IN ('present', 'late')",
@@ -777,12 +856,14 @@ Result<json::object> TrainingService::complete(const Principal& p, int64_t id) {
       std::optional<std::string> serial = r.opt_str(2);
       if (done && !serial) {
         serial = "DJ" + on.substr(0, 4) + "-" + base64url(random_token()).substr(0, 10);
-        for (auto& ch : *serial) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        for (auto& ch : *serial)
+          ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       }
       if (!done) serial.reset();
-      DJ_TRY(c.exec("UPDATE enrolments SET completed = ?, hours_tenths = ?, certificate_serial = ?, "
-                    "completed_on = ? WHERE training_id = ? AND member_id = ?",
-                    {done, got, serial, done ? store::Value(on) : store::Value(), id, member}));
+      DJ_TRY(
+          c.exec("UPDATE enrolments SET completed = ?, hours_tenths = ?, certificate_serial = ?, "
+                 "completed_on = ? WHERE training_id = ? AND member_id = ?",
+                 {done, got, serial, done ? store::Value(on) : store::Value(), id, member}));
       if (done) {
         ++completed;
         hours.push_back({member, on, got});
@@ -793,8 +874,8 @@ Result<json::object> TrainingService::complete(const Principal& p, int64_t id) {
                      {"enrolled", static_cast<int64_t>(people.size())},
                      {"completed", completed},
                      {"total_hours", static_cast<double>(total) / 10.0}};
-    DJ_TRY(audit::record(c, p.actor(), {"training.complete", "training", std::to_string(id),
-                                        t.org_path, {}, out}));
+    DJ_TRY(audit::record(
+        c, p.actor(), {"training.complete", "training", std::to_string(id), t.org_path, {}, out}));
     return out;
   });
 }
@@ -802,11 +883,12 @@ Result<json::object> TrainingService::complete(const Principal& p, int64_t id) {
 Result<json::object> TrainingService::verify(const std::string& serial) {
   if (serial.empty() || serial.size() > 40) return Error::not_found("certificate");
   return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
-    DJ_ASSIGN(auto r, c.query_opt("SELECT m.name, t.title, t.level, e.hours_tenths, e.completed_on, "
-                                  "t.starts_on, t.ends_on FROM enrolments e JOIN members m ON "
-                                  "m.id = e.member_id JOIN trainings t ON t.id = e.training_id "
-                                  "WHERE e.certificate_serial = ? AND e.completed = 1",
-                                  {serial}));
+    DJ_ASSIGN(auto r,
+              c.query_opt("SELECT m.name, t.title, t.level, e.hours_tenths, e.completed_on, "
+                          "t.starts_on, t.ends_on FROM enrolments e JOIN members m ON "
+                          "m.id = e.member_id JOIN trainings t ON t.id = e.training_id "
+                          "WHERE e.certificate_serial = ? AND e.completed = 1",
+                          {serial}));
     if (!r) return Error::not_found("no certificate with this serial");
     // The name masked: the first character, the rest as '*'.
     const std::string name = r->str(0);
@@ -822,6 +904,187 @@ Result<json::object> TrainingService::verify(const std::string& serial) {
                         {"completed_on", r->str(4)},
                         {"from", r->str(5)},
                         {"to", r->str(6)}};
+  });
+}
+
+Result<json::object> TrainingService::request_leave(const Principal& p, int64_t session_id,
+                                                    const std::string& reason) {
+  if (!p.member_id) return Error::forbidden("leave requests are for members");
+  Validator v;
+  v.text("reason", reason.empty() ? std::nullopt : std::optional<std::string>(reason), 200);
+  DJ_TRY(v.status());
+  return store::with_tx(db_, [&](store::Conn& c) -> Result<json::object> {
+    DJ_ASSIGN(auto ts, session_in(c, session_id));
+    DJ_ASSIGN(auto e, c.query_opt("SELECT status FROM enrolments WHERE training_id = ? AND "
+                                  "member_id = ?",
+                                  {ts.first.id, *p.member_id}));
+    if (!e || e->str(0) != "enrolled")
+      return Error::forbidden("you are not enrolled in this class");
+    if (now_ms() > ts.second.ended_at) {
+      return Error::invalid("session_id", "over", "the session is over");
+    }
+    DJ_ASSIGN(auto existing, c.query_opt("SELECT status FROM checkins WHERE session_id = ? AND "
+                                         "member_id = ?",
+                                         {session_id, *p.member_id}));
+    if (existing) {
+      return Error{ErrorCode::conflict,
+                   "already " + existing->str(0),
+                   {{"session_id", "already_recorded", "attendance is already recorded"}}};
+    }
+    DJ_TRY(
+        c.exec("INSERT INTO checkins (session_id, member_id, status, method, at, reason) "
+               "VALUES (?, ?, 'leave', 'leave_request', ?, ?)",
+               {session_id, *p.member_id, now_ms(), reason}));
+    json::object out{{"session_id", session_id},
+                     {"member_id", *p.member_id},
+                     {"status", "leave"},
+                     {"reason", reason}};
+    DJ_TRY(audit::record(
+        c, p.actor(),
+        {"training.leave", "training", std::to_string(ts.first.id), ts.first.org_path, {}, out}));
+    return out;
+  });
+}
+
+Result<json::object> TrainingService::deliver(const Principal& p, const DeliveryInput& in) {
+  DJ_TRY(require(p, Perm::member_write));
+  Validator v;
+  if (!in.member_id) v.add("member_id", "required", "is required");
+  v.text("delivered_by", in.delivered_by, 50);
+  v.date("delivered_on", in.delivered_on, true);
+  if (in.delivered_on && is_valid_date(*in.delivered_on) && *in.delivered_on > today()) {
+    v.add("delivered_on", "in_future", "must not be in the future");
+  }
+  v.text("content", in.content, 2000);
+  if (!in.hours || !std::isfinite(*in.hours) || *in.hours <= 0 || *in.hours > 24) {
+    v.add("hours", "range", "must be more than 0 and at most 24");
+  }
+  DJ_TRY(v.status());
+  return store::with_tx(db_, [&](store::Conn& c) -> Result<json::object> {
+    DJ_ASSIGN(auto m, c.query_opt("SELECT o.path, m.infirm, m.retired, m.name FROM members m JOIN "
+                                  "orgs o ON o.id = m.org_id WHERE m.id = ? AND "
+                                  "m.deleted_at IS NULL",
+                                  {*in.member_id}));
+    if (!m || !auth::in_scope(p, m->str(0))) {
+      return Error::invalid("member_id", "unknown", "no such member in your scope");
+    }
+    if (!m->flag(1) && !m->flag(2)) {
+      return Error::invalid("member_id", "not_eligible",
+                            "learning is delivered at home to infirm or retired members");
+    }
+    const int64_t hours = std::llround(*in.hours * 10);
+    DJ_ASSIGN(auto ins, c.query_one("INSERT INTO home_deliveries (member_id, delivered_by, "
+                                    "delivered_on, content, hours_tenths, created_at, created_by) "
+                                    "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                    {*in.member_id, *in.delivered_by, *in.delivered_on, *in.content,
+                                     hours, now_ms(), p.user_id}));
+    const int64_t id = ins.i64(0);
+    DJ_TRY(ledger::post(c, "home_delivery", id, "送学上门",
+                        {{*in.member_id, *in.delivered_on, hours}}));
+    json::object out{{"id", id},
+                     {"member_id", *in.member_id},
+                     {"name", m->str(3)},
+                     {"delivered_by", *in.delivered_by},
+                     {"delivered_on", *in.delivered_on},
+                     {"content", *in.content},
+                     {"hours", static_cast<double>(hours) / 10.0}};
+    DJ_TRY(audit::record(
+        c, p.actor(),
+        {"home_delivery.create", "home_delivery", std::to_string(id), m->str(0), {}, out}));
+    return out;
+  });
+}
+
+Result<json::object> TrainingService::deliveries(const Principal& p, std::optional<int64_t> org_id,
+                                                 int year) {
+  DJ_TRY(require(p, Perm::member_read));
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
+    std::string scope = p.scope_path;
+    if (org_id) {
+      auto o = org::OrgService::load(c, *org_id);
+      if (!o || !auth::in_scope(p, o->path)) {
+        return Error::invalid("org_id", "unknown", "no such organization in your scope");
+      }
+      scope = o->path;
+    }
+    DJ_ASSIGN(auto rows, c.query("SELECT d.id, d.member_id, m.name, d.delivered_by, "
+                                 "d.delivered_on, d.content, d.hours_tenths FROM home_deliveries d "
+                                 "JOIN members m ON m.id = d.member_id JOIN orgs o ON "
+                                 "o.id = m.org_id WHERE o.path >= ? AND o.path < ? AND "
+                                 "d.delivered_on >= ? AND d.delivered_on <= ? AND "
+                                 "d.deleted_at IS NULL ORDER BY d.delivered_on DESC, d.id DESC",
+                                 {scope, auth::subtree_end(scope), std::to_string(year) + "-01-01",
+                                  std::to_string(year) + "-12-31"}));
+    json::array items;
+    for (const auto& r : rows) {
+      items.push_back(json::object{{"id", r.i64(0)},
+                                   {"member_id", r.i64(1)},
+                                   {"name", r.str(2)},
+                                   {"delivered_by", r.str(3)},
+                                   {"delivered_on", r.str(4)},
+                                   {"content", r.str(5)},
+                                   {"hours", static_cast<double>(r.i64(6)) / 10.0}});
+    }
+    const auto n = static_cast<int64_t>(items.size());
+    return json::object{{"items", std::move(items)}, {"total", n}};
+  });
+}
+
+Result<json::object> TrainingService::stats(const Principal& p, const std::string& from,
+                                            const std::string& to) {
+  DJ_TRY(require(p, Perm::org_read));
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
+    const store::Params range{p.scope_path, auth::subtree_end(p.scope_path), from, to};
+    DJ_ASSIGN(auto classes, c.query("SELECT t.level, COUNT(*) FROM trainings t JOIN orgs o ON "
+                                    "o.id = t.org_id WHERE o.path >= ? AND o.path < ? AND "
+                                    "t.starts_on >= ? AND t.starts_on <= ? AND "
+                                    "t.deleted_at IS NULL GROUP BY t.level",
+                                    range));
+    json::object by_level;
+    int64_t class_count = 0;
+    for (const auto& r : classes) {
+      by_level[r.str(0)] = r.i64(1);
+      class_count += r.i64(1);
+    }
+    DJ_ASSIGN(auto rows, c.query("SELECT e.member_id, t.target_groups, mo.path, e.completed, "
+                                 "e.hours_tenths FROM enrolments e JOIN trainings t ON "
+                                 "t.id = e.training_id JOIN orgs o ON o.id = t.org_id "
+                                 "JOIN members m ON m.id = e.member_id JOIN orgs mo ON "
+                                 "mo.id = m.org_id WHERE o.path >= ? AND o.path < ? AND "
+                                 "t.starts_on >= ? AND t.starts_on <= ? AND "
+                                 "t.deleted_at IS NULL AND e.status = 'enrolled'",
+                                 range));
+    std::set<int64_t> people;
+    std::map<std::string, std::set<int64_t>> by_group;
+    std::map<int64_t, std::set<int64_t>> by_affiliated;
+    int64_t completed = 0, hours = 0;
+    for (const auto& r : rows) {
+      people.insert(r.i64(0));
+      for (const auto& g : parse_list(r.str(1))) by_group[g].insert(r.i64(0));
+      if (auto a = affiliated_of(r.str(2))) by_affiliated[*a].insert(r.i64(0));
+      completed += r.flag(3);
+      hours += r.i64(4);
+    }
+    json::object groups, affiliated;
+    for (const auto& [g, ids] : by_group) groups[g] = static_cast<int64_t>(ids.size());
+    for (const auto& [a, ids] : by_affiliated) {
+      affiliated[std::to_string(a)] = static_cast<int64_t>(ids.size());
+    }
+    const auto enrolments = static_cast<int64_t>(rows.size());
+    return json::object{
+        {"from", from},
+        {"to", to},
+        {"classes", class_count},
+        {"classes_by_level", std::move(by_level)},
+        {"people_trained", static_cast<int64_t>(people.size())},
+        {"people_by_target_group", std::move(groups)},
+        {"people_by_affiliated_org", std::move(affiliated)},
+        {"enrolments", enrolments},
+        {"completed", completed},
+        {"completion_rate",
+         enrolments ? json::value(static_cast<double>(completed) / static_cast<double>(enrolments))
+                    : json::value(nullptr)},
+        {"hours", static_cast<double>(hours) / 10.0}};
   });
 }
 

@@ -16,8 +16,8 @@
 namespace dj::training {
 
 struct Config {
-  int64_t slot_ms = 15000;        // the QR code and numeric code change this often
-  int64_t grace_ms = 10 * 60000;  // after the start a check-in is late
+  int64_t slot_ms = 15000;              // the QR code and numeric code change this often
+  int64_t grace_ms = 10 * 60000;        // after the start a check-in is late
   int64_t open_before_ms = 30 * 60000;  // check-in opens this long before the start
   int new_member_months = 12;
 };
@@ -34,6 +34,19 @@ struct SessionInput {
   std::optional<std::string> title, lecturer_name, started_at, ended_at, method, venue;
   std::optional<double> hours;
   std::optional<bool> required, first_course;
+  // An optional geofence: phones that send coordinates must be within it.
+  std::optional<double> latitude, longitude;
+  std::optional<int64_t> radius_m;
+};
+
+struct Location {
+  double latitude = 0, longitude = 0;
+};
+
+struct DeliveryInput {
+  std::optional<int64_t> member_id;
+  std::optional<std::string> delivered_by, delivered_on, content;
+  std::optional<double> hours;
 };
 
 struct EnrolInput {
@@ -78,15 +91,32 @@ class TrainingService {
                                        std::optional<int64_t> slot,
                                        const std::optional<std::string>& token,
                                        const std::optional<std::string>& code,
-                                       const std::string& idempotency_key);
-  Result<boost::json::object> mark_roster(const auth::Principal& p, int64_t id,
-                                          int64_t session_id, const std::vector<Mark>& marks);
+                                       const std::string& idempotency_key,
+                                       const std::optional<Location>& where = std::nullopt);
+  // A member asks leave for a session of a class he is enrolled in.
+  Result<boost::json::object> request_leave(const auth::Principal& p, int64_t session_id,
+                                            const std::string& reason);
+  Result<boost::json::object> mark_roster(const auth::Principal& p, int64_t id, int64_t session_id,
+                                          const std::vector<Mark>& marks);
   Status set_exam_score(const auth::Principal& p, int64_t id, int64_t member_id, int64_t score);
   // Decides completion for every enrolled member, issues certificates and
   // posts the hours of those who completed to the ledger (source training).
   Result<boost::json::object> complete(const auth::Principal& p, int64_t id);
   // Public: what a certificate says, the name masked.
   Result<boost::json::object> verify(const std::string& serial);
+
+  // Records learning delivered at home to an infirm or retired member and
+  // posts its hours to the ledger (source home_delivery).
+  Result<boost::json::object> deliver(const auth::Principal& p, const DeliveryInput& in);
+  // Deliveries to members of a subtree in a year.
+  Result<boost::json::object> deliveries(const auth::Principal& p, std::optional<int64_t> org_id,
+                                         int year);
+
+  // Classes by level; distinct people enrolled, by target group and by
+  // directly affiliated organization; hours; completion rate; for classes
+  // starting within [from, to].
+  Result<boost::json::object> stats(const auth::Principal& p, const std::string& from,
+                                    const std::string& to);
 
   // Token and code for a session and time slot (exposed for tests).
   std::string token_for(int64_t session_id, int64_t slot) const;

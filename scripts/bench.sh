@@ -89,6 +89,24 @@ echo "RSS after load: $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' /proc/$server
 echo "== Google Benchmark (server time, no socket)"
 ./build/bench/bench_members --benchmark_min_time=0.5
 
+echo "== training: a burst of 5,000 check-ins, 500 connections (SQLite)"
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+./build/bench/checkin_burst setup --db "$db" --members 5000 --out "$work"
+port=$(free_port)
+"$bin" serve --db "$db" --key-file "$work/key" --listen "127.0.0.1:$port" --no-access-log \
+  --qr-slot-seconds 600 >"$work/serve2.out" 2>"$work/serve2.err" &
+server_pid=$!
+until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.01; done
+./build/bench/checkin_burst run --port "$port" --dir "$work" --key-file "$work/key" \
+  --slot-seconds 600 --connections 500
+./build/bench/checkin_burst baseline --db "$work/baseline.db" --rows 5000
+python3 - "${db#sqlite://}" <<'PY'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+n, d = con.execute("SELECT COUNT(*), COUNT(DISTINCT member_id) FROM checkins").fetchone()
+print("stored check-ins: %d, distinct members: %d, integrity: %s" % (n, d, con.execute("PRAGMA integrity_check").fetchone()[0]))
+PY
+
 echo "== activities: rules, statistics, recording (SQLite)"
 ./build/bench/bench_activities
 echo "== activities: rules, statistics, recording (PostgreSQL, throwaway cluster)"

@@ -3,8 +3,12 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <memory>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "store/backends.h"
@@ -28,7 +32,10 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view sql) {
 
 class SqliteConn final : public Conn {
  public:
-  explicit SqliteConn(sqlite3* db) : db_(db) {}
+  // `writer` is shared by the pool's connections: one write transaction at a
+  // time, queued here rather than in SQLite's sleeping busy handler.
+  SqliteConn(sqlite3* db, std::shared_ptr<std::mutex> writer)
+      : db_(db), writer_(std::move(writer)) {}
   ~SqliteConn() override {
     for (auto& [_, st] : cache_) sqlite3_finalize(st);
     sqlite3_close_v2(db_);
@@ -79,10 +86,24 @@ class SqliteConn final : public Conn {
     return {};
   }
 
-  Status begin() override { return exec_script("BEGIN IMMEDIATE"); }
-  Status commit() override { return exec_script("COMMIT"); }
+  Status begin() override {
+    writer_->lock();
+    auto s = exec_script("BEGIN IMMEDIATE");
+    if (!s) {
+      writer_->unlock();
+      return s;
+    }
+    writing_ = true;
+    return s;
+  }
+  Status commit() override {
+    auto s = exec_script("COMMIT");
+    if (s) release();
+    return s;
+  }
   void rollback() override {
     if (!sqlite3_get_autocommit(db_)) (void)exec_script("ROLLBACK");
+    release();
   }
   bool healthy() override { return true; }
 
@@ -117,14 +138,69 @@ class SqliteConn final : public Conn {
     return st;
   }
 
+  void release() {
+    if (writing_) {
+      writing_ = false;
+      writer_->unlock();
+    }
+  }
+
   sqlite3* db_;
+  std::shared_ptr<std::mutex> writer_;
+  bool writing_ = false;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+// Moves the WAL into the database file once a second with a passive
+// checkpoint (it never blocks readers or writers), on a connection of its own.
+class Checkpointer {
+ public:
+  explicit Checkpointer(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+        SQLITE_OK) {
+      sqlite3_close_v2(db_);
+      db_ = nullptr;
+      return;
+    }
+    thread_ = std::thread([this] {
+      std::unique_lock lock(mu_);
+      while (!stop_) {
+        cv_.wait_for(lock, std::chrono::seconds(1));
+        if (stop_) break;
+        int log = 0, done = 0;
+        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+      }
+    });
+  }
+  ~Checkpointer() {
+    if (thread_.joinable()) {
+      {
+        std::lock_guard lock(mu_);
+        stop_ = true;
+      }
+      cv_.notify_one();
+      thread_.join();
+    }
+    if (db_) {
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      sqlite3_close_v2(db_);
+    }
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
 };
 
 class SqliteDb final : public Db {
  public:
   SqliteDb(std::string path, size_t pool_size)
       : Db("sqlite://" + path, pool_size), path_(std::move(path)) {}
+  // Starts checkpointing once the file exists in WAL mode.
+  void start_checkpoints() { checkpointer_ = std::make_unique<Checkpointer>(path_); }
   Dialect dialect() const override { return Dialect::sqlite; }
 
  protected:
@@ -139,17 +215,21 @@ class SqliteDb final : public Db {
       return Error{ErrorCode::unavailable, "cannot open " + path_ + ": " + msg, {}};
     }
     sqlite3_busy_timeout(db, 10000);
-    auto conn = std::make_unique<SqliteConn>(db);
+    auto conn = std::make_unique<SqliteConn>(db, writer_);
     // NORMAL in WAL mode: a committed transaction survives a crash of the
     // process; only a power loss may lose the last commits.
+    // Checkpoints run on a background thread (see Checkpointer), never in a
+    // committing request, which would stall every writer queued behind it.
     DJ_TRY(conn->exec_script(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000;"));
+        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000; PRAGMA wal_autocheckpoint=0;"));
     return std::unique_ptr<Conn>(std::move(conn));
   }
 
  private:
   std::string path_;
+  std::shared_ptr<std::mutex> writer_ = std::make_shared<std::mutex>();
+  std::unique_ptr<Checkpointer> checkpointer_;
 };
 
 }  // namespace
@@ -165,6 +245,7 @@ Result<std::unique_ptr<Db>> open_sqlite(const std::string& path, size_t pool_siz
   }
   auto db = std::make_unique<SqliteDb>(path, pool_size);
   DJ_TRY(db->acquire());  // fail early when the file cannot be opened
+  db->start_checkpoints();
   return std::unique_ptr<Db>(std::move(db));
 }
 

@@ -709,55 +709,81 @@ Result<json::object> TrainingService::check_in(const Principal& p, int64_t sessi
   } else {
     return Error::invalid("token", "required", "send the QR token or the numeric code");
   }
-  return store::with_tx(db_, [&](store::Conn& c) -> Result<json::object> {
-    DJ_ASSIGN(auto ts, session_in(c, session_id));
-    const auto& [t, s] = ts;
+  // Everything is checked on a read connection; the write transaction holds
+  // only the insert, so a burst of check-ins queues for as short a time as
+  // possible.
+  auto existing_result = [&](store::Conn& c) -> Result<std::optional<json::object>> {
     DJ_ASSIGN(auto existing, c.query_opt("SELECT session_id, member_id, status, method, at, "
                                          "idempotency_key FROM checkins WHERE session_id = ? AND "
                                          "member_id = ?",
                                          {session_id, *p.member_id}));
-    if (existing) {
-      if (!idempotency_key.empty() && existing->str(5) == idempotency_key) {
-        auto out = checkin_json(*existing);
-        out["repeated"] = true;
-        return out;
-      }
-      return Error{ErrorCode::conflict,
-                   "already checked in at " + format_instant(existing->i64(4)),
-                   {{"session_id", "already_checked_in", "already checked in"}}};
+    if (!existing) return std::optional<json::object>();
+    if (!idempotency_key.empty() && existing->str(5) == idempotency_key) {
+      auto out = checkin_json(*existing);
+      out["repeated"] = true;
+      return std::optional<json::object>(std::move(out));
     }
-    DJ_ASSIGN(auto e, c.query_opt("SELECT status FROM enrolments WHERE training_id = ? AND "
-                                  "member_id = ?",
-                                  {t.id, *p.member_id}));
-    if (!e || e->str(0) != "enrolled") {
-      return Error::forbidden("you are not enrolled in this class");
-    }
-    if (now < s.started_at - cfg_.open_before_ms || now > s.ended_at) {
+    return Error{ErrorCode::conflict,
+                 "already checked in at " + format_instant(existing->i64(4)),
+                 {{"session_id", "already_checked_in", "already checked in"}}};
+  };
+  std::string status, method = token ? "qr" : "code";
+  DJ_TRY(store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
+    DJ_ASSIGN(auto row,
+              c.query_opt("SELECT s.started_at, s.ended_at, s.latitude, s.longitude, s.radius_m, "
+                          "(SELECT e.status FROM enrolments e WHERE e.training_id = s.training_id "
+                          "AND e.member_id = ?) FROM training_sessions s JOIN trainings t ON "
+                          "t.id = s.training_id WHERE s.id = ? AND t.deleted_at IS NULL",
+                          {*p.member_id, session_id}));
+    if (!row) return Error::not_found("session " + std::to_string(session_id));
+    DJ_ASSIGN(auto earlier, existing_result(c));
+    if (earlier) return *earlier;
+    if (row->str(5) != "enrolled") return Error::forbidden("you are not enrolled in this class");
+    const int64_t start = row->i64(0), end = row->i64(1);
+    if (now < start - cfg_.open_before_ms || now > end) {
       return Error::invalid("session_id", "outside_window",
                             "check-in is open from 30 minutes before the start to the end (" +
-                                format_instant(s.started_at) + " – " + format_instant(s.ended_at) +
-                                ")");
+                                format_instant(start) + " – " + format_instant(end) + ")");
     }
-    if (s.radius_m && where) {
-      const double d = distance_m(*s.latitude, *s.longitude, where->latitude, where->longitude);
-      if (d > static_cast<double>(*s.radius_m)) {
+    if (!row->null(4) && where) {
+      const double d = distance_m(row->f64(2), row->f64(3), where->latitude, where->longitude);
+      if (d > static_cast<double>(row->i64(4))) {
         return Error::invalid("location", "too_far",
                               fmt::format("you are {:.0f} m from the venue; check in there", d));
       }
     }
-    const std::string status = now > s.started_at + cfg_.grace_ms ? "late" : "present";
-    const std::string method = token ? "qr" : "code";
+    status = now > start + cfg_.grace_ms ? "late" : "present";
+    return json::object{};
+  }));
+  if (status.empty()) {
+    // The read found an earlier check-in with this key: answer it again.
+    return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
+      DJ_ASSIGN(auto earlier, existing_result(c));
+      return *earlier;
+    });
+  }
+  auto inserted = store::with_tx(db_, [&](store::Conn& c) -> Status {
     DJ_TRY(
         c.exec("INSERT INTO checkins (session_id, member_id, status, method, at, "
                "idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
                {session_id, *p.member_id, status, method, now,
                 idempotency_key.empty() ? store::Value() : store::Value(idempotency_key)}));
-    return json::object{{"session_id", session_id},
-                        {"member_id", *p.member_id},
-                        {"status", status},
-                        {"method", method},
-                        {"at", format_instant(now)}};
+    return {};
   });
+  if (!inserted) {
+    if (inserted.error().code != ErrorCode::conflict) return inserted.take_error();
+    // A concurrent repeat won the race: answer as for any repeat.
+    return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
+      DJ_ASSIGN(auto earlier, existing_result(c));
+      if (!earlier) return Error::conflict("already checked in");
+      return *earlier;
+    });
+  }
+  return json::object{{"session_id", session_id},
+                      {"member_id", *p.member_id},
+                      {"status", status},
+                      {"method", method},
+                      {"at", format_instant(now)}};
 }
 
 Result<json::object> TrainingService::mark_roster(const Principal& p, int64_t id,

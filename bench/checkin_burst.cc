@@ -12,19 +12,19 @@
 //       member to FILE as it is acknowledged (for the crash test)
 //   checkin_burst baseline --db FILE --rows N
 //       plain SQLite: N one-row transactions, same pragmas, for the ratio
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <iostream>
 #include <functional>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -77,8 +77,8 @@ int setup(int argc, char** argv) {
                                     {n}));
     std::vector<dj::store::Params> users, enrol;
     for (const auto& m : members) {
-      users.push_back({fmt::format("burst-{}", m.str(0)), "bench-no-login", "member", m.i64(1), m.i64(0), 0,
-                       now, now});
+      users.push_back({fmt::format("burst-{}", m.str(0)), "bench-no-login", "member", m.i64(1),
+                       m.i64(0), 0, now, now});
       enrol.push_back({t.i64(0), m.i64(0), "enrolled", now});
     }
     DJ_TRY(dj::store::insert_rows(c, "users",
@@ -91,14 +91,14 @@ int setup(int argc, char** argv) {
     std::vector<dj::store::Params> sessions;
     for (const auto& u : ids) {
       std::string token = dj::random_token();
-      sessions.push_back({u.i64(0), dj::sha256_hex(token), dj::random_token(), now, now,
-                          now + 12 * 3600000});
+      sessions.push_back(
+          {u.i64(0), dj::sha256_hex(token), dj::random_token(), now, now, now + 12 * 3600000});
       tokens.emplace_back(u.i64(1), std::move(token));
     }
-    return dj::store::insert_rows(c, "sessions",
-                                  {"user_id", "token_hash", "csrf_token", "created_at",
-                                   "last_seen_at", "expires_at"},
-                                  sessions);
+    return dj::store::insert_rows(
+        c, "sessions",
+        {"user_id", "token_hash", "csrf_token", "created_at", "last_seen_at", "expires_at"},
+        sessions);
   });
   if (!s) {
     std::cerr << "setup failed: " << s.error().message << "\n";
@@ -198,8 +198,9 @@ int run(int argc, char** argv) {
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double p) {
-    return latencies.empty() ? 0.0 : latencies[std::min(latencies.size() - 1,
-                                                        static_cast<size_t>(p * latencies.size()))];
+    return latencies.empty() ? 0.0
+                             : latencies[std::min(latencies.size() - 1,
+                                                  static_cast<size_t>(p * latencies.size()))];
   };
   std::cout << fmt::format(
       "check-ins: {} acknowledged of {} in {:.3f} s = {:.0f}/s; latency p50 {:.2f} ms, p99 {:.2f} "
@@ -227,8 +228,8 @@ int baseline(int argc, char** argv) {
     (void)(*lease)->commit();
   }
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-  std::cout << fmt::format("plain SQLite, one row per transaction: {} rows in {:.3f} s = {:.0f}/s\n",
-                           n, secs, n / secs);
+  std::cout << fmt::format(
+      "plain SQLite, one row per transaction: {} rows in {:.3f} s = {:.0f}/s\n", n, secs, n / secs);
   return 0;
 }
 

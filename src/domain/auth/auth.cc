@@ -217,7 +217,8 @@ Result<Principal> AuthService::authenticate(std::string_view token) {
   int64_t last_seen = r.i64(1);
   if (now - last_seen > 60 * 1000) {
     last_seen = now;
-    (void)store::with_conn(db_, [&](store::Conn& c) {
+    // A write like any other: in a transaction, so it queues with the rest.
+    (void)store::with_tx(db_, [&](store::Conn& c) {
       return c.exec("UPDATE sessions SET last_seen_at = ? WHERE id = ?", {now, p.session_id});
     });
   }

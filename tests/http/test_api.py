@@ -611,6 +611,57 @@ class Permissions(Base):
         self.assertEqual(r.field_errors(), {"org_id": "unknown"})
         self.assertEqual(org01.post("/api/v1/users/1/reset-password", {"password": "Whatever-Pass-1"}).status, 404)
 
+    def test_every_route_needs_a_session(self):
+        open_routes = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/readyz"),
+                       ("GET", "/metrics"), ("GET", "/api/v1/openapi.json"), ("GET", "/verify/{serial}")}
+        none = self.clients["none"]
+        for method, path in ROUTES:
+            if (method, path) in open_routes:
+                continue
+            concrete = (path.replace("{id}", "1").replace("{sid}", "1").replace("{aid}", "1")
+                        .replace("{mid}", "1"))
+            r = none.request(method, concrete, body=None if method == "GET" else {})
+            self.assertEqual(r.status, 401, (method, path, r))
+
+    def test_every_id_route_refuses_another_subtree(self):
+        """org01's administrator against records of KMGW-002: never a 2xx, never their data."""
+        admin = self.admin
+        other_member = self.ids["other"]["member"]
+        other_org = self.ids["other"]["org"]
+        act = admin.post("/api/v1/activities", {
+            "org_id": other_org, "type": "theme_day", "title": "别处的活动",
+            "started_at": _recent(3), "ended_at": _recent(3, 1)}).json()
+        att = admin.post("/api/v1/activities/%d/attachments?filename=a.pdf" % act["id"], raw=PDF,
+                         headers={"Content-Type": "application/pdf"}).json()
+        tr = admin.post("/api/v1/trainings", {"org_id": self.org02["id"], "title": "别处的班",
+                                              "level": "unit", "starts_on": _shanghai()[:10],
+                                              "ends_on": _shanghai()[:10], "capacity": 5}).json()
+        sess = admin.post("/api/v1/trainings/%d/sessions" % tr["id"], {
+            "title": "课", "started_at": _shanghai(10), "ended_at": _shanghai(70)}).json()
+        other_user = [u for u in admin.get("/api/v1/users?page_size=500").json()["items"]
+                      if u["username"] == "org02"][0]["id"]
+        ids = {"/api/v1/orgs/": other_org, "/api/v1/members/": other_member,
+               "/api/v1/activities/": act["id"], "/api/v1/trainings/": tr["id"],
+               "/api/v1/users/": other_user}
+        org01 = self.clients["org_admin"]
+        checked = 0
+        for method, path in ROUTES:
+            prefix = next((p for p in ids if path.startswith(p + "{id}")), None)
+            if not prefix:
+                continue
+            concrete = (path.replace("{id}", str(ids[prefix])).replace("{sid}", str(sess["id"]))
+                        .replace("{aid}", str(att["id"])).replace("{mid}", str(other_member)))
+            if concrete.endswith("/hours"):
+                concrete += "?year=2026"
+            body = None if method in ("GET", "DELETE") else {}
+            if path.endswith("/move"):
+                body = {"parent_id": self.org01["id"]}
+            r = org01.request(method, concrete, body=body)
+            self.assertIn(r.status, (403, 404, 422), (method, concrete, r))
+            self.assertNotIn("别处", r.body, (method, concrete))
+            checked += 1
+        self.assertGreaterEqual(checked, 25)
+
     def test_denials_are_audited(self):
         self.clients["inspector"].post("/api/v1/orgs", {"code": "DENY", "name": "x", "type": "branch", "parent_id": 1})
         denied = self.admin.get("/api/v1/audit?action=auth.denied").json()

@@ -514,6 +514,10 @@ Result<json::object> TrainingService::enrol(const Principal& p, int64_t id, cons
   }
   return store::with_tx(db_, [&](store::Conn& c) -> Result<json::object> {
     DJ_ASSIGN(auto t, load(c, id));
+    // Classes organized above the caller (the committee's) or inside his scope.
+    if (!p.scope_path.starts_with(t.org_path) && !auth::in_scope(p, t.org_path)) {
+      return Error::not_found("training " + std::to_string(id));
+    }
     DJ_ASSIGN(auto m, c.query_opt("SELECT o.path, m.political_status, m.cadre_rank, "
                                   "m.party_worker, m.joined_on, m.name FROM members m JOIN orgs o "
                                   "ON o.id = m.org_id WHERE m.id = ? AND m.deleted_at IS NULL",

@@ -33,6 +33,17 @@ void Validator::text(const char* field, const std::optional<std::string>& v, siz
   }
 }
 
+void Validator::tags(const char* field, const std::optional<std::vector<std::string>>& v) {
+  if (!v) return;
+  if (v->size() > 20) add(field, "too_many", "at most 20 tags");
+  for (const auto& t : *v) {
+    if (t.empty() || utf8_length(t) > 30) {
+      add(field, "format", "each tag must be 1-30 characters");
+      return;
+    }
+  }
+}
+
 void Validator::date(const char* field, const std::optional<std::string>& v, bool required) {
   if (!v) {
     if (required) add(field, "required", "is required");

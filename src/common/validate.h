@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 
@@ -17,6 +18,8 @@ class Validator {
   // without control characters.
   void text(const char* field, const std::optional<std::string>& v, size_t max,
             bool required = true);
+  // Optional tags: at most 20, each 1-30 characters.
+  void tags(const char* field, const std::optional<std::vector<std::string>>& v);
   // An optional YYYY-MM-DD date.
   void date(const char* field, const std::optional<std::string>& v, bool required = false);
   bool ok() const { return error_.fields.empty(); }

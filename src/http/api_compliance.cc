@@ -64,14 +64,8 @@ Result<Response> stats_workbook(Services& s, const json::object& stats) {
   breakdown("按子类型", "by_subtype", "子类型", true);
   breakdown("按标签", "by_tag", "标签", false);
   breakdown("按教学方式", "by_method", "教学方式", false);
-  DJ_ASSIGN(auto bytes, write_xlsx(sheets));
-  Response res;
-  res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-  res.body = std::move(bytes);
-  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"activity-stats-" +
-                                                      std::string(period.at("label").as_string()) +
-                                                      ".xlsx\"");
-  return res;
+  return xlsx_response(sheets,
+                       "activity-stats-" + std::string(period.at("label").as_string()) + ".xlsx");
 }
 
 }  // namespace
@@ -130,11 +124,7 @@ void add_compliance_routes(Router& r, Services& s) {
            auto org_id = q.id("org_id");
            auto format = q.str("format", 10);
            DJ_ASSIGN(auto period, read_period(q, c.req));
-           if (format && *format != "json" && *format != "xlsx") {
-             return Error{ErrorCode::bad_request,
-                          "format must be json or xlsx",
-                          {{"format", "unknown_code", "must be json or xlsx"}}};
-           }
+           DJ_TRY(check_table_format(format));
            DJ_ASSIGN(auto stats, activity::activity_stats(s.db, c.p(), period, org_id));
            if (format == "xlsx") return stats_workbook(s, stats);
            return json_response(stats);

@@ -278,11 +278,7 @@ void add_training_routes(Router& r, Services& s) {
            QueryReader q(c.req);
            auto format = q.str("format", 10);
            DJ_ASSIGN(auto period, read_period(q, c.req));
-           if (format && *format != "json" && *format != "xlsx") {
-             return Error{ErrorCode::bad_request,
-                          "format must be json or xlsx",
-                          {{"format", "unknown_code", "must be json or xlsx"}}};
-           }
+           DJ_TRY(check_table_format(format));
            DJ_ASSIGN(auto out, s.training.stats(c.p(), period.from, period.to));
            if (format != "xlsx") return json_response(out);
            auto num = [](const json::value& v) {
@@ -307,13 +303,7 @@ void add_training_routes(Router& r, Services& s) {
            }
            sheets.push_back(std::move(levels));
            sheets.push_back(std::move(groups));
-           DJ_ASSIGN(auto bytes, write_xlsx(sheets));
-           Response res;
-           res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-           res.body = std::move(bytes);
-           res.headers.emplace_back("Content-Disposition",
-                                    "attachment; filename=\"training-stats.xlsx\"");
-           return res;
+           return xlsx_response(sheets, "training-stats.xlsx");
          },
          {"period", "from", "to", "format"}});
   r.add({"POST",

@@ -61,4 +61,20 @@ Result<std::string> write_xlsx(const std::vector<Sheet>& sheets) {
   return bytes;
 }
 
+Result<Response> xlsx_response(const std::vector<Sheet>& sheets, const std::string& filename) {
+  DJ_ASSIGN(auto bytes, write_xlsx(sheets));
+  Response res;
+  res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+  res.body = std::move(bytes);
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  return res;
+}
+
+Status check_table_format(const std::optional<std::string>& format) {
+  if (!format || *format == "json" || *format == "xlsx") return {};
+  return Error{ErrorCode::bad_request,
+               "format must be json or xlsx",
+               {{"format", "unknown_code", "must be json or xlsx"}}};
+}
+
 }  // namespace dj::http

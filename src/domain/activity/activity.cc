@@ -129,15 +129,7 @@ Result<Resolved> validate(const ActivityInput& in, const std::map<std::string, b
   if (in.off_site.value_or(false) && (!in.destination || in.destination->empty())) {
     v.add("destination", "required", "is required for off-site activities");
   }
-  if (in.tags) {
-    if (in.tags->size() > 20) v.add("tags", "too_many", "at most 20 tags");
-    for (const auto& t : *in.tags) {
-      if (t.empty() || utf8_length(t) > 30) {
-        v.add("tags", "format", "each tag must be 1-30 characters");
-        break;
-      }
-    }
-  }
+  v.tags("tags", in.tags);
   Resolved r;
   std::optional<int64_t> start, end;
   if (!in.started_at) {

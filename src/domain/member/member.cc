@@ -304,15 +304,7 @@ Status MemberService::validate(const MemberInput& given) {
       (*in.political_status == "full" || *in.political_status == "probationary") && !in.joined_on) {
     v.add("joined_on", "required", "is required for full and probationary members");
   }
-  if (in.tags) {
-    if (in.tags->size() > 20) v.add("tags", "too_many", "at most 20 tags");
-    for (const auto& t : *in.tags) {
-      if (t.empty() || utf8_length(t) > 30) {
-        v.add("tags", "format", "each tag must be 1-30 characters");
-        break;
-      }
-    }
-  }
+  v.tags("tags", in.tags);
   return v.status();
 }
 

@@ -139,6 +139,7 @@ json::object openapi_document(const Router& r) {
                 {"CheckIn", any_object},
                 {"LeaveRequest", any_object},
                 {"DeliveryInput", any_object},
+                {"PlanInput", any_object},
             }}}},
   };
 }

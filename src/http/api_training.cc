@@ -306,6 +306,37 @@ void add_training_routes(Router& r, Services& s) {
            return xlsx_response(sheets, "training-stats.xlsx");
          },
          {"period", "from", "to", "format"}});
+  r.add({"GET", "/api/v1/training-plans", "training", "Training plans in scope", Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto out, s.training.plans(c.p()));
+           return json_response(out);
+         }});
+  r.add({"POST",
+         "/api/v1/training-plans",
+         "training",
+         "Create a multi-year or annual training plan with targets",
+         Access::session,
+         [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
+           training::PlanInput in;
+           body.i64("org_id", in.org_id);
+           body.str("title", in.title);
+           body.str("kind", in.kind);
+           body.i64("from_year", in.from_year);
+           body.i64("to_year", in.to_year);
+           body.object("targets", in.targets);
+           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto out, s.training.create_plan(c.p(), in));
+           return json_response(out, 201);
+         },
+         {},
+         "PlanInput"});
+  r.add({"GET", "/api/v1/training-plans/{id}", "training", "A plan against the actual figures",
+         Access::session, [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, s.training.plan(c.p(), id));
+           return json_response(out);
+         }});
   r.add({"POST",
          "/api/v1/home-deliveries",
          "training",

@@ -391,6 +391,22 @@ CREATE TABLE home_deliveries (
 );
 CREATE INDEX home_deliveries_member ON home_deliveries(member_id, delivered_on);
 )SQL"},
+    {5, "training_plans", R"SQL(
+-- Multi-year (e.g. 2019-2023) and annual training plans with targets (JSON:
+-- classes per level, people per target group, hours).
+CREATE TABLE training_plans (
+  id {id},
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  title TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  from_year INTEGER NOT NULL,
+  to_year INTEGER NOT NULL,
+  targets TEXT NOT NULL,
+  deleted_at BIGINT,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT
+);
+)SQL"},
 };
 
 std::string render(const char* sql, Dialect d) {

@@ -497,7 +497,8 @@ ROUTES = [
     ("POST", "/api/v1/trainings/{id}/complete"), ("GET", "/api/v1/my/trainings"),
     ("GET", "/verify/{serial}"), ("POST", "/api/v1/trainings/{id}/sessions/{sid}/leave"),
     ("GET", "/api/v1/stats/trainings"), ("POST", "/api/v1/home-deliveries"),
-    ("GET", "/api/v1/home-deliveries"),
+    ("GET", "/api/v1/home-deliveries"), ("GET", "/api/v1/training-plans"),
+    ("POST", "/api/v1/training-plans"), ("GET", "/api/v1/training-plans/{id}"),
 ]
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
@@ -1065,6 +1066,30 @@ class Training(Base):
         x = self.admin.get("/api/v1/stats/trainings?period=%s&format=xlsx" % year)
         self.assertEqual(x.status, 200)
         self.assertEqual(x.body_bytes[:2], b"PK")
+
+    def test_plan_against_actual(self):
+        year = int(_shanghai()[:4])
+        t = self.new_class(title="计划内示范班")
+        m = self.admin.get("/api/v1/members?political_status=full&page_size=1").json()["items"][0]
+        self.assertEqual(self.admin.post("/api/v1/trainings/%d/enrolments" % t["id"], {"member_id": m["id"]}).status, 201)
+        body = {"org_id": 1, "title": "%d年度党员教育培训计划" % year, "kind": "annual",
+                "from_year": year, "to_year": year,
+                "targets": {"classes_by_level": {"demonstration": 4}, "people_trained": 100}}
+        r = self.admin.post("/api/v1/training-plans", body)
+        self.assertEqual(r.status, 201, r)
+        plan = self.admin.get("/api/v1/training-plans/%d" % r.json()["id"]).json()
+        rows = {x["figure"]: x for x in plan["plan_vs_actual"]}
+        self.assertEqual(rows["classes_by_level.demonstration"]["target"], 4)
+        self.assertGreaterEqual(rows["classes_by_level.demonstration"]["actual"], 1)
+        self.assertGreaterEqual(rows["people_trained"]["actual"], 1)
+        bad = dict(body, targets={"classes_by_level": {"circus": 1}, "mood": 3}, to_year=year + 1)
+        r = self.admin.post("/api/v1/training-plans", bad)
+        self.assertEqual(r.status, 422)
+        self.assertEqual(set(r.field_errors()), {"to_year"})
+        r = self.admin.post("/api/v1/training-plans", dict(body, targets={"classes_by_level": {"circus": 1}, "mood": 3}))
+        self.assertEqual(set(r.field_errors()), {"targets.classes_by_level.circus", "targets.mood"})
+        self.assertGreaterEqual(self.admin.get("/api/v1/training-plans").json()["total"], 1)
+        self.assertEqual(login(SERVER, "org01").get("/api/v1/training-plans/%d" % plan["id"]).status, 404)
 
     def test_target_group_and_override(self):
         t = self.new_class(title="入党积极分子培训班", target_groups=["activists"])

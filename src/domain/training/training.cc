@@ -1061,10 +1061,18 @@ Result<json::object> TrainingService::deliveries(const Principal& p, std::option
 }
 
 Result<json::object> TrainingService::stats(const Principal& p, const std::string& from,
-                                            const std::string& to) {
+                                            const std::string& to, std::optional<int64_t> org_id) {
   DJ_TRY(require(p, Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
-    const store::Params range{p.scope_path, auth::subtree_end(p.scope_path), from, to};
+    std::string scope = p.scope_path;
+    if (org_id) {
+      auto o = org::OrgService::load(c, *org_id);
+      if (!o || !auth::in_scope(p, o->path)) {
+        return Error::invalid("org_id", "unknown", "no such organization in your scope");
+      }
+      scope = o->path;
+    }
+    const store::Params range{scope, auth::subtree_end(scope), from, to};
     DJ_ASSIGN(auto classes, c.query("SELECT t.level, COUNT(*) FROM trainings t JOIN orgs o ON "
                                     "o.id = t.org_id WHERE o.path >= ? AND o.path < ? AND "
                                     "t.starts_on >= ? AND t.starts_on <= ? AND "
@@ -1116,6 +1124,157 @@ Result<json::object> TrainingService::stats(const Principal& p, const std::strin
                     : json::value(nullptr)},
         {"hours", static_cast<double>(hours) / 10.0}};
   });
+}
+
+namespace {
+
+constexpr const char* kPlanKinds[] = {"multi_year", "annual"};
+
+// Targets must be numbers (or objects of numbers) under the known keys.
+Status validate_targets(const json::object& t) {
+  Validator v;
+  for (const auto& [k, val] : t) {
+    const std::string key(k);
+    if (key == "people_trained" || key == "hours" || key == "classes") {
+      if (!val.is_number() || val.to_number<double>() < 0) {
+        v.add("targets." + key, "type", "must be a number of at least 0");
+      }
+    } else if (key == "classes_by_level" || key == "people_by_target_group") {
+      if (!val.is_object()) {
+        v.add("targets." + key, "type", "must be an object of numbers");
+        continue;
+      }
+      for (const auto& [code, n] : val.as_object()) {
+        const std::string c(code);
+        const bool known = key == "classes_by_level" ? one_of(c, kLevels) : one_of(c, kGroups);
+        if (!known) v.add("targets." + key + "." + c, "unknown_code", "is not a known code");
+        if (!n.is_number() || n.to_number<double>() < 0) {
+          v.add("targets." + key + "." + c, "type", "must be a number of at least 0");
+        }
+      }
+    } else {
+      v.add("targets." + key, "unknown_field",
+            "targets are classes, classes_by_level, people_trained, people_by_target_group, hours");
+    }
+  }
+  return v.status();
+}
+
+json::object plan_json(const store::Row& r) {
+  json::error_code ec;
+  auto targets = json::parse(r.str(6), ec);
+  return json::object{{"id", r.i64(0)},
+                      {"org_id", r.i64(1)},
+                      {"title", r.str(2)},
+                      {"kind", r.str(3)},
+                      {"from_year", r.i64(4)},
+                      {"to_year", r.i64(5)},
+                      {"targets", ec ? json::value(json::object{}) : targets}};
+}
+
+constexpr const char* kPlanColumns =
+    "p.id, p.org_id, p.title, p.kind, p.from_year, p.to_year, p.targets";
+
+}  // namespace
+
+Result<json::object> TrainingService::create_plan(const Principal& p, const PlanInput& in) {
+  DJ_TRY(require(p, Perm::org_write));
+  Validator v;
+  if (!in.org_id) v.add("org_id", "required", "is required");
+  v.text("title", in.title, 200);
+  if (!in.kind || !one_of(*in.kind, kPlanKinds)) {
+    v.add("kind", "unknown_code", "must be multi_year or annual");
+  }
+  if (!in.from_year || *in.from_year < 2000 || *in.from_year > 2100) {
+    v.add("from_year", "range", "is a year from 2000 to 2100");
+  }
+  if (!in.to_year || !in.from_year || *in.to_year < *in.from_year ||
+      *in.to_year > *in.from_year + 10) {
+    v.add("to_year", "range", "is from from_year to ten years after it");
+  } else if (in.kind && *in.kind == "annual" && *in.to_year != *in.from_year) {
+    v.add("to_year", "annual", "an annual plan covers one year");
+  }
+  if (!in.targets) v.add("targets", "required", "is required");
+  DJ_TRY(v.status());
+  DJ_TRY(validate_targets(*in.targets));
+  return store::with_tx(db_, [&](store::Conn& c) -> Result<json::object> {
+    auto o = org::OrgService::load(c, *in.org_id);
+    if (!o || !auth::in_scope(p, o->path)) {
+      return Error::invalid("org_id", "unknown", "no such organization in your scope");
+    }
+    DJ_ASSIGN(auto ins, c.query_one("INSERT INTO training_plans (org_id, title, kind, from_year, "
+                                    "to_year, targets, created_at, created_by) VALUES "
+                                    "(?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                    {o->id, *in.title, *in.kind, *in.from_year, *in.to_year,
+                                     json::serialize(*in.targets), now_ms(), p.user_id}));
+    DJ_ASSIGN(auto row, c.query_one(std::string("SELECT ") + kPlanColumns +
+                                        " FROM training_plans p WHERE p.id = ?",
+                                    {ins.i64(0)}));
+    auto out = plan_json(row);
+    DJ_TRY(audit::record(
+        c, p.actor(),
+        {"training_plan.create", "training_plan", std::to_string(ins.i64(0)), o->path, {}, out}));
+    return out;
+  });
+}
+
+Result<json::object> TrainingService::plans(const Principal& p) {
+  DJ_TRY(require(p, Perm::org_read));
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
+    DJ_ASSIGN(auto rows, c.query(std::string("SELECT ") + kPlanColumns +
+                                     " FROM training_plans p JOIN orgs o ON o.id = p.org_id "
+                                     "WHERE p.deleted_at IS NULL AND o.path >= ? AND o.path < ? "
+                                     "ORDER BY p.from_year DESC, p.id DESC",
+                                 {p.scope_path, auth::subtree_end(p.scope_path)}));
+    json::array items;
+    for (const auto& r : rows) items.push_back(plan_json(r));
+    const auto n = static_cast<int64_t>(items.size());
+    return json::object{{"items", std::move(items)}, {"total", n}};
+  });
+}
+
+Result<json::object> TrainingService::plan(const Principal& p, int64_t id) {
+  DJ_TRY(require(p, Perm::org_read));
+  DJ_ASSIGN(auto out, store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
+              DJ_ASSIGN(auto row, c.query_opt(std::string("SELECT ") + kPlanColumns +
+                                                  ", o.path FROM training_plans p JOIN orgs o ON "
+                                                  "o.id = p.org_id WHERE p.id = ? AND "
+                                                  "p.deleted_at IS NULL",
+                                              {id}));
+              if (!row || !auth::in_scope(p, row->str(7))) {
+                return Error::not_found("plan " + std::to_string(id));
+              }
+              return plan_json(*row);
+            }));
+  const std::string from = std::to_string(out.at("from_year").as_int64()) + "-01-01";
+  const std::string to = std::to_string(out.at("to_year").as_int64()) + "-12-31";
+  DJ_ASSIGN(auto actual, stats(p, from, to, out.at("org_id").as_int64()));
+  // Target against actual for each figure the plan names.
+  json::array rows;
+  const auto& targets = out.at("targets").as_object();
+  auto add = [&](const std::string& figure, const json::value& target, const json::value& got) {
+    const double t = target.to_number<double>();
+    const double a = got.is_number() ? got.to_number<double>() : 0.0;
+    rows.push_back(json::object{{"figure", figure},
+                                {"target", t},
+                                {"actual", a},
+                                {"share", t > 0 ? json::value(a / t) : json::value(nullptr)}});
+  };
+  for (const auto& [k, val] : targets) {
+    const std::string key(k);
+    if (val.is_number()) {
+      add(key, val, actual.at(key));
+    } else if (val.is_object()) {
+      const auto& got = actual.at(key).as_object();
+      for (const auto& [code, n] : val.as_object()) {
+        const auto* g = got.if_contains(code);
+        add(key + "." + std::string(code), n, g ? *g : json::value(0));
+      }
+    }
+  }
+  out["actual"] = std::move(actual);
+  out["plan_vs_actual"] = std::move(rows);
+  return out;
 }
 
 }  // namespace dj::training

@@ -43,6 +43,12 @@ struct Location {
   double latitude = 0, longitude = 0;
 };
 
+struct PlanInput {
+  std::optional<int64_t> org_id, from_year, to_year;
+  std::optional<std::string> title, kind;  // kind: multi_year, annual
+  std::optional<boost::json::object> targets;
+};
+
 struct DeliveryInput {
   std::optional<int64_t> member_id;
   std::optional<std::string> delivered_by, delivered_on, content;
@@ -116,7 +122,15 @@ class TrainingService {
   // directly affiliated organization; hours; completion rate; for classes
   // starting within [from, to].
   Result<boost::json::object> stats(const auth::Principal& p, const std::string& from,
-                                    const std::string& to);
+                                    const std::string& to,
+                                    std::optional<int64_t> org_id = std::nullopt);
+
+  // Training plans: targets {"classes_by_level": {level: n}, "people_by_target_group":
+  // {group: n}, "people_trained": n, "hours": n}, any subset.
+  Result<boost::json::object> create_plan(const auth::Principal& p, const PlanInput& in);
+  Result<boost::json::object> plans(const auth::Principal& p);
+  // A plan with its targets against the actual figures of its years and subtree.
+  Result<boost::json::object> plan(const auth::Principal& p, int64_t id);
 
   // Token and code for a session and time slot (exposed for tests).
   std::string token_for(int64_t session_id, int64_t slot) const;

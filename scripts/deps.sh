@@ -4,7 +4,7 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build ccache pkg-config git
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libsodium-dev libsqlite3-dev sqlite3 libpq-dev libspdlog-dev libfmt-dev libcli11-dev
-      libgtest-dev libbenchmark-dev libxlsxwriter-dev libqrencode-dev python3 curl)
+      libgtest-dev libbenchmark-dev libxlsxwriter-dev libqrencode-dev zlib1g-dev python3 curl)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(postgresql-15 postgresql-client-15 python3-openpyxl)
 fi

@@ -170,7 +170,7 @@ void add_training_routes(Router& r, Services& s) {
   r.add({"GET",
          "/api/v1/trainings/{id}/sessions/{sid}/qr",
          "training",
-         "The rotating check-in code for the venue screen (JSON, or ?format=svg)",
+         "The rotating check-in code for the venue screen (JSON, or ?format=svg or png)",
          Access::session,
          [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
@@ -187,10 +187,16 @@ void add_training_routes(Router& r, Services& s) {
              res.body = std::move(svg);
              return res;
            }
+           if (format && *format == "png") {
+             DJ_ASSIGN(auto png, qr_png(std::string(out.at("url").as_string())));
+             res.content_type = "image/png";
+             res.body = std::move(png);
+             return res;
+           }
            if (format && *format != "json") {
              return Error{ErrorCode::bad_request,
-                          "format must be json or svg",
-                          {{"format", "unknown_code", "must be json or svg"}}};
+                          "format must be json, svg or png",
+                          {{"format", "unknown_code", "must be json, svg or png"}}};
            }
            res.body = json::serialize(out);
            return res;

@@ -962,6 +962,16 @@ class Training(Base):
         svg = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr?format=svg" % (tid, s1["id"]))
         self.assertEqual(svg.header("content-type"), "image/svg+xml")
         self.assertTrue(svg.body.startswith("<svg"))
+        png = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr?format=png" % (tid, s1["id"]))
+        self.assertEqual(png.header("content-type"), "image/png")
+        self.assertEqual(png.body_bytes[:8], b"\x89PNG\r\n\x1a\n")
+        import struct, zlib
+        width = struct.unpack(">I", png.body_bytes[16:20])[0]
+        idat = png.body_bytes.index(b"IDAT")
+        length = struct.unpack(">I", png.body_bytes[idat - 4:idat])[0]
+        pixels = zlib.decompress(png.body_bytes[idat + 4:idat + 4 + length])
+        self.assertEqual(len(pixels), width * (width + 1))  # one filter byte a row
+        self.assertEqual(self.admin.get("/api/v1/trainings/%d/sessions/%d/qr?format=gif" % (tid, s1["id"])).status, 400)
         forged = me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"], "token": "x" * 22})
         self.assertEqual(forged.status, 422)
         self.assertEqual(forged.field_errors(), {"token": "expired_or_forged"})

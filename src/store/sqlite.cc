@@ -86,9 +86,10 @@ class SqliteConn final : public Conn {
     return {};
   }
 
+  // BEGIN, COMMIT and ROLLBACK go through the statement cache like any query.
   Status begin() override {
     writer_->lock();
-    auto s = exec_script("BEGIN IMMEDIATE");
+    auto s = to_status(exec("BEGIN IMMEDIATE", {}));
     if (!s) {
       writer_->unlock();
       return s;
@@ -97,17 +98,22 @@ class SqliteConn final : public Conn {
     return s;
   }
   Status commit() override {
-    auto s = exec_script("COMMIT");
+    auto s = to_status(exec("COMMIT", {}));
     if (s) release();
     return s;
   }
   void rollback() override {
-    if (!sqlite3_get_autocommit(db_)) (void)exec_script("ROLLBACK");
+    if (!sqlite3_get_autocommit(db_)) (void)exec("ROLLBACK", {});
     release();
   }
   bool healthy() override { return true; }
 
  private:
+  static Status to_status(Result<int64_t> r) {
+    if (!r) return r.take_error();
+    return {};
+  }
+
   Result<sqlite3_stmt*> prepare(std::string_view sql, const Params& params) {
     std::string key(sql);
     sqlite3_stmt* st = nullptr;

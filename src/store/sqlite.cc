@@ -168,6 +168,9 @@ class Checkpointer {
       db_ = nullptr;
       return;
     }
+    // A first read opens the WAL; before it a checkpoint on this connection
+    // would be a silent no-op.
+    sqlite3_exec(db_, "SELECT COUNT(*) FROM sqlite_master", nullptr, nullptr, nullptr);
     thread_ = std::thread([this] {
       std::unique_lock lock(mu_);
       while (!stop_) {
@@ -228,7 +231,8 @@ class SqliteDb final : public Db {
     // committing request, which would stall every writer queued behind it.
     DJ_TRY(conn->exec_script(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000; PRAGMA wal_autocheckpoint=0;"));
+        "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000; PRAGMA wal_autocheckpoint=0;"
+        "PRAGMA journal_size_limit=67108864;"));
     return std::unique_ptr<Conn>(std::move(conn));
   }
 

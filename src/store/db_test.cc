@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
 #include "store/migrations.h"
 #include "store/testing.h"
 
@@ -73,6 +77,30 @@ TEST_P(StoreTest, PathRangeIsByteOrdered) {
 }
 
 DJ_INSTANTIATE_BACKENDS(StoreTest);
+
+// Checkpoints run in the background while the pool stays open: the database
+// file grows from its WAL without anyone closing a connection.
+TEST(SqliteCheckpoints, RunWhileConnectionsStayOpen) {
+  TestDatabase database(Dialect::sqlite);
+  ASSERT_TRUE(database.available());
+  const auto size = [&] { return std::filesystem::file_size(database.url()); };
+  const auto before = size();
+  ASSERT_TRUE(with_tx(database.db(), [](Conn& c) -> Status {
+    for (int i = 0; i < 2000; ++i) {
+      DJ_TRY(c.exec(
+          "INSERT INTO orgs (path, depth, code, name, type, created_at, updated_at) "
+          "VALUES ('/', 0, ?, 'a fairly long organization name to fill pages', 'branch', 0, 0)",
+          {std::to_string(i)}));
+    }
+    return {};
+  }));
+  auto lease = database.db().acquire();  // a connection stays leased throughout
+  ASSERT_TRUE(lease);
+  for (int i = 0; i < 200 && size() <= before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_GT(size(), before);
+}
 
 }  // namespace
 }  // namespace dj::store

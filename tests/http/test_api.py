@@ -759,6 +759,11 @@ class Activities(Base):
         self.assertGreater(body["summary"]["met"], 1000)
         self.assertGreater(body["summary"]["missed"], 0)  # the demo has gaps
         self.assertIsNotNone(body["summary"]["rate"])
+        summary = self.admin.get("/api/v1/compliance?period=2026Q1&detail=summary").json()
+        self.assertNotIn("people", summary)
+        self.assertNotIn("items", summary["organizations"][0])
+        self.assertEqual(summary["summary"], body["summary"])
+        self.assertEqual(self.admin.get("/api/v1/compliance?period=2026Q1&detail=some").status, 400)
         stats = self.admin.get("/api/v1/stats/activities?period=2026H1").json()
         self.assertGreater(stats["by_type"]["branch_committee"]["count"], 1000)
         self.assertGreater(stats["leaders"]["count"], 100)

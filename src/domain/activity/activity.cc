@@ -576,14 +576,7 @@ Result<Activity> ActivityService::get(const Principal& p, int64_t id) {
 Result<Page> ActivityService::list(const Principal& p, const ListQuery& q) {
   DJ_TRY(require(p, Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Page> {
-    std::string scope = p.scope_path;
-    if (q.org_id) {
-      auto o = org::OrgService::load(c, *q.org_id);
-      if (!o || !auth::in_scope(p, o->path)) {
-        return Error::invalid("org_id", "unknown", "no such organization in your scope");
-      }
-      scope = o->path;
-    }
+    DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, q.org_id));
     std::string where =
         " FROM activities a JOIN orgs o ON o.id = a.org_id WHERE a.deleted_at IS NULL "
         "AND o.path >= ? AND o.path < ?";

@@ -348,11 +348,7 @@ Result<Page> MemberService::list(const Principal& p, const ListQuery& q) {
   DJ_TRY(check_code(q.cadre_rank, "cadre_rank", kRanks));
   DJ_TRY(check_code(q.post, "post", kPosts));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Page> {
-    std::string scope = p.scope_path;
-    if (q.org_id) {
-      DJ_ASSIGN(auto o, org_in_scope(c, p, *q.org_id, "org_id"));
-      scope = o.path;
-    }
+    DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, q.org_id));
     std::string where =
         " FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.deleted_at IS NULL "
         "AND o.path >= ? AND o.path < ?";

@@ -170,6 +170,16 @@ Result<Org> OrgService::load(store::Conn& c, int64_t id) {
   return from_row(*row, true);
 }
 
+Result<std::string> OrgService::subtree(store::Conn& c, const Principal& p,
+                                        std::optional<int64_t> org_id) {
+  if (!org_id) return p.scope_path;
+  auto o = load(c, *org_id);
+  if (!o || !auth::in_scope(p, o->path)) {
+    return Error::invalid("org_id", "unknown", "no such organization in your scope");
+  }
+  return o->path;
+}
+
 Result<Org> OrgService::get(const Principal& p, int64_t id) {
   DJ_TRY(require(p, Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) { return load_in_scope(c, p, id, nullptr); });

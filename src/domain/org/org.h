@@ -73,6 +73,10 @@ class OrgService {
 
   // For other capabilities: the organization within a transaction, no scope check.
   static Result<Org> load(store::Conn& c, int64_t id);
+  // The subtree a query covers: the caller's scope, or the organization
+  // `org_id` inside it (invalid, naming org_id, when it is not there).
+  static Result<std::string> subtree(store::Conn& c, const auth::Principal& p,
+                                     std::optional<int64_t> org_id);
 
  private:
   store::Db& db_;

@@ -1029,14 +1029,7 @@ Result<json::object> TrainingService::deliveries(const Principal& p, std::option
                                                  int year) {
   DJ_TRY(require(p, Perm::member_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
-    std::string scope = p.scope_path;
-    if (org_id) {
-      auto o = org::OrgService::load(c, *org_id);
-      if (!o || !auth::in_scope(p, o->path)) {
-        return Error::invalid("org_id", "unknown", "no such organization in your scope");
-      }
-      scope = o->path;
-    }
+    DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, org_id));
     DJ_ASSIGN(auto rows, c.query("SELECT d.id, d.member_id, m.name, d.delivered_by, "
                                  "d.delivered_on, d.content, d.hours_tenths FROM home_deliveries d "
                                  "JOIN members m ON m.id = d.member_id JOIN orgs o ON "
@@ -1064,14 +1057,7 @@ Result<json::object> TrainingService::stats(const Principal& p, const std::strin
                                             const std::string& to, std::optional<int64_t> org_id) {
   DJ_TRY(require(p, Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
-    std::string scope = p.scope_path;
-    if (org_id) {
-      auto o = org::OrgService::load(c, *org_id);
-      if (!o || !auth::in_scope(p, o->path)) {
-        return Error::invalid("org_id", "unknown", "no such organization in your scope");
-      }
-      scope = o->path;
-    }
+    DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, org_id));
     const store::Params range{scope, auth::subtree_end(scope), from, to};
     DJ_ASSIGN(auto classes, c.query("SELECT t.level, COUNT(*) FROM trainings t JOIN orgs o ON "
                                     "o.id = t.org_id WHERE o.path >= ? AND o.path < ? AND "

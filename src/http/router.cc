@@ -186,16 +186,15 @@ struct Router::Impl {
     for (size_t i = 0; i < routes.size(); ++i) {
       const auto& segs = segments[i];
       if (segs.size() != parts.size()) continue;
-      Ctx ctx{req, {}, std::nullopt};
       bool match = true;
       for (size_t k = 0; k < segs.size() && match; ++k) {
-        if (segs[k].starts_with('{')) {
-          ctx.params.push_back(parts[k]);
-        } else {
-          match = segs[k] == parts[k];
-        }
+        match = segs[k].starts_with('{') || segs[k] == parts[k];
       }
       if (!match) continue;
+      Ctx ctx{req, {}, std::nullopt};
+      for (size_t k = 0; k < segs.size(); ++k) {
+        if (segs[k].starts_with('{')) ctx.params.push_back(parts[k]);
+      }
       path_matched = true;
       const Route& route = routes[i];
       if (route.method != req.method) continue;

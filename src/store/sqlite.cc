@@ -115,15 +115,14 @@ class SqliteConn final : public Conn {
   }
 
   Result<sqlite3_stmt*> prepare(std::string_view sql, const Params& params) {
-    std::string key(sql);
     sqlite3_stmt* st = nullptr;
-    if (auto it = cache_.find(key); it != cache_.end()) {
+    if (auto it = cache_.find(sql); it != cache_.end()) {  // no copy of the SQL to look up
       st = it->second;
     } else {
-      const int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+      const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                         SQLITE_PREPARE_PERSISTENT, &st, nullptr);
       if (rc != SQLITE_OK) return sqlite_error(db_, rc, sql);
-      cache_.emplace(std::move(key), st);
+      cache_.emplace(std::string(sql), st);
     }
     sqlite3_clear_bindings(st);
     if (static_cast<int>(params.size()) != sqlite3_bind_parameter_count(st)) {
@@ -154,7 +153,11 @@ class SqliteConn final : public Conn {
   sqlite3* db_;
   std::shared_ptr<std::mutex> writer_;
   bool writing_ = false;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, Hash, std::equal_to<>> cache_;
 };
 
 // Moves the WAL into the database file once a second with a passive

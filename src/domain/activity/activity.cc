@@ -16,6 +16,7 @@
 #include "domain/ledger/ledger.h"
 #include "domain/org/org.h"
 #include "store/bulk.h"
+#include "store/query.h"
 
 namespace dj::activity {
 namespace {
@@ -577,35 +578,19 @@ Result<Page> ActivityService::list(const Principal& p, const ListQuery& q) {
   DJ_TRY(require(p, Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Page> {
     DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, q.org_id));
-    std::string where =
+    store::Filter f(
         " FROM activities a JOIN orgs o ON o.id = a.org_id WHERE a.deleted_at IS NULL "
-        "AND o.path >= ? AND o.path < ?";
-    store::Params params{scope, auth::subtree_end(scope)};
-    if (q.type) {
-      where += " AND a.type = ?";
-      params.emplace_back(*q.type);
-    }
-    if (q.from) {
-      where += " AND a.held_on >= ?";
-      params.emplace_back(*q.from);
-    }
-    if (q.to) {
-      where += " AND a.held_on <= ?";
-      params.emplace_back(*q.to);
-    }
-    if (q.late_entry) {
-      where += " AND a.late_entry = ?";
-      params.emplace_back(*q.late_entry);
-    }
+        "AND o.path >= ? AND o.path < ?",
+        {scope, auth::subtree_end(scope)});
+    f.add_if("a.type = ?", q.type);
+    f.add_if("a.held_on >= ?", q.from);
+    f.add_if("a.held_on <= ?", q.to);
+    f.add_if("a.late_entry = ?", q.late_entry);
+    DJ_ASSIGN(auto found, store::query_page(c, kColumns, f, "a.started_at DESC, a.id DESC", q.page,
+                                            q.page_size));
     Page page;
-    DJ_ASSIGN(auto total, c.query_one("SELECT COUNT(*)" + where, params));
-    page.total = total.i64(0);
-    params.emplace_back(q.page_size);
-    params.emplace_back((q.page - 1) * q.page_size);
-    DJ_ASSIGN(auto rows, c.query(std::string("SELECT ") + kColumns + where +
-                                     " ORDER BY a.started_at DESC, a.id DESC LIMIT ? OFFSET ?",
-                                 params));
-    for (const auto& r : rows) page.items.push_back(from_row(r, cfg_.lock_days));
+    page.total = found.total;
+    for (const auto& r : found.rows) page.items.push_back(from_row(r, cfg_.lock_days));
     return page;
   });
 }

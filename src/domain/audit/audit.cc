@@ -4,6 +4,7 @@
 
 #include "common/crypto.h"
 #include "common/time.h"
+#include "store/query.h"
 
 namespace dj::audit {
 namespace {
@@ -119,43 +120,23 @@ Result<VerifyReport> verify(store::Db& db) {
 }
 
 Result<Page> list(store::Db& db, const Query& q) {
-  std::string where = " WHERE 1=1";
-  store::Params params;
+  store::Filter f(" FROM audit_log WHERE 1=1", {});
   if (q.scope_path != "/") {
-    where += " AND org_path >= ? AND org_path < ?";
-    params.emplace_back(q.scope_path);
-    params.emplace_back(q.scope_path.substr(0, q.scope_path.size() - 1) + "0");
+    f.add("org_path >= ?", q.scope_path);
+    f.add("org_path < ?", q.scope_path.substr(0, q.scope_path.size() - 1) + "0");
   }
-  if (q.from_ms) {
-    where += " AND at >= ?";
-    params.emplace_back(*q.from_ms);
-  }
-  if (q.to_ms) {
-    where += " AND at < ?";
-    params.emplace_back(*q.to_ms);
-  }
-  if (q.user_id) {
-    where += " AND user_id = ?";
-    params.emplace_back(*q.user_id);
-  }
-  for (auto [col, val] : {std::pair{"action", &q.action}, std::pair{"entity", &q.entity},
-                          std::pair{"entity_id", &q.entity_id}}) {
-    if (!val->empty()) {
-      where += std::string(" AND ") + col + " = ?";
-      params.emplace_back(*val);
-    }
+  f.add_if("at >= ?", q.from_ms);
+  f.add_if("at < ?", q.to_ms);
+  f.add_if("user_id = ?", q.user_id);
+  for (auto [clause, val] : {std::pair{"action = ?", &q.action}, std::pair{"entity = ?", &q.entity},
+                             std::pair{"entity_id = ?", &q.entity_id}}) {
+    if (!val->empty()) f.add(clause, *val);
   }
   return store::with_conn(db, [&](store::Conn& c) -> Result<Page> {
+    DJ_ASSIGN(auto found, store::query_page(c, kColumns, f, "id DESC", q.page, q.page_size));
     Page page;
-    DJ_ASSIGN(auto total, c.query_one("SELECT COUNT(*) FROM audit_log" + where, params));
-    page.total = total.i64(0);
-    auto p = params;
-    p.emplace_back(q.page_size);
-    p.emplace_back((q.page - 1) * q.page_size);
-    DJ_ASSIGN(auto rows, c.query(std::string("SELECT ") + kColumns + " FROM audit_log" + where +
-                                     " ORDER BY id DESC LIMIT ? OFFSET ?",
-                                 p));
-    for (const auto& r : rows) page.items.push_back(row_from(r));
+    page.total = found.total;
+    for (const auto& r : found.rows) page.items.push_back(row_from(r));
     return page;
   });
 }

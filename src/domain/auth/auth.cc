@@ -8,6 +8,7 @@
 
 #include "common/crypto.h"
 #include "common/time.h"
+#include "store/query.h"
 
 namespace dj::auth {
 namespace {
@@ -472,23 +473,15 @@ Result<std::pair<std::vector<User>, int64_t>> AuthService::list_users(const Prin
   if (!has(p, Perm::user_manage)) return Error::forbidden("requires permission user:manage");
   return store::with_conn(
       db_, [&](store::Conn& c) -> Result<std::pair<std::vector<User>, int64_t>> {
-        std::string where = " FROM users u LEFT JOIN orgs o ON o.id = u.org_id WHERE ";
-        store::Params params;
-        if (p.scope_path == "/") {
-          where += "1=1";
-        } else {
-          where += "o.path >= ? AND o.path < ?";
-          params = {p.scope_path, subtree_end(p.scope_path)};
+        store::Filter f(" FROM users u LEFT JOIN orgs o ON o.id = u.org_id WHERE 1=1", {});
+        if (p.scope_path != "/") {
+          f.add("o.path >= ?", p.scope_path);
+          f.add("o.path < ?", subtree_end(p.scope_path));
         }
-        DJ_ASSIGN(auto total, c.query_one("SELECT COUNT(*)" + where, params));
-        params.emplace_back(page_size);
-        params.emplace_back((page - 1) * page_size);
-        DJ_ASSIGN(auto rows, c.query(std::string("SELECT ") + kUserColumns + where +
-                                         " ORDER BY u.id LIMIT ? OFFSET ?",
-                                     params));
+        DJ_ASSIGN(auto found, store::query_page(c, kUserColumns, f, "u.id", page, page_size));
         std::vector<User> users;
-        for (const auto& r : rows) users.push_back(user_from(r));
-        return std::pair{std::move(users), total.i64(0)};
+        for (const auto& r : found.rows) users.push_back(user_from(r));
+        return std::pair{std::move(users), found.total};
       });
 }
 

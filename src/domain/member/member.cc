@@ -10,6 +10,7 @@
 #include "domain/audit/audit.h"
 #include "domain/member/citizen_id.h"
 #include "domain/org/org.h"
+#include "store/query.h"
 
 namespace dj::member {
 namespace {
@@ -349,50 +350,29 @@ Result<Page> MemberService::list(const Principal& p, const ListQuery& q) {
   DJ_TRY(check_code(q.post, "post", kPosts));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Page> {
     DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, q.org_id));
-    std::string where =
+    store::Filter f(
         " FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.deleted_at IS NULL "
-        "AND o.path >= ? AND o.path < ?";
-    store::Params params{scope, auth::subtree_end(scope)};
-    auto eq = [&](const char* col, const std::optional<std::string>& v) {
-      if (v) {
-        where += std::string(" AND ") + col + " = ?";
-        params.emplace_back(*v);
-      }
-    };
-    eq("m.political_status", q.political_status);
-    eq("m.cadre_rank", q.cadre_rank);
-    eq("m.post", q.post);
-    auto flag = [&](const char* col, const std::optional<bool>& v) {
-      if (v) {
-        where += std::string(" AND ") + col + " = ?";
-        params.emplace_back(*v);
-      }
-    };
-    flag("m.retired", q.retired);
-    flag("m.infirm", q.infirm);
-    flag("m.party_worker", q.party_worker);
+        "AND o.path >= ? AND o.path < ?",
+        {scope, auth::subtree_end(scope)});
+    f.add_if("m.political_status = ?", q.political_status);
+    f.add_if("m.cadre_rank = ?", q.cadre_rank);
+    f.add_if("m.post = ?", q.post);
+    f.add_if("m.retired = ?", q.retired);
+    f.add_if("m.infirm = ?", q.infirm);
+    f.add_if("m.party_worker = ?", q.party_worker);
     if (q.leading_cadre) {
-      where += *q.leading_cadre ? " AND m.cadre_rank IN ('division', 'bureau')"
-                                : " AND m.cadre_rank NOT IN ('division', 'bureau')";
+      f.add_fixed(*q.leading_cadre ? "m.cadre_rank IN ('division', 'bureau')"
+                                   : "m.cadre_rank NOT IN ('division', 'bureau')");
     }
     if (q.new_member) {
-      where +=
-          *q.new_member ? " AND m.joined_on >= ?" : " AND (m.joined_on IS NULL OR m.joined_on < ?)";
-      params.emplace_back(months_before(today(), cfg_.new_member_months));
+      f.add(*q.new_member ? "m.joined_on >= ?" : "(m.joined_on IS NULL OR m.joined_on < ?)",
+            months_before(today(), cfg_.new_member_months));
     }
-    if (!q.q.empty()) {
-      where += " AND m.name LIKE ? ESCAPE '\\'";
-      params.emplace_back(store::like_contains(q.q));
-    }
+    if (!q.q.empty()) f.add("m.name LIKE ? ESCAPE '\\'", store::like_contains(q.q));
+    DJ_ASSIGN(auto found, store::query_page(c, kColumns, f, "o.path, m.id", q.page, q.page_size));
     Page page;
-    DJ_ASSIGN(auto total, c.query_one("SELECT COUNT(*)" + where, params));
-    page.total = total.i64(0);
-    params.emplace_back(q.page_size);
-    params.emplace_back((q.page - 1) * q.page_size);
-    DJ_ASSIGN(auto rows, c.query(std::string("SELECT ") + kColumns + where +
-                                     " ORDER BY o.path, m.id LIMIT ? OFFSET ?",
-                                 params));
-    for (const auto& r : rows) page.items.push_back(from_row(r, keys_));
+    page.total = found.total;
+    for (const auto& r : found.rows) page.items.push_back(from_row(r, keys_));
     return page;
   });
 }

@@ -5,6 +5,7 @@
 #include "common/time.h"
 #include "common/validate.h"
 #include "domain/audit/audit.h"
+#include "store/query.h"
 
 namespace dj::org {
 namespace {
@@ -188,39 +189,29 @@ Result<Org> OrgService::get(const Principal& p, int64_t id) {
 Result<Page> OrgService::list(const Principal& p, const ListQuery& q) {
   DJ_TRY(require(p, Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Page> {
-    std::string where = " WHERE o.deleted_at IS NULL AND o.path >= ? AND o.path < ?";
-    store::Params params{p.scope_path, auth::subtree_end(p.scope_path)};
+    store::Filter f(" FROM orgs o WHERE o.deleted_at IS NULL AND o.path >= ? AND o.path < ?",
+                    {p.scope_path, auth::subtree_end(p.scope_path)});
     if (q.parent_id) {
       DJ_TRY(load_in_scope(c, p, *q.parent_id, "parent_id"));
-      where += " AND o.parent_id = ?";
-      params.emplace_back(*q.parent_id);
+      f.add("o.parent_id = ?", *q.parent_id);
     }
     if (q.subtree_of) {
       DJ_ASSIGN(auto root, load_in_scope(c, p, *q.subtree_of, "subtree_of"));
-      where += " AND o.path >= ? AND o.path < ?";
-      params.emplace_back(root.path);
-      params.emplace_back(auth::subtree_end(root.path));
+      f.add("o.path >= ? AND o.path < ?", {root.path, auth::subtree_end(root.path)});
     }
     if (q.type) {
       if (!parse_type(*q.type)) return Error::invalid("type", "unknown_code", "unknown type");
-      where += " AND o.type = ?";
-      params.emplace_back(*q.type);
+      f.add("o.type = ?", *q.type);
     }
     if (!q.q.empty()) {
-      where += " AND (o.name LIKE ? ESCAPE '\\' OR o.code LIKE ? ESCAPE '\\')";
-      params.emplace_back(store::like_contains(q.q));
-      params.emplace_back(store::like_contains(q.q));
+      f.add("(o.name LIKE ? ESCAPE '\\' OR o.code LIKE ? ESCAPE '\\')",
+            {store::like_contains(q.q), store::like_contains(q.q)});
     }
+    DJ_ASSIGN(auto found, store::query_page(c, std::string(kColumns) + kCountColumns, f,
+                                            "o.depth, o.code", q.page, q.page_size));
     Page page;
-    DJ_ASSIGN(auto total, c.query_one("SELECT COUNT(*) FROM orgs o" + where, params));
-    page.total = total.i64(0);
-    params.emplace_back(q.page_size);
-    params.emplace_back((q.page - 1) * q.page_size);
-    DJ_ASSIGN(auto rows,
-              c.query(std::string("SELECT ") + kColumns + kCountColumns + " FROM orgs o" + where +
-                          " ORDER BY o.depth, o.code LIMIT ? OFFSET ?",
-                      params));
-    for (const auto& r : rows) page.items.push_back(from_row(r, true));
+    page.total = found.total;
+    for (const auto& r : found.rows) page.items.push_back(from_row(r, true));
     return page;
   });
 }

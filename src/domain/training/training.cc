@@ -13,6 +13,7 @@
 #include "domain/audit/audit.h"
 #include "domain/ledger/ledger.h"
 #include "domain/org/org.h"
+#include "store/query.h"
 
 namespace dj::training {
 namespace {
@@ -337,24 +338,18 @@ Result<json::object> TrainingService::get(const Principal& p, int64_t id) {
 Result<json::object> TrainingService::list(const Principal& p, int64_t page, int64_t page_size) {
   DJ_TRY(require(p, Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
-    const store::Params scope{p.scope_path, auth::subtree_end(p.scope_path)};
-    const std::string where =
+    const store::Filter f(
         " FROM trainings t JOIN orgs o ON o.id = t.org_id WHERE t.deleted_at IS NULL AND "
-        "o.path >= ? AND o.path < ?";
-    DJ_ASSIGN(auto total, c.query_one("SELECT COUNT(*)" + where, scope));
-    store::Params params = scope;
-    params.emplace_back(page_size);
-    params.emplace_back((page - 1) * page_size);
-    DJ_ASSIGN(auto rows, c.query("SELECT t.id" + where +
-                                     " ORDER BY t.starts_on DESC, t.id DESC "
-                                     "LIMIT ? OFFSET ?",
-                                 params));
+        "o.path >= ? AND o.path < ?",
+        {p.scope_path, auth::subtree_end(p.scope_path)});
+    DJ_ASSIGN(auto found,
+              store::query_page(c, "t.id", f, "t.starts_on DESC, t.id DESC", page, page_size));
     json::array items;
-    for (const auto& r : rows) {
+    for (const auto& r : found.rows) {
       DJ_ASSIGN(auto t, load(c, r.i64(0)));
       items.push_back(training_json(t));
     }
-    return json::object{{"items", std::move(items)}, {"total", total.i64(0)}};
+    return json::object{{"items", std::move(items)}, {"total", found.total}};
   });
 }
 

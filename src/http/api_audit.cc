@@ -14,9 +14,7 @@ void add_audit_routes(Router& r, Services& s) {
          "The audit trail in scope, newest first",
          Access::session,
          [&s](Ctx& c) -> Result<Response> {
-           if (!auth::has(c.p(), auth::Perm::audit_read)) {
-             return Error::forbidden("requires permission audit:read");
-           }
+           DJ_TRY(auth::require(c.p(), auth::Perm::audit_read));
            QueryReader q(c.req);
            audit::Query aq;
            auto paging = q.paging();

@@ -13,7 +13,8 @@ namespace dj::store {
 class Filter {
  public:
   // `from_where` is " FROM ... WHERE <condition>", bound by `params`.
-  Filter(std::string from_where, Params params) : sql_(std::move(from_where)), params_(std::move(params)) {}
+  Filter(std::string from_where, Params params)
+      : sql_(std::move(from_where)), params_(std::move(params)) {}
   // Appends " AND <clause>"; the clause has one `?` for `v`.
   void add(std::string_view clause, Value v) {
     sql_ += " AND ";

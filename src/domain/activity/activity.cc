@@ -89,13 +89,6 @@ Activity from_row(const store::Row& r, int lock_days) {
   return a;
 }
 
-Status require(const Principal& p, Perm perm) {
-  if (!auth::has(p, perm)) {
-    return Error::forbidden(std::string("requires permission ") + auth::to_string(perm));
-  }
-  return {};
-}
-
 // The validated, complete form of an input.
 struct Resolved {
   int64_t started_at = 0, ended_at = 0;
@@ -507,7 +500,7 @@ Result<ActivityType> ActivityService::add_type(const Principal& p, const Activit
 }
 
 Result<Activity> ActivityService::create(const Principal& p, const ActivityInput& in) {
-  DJ_TRY(require(p, Perm::org_write));
+  DJ_TRY(auth::require(p, Perm::org_write));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Activity> {
     DJ_ASSIGN(auto codes, type_codes(c));
     DJ_ASSIGN(auto r, validate(in, codes, cfg_));
@@ -566,7 +559,7 @@ Result<Activity> ActivityService::create(const Principal& p, const ActivityInput
 }
 
 Result<Activity> ActivityService::get(const Principal& p, int64_t id) {
-  DJ_TRY(require(p, Perm::org_read));
+  DJ_TRY(auth::require(p, Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Activity> {
     DJ_ASSIGN(auto a, load(c, id, cfg_, true));
     if (!auth::in_scope(p, a.org_path)) return Error::not_found("activity " + std::to_string(id));
@@ -575,7 +568,7 @@ Result<Activity> ActivityService::get(const Principal& p, int64_t id) {
 }
 
 Result<Page> ActivityService::list(const Principal& p, const ListQuery& q) {
-  DJ_TRY(require(p, Perm::org_read));
+  DJ_TRY(auth::require(p, Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Page> {
     DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, q.org_id));
     store::Filter f(
@@ -616,7 +609,7 @@ Status check_lock(const Principal& p, const Activity& a, const std::optional<std
 
 Result<Activity> ActivityService::update(const Principal& p, int64_t id,
                                          const ActivityInput& patch) {
-  DJ_TRY(require(p, Perm::org_write));
+  DJ_TRY(auth::require(p, Perm::org_write));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Activity> {
     DJ_ASSIGN(auto before, load(c, id, cfg_, true));
     if (!auth::in_scope(p, before.org_path)) {
@@ -702,7 +695,7 @@ Result<Activity> ActivityService::update(const Principal& p, int64_t id,
 
 Status ActivityService::remove(const Principal& p, int64_t id,
                                const std::optional<std::string>& reason) {
-  DJ_TRY(require(p, Perm::org_write));
+  DJ_TRY(auth::require(p, Perm::org_write));
   return store::with_tx(db_, [&](store::Conn& c) -> Status {
     DJ_ASSIGN(auto a, load(c, id, cfg_, true));
     if (!auth::in_scope(p, a.org_path)) return Error::not_found("activity " + std::to_string(id));
@@ -751,7 +744,7 @@ Result<Attachment> ActivityService::attach(const Principal& p, int64_t activity_
                                            const std::string& claimed_type,
                                            const std::string& filename, const std::string& bytes,
                                            const std::optional<std::string>& reason) {
-  DJ_TRY(require(p, Perm::org_write));
+  DJ_TRY(auth::require(p, Perm::org_write));
   if (bytes.size() > cfg_.max_attachment_bytes) {
     return Error{ErrorCode::too_large,
                  "attachments are at most " + std::to_string(cfg_.max_attachment_bytes) + " bytes",
@@ -802,7 +795,7 @@ Result<Attachment> ActivityService::attach(const Principal& p, int64_t activity_
 Result<std::pair<Attachment, std::string>> ActivityService::attachment(const Principal& p,
                                                                        int64_t activity_id,
                                                                        int64_t id) {
-  DJ_TRY(require(p, Perm::org_read));
+  DJ_TRY(auth::require(p, Perm::org_read));
   DJ_ASSIGN(auto a, get(p, activity_id));
   for (const auto& f : a.attachments) {
     if (f.id != id) continue;
@@ -817,7 +810,7 @@ Result<std::pair<Attachment, std::string>> ActivityService::attachment(const Pri
 
 Status ActivityService::detach(const Principal& p, int64_t activity_id, int64_t id,
                                const std::optional<std::string>& reason) {
-  DJ_TRY(require(p, Perm::org_write));
+  DJ_TRY(auth::require(p, Perm::org_write));
   return store::with_tx(db_, [&](store::Conn& c) -> Status {
     DJ_ASSIGN(auto a, load(c, activity_id, cfg_, true));
     if (!auth::in_scope(p, a.org_path)) {

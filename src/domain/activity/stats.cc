@@ -21,7 +21,7 @@ void add(json::object& bucket, const std::string& key, int64_t count, int64_t at
 
 Result<json::object> activity_stats(store::Db& db, const auth::Principal& p, const Period& period,
                                     std::optional<int64_t> org_id) {
-  if (!auth::has(p, auth::Perm::org_read)) return Error::forbidden("requires permission org:read");
+  DJ_TRY(auth::require(p, auth::Perm::org_read));
   return store::with_conn(db, [&](store::Conn& c) -> Result<json::object> {
     std::string root = p.scope_path;
     int64_t root_id = 0;

@@ -432,7 +432,7 @@ Result<User> AuthService::create_user_as(const Principal& p, const std::string& 
                                          std::string_view password, Role role,
                                          std::optional<int64_t> org_id,
                                          std::optional<int64_t> member_id) {
-  if (!has(p, Perm::user_manage)) return Error::forbidden("requires permission user:manage");
+  DJ_TRY(require(p, Perm::user_manage));
   if (role == Role::committee_admin && p.role != Role::committee_admin) {
     return Error::forbidden("only a committee_admin may grant committee_admin");
   }
@@ -453,7 +453,7 @@ Result<User> AuthService::create_user_as(const Principal& p, const std::string& 
 
 Status AuthService::reset_password_as(const Principal& p, int64_t user_id,
                                       std::string_view password) {
-  if (!has(p, Perm::user_manage)) return Error::forbidden("requires permission user:manage");
+  DJ_TRY(require(p, Perm::user_manage));
   DJ_ASSIGN(auto username, store::with_conn(db_, [&](store::Conn& c) -> Result<std::string> {
               DJ_ASSIGN(auto u, c.query_opt("SELECT username, org_id, role FROM users WHERE id = ?",
                                             {user_id}));
@@ -470,7 +470,7 @@ Status AuthService::reset_password_as(const Principal& p, int64_t user_id,
 Result<std::pair<std::vector<User>, int64_t>> AuthService::list_users(const Principal& p,
                                                                       int64_t page,
                                                                       int64_t page_size) {
-  if (!has(p, Perm::user_manage)) return Error::forbidden("requires permission user:manage");
+  DJ_TRY(require(p, Perm::user_manage));
   return store::with_conn(
       db_, [&](store::Conn& c) -> Result<std::pair<std::vector<User>, int64_t>> {
         store::Filter f(" FROM users u LEFT JOIN orgs o ON o.id = u.org_id WHERE 1=1", {});

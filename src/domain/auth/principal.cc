@@ -65,4 +65,11 @@ bool has(const Principal& p, Perm perm) {
   return false;
 }
 
+Status require(const Principal& p, Perm perm) {
+  if (!has(p, perm)) {
+    return Error::forbidden(std::string("requires permission ") + to_string(perm));
+  }
+  return {};
+}
+
 }  // namespace dj::auth

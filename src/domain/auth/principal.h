@@ -47,6 +47,9 @@ struct Principal {
 // True when the role grants the permission (scope is checked separately).
 bool has(const Principal& p, Perm perm);
 
+// Ok when the role grants the permission, else forbidden naming it.
+Status require(const Principal& p, Perm perm);
+
 // True when an organization with materialized path `path` is in p's subtree.
 inline bool in_scope(const Principal& p, std::string_view path) {
   return path.starts_with(p.scope_path);

@@ -380,7 +380,7 @@ json::object to_json(const Report& r) {
 }
 
 Result<std::vector<Rule>> ComplianceService::rules(const Principal& p) {
-  if (!auth::has(p, auth::Perm::org_read)) return Error::forbidden("requires permission org:read");
+  DJ_TRY(auth::require(p, auth::Perm::org_read));
   return store::with_conn(db_, [](store::Conn& c) { return load_rules(c); });
 }
 
@@ -418,7 +418,7 @@ Result<Rule> ComplianceService::add_rule_version(const Principal& p, const RuleI
 
 Result<Report> ComplianceService::evaluate(const Principal& p, const Period& period,
                                            std::optional<int64_t> org_id) {
-  if (!auth::has(p, auth::Perm::org_read)) return Error::forbidden("requires permission org:read");
+  DJ_TRY(auth::require(p, auth::Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Report> {
     Report rep;
     rep.period = period;
@@ -688,9 +688,7 @@ Result<MemberHours> ComplianceService::member_hours(const Principal& p, int64_t 
 
 Result<std::vector<MemberHours>> ComplianceService::org_hours(const Principal& p, int64_t org_id,
                                                               int year, bool below_target) {
-  if (!auth::has(p, auth::Perm::member_read)) {
-    return Error::forbidden("requires permission member:read");
-  }
+  DJ_TRY(auth::require(p, auth::Perm::member_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<MemberHours>> {
     auto o = org::OrgService::load(c, org_id);
     if (!o || !auth::in_scope(p, o->path)) return Error::not_found("organization");

@@ -177,13 +177,6 @@ store::Params writable_values(const MemberInput& in, const Keys& keys) {
           tags_json(*in.tags)};
 }
 
-Status require(const Principal& p, Perm perm) {
-  if (!auth::has(p, perm)) {
-    return Error::forbidden(std::string("requires permission ") + auth::to_string(perm));
-  }
-  return {};
-}
-
 Result<org::Org> org_in_scope(store::Conn& c, const Principal& p, int64_t id, const char* field) {
   auto o = org::OrgService::load(c, id);
   if (!o || !auth::in_scope(p, o->path)) {
@@ -337,7 +330,7 @@ Result<Member> MemberService::get(const Principal& p, int64_t id) {
 }
 
 Result<Page> MemberService::list(const Principal& p, const ListQuery& q) {
-  DJ_TRY(require(p, Perm::member_read));
+  DJ_TRY(auth::require(p, Perm::member_read));
   auto check_code = [](const std::optional<std::string>& v, const char* field,
                        auto& codes) -> Status {
     if (v && !one_of(*v, codes)) {
@@ -406,7 +399,7 @@ Result<int64_t> MemberService::insert(store::Conn& c, MemberInput in, std::optio
 }
 
 Result<Member> MemberService::create(const Principal& p, const MemberInput& in) {
-  DJ_TRY(require(p, Perm::member_write));
+  DJ_TRY(auth::require(p, Perm::member_write));
   DJ_TRY(validate(in));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Member> {
     DJ_TRY(org_in_scope(c, p, *in.org_id, "org_id"));
@@ -420,7 +413,7 @@ Result<Member> MemberService::create(const Principal& p, const MemberInput& in) 
 }
 
 Result<Member> MemberService::update(const Principal& p, int64_t id, const MemberInput& patch) {
-  DJ_TRY(require(p, Perm::member_write));
+  DJ_TRY(auth::require(p, Perm::member_write));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Member> {
     DJ_ASSIGN(auto before, load_readable(c, p, id));
     if (!auth::in_scope(p, before.org_path)) return Error::not_found("member");
@@ -476,7 +469,7 @@ Result<Member> MemberService::update(const Principal& p, int64_t id, const Membe
 }
 
 Result<Member> MemberService::transfer(const Principal& p, int64_t id, const Transfer& t) {
-  DJ_TRY(require(p, Perm::member_write));
+  DJ_TRY(auth::require(p, Perm::member_write));
   Validator v;
   if (!t.to_org_id) v.add("to_org_id", "required", "is required");
   v.date("date", t.date);
@@ -518,7 +511,7 @@ Result<Member> MemberService::transfer(const Principal& p, int64_t id, const Tra
 }
 
 Status MemberService::remove(const Principal& p, int64_t id) {
-  DJ_TRY(require(p, Perm::member_write));
+  DJ_TRY(auth::require(p, Perm::member_write));
   return store::with_tx(db_, [&](store::Conn& c) -> Status {
     DJ_ASSIGN(auto m, load_readable(c, p, id));
     if (!auth::in_scope(p, m.org_path)) return Error::not_found("member");

@@ -92,13 +92,6 @@ Result<Org> load_in_scope(store::Conn& c, const Principal& p, int64_t id, const 
   return o;
 }
 
-Status require(const Principal& p, Perm perm) {
-  if (!auth::has(p, perm)) {
-    return Error::forbidden(std::string("requires permission ") + auth::to_string(perm));
-  }
-  return {};
-}
-
 }  // namespace
 
 std::optional<OrgType> parse_type(std::string_view s) {
@@ -182,12 +175,12 @@ Result<std::string> OrgService::subtree(store::Conn& c, const Principal& p,
 }
 
 Result<Org> OrgService::get(const Principal& p, int64_t id) {
-  DJ_TRY(require(p, Perm::org_read));
+  DJ_TRY(auth::require(p, Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) { return load_in_scope(c, p, id, nullptr); });
 }
 
 Result<Page> OrgService::list(const Principal& p, const ListQuery& q) {
-  DJ_TRY(require(p, Perm::org_read));
+  DJ_TRY(auth::require(p, Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Page> {
     store::Filter f(" FROM orgs o WHERE o.deleted_at IS NULL AND o.path >= ? AND o.path < ?",
                     {p.scope_path, auth::subtree_end(p.scope_path)});
@@ -217,7 +210,7 @@ Result<Page> OrgService::list(const Principal& p, const ListQuery& q) {
 }
 
 Result<Org> OrgService::create(const Principal& p, const OrgInput& in) {
-  DJ_TRY(require(p, Perm::org_write));
+  DJ_TRY(auth::require(p, Perm::org_write));
   DJ_TRY(validate(in));
   const OrgType type = *parse_type(*in.type);
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Org> {
@@ -263,7 +256,7 @@ Result<Org> OrgService::create(const Principal& p, const OrgInput& in) {
 }
 
 Result<Org> OrgService::update(const Principal& p, int64_t id, const OrgInput& patch) {
-  DJ_TRY(require(p, Perm::org_write));
+  DJ_TRY(auth::require(p, Perm::org_write));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Org> {
     DJ_ASSIGN(auto before, load_in_scope(c, p, id, nullptr));
     OrgInput in{before.code,       before.name,       std::string(to_string(before.type)),
@@ -325,7 +318,7 @@ Result<Org> OrgService::update(const Principal& p, int64_t id, const OrgInput& p
 }
 
 Result<Org> OrgService::move(const Principal& p, int64_t id, int64_t new_parent_id) {
-  DJ_TRY(require(p, Perm::org_write));
+  DJ_TRY(auth::require(p, Perm::org_write));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Org> {
     DJ_ASSIGN(auto org, load_in_scope(c, p, id, nullptr));
     if (org.path == p.scope_path) {
@@ -361,7 +354,7 @@ Result<Org> OrgService::move(const Principal& p, int64_t id, int64_t new_parent_
 }
 
 Status OrgService::remove(const Principal& p, int64_t id) {
-  DJ_TRY(require(p, Perm::org_write));
+  DJ_TRY(auth::require(p, Perm::org_write));
   return store::with_tx(db_, [&](store::Conn& c) -> Status {
     DJ_ASSIGN(auto org, load_in_scope(c, p, id, nullptr));
     if (org.path == p.scope_path) {

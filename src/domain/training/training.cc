@@ -35,13 +35,6 @@ bool one_of(const std::string& v, const char* const (&codes)[N]) {
   return std::any_of(std::begin(codes), std::end(codes), [&](const char* c) { return v == c; });
 }
 
-Status require(const Principal& p, Perm perm) {
-  if (!auth::has(p, perm)) {
-    return Error::forbidden(std::string("requires permission ") + auth::to_string(perm));
-  }
-  return {};
-}
-
 std::vector<std::string> parse_list(const std::string& text) {
   std::vector<std::string> out;
   json::error_code ec;
@@ -99,7 +92,7 @@ Result<Training> readable(store::Conn& c, const Principal& p, int64_t id) {
 }
 
 Result<Training> writable(store::Conn& c, const Principal& p, int64_t id) {
-  DJ_TRY(require(p, Perm::org_write));
+  DJ_TRY(auth::require(p, Perm::org_write));
   auto t = load(c, id);
   if (!t || !auth::in_scope(p, t->org_path)) {
     return Error::not_found("training " + std::to_string(id));
@@ -235,7 +228,7 @@ std::string TrainingService::code_for(int64_t session_id, int64_t slot) const {
 }
 
 Result<json::object> TrainingService::create(const Principal& p, const TrainingInput& in) {
-  DJ_TRY(require(p, Perm::org_write));
+  DJ_TRY(auth::require(p, Perm::org_write));
   Validator v;
   if (!in.org_id) v.add("org_id", "required", "is required");
   v.text("title", in.title, 200);
@@ -336,7 +329,7 @@ Result<json::object> TrainingService::get(const Principal& p, int64_t id) {
 }
 
 Result<json::object> TrainingService::list(const Principal& p, int64_t page, int64_t page_size) {
-  DJ_TRY(require(p, Perm::org_read));
+  DJ_TRY(auth::require(p, Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
     const store::Filter f(
         " FROM trainings t JOIN orgs o ON o.id = t.org_id WHERE t.deleted_at IS NULL AND "
@@ -502,7 +495,7 @@ Result<json::object> TrainingService::set_quotas(
 }
 
 Result<json::object> TrainingService::enrol(const Principal& p, int64_t id, const EnrolInput& in) {
-  DJ_TRY(require(p, Perm::member_write));
+  DJ_TRY(auth::require(p, Perm::member_write));
   if (!in.member_id) return Error::invalid("member_id", "required", "is required");
   if (in.override_reason && p.role != auth::Role::committee_admin) {
     return Error::forbidden("only a committee_admin overrides the target group");
@@ -972,7 +965,7 @@ Result<json::object> TrainingService::request_leave(const Principal& p, int64_t 
 }
 
 Result<json::object> TrainingService::deliver(const Principal& p, const DeliveryInput& in) {
-  DJ_TRY(require(p, Perm::member_write));
+  DJ_TRY(auth::require(p, Perm::member_write));
   Validator v;
   if (!in.member_id) v.add("member_id", "required", "is required");
   v.text("delivered_by", in.delivered_by, 50);
@@ -1022,7 +1015,7 @@ Result<json::object> TrainingService::deliver(const Principal& p, const Delivery
 
 Result<json::object> TrainingService::deliveries(const Principal& p, std::optional<int64_t> org_id,
                                                  int year) {
-  DJ_TRY(require(p, Perm::member_read));
+  DJ_TRY(auth::require(p, Perm::member_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
     DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, org_id));
     DJ_ASSIGN(auto rows, c.query("SELECT d.id, d.member_id, m.name, d.delivered_by, "
@@ -1050,7 +1043,7 @@ Result<json::object> TrainingService::deliveries(const Principal& p, std::option
 
 Result<json::object> TrainingService::stats(const Principal& p, const std::string& from,
                                             const std::string& to, std::optional<int64_t> org_id) {
-  DJ_TRY(require(p, Perm::org_read));
+  DJ_TRY(auth::require(p, Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
     DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, org_id));
     const store::Params range{scope, auth::subtree_end(scope), from, to};
@@ -1159,7 +1152,7 @@ constexpr const char* kPlanColumns =
 }  // namespace
 
 Result<json::object> TrainingService::create_plan(const Principal& p, const PlanInput& in) {
-  DJ_TRY(require(p, Perm::org_write));
+  DJ_TRY(auth::require(p, Perm::org_write));
   Validator v;
   if (!in.org_id) v.add("org_id", "required", "is required");
   v.text("title", in.title, 200);
@@ -1200,7 +1193,7 @@ Result<json::object> TrainingService::create_plan(const Principal& p, const Plan
 }
 
 Result<json::object> TrainingService::plans(const Principal& p) {
-  DJ_TRY(require(p, Perm::org_read));
+  DJ_TRY(auth::require(p, Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
     DJ_ASSIGN(auto rows, c.query(std::string("SELECT ") + kPlanColumns +
                                      " FROM training_plans p JOIN orgs o ON o.id = p.org_id "
@@ -1215,7 +1208,7 @@ Result<json::object> TrainingService::plans(const Principal& p) {
 }
 
 Result<json::object> TrainingService::plan(const Principal& p, int64_t id) {
-  DJ_TRY(require(p, Perm::org_read));
+  DJ_TRY(auth::require(p, Perm::org_read));
   DJ_ASSIGN(auto out, store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
               DJ_ASSIGN(auto row, c.query_opt(std::string("SELECT ") + kPlanColumns +
                                                   ", o.path FROM training_plans p JOIN orgs o ON "

@@ -1087,6 +1087,9 @@ class Training(Base):
         t = self.new_class(title="计划内示范班")
         m = self.admin.get("/api/v1/members?political_status=full&page_size=1").json()["items"][0]
         self.assertEqual(self.admin.post("/api/v1/trainings/%d/enrolments" % t["id"], {"member_id": m["id"]}).status, 201)
+        listed = self.admin.get("/api/v1/trainings?page_size=500").json()
+        self.assertIn(t["title"], [x["title"] for x in listed["items"] if x["id"] == t["id"]])
+        self.assertEqual(listed["total"], len(listed["items"]))
         body = {"org_id": 1, "title": "%d年度党员教育培训计划" % year, "kind": "annual",
                 "from_year": year, "to_year": year,
                 "targets": {"classes_by_level": {"demonstration": 4}, "people_trained": 100}}

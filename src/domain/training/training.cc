@@ -63,18 +63,25 @@ struct Training {
   bool off_site, exam_required;
 };
 
+constexpr const char* kTrainingColumns =
+    "t.id, t.org_id, o.path, t.title, t.level, t.target_groups, t.starts_on, t.ends_on, "
+    "t.venue, t.itinerary, t.capacity, t.attendance_threshold, t.pass_score, t.off_site, "
+    "t.exam_required";
+
+Training training_from(const store::Row& r) {
+  return Training{
+      r.i64(0),  r.i64(1),   r.str(2),     r.str(3),     r.str(4),  parse_list(r.str(5)),
+      r.str(6),  r.str(7),   r.opt_str(8), r.opt_str(9), r.i64(10), r.i64(11),
+      r.i64(12), r.flag(13), r.flag(14)};
+}
+
 Result<Training> load(store::Conn& c, int64_t id) {
-  DJ_ASSIGN(auto r, c.query_opt("SELECT t.id, t.org_id, o.path, t.title, t.level, t.target_groups, "
-                                "t.starts_on, t.ends_on, t.venue, t.itinerary, t.capacity, "
-                                "t.attendance_threshold, t.pass_score, t.off_site, t.exam_required "
-                                "FROM trainings t JOIN orgs o ON o.id = t.org_id "
-                                "WHERE t.id = ? AND t.deleted_at IS NULL",
+  DJ_ASSIGN(auto r, c.query_opt(std::string("SELECT ") + kTrainingColumns +
+                                    " FROM trainings t JOIN orgs o ON o.id = t.org_id "
+                                    "WHERE t.id = ? AND t.deleted_at IS NULL",
                                 {id}));
   if (!r) return Error::not_found("training " + std::to_string(id));
-  return Training{
-      r->i64(0),  r->i64(1),   r->str(2),     r->str(3),     r->str(4),  parse_list(r->str(5)),
-      r->str(6),  r->str(7),   r->opt_str(8), r->opt_str(9), r->i64(10), r->i64(11),
-      r->i64(12), r->flag(13), r->flag(14)};
+  return training_from(*r);
 }
 
 // A class the caller may see: organized in his scope, or one he is enrolled in.
@@ -335,13 +342,10 @@ Result<json::object> TrainingService::list(const Principal& p, int64_t page, int
         " FROM trainings t JOIN orgs o ON o.id = t.org_id WHERE t.deleted_at IS NULL AND "
         "o.path >= ? AND o.path < ?",
         {p.scope_path, auth::subtree_end(p.scope_path)});
-    DJ_ASSIGN(auto found,
-              store::query_page(c, "t.id", f, "t.starts_on DESC, t.id DESC", page, page_size));
+    DJ_ASSIGN(auto found, store::query_page(c, kTrainingColumns, f, "t.starts_on DESC, t.id DESC",
+                                            page, page_size));
     json::array items;
-    for (const auto& r : found.rows) {
-      DJ_ASSIGN(auto t, load(c, r.i64(0)));
-      items.push_back(training_json(t));
-    }
+    for (const auto& r : found.rows) items.push_back(training_json(training_from(r)));
     return json::object{{"items", std::move(items)}, {"total", found.total}};
   });
 }

@@ -19,6 +19,7 @@
 #include "domain/training/training.h"
 #include "http/api.h"
 #include "http/server.h"
+#include "http/web_app.h"
 #include "store/migrations.h"
 
 namespace {
@@ -87,6 +88,7 @@ int main(int argc, char** argv) {
   int64_t lockout_minutes = 15, idle_minutes = 30, body_limit_kib = 1024,
           attachment_limit_kib = 10240;
   std::string blob_dir = "./data/blobs";
+  std::string web_dir = "./web/dist";
   int64_t qr_slot_seconds = 15;
   serve->add_option("--listen", listen, "address:port (port 0 picks a free one)");
   serve->add_flag("--demo", demo_on_start, "load the demo city on first start (empty database)");
@@ -95,6 +97,8 @@ int main(int argc, char** argv) {
   serve->add_option("--attachment-limit-kib", attachment_limit_kib, "largest attachment")
       ->capture_default_str();
   serve->add_option("--blob-dir", blob_dir, "where attachment files are kept")
+      ->capture_default_str();
+  serve->add_option("--web-dir", web_dir, "the built web app (empty: serve the API only)")
       ->capture_default_str();
   serve
       ->add_option("--lockout-threshold", auth_cfg.lockout_threshold,
@@ -246,8 +250,19 @@ int main(int argc, char** argv) {
   compliance::ComplianceService compliance(dbr);
   training::TrainingService trainings(dbr, *keys, {.slot_ms = qr_slot_seconds * 1000});
   http::Services services{dbr, auth_serve, orgs, members, activities, compliance, trainings};
-  http::Router router(dbr, auth_serve,
-                      {!no_access_log, static_cast<size_t>(body_limit_kib) * 1024});
+  std::optional<http::WebApp> web;
+  if (!web_dir.empty()) {
+    auto w = http::WebApp::load(web_dir);
+    if (w) {
+      web = std::move(*w);
+    } else {
+      spdlog::warn("web app not served ({}); build it with `make run` or npm run build in web/",
+                   w.error().message);
+    }
+  }
+  http::RouterConfig router_cfg{!no_access_log, static_cast<size_t>(body_limit_kib) * 1024, {}};
+  if (web) router_cfg.web = [&web](const http::Request& req) { return web->serve(req); };
+  http::Router router(dbr, auth_serve, router_cfg);
   http::add_all_routes(router, services);
   http::Server server(server_cfg, [&router](http::Request& req) { return router.handle(req); });
   auto port = server.listen();

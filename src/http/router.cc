@@ -155,18 +155,21 @@ Result<int64_t> Ctx::id(size_t i, const char* name) const {
   return v;
 }
 
+constexpr size_t kFirstRouteMetric = 3;
+
 struct Router::Impl {
   store::Db& db;
   auth::AuthService& auth;
   RouterConfig cfg;
   std::vector<Route> routes;
   std::vector<std::vector<std::string>> segments;
-  // One entry per route in order, then "unmatched" (404) and "405".
+  // "unmatched" (404), "405" and "web", then one entry per route in order.
   std::deque<RouteMetrics> metrics;
 
   Impl(store::Db& d, auth::AuthService& a, RouterConfig c) : db(d), auth(a), cfg(c) {
     metrics.emplace_back().key = "unmatched";
     metrics.emplace_back().key = "405";
+    metrics.emplace_back().key = "web";
   }
 
   void observe(size_t idx, int status, double seconds) {
@@ -198,7 +201,7 @@ struct Router::Impl {
       path_matched = true;
       const Route& route = routes[i];
       if (route.method != req.method) continue;
-      metric = i + 2;
+      metric = i + kFirstRouteMetric;
       if (!route.upload && req.body.size() > cfg.json_body_limit) {
         return Error{
             ErrorCode::too_large,
@@ -283,9 +286,16 @@ Response Router::handle(Request& req) {
   std::string username;
   Response res;
   try {
-    auto r = impl_->dispatch(req, metric, username);
-    res = r ? std::move(r).value() : problem_response(r.error());
-    if (!r && metric == 1) res.status = 405;
+    std::optional<Response> page;
+    if (impl_->cfg.web) page = impl_->cfg.web(req);
+    if (page) {
+      metric = 2;
+      res = std::move(*page);
+    } else {
+      auto r = impl_->dispatch(req, metric, username);
+      res = r ? std::move(r).value() : problem_response(r.error());
+      if (!r && metric == 1) res.status = 405;
+    }
   } catch (const std::exception& e) {
     spdlog::error("unhandled exception on {} {}: {}", req.method, req.path, e.what());
     res = problem_response(Error::internal(e.what()));

@@ -48,6 +48,8 @@ struct Route {
 struct RouterConfig {
   bool access_log = true;
   size_t json_body_limit = 1024 * 1024;  // bodies of routes that are not uploads
+  // Asked first for every request; answers the web app's files and pages.
+  std::function<std::optional<Response>(const Request&)> web;
 };
 
 class Router {

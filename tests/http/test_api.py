@@ -960,6 +960,18 @@ class Training(Base):
         r = org_admin.post(enrol, {"member_id": outsider["id"]})
         self.assertEqual(r.status, 422)
         self.assertEqual(r.field_errors(), {"member_id": "unknown"})
+        # The enrolling administrator below the organizer sees the class and his own people only.
+        self.assertIn(tid, [x["id"] for x in org_admin.get("/api/v1/trainings?page_size=500").json()["items"]])
+        self.assertEqual(org_admin.get("/api/v1/trainings/%d" % tid).status, 200)
+        elsewhere = [m for m in self.admin.get("/api/v1/members?org_id=%d&political_status=full&page_size=5"
+                                               % other_aff["id"]).json()["items"] if m["id"] != outsider["id"]][0]
+        self.assertEqual(self.admin.post(enrol, {"member_id": elsewhere["id"]}).status, 201)
+        seen = {e["member_id"] for e in org_admin.get(enrol).json()["items"]}
+        self.assertEqual(seen, {my_id, peers[0]["id"], peers[1]["id"]})
+        self.assertIn(elsewhere["id"], {e["member_id"] for e in self.admin.get(enrol).json()["items"]})
+        other_admin = login(SERVER, "org%02d" % int(other_aff["code"].split("-")[1]))
+        self.assertEqual(other_admin.get("/api/v1/trainings/%d" % tid).status, 200)
+        self.assertEqual({e["member_id"] for e in other_admin.get(enrol).json()["items"]}, {elsewhere["id"]})
 
         # The venue screen's code; the member's phone opens it while logged in.
         qr = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s1["id"])).json()
@@ -1021,7 +1033,7 @@ class Training(Base):
                                           {"member_id": peers[0]["id"], "status": "absent"}]})
         self.assertEqual(r.status, 200)
         done = self.admin.post("/api/v1/trainings/%d/complete" % tid).json()
-        self.assertEqual((done["enrolled"], done["completed"]), (2, 1))
+        self.assertEqual((done["enrolled"], done["completed"]), (3, 1))
         rows = {e["member_id"]: e for e in self.admin.get(enrol).json()["items"]}
         serial = rows[my_id]["certificate_serial"]
         self.assertTrue(serial)

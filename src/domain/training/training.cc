@@ -88,7 +88,12 @@ Result<Training> load(store::Conn& c, int64_t id) {
 Result<Training> readable(store::Conn& c, const Principal& p, int64_t id) {
   auto t = load(c, id);
   if (!t) return t;
-  if (auth::has(p, Perm::org_read) && auth::in_scope(p, t->org_path)) return t;
+  // Administrators inside the organizing subtree, and those below the
+  // organizing organization (who enrol their members into its classes).
+  if (auth::has(p, Perm::org_read) &&
+      (auth::in_scope(p, t->org_path) || p.scope_path.starts_with(t->org_path))) {
+    return t;
+  }
   if (p.member_id) {
     DJ_ASSIGN(auto e, c.query_opt("SELECT 1 FROM enrolments WHERE training_id = ? AND "
                                   "member_id = ?",
@@ -340,8 +345,8 @@ Result<json::object> TrainingService::list(const Principal& p, int64_t page, int
   return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
     const store::Filter f(
         " FROM trainings t JOIN orgs o ON o.id = t.org_id WHERE t.deleted_at IS NULL AND "
-        "o.path >= ? AND o.path < ?",
-        {p.scope_path, auth::subtree_end(p.scope_path)});
+        "((o.path >= ? AND o.path < ?) OR ? LIKE (o.path || '%'))",
+        {p.scope_path, auth::subtree_end(p.scope_path), p.scope_path});
     DJ_ASSIGN(auto found, store::query_page(c, kTrainingColumns, f, "t.starts_on DESC, t.id DESC",
                                             page, page_size));
     json::array items;
@@ -585,14 +590,14 @@ Result<json::object> TrainingService::enrol(const Principal& p, int64_t id, cons
 Result<json::object> TrainingService::enrolments(const Principal& p, int64_t id) {
   return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
     DJ_ASSIGN(auto t, readable(c, p, id));
-    if (!auth::has(p, Perm::member_read) || !auth::in_scope(p, t.org_path)) {
-      return Error::forbidden("requires permission member:read");
-    }
+    DJ_TRY(auth::require(p, Perm::member_read));
+    // Administrators below the organizing organization see their own people.
     DJ_ASSIGN(auto rows, c.query("SELECT e.member_id, m.name, e.status, e.exam_score, e.completed, "
                                  "e.hours_tenths, e.certificate_serial, e.quota_org_id FROM "
-                                 "enrolments e JOIN members m ON m.id = e.member_id WHERE "
-                                 "e.training_id = ? ORDER BY e.created_at, e.member_id",
-                                 {id}));
+                                 "enrolments e JOIN members m ON m.id = e.member_id JOIN orgs mo "
+                                 "ON mo.id = m.org_id WHERE e.training_id = ? AND mo.path >= ? "
+                                 "AND mo.path < ? ORDER BY e.created_at, e.member_id",
+                                 {id, p.scope_path, auth::subtree_end(p.scope_path)}));
     json::array items;
     for (const auto& r : rows) {
       items.push_back(json::object{

@@ -5,8 +5,12 @@ pkgs=(build-essential cmake ninja-build ccache pkg-config git
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libsodium-dev libsqlite3-dev sqlite3 libpq-dev libspdlog-dev libfmt-dev libcli11-dev
       libgtest-dev libbenchmark-dev libxlsxwriter-dev libqrencode-dev zlib1g-dev python3 curl)
+# The web app builds with Node.js and npm (>= 20.19 for Vite; this kind of
+# machine ships Node 20, Debian 12's own package is 18).
+command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(postgresql-15 postgresql-client-15 python3-openpyxl)
+  # chromium for the browser tests, a CJK font so its screenshots are legible
+  pkgs+=(postgresql-15 postgresql-client-15 python3-openpyxl chromium fonts-wqy-microhei)
 fi
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(wrk nginx-light postgresql-15)

@@ -38,8 +38,8 @@ bool accepts(std::string_view header, std::string_view coding) {
   while ((pos = header.find(coding, pos)) != std::string_view::npos) {
     const size_t end = pos + coding.size();
     const bool starts = pos == 0 || header[pos - 1] == ' ' || header[pos - 1] == ',';
-    const bool ends = end == header.size() || header[end] == ',' || header[end] == ';' ||
-                      header[end] == ' ';
+    const bool ends =
+        end == header.size() || header[end] == ',' || header[end] == ';' || header[end] == ' ';
     // "br;q=0" refuses the coding.
     if (starts && ends && !header.substr(end).starts_with(";q=0")) return true;
     pos = end;
@@ -48,8 +48,7 @@ bool accepts(std::string_view header, std::string_view coding) {
 }
 
 bool is_server_path(std::string_view path) {
-  return path.starts_with("/api/") || path == "/metrics" || path == "/healthz" ||
-         path == "/readyz";
+  return path.starts_with("/api/") || path == "/metrics" || path == "/healthz" || path == "/readyz";
 }
 
 }  // namespace

@@ -31,8 +31,7 @@ class WebApp {
     std::string content_type;
     std::string plain, gzip, brotli;  // variants; empty when not precompressed
   };
-  std::optional<Response> answer(const File& f, const std::string& path,
-                                 const Request& req) const;
+  std::optional<Response> answer(const File& f, const std::string& path, const Request& req) const;
   std::unordered_map<std::string, File> files_;  // by URL path, e.g. /assets/x.js
 };
 

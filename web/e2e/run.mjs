@@ -1,0 +1,325 @@
+// End-to-end tests of the web app in a real browser against the real server.
+//   node e2e/run.mjs                  run every test
+//   SCREENSHOTS=../docs/screenshots node e2e/run.mjs   also refresh the screenshots
+// Prints one line per test and the measured figures; exits non-zero on a failure.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import jsQR from 'jsqr'
+import { apiAs, assert, citizenId, launchBrowser, PASSWORD, shanghai, startServer, watchErrors } from './lib.mjs'
+
+const shots = process.env.SCREENSHOTS ? resolve(process.env.SCREENSHOTS) : ''
+if (shots) mkdirSync(shots, { recursive: true })
+const server = await startServer()
+const base = server.url
+const { browser, close } = await launchBrowser()
+const admin = await apiAs(base, 'admin')
+const figures = {}
+const results = []
+
+async function context(viewport = { width: 1366, height: 860 }) {
+  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', acceptDownloads: true })
+  const page = await ctx.newPage()
+  const errors = []
+  watchErrors(page, errors)
+  return { ctx, page, errors }
+}
+async function shot(page, name) {
+  if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false })
+}
+async function login(page, username, password = PASSWORD) {
+  await page.goto(`${base}/login`)
+  await page.fill('input[name=username]', username)
+  await page.fill('input[name=password]', password)
+  await page.click('button[type=submit]')
+}
+async function test(name, fn) {
+  const t0 = Date.now()
+  const opened = []
+  try {
+    await fn(async (viewport) => {
+      const c = await context(viewport)
+      opened.push(c)
+      return c
+    })
+    for (const c of opened) assert(c.errors.length === 0, `browser errors:\n${c.errors.join('\n')}`)
+    results.push({ name, ok: true })
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`)
+  } catch (e) {
+    results.push({ name, ok: false })
+    console.log(`FAIL ${name}: ${e.stack ?? e}`)
+    for (const c of opened) await c.page.screenshot({ path: `/tmp/dj-e2e-fail-${results.length}.png` }).catch(() => {})
+  } finally {
+    for (const c of opened) await c.ctx.close()
+  }
+}
+
+// Fixtures through the API: a branch of 30 members with its secretary, and a class.
+const org01 = (await admin.get('/api/v1/orgs?q=KMGW-001&page_size=5')).items.find((o) => o.code === 'KMGW-001')
+const branch = await admin.post('/api/v1/orgs', { code: 'KMGW-001-E2E', name: '端到端测试党支部', type: 'branch', parent_id: org01.id, founded_on: '2000-07-01' })
+for (let i = 0; i < 30; i++) {
+  await admin.post('/api/v1/members', {
+    org_id: branch.id, name: `测试党员${String(i + 1).padStart(2, '0')}`, citizen_id: citizenId(7000 + i),
+    political_status: 'full', joined_on: '2010-07-01', full_member_on: '2011-07-01',
+  })
+}
+async function account(username, role, orgId, memberId) {
+  await admin.post('/api/v1/users', { username, password: 'Temp-Pass-2026', role, org_id: orgId, member_id: memberId })
+}
+await account('secretary', 'org_admin', branch.id)
+const sec = await apiAs(base, 'secretary', 'Temp-Pass-2026')
+await sec.post('/api/v1/auth/password', { old_password: 'Temp-Pass-2026', new_password: 'Branch#2026x' })
+const me01 = await (await apiAs(base, 'member01')).get('/api/v1/auth/me')
+const member01 = await admin.get(`/api/v1/members/${me01.member_id}`)
+const affiliatedId = Number(member01.org_id && (await admin.get(`/api/v1/orgs/${member01.org_id}`)).path.split('/')[2])
+const affiliated = await admin.get(`/api/v1/orgs/${affiliatedId}`)
+const orgAdmin = `org${String(Number(affiliated.code.split('-')[1])).padStart(2, '0')}`
+const today = shanghai().slice(0, 10)
+const klass = await admin.post('/api/v1/trainings', {
+  org_id: 1, title: '端到端示范班', level: 'demonstration', target_groups: ['all_members'], starts_on: today,
+  ends_on: shanghai(60 * 48).slice(0, 10), capacity: 10, venue: '党校报告厅',
+})
+const session = await admin.post(`/api/v1/trainings/${klass.id}/sessions`, {
+  title: '开班第一课', started_at: shanghai(-5), ended_at: shanghai(120), method: 'lecture', venue: '党校报告厅', lecturer_name: '王老师',
+})
+await admin.put(`/api/v1/trainings/${klass.id}/quotas`, { quotas: [{ org_id: affiliatedId, seats: 1 }] })
+const peer = (await admin.get(`/api/v1/members?org_id=${affiliatedId}&political_status=full&page_size=10`)).items.find((m) => m.id !== member01.id)
+
+await test('first load of the console: transfer size and time to interactive', async (open) => {
+  const { page } = await open()
+  await page.goto(`${base}/login`)
+  await page.waitForSelector('input[name=username]')
+  figures.login_tti_ms = Math.round(await page.evaluate(() => performance.now()))
+  const size = () => page.evaluate(() => performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
+    .filter((e) => /\.(js|css)$/.test(new URL(e.name).pathname))
+    .reduce((n, e) => n + e.encodedBodySize, 0))
+  figures.login_js_css_kib = Math.round((await size()) / 102.4) / 10
+  await shot(page, '01-login')
+  await page.fill('input[name=username]', 'admin')
+  await page.fill('input[name=password]', PASSWORD)
+  const t0 = await page.evaluate(() => performance.now())
+  await page.click('button[type=submit]')
+  await page.waitForSelector('[data-test=members-total]')
+  await page.waitForFunction(() => document.querySelectorAll('canvas').length >= 2)
+  await page.waitForFunction(() => document.querySelector('[data-test=members-total]')?.textContent !== '0')
+  figures.dashboard_after_login_ms = Math.round((await page.evaluate(() => performance.now())) - t0)
+  figures.dashboard_js_css_kib = Math.round((await size()) / 102.4) / 10
+  assert(figures.dashboard_js_css_kib <= 600, `first screen is ${figures.dashboard_js_css_kib} KiB of JS+CSS (limit 600)`)
+  await shot(page, '02-dashboard')
+})
+
+await test('login with a wrong password, then the forced password change', async (open) => {
+  await account('newcadre', 'org_admin', affiliatedId)
+  const { page } = await open()
+  await login(page, 'newcadre', 'wrong-password')
+  await page.waitForSelector('.el-form-item__error')
+  assert((await page.textContent('.el-form-item__error')).includes('用户名或密码错误'), 'the wrong password is named under the field')
+  await login(page, 'newcadre', 'Temp-Pass-2026')
+  await page.waitForURL('**/password**')
+  await shot(page, '03-change-password')
+  await page.fill('input[name=old_password]', 'Temp-Pass-2026')
+  await page.fill('input[name=new_password]', 'short')
+  await page.fill('input[name=again]', 'short')
+  await page.click('button[type=submit]')
+  await page.waitForSelector('text=新密码至少8位')
+  await page.fill('input[name=new_password]', 'Fresh#Pass2026')
+  await page.fill('input[name=again]', 'Fresh#Pass2026')
+  await page.click('button[type=submit]')
+  await page.waitForSelector('[data-test=members-total]')
+  assert((await page.textContent('[data-test=user]')).includes('newcadre'), 'signed in as newcadre')
+  // The session list shows this browser; logging out ends it.
+  await page.goto(`${base}/account`)
+  await page.waitForSelector('[data-test=sessions] .el-table__row')
+  await page.click('text=退出')
+  await page.waitForURL('**/login**')
+})
+
+await test('a branch secretary records a meeting of 30 attendees; the compliance matrix changes', async (open) => {
+  const { page } = await open()
+  await login(page, 'secretary', 'Branch#2026x')
+  await page.waitForSelector('[data-test=members-total]')
+  await page.goto(`${base}/compliance`)
+  const cell = `button.cell[data-org="${branch.id}"][data-rule="branch_committee_monthly"]`
+  await page.waitForSelector(cell)
+  const before = await page.textContent(cell)
+  await shot(page, '07-compliance')
+  await page.goto(`${base}/activities`)
+  await page.waitForSelector('text=登记组织生活')
+  let clicks = 0
+  const click = async (selector) => {
+    clicks++
+    await page.click(selector)
+  }
+  const t0 = Date.now()
+  await click('text=登记组织生活')
+  await page.waitForSelector('[data-test=present-count]:has-text("应到30人，实到30人")')
+  await click('[data-test=type]')
+  await click('.el-select-dropdown__item:has-text("支部委员会会议")')
+  await click('.person:nth-child(3) .el-checkbox')
+  await click('.person:nth-child(7) .el-checkbox')
+  await page.waitForSelector('[data-test=present-count]:has-text("实到28人")')
+  await shot(page, '06-record-meeting')
+  await click('[data-test=save]')
+  await page.waitForURL('**/activities')
+  figures.record_meeting_clicks = clicks
+  figures.record_meeting_ms = Date.now() - t0
+  assert(clicks <= 10, `recording took ${clicks} clicks`)
+  const list = await admin.get(`/api/v1/activities?org_id=${branch.id}`)
+  assert(list.items[0].present_count === 28 && list.items[0].expected_count === 30, `recorded ${JSON.stringify(list.items[0])}`)
+  await page.goto(`${base}/compliance`)
+  await page.waitForSelector(cell)
+  const after = await page.textContent(cell)
+  const met = (s) => Number(s.trim().split('/')[0])
+  assert(met(after) === met(before) + 1, `matrix cell went from ${before} to ${after}`)
+})
+
+await test('enrolment within the quota, then the over-quota message', async (open) => {
+  const { page } = await open()
+  await login(page, orgAdmin)
+  await page.waitForSelector('[data-test=members-total]')
+  await page.goto(`${base}/trainings`)
+  await page.click(`text=${klass.title}`)
+  await page.waitForSelector('[data-test=enrolled]')
+  await page.click('.el-tabs__item:has-text("报名")')
+  const enrol = async (name) => {
+    await page.click('[data-test=enrol-member]')
+    await page.keyboard.type(name)
+    await page.click(`.el-select-dropdown__item:has-text("${name}")`)
+    await page.click('[data-test=enrol-form] button[type=submit]')
+  }
+  await enrol(member01.name)
+  await page.waitForSelector('[data-test=enrolled]:has-text("1")')
+  await enrol(peer.name)
+  await page.waitForSelector('[data-test=enrol-error]')
+  const text = await page.textContent('[data-test=enrol-error]')
+  assert(text.includes('本单位名额已满') && text.includes('0 seats left of 1'), `over-quota message: ${text}`)
+  await shot(page, '10-training-enrolment')
+  await page.click('.el-tabs__item:has-text("名额分配")')
+  await page.waitForSelector('[data-test=quotas] .el-table__row')
+})
+
+await test('QR check-in: the venue screen in one browser, the member phone in another', async (open) => {
+  const screen = await open({ width: 1280, height: 800 })
+  await login(screen.page, 'admin')
+  await screen.page.waitForSelector('[data-test=members-total]')
+  await screen.page.goto(`${base}/trainings/${klass.id}/sessions/${session.id}/display`)
+  await screen.page.waitForSelector('[data-test=qr]')
+  await screen.page.waitForFunction(() => /^\d{6}$/.test(document.querySelector('[data-test=code]')?.textContent ?? ''))
+  await shot(screen.page, '11-checkin-screen')
+  // Read the code off the screen the way a phone camera would: its pixels.
+  const pixels = await screen.page.evaluate(async () => {
+    const img = document.querySelector('[data-test=qr]')
+    await img.decode()
+    const canvas = document.createElement('canvas')
+    canvas.width = canvas.height = 600
+    const g = canvas.getContext('2d')
+    g.fillStyle = '#fff'
+    g.fillRect(0, 0, 600, 600)
+    g.drawImage(img, 50, 50, 500, 500)
+    return Array.from(g.getImageData(0, 0, 600, 600).data)
+  })
+  const decoded = jsQR(Uint8ClampedArray.from(pixels), 600, 600)
+  assert(decoded && decoded.data.includes(`/checkin?session=${session.id}`), `QR decoded to ${decoded?.data}`)
+  const phone = await open({ width: 360, height: 740 })
+  await phone.page.goto(decoded.data)
+  await phone.page.waitForURL('**/login**')
+  await phone.page.fill('input[name=username]', 'member01')
+  await phone.page.fill('input[name=password]', PASSWORD)
+  await phone.page.click('button[type=submit]')
+  await phone.page.waitForSelector('[data-test=checkin-ok]')
+  assert((await phone.page.textContent('[data-test=checkin-ok]')).includes('签到成功'), 'checked in')
+  await shot(phone.page, '16-member-checkin')
+  // Opening the same code again answers the first result (Idempotency-Key), and nothing twice.
+  await phone.page.reload()
+  await phone.page.waitForSelector('[data-test=checkin-ok]')
+})
+
+await test('statistics download an .xlsx that opens', async (open) => {
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  await page.goto(`${base}/stats`)
+  await page.waitForSelector('[data-test=activities-total]')
+  await page.waitForFunction(() => document.querySelectorAll('canvas').length >= 3)
+  await shot(page, '08-statistics')
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=xlsx]')])
+  const file = `/tmp/dj-e2e-${process.pid}.xlsx`
+  await download.saveAs(file)
+  const out = execFileSync('/usr/bin/python3', ['-c',
+    'import sys, openpyxl; wb = openpyxl.load_workbook(sys.argv[1]); ws = wb.worksheets[0]; print(wb.sheetnames, ws.max_row)', file]).toString()
+  assert(out.includes('概况'), `workbook: ${out}`)
+})
+
+await test('console pages render without errors', async (open) => {
+  const { page } = await open()
+  await login(page, orgAdmin)
+  await page.waitForSelector('[data-test=members-total]')
+  await page.goto(`${base}/orgs`)
+  await page.waitForSelector('.el-tree-node')
+  await page.click('.el-tree-node__content')
+  await page.waitForSelector('.el-descriptions')
+  await shot(page, '03-organizations')
+  await page.goto(`${base}/members`)
+  await page.waitForSelector('.el-table__row')
+  const masked = await page.textContent('.el-table__row')
+  assert(/\*{4,}/.test(masked), `personal information is masked in the list: ${masked}`)
+  await page.click('.el-table__row')
+  await page.waitForSelector('.el-drawer .el-descriptions')
+  await shot(page, '04-members')
+  await page.goto(`${base}/activities`)
+  await page.waitForSelector('.el-table__row')
+  await shot(page, '05-activities')
+  await page.click('.el-radio-button:has-text("日历")')
+  await page.waitForSelector('.el-calendar .item')
+  await shot(page, '05-activities-calendar')
+  await page.goto(`${base}/trainings/${klass.id}`)
+  await page.waitForSelector('.el-table__row')
+  await shot(page, '09-training')
+  // English is one switch away, and every string follows.
+  await page.click('.header .el-select')
+  await page.click('.el-select-dropdown__item:has-text("English")')
+  await page.waitForSelector('text=Sessions')
+  await page.goto(`${base}/members`)
+  await page.waitForSelector('text=Political status')
+  await page.evaluate(() => localStorage.setItem('locale', 'zh-CN'))
+  // The auditor's view of the trail.
+  const auditor = await open()
+  await login(auditor.page, 'auditor')
+  await auditor.page.waitForURL('**/audit')
+  await auditor.page.waitForSelector('[data-test=audit] .el-table__row')
+  await shot(auditor.page, '12-audit')
+})
+
+await test('member pages on a 360 × 740 phone', async (open) => {
+  const { page } = await open({ width: 360, height: 740 })
+  await login(page, 'member01')
+  await page.waitForURL('**/m')
+  const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)
+  await page.waitForSelector('.todo, .el-empty')
+  assert(await fits(), 'to-dos fit the phone width')
+  await shot(page, '13-member-todos')
+  await page.click('.tab:has-text("学时")')
+  await page.waitForSelector('[data-test=hours-total]')
+  assert(Number((await page.textContent('[data-test=hours-total]')).split(' ')[0]) > 0, 'hours shown')
+  assert(await fits(), 'hours fit the phone width')
+  await shot(page, '14-member-hours')
+  await page.click('.tab:has-text("培训")')
+  await page.waitForSelector('[data-test=my-class]')
+  assert((await page.textContent('[data-test=my-class]')).includes(klass.title), 'my class is listed')
+  assert(await fits(), 'classes fit the phone width')
+  await shot(page, '15-member-classes')
+  await page.click('.tab:has-text("活动")')
+  await page.waitForSelector('.row')
+  assert(await fits(), 'activities fit the phone width')
+  await shot(page, '17-member-activities')
+  // A member cannot open the console: the router sends him to his pages, the server refuses the data.
+  await page.goto(`${base}/members`)
+  await page.waitForURL('**/m')
+})
+
+await close()
+await server.stop()
+console.log(`figures ${JSON.stringify(figures)}`)
+const failed = results.filter((r) => !r.ok).length
+console.log(`${results.length - failed} passed, ${failed} failed`)
+process.exit(failed ? 1 : 0)

@@ -1,0 +1,101 @@
+// The one way the app talks to the server: JSON in and out, the session
+// cookie plus the CSRF header on writes, and problem+json turned into an
+// ApiError whose field errors forms show next to the field they name.
+
+export interface FieldProblem {
+  field: string
+  code: string
+  message: string
+}
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public detail: string,
+    public errors: FieldProblem[] = [],
+  ) {
+    super(detail)
+  }
+  /** Field name → problem, for showing beside form fields. */
+  get byField(): Record<string, FieldProblem> {
+    const out: Record<string, FieldProblem> = {}
+    for (const e of this.errors) out[e.field] ??= e
+    return out
+  }
+}
+
+export interface Page<T> {
+  items: T[]
+  total: number
+}
+
+let onUnauthenticated: () => void = () => {}
+/** Called on any 401 (session expired or ended elsewhere). */
+export function setUnauthenticatedHandler(f: () => void) {
+  onUnauthenticated = f
+}
+
+/** The CSRF token the server set beside the session cookie. */
+export function csrfToken(cookies: string = document.cookie): string {
+  for (const part of cookies.split(';')) {
+    const [k, ...v] = part.trim().split('=')
+    if (k === 'dangjiao_csrf') return v.join('=')
+  }
+  return ''
+}
+
+/** ?a=1&b=x from an object, leaving out empty values. */
+export function query(params: Record<string, unknown>): string {
+  const q = new URLSearchParams()
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '') continue
+    q.set(k, String(v))
+  }
+  const s = q.toString()
+  return s ? `?${s}` : ''
+}
+
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
+  const h: Record<string, string> = { Accept: 'application/json', ...headers }
+  if (body !== undefined) h['Content-Type'] = 'application/json'
+  if (method !== 'GET') h['X-CSRF-Token'] = csrfToken()
+  let res: Response
+  try {
+    res = await fetch(path, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    })
+  } catch {
+    throw new ApiError(0, 'network')
+  }
+  if (res.status === 204) return undefined as T
+  const text = await res.text()
+  let data: unknown = undefined
+  try {
+    data = text ? JSON.parse(text) : undefined
+  } catch {
+    data = undefined
+  }
+  if (!res.ok) {
+    const p = (data ?? {}) as { detail?: string; errors?: FieldProblem[] }
+    if (res.status === 401 && !path.endsWith('/auth/login')) onUnauthenticated()
+    throw new ApiError(res.status, p.detail ?? res.statusText, p.errors ?? [])
+  }
+  return data as T
+}
+
+export const api = {
+  get: <T>(path: string) => request<T>('GET', path),
+  post: <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
+    request<T>('POST', path, body ?? {}, headers),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
+  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
+  del: <T>(path: string) => request<T>('DELETE', path),
+}

@@ -1,0 +1,22 @@
+// Small display helpers shared by the pages.
+
+/** "2026-11-25T15:00:00.000+08:00" → "2026-11-25 15:00" (the server's Shanghai time). */
+export const dateTime = (s: string | null | undefined) => (s ? s.slice(0, 16).replace('T', ' ') : '')
+
+export const percent = (r: number | null | undefined) => (r === null || r === undefined ? '—' : `${Math.round(r * 1000) / 10}%`)
+
+export const hours = (h: number) => (Math.round(h * 10) / 10).toString()
+
+/** Today in Shanghai as YYYY-MM-DD. */
+export function today(): string {
+  const d = new Date(Date.now() + 8 * 3600 * 1000)
+  return d.toISOString().slice(0, 10)
+}
+
+/** A local datetime-picker value "YYYY-MM-DD HH:mm:ss" → an instant with +08:00. */
+export const toInstant = (local: string) => `${local.replace(' ', 'T')}+08:00`
+
+export const currentQuarter = () => {
+  const t = today()
+  return `${t.slice(0, 4)}Q${Math.floor((+t.slice(5, 7) - 1) / 3) + 1}`
+}

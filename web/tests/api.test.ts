@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { ApiError, api, csrfToken, query, request, setUnauthenticatedHandler } from '../src/api'
+
+// A real HTTP server on loopback that answers like dangjiao does.
+let server: Server
+let base = ''
+let last: IncomingMessage | undefined
+let lastBody = ''
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    last = req
+    let body = ''
+    req.on('data', (c) => (body += c))
+    req.on('end', () => {
+      lastBody = body
+      if (req.url === '/problem') {
+        res.writeHead(422, { 'Content-Type': 'application/problem+json' })
+        res.end(JSON.stringify({ status: 422, detail: 'invalid input', errors: [{ field: 'title', code: 'required', message: 'is required' }] }))
+      } else if (req.url === '/gone') {
+        res.writeHead(401, { 'Content-Type': 'application/problem+json' })
+        res.end(JSON.stringify({ status: 401, detail: 'log in first' }))
+      } else if (req.url === '/empty') {
+        res.writeHead(204)
+        res.end()
+      } else {
+        res.writeHead(200, { 'Content-Type': 'application/json' })
+        res.end(JSON.stringify({ ok: true }))
+      }
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+})
+afterAll(() => new Promise<void>((r) => server.close(() => r())))
+
+describe('query', () => {
+  it('leaves out empty values and encodes the rest', () => {
+    expect(query({ a: 1, b: '', c: null, d: undefined, e: '党 支部' })).toBe('?a=1&e=%E5%85%9A+%E6%94%AF%E9%83%A8')
+    expect(query({ a: '' })).toBe('')
+  })
+})
+
+describe('csrfToken', () => {
+  it('reads the token the server set beside the session cookie', () => {
+    expect(csrfToken('x=1; dangjiao_csrf=abc=def; y=2')).toBe('abc=def')
+    expect(csrfToken('x=1')).toBe('')
+  })
+})
+
+describe('request', () => {
+  it('sends JSON and the CSRF header on writes, not on reads', async () => {
+    document.cookie = 'dangjiao_csrf=tok123'
+    await api.post(`${base}/ok`, { title: '支委会' })
+    expect(last?.headers['x-csrf-token']).toBe('tok123')
+    expect(last?.headers['content-type']).toBe('application/json')
+    expect(JSON.parse(lastBody)).toEqual({ title: '支委会' })
+    await api.get(`${base}/ok`)
+    expect(last?.headers['x-csrf-token']).toBeUndefined()
+  })
+
+  it('turns problem+json into an ApiError with its field problems', async () => {
+    const e = (await request('POST', `${base}/problem`, {}).catch((x) => x)) as ApiError
+    expect(e).toBeInstanceOf(ApiError)
+    expect(e.status).toBe(422)
+    expect(e.detail).toBe('invalid input')
+    expect(e.byField.title.code).toBe('required')
+  })
+
+  it('answers undefined for 204', async () => {
+    expect(await api.del(`${base}/empty`)).toBeUndefined()
+  })
+
+  it('calls the unauthenticated handler on 401', async () => {
+    let called = 0
+    setUnauthenticatedHandler(() => called++)
+    await api.get(`${base}/gone`).catch(() => {})
+    expect(called).toBe(1)
+  })
+
+  it('reports a refused connection as a network error (status 0)', async () => {
+    const e = (await api.get('http://127.0.0.1:1/nothing').catch((x) => x)) as ApiError
+    expect(e).toBeInstanceOf(ApiError)
+    expect(e.status).toBe(0)
+  })
+})

@@ -27,6 +27,8 @@ struct City {
   std::unique_ptr<dj::activity::ActivityService> activities;
   std::unique_ptr<dj::compliance::ComplianceService> compliance;
   std::unique_ptr<dj::training::TrainingService> training;
+  std::unique_ptr<dj::member::RosterService> roster;
+  dj::http::Jobs jobs;
   std::unique_ptr<dj::http::Router> router;
   std::unique_ptr<dj::http::Services> services;
   std::string token;
@@ -44,8 +46,9 @@ struct City {
     activities = std::make_unique<dj::activity::ActivityService>(*db, dj::activity::Config{});
     compliance = std::make_unique<dj::compliance::ComplianceService>(*db);
     training = std::make_unique<dj::training::TrainingService>(*db, keys, dj::training::Config{});
-    services = std::make_unique<dj::http::Services>(
-        dj::http::Services{*db, *auth, *orgs, *members, *activities, *compliance, *training});
+    roster = std::make_unique<dj::member::RosterService>(*db, *members);
+    services = std::make_unique<dj::http::Services>(dj::http::Services{
+        *db, *auth, *orgs, *members, *activities, *compliance, *training, *roster, jobs});
     router = std::make_unique<dj::http::Router>(*db, *auth, dj::http::RouterConfig{false});
     dj::http::add_all_routes(*router, *services);
     auto login = auth->login("admin", dj::demo::kDemoPassword, "127.0.0.1", "bench");

@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "common/crypto.h"
 #include "domain/activity/activity.h"
@@ -15,6 +17,7 @@
 #include "domain/compliance/compliance.h"
 #include "domain/demo/demo.h"
 #include "domain/member/member.h"
+#include "domain/member/roster.h"
 #include "domain/org/org.h"
 #include "domain/training/training.h"
 #include "http/api.h"
@@ -47,6 +50,63 @@ Result<std::unique_ptr<store::Db>> open(const Common& c, size_t pool = 0) {
 audit::Actor cli_actor(const std::string& what) {
   const char* user = std::getenv("USER");
   return {std::nullopt, std::string("cli:") + (user ? user : "?"), "local", "cli " + what};
+}
+
+// `dangjiao import members`: the same checks and writes as the API, as the
+// whole city's administrator, with a progress bar on stderr.
+int import_roster(store::Db& db, const Keys& keys, const std::string& file,
+                  const std::string& org_code, bool commit, const std::string& mode) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string bytes = buf.str();
+  member::ImportOptions opt;
+  opt.commit = commit;
+  opt.mode =
+      mode == "valid-rows" ? member::ImportMode::valid_rows : member::ImportMode::all_or_nothing;
+  opt.filename = std::filesystem::path(file).filename().string();
+  if (!org_code.empty()) {
+    auto row = store::with_conn(db, [&](store::Conn& c) {
+      return c.query_opt("SELECT id FROM orgs WHERE code = ? AND deleted_at IS NULL", {org_code});
+    });
+    if (!row) return fail(row.error());
+    if (!*row)
+      return fail(Error::invalid("org", "unknown", "no organization with code " + org_code));
+    opt.default_org_id = (*row)->i64(0);
+  }
+  int shown = -1;
+  opt.progress = [&shown](size_t done, size_t total) {
+    const int pct = total ? static_cast<int>(done * 100 / total) : 100;
+    if (pct == shown) return;
+    shown = pct;
+    std::cerr << "\r[" << std::string(static_cast<size_t>(pct / 5), '#')
+              << std::string(static_cast<size_t>(20 - pct / 5), '.') << "] " << pct << "% " << done
+              << "/" << total << std::flush;
+  };
+  auth::Principal cli;
+  cli.username = cli_actor("import").username;
+  cli.client_ip = "local";
+  cli.route = "cli import members";
+  cli.role = auth::Role::committee_admin;
+  cli.scope_path = "/";
+  member::MemberService members(db, keys, {});
+  member::RosterService roster(db, members);
+  auto rep = roster.import(cli, bytes, opt);
+  if (shown >= 0) std::cerr << "\n";
+  if (!rep) return fail(rep.error());
+  for (size_t i = 0; i < rep->problems.size() && i < 50; ++i) {
+    std::cout << rep->problems[i].message << "\n";
+  }
+  if (rep->problems.size() > 50) std::cout << "… " << rep->problems.size() - 50 << " more\n";
+  std::cout << rep->rows << " rows: " << rep->valid << " valid, " << rep->created << " new, "
+            << rep->updated << " changed, " << rep->unchanged << " unchanged; "
+            << (rep->committed ? "written"
+                : commit       ? "nothing written"
+                               : "dry run (use --commit)")
+            << "\n";
+  return rep->problems.empty() || (rep->committed && opt.mode == member::ImportMode::valid_rows)
+             ? 0
+             : 2;
 }
 
 bool parse_listen(const std::string& s, http::ServerConfig& cfg) {
@@ -86,7 +146,7 @@ int main(int argc, char** argv) {
   http::ServerConfig server_cfg;
   auth::AuthConfig auth_cfg;
   int64_t lockout_minutes = 15, idle_minutes = 30, body_limit_kib = 1024,
-          attachment_limit_kib = 10240;
+          attachment_limit_kib = 10240, import_limit_kib = 20480;
   std::string blob_dir = "./data/blobs";
   std::string web_dir = "./web/dist";
   int64_t qr_slot_seconds = 15;
@@ -95,6 +155,8 @@ int main(int argc, char** argv) {
   serve->add_option("--threads", server_cfg.threads, "request threads")->capture_default_str();
   serve->add_option("--body-limit-kib", body_limit_kib, "largest JSON body")->capture_default_str();
   serve->add_option("--attachment-limit-kib", attachment_limit_kib, "largest attachment")
+      ->capture_default_str();
+  serve->add_option("--import-limit-kib", import_limit_kib, "largest roster file to import")
       ->capture_default_str();
   serve->add_option("--blob-dir", blob_dir, "where attachment files are kept")
       ->capture_default_str();
@@ -155,6 +217,23 @@ int main(int argc, char** argv) {
   add_db(verify);
 
   // backup
+  // import
+  auto* import_cmd = app.add_subcommand("import", "Import from spreadsheets");
+  import_cmd->require_subcommand(1);
+  auto* import_members = import_cmd->add_subcommand(
+      "members", "Import a member roster (.xlsx or .csv); checks only, unless --commit");
+  add_db(import_members);
+  std::string import_file, import_org, import_mode = "all-or-nothing";
+  bool import_commit = false;
+  import_members->add_option("FILE", import_file, "the .xlsx or .csv file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  import_members->add_option("--org", import_org, "organization code for rows without 所在党组织");
+  import_members->add_flag("--commit", import_commit, "write the rows (default: a dry run)");
+  import_members->add_option("--mode", import_mode, "all-or-nothing or valid-rows")
+      ->check(CLI::IsMember({"all-or-nothing", "valid-rows"}))
+      ->capture_default_str();
+
   auto* backup = app.add_subcommand("backup", "Copy the SQLite database while it runs");
   add_db(backup);
   std::string backup_to;
@@ -196,6 +275,8 @@ int main(int argc, char** argv) {
   if (!keys) return fail(keys.error());
 
   auth::AuthService auth_svc(dbr, auth_cfg);
+  if (*import_members)
+    return import_roster(dbr, *keys, import_file, import_org, import_commit, import_mode);
   if (*user_add) {
     auto r = auth::parse_role(role);
     if (!r) return fail(Error::invalid("role", "unknown_code", "unknown role " + role));
@@ -229,7 +310,8 @@ int main(int argc, char** argv) {
     return fail(Error::invalid("listen", "format", "must be address:port"));
   }
   server_cfg.body_limit =
-      static_cast<size_t>(std::max(body_limit_kib, attachment_limit_kib)) * 1024;
+      static_cast<size_t>(std::max({body_limit_kib, attachment_limit_kib, import_limit_kib})) *
+      1024;
   auth_cfg.lockout_ms = lockout_minutes * 60 * 1000;
   auth_cfg.idle_ms = idle_minutes * 60 * 1000;
   auth::AuthService auth_serve(dbr, auth_cfg);
@@ -249,7 +331,11 @@ int main(int argc, char** argv) {
             .max_attachment_bytes = static_cast<size_t>(attachment_limit_kib) * 1024});
   compliance::ComplianceService compliance(dbr);
   training::TrainingService trainings(dbr, *keys, {.slot_ms = qr_slot_seconds * 1000});
-  http::Services services{dbr, auth_serve, orgs, members, activities, compliance, trainings};
+  member::RosterService roster(dbr, members);
+  http::Jobs jobs;  // after the services its jobs use, so it ends (joins) first
+  http::Services services{
+      dbr,        auth_serve, orgs,   members, activities,
+      compliance, trainings,  roster, jobs,    static_cast<size_t>(import_limit_kib) * 1024};
   std::optional<http::WebApp> web;
   if (!web_dir.empty()) {
     auto w = http::WebApp::load(web_dir);

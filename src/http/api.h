@@ -8,8 +8,11 @@
 #include "domain/auth/auth.h"
 #include "domain/compliance/compliance.h"
 #include "domain/member/member.h"
+#include "domain/member/roster.h"
 #include "domain/org/org.h"
 #include "domain/training/training.h"
+#include "http/input.h"
+#include "http/jobs.h"
 #include "http/router.h"
 #include "store/db.h"
 
@@ -23,7 +26,13 @@ struct Services {
   activity::ActivityService& activities;
   compliance::ComplianceService& compliance;
   training::TrainingService& training;
+  member::RosterService& roster;
+  Jobs& jobs;
+  size_t import_limit = 20u << 20;  // largest roster file
 };
+
+// The member list's filters (org_id, political_status, …, q) from the query.
+member::ListQuery read_member_filters(QueryReader& q);
 
 void add_system_routes(Router& r, Services& s);
 void add_auth_routes(Router& r, Services& s);
@@ -34,6 +43,7 @@ void add_audit_routes(Router& r, Services& s);
 void add_activity_routes(Router& r, Services& s);
 void add_compliance_routes(Router& r, Services& s);
 void add_training_routes(Router& r, Services& s);
+void add_roster_routes(Router& r, Services& s);
 
 // All of the above.
 void add_all_routes(Router& r, Services& s);

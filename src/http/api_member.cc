@@ -41,6 +41,21 @@ json::object out(Services& s, const auth::Principal& p, const member::Member& m)
 
 }  // namespace
 
+member::ListQuery read_member_filters(QueryReader& q) {
+  member::ListQuery lq;
+  lq.org_id = q.id("org_id");
+  lq.political_status = q.str("political_status");
+  lq.cadre_rank = q.str("cadre_rank");
+  lq.post = q.str("post");
+  lq.retired = q.boolean("retired");
+  lq.infirm = q.boolean("infirm");
+  lq.party_worker = q.boolean("party_worker");
+  lq.leading_cadre = q.boolean("leading_cadre");
+  lq.new_member = q.boolean("new_member");
+  lq.q = q.str("q").value_or("");
+  return lq;
+}
+
 void add_member_routes(Router& r, Services& s) {
   r.add({"GET",
          "/api/v1/members",
@@ -49,20 +64,10 @@ void add_member_routes(Router& r, Services& s) {
          Access::session,
          [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
-           member::ListQuery lq;
+           member::ListQuery lq = read_member_filters(q);
            auto paging = q.paging();
            lq.page = paging.page;
            lq.page_size = paging.page_size;
-           lq.org_id = q.id("org_id");
-           lq.political_status = q.str("political_status");
-           lq.cadre_rank = q.str("cadre_rank");
-           lq.post = q.str("post");
-           lq.retired = q.boolean("retired");
-           lq.infirm = q.boolean("infirm");
-           lq.party_worker = q.boolean("party_worker");
-           lq.leading_cadre = q.boolean("leading_cadre");
-           lq.new_member = q.boolean("new_member");
-           lq.q = q.str("q").value_or("");
            DJ_TRY(q.finish());
            DJ_ASSIGN(auto page, s.members.list(c.p(), lq));
            json::array items;

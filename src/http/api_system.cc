@@ -40,6 +40,7 @@ void add_all_routes(Router& r, Services& s) {
   add_activity_routes(r, s);
   add_compliance_routes(r, s);
   add_training_routes(r, s);
+  add_roster_routes(r, s);
 }
 
 json::object openapi_document(const Router& r) {

@@ -196,4 +196,47 @@ Result<Period> read_period(QueryReader& q, const Request& req) {
                         "give period (2021, 2021H1, 2021Q2, 2021-06) or from and to");
 }
 
+Result<Upload> read_upload(const Request& req, const std::optional<std::string>& filename) {
+  const std::string_view type = req.header("content-type");
+  const std::string_view body = req.body;
+  if (!type.starts_with("multipart/form-data")) {
+    if (body.empty()) return Error::invalid("file", "required", "send the file as the body");
+    return Upload{filename.value_or(""), body};
+  }
+  auto b = type.find("boundary=");
+  if (b == std::string_view::npos) {
+    return Error{ErrorCode::bad_request,
+                 "multipart body without a boundary",
+                 {{"Content-Type", "format", "needs boundary="}}};
+  }
+  std::string boundary(type.substr(b + 9));
+  if (auto semi = boundary.find(';'); semi != std::string::npos) boundary.resize(semi);
+  if (boundary.size() >= 2 && boundary.front() == '"' && boundary.back() == '"') {
+    boundary = boundary.substr(1, boundary.size() - 2);
+  }
+  const std::string delim = "--" + boundary;
+  size_t pos = body.find(delim);
+  while (pos != std::string_view::npos) {
+    pos += delim.size();
+    if (body.substr(pos, 2) == "--") break;  // the closing delimiter
+    const size_t head_end = body.find("\r\n\r\n", pos);
+    if (head_end == std::string_view::npos) break;
+    const std::string_view head = body.substr(pos, head_end - pos);
+    const size_t content = head_end + 4;
+    const size_t next = body.find("\r\n" + delim, content);
+    if (next == std::string_view::npos) break;
+    if (auto f = head.find("filename=\""); f != std::string_view::npos) {
+      const size_t start = f + 10;
+      const size_t end = head.find('"', start);
+      Upload up;
+      up.filename =
+          std::string(head.substr(start, end == std::string_view::npos ? 0 : end - start));
+      up.bytes = body.substr(content, next - content);
+      return up;
+    }
+    pos = next + 2;
+  }
+  return Error::invalid("file", "required", "no file part in the multipart body");
+}
+
 }  // namespace dj::http

@@ -47,6 +47,14 @@ class JsonBody {
   Error error_{ErrorCode::bad_request, "", {}};
 };
 
+// An uploaded file: the first file part of a multipart/form-data body, or
+// the raw body (named by ?filename= then).
+struct Upload {
+  std::string filename;
+  std::string_view bytes;  // into the request's body
+};
+Result<Upload> read_upload(const Request& req, const std::optional<std::string>& filename);
+
 struct Paging {
   int64_t page = 1;
   int64_t page_size = 50;

@@ -186,21 +186,35 @@ struct Router::Impl {
   Result<Response> dispatch(Request& req, size_t& metric, std::string& username) {
     const auto parts = split_path(req.path);
     bool path_matched = false;
+    // The route of this method whose pattern matches with the most literal
+    // segments: /members/export.xlsx wins over /members/{id}.
+    size_t best = routes.size(), best_literals = 0;
     for (size_t i = 0; i < routes.size(); ++i) {
       const auto& segs = segments[i];
       if (segs.size() != parts.size()) continue;
       bool match = true;
+      size_t literals = 0;
       for (size_t k = 0; k < segs.size() && match; ++k) {
-        match = segs[k].starts_with('{') || segs[k] == parts[k];
+        const bool param = segs[k].starts_with('{');
+        match = param || segs[k] == parts[k];
+        literals += !param;
       }
       if (!match) continue;
+      path_matched = true;
+      if (routes[i].method != req.method) continue;
+      if (best == routes.size() || literals > best_literals) {
+        best = i;
+        best_literals = literals;
+      }
+    }
+    if (best < routes.size()) {
+      const size_t i = best;
+      const auto& segs = segments[i];
       Ctx ctx{req, {}, std::nullopt};
       for (size_t k = 0; k < segs.size(); ++k) {
         if (segs[k].starts_with('{')) ctx.params.push_back(parts[k]);
       }
-      path_matched = true;
       const Route& route = routes[i];
-      if (route.method != req.method) continue;
       metric = i + kFirstRouteMetric;
       if (!route.upload && req.body.size() > cfg.json_body_limit) {
         return Error{

@@ -1,5 +1,6 @@
 // Writing .xlsx workbooks (libxlsxwriter): sheets of a bold, frozen header
-// row and rows of text or numbers.
+// row and rows of text, numbers or dates; optionally cells painted as
+// errors and drop-down lists. Large sheets are written in constant memory.
 #pragma once
 
 #include <optional>
@@ -12,12 +13,20 @@
 
 namespace dj::http {
 
-using Cell = std::variant<std::string, double>;
+// A calendar date (YYYY-MM-DD), written as a real date cell.
+struct Date {
+  std::string ymd;
+};
+using Cell = std::variant<std::string, double, Date>;
 
 struct Sheet {
   std::string name;
   std::vector<std::string> header;
   std::vector<std::vector<Cell>> rows;
+  std::vector<std::pair<size_t, size_t>> marked;  // (row in rows, column) painted red
+  // Drop-down lists: column → the allowed values, for the rows below the header.
+  std::vector<std::pair<size_t, std::vector<std::string>>> choices;
+  std::vector<size_t> text_columns;  // formatted as text, so Excel keeps long digit strings
 };
 
 // The workbook's bytes.

@@ -41,7 +41,10 @@ struct Principal {
   std::string client_ip;
   std::string route;
 
-  audit::Actor actor() const { return {user_id, username, client_ip, route}; }
+  // The audit actor; a principal without an account (the command line) has no user id.
+  audit::Actor actor() const {
+    return {user_id ? std::optional<int64_t>(user_id) : std::nullopt, username, client_ip, route};
+  }
 };
 
 // True when the role grants the permission (scope is checked separately).

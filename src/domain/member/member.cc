@@ -329,7 +329,8 @@ Result<Member> MemberService::get(const Principal& p, int64_t id) {
   return store::with_conn(db_, [&](store::Conn& c) { return load_readable(c, p, id); });
 }
 
-Result<Page> MemberService::list(const Principal& p, const ListQuery& q) {
+Result<store::Filter> MemberService::filter_of(store::Conn& c, const Principal& p,
+                                               const ListQuery& q) const {
   DJ_TRY(auth::require(p, Perm::member_read));
   auto check_code = [](const std::optional<std::string>& v, const char* field,
                        auto& codes) -> Status {
@@ -341,33 +342,103 @@ Result<Page> MemberService::list(const Principal& p, const ListQuery& q) {
   DJ_TRY(check_code(q.political_status, "political_status", kStatuses));
   DJ_TRY(check_code(q.cadre_rank, "cadre_rank", kRanks));
   DJ_TRY(check_code(q.post, "post", kPosts));
+  DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, q.org_id));
+  store::Filter f(
+      " FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.deleted_at IS NULL "
+      "AND o.path >= ? AND o.path < ?",
+      {scope, auth::subtree_end(scope)});
+  f.add_if("m.political_status = ?", q.political_status);
+  f.add_if("m.cadre_rank = ?", q.cadre_rank);
+  f.add_if("m.post = ?", q.post);
+  f.add_if("m.retired = ?", q.retired);
+  f.add_if("m.infirm = ?", q.infirm);
+  f.add_if("m.party_worker = ?", q.party_worker);
+  if (q.leading_cadre) {
+    f.add_fixed(*q.leading_cadre ? "m.cadre_rank IN ('division', 'bureau')"
+                                 : "m.cadre_rank NOT IN ('division', 'bureau')");
+  }
+  if (q.new_member) {
+    f.add(*q.new_member ? "m.joined_on >= ?" : "(m.joined_on IS NULL OR m.joined_on < ?)",
+          months_before(today(), cfg_.new_member_months));
+  }
+  if (!q.q.empty()) f.add("m.name LIKE ? ESCAPE '\\'", store::like_contains(q.q));
+  return f;
+}
+
+Result<Page> MemberService::list(const Principal& p, const ListQuery& q) {
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Page> {
-    DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, q.org_id));
-    store::Filter f(
-        " FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.deleted_at IS NULL "
-        "AND o.path >= ? AND o.path < ?",
-        {scope, auth::subtree_end(scope)});
-    f.add_if("m.political_status = ?", q.political_status);
-    f.add_if("m.cadre_rank = ?", q.cadre_rank);
-    f.add_if("m.post = ?", q.post);
-    f.add_if("m.retired = ?", q.retired);
-    f.add_if("m.infirm = ?", q.infirm);
-    f.add_if("m.party_worker = ?", q.party_worker);
-    if (q.leading_cadre) {
-      f.add_fixed(*q.leading_cadre ? "m.cadre_rank IN ('division', 'bureau')"
-                                   : "m.cadre_rank NOT IN ('division', 'bureau')");
-    }
-    if (q.new_member) {
-      f.add(*q.new_member ? "m.joined_on >= ?" : "(m.joined_on IS NULL OR m.joined_on < ?)",
-            months_before(today(), cfg_.new_member_months));
-    }
-    if (!q.q.empty()) f.add("m.name LIKE ? ESCAPE '\\'", store::like_contains(q.q));
+    DJ_ASSIGN(auto f, filter_of(c, p, q));
     DJ_ASSIGN(auto found, store::query_page(c, kColumns, f, "o.path, m.id", q.page, q.page_size));
     Page page;
     page.total = found.total;
     for (const auto& r : found.rows) page.items.push_back(from_row(r, keys_));
     return page;
   });
+}
+
+Result<std::vector<Member>> MemberService::all(const Principal& p, const ListQuery& q) {
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<Member>> {
+    DJ_ASSIGN(auto f, filter_of(c, p, q));
+    DJ_ASSIGN(auto rows,
+              c.query(std::string("SELECT ") + kColumns + f.sql() + " ORDER BY o.path, m.id",
+                      f.params()));
+    std::vector<Member> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(from_row(r, keys_));
+    return out;
+  });
+}
+
+Result<std::unordered_map<std::string, Member>> MemberService::find_by_citizen_ids(
+    store::Conn& c, const std::vector<std::string>& citizen_ids) const {
+  std::unordered_map<std::string, Member> out;
+  constexpr size_t kBatch = 500;
+  for (size_t i = 0; i < citizen_ids.size(); i += kBatch) {
+    const size_t n = std::min(kBatch, citizen_ids.size() - i);
+    std::string sql = std::string("SELECT ") + kColumns +
+                      " FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.deleted_at IS "
+                      "NULL AND m.citizen_id_hash IN (";
+    store::Params params;
+    for (size_t k = 0; k < n; ++k) {
+      sql += k ? ", ?" : "?";
+      params.emplace_back(keys_.lookup_hash(citizen_ids[i + k]));
+    }
+    sql += ")";
+    DJ_ASSIGN(auto rows, c.query(sql, params));
+    for (const auto& r : rows) {
+      auto m = from_row(r, keys_);
+      out.emplace(m.citizen_id, std::move(m));
+    }
+  }
+  return out;
+}
+
+MemberInput MemberService::input_of(const Member& m) { return dj::member::input_of(m); }
+
+Status MemberService::overwrite(store::Conn& c, const Member& before, MemberInput in,
+                                std::optional<int64_t> by, const std::string& reason) {
+  complete(in);
+  const int64_t now = now_ms();
+  store::Params params = writable_values(in, keys_);
+  params.emplace_back(now);
+  params.emplace_back(by);
+  params.emplace_back(before.id);
+  static const std::string sql = "UPDATE members SET " + join(kWritable, " = ?, ") +
+                                 " = ?, updated_at = ?, updated_by = ? WHERE id = ?";
+  DJ_TRY(c.exec(sql, params));
+  if (in.org_id && *in.org_id != before.org_id) {
+    const std::string date = today();
+    DJ_TRY(
+        c.exec("UPDATE member_org_history SET to_date = ? WHERE member_id = ? AND to_date IS "
+               "NULL",
+               {date, before.id}));
+    DJ_TRY(
+        c.exec("INSERT INTO member_org_history (member_id, org_id, from_date, reason, "
+               "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+               {before.id, *in.org_id, date, reason, now, by}));
+    DJ_TRY(c.exec("UPDATE members SET org_id = ? WHERE id = ?", {*in.org_id, before.id}));
+  }
+  return {};
 }
 
 Result<int64_t> MemberService::insert(store::Conn& c, MemberInput in, std::optional<int64_t> by) {
@@ -449,13 +520,7 @@ Result<Member> MemberService::update(const Principal& p, int64_t id, const Membe
       if (!patch.gender) in.gender = info.gender;
     }
     DJ_TRY(validate(in));
-    store::Params params = writable_values(in, keys_);
-    params.emplace_back(now_ms());
-    params.emplace_back(p.user_id);
-    params.emplace_back(id);
-    static const std::string sql = "UPDATE members SET " + join(kWritable, " = ?, ") +
-                                   " = ?, updated_at = ?, updated_by = ? WHERE id = ?";
-    auto n = c.exec(sql, params);
+    auto n = overwrite(c, before, in, p.user_id, "");
     if (!n) {
       if (n.error().code == ErrorCode::conflict) return conflict_on_citizen_id();
       return n.take_error();

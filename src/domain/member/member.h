@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/crypto.h"
 #include "domain/auth/principal.h"
 #include "store/db.h"
+#include "store/query.h"
 
 namespace dj::member {
 
@@ -87,6 +89,8 @@ class MemberService {
   // not_found when absent, deleted, or outside what p may read.
   Result<Member> get(const auth::Principal& p, int64_t id);
   Result<Page> list(const auth::Principal& p, const ListQuery& q);
+  // Every member the list filters match (paging ignored), for exports.
+  Result<std::vector<Member>> all(const auth::Principal& p, const ListQuery& q);
   Result<Member> create(const auth::Principal& p, const MemberInput& in);
   Result<Member> update(const auth::Principal& p, int64_t id, const MemberInput& patch);
   Result<Member> transfer(const auth::Principal& p, int64_t id, const Transfer& t);
@@ -99,8 +103,20 @@ class MemberService {
   // Checks every rule on a new member's input, after filling the defaults
   // (codes "none"/"normal") and what the citizen ID implies (birth date, gender).
   static Status validate(const MemberInput& in);
+  // The members (not deleted) with these citizen IDs, by citizen ID; no scope check.
+  Result<std::unordered_map<std::string, Member>> find_by_citizen_ids(
+      store::Conn& c, const std::vector<std::string>& citizen_ids) const;
+  // A member's writable fields as input, for merging a change into them.
+  static MemberInput input_of(const Member& m);
+  // Writes a validated, complete input over `before` without permission
+  // checks or audit (the caller does both); a new org_id moves the member
+  // with a history entry giving `reason`.
+  Status overwrite(store::Conn& c, const Member& before, MemberInput in, std::optional<int64_t> by,
+                   const std::string& reason);
 
  private:
+  Result<store::Filter> filter_of(store::Conn& c, const auth::Principal& p,
+                                  const ListQuery& q) const;
   Result<Member> load(store::Conn& c, int64_t id);
   Result<Member> load_readable(store::Conn& c, const auth::Principal& p, int64_t id);
 

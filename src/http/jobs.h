@@ -1,0 +1,52 @@
+// Long work (a large roster import) run on a background thread while the
+// client polls GET /api/v1/jobs/{id} for progress and the result. Jobs live
+// in this process's memory for an hour after they end: with several
+// instances behind a balancer, poll the instance that answered the start
+// (sticky sessions), or import through the CLI.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/result.h"
+
+namespace dj::http {
+
+class Jobs {
+ public:
+  using Progress = std::function<void(size_t done, size_t total)>;
+  // The work: returns the result document, or an Error reported as the job's error.
+  using Work = std::function<Result<boost::json::value>(const Progress&)>;
+
+  ~Jobs();  // waits for running jobs
+
+  // Starts `work` for user `owner`; answers the job's id.
+  std::string start(int64_t owner, std::string kind, Work work);
+
+  // The job as JSON ({id, kind, status, done, total, result | error}), or
+  // nullopt when there is no such job of this owner.
+  std::optional<boost::json::value> get(const std::string& id, int64_t owner) const;
+
+ private:
+  struct Job {
+    std::string id, kind;
+    int64_t owner = 0;
+    std::string status = "running";  // running, done, failed
+    size_t done = 0, total = 0;
+    boost::json::value result;
+    int64_t ended_at = 0;
+  };
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Job>> jobs_;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace dj::http

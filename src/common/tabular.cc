@@ -253,8 +253,8 @@ void XMLCALL sheet_start(void* data, const XML_Char* name, const XML_Char** atts
       const auto b = colon == std::string_view::npos ? a : r.substr(colon + 1);
       const size_t c1 = column_of(a), c2 = column_of(b), r1 = row_of(a), r2 = row_of(b);
       if (c1 != std::string_view::npos && c2 != std::string_view::npos && r1 && r2) {
-        s.info->merges.push_back({std::min(r1, r2), std::max(r1, r2), std::min(c1, c2),
-                                  std::max(c1, c2)});
+        s.info->merges.push_back(
+            {std::min(r1, r2), std::max(r1, r2), std::min(c1, c2), std::max(c1, c2)});
       }
     }
   }
@@ -491,8 +491,8 @@ Result<SheetInfo> read_csv(std::string_view bytes, const Limits& limits, const R
   auto end_record = [&]() -> Status {
     end_field();
     ++record;
-    const bool empty =
-        std::all_of(row.begin(), row.end(), [](const Cell& c) { return c.kind == Cell::Kind::empty; });
+    const bool empty = std::all_of(row.begin(), row.end(),
+                                   [](const Cell& c) { return c.kind == Cell::Kind::empty; });
     if (!empty) {
       if (++info.rows > limits.max_rows + 1) return too_many_rows(limits.max_rows);
       DJ_TRY(sink(record, row));

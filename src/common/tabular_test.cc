@@ -40,7 +40,8 @@ std::string workbook(const std::string& sheet, const std::string& strings = "",
                      bool date1904 = false) {
   std::map<std::string, std::string> e;
   e["xl/workbook.xml"] =
-      std::string(R"(<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">)") +
+      std::string(
+          R"(<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">)") +
       (date1904 ? R"(<workbookPr date1904="1"/>)" : "") +
       R"(<sheets><sheet name="党员名册" sheetId="1" r:id="rId1"/><sheet name="说明" sheetId="2" r:id="rId2"/></sheets></workbook>)";
   e["xl/_rels/workbook.xml.rels"] =
@@ -101,7 +102,8 @@ TEST(Xlsx, ReadsSharedAndInlineStringsNumbersFormulasAndMerges) {
 }
 
 TEST(Xlsx, ReadsWhatLibxlsxwriterWrites) {
-  const auto path = std::filesystem::temp_directory_path() / ("dj-tab-" + std::to_string(getpid()) + ".xlsx");
+  const auto path =
+      std::filesystem::temp_directory_path() / ("dj-tab-" + std::to_string(getpid()) + ".xlsx");
   lxw_workbook* wb = workbook_new(path.c_str());
   lxw_worksheet* ws = workbook_add_worksheet(wb, "名册");
   worksheet_write_string(ws, 0, 0, "姓名", nullptr);
@@ -122,8 +124,9 @@ TEST(Xlsx, ReadsWhatLibxlsxwriterWrites) {
 
 TEST(Xlsx, Reads1904Dates) {
   Collected got;
-  auto info = read_xlsx(workbook(R"(<sheetData><row r="1"><c r="A1"><v>0</v></c></row></sheetData>)", "", true),
-                        {}, got.sink());
+  auto info = read_xlsx(
+      workbook(R"(<sheetData><row r="1"><c r="A1"><v>0</v></c></row></sheetData>)", "", true), {},
+      got.sink());
   ASSERT_TRUE(info);
   EXPECT_TRUE(info->date1904);
   EXPECT_EQ(excel_date(1, true), "1904-01-02");
@@ -147,8 +150,8 @@ TEST(Xlsx, StopsAZipBombAndTooManyRows) {
   small.max_uncompressed = 1 << 20;
   Collected got;
   const std::string zeros(2 << 20, '0');
-  auto bomb = read_xlsx(workbook("<sheetData/>" + std::string("<!--") + zeros + "-->"), small,
-                        got.sink());
+  auto bomb =
+      read_xlsx(workbook("<sheetData/>" + std::string("<!--") + zeros + "-->"), small, got.sink());
   ASSERT_FALSE(bomb);
   EXPECT_EQ(bomb.error().code, ErrorCode::too_large);
   std::string rows = "<sheetData>";
@@ -164,8 +167,9 @@ TEST(Xlsx, StopsAZipBombAndTooManyRows) {
 
 TEST(Csv, ReadsUtf8WithBomQuotesAndCrlf) {
   Collected got;
-  auto info = read_csv("\xEF\xBB\xBF姓名,身份证号\r\n\"王,五\",\"11010519491231002X\"\r\n\"多\n行\",\"a\"\"b\"\r\n", {},
-                       got.sink());
+  auto info = read_csv(
+      "\xEF\xBB\xBF姓名,身份证号\r\n\"王,五\",\"11010519491231002X\"\r\n\"多\n行\",\"a\"\"b\"\r\n",
+      {}, got.sink());
   ASSERT_TRUE(info);
   ASSERT_EQ(got.rows.size(), 3u);
   EXPECT_EQ(got.rows[0].second[0].text, "姓名");

@@ -101,25 +101,31 @@ std::string csv_of(const member::ExportTable& t) {
 }  // namespace
 
 void add_roster_routes(Router& r, Services& s) {
-  r.add({"GET",
-         "/api/v1/members/import-template.xlsx",
-         "members",
+  r.add({"GET", "/api/v1/members/import-template.xlsx", "members",
          "The roster import template: Chinese headers, drop-downs for coded columns, an example "
          "row and a notes sheet",
-         Access::session,
-         [](Ctx& c) -> Result<Response> {
+         Access::session, [](Ctx& c) -> Result<Response> {
            DJ_TRY(auth::require(c.p(), auth::Perm::member_read));
            Sheet roster{"党员名册", {}, {}, {}, {}, {}};
            Sheet notes{"填写说明", {"列名", "说明", "可选值"}, {}, {}, {}, {}};
            const auto& cols = member::roster_columns();
            std::vector<Cell> example;
-           const std::map<std::string, std::string> sample = {
-               {"name", "张三"},           {"gender", "男"},           {"ethnicity", "汉族"},
-               {"birth_date", "1985-07-01"}, {"education", "大学本科"}, {"citizen_id", "530102198507010012"},
-               {"phone", "13800000000"},   {"joined_on", "2008-07-01"}, {"full_member_on", "2009-07-01"},
-               {"political_status", "正式党员"}, {"cadre_rank", "乡科级"}, {"org", "KMGW-001-001"},
-               {"post", "无"},             {"retired", "否"},          {"infirm", "否"},
-               {"party_worker", "否"}};
+           const std::map<std::string, std::string> sample = {{"name", "张三"},
+                                                              {"gender", "男"},
+                                                              {"ethnicity", "汉族"},
+                                                              {"birth_date", "1985-07-01"},
+                                                              {"education", "大学本科"},
+                                                              {"citizen_id", "530102198507010012"},
+                                                              {"phone", "13800000000"},
+                                                              {"joined_on", "2008-07-01"},
+                                                              {"full_member_on", "2009-07-01"},
+                                                              {"political_status", "正式党员"},
+                                                              {"cadre_rank", "乡科级"},
+                                                              {"org", "KMGW-001-001"},
+                                                              {"post", "无"},
+                                                              {"retired", "否"},
+                                                              {"infirm", "否"},
+                                                              {"party_worker", "否"}};
            for (size_t i = 0; i < cols.size(); ++i) {
              roster.header.emplace_back(cols[i].header_zh);
              const std::string v = sample.at(cols[i].field);
@@ -136,95 +142,98 @@ void add_roster_routes(Router& r, Services& s) {
                choices += (choices.empty() ? "" : "、") + label;
              }
              if (!labels.empty()) roster.choices.emplace_back(i, labels);
-             notes.rows.push_back({std::string(cols[i].header_zh), std::string(cols[i].note_zh), choices});
+             notes.rows.push_back(
+                 {std::string(cols[i].header_zh), std::string(cols[i].note_zh), choices});
            }
            roster.rows.push_back(std::move(example));
            roster.text_columns = {5, 6};
-           notes.rows.push_back({std::string("说明"),
-                                 std::string("第一行为表头，不要改名；示例行请删除后再导入。同一身份证号再次导入"
-                                             "时按新值更新，未填的单元格保持原值。"),
-                                 std::string()});
+           notes.rows.push_back(
+               {std::string("说明"),
+                std::string("第一行为表头，不要改名；示例行请删除后再导入。同一身份证号再次导入"
+                            "时按新值更新，未填的单元格保持原值。"),
+                std::string()});
            return xlsx_response({roster, notes}, "roster-template.xlsx");
          }});
-  r.add({"POST",
-         "/api/v1/members/import",
-         "members",
-         "Import a roster (.xlsx or .csv as the body or a multipart file): a dry run by default, "
-         "?commit=true writes (mode all-or-nothing or valid-rows); ?format=xlsx answers the sheet "
-         "with the problems marked; large files (or ?async=true) run as a job",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
-           QueryReader q(c.req);
-           const bool commit = q.boolean("commit").value_or(false);
-           const bool async = q.boolean("async").value_or(false);
-           auto mode_text = q.str("mode", 20);
-           auto org_id = q.id("org_id");
-           auto filename = q.str("filename", 200);
-           auto format = q.str("format", 10);
-           DJ_TRY(q.finish());
-           DJ_TRY(check_table_format(format));
-           DJ_ASSIGN(auto mode, read_mode(mode_text));
-           DJ_TRY(auth::require(c.p(), commit ? auth::Perm::member_write : auth::Perm::member_read));
-           DJ_ASSIGN(auto upload, read_upload(c.req, filename));
-           if (upload.bytes.size() > s.import_limit) {
-             return Error{ErrorCode::too_large,
-                          "the file is larger than " + std::to_string(s.import_limit >> 20) + " MiB",
-                          {{"file", "too_large", "too large"}}};
+  r.add(
+      {"POST",
+       "/api/v1/members/import",
+       "members",
+       "Import a roster (.xlsx or .csv as the body or a multipart file): a dry run by default, "
+       "?commit=true writes (mode all-or-nothing or valid-rows); ?format=xlsx answers the sheet "
+       "with the problems marked; large files (or ?async=true) run as a job",
+       Access::session,
+       [&s](Ctx& c) -> Result<Response> {
+         QueryReader q(c.req);
+         const bool commit = q.boolean("commit").value_or(false);
+         const bool async = q.boolean("async").value_or(false);
+         auto mode_text = q.str("mode", 20);
+         auto org_id = q.id("org_id");
+         auto filename = q.str("filename", 200);
+         auto format = q.str("format", 10);
+         DJ_TRY(q.finish());
+         DJ_TRY(check_table_format(format));
+         DJ_ASSIGN(auto mode, read_mode(mode_text));
+         DJ_TRY(auth::require(c.p(), commit ? auth::Perm::member_write : auth::Perm::member_read));
+         DJ_ASSIGN(auto upload, read_upload(c.req, filename));
+         if (upload.bytes.size() > s.import_limit) {
+           return Error{ErrorCode::too_large,
+                        "the file is larger than " + std::to_string(s.import_limit >> 20) + " MiB",
+                        {{"file", "too_large", "too large"}}};
+         }
+         member::ImportOptions opt;
+         opt.commit = commit;
+         opt.mode = mode;
+         opt.default_org_id = org_id;
+         opt.filename = upload.filename;
+         if (async || upload.bytes.size() > (1u << 20)) {
+           if (format == "xlsx") {
+             return Error{ErrorCode::bad_request,
+                          "format=xlsx is for files checked at once, not jobs",
+                          {{"format", "not_for_jobs", "leave out format or async"}}};
            }
-           member::ImportOptions opt;
-           opt.commit = commit;
-           opt.mode = mode;
-           opt.default_org_id = org_id;
-           opt.filename = upload.filename;
-           if (async || upload.bytes.size() > (1u << 20)) {
-             if (format == "xlsx") {
-               return Error{ErrorCode::bad_request,
-                            "format=xlsx is for files checked at once, not jobs",
-                            {{"format", "not_for_jobs", "leave out format or async"}}};
-             }
-             auto bytes = std::make_shared<std::string>(upload.bytes);
-             const auth::Principal who = c.p();
-             const std::string id = s.jobs.start(
-                 who.user_id, "member.import",
-                 [&s, bytes, who, opt, mode](const Jobs::Progress& progress) mutable
-                 -> Result<json::value> {
-                   opt.progress = progress;
-                   DJ_ASSIGN(auto rep, s.roster.import(who, *bytes, opt));
-                   return json::value(report_json(rep, mode));
-                 });
-             Response res = json_response(
-                 json::object{{"job_id", id}, {"status_url", "/api/v1/jobs/" + id}}, 202);
-             res.headers.emplace_back("Location", "/api/v1/jobs/" + id);
-             return res;
+           auto bytes = std::make_shared<std::string>(upload.bytes);
+           const auth::Principal who = c.p();
+           const std::string id =
+               s.jobs.start(who.user_id, "member.import",
+                            [&s, bytes, who, opt,
+                             mode](const Jobs::Progress& progress) mutable -> Result<json::value> {
+                              opt.progress = progress;
+                              DJ_ASSIGN(auto rep, s.roster.import(who, *bytes, opt));
+                              return json::value(report_json(rep, mode));
+                            });
+           Response res = json_response(
+               json::object{{"job_id", id}, {"status_url", "/api/v1/jobs/" + id}}, 202);
+           res.headers.emplace_back("Location", "/api/v1/jobs/" + id);
+           return res;
+         }
+         DJ_ASSIGN(auto rep, s.roster.import(c.p(), upload.bytes, opt));
+         if (format == "xlsx") return error_workbook(rep);
+         auto body = report_json(rep, mode);
+         if (commit && !rep.committed && !rep.problems.empty()) {
+           json::array errors;
+           for (const auto& p : rep.problems) {
+             errors.push_back(
+                 json::object{{"field", "rows[" + std::to_string(p.row) + "]." + p.field},
+                              {"code", p.code},
+                              {"message", p.message}});
            }
-           DJ_ASSIGN(auto rep, s.roster.import(c.p(), upload.bytes, opt));
-           if (format == "xlsx") return error_workbook(rep);
-           auto body = report_json(rep, mode);
-           if (commit && !rep.committed && !rep.problems.empty()) {
-             json::array errors;
-             for (const auto& p : rep.problems) {
-               errors.push_back(json::object{
-                   {"field", "rows[" + std::to_string(p.row) + "]." + p.field},
-                   {"code", p.code},
-                   {"message", p.message}});
-             }
-             json::object problem{
-                 {"type", "urn:dangjiao:problem:invalid"},
-                 {"title", "Unprocessable Content"},
-                 {"status", 422},
-                 {"detail", std::to_string(rep.rows - rep.valid) +
-                                " rows have problems; nothing was written (all-or-nothing)"},
-                 {"errors", std::move(errors)},
-                 {"report", std::move(body)}};
-             Response res = json_response(problem, 422);
-             res.content_type = "application/problem+json";
-             return res;
-           }
-           return json_response(body);
-         },
-         {"commit", "mode", "org_id", "filename", "format", "async"},
-         "",
-         true});
+           json::object problem{
+               {"type", "urn:dangjiao:problem:invalid"},
+               {"title", "Unprocessable Content"},
+               {"status", 422},
+               {"detail", std::to_string(rep.rows - rep.valid) +
+                              " rows have problems; nothing was written (all-or-nothing)"},
+               {"errors", std::move(errors)},
+               {"report", std::move(body)}};
+           Response res = json_response(problem, 422);
+           res.content_type = "application/problem+json";
+           return res;
+         }
+         return json_response(body);
+       },
+       {"commit", "mode", "org_id", "filename", "format", "async"},
+       "",
+       true});
   r.add({"GET", "/api/v1/jobs/{id}", "members", "A background job's progress and result",
          Access::session, [&s](Ctx& c) -> Result<Response> {
            const std::string& id = c.params.at(0);
@@ -240,26 +249,36 @@ void add_roster_routes(Router& r, Services& s) {
       auto encoding = q.str("encoding", 20);
       DJ_TRY(q.finish());
       if (layout_text && *layout_text != "roster" && *layout_text != "national") {
-        return Error{ErrorCode::bad_request, "layout must be roster or national",
+        return Error{ErrorCode::bad_request,
+                     "layout must be roster or national",
                      {{"layout", "unknown_code", "must be roster or national"}}};
       }
       if (encoding && *encoding != "utf-8" && *encoding != "gb18030") {
-        return Error{ErrorCode::bad_request, "encoding must be utf-8 or gb18030",
+        return Error{ErrorCode::bad_request,
+                     "encoding must be utf-8 or gb18030",
                      {{"encoding", "unknown_code", "must be utf-8 or gb18030"}}};
       }
-      const auto layout = layout_text == "national" ? member::ExportLayout::national
-                                                    : member::ExportLayout::roster;
+      const auto layout =
+          layout_text == "national" ? member::ExportLayout::national : member::ExportLayout::roster;
       DJ_ASSIGN(auto table, s.roster.export_table(c.p(), lq, layout));
-      (void)audit::record_now(
-          s.db, c.p().actor(),
-          {"member.export", "member", "", c.p().scope_path, {},
-           json::object{{"rows", table.rows.size()}, {"format", ext},
-                        {"layout", layout_text.value_or("roster")}}});
-      const std::string base = layout == member::ExportLayout::national ? "members-national"
-                                                                        : "members";
+      (void)audit::record_now(s.db, c.p().actor(),
+                              {"member.export",
+                               "member",
+                               "",
+                               c.p().scope_path,
+                               {},
+                               json::object{{"rows", table.rows.size()},
+                                            {"format", ext},
+                                            {"layout", layout_text.value_or("roster")}}});
+      const std::string base =
+          layout == member::ExportLayout::national ? "members-national" : "members";
       if (ext == "xlsx") {
         Sheet sheet{layout == member::ExportLayout::national ? "党员信息采集" : "党员名册",
-                    table.header, {}, {}, {}, table.text_columns};
+                    table.header,
+                    {},
+                    {},
+                    {},
+                    table.text_columns};
         sheet.rows.reserve(table.rows.size());
         for (auto& row : table.rows) {
           std::vector<Cell> cells;
@@ -288,14 +307,13 @@ void add_roster_routes(Router& r, Services& s) {
         res.body = "\xEF\xBB\xBF" + csv;  // the BOM makes Excel read UTF-8
         res.content_type = "text/csv; charset=utf-8";
       }
-      res.headers.emplace_back("Content-Disposition",
-                               "attachment; filename=\"" + base + ".csv\"");
+      res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + base + ".csv\"");
       return res;
     };
   };
-  const std::vector<std::string> filters = {"org_id", "political_status", "cadre_rank", "post",
-                                            "retired", "infirm", "party_worker", "leading_cadre",
-                                            "new_member", "q", "layout"};
+  const std::vector<std::string> filters = {
+      "org_id",       "political_status", "cadre_rank", "post", "retired", "infirm",
+      "party_worker", "leading_cadre",    "new_member", "q",    "layout"};
   r.add({"GET", "/api/v1/members/export.xlsx", "members",
          "Members matching the list filters as .xlsx (?layout=roster|national); personal "
          "information in full only with member:pii",

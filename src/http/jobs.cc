@@ -59,8 +59,8 @@ std::optional<json::value> Jobs::get(const std::string& id, int64_t owner) const
   auto it = jobs_.find(id);
   if (it == jobs_.end() || it->second->owner != owner) return std::nullopt;
   const Job& j = *it->second;
-  json::object out{{"id", j.id},   {"kind", j.kind},   {"status", j.status},
-                   {"done", j.done}, {"total", j.total}};
+  json::object out{
+      {"id", j.id}, {"kind", j.kind}, {"status", j.status}, {"done", j.done}, {"total", j.total}};
   if (j.status == "done") out["result"] = j.result;
   if (j.status == "failed") out["error"] = j.result;
   return json::value(std::move(out));

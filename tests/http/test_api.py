@@ -1215,6 +1215,244 @@ class Lifecycle(unittest.TestCase):
             s.cleanup()
 
 
+class Roster(Base):
+    """Roster import and export, with real clients: LibreOffice, iconv, openpyxl."""
+
+    def setUp(self):
+        import tempfile
+        self.dir = tempfile.mkdtemp(prefix="dj-roster-")
+
+    def tearDown(self):
+        import shutil
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def write(self, name, text, encoding="utf-8"):
+        with open(self.path(name), "wb") as f:
+            f.write(text.encode(encoding) if isinstance(text, str) else text)
+        return self.path(name)
+
+    def soffice(self, *args):
+        out = subprocess.run(["soffice", "-env:UserInstallation=file://" + self.path("lo-profile"),
+                              "--headless", *args, "--outdir", self.dir],
+                             capture_output=True, text=True, timeout=180)
+        self.assertEqual(out.returncode, 0, out.stderr)
+
+    def openpyxl(self, script, *args):
+        out = subprocess.run(["/usr/bin/python3", "-c", "import json, sys, openpyxl\n" + script, *args],
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return json.loads(out.stdout) if out.stdout.strip() else None
+
+    def upload(self, client, data, query="", content_type="application/octet-stream"):
+        if isinstance(data, str) and len(data) < 4096 and os.path.isfile(data):
+            with open(data, "rb") as f:
+                data = f.read()
+        elif isinstance(data, str):
+            data = data.encode()
+        return client.post("/api/v1/members/import" + query, raw=data,
+                           headers={"Content-Type": content_type})
+
+    def rows(self, n, org_code, start):
+        lines = []
+        for i in range(n):
+            cid = citizen_id("5301021985%02d%02d%03d" % (1 + i % 12, 1 + i % 28, start + i))
+            lines.append("导入%03d,%s,正式党员,2008-07-01,%s" % (start + i, cid, org_code))
+        return lines
+
+    def count(self, client, org_id):
+        return client.get("/api/v1/members?org_id=%d&page_size=1" % org_id).json()["total"]
+
+    def test_template_opens_with_drop_downs(self):
+        r = self.admin.get("/api/v1/members/import-template.xlsx")
+        self.assertEqual(r.status, 200)
+        book = self.openpyxl(
+            "wb = openpyxl.load_workbook(sys.argv[1]); ws = wb.worksheets[0]\n"
+            "print(json.dumps({'sheets': wb.sheetnames, 'header': [c.value for c in ws[1]],"
+            " 'lists': sorted(dv.formula1 for dv in ws.data_validations.dataValidation)}))",
+            self.write("t.xlsx", r.body_bytes))
+        self.assertEqual(book["sheets"], ["党员名册", "填写说明"])
+        self.assertEqual(book["header"][:6], ["姓名", "性别", "民族", "出生日期", "学历", "身份证号"])
+        self.assertIn('"男,女"', book["lists"])
+        # The template's own example row imports cleanly (as a dry run).
+        r = self.upload(self.admin, r.body_bytes)
+        self.assertEqual((r.status, r.json()["valid"], r.json()["problems"]), (200, 1, []), r)
+
+    def test_libreoffice_xlsx_gbk_csv_and_the_same_file_twice(self):
+        branch = self.branch01
+        header = "姓名,身份证号,人员类别,入党日期,所在党组织"
+        lines = self.rows(5, branch["code"], 100)
+        self.write("lo.csv", "\n".join([header] + lines) + "\n")
+        # LibreOffice Calc turns the CSV into .xlsx (citizen IDs as text, dates as real dates).
+        self.soffice("--infilter=CSV:44,34,76,1,2/2", "--convert-to", "xlsx", self.path("lo.csv"))
+        before = self.count(self.admin, branch["id"])
+        dry = self.upload(self.admin, self.path("lo.xlsx"))
+        self.assertEqual((dry.status, dry.json()["valid"], dry.json()["created"]), (200, 5, 5), dry)
+        self.assertEqual(self.count(self.admin, branch["id"]), before)  # a dry run writes nothing
+        done = self.upload(self.admin, self.path("lo.xlsx"), "?commit=true&filename=lo.xlsx")
+        self.assertEqual((done.status, done.json()["committed"], done.json()["created"]), (200, True, 5), done)
+        self.assertEqual(self.count(self.admin, branch["id"]), before + 5)
+        again = self.upload(self.admin, self.path("lo.xlsx"), "?commit=true").json()
+        self.assertEqual((again["created"], again["updated"], again["unchanged"]), (0, 0, 5))
+        # The same people as GBK CSV (what Chinese Excel saves), made by iconv, one phone changed.
+        self.write("u.csv", "\n".join([header + ",手机号"] + [lines[0] + ",13912345678"] + lines[1:]) + "\n")
+        gbk = subprocess.run(["iconv", "-f", "UTF-8", "-t", "GBK", self.path("u.csv")], capture_output=True)
+        self.assertEqual(gbk.returncode, 0)
+        r = self.upload(self.admin, gbk.stdout, "?commit=true", "text/csv")
+        self.assertEqual((r.status, r.json()["updated"], r.json()["unchanged"]), (200, 1, 4), r)
+        audit = self.admin.get("/api/v1/audit?action=member.import&page_size=10").json()["items"]
+        self.assertTrue(any(a["after"]["created"] == 5 for a in audit))
+
+    def test_export_read_back_by_libreoffice_equals_the_database(self):
+        branch = self.branch02
+        r = self.admin.get("/api/v1/members/export.xlsx?org_id=%d" % branch["id"])
+        self.assertEqual(r.status, 200)
+        self.write("export.xlsx", r.body_bytes)
+        self.soffice("--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", self.path("export.xlsx"))
+        import csv
+        with open(self.path("export.csv"), encoding="utf-8") as f:
+            table = list(csv.reader(f))
+        header, rows = table[0], table[1:]
+        self.assertEqual(header[:6], ["姓名", "性别", "民族", "出生日期", "学历", "身份证号"])
+        members = self.admin.get("/api/v1/members?org_id=%d&page_size=500" % branch["id"]).json()["items"]
+        self.assertEqual(len(rows), len(members))
+        by_id = {m["citizen_id"]: m for m in members}
+        for row in rows:
+            m = by_id[row[5]]  # the full citizen ID, kept as text
+            self.assertEqual(row[0], m["name"])
+            self.assertEqual(row[3], m["birth_date"])  # a real date cell, shown as ISO
+            self.assertEqual(row[7], m["joined_on"] or "")
+            self.assertEqual(row[6], m["phone"] or "")
+            self.assertTrue(row[11].endswith(m["org_name"]))
+        # Without member:pii the export is masked; CSV has a BOM, or is GB18030 on request.
+        org01 = login(SERVER, "org%02d" % int(self.org01["code"].split("-")[1]))
+        masked = org01.get("/api/v1/members/export.csv?org_id=%d" % self.org01["id"])
+        self.assertTrue(masked.body_bytes.startswith(b"\xef\xbb\xbf"))
+        self.assertIn("**********", masked.body)
+        gb = self.admin.get("/api/v1/members/export.csv?org_id=%d&encoding=gb18030" % branch["id"])
+        self.assertIn("姓名".encode("gb18030"), gb.body_bytes)
+        national = self.admin.get("/api/v1/members/export.xlsx?layout=national&org_id=%d" % branch["id"])
+        book = self.openpyxl("ws = openpyxl.load_workbook(sys.argv[1]).worksheets[0]\n"
+                             "print(json.dumps([c.value for c in ws[1]]))", self.write("n.xlsx", national.body_bytes))
+        self.assertEqual(book[:4], ["序号", "姓名", "性别", "公民身份号码"])
+        self.assertEqual(self.admin.get("/api/v1/members/export.csv?encoding=big5").status, 400)
+        self.assertEqual(self.admin.get("/api/v1/members/export.xlsx?layout=x").status, 400)
+
+    def test_bad_files_change_nothing(self):
+        import io, zipfile
+        branch = self.branch01
+        before = self.count(self.admin, branch["id"])
+        r = self.upload(self.admin, b"PK\x03\x04 not really a zip")
+        self.assertEqual((r.status, r.field_errors()), (422, {"file": "not_xlsx"}))
+        # A zip bomb: 300 MB of zeros packed into a few hundred KB.
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("xl/workbook.xml", "<workbook/>")
+            z.writestr("xl/worksheets/sheet1.xml", b"\0" * (300 << 20))
+        r = self.upload(self.admin, buf.getvalue())
+        self.assertEqual((r.status, r.field_errors()), (413, {"file": "too_large"}))
+        r = self.upload(self.admin, "姓名,身份证号\n" + "x,1\n" * 200001, content_type="text/csv")
+        self.assertEqual((r.status, r.field_errors()), (422, {"file": "too_many_rows"}))
+        r = self.upload(self.admin, "姓名,人员类别\n张三,正式党员\n")
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"file": "missing_headers"})
+        self.assertIn("身份证号", r.json()["detail"])
+        r = self.upload(self.admin, "姓名,身份证号,人员类别,所在党组织,籍贯\n")
+        self.assertEqual(r.field_errors(), {"file": "unknown_header"})
+        self.assertEqual(self.upload(self.admin, b"\xff\xfe\x00x").field_errors(), {"file": "encoding"})
+        # Formulas, merged cells and dates written as text, in a workbook openpyxl makes.
+        lines = self.rows(6, branch["code"], 300)
+        cells = [line.split(",") for line in lines]
+        self.openpyxl(
+            "wb = openpyxl.Workbook(); ws = wb.active\n"
+            "ws.append(['党员名册']); ws.merge_cells('A1:E1')\n"
+            "ws.append(['姓名', '身份证号', '人员类别', '入党日期', '所在党组织'])\n"
+            "rows = json.loads(sys.argv[2])\n"
+            "for r in rows: ws.append(r)\n"
+            "ws['A3'] = '=\"张\"&\"三\"'\n"          # a formula
+            "ws['D4'] = '1990/1/2'; ws['D5'] = '1990年1月2日'; ws['D6'] = '19900102'\n"
+            "ws['D7'] = '2/1/1990'\n"                  # not a date anyone can read
+            "ws.merge_cells('A8:B8')\n"
+            "wb.save(sys.argv[1])", self.path("bad.xlsx"), json.dumps(cells))
+        r = self.upload(self.admin, self.path("bad.xlsx"), "?commit=true")
+        self.assertEqual(r.status, 422, r)
+        report = r.json()["report"]
+        codes = {(p["row"], p["code"]) for p in report["problems"]}
+        self.assertIn((3, "formula"), codes)
+        self.assertIn((7, "date"), codes)
+        self.assertIn((8, "merged_cells"), codes)
+        self.assertEqual(report["valid"], 3)  # the three readable text dates
+        self.assertEqual(self.count(self.admin, branch["id"]), before)  # all or nothing
+        # The same sheet back with the problems marked.
+        marked = self.upload(self.admin, self.path("bad.xlsx"), "?format=xlsx")
+        book = self.openpyxl(
+            "ws = openpyxl.load_workbook(sys.argv[1]).worksheets[0]\n"
+            "print(json.dumps({'header': [c.value for c in ws[1]], 'note': ws.cell(2, 6).value,"
+            " 'fill': ws.cell(2, 1).fill.fgColor.rgb}))", self.write("marked.xlsx", marked.body_bytes))
+        self.assertEqual(book["header"][-1], "错误说明")
+        self.assertIn("公式", book["note"])
+        self.assertTrue(book["fill"].endswith("FFC7CE"))
+        # Duplicates inside the file; an organization outside the caller's subtree.
+        dup = "\n".join(["姓名,身份证号,人员类别,入党日期,所在党组织", lines[0], lines[0]])
+        r = self.upload(self.admin, dup)
+        self.assertEqual([p["code"] for p in r.json()["problems"]], ["duplicate"])
+        self.assertEqual(r.json()["problems"][0]["message"], "第3行「身份证号」与第2行重复")
+        org01 = login(SERVER, "org%02d" % int(self.org01["code"].split("-")[1]))
+        other = "\n".join(["姓名,身份证号,人员类别,入党日期,所在党组织"] + self.rows(1, self.branch02["code"], 400))
+        r = self.upload(org01, other, "?commit=true")
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.json()["report"]["problems"][0]["code"], "outside_scope")
+        # valid-rows writes what is valid and says what was not.
+        r = self.upload(self.admin, self.path("bad.xlsx"), "?commit=true&mode=valid-rows")
+        self.assertEqual((r.status, r.json()["created"]), (200, 3), r)
+        self.assertEqual(self.count(self.admin, branch["id"]), before + 3)
+        self.assertEqual(self.upload(self.admin, "x", "?mode=some").status, 400)
+        self.assertEqual(org01.get("/api/v1/members/import-template.xlsx").status, 200)
+        self.assertEqual(login(SERVER, "member01").post(
+            "/api/v1/members/import?commit=true", raw=b"x").status, 403)
+
+    def test_large_files_run_as_a_job_with_progress(self):
+        import time
+        lines = self.rows(300, self.branch02["code"], 500)
+        body = "\n".join(["姓名,身份证号,人员类别,入党日期,所在党组织"] + lines)
+        boundary = "djboundary7"
+        multipart = ("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n"
+                     "Content-Type: text/csv\r\n\r\n%s\r\n--%s--\r\n" % (boundary, body, boundary))
+        r = self.admin.post("/api/v1/members/import?commit=true&async=true", raw=multipart.encode(),
+                            headers={"Content-Type": "multipart/form-data; boundary=" + boundary})
+        self.assertEqual(r.status, 202, r)
+        url = r.json()["status_url"]
+        self.assertEqual(r.header("location"), url)
+        for _ in range(200):
+            job = self.admin.get(url).json()
+            if job["status"] != "running":
+                break
+            time.sleep(0.05)
+        self.assertEqual(job["status"], "done", job)
+        self.assertEqual((job["result"]["created"], job["total"], job["done"]), (300, 600, 600))
+        self.assertEqual(login(SERVER, "auditor").get(url).status, 404)  # only its owner sees it
+        self.assertEqual(self.admin.get("/api/v1/jobs/nope").status, 404)
+
+    def test_cli_imports_with_a_progress_bar(self):
+        if SERVER.backend != "sqlite":
+            self.skipTest("the CLI shares the SQLite file here; PostgreSQL is covered by the API")
+        lines = self.rows(3, self.branch02["code"], 900)
+        f = self.write("cli.csv", "\n".join(["姓名,身份证号,人员类别,入党日期,所在党组织"] + lines) + "\n")
+        dry = SERVER.cli("import", "members", f)
+        self.assertEqual(dry.returncode, 0, dry.stderr)
+        self.assertIn("dry run", dry.stdout)
+        done = SERVER.cli("import", "members", f, "--commit")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        self.assertIn("3 new", done.stdout)
+        self.assertIn("100%", done.stderr)
+        bad = self.write("bad.csv", "姓名,身份证号,人员类别,入党日期\n张三,123,正式党员,2008-07-01\n")
+        out = SERVER.cli("import", "members", bad, "--commit", "--org", self.branch02["code"])
+        self.assertEqual(out.returncode, 2)
+        self.assertIn("第2行「身份证号」", out.stdout)
+
+
 def main():
     global ARGS
     p = argparse.ArgumentParser()

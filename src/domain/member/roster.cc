@@ -24,14 +24,22 @@ const std::vector<std::pair<std::string, std::string>> kYesNo = {{"true", "是"}
 
 // Other names cadres give the same column.
 const std::map<std::string, std::string> kAliases = {
-    {"政治面貌", "political_status"}, {"党员类别", "political_status"},
-    {"公民身份号码", "citizen_id"},   {"身份证号码", "citizen_id"},
-    {"身份证", "citizen_id"},         {"手机号码", "phone"},
-    {"联系电话", "phone"},            {"手机", "phone"},
-    {"党组织", "org"},                {"所在支部", "org"},
-    {"所在党支部", "org"},            {"党组织编码", "org"},
-    {"org_code", "org"},              {"职级", "cadre_rank"},
-    {"文化程度", "education"},        {"出生年月", "birth_date"},
+    {"政治面貌", "political_status"},
+    {"党员类别", "political_status"},
+    {"公民身份号码", "citizen_id"},
+    {"身份证号码", "citizen_id"},
+    {"身份证", "citizen_id"},
+    {"手机号码", "phone"},
+    {"联系电话", "phone"},
+    {"手机", "phone"},
+    {"党组织", "org"},
+    {"所在支部", "org"},
+    {"所在党支部", "org"},
+    {"党组织编码", "org"},
+    {"org_code", "org"},
+    {"职级", "cadre_rank"},
+    {"文化程度", "education"},
+    {"出生年月", "birth_date"},
     {"错误说明", "_errors"},  // our own column in the error workbook: ignored
 };
 
@@ -75,9 +83,9 @@ std::string header_key(std::string_view raw) {
 }
 
 std::string cell_text(const Cell& c) {
-  if (c.kind == Cell::Kind::number && (c.text.find_first_of("Ee") != std::string::npos ||
-                                       (std::floor(c.number) == c.number && c.text.find('.') !=
-                                                                                std::string::npos))) {
+  if (c.kind == Cell::Kind::number &&
+      (c.text.find_first_of("Ee") != std::string::npos ||
+       (std::floor(c.number) == c.number && c.text.find('.') != std::string::npos))) {
     if (std::floor(c.number) == c.number && std::fabs(c.number) < 1e18) {
       return fmt::format("{:.0f}", c.number);
     }
@@ -132,7 +140,8 @@ struct OrgIndex {
       std::string_view rest(s.data() + i, s.size() - i);
       size_t len = 1;
       bool sep = false;
-      for (std::string_view mark : {"/", "\\", ">", "\xEF\xBC\x8F", "\xEF\xBC\x9E", "\xE2\x80\x94"}) {
+      for (std::string_view mark :
+           {"/", "\\", ">", "\xEF\xBC\x8F", "\xEF\xBC\x9E", "\xE2\x80\x94"}) {
         if (rest.starts_with(mark)) {
           sep = true;
           len = mark.size();
@@ -186,7 +195,8 @@ std::string problem_words(const std::string& field, const std::string& code,
       {"citizen_id.required", "不能为空"},
       {"citizen_id.duplicate", "在文件中重复"},
       {"citizen_id.taken_elsewhere", "已属于您管理范围以外的党组织，请联系上级党组织办理转接"},
-      {"citizen_id.stored_as_number", "以数字格式保存，末几位可能已丢失；请把该列设为文本后重新填写"},
+      {"citizen_id.stored_as_number",
+       "以数字格式保存，末几位可能已丢失；请把该列设为文本后重新填写"},
       {"birth_date.mismatch", "与身份证号中的出生日期不一致"},
       {"gender.mismatch", "与身份证号中的性别不一致"},
       {"joined_on.in_future", "不能晚于今天"},
@@ -198,8 +208,10 @@ std::string problem_words(const std::string& field, const std::string& code,
       {"political_status.required", "不能为空"},
   };
   static const std::map<std::string, std::string> by_code = {
-      {"required", "不能为空"},        {"too_long", "太长"},
-      {"unknown_code", "不是可选的值"}, {"format", "格式不正确"},
+      {"required", "不能为空"},
+      {"too_long", "太长"},
+      {"unknown_code", "不是可选的值"},
+      {"format", "格式不正确"},
       {"date", "日期无法识别（可写作 1990-01-02、1990/1/2 或 1990年1月2日）"},
       {"formula", "含公式，请复制后“粘贴为数值”"},
   };
@@ -252,7 +264,10 @@ const std::vector<RosterColumn>& roster_columns() {
         {"section", "乡科级"},
         {"staff", "一般干部"},
         {"none", "无"}}},
-      {"org", "所在党组织", "党组织编码（如 KMGW-001-003）或全称路径（如 市发改委机关党委/办公室党支部）", {}},
+      {"org",
+       "所在党组织",
+       "党组织编码（如 KMGW-001-003）或全称路径（如 市发改委机关党委/办公室党支部）",
+       {}},
       {"post",
        "党内职务",
        "不填为“无”",
@@ -383,10 +398,9 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
       }
     }
     const std::string words = problem_words(field, code, english);
-    rep.problems.push_back(
-        {pr.row, column, field == "org_id" ? "org" : field, code,
-         column.empty() ? fmt::format("第{}行{}", pr.row, words)
-                        : fmt::format("第{}行「{}」{}", pr.row, column, words)});
+    rep.problems.push_back({pr.row, column, field == "org_id" ? "org" : field, code,
+                            column.empty() ? fmt::format("第{}行{}", pr.row, words)
+                                           : fmt::format("第{}行「{}」{}", pr.row, column, words)});
     pr.bad = true;
   };
 
@@ -404,8 +418,8 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
       if (i < mapping.size() && mapping[i] >= 0) {
         const auto& col = columns[static_cast<size_t>(mapping[i])];
         const std::string field = col.field;
-        const bool is_date = field == "birth_date" || field == "joined_on" ||
-                             field == "full_member_on";
+        const bool is_date =
+            field == "birth_date" || field == "joined_on" || field == "full_member_on";
         if (is_date && c.kind == Cell::Kind::number) {
           text = tabular::excel_date(c.number, info.date1904).value_or(text);
         }
@@ -446,14 +460,15 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
             }
             if (!code) {
               std::string allowed;
-              for (const auto& [k, label] : col.choices) allowed += (allowed.empty() ? "" : "、") + label;
+              for (const auto& [k, label] : col.choices)
+                allowed += (allowed.empty() ? "" : "、") + label;
               rep.problems.push_back({pr.row, col.header_zh, field, "unknown_code",
                                       fmt::format("第{}行「{}」应为{}之一，而不是「{}」", pr.row,
                                                   col.header_zh, allowed, text)});
               pr.bad = true;
             } else if (col.choices == kYesNo) {
               const bool v = *code == "true";
-              (field == "retired" ? pr.given.retired
+              (field == "retired"  ? pr.given.retired
                : field == "infirm" ? pr.given.infirm
                                    : pr.given.party_worker) = v;
             } else if (field == "gender") {
@@ -611,9 +626,8 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
     for (const auto& pr : parsed) rep.valid += !pr.bad;
     std::sort(rep.problems.begin(), rep.problems.end(),
               [](const RowProblem& a, const RowProblem& b) { return a.row < b.row; });
-    const bool write =
-        opt.commit && rep.valid > 0 &&
-        (opt.mode == ImportMode::valid_rows || rep.valid == rep.rows);
+    const bool write = opt.commit && rep.valid > 0 &&
+                       (opt.mode == ImportMode::valid_rows || rep.valid == rep.rows);
     for (size_t i = 0; i < plan.size(); ++i) {
       if (parsed[i].bad) continue;
       if (!plan[i].before) {
@@ -635,21 +649,21 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
       }
     }
     rep.committed = true;
-    DJ_TRY(audit::record(c, p.actor(),
-                         {"member.import",
-                          "import",
-                          opt.filename,
-                          p.scope_path,
-                          {},
-                          json::object{{"file", opt.filename},
-                                       {"mode", opt.mode == ImportMode::valid_rows
-                                                    ? "valid-rows"
-                                                    : "all-or-nothing"},
-                                       {"rows", rep.rows},
-                                       {"created", rep.created},
-                                       {"updated", rep.updated},
-                                       {"unchanged", rep.unchanged},
-                                       {"rejected", rep.rows - rep.valid}}}));
+    DJ_TRY(audit::record(
+        c, p.actor(),
+        {"member.import",
+         "import",
+         opt.filename,
+         p.scope_path,
+         {},
+         json::object{
+             {"file", opt.filename},
+             {"mode", opt.mode == ImportMode::valid_rows ? "valid-rows" : "all-or-nothing"},
+             {"rows", rep.rows},
+             {"created", rep.created},
+             {"updated", rep.updated},
+             {"unchanged", rep.unchanged},
+             {"rejected", rep.rows - rep.valid}}}));
     return rep;
   };
   if (opt.commit) return store::with_tx(db_, run);
@@ -711,8 +725,8 @@ Result<ExportTable> RosterService::export_table(const auth::Principal& p, const 
     t.date_columns = {3, 7, 8};
     t.text_columns = {5, 6};
   } else {
-    t.header = {"序号",     "姓名",     "性别",     "公民身份号码", "民族",     "出生日期",
-                "学历",     "人员类别", "所在党支部", "入党日期",   "转正日期", "工作岗位",
+    t.header = {"序号",     "姓名",     "性别",       "公民身份号码", "民族",     "出生日期",
+                "学历",     "人员类别", "所在党支部", "入党日期",     "转正日期", "工作岗位",
                 "联系电话", "党籍状态", "是否离退休", "工作单位"};
     t.date_columns = {5, 9, 10};
     t.text_columns = {3, 12};

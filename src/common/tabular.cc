@@ -103,10 +103,16 @@ class Zip {
     if (idx < 0) return file_error("not_xlsx", "not an .xlsx workbook (" + name + " is missing)");
     zip_file_t* f = zip_fopen_index(za_, static_cast<zip_uint64_t>(idx), 0);
     if (!f) return file_error("corrupt", "the workbook is damaged (" + name + ")");
-    char buf[1 << 16];
+    constexpr int kChunk = 1 << 16;
     Status result;
     for (;;) {
-      const zip_int64_t got = zip_fread(f, buf, sizeof buf);
+      // Read straight into expat's buffer: no copy of the (large) sheet.
+      void* buf = XML_GetBuffer(parser, kChunk);
+      if (!buf) {
+        result = Error::internal("out of memory reading the workbook");
+        break;
+      }
+      const zip_int64_t got = zip_fread(f, buf, kChunk);
       if (got < 0) {
         result = file_error("corrupt", "the workbook is damaged (" + name + ")");
         break;
@@ -116,7 +122,7 @@ class Zip {
         result = too_large(budget_);
         break;
       }
-      if (XML_Parse(parser, buf, static_cast<int>(got), got == 0) == XML_STATUS_ERROR) {
+      if (XML_ParseBuffer(parser, static_cast<int>(got), got == 0) == XML_STATUS_ERROR) {
         if (XML_GetErrorCode(parser) == XML_ERROR_ABORTED) {
           result = stopped();
         } else {
@@ -277,7 +283,7 @@ void XMLCALL sheet_end(void* data, const XML_Char* name) {
     if (++s.info->rows > s.limits->max_rows + 1) {  // + the header row
       s.stop = too_many_rows(s.limits->max_rows);
     } else {
-      s.stop = (*s.sink)(s.row_number, s.row);
+      s.stop = (*s.sink)(s.row_number, s.row, *s.info);
     }
     if (!s.stop) XML_StopParser(s.parser, XML_FALSE);
   }
@@ -495,7 +501,7 @@ Result<SheetInfo> read_csv(std::string_view bytes, const Limits& limits, const R
                                    [](const Cell& c) { return c.kind == Cell::Kind::empty; });
     if (!empty) {
       if (++info.rows > limits.max_rows + 1) return too_many_rows(limits.max_rows);
-      DJ_TRY(sink(record, row));
+      DJ_TRY(sink(record, row, info));
     }
     row.clear();
     any = false;

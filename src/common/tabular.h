@@ -43,9 +43,10 @@ struct SheetInfo {
   size_t rows = 0;  // rows handed to the sink
 };
 
-// Called with each row that has a cell, and its 1-based row number as the
-// file counts it; an error stops the reading and is returned.
-using RowSink = std::function<Status(size_t row_number, const Row& row)>;
+// Called with each row that has a cell, its 1-based row number as the file
+// counts it, and what is known of the sheet so far (the date system; merges
+// come only at the end); an error stops the reading and is returned.
+using RowSink = std::function<Status(size_t row_number, const Row& row, const SheetInfo& sheet)>;
 
 Result<SheetInfo> read_xlsx(std::string_view bytes, const Limits& limits, const RowSink& sink);
 Result<SheetInfo> read_csv(std::string_view bytes, const Limits& limits, const RowSink& sink);

@@ -62,7 +62,7 @@ std::string workbook(const std::string& sheet, const std::string& strings = "",
 struct Collected {
   std::vector<std::pair<size_t, Row>> rows;
   RowSink sink() {
-    return [this](size_t n, const Row& r) {
+    return [this](size_t n, const Row& r, const SheetInfo&) {
       rows.emplace_back(n, r);
       return Status{};
     };

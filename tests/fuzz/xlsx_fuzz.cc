@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_uncompressed = 8u << 20;
   limits.max_rows = 2000;
   size_t cells = 0;
-  auto sink = [&cells](size_t, const dj::tabular::Row& row) {
+  auto sink = [&cells](size_t, const dj::tabular::Row& row, const dj::tabular::SheetInfo&) {
     cells += row.size();
     return dj::Status{};
   };

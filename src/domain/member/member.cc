@@ -10,6 +10,7 @@
 #include "domain/audit/audit.h"
 #include "domain/member/citizen_id.h"
 #include "domain/org/org.h"
+#include "store/bulk.h"
 #include "store/query.h"
 
 namespace dj::member {
@@ -467,6 +468,50 @@ Result<int64_t> MemberService::insert(store::Conn& c, MemberInput in, std::optio
              "created_at, created_by) VALUES (?, ?, ?, 'joined', ?, ?)",
              {id, *in.org_id, in.joined_on.value_or(today()), now, by}));
   return id;
+}
+
+Status MemberService::insert_many(store::Conn& c, const std::vector<const MemberInput*>& inputs,
+                                  std::optional<int64_t> by) {
+  if (inputs.empty()) return {};
+  const int64_t now = now_ms();
+  static const std::vector<std::string> columns = [] {
+    std::vector<std::string> cols{"org_id"};
+    for (const char* w : kWritable) cols.emplace_back(w);
+    for (const char* w : {"created_at", "updated_at", "created_by", "updated_by"}) {
+      cols.emplace_back(w);
+    }
+    return cols;
+  }();
+  std::vector<store::Params> rows;
+  rows.reserve(inputs.size());
+  for (const MemberInput* given : inputs) {
+    MemberInput in = *given;
+    complete(in);
+    store::Params params{*in.org_id};
+    params.reserve(columns.size());
+    for (auto& v : writable_values(in, keys_)) params.push_back(std::move(v));
+    params.emplace_back(now);
+    params.emplace_back(now);
+    params.emplace_back(by);
+    params.emplace_back(by);
+    rows.push_back(std::move(params));
+  }
+  DJ_ASSIGN(auto last, c.query_one("SELECT COALESCE(MAX(id), 0) FROM members", {}));
+  auto ins = store::insert_rows(c, "members", columns, rows);
+  if (!ins) {
+    if (ins.error().code == ErrorCode::conflict) return conflict_on_citizen_id();
+    return ins;
+  }
+  // Their first membership, in one statement: the members past the largest
+  // id before the insert that have no history yet (another transaction's
+  // members come with theirs).
+  DJ_TRY(c.exec(
+      "INSERT INTO member_org_history (member_id, org_id, from_date, reason, created_at, "
+      "created_by) SELECT m.id, m.org_id, COALESCE(m.joined_on, ?), 'joined', ?, ? FROM members "
+      "m WHERE m.id > ? AND NOT EXISTS (SELECT 1 FROM member_org_history h WHERE "
+      "h.member_id = m.id)",
+      {today(), now, by, last.i64(0)}));
+  return {};
 }
 
 Result<Member> MemberService::create(const Principal& p, const MemberInput& in) {

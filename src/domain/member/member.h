@@ -100,6 +100,9 @@ class MemberService {
   // Inserts a validated member (see validate) without permission checks or
   // audit, inside the caller's transaction: create() and bulk loads use it.
   Result<int64_t> insert(store::Conn& c, MemberInput in, std::optional<int64_t> by);
+  // The same for many, in multi-row statements (imports).
+  Status insert_many(store::Conn& c, const std::vector<const MemberInput*>& inputs,
+                     std::optional<int64_t> by);
   // Checks every rule on a new member's input, after filling the defaults
   // (codes "none"/"normal") and what the citizen ID implies (birth date, gender).
   static Status validate(const MemberInput& in);

@@ -230,9 +230,10 @@ std::string problem_words(const std::string& field, const std::string& code,
 
 struct ParsedRow {
   size_t row = 0;
-  MemberInput given;  // only what the row says
+  MemberInput given;  // what the row says; after checking, the member as it will be
   std::optional<std::string> org_text;
-  bool bad = false;
+  const Member* before = nullptr;  // the member with this citizen ID, if any
+  bool bad = false, changed = true;
 };
 
 }  // namespace
@@ -300,8 +301,7 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
   ImportReport rep;
   // Column index in the file → index into `columns` (or -1: ignored).
   std::vector<int> mapping;
-  std::vector<std::string> headers_seen;
-  std::vector<std::pair<size_t, tabular::Row>> data;
+  std::vector<ParsedRow> parsed;
   auto find_column = [&](const std::string& key) -> int {
     std::string field = key;
     if (auto a = kAliases.find(key); a != kAliases.end()) field = a->second;
@@ -310,73 +310,6 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
       if (key == columns[i].header_zh || field == columns[i].field) return static_cast<int>(i);
     }
     return -1;
-  };
-  auto sink = [&](size_t row_number, const tabular::Row& row) -> Status {
-    if (rep.header_row == 0) {
-      // The header is the first row naming at least two known columns;
-      // titles and merged banners above it are skipped.
-      int known = 0;
-      for (const auto& c : row) known += find_column(header_key(cell_text(c))) >= 0;
-      if (known < 2) {
-        if (row_number > 20) {
-          return Error::invalid("file", "missing_headers",
-                                "no header row in the first 20 rows (姓名, 身份证号, 人员类别 …)");
-        }
-        return {};
-      }
-      rep.header_row = row_number;
-      for (const auto& c : row) {
-        rep.header.push_back(cell_text(c));
-        const std::string key = header_key(cell_text(c));
-        const int idx = key.empty() ? -2 : find_column(key);
-        if (idx == -1) {
-          return Error::invalid("file", "unknown_header",
-                                "unknown column 「" + key + "」; use the template's headers");
-        }
-        if (idx >= 0 && std::find(mapping.begin(), mapping.end(), idx) != mapping.end()) {
-          return Error::invalid("file", "duplicate_header", "column 「" + key + "」 appears twice");
-        }
-        mapping.push_back(idx);
-      }
-      return {};
-    }
-    data.emplace_back(row_number, row);
-    return {};
-  };
-  const bool is_zip = file.starts_with("PK\x03\x04");
-  tabular::Limits limits;
-  limits.max_rows = opt.max_rows;
-  DJ_ASSIGN(auto info, is_zip ? tabular::read_xlsx(file, limits, sink)
-                              : tabular::read_csv(file, limits, sink));
-  if (rep.header_row == 0) {
-    return Error::invalid("file", "missing_headers",
-                          "no header row found (姓名, 身份证号, 人员类别 …); use the template");
-  }
-  std::vector<std::string> missing;
-  auto has_field = [&](std::string_view f) {
-    for (int idx : mapping) {
-      if (idx >= 0 && columns[static_cast<size_t>(idx)].field == f) return true;
-    }
-    return false;
-  };
-  for (const char* required : {"name", "citizen_id", "political_status"}) {
-    if (!has_field(required)) {
-      for (const auto& c : columns) {
-        if (std::string_view(c.field) == required) missing.emplace_back(c.header_zh);
-      }
-    }
-  }
-  if (!has_field("org") && !opt.default_org_id) missing.emplace_back("所在党组织");
-  if (!missing.empty()) {
-    std::string list;
-    for (const auto& m : missing) list += (list.empty() ? "" : "、") + m;
-    return Error::invalid("file", "missing_headers", "missing columns: " + list);
-  }
-
-  rep.rows = data.size();
-  const size_t total_steps = rep.rows * (opt.commit ? 2 : 1);
-  auto progress = [&](size_t done) {
-    if (opt.progress && (done % 1000 == 0 || done == total_steps)) opt.progress(done, total_steps);
   };
   auto problem = [&](ParsedRow& pr, int col, const std::string& field, const std::string& code,
                      const std::string& english) {
@@ -404,14 +337,11 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
     pr.bad = true;
   };
 
-  // Cells into inputs.
-  std::vector<ParsedRow> parsed;
-  parsed.reserve(data.size());
-  for (auto& [row_number, row] : data) {
+  // Cells into inputs, a row as it is read.
+  auto convert = [&](size_t row_number, const tabular::Row& row, bool date1904) {
     ParsedRow pr;
     pr.row = row_number;
     std::vector<std::string> texts;
-    texts.reserve(row.size());
     for (size_t i = 0; i < row.size(); ++i) {
       const Cell& c = row[i];
       std::string text = cell_text(c);
@@ -421,7 +351,7 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
         const bool is_date =
             field == "birth_date" || field == "joined_on" || field == "full_member_on";
         if (is_date && c.kind == Cell::Kind::number) {
-          text = tabular::excel_date(c.number, info.date1904).value_or(text);
+          text = tabular::excel_date(c.number, date1904).value_or(text);
         }
         if (c.formula) {
           problem(pr, mapping[i], field, "formula", "holds a formula");
@@ -491,13 +421,79 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
           }
         }
       }
-      texts.push_back(std::move(text));
+      if (opt.keep_sheet) texts.push_back(std::move(text));
     }
-    rep.cells.emplace_back(row_number, std::move(texts));
+    if (opt.keep_sheet) rep.cells.emplace_back(row_number, std::move(texts));
     parsed.push_back(std::move(pr));
+  };
+  auto sink = [&](size_t row_number, const tabular::Row& row,
+                  const tabular::SheetInfo& sheet) -> Status {
+    if (rep.header_row == 0) {
+      // The header is the first row naming at least two known columns;
+      // titles and merged banners above it are skipped.
+      int known = 0;
+      for (const auto& c : row) known += find_column(header_key(cell_text(c))) >= 0;
+      if (known < 2) {
+        if (row_number > 20) {
+          return Error::invalid("file", "missing_headers",
+                                "no header row in the first 20 rows (姓名, 身份证号, 人员类别 …)");
+        }
+        return {};
+      }
+      rep.header_row = row_number;
+      for (const auto& c : row) {
+        rep.header.push_back(cell_text(c));
+        const std::string key = header_key(cell_text(c));
+        const int idx = key.empty() ? -2 : find_column(key);
+        if (idx == -1) {
+          return Error::invalid("file", "unknown_header",
+                                "unknown column 「" + key + "」; use the template's headers");
+        }
+        if (idx >= 0 && std::find(mapping.begin(), mapping.end(), idx) != mapping.end()) {
+          return Error::invalid("file", "duplicate_header", "column 「" + key + "」 appears twice");
+        }
+        mapping.push_back(idx);
+      }
+      return {};
+    }
+    convert(row_number, row, sheet.date1904);
+    return {};
+  };
+  const bool is_zip = file.starts_with("PK\x03\x04");
+  tabular::Limits limits;
+  limits.max_rows = opt.max_rows;
+  DJ_ASSIGN(auto info, is_zip ? tabular::read_xlsx(file, limits, sink)
+                              : tabular::read_csv(file, limits, sink));
+  if (rep.header_row == 0) {
+    return Error::invalid("file", "missing_headers",
+                          "no header row found (姓名, 身份证号, 人员类别 …); use the template");
   }
-  data.clear();
-  data.shrink_to_fit();
+  std::vector<std::string> missing;
+  auto has_field = [&](std::string_view f) {
+    for (int idx : mapping) {
+      if (idx >= 0 && columns[static_cast<size_t>(idx)].field == f) return true;
+    }
+    return false;
+  };
+  for (const char* required : {"name", "citizen_id", "political_status"}) {
+    if (!has_field(required)) {
+      for (const auto& c : columns) {
+        if (std::string_view(c.field) == required) missing.emplace_back(c.header_zh);
+      }
+    }
+  }
+  if (!has_field("org") && !opt.default_org_id) missing.emplace_back("所在党组织");
+  if (!missing.empty()) {
+    std::string list;
+    for (const auto& m : missing) list += (list.empty() ? "" : "、") + m;
+    return Error::invalid("file", "missing_headers", "missing columns: " + list);
+  }
+
+  rep.rows = parsed.size();
+  const size_t total_steps = rep.rows * (opt.commit ? 2 : 1);
+  auto progress = [&](size_t done) {
+    if (opt.progress && (done % 1000 == 0 || done == total_steps)) opt.progress(done, total_steps);
+  };
   // Merged cells below the header hide values in every cell but the first.
   for (const auto& m : info.merges) {
     for (auto& pr : parsed) {
@@ -524,6 +520,12 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
 
   auto run = [&](store::Conn& c) -> Result<ImportReport> {
     DJ_ASSIGN(auto orgs, OrgIndex::load(c));
+    // The default organization must be the caller's to fill.
+    bool default_org_ok = false;
+    for (const auto& [code, e] : orgs.by_code) {
+      if (opt.default_org_id && e.id == *opt.default_org_id)
+        default_org_ok = auth::in_scope(p, e.path);
+    }
     std::vector<std::string> ids;
     for (const auto& pr : parsed) {
       if (pr.given.citizen_id && !citizen_id_problem(*pr.given.citizen_id)) {
@@ -531,17 +533,9 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
       }
     }
     DJ_ASSIGN(auto existing, members_.find_by_citizen_ids(c, ids));
-    struct Planned {
-      const Member* before = nullptr;  // null: a new member
-      MemberInput in;
-      bool changed = true;
-    };
-    std::vector<Planned> plan;
-    plan.reserve(parsed.size());
     size_t step = 0;
     for (auto& pr : parsed) {
       progress(++step);
-      Planned pl;
       if (pr.org_text) {
         std::optional<OrgIndex::Entry> found;
         if (auto it = orgs.by_code.find(*pr.org_text); it != orgs.by_code.end()) {
@@ -579,23 +573,19 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
         }
       }
       MemberInput in = before ? MemberService::input_of(*before) : MemberInput{};
+      pr.before = before;
       if (!before && !pr.given.org_id && !pr.org_text) in.org_id = opt.default_org_id;
-      if (!before && !pr.given.org_id && opt.default_org_id && !pr.org_text) {
-        // The default organization must be the caller's to fill.
-        auto it = std::find_if(orgs.by_code.begin(), orgs.by_code.end(),
-                               [&](const auto& kv) { return kv.second.id == *opt.default_org_id; });
-        if (it == orgs.by_code.end() || !auth::in_scope(p, it->second.path)) {
-          problem(pr, -1, "org", "outside_scope", "outside your scope");
-        }
+      if (!before && !pr.given.org_id && opt.default_org_id && !pr.org_text && !default_org_ok) {
+        problem(pr, -1, "org", "outside_scope", "outside your scope");
       }
       bool changed = !before;
-      auto take = [&](auto& dst, const auto& src) {
+      auto take = [&](auto& dst, auto& src) {
         if (src && (!dst || *dst != *src)) {
-          dst = src;
+          dst = std::move(src);
           changed = true;
         }
       };
-      const MemberInput& g = pr.given;
+      MemberInput& g = pr.given;
       take(in.org_id, g.org_id);
       take(in.name, g.name);
       take(in.gender, g.gender);
@@ -617,10 +607,8 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
           for (const auto& f : v.error().fields) problem(pr, -1, f.field, f.code, f.message);
         }
       }
-      pl.before = before;
-      pl.in = std::move(in);
-      pl.changed = changed;
-      plan.push_back(std::move(pl));
+      pr.changed = changed;
+      pr.given = std::move(in);  // from here on, the member as it will be
     }
     rep.valid = 0;
     for (const auto& pr : parsed) rep.valid += !pr.bad;
@@ -628,26 +616,33 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
               [](const RowProblem& a, const RowProblem& b) { return a.row < b.row; });
     const bool write = opt.commit && rep.valid > 0 &&
                        (opt.mode == ImportMode::valid_rows || rep.valid == rep.rows);
-    for (size_t i = 0; i < plan.size(); ++i) {
-      if (parsed[i].bad) continue;
-      if (!plan[i].before) {
+    for (const auto& pr : parsed) {
+      if (pr.bad) continue;
+      if (!pr.before) {
         ++rep.created;
-      } else if (plan[i].changed) {
+      } else if (pr.changed) {
         ++rep.updated;
       } else {
         ++rep.unchanged;
       }
     }
     if (!write) return rep;
-    for (size_t i = 0; i < plan.size(); ++i) {
+    const std::optional<int64_t> by = p.user_id ? std::optional(p.user_id) : std::nullopt;
+    std::vector<const MemberInput*> fresh;
+    for (const auto& pr : parsed) {
       progress(++step);
-      if (parsed[i].bad || !plan[i].changed) continue;
-      if (plan[i].before) {
-        DJ_TRY(members_.overwrite(c, *plan[i].before, plan[i].in, p.user_id, "import"));
+      if (pr.bad || !pr.changed) continue;
+      if (pr.before) {
+        DJ_TRY(members_.overwrite(c, *pr.before, pr.given, by, "import"));
       } else {
-        DJ_TRY(members_.insert(c, plan[i].in, p.user_id));
+        fresh.push_back(&pr.given);
+      }
+      if (fresh.size() == 1000) {
+        DJ_TRY(members_.insert_many(c, fresh, by));
+        fresh.clear();
       }
     }
+    DJ_TRY(members_.insert_many(c, fresh, by));
     rep.committed = true;
     DJ_TRY(audit::record(
         c, p.actor(),

@@ -47,6 +47,7 @@ struct ImportOptions {
   std::optional<int64_t> default_org_id;  // for rows without 所在党组织
   std::string filename;                   // for the audit record
   size_t max_rows = 200000;
+  bool keep_sheet = false;  // keep the cells' texts (ImportReport::cells) for an error workbook
   // Called now and then while checking and writing: rows done, rows in all.
   std::function<void(size_t done, size_t total)> progress;
 };
@@ -55,7 +56,7 @@ struct ImportReport {
   size_t rows = 0, valid = 0, created = 0, updated = 0, unchanged = 0;
   bool committed = false;
   std::vector<RowProblem> problems;
-  // The sheet as read, for the workbook that marks the errors.
+  // The sheet as read (with keep_sheet), for the workbook that marks the errors.
   size_t header_row = 0;
   std::vector<std::string> header;
   std::vector<std::pair<size_t, std::vector<std::string>>> cells;  // row number, texts

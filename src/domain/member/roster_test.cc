@@ -12,7 +12,9 @@
 namespace dj::member {
 namespace {
 
-std::string make_id(const std::string& first17) { return first17 + citizen_id_check_digit(first17); }
+std::string make_id(const std::string& first17) {
+  return first17 + citizen_id_check_digit(first17);
+}
 
 class RosterTest : public store::DbTest {
  protected:
@@ -37,9 +39,9 @@ class RosterTest : public store::DbTest {
     b_ = mk(root_.id, "R-2", "财政局党支部", "branch");
   }
   int64_t count_members() {
-    return store::with_conn(db(), [](store::Conn& c) {
-             return c.query_one("SELECT COUNT(*) FROM members", {});
-           })->i64(0);
+    return store::with_conn(
+               db(), [](store::Conn& c) { return c.query_one("SELECT COUNT(*) FROM members", {}); })
+        ->i64(0);
   }
   Result<ImportReport> run(const std::string& csv, bool commit,
                            ImportMode mode = ImportMode::all_or_nothing,
@@ -62,10 +64,16 @@ class RosterTest : public store::DbTest {
 };
 
 TEST_P(RosterTest, DryRunCommitAndTheSameFileAgain) {
-  const std::string csv = "姓名,身份证号,人员类别,入党日期,所在党组织,离退休,手机号\n"
-                          "张三," + id1_ + ",正式党员,2015-07-01,R-1-1,否,13812345678\n"
-                          "李四," + id2_ + ",预备党员,2026年1月5日,机关工委/发改委机关党委/办公室党支部,是,\n"
-                          "王五," + id3_ + ",发展对象,,财政局党支部,,\n";
+  const std::string csv =
+      "姓名,身份证号,人员类别,入党日期,所在党组织,离退休,手机号\n"
+      "张三," +
+      id1_ +
+      ",正式党员,2015-07-01,R-1-1,否,13812345678\n"
+      "李四," +
+      id2_ +
+      ",预备党员,2026年1月5日,机关工委/发改委机关党委/办公室党支部,是,\n"
+      "王五," +
+      id3_ + ",发展对象,,财政局党支部,,\n";
   auto dry = run(csv, false);
   ASSERT_TRUE(dry) << dry.error().message;
   EXPECT_EQ(dry->rows, 3u);
@@ -101,9 +109,8 @@ TEST_P(RosterTest, DryRunCommitAndTheSameFileAgain) {
   ASSERT_TRUE(upd);
   EXPECT_EQ(upd->updated, 1u);
   EXPECT_EQ(upd->unchanged, 2u);
-  auto after = store::with_conn(db(), [&](store::Conn& c) {
-    return members_->find_by_citizen_ids(c, {id1_});
-  });
+  auto after = store::with_conn(
+      db(), [&](store::Conn& c) { return members_->find_by_citizen_ids(c, {id1_}); });
   EXPECT_EQ(after->at(id1_).phone, "13912345678");
   EXPECT_EQ(after->at(id1_).org_id, b_.id);
   auto imports = store::with_conn(db(), [](store::Conn& c) {
@@ -113,12 +120,20 @@ TEST_P(RosterTest, DryRunCommitAndTheSameFileAgain) {
 }
 
 TEST_P(RosterTest, AHalfValidFileChangesNothingUnlessValidRowsAreAskedFor) {
-  const std::string csv = "姓名,身份证号,人员类别,入党日期,所在党组织\n"
-                          "张三," + id1_ + ",正式党员,2015-07-01,R-1-1\n"
-                          "坏行,530102199001011230,正式党员,2015-07-01,R-1-1\n"
-                          "重复," + id1_ + ",正式党员,2015-07-01,R-1-1\n"
-                          "李四," + id2_ + ",正式党员,15/07/2015,R-1-1\n"
-                          "王五," + id3_ + ",党员,2015-07-01,不存在的支部\n";
+  const std::string csv =
+      "姓名,身份证号,人员类别,入党日期,所在党组织\n"
+      "张三," +
+      id1_ +
+      ",正式党员,2015-07-01,R-1-1\n"
+      "坏行,530102199001011230,正式党员,2015-07-01,R-1-1\n"
+      "重复," +
+      id1_ +
+      ",正式党员,2015-07-01,R-1-1\n"
+      "李四," +
+      id2_ +
+      ",正式党员,15/07/2015,R-1-1\n"
+      "王五," +
+      id3_ + ",党员,2015-07-01,不存在的支部\n";
   auto all = run(csv, true);
   ASSERT_TRUE(all);
   EXPECT_FALSE(all->committed);
@@ -144,20 +159,22 @@ TEST_P(RosterTest, AHalfValidFileChangesNothingUnlessValidRowsAreAskedFor) {
 
 TEST_P(RosterTest, AnOrganizationOutsideTheCallersSubtreeIsRefused) {
   const auto branch_admin = testing::scoped(auth::Role::org_admin, a_.path);
-  const std::string csv = "姓名,身份证号,人员类别,入党日期,所在党组织\n"
-                          "张三," + id1_ + ",正式党员,2015-07-01,R-2\n";
+  const std::string csv =
+      "姓名,身份证号,人员类别,入党日期,所在党组织\n"
+      "张三," +
+      id1_ + ",正式党员,2015-07-01,R-2\n";
   auto r = run(csv, true, ImportMode::all_or_nothing, &branch_admin);
   ASSERT_TRUE(r);
   ASSERT_EQ(r->problems.size(), 1u);
   EXPECT_EQ(r->problems[0].code, "outside_scope");
   EXPECT_EQ(count_members(), 0);
   // A member already kept elsewhere cannot be taken over by a file.
-  ASSERT_TRUE(run("姓名,身份证号,人员类别,入党日期,所在党组织\n张三," + id2_ +
-                      ",正式党员,2015-07-01,R-2\n",
-                  true));
-  auto taken = run("姓名,身份证号,人员类别,入党日期,所在党组织\n张三," + id2_ +
-                       ",正式党员,2015-07-01,R-1-1\n",
-                   true, ImportMode::all_or_nothing, &branch_admin);
+  ASSERT_TRUE(
+      run("姓名,身份证号,人员类别,入党日期,所在党组织\n张三," + id2_ + ",正式党员,2015-07-01,R-2\n",
+          true));
+  auto taken = run(
+      "姓名,身份证号,人员类别,入党日期,所在党组织\n张三," + id2_ + ",正式党员,2015-07-01,R-1-1\n",
+      true, ImportMode::all_or_nothing, &branch_admin);
   ASSERT_TRUE(taken);
   ASSERT_FALSE(taken->problems.empty());
   EXPECT_EQ(taken->problems[0].code, "taken_elsewhere");
@@ -171,9 +188,9 @@ TEST_P(RosterTest, HeadersMustBeKnownAndComplete) {
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().fields.at(0).code, "missing_headers");
   EXPECT_NE(missing.error().message.find("身份证号"), std::string::npos);
-  auto english = run("name,citizen_id,political_status,joined_on,org\n张三," + id1_ +
-                         ",full,2015-07-01,R-2\n",
-                     false);
+  auto english =
+      run("name,citizen_id,political_status,joined_on,org\n张三," + id1_ + ",full,2015-07-01,R-2\n",
+          false);
   ASSERT_TRUE(english) << english.error().message;
   EXPECT_EQ(english->valid, 1u);
 }

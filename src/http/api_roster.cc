@@ -185,6 +185,7 @@ void add_roster_routes(Router& r, Services& s) {
          opt.mode = mode;
          opt.default_org_id = org_id;
          opt.filename = upload.filename;
+         opt.keep_sheet = format == "xlsx";
          if (async || upload.bytes.size() > (1u << 20)) {
            if (format == "xlsx") {
              return Error{ErrorCode::bad_request,

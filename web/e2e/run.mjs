@@ -290,6 +290,43 @@ await test('console pages render without errors', async (open) => {
   await shot(auditor.page, '12-audit')
 })
 
+await test('roster import: check, see the row problems, import the valid rows; export opens', async (open) => {
+  const { page } = await open()
+  await login(page, orgAdmin)
+  await page.waitForSelector('[data-test=members-total]')
+  const branchCode = (await admin.get(`/api/v1/orgs/${member01.org_id}`)).code
+  const bad = citizenId(8800).slice(0, 17) + (citizenId(8800).endsWith('1') ? '2' : '1')
+  const csv = ['姓名,身份证号,人员类别,入党日期,所在党组织',
+    `导入甲,${citizenId(8801)},正式党员,2010-07-01,${branchCode}`,
+    `导入乙,${bad},正式党员,2010-07-01,${branchCode}`,
+    `导入丙,${citizenId(8802)},预备党员,2026/1/5,${branchCode}`].join('\n')
+  await page.goto(`${base}/import`)
+  await page.setInputFiles('[data-test=file]', { name: '名册.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await page.click('[data-test=check]')
+  await page.waitForSelector('[data-test=problems] .el-table__row')
+  const problems = await page.textContent('[data-test=problems]')
+  assert(problems.includes('第3行「身份证号」校验位错误'), `problems: ${problems}`)
+  assert(await page.isDisabled('[data-test=commit]'), 'all-or-nothing cannot import a file with problems')
+  await shot(page, '18-import-check')
+  await page.click('.el-select:has-text("全部正确才导入")')
+  await page.click('.el-select-dropdown__item:has-text("只导入正确的行")')
+  await page.click('[data-test=check]')
+  await page.waitForSelector('[data-test=commit]:not([disabled])')
+  await page.click('[data-test=commit]')
+  await page.waitForSelector('text=已导入。')
+  assert((await page.textContent('[data-test=created]')).trim() === '2', 'two members created')
+  const found = await admin.get(`/api/v1/members?q=导入&org_id=${member01.org_id}`)
+  assert(found.total === 2, `members after import: ${found.total}`)
+  await page.goto(`${base}/members?org_id=${member01.org_id}`)
+  await page.waitForSelector('.el-table__row')
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=export-xlsx]')])
+  const file = `/tmp/dj-e2e-export-${process.pid}.xlsx`
+  await download.saveAs(file)
+  const out = execFileSync('/usr/bin/python3', ['-c',
+    'import sys, openpyxl; ws = openpyxl.load_workbook(sys.argv[1]).worksheets[0]; print(ws.max_row - 1, ws.cell(1, 6).value)', file]).toString()
+  assert(out.trim().endsWith('身份证号') && Number(out.split(' ')[0]) >= 2, `export: ${out}`)
+})
+
 await test('member pages on a 360 × 740 phone', async (open) => {
   const { page } = await open({ width: 360, height: 740 })
   await login(page, 'member01')

@@ -13,6 +13,7 @@ export class ApiError extends Error {
     public status: number,
     public detail: string,
     public errors: FieldProblem[] = [],
+    public body: unknown = undefined,
   ) {
     super(detail)
   }
@@ -55,23 +56,10 @@ export function query(params: Record<string, unknown>): string {
   return s ? `?${s}` : ''
 }
 
-export async function request<T>(
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-): Promise<T> {
-  const h: Record<string, string> = { Accept: 'application/json', ...headers }
-  if (body !== undefined) h['Content-Type'] = 'application/json'
-  if (method !== 'GET') h['X-CSRF-Token'] = csrfToken()
+async function send<T>(path: string, init: RequestInit): Promise<T> {
   let res: Response
   try {
-    res = await fetch(path, {
-      method,
-      headers: h,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: 'same-origin',
-    })
+    res = await fetch(path, { ...init, credentials: 'same-origin' })
   } catch {
     throw new ApiError(0, 'network')
   }
@@ -86,9 +74,50 @@ export async function request<T>(
   if (!res.ok) {
     const p = (data ?? {}) as { detail?: string; errors?: FieldProblem[] }
     if (res.status === 401 && !path.endsWith('/auth/login')) onUnauthenticated()
-    throw new ApiError(res.status, p.detail ?? res.statusText, p.errors ?? [])
+    throw new ApiError(res.status, p.detail ?? res.statusText, p.errors ?? [], data)
   }
   return data as T
+}
+
+export function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
+  const h: Record<string, string> = { Accept: 'application/json', ...headers }
+  if (body !== undefined) h['Content-Type'] = 'application/json'
+  if (method !== 'GET') h['X-CSRF-Token'] = csrfToken()
+  return send<T>(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) })
+}
+
+/** POSTs a file as the raw body (its own type), answering JSON. */
+export function upload<T>(path: string, file: Blob): Promise<T> {
+  return send<T>(path, {
+    method: 'POST',
+    headers: { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream', 'X-CSRF-Token': csrfToken() },
+    body: file,
+  })
+}
+
+/** POSTs a file and saves the answer (a workbook) under `filename`. */
+export async function uploadForDownload(path: string, file: Blob, filename: string): Promise<void> {
+  const res = await fetch(path, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': file.type || 'application/octet-stream', 'X-CSRF-Token': csrfToken() },
+    body: file,
+  })
+  if (!res.ok) {
+    const p = (await res.json().catch(() => ({}))) as { detail?: string; errors?: FieldProblem[] }
+    throw new ApiError(res.status, p.detail ?? res.statusText, p.errors ?? [])
+  }
+  const url = URL.createObjectURL(await res.blob())
+  const a = document.createElement('a')
+  a.href = url
+  a.download = filename
+  a.click()
+  setTimeout(() => URL.revokeObjectURL(url), 1000)
 }
 
 export const api = {

@@ -35,6 +35,7 @@ export const menu: MenuEntry[] = [
   { path: '/', label: 'menu.dashboard', roles: staff },
   { path: '/orgs', label: 'menu.orgs', roles: staff },
   { path: '/members', label: 'menu.members', roles: staff },
+  { path: '/import', label: 'menu.import', roles: ['committee_admin', 'org_admin'] },
   { path: '/activities', label: 'menu.activities', roles: staff },
   { path: '/compliance', label: 'menu.compliance', roles: staff },
   { path: '/stats', label: 'menu.stats', roles: staff },

@@ -32,6 +32,7 @@ export const router = createRouter({
         { path: '', component: () => import('./views/Dashboard.vue') },
         { path: 'orgs', component: () => import('./views/Orgs.vue') },
         { path: 'members', component: () => import('./views/Members.vue') },
+        { path: 'import', component: () => import('./views/Import.vue') },
         { path: 'activities', component: () => import('./views/Activities.vue') },
         { path: 'activities/new', component: () => import('./views/RecordActivity.vue') },
         { path: 'compliance', component: () => import('./views/Compliance.vue') },

@@ -2,6 +2,7 @@
 export default {
   app: { name: 'Party Member Education', menu: 'Main menu' },
   menu: {
+    import: 'Roster import',
     dashboard: 'Dashboard', orgs: 'Organizations', members: 'Members', activities: 'Activities', compliance: 'Compliance',
     stats: 'Statistics', trainings: 'Training', audit: 'Audit log', account: 'My account',
   },
@@ -30,6 +31,7 @@ export default {
   },
   orgType: { committee: 'Working committee', party_committee: 'Party committee', general_branch: 'General branch', branch: 'Branch', group: 'Party group' },
   members: {
+    exportXlsx: 'Export Excel', exportCsv: 'Export CSV', exportNational: 'Export (national collection form)',
     search: 'Search by name', status: 'Political status', name: 'Name', gender: 'Gender', citizenId: 'Citizen ID', phone: 'Phone', joinedOn: 'Joined',
     fullOn: 'Full member since', ethnicity: 'Ethnicity', birthDate: 'Birth date', education: 'Education', history: 'Membership history', now: 'now',
     masked: 'Personal information is masked.', transfer: 'Transfer', toOrg: 'To organization', transferDate: 'Transfer date', reason: 'Reason',
@@ -89,6 +91,20 @@ export default {
     leaveReason: 'Why can you not attend?', leaveSent: 'Leave request sent', recent: 'Recent activities of my branch', attended: 'Attended this year ({n})',
   },
   source: { activity: 'Activities', training: 'Training', home_delivery: 'Learning at home' },
+  import: {
+    step1: 'Download the template and fill it in (existing rosters work if the headers match):', template: 'roster-template.xlsx',
+    step2: 'Choose the file (.xlsx or .csv, GBK accepted) and Check it; every problem is listed by row.', step3: 'When it is clean, Import. The same citizen ID again updates that member.',
+    choose: 'Choose a file', mode: 'Mode', allOrNothing: 'All rows or none', validRows: 'Valid rows only', defaultOrg: 'Default organization (rows without one)',
+    check: 'Check', commit: 'Import', progress: 'Import progress', rows: 'Data rows', valid: 'Valid rows', created: 'New', updated: 'Updated', unchanged: 'Unchanged',
+    written: 'Imported.', ready: 'No problems: ready to import.', problems: '{n} problems', markedSheet: 'Download the sheet with problems marked', row: 'Row',
+    column: 'Column', message: 'Problem', done: 'Imported: {created} new, {updated} updated, {unchanged} unchanged',
+    file: {
+      not_xlsx: 'not a valid .xlsx file', too_large: 'the file is too large, or unpacks too large', too_many_rows: 'more rows than allowed; split the file',
+      missing_headers: 'columns missing: {detail}', unknown_header: 'a column is not known: {detail}', duplicate_header: 'a column appears twice: {detail}',
+      encoding: 'unknown text encoding; save as CSV (UTF-8) or Excel', corrupt: 'the file is damaged', not_csv: 'not a CSV text file',
+      no_sheet: 'the workbook has no worksheet', required: 'choose a file',
+    },
+  },
   audit: { at: 'Time', user: 'User', action: 'Action', entity: 'Entity', route: 'Route', before: 'Before', after: 'After' },
   account: { sessions: 'Signed-in devices', started: 'Signed in', lastSeen: 'Last seen', device: 'Device', current: 'This device', end: 'Sign out' },
   verify: {

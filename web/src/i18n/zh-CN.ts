@@ -2,6 +2,7 @@
 export default {
   app: { name: '党员教育培训平台', menu: '主菜单' },
   menu: {
+    import: '名册导入',
     dashboard: '工作台', orgs: '组织架构', members: '党员名册', activities: '组织生活', compliance: '落实情况',
     stats: '统计报表', trainings: '教育培训', audit: '审计日志', account: '我的账号',
   },
@@ -29,6 +30,7 @@ export default {
   },
   orgType: { committee: '机关工委', party_committee: '机关党委', general_branch: '党总支', branch: '党支部', group: '党小组' },
   members: {
+    exportXlsx: '导出Excel', exportCsv: '导出CSV', exportNational: '导出（全国党员信息采集表格式）',
     search: '姓名搜索', status: '政治面貌', name: '姓名', gender: '性别', citizenId: '身份证号', phone: '手机号', joinedOn: '入党日期',
     fullOn: '转正日期', ethnicity: '民族', birthDate: '出生日期', education: '学历', history: '组织关系变动', now: '至今',
     masked: '个人信息已脱敏显示。', transfer: '组织关系转接', toOrg: '转入党组织', transferDate: '转接日期', reason: '原因',
@@ -88,6 +90,20 @@ export default {
     leaveReason: '请填写请假原因', leaveSent: '请假申请已提交', recent: '本支部近期活动', attended: '本年度参加的活动（{n}次）',
   },
   source: { activity: '组织生活', training: '教育培训', home_delivery: '送学上门' },
+  import: {
+    step1: '下载模板，按表头填写（已有的名册可直接使用，表头需与模板一致）：', template: '党员名册导入模板.xlsx',
+    step2: '选择文件（.xlsx 或 .csv，支持 GBK 编码），先“检查”，逐行查看问题。', step3: '没有问题后点“导入”。同一身份证号再次导入时按新值更新。',
+    choose: '选择文件', mode: '导入方式', allOrNothing: '全部正确才导入', validRows: '只导入正确的行', defaultOrg: '默认党组织（表中未填时）',
+    check: '检查', commit: '导入', progress: '导入进度', rows: '数据行', valid: '正确行', created: '新增', updated: '更新', unchanged: '无变化',
+    written: '已导入。', ready: '检查通过，可以导入。', problems: '发现 {n} 个问题', markedSheet: '下载标注错误的表格', row: '行号',
+    column: '列', message: '问题', done: '导入完成：新增 {created}，更新 {updated}，无变化 {unchanged}',
+    file: {
+      not_xlsx: '不是有效的 .xlsx 文件', too_large: '文件太大或解压后过大', too_many_rows: '行数超过上限，请拆分文件',
+      missing_headers: '缺少必需的列：{detail}', unknown_header: '有无法识别的列：{detail}', duplicate_header: '有重复的列：{detail}',
+      encoding: '无法识别的文字编码，请另存为 CSV（UTF-8）或 Excel', corrupt: '文件已损坏', not_csv: '不是 CSV 文本文件',
+      no_sheet: '工作簿中没有工作表', required: '请选择文件',
+    },
+  },
   audit: { at: '时间', user: '用户', action: '操作', entity: '对象', route: '接口', before: '修改前', after: '修改后' },
   account: { sessions: '登录设备', started: '登录时间', lastSeen: '最近活动', device: '设备', current: '本设备', end: '下线' },
   verify: {

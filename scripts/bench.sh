@@ -5,6 +5,7 @@
 #  3. GET /api/v1/members/{id} (Bearer, keep-alive) with wrk -t2 -c64, against
 #     nginx serving a static file of the same size in the same run
 #  4. Google Benchmark: member listing and the router's server time
+#  5. the check-in burst, the activities benchmarks, the roster import and export
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh --bench
@@ -115,3 +116,34 @@ pgport=$(free_port)
 pgurl=$(scripts/pg.sh start "$pgdir" "$pgport")
 DANGJIAO_BENCH_PG="$pgurl" ./build/bench/bench_activities || true
 scripts/pg.sh stop "$pgdir"
+
+echo "== roster: 100,000-row .xlsx, dry run then commit through the CLI (SQLite), peak RSS"
+kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true
+rdb="sqlite://$work/roster.db"
+"$bin" demo --scale city --db "$rdb" --key-file "$work/key" >/dev/null 2>&1
+./build/bench/roster_file --db "$rdb" --rows 100000 --out "$work/roster.xlsx"
+echo "file: $(stat -c %s "$work/roster.xlsx") bytes"
+measure() {
+  python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+t = time.monotonic()
+p = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+dt = time.monotonic() - t
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print("%.2f s, peak RSS %.0f MiB, exit %d: %s" % (dt, rss, p.returncode, (p.stdout.strip().splitlines() or [""])[-1]))
+PY
+}
+measure "$bin" import members "$work/roster.xlsx" --db "$rdb" --key-file "$work/key"
+measure "$bin" import members "$work/roster.xlsx" --db "$rdb" --key-file "$work/key" --commit
+echo "== roster: export of every member (105,500) through HTTP"
+port=$(free_port)
+"$bin" serve --db "$rdb" --key-file "$work/key" --listen "127.0.0.1:$port" --no-access-log --web-dir "" \
+  >"$work/serve3.out" 2>"$work/serve3.err" &
+server_pid=$!
+until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.01; done
+token=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'Content-Type: application/json' \
+  -d '{"username":"admin","password":"Dangjiao#2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+for ext in xlsx csv; do
+  curl -sf -o "$work/export.$ext" -w "export.$ext: %{time_total} s, %{size_download} bytes\n" \
+    -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/members/export.$ext"
+done

@@ -1,9 +1,12 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <thread>
 
+#include "store/group_commit.h"
 #include "store/migrations.h"
 #include "store/testing.h"
 
@@ -49,6 +52,40 @@ TEST_P(StoreTest, UniqueViolationIsConflictAndRollbackUndoes) {
   auto n = with_conn(db(), [](Conn& c) { return c.query_one("SELECT COUNT(*) FROM orgs"); });
   ASSERT_TRUE(n);
   EXPECT_EQ(n->i64(0), 0);
+}
+
+TEST_P(StoreTest, GroupCommitWritesEachOnceAndIsolatesAFailure) {
+  GroupCommit group(db());
+  constexpr int kThreads = 8, kEach = 25;
+  std::atomic<int> ok{0}, conflicts{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        // Every thread also tries the same code once: one wins, the rest conflict.
+        const std::string code = i == 0 ? "SAME" : fmt::format("G{}", t * 1000 + i);
+        auto s = group.run([&](Conn& c) -> Status {
+          DJ_TRY(
+              c.exec("INSERT INTO orgs (parent_id, path, depth, code, name, type, created_at, "
+                     "updated_at) VALUES (NULL, ?, 0, ?, 'g', 'committee', 1, 1)",
+                     {fmt::format("/g{}/", code), code}));
+          return {};
+        });
+        if (s) {
+          ++ok;
+        } else if (s.error().code == ErrorCode::conflict) {
+          ++conflicts;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), kThreads * (kEach - 1) + 1);
+  EXPECT_EQ(conflicts.load(), kThreads - 1);
+  auto n = with_conn(
+      db(), [](Conn& c) { return c.query_one("SELECT COUNT(*) FROM orgs WHERE name = 'g'", {}); });
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->i64(0), kThreads * (kEach - 1) + 1);
 }
 
 TEST_P(StoreTest, MigrateIsIdempotent) {

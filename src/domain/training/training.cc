@@ -710,9 +710,9 @@ Result<json::object> TrainingService::check_in(const Principal& p, int64_t sessi
   } else {
     return Error::invalid("token", "required", "send the QR token or the numeric code");
   }
-  // Everything is checked on a read connection; the write transaction holds
-  // only the insert, so a burst of check-ins queues for as short a time as
-  // possible.
+  // The checks and the insert run in one group-committed write transaction:
+  // a burst of check-ins takes one transaction a batch, and a repeat cannot
+  // slip between the check and the insert.
   auto existing_result = [&](store::Conn& c) -> Result<std::optional<json::object>> {
     DJ_ASSIGN(auto existing, c.query_opt("SELECT session_id, member_id, status, method, at, "
                                          "idempotency_key FROM checkins WHERE session_id = ? AND "
@@ -728,8 +728,10 @@ Result<json::object> TrainingService::check_in(const Principal& p, int64_t sessi
                  "already checked in at " + format_instant(existing->i64(4)),
                  {{"session_id", "already_checked_in", "already checked in"}}};
   };
-  std::string status, method = token ? "qr" : "code";
-  DJ_TRY(store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
+  std::string status;
+  const std::string method = token ? "qr" : "code";
+  std::optional<json::object> repeat;
+  auto done = checkins_.run([&](store::Conn& c) -> Status {
     DJ_ASSIGN(auto row,
               c.query_opt("SELECT s.started_at, s.ended_at, s.latitude, s.longitude, s.radius_m, "
                           "(SELECT e.status FROM enrolments e WHERE e.training_id = s.training_id "
@@ -737,8 +739,8 @@ Result<json::object> TrainingService::check_in(const Principal& p, int64_t sessi
                           "t.id = s.training_id WHERE s.id = ? AND t.deleted_at IS NULL",
                           {*p.member_id, session_id}));
     if (!row) return Error::not_found("session " + std::to_string(session_id));
-    DJ_ASSIGN(auto earlier, existing_result(c));
-    if (earlier) return *earlier;
+    DJ_ASSIGN(repeat, existing_result(c));
+    if (repeat) return {};
     if (row->str(5) != "enrolled") return Error::forbidden("you are not enrolled in this class");
     const int64_t start = row->i64(0), end = row->i64(1);
     if (now < start - cfg_.open_before_ms || now > end) {
@@ -754,16 +756,6 @@ Result<json::object> TrainingService::check_in(const Principal& p, int64_t sessi
       }
     }
     status = now > start + cfg_.grace_ms ? "late" : "present";
-    return json::object{};
-  }));
-  if (status.empty()) {
-    // The read found an earlier check-in with this key: answer it again.
-    return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
-      DJ_ASSIGN(auto earlier, existing_result(c));
-      return *earlier;
-    });
-  }
-  auto inserted = store::with_tx(db_, [&](store::Conn& c) -> Status {
     DJ_TRY(
         c.exec("INSERT INTO checkins (session_id, member_id, status, method, at, "
                "idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
@@ -771,15 +763,17 @@ Result<json::object> TrainingService::check_in(const Principal& p, int64_t sessi
                 idempotency_key.empty() ? store::Value() : store::Value(idempotency_key)}));
     return {};
   });
-  if (!inserted) {
-    if (inserted.error().code != ErrorCode::conflict) return inserted.take_error();
-    // A concurrent repeat won the race: answer as for any repeat.
+  if (!done) {
+    if (done.error().code != ErrorCode::conflict) return done.take_error();
+    // A concurrent repeat (another PostgreSQL transaction) won the race:
+    // answer as for any repeat.
     return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
       DJ_ASSIGN(auto earlier, existing_result(c));
       if (!earlier) return Error::conflict("already checked in");
       return *earlier;
     });
   }
+  if (repeat) return *repeat;
   return json::object{{"session_id", session_id},
                       {"member_id", *p.member_id},
                       {"status", status},

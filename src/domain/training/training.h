@@ -12,6 +12,7 @@
 #include "common/crypto.h"
 #include "domain/auth/principal.h"
 #include "store/db.h"
+#include "store/group_commit.h"
 
 namespace dj::training {
 
@@ -141,6 +142,7 @@ class TrainingService {
   store::Db& db_;
   std::string qr_key_;
   Config cfg_;
+  store::GroupCommit checkins_{db_};  // a burst of check-ins commits in batches
 };
 
 }  // namespace dj::training

@@ -72,12 +72,15 @@ Result<member::ImportMode> read_mode(const std::optional<std::string>& mode) {
                {{"mode", "unknown_code", "must be all-or-nothing or valid-rows"}}};
 }
 
-std::string csv_of(const member::ExportTable& t) {
+// One CSV record: fields quoted when they hold a comma, quote or line break.
+std::string csv_line(const std::vector<std::string>& cells) {
   std::string out;
-  auto field = [&out](const std::string& v) {
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (i) out += ',';
+    const std::string& v = cells[i];
     if (v.find_first_of(",\"\r\n") == std::string::npos) {
       out += v;
-      return;
+      continue;
     }
     out += '"';
     for (char ch : v) {
@@ -85,16 +88,8 @@ std::string csv_of(const member::ExportTable& t) {
       out += ch;
     }
     out += '"';
-  };
-  auto line = [&](const std::vector<std::string>& cells) {
-    for (size_t i = 0; i < cells.size(); ++i) {
-      if (i) out += ',';
-      field(cells[i]);
-    }
-    out += "\r\n";
-  };
-  line(t.header);
-  for (const auto& r : t.rows) line(r);
+  }
+  out += "\r\n";
   return out;
 }
 
@@ -261,54 +256,60 @@ void add_roster_routes(Router& r, Services& s) {
       }
       const auto layout =
           layout_text == "national" ? member::ExportLayout::national : member::ExportLayout::roster;
-      DJ_ASSIGN(auto table, s.roster.export_table(c.p(), lq, layout));
-      (void)audit::record_now(s.db, c.p().actor(),
-                              {"member.export",
-                               "member",
-                               "",
-                               c.p().scope_path,
-                               {},
-                               json::object{{"rows", table.rows.size()},
-                                            {"format", ext},
-                                            {"layout", layout_text.value_or("roster")}}});
+      const auto& cols = member::export_columns(layout);
       const std::string base =
           layout == member::ExportLayout::national ? "members-national" : "members";
+      size_t count = 0;
+      Response res;
       if (ext == "xlsx") {
-        Sheet sheet{layout == member::ExportLayout::national ? "党员信息采集" : "党员名册",
-                    table.header,
-                    {},
-                    {},
-                    {},
-                    table.text_columns};
-        sheet.rows.reserve(table.rows.size());
-        for (auto& row : table.rows) {
+        XlsxStream book(layout == member::ExportLayout::national ? "党员信息采集" : "党员名册",
+                        cols.header, cols.text_columns);
+        DJ_TRY(s.roster.export_rows(c.p(), lq, layout, [&](std::vector<std::string>& row) {
           std::vector<Cell> cells;
           cells.reserve(row.size());
           for (size_t i = 0; i < row.size(); ++i) {
-            const bool is_date = std::find(table.date_columns.begin(), table.date_columns.end(),
-                                           i) != table.date_columns.end();
+            const bool is_date = std::find(cols.date_columns.begin(), cols.date_columns.end(), i) !=
+                                 cols.date_columns.end();
             if (is_date && !row[i].empty()) {
               cells.emplace_back(Date{std::move(row[i])});
             } else {
               cells.emplace_back(std::move(row[i]));
             }
           }
-          sheet.rows.push_back(std::move(cells));
-        }
-        return xlsx_response({sheet}, base + ".xlsx");
-      }
-      std::string csv = csv_of(table);
-      Response res;
-      if (encoding == "gb18030") {
-        auto converted = tabular::utf8_to_gb18030(csv);
-        if (!converted) return Error::internal("cannot convert to GB18030");
-        res.body = std::move(*converted);
-        res.content_type = "text/csv; charset=gb18030";
+          book.add_row(std::move(cells));
+          ++count;
+          return Status{};
+        }));
+        DJ_ASSIGN(res.body, book.finish());
+        res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
       } else {
-        res.body = "\xEF\xBB\xBF" + csv;  // the BOM makes Excel read UTF-8
-        res.content_type = "text/csv; charset=utf-8";
+        std::string csv = csv_line(cols.header);
+        DJ_TRY(s.roster.export_rows(c.p(), lq, layout, [&](std::vector<std::string>& row) {
+          csv += csv_line(row);
+          ++count;
+          return Status{};
+        }));
+        if (encoding == "gb18030") {
+          auto converted = tabular::utf8_to_gb18030(csv);
+          if (!converted) return Error::internal("cannot convert to GB18030");
+          res.body = std::move(*converted);
+          res.content_type = "text/csv; charset=gb18030";
+        } else {
+          res.body = "\xEF\xBB\xBF" + csv;  // the BOM makes Excel read UTF-8
+          res.content_type = "text/csv; charset=utf-8";
+        }
       }
-      res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + base + ".csv\"");
+      res.headers.emplace_back("Content-Disposition",
+                               "attachment; filename=\"" + base + "." + ext + "\"");
+      (void)audit::record_now(
+          s.db, c.p().actor(),
+          {"member.export",
+           "member",
+           "",
+           c.p().scope_path,
+           {},
+           json::object{
+               {"rows", count}, {"format", ext}, {"layout", layout_text.value_or("roster")}}});
       return res;
     };
   };

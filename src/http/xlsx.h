@@ -3,6 +3,7 @@
 // errors and drop-down lists. Large sheets are written in constant memory.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -31,6 +32,22 @@ struct Sheet {
 
 // The workbook's bytes.
 Result<std::string> write_xlsx(const std::vector<Sheet>& sheets);
+
+// A one-sheet workbook written row by row in constant memory, for exports
+// of any size: the first 200 rows are held back to size the columns.
+class XlsxStream {
+ public:
+  XlsxStream(std::string sheet_name, std::vector<std::string> header,
+             std::vector<size_t> text_columns);
+  ~XlsxStream();
+  void add_row(std::vector<Cell> row);
+  // The workbook's bytes; the stream is done after it.
+  Result<std::string> finish();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // The workbook as a download named `filename`.
 Result<Response> xlsx_response(const std::vector<Sheet>& sheets, const std::string& filename);

@@ -377,17 +377,31 @@ Result<Page> MemberService::list(const Principal& p, const ListQuery& q) {
   });
 }
 
-Result<std::vector<Member>> MemberService::all(const Principal& p, const ListQuery& q) {
-  return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<Member>> {
-    DJ_ASSIGN(auto f, filter_of(c, p, q));
-    DJ_ASSIGN(auto rows,
-              c.query(std::string("SELECT ") + kColumns + f.sql() + " ORDER BY o.path, m.id",
-                      f.params()));
-    std::vector<Member> out;
-    out.reserve(rows.size());
-    for (const auto& r : rows) out.push_back(from_row(r, keys_));
-    return out;
-  });
+Status MemberService::for_each(const Principal& p, const ListQuery& q,
+                               const std::function<Status(const Member&)>& fn) {
+  constexpr int64_t kBatch = 2000;
+  std::string after_path;
+  int64_t after_id = 0;
+  for (;;) {
+    DJ_ASSIGN(
+        auto rows, store::with_conn(db_, [&](store::Conn& c) -> Result<store::Rows> {
+          DJ_ASSIGN(auto f, filter_of(c, p, q));
+          // Keyset paging on the order (o.path, m.id): each batch starts after the last.
+          if (after_id) {
+            f.add("(o.path > ? OR (o.path = ? AND m.id > ?))", {after_path, after_path, after_id});
+          }
+          return c.query(std::string("SELECT ") + kColumns + f.sql() +
+                             " ORDER BY o.path, m.id LIMIT " + std::to_string(kBatch),
+                         f.params());
+        }));
+    for (const auto& r : rows) {
+      const Member m = from_row(r, keys_);
+      DJ_TRY(fn(m));
+      after_path = m.org_path;
+      after_id = m.id;
+    }
+    if (static_cast<int64_t>(rows.size()) < kBatch) return {};
+  }
 }
 
 Result<std::unordered_map<std::string, Member>> MemberService::find_by_citizen_ids(

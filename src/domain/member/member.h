@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -89,8 +90,10 @@ class MemberService {
   // not_found when absent, deleted, or outside what p may read.
   Result<Member> get(const auth::Principal& p, int64_t id);
   Result<Page> list(const auth::Principal& p, const ListQuery& q);
-  // Every member the list filters match (paging ignored), for exports.
-  Result<std::vector<Member>> all(const auth::Principal& p, const ListQuery& q);
+  // Calls `fn` for every member the list filters match (paging ignored), in
+  // organization order, reading a batch at a time: exports of any size.
+  Status for_each(const auth::Principal& p, const ListQuery& q,
+                  const std::function<Status(const Member&)>& fn);
   Result<Member> create(const auth::Principal& p, const MemberInput& in);
   Result<Member> update(const auth::Principal& p, int64_t id, const MemberInput& patch);
   Result<Member> transfer(const auth::Principal& p, int64_t id, const Transfer& t);

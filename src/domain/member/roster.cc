@@ -665,9 +665,24 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
   return store::with_conn(db_, run);
 }
 
-Result<ExportTable> RosterService::export_table(const auth::Principal& p, const ListQuery& q,
-                                                ExportLayout layout) {
-  DJ_ASSIGN(auto members, members_.all(p, q));
+const ExportColumns& export_columns(ExportLayout layout) {
+  static const ExportColumns roster = [] {
+    ExportColumns c;
+    for (const auto& col : roster_columns()) c.header.emplace_back(col.header_zh);
+    c.date_columns = {3, 7, 8};
+    c.text_columns = {5, 6};
+    return c;
+  }();
+  static const ExportColumns national{
+      {"序号", "姓名", "性别", "公民身份号码", "民族", "出生日期", "学历", "人员类别", "所在党支部",
+       "入党日期", "转正日期", "工作岗位", "联系电话", "党籍状态", "是否离退休", "工作单位"},
+      {5, 9, 10},
+      {3, 12}};
+  return layout == ExportLayout::roster ? roster : national;
+}
+
+Status RosterService::export_rows(const auth::Principal& p, const ListQuery& q, ExportLayout layout,
+                                  const std::function<Status(std::vector<std::string>&)>& row) {
   DJ_ASSIGN(auto names, store::with_conn(db_, [](store::Conn& c) -> Result<store::Rows> {
               return c.query("SELECT id, name FROM orgs", {});
             }));
@@ -689,44 +704,54 @@ Result<ExportTable> RosterService::export_table(const auth::Principal& p, const 
     }
     return it->second;
   };
-  ExportTable t;
+  static const std::map<std::string, std::string> standing = {
+      {"normal", "正常"}, {"suspended", "停止党籍"}, {"lost_contact", "失去联系"}};
   const auto opt = [](const std::optional<std::string>& s) { return s.value_or(""); };
   const auto yes_no = [](bool b) { return std::string(b ? "是" : "否"); };
-  for (const auto& m : members) {
+  size_t n = 0;
+  return members_.for_each(p, q, [&](const Member& m) -> Status {
     const bool full = members_.may_see_pii(p, m);
-    const std::string citizen = full ? m.citizen_id : mask_citizen_id(m.citizen_id);
-    const std::string phone = m.phone ? (full ? *m.phone : mask_phone(*m.phone)) : "";
+    std::string citizen = full ? m.citizen_id : mask_citizen_id(m.citizen_id);
+    std::string phone = m.phone ? (full ? *m.phone : mask_phone(*m.phone)) : "";
+    std::vector<std::string> cells;
     if (layout == ExportLayout::roster) {
-      t.rows.push_back({m.name, roster_label("gender", m.gender), opt(m.ethnicity),
-                        opt(m.birth_date), opt(m.education), citizen, phone, opt(m.joined_on),
-                        opt(m.full_member_on), roster_label("political_status", m.political_status),
-                        roster_label("cadre_rank", m.cadre_rank), name_path(m.org_path),
-                        roster_label("post", m.post), yes_no(m.retired), yes_no(m.infirm),
-                        yes_no(m.party_worker)});
+      cells = {m.name,
+               roster_label("gender", m.gender),
+               opt(m.ethnicity),
+               opt(m.birth_date),
+               opt(m.education),
+               std::move(citizen),
+               std::move(phone),
+               opt(m.joined_on),
+               opt(m.full_member_on),
+               roster_label("political_status", m.political_status),
+               roster_label("cadre_rank", m.cadre_rank),
+               name_path(m.org_path),
+               roster_label("post", m.post),
+               yes_no(m.retired),
+               yes_no(m.infirm),
+               yes_no(m.party_worker)};
     } else {
-      static const std::map<std::string, std::string> standing = {
-          {"normal", "正常"}, {"suspended", "停止党籍"}, {"lost_contact", "失去联系"}};
       const auto st = standing.find(m.standing);
-      t.rows.push_back({std::to_string(t.rows.size() + 1), m.name, roster_label("gender", m.gender),
-                        citizen, opt(m.ethnicity), opt(m.birth_date), opt(m.education),
-                        roster_label("political_status", m.political_status), m.org_name,
-                        opt(m.joined_on), opt(m.full_member_on), opt(m.job_title), phone,
-                        st == standing.end() ? m.standing : st->second, yes_no(m.retired),
-                        opt(m.work_unit)});
+      cells = {std::to_string(++n),
+               m.name,
+               roster_label("gender", m.gender),
+               std::move(citizen),
+               opt(m.ethnicity),
+               opt(m.birth_date),
+               opt(m.education),
+               roster_label("political_status", m.political_status),
+               m.org_name,
+               opt(m.joined_on),
+               opt(m.full_member_on),
+               opt(m.job_title),
+               std::move(phone),
+               st == standing.end() ? m.standing : st->second,
+               yes_no(m.retired),
+               opt(m.work_unit)};
     }
-  }
-  if (layout == ExportLayout::roster) {
-    for (const auto& c : roster_columns()) t.header.emplace_back(c.header_zh);
-    t.date_columns = {3, 7, 8};
-    t.text_columns = {5, 6};
-  } else {
-    t.header = {"序号",     "姓名",     "性别",       "公民身份号码", "民族",     "出生日期",
-                "学历",     "人员类别", "所在党支部", "入党日期",     "转正日期", "工作岗位",
-                "联系电话", "党籍状态", "是否离退休", "工作单位"};
-    t.date_columns = {5, 9, 10};
-    t.text_columns = {3, 12};
-  }
-  return t;
+    return row(cells);
+  });
 }
 
 }  // namespace dj::member

@@ -67,12 +67,12 @@ enum class ExportLayout {
   national,  // the national member information collection form (docs/roster.md)
 };
 
-struct ExportTable {
+struct ExportColumns {
   std::vector<std::string> header;
-  std::vector<std::vector<std::string>> rows;
   std::vector<size_t> date_columns;  // YYYY-MM-DD texts, written as dates
   std::vector<size_t> text_columns;  // digit strings to keep as text (citizen ID, phone)
 };
+const ExportColumns& export_columns(ExportLayout layout);
 
 class RosterService {
  public:
@@ -85,10 +85,11 @@ class RosterService {
   Result<ImportReport> import(const auth::Principal& p, std::string_view file,
                               const ImportOptions& opt);
 
-  // The members the list filters match, one row each, in organization order;
-  // citizen ID and phone in full only for callers allowed to see them.
-  Result<ExportTable> export_table(const auth::Principal& p, const ListQuery& q,
-                                   ExportLayout layout);
+  // The members the list filters match, one row each (export_columns'
+  // order) handed to `row` as they are read, in organization order; citizen
+  // ID and phone in full only for callers allowed to see them.
+  Status export_rows(const auth::Principal& p, const ListQuery& q, ExportLayout layout,
+                     const std::function<Status(std::vector<std::string>&)>& row);
 
  private:
   store::Db& db_;

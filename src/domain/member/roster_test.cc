@@ -1,6 +1,9 @@
 #include "domain/member/roster.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <set>
 
 #include "common/tabular.h"
 #include "domain/audit/audit.h"
@@ -199,25 +202,54 @@ TEST_P(RosterTest, ExportsWhatItImportsAndMasksWithoutPermission) {
   ASSERT_TRUE(run("姓名,身份证号,人员类别,入党日期,所在党组织,手机号\n张三," + id1_ +
                       ",正式党员,2015-07-01,R-1-1,13812345678\n",
                   true));
-  auto full = roster_->export_table(admin_, {}, ExportLayout::roster);
-  ASSERT_TRUE(full);
-  ASSERT_EQ(full->rows.size(), 1u);
-  EXPECT_EQ(full->rows[0][5], id1_);
-  EXPECT_EQ(full->rows[0][11], "机关工委/发改委机关党委/办公室党支部");
-  EXPECT_EQ(full->rows[0][9], "正式党员");
+  auto rows_of = [&](const auth::Principal& who, ExportLayout layout) {
+    std::vector<std::vector<std::string>> rows;
+    EXPECT_TRUE(roster_->export_rows(who, {}, layout, [&](std::vector<std::string>& r) {
+      rows.push_back(r);
+      return Status{};
+    }));
+    return rows;
+  };
+  const auto full = rows_of(admin_, ExportLayout::roster);
+  ASSERT_EQ(full.size(), 1u);
+  EXPECT_EQ(full[0][5], id1_);
+  EXPECT_EQ(full[0][11], "机关工委/发改委机关党委/办公室党支部");
+  EXPECT_EQ(full[0][9], "正式党员");
   const auto reader = testing::scoped(auth::Role::org_admin, pc_.path);
-  auto masked = roster_->export_table(reader, {}, ExportLayout::national);
-  ASSERT_TRUE(masked);
-  EXPECT_EQ(masked->rows[0][3], mask_citizen_id(id1_));
-  EXPECT_EQ(masked->header[3], "公民身份号码");
+  const auto masked = rows_of(reader, ExportLayout::national);
+  ASSERT_EQ(masked.size(), 1u);
+  EXPECT_EQ(masked[0][3], mask_citizen_id(id1_));
+  EXPECT_EQ(export_columns(ExportLayout::national).header[3], "公民身份号码");
   // The export, as CSV, imports again without changing anything.
+  const auto& header = export_columns(ExportLayout::roster).header;
   std::string csv;
-  for (size_t i = 0; i < full->header.size(); ++i) csv += (i ? "," : "") + full->header[i];
+  for (size_t i = 0; i < header.size(); ++i) csv += (i ? "," : "") + header[i];
   csv += "\n";
-  for (size_t i = 0; i < full->rows[0].size(); ++i) csv += (i ? "," : "") + full->rows[0][i];
+  for (size_t i = 0; i < full[0].size(); ++i) csv += (i ? "," : "") + full[0][i];
   auto again = run(csv, true);
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_EQ(again->unchanged, 1u) << (again->problems.empty() ? "" : again->problems[0].message);
+}
+
+TEST_P(RosterTest, ExportsManyMembersInBatchesEachOnce) {
+  std::string many = "姓名,身份证号,人员类别,入党日期,所在党组织\n";
+  for (int i = 0; i < 4500; ++i) {
+    many += fmt::format(
+        "批量{},{},正式党员,2015-07-01,{}\n", i,
+        make_id(fmt::format("5301021980{:02d}{:02d}{:03d}", 1 + i / 1000, 1 + i % 28, i % 1000)),
+        i % 2 ? "R-1-1" : "R-2");
+  }
+  auto big = run(many, true);
+  ASSERT_TRUE(big);
+  ASSERT_TRUE(big->committed) << (big->problems.empty() ? "" : big->problems[0].message);
+  std::vector<std::string> ids;
+  ASSERT_TRUE(
+      roster_->export_rows(admin_, {}, ExportLayout::national, [&](std::vector<std::string>& r) {
+        ids.push_back(r[3]);
+        return Status{};
+      }));
+  EXPECT_EQ(ids.size(), 4500u);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 4500u);
 }
 
 DJ_INSTANTIATE_BACKENDS(RosterTest);

@@ -17,11 +17,15 @@ Response no_content() {
   return r;
 }
 
-// The address members' phones open: the request's Host, as seen by the venue screen.
+// The address members' phones open: the request's Host, as seen by the venue
+// screen, with https when a TLS-terminating proxy says so.
 std::string base_url(const Request& req) {
   std::string host(req.header("host"));
-  if (host.empty() || host.size() > 200) host = "127.0.0.1";
-  return "http://" + host;
+  if (host.empty() || host.size() > 200 || host.find_first_of("/\\@?#\" <>") != std::string::npos) {
+    host = "127.0.0.1";
+  }
+  const bool https = req.header("x-forwarded-proto") == "https";
+  return (https ? "https://" : "http://") + host;
 }
 
 }  // namespace

@@ -976,6 +976,12 @@ class Training(Base):
         # The venue screen's code; the member's phone opens it while logged in.
         qr = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s1["id"])).json()
         self.assertIn("/checkin?session=%d" % s1["id"], qr["url"])
+        behind_tls = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s1["id"]),
+                                    headers={"X-Forwarded-Proto": "https", "Host": "dj.example.gov.cn"})
+        self.assertTrue(behind_tls.json()["url"].startswith("https://dj.example.gov.cn/checkin?"))
+        odd_host = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s1["id"]),
+                                  headers={"Host": "evil.example/@x"})
+        self.assertTrue(odd_host.json()["url"].startswith("http://127.0.0.1/checkin?"))
         svg = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr?format=svg" % (tid, s1["id"]))
         self.assertEqual(svg.header("content-type"), "image/svg+xml")
         self.assertTrue(svg.body.startswith("<svg"))

@@ -653,14 +653,6 @@ Result<std::pair<Training, Session>> session_in(store::Conn& c, int64_t session_
   return Error::not_found("session " + std::to_string(session_id));
 }
 
-json::object checkin_json(const store::Row& r) {
-  return json::object{{"session_id", r.i64(0)},
-                      {"member_id", r.i64(1)},
-                      {"status", r.str(2)},
-                      {"method", r.str(3)},
-                      {"at", format_instant(r.i64(4))}};
-}
-
 }  // namespace
 
 Result<json::object> TrainingService::qr(const Principal& p, int64_t id, int64_t session_id,
@@ -713,34 +705,37 @@ Result<json::object> TrainingService::check_in(const Principal& p, int64_t sessi
   // The checks and the insert run in one group-committed write transaction:
   // a burst of check-ins takes one transaction a batch, and a repeat cannot
   // slip between the check and the insert.
-  auto existing_result = [&](store::Conn& c) -> Result<std::optional<json::object>> {
-    DJ_ASSIGN(auto existing, c.query_opt("SELECT session_id, member_id, status, method, at, "
-                                         "idempotency_key FROM checkins WHERE session_id = ? AND "
-                                         "member_id = ?",
-                                         {session_id, *p.member_id}));
-    if (!existing) return std::optional<json::object>();
-    if (!idempotency_key.empty() && existing->str(5) == idempotency_key) {
-      auto out = checkin_json(*existing);
-      out["repeated"] = true;
-      return std::optional<json::object>(std::move(out));
+  // An earlier check-in of this member: its first result again for a repeat
+  // with the same Idempotency-Key, 409 otherwise.
+  auto earlier = [&](const std::string& st, const std::string& how, int64_t at,
+                     const std::string& key) -> Result<json::object> {
+    if (!idempotency_key.empty() && key == idempotency_key) {
+      return json::object{
+          {"session_id", session_id}, {"member_id", *p.member_id}, {"status", st}, {"method", how},
+          {"at", format_instant(at)}, {"repeated", true}};
     }
     return Error{ErrorCode::conflict,
-                 "already checked in at " + format_instant(existing->i64(4)),
+                 "already checked in at " + format_instant(at),
                  {{"session_id", "already_checked_in", "already checked in"}}};
   };
   std::string status;
   const std::string method = token ? "qr" : "code";
   std::optional<json::object> repeat;
   auto done = checkins_.run([&](store::Conn& c) -> Status {
+    // The session, the member's enrolment and any earlier check-in, in one statement.
     DJ_ASSIGN(auto row,
               c.query_opt("SELECT s.started_at, s.ended_at, s.latitude, s.longitude, s.radius_m, "
                           "(SELECT e.status FROM enrolments e WHERE e.training_id = s.training_id "
-                          "AND e.member_id = ?) FROM training_sessions s JOIN trainings t ON "
-                          "t.id = s.training_id WHERE s.id = ? AND t.deleted_at IS NULL",
-                          {*p.member_id, session_id}));
+                          "AND e.member_id = ?), ch.status, ch.method, ch.at, ch.idempotency_key "
+                          "FROM training_sessions s JOIN trainings t ON t.id = s.training_id "
+                          "LEFT JOIN checkins ch ON ch.session_id = s.id AND ch.member_id = ? "
+                          "WHERE s.id = ? AND t.deleted_at IS NULL",
+                          {*p.member_id, *p.member_id, session_id}));
     if (!row) return Error::not_found("session " + std::to_string(session_id));
-    DJ_ASSIGN(repeat, existing_result(c));
-    if (repeat) return {};
+    if (!row->null(8)) {
+      DJ_ASSIGN(repeat, earlier(row->str(6), row->str(7), row->i64(8), row->str(9)));
+      return {};
+    }
     if (row->str(5) != "enrolled") return Error::forbidden("you are not enrolled in this class");
     const int64_t start = row->i64(0), end = row->i64(1);
     if (now < start - cfg_.open_before_ms || now > end) {
@@ -768,9 +763,11 @@ Result<json::object> TrainingService::check_in(const Principal& p, int64_t sessi
     // A concurrent repeat (another PostgreSQL transaction) won the race:
     // answer as for any repeat.
     return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
-      DJ_ASSIGN(auto earlier, existing_result(c));
-      if (!earlier) return Error::conflict("already checked in");
-      return *earlier;
+      DJ_ASSIGN(auto ch, c.query_opt("SELECT status, method, at, idempotency_key FROM checkins "
+                                     "WHERE session_id = ? AND member_id = ?",
+                                     {session_id, *p.member_id}));
+      if (!ch) return Error::conflict("already checked in");
+      return earlier(ch->str(0), ch->str(1), ch->i64(2), ch->str(3));
     });
   }
   if (repeat) return *repeat;

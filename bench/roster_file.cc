@@ -35,9 +35,9 @@ int main(int argc, char** argv) {
   lxw_worksheet* ws = workbook_add_worksheet(wb, "党员名册");
   lxw_format* date = workbook_add_format(wb);
   format_set_num_format(date, "yyyy-mm-dd");
-  const char* header[] = {"姓名", "性别", "民族", "出生日期", "学历", "身份证号", "手机号",
-                          "入党日期", "转正日期", "人员类别", "干部级别", "所在党组织",
-                          "党内职务", "离退休", "年老体弱", "党务干部"};
+  const char* header[] = {"姓名",     "性别",     "民族",     "出生日期", "学历",     "身份证号",
+                          "手机号",   "入党日期", "转正日期", "人员类别", "干部级别", "所在党组织",
+                          "党内职务", "离退休",   "年老体弱", "党务干部"};
   for (lxw_col_t c = 0; c < 16; ++c) worksheet_write_string(ws, 0, c, header[c], nullptr);
   const char* surnames[] = {"王", "李", "张", "刘", "陈", "杨", "赵", "黄"};
   for (size_t i = 0; i < rows; ++i) {

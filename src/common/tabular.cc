@@ -165,7 +165,6 @@ struct Strings {
   std::vector<std::string> items;
   std::string current;
   bool in_si = false, in_t = false, in_phonetic = false;
-  size_t budget_chars = 0;
 };
 
 struct SheetState {
@@ -177,8 +176,8 @@ struct SheetState {
   Row row;
   size_t row_number = 0, next_row = 1;
   size_t col = 0;
-  std::string type, value, inline_text, formula_text;
-  bool in_v = false, in_is_t = false, in_f = false, has_formula = false;
+  std::string type, value, inline_text;
+  bool in_v = false, in_is_t = false, has_formula = false;
   Status stop;
 };
 
@@ -247,7 +246,6 @@ void XMLCALL sheet_start(void* data, const XML_Char* name, const XML_Char** atts
   } else if (n == "v") {
     s.in_v = true;
   } else if (n == "f") {
-    s.in_f = true;
     s.has_formula = true;
   } else if (n == "t") {
     s.in_is_t = true;
@@ -271,8 +269,6 @@ void XMLCALL sheet_end(void* data, const XML_Char* name) {
   const auto n = local_name(name);
   if (n == "v") {
     s.in_v = false;
-  } else if (n == "f") {
-    s.in_f = false;
   } else if (n == "t") {
     s.in_is_t = false;
   } else if (n == "c") {

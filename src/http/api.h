@@ -31,8 +31,10 @@ struct Services {
   size_t import_limit = 20u << 20;  // largest roster file
 };
 
-// The member list's filters (org_id, political_status, …, q) from the query.
+// The member list's filters (org_id, political_status, …, q) from the query,
+// and their names for the route table.
 member::ListQuery read_member_filters(QueryReader& q);
+extern const std::vector<std::string> kMemberFilters;
 
 void add_system_routes(Router& r, Services& s);
 void add_auth_routes(Router& r, Services& s);

@@ -41,6 +41,10 @@ json::object out(Services& s, const auth::Principal& p, const member::Member& m)
 
 }  // namespace
 
+const std::vector<std::string> kMemberFilters = {
+    "org_id", "political_status", "cadre_rank",    "post",       "retired",
+    "infirm", "party_worker",     "leading_cadre", "new_member", "q"};
+
 member::ListQuery read_member_filters(QueryReader& q) {
   member::ListQuery lq;
   lq.org_id = q.id("org_id");
@@ -57,11 +61,8 @@ member::ListQuery read_member_filters(QueryReader& q) {
 }
 
 void add_member_routes(Router& r, Services& s) {
-  r.add({"GET",
-         "/api/v1/members",
-         "members",
-         "Members in a subtree with filters; personal information masked",
-         Access::session,
+  r.add({"GET", "/api/v1/members", "members",
+         "Members in a subtree with filters; personal information masked", Access::session,
          [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            member::ListQuery lq = read_member_filters(q);
@@ -74,8 +75,11 @@ void add_member_routes(Router& r, Services& s) {
            for (const auto& m : page.items) items.push_back(out(s, c.p(), m));
            return json_response(json::object{{"items", std::move(items)}, {"total", page.total}});
          },
-         {"org_id", "political_status", "cadre_rank", "post", "retired", "infirm", "party_worker",
-          "leading_cadre", "new_member", "q", "page", "page_size"}});
+         [] {
+           auto names = kMemberFilters;
+           names.insert(names.end(), {"page", "page_size"});
+           return names;
+         }()});
   r.add({"POST",
          "/api/v1/members",
          "members",

@@ -168,6 +168,7 @@ void add_roster_routes(Router& r, Services& s) {
          DJ_TRY(q.finish());
          DJ_TRY(check_table_format(format));
          DJ_ASSIGN(auto mode, read_mode(mode_text));
+         // Checked here too so that a job is never started for someone who may not.
          DJ_TRY(auth::require(c.p(), commit ? auth::Perm::member_write : auth::Perm::member_read));
          DJ_ASSIGN(auto upload, read_upload(c.req, filename));
          if (upload.bytes.size() > s.import_limit) {
@@ -313,9 +314,8 @@ void add_roster_routes(Router& r, Services& s) {
       return res;
     };
   };
-  const std::vector<std::string> filters = {
-      "org_id",       "political_status", "cadre_rank", "post", "retired", "infirm",
-      "party_worker", "leading_cadre",    "new_member", "q",    "layout"};
+  auto filters = kMemberFilters;
+  filters.emplace_back("layout");
   r.add({"GET", "/api/v1/members/export.xlsx", "members",
          "Members matching the list filters as .xlsx (?layout=roster|national); personal "
          "information in full only with member:pii",

@@ -11,9 +11,7 @@ namespace dj::http {
 namespace json = boost::json;
 
 Jobs::~Jobs() {
-  for (auto& t : threads_) {
-    if (t.joinable()) t.join();
-  }
+  for (auto& [job, thread] : threads_) thread.join();
 }
 
 std::string Jobs::start(int64_t owner, std::string kind, Work work) {
@@ -29,28 +27,37 @@ std::string Jobs::start(int64_t owner, std::string kind, Work work) {
                                                                           : std::next(it);
   }
   jobs_[job->id] = job;
-  threads_.emplace_back([this, job, work = std::move(work)] {
-    auto progress = [this, job](size_t done, size_t total) {
-      std::lock_guard l(mu_);
-      job->done = done;
-      job->total = total;
-    };
-    Result<json::value> r = Error::internal("the job did not run");
-    try {
-      r = work(progress);
-    } catch (const std::exception& e) {
-      r = Error::internal(e.what());
-    }
-    std::lock_guard l(mu_);
-    if (r) {
-      job->status = "done";
-      job->result = std::move(*r);
+  // Threads of ended jobs are done but for returning: join them now.
+  for (auto it = threads_.begin(); it != threads_.end();) {
+    if (it->first->ended_at) {
+      it->second.join();
+      it = threads_.erase(it);
     } else {
-      job->status = "failed";
-      job->result = json::parse(problem_response(r.error()).body);
+      ++it;
     }
-    job->ended_at = now_ms();
-  });
+  }
+  threads_.emplace_back(job, std::thread([this, job, work = std::move(work)] {
+                          auto progress = [this, job](size_t done, size_t total) {
+                            std::lock_guard l(mu_);
+                            job->done = done;
+                            job->total = total;
+                          };
+                          Result<json::value> r = Error::internal("the job did not run");
+                          try {
+                            r = work(progress);
+                          } catch (const std::exception& e) {
+                            r = Error::internal(e.what());
+                          }
+                          std::lock_guard l(mu_);
+                          if (r) {
+                            job->status = "done";
+                            job->result = std::move(*r);
+                          } else {
+                            job->status = "failed";
+                            job->result = json::parse(problem_response(r.error()).body);
+                          }
+                          job->ended_at = now_ms();
+                        }));
   return job->id;
 }
 

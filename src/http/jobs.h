@@ -46,7 +46,8 @@ class Jobs {
   };
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Job>> jobs_;
-  std::vector<std::thread> threads_;
+  // Each job's thread, joined once the job has ended (at the next start, or at the end).
+  std::vector<std::pair<std::shared_ptr<Job>, std::thread>> threads_;
 };
 
 }  // namespace dj::http

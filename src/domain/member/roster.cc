@@ -82,13 +82,12 @@ std::string header_key(std::string_view raw) {
   return h;
 }
 
+// A cell as text; a whole number the file wrote as 1.3912345678E10 or
+// 13912345678.0 reads as 13912345678.
 std::string cell_text(const Cell& c) {
-  if (c.kind == Cell::Kind::number &&
-      (c.text.find_first_of("Ee") != std::string::npos ||
-       (std::floor(c.number) == c.number && c.text.find('.') != std::string::npos))) {
-    if (std::floor(c.number) == c.number && std::fabs(c.number) < 1e18) {
-      return fmt::format("{:.0f}", c.number);
-    }
+  if (c.kind == Cell::Kind::number && std::floor(c.number) == c.number &&
+      std::fabs(c.number) < 1e18 && c.text.find_first_of(".Ee") != std::string::npos) {
+    return fmt::format("{:.0f}", c.number);
   }
   return trim(c.text);
 }
@@ -313,21 +312,14 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
   };
   auto problem = [&](ParsedRow& pr, int col, const std::string& field, const std::string& code,
                      const std::string& english) {
+    // The template's header of the field (validate() names org_id, the file says 所在党组织).
     std::string column;
     if (col >= 0) {
       column = columns[static_cast<size_t>(col)].header_zh;
     } else {
-      for (size_t i = 0; i < mapping.size(); ++i) {
-        if (mapping[i] >= 0 && columns[static_cast<size_t>(mapping[i])].field == field) {
-          column = columns[static_cast<size_t>(mapping[i])].header_zh;
-        }
-      }
-      if (column.empty()) {
-        for (const auto& c : columns) {
-          if (c.field == field || (field == "org_id" && std::string_view(c.field) == "org")) {
-            column = c.header_zh;
-          }
-        }
+      const std::string_view want = field == "org_id" ? "org" : field;
+      for (const auto& c : columns) {
+        if (c.field == want) column = c.header_zh;
       }
     }
     const std::string words = problem_words(field, code, english);

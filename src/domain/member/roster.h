@@ -33,7 +33,7 @@ std::string roster_label(std::string_view field, const std::string& code);
 
 struct RowProblem {
   size_t row = 0;       // as the spreadsheet numbers it
-  std::string column;   // the header as written in the file ("" for the whole row)
+  std::string column;   // the template's header of the column ("" for the whole row)
   std::string field;    // the API field name
   std::string code;     // stable, e.g. check_digit, duplicate, unknown_org
   std::string message;  // for the cadre, e.g. 第12行「身份证号」校验位错误

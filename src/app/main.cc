@@ -350,7 +350,9 @@ int main(int argc, char** argv) {
   if (web) router_cfg.web = [&web](const http::Request& req) { return web->serve(req); };
   http::Router router(dbr, auth_serve, router_cfg);
   http::add_all_routes(router, services);
-  http::Server server(server_cfg, [&router](http::Request& req) { return router.handle(req); });
+  http::Server server(server_cfg, [&router](http::Request& req, http::Reply reply) {
+    router.handle(req, std::move(reply));
+  });
   auto port = server.listen();
   if (!port) return fail(port.error());
   const double start_ms =

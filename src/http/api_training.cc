@@ -28,6 +28,31 @@ std::string base_url(const Request& req) {
   return (https ? "https://" : "http://") + host;
 }
 
+// The body and Idempotency-Key of POST /api/v1/checkin.
+Result<training::CheckIn> read_check_in(const Request& req) {
+  DJ_ASSIGN(auto body, JsonBody::parse(req));
+  std::optional<int64_t> session_id;
+  training::CheckIn in;
+  std::optional<double> latitude, longitude;
+  body.i64("session_id", session_id);
+  body.i64("slot", in.slot);
+  body.str("token", in.token);
+  body.str("code", in.code);
+  body.number("latitude", latitude);
+  body.number("longitude", longitude);
+  DJ_TRY(body.finish());
+  if (!session_id) return Error::invalid("session_id", "required", "is required");
+  in.session_id = *session_id;
+  if (latitude && longitude) in.where = training::Location{*latitude, *longitude};
+  in.idempotency_key = std::string(req.header("idempotency-key"));
+  if (in.idempotency_key.size() > 100) {
+    return Error{ErrorCode::bad_request,
+                 "Idempotency-Key is too long",
+                 {{"Idempotency-Key", "too_long", "at most 100 characters"}}};
+  }
+  return in;
+}
+
 }  // namespace
 
 void add_training_routes(Router& r, Services& s) {
@@ -234,34 +259,20 @@ void add_training_routes(Router& r, Services& s) {
          "Check in as the signed-in member with the QR token or the numeric code "
          "(Idempotency-Key: a repeat answers the first result)",
          Access::session,
-         [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           std::optional<int64_t> session_id, slot;
-           std::optional<std::string> token, code;
-           std::optional<double> latitude, longitude;
-           body.i64("session_id", session_id);
-           body.i64("slot", slot);
-           body.str("token", token);
-           body.str("code", code);
-           body.number("latitude", latitude);
-           body.number("longitude", longitude);
-           DJ_TRY(body.finish());
-           std::optional<training::Location> where;
-           if (latitude && longitude) where = training::Location{*latitude, *longitude};
-           if (!session_id) return Error::invalid("session_id", "required", "is required");
-           const std::string key(c.req.header("idempotency-key"));
-           if (key.size() > 100) {
-             return Error{ErrorCode::bad_request,
-                          "Idempotency-Key is too long",
-                          {{"Idempotency-Key", "too_long", "at most 100 characters"}}};
-           }
-           DJ_ASSIGN(auto out,
-                     s.training.check_in(c.p(), *session_id, slot, token, code, key, where));
-           const bool repeated = out.contains("repeated");
-           return json_response(out, repeated ? 200 : 201);
-         },
          {},
-         "CheckIn"});
+         {},
+         "CheckIn",
+         false,
+         // Answered once the group commit holding the check-in has committed.
+         [&s](Ctx& c, Finish finish) {
+           auto in = read_check_in(c.req);
+           if (!in) return finish(in.take_error());
+           s.training.check_in(c.p(), *in, [finish](Result<boost::json::object> out) {
+             if (!out) return finish(out.take_error());
+             const bool repeated = out->contains("repeated");
+             finish(json_response(*out, repeated ? 200 : 201));
+           });
+         }});
   r.add({"POST",
          "/api/v1/trainings/{id}/sessions/{sid}/leave",
          "training",

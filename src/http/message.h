@@ -2,6 +2,7 @@
 // the router see only these; Beast stays inside server.cc.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,5 +32,8 @@ struct Response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
 };
+
+// Sends the response to one request: call it exactly once, from any thread.
+using Reply = std::function<void(Response)>;
 
 }  // namespace dj::http

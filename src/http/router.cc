@@ -157,6 +157,16 @@ Result<int64_t> Ctx::id(size_t i, const char* name) const {
 
 constexpr size_t kFirstRouteMetric = 3;
 
+// What a request's answer is counted and logged by, kept until it is sent.
+struct Outcome {
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  std::string method, path, client_ip;
+  size_t metric = 0;  // "unmatched" until a route is found
+  std::string username;
+  std::optional<audit::Actor> actor;  // a signed-in caller, whose refusals are audited
+  std::atomic<bool> answered{false};
+};
+
 struct Router::Impl {
   store::Db& db;
   auth::AuthService& auth;
@@ -183,7 +193,9 @@ struct Router::Impl {
     }
   }
 
-  Result<Response> dispatch(Request& req, size_t& metric, std::string& username) {
+  // Finds the route, authenticates and runs the handler, which answers
+  // through `finish`; records in `o` what the answer is counted and logged by.
+  void dispatch(Request& req, Outcome& o, const Finish& finish) {
     const auto parts = split_path(req.path);
     bool path_matched = false;
     // The route of this method whose pattern matches with the most literal
@@ -215,30 +227,55 @@ struct Router::Impl {
         if (segs[k].starts_with('{')) ctx.params.push_back(parts[k]);
       }
       const Route& route = routes[i];
-      metric = i + kFirstRouteMetric;
+      o.metric = i + kFirstRouteMetric;
       if (!route.upload && req.body.size() > cfg.json_body_limit) {
-        return Error{
+        return finish(Error{
             ErrorCode::too_large,
             "the request body is larger than " + std::to_string(cfg.json_body_limit) + " bytes",
-            {{"body", "too_large", "too large"}}};
+            {{"body", "too_large", "too large"}}});
       }
       if (route.access != Access::open) {
-        DJ_TRY(authenticate(ctx, route));
-        username = ctx.principal->username;
+        if (auto s = authenticate(ctx, route); !s) return finish(s.take_error());
+        o.username = ctx.principal->username;
+        o.actor = ctx.principal->actor();
       }
-      auto result = route.handler(ctx);
-      if (!result && result.error().code == ErrorCode::forbidden && ctx.principal) {
-        (void)audit::record_now(
-            db, ctx.principal->actor(),
-            {"auth.denied", "route", "", "", {}, json::object{{"detail", result.error().message}}});
-      }
-      return result;
+      if (route.deferred) return route.deferred(ctx, finish);
+      return finish(route.handler(ctx));
     }
-    metric = path_matched ? 1 : 0;
+    o.metric = path_matched ? 1 : 0;
     if (path_matched) {
-      return Error{ErrorCode::bad_request, "method " + req.method + " is not allowed here", {}};
+      return finish(
+          Error{ErrorCode::bad_request, "method " + req.method + " is not allowed here", {}});
     }
-    return Error::not_found("no such route: " + req.path);
+    finish(Error::not_found("no such route: " + req.path));
+  }
+
+  // Turns a handler's result into the response, audits a refusal of a
+  // signed-in caller, counts, logs and sends it.
+  void answer(const Outcome& o, Result<Response> r, const Reply& reply) {
+    Response res;
+    if (r) {
+      res = std::move(r).value();
+    } else {
+      if (r.error().code == ErrorCode::forbidden && o.actor) {
+        (void)audit::record_now(
+            db, *o.actor,
+            {"auth.denied", "route", "", "", {}, json::object{{"detail", r.error().message}}});
+      }
+      res = problem_response(r.error());
+      if (o.metric == 1) res.status = 405;
+    }
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - o.start).count();
+    observe(o.metric, res.status, secs);
+    if (cfg.access_log) {
+      spdlog::info(
+          R"({{"ts":"{}","ip":"{}","method":{},"path":{},"route":"{}","status":{},"ms":{:.3f},"bytes":{},"user":"{}"}})",
+          format_instant(now_ms()), o.client_ip, json::serialize(json::string(o.method)),
+          json::serialize(json::string(o.path)), metrics[o.metric].key, res.status, secs * 1000,
+          res.body.size(), o.username);
+    }
+    reply(std::move(res));
   }
 
   Status authenticate(Ctx& ctx, const Route& route) {
@@ -294,37 +331,30 @@ void Router::add(Route r) {
 
 const std::vector<Route>& Router::routes() const { return impl_->routes; }
 
-Response Router::handle(Request& req) {
-  const auto start = std::chrono::steady_clock::now();
-  size_t metric = 0;
-  std::string username;
-  Response res;
+void Router::handle(Request& req, Reply reply) {
+  auto o = std::make_shared<Outcome>();
+  o->method = req.method;
+  o->path = req.path;
+  o->client_ip = req.client_ip;
+  Impl* impl = impl_.get();
+  // Answers once: an exception thrown after a deferred route has handed its
+  // work on must not answer a second time.
+  Finish finish = [impl, o, reply = std::move(reply)](Result<Response> r) {
+    if (!o->answered.exchange(true)) impl->answer(*o, std::move(r), reply);
+  };
   try {
     std::optional<Response> page;
-    if (impl_->cfg.web) page = impl_->cfg.web(req);
+    if (impl->cfg.web) page = impl->cfg.web(req);
     if (page) {
-      metric = 2;
-      res = std::move(*page);
+      o->metric = 2;
+      finish(std::move(*page));
     } else {
-      auto r = impl_->dispatch(req, metric, username);
-      res = r ? std::move(r).value() : problem_response(r.error());
-      if (!r && metric == 1) res.status = 405;
+      impl->dispatch(req, *o, finish);
     }
   } catch (const std::exception& e) {
     spdlog::error("unhandled exception on {} {}: {}", req.method, req.path, e.what());
-    res = problem_response(Error::internal(e.what()));
+    finish(Error::internal(e.what()));
   }
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  impl_->observe(metric, res.status, secs);
-  if (impl_->cfg.access_log) {
-    spdlog::info(
-        R"({{"ts":"{}","ip":"{}","method":{},"path":{},"route":"{}","status":{},"ms":{:.3f},"bytes":{},"user":"{}"}})",
-        format_instant(now_ms()), req.client_ip, json::serialize(json::string(req.method)),
-        json::serialize(json::string(req.path)), impl_->metrics[metric].key, res.status,
-        secs * 1000, res.body.size(), username);
-  }
-  return res;
 }
 
 std::string Router::metrics_text() const {

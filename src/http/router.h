@@ -27,6 +27,10 @@ struct Ctx {
   Result<int64_t> id(size_t i, const char* name = "id") const;
 };
 
+// Finishes a request whose route answers later (Route::deferred): exactly
+// once, from any thread.
+using Finish = std::function<void(Result<Response>)>;
+
 enum class Access {
   open,         // no session needed
   session,      // a session whose password need not change
@@ -43,6 +47,11 @@ struct Route {
   std::vector<std::string> query_params = {};  // documented query parameters
   std::string body_schema = {};                // documented request body, if any
   bool upload = false;  // takes a file body up to the server's limit, not JSON
+  // Instead of `handler`, for a route whose work is finished by another
+  // thread (a group commit): it starts the work and returns, and the request
+  // thread serves other connections meanwhile. Ctx and its Request live only
+  // until it returns, so the work must copy what it needs.
+  std::function<void(Ctx&, Finish)> deferred = {};
 };
 
 struct RouterConfig {
@@ -57,8 +66,9 @@ class Router {
   Router(store::Db& db, auth::AuthService& auth, RouterConfig cfg);
   ~Router();
   void add(Route r);
-  // Answers any request; never throws.
-  Response handle(Request& req);
+  // Answers any request through `reply` (at once, or later for a deferred
+  // route); never throws.
+  void handle(Request& req, Reply reply);
   const std::vector<Route>& routes() const;
   // Prometheus text: requests by route and status, latency histogram, pool use.
   std::string metrics_text() const;

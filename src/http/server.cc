@@ -88,17 +88,26 @@ class Session : public std::enable_shared_from_this<Session> {
     for (const auto& f : req)
       r.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
     r.body = std::move(req.body());
-    Response out;
     auto url = boost::urls::parse_origin_form(req.target());
     if (!url) {
+      Response out;
       out.status = 400;
       out.content_type = "application/problem+json";
       out.body = problem_body(400, "Bad Request", "malformed request target");
-    } else {
-      r.path = url->path();
-      for (auto p : url->params()) r.query.emplace_back(p.key, p.value);
-      out = st_->handler(r);
+      return write(std::move(out));
     }
+    r.path = url->path();
+    for (auto p : url->params()) r.query.emplace_back(p.key, p.value);
+    // Written on this connection's thread: at once when the handler answers
+    // here, posted to it when another thread answers.
+    st_->handler(r, [self = shared_from_this()](Response out) {
+      net::dispatch(self->stream_.get_executor(),
+                    [self, out = std::move(out)]() mutable { self->write(std::move(out)); });
+    });
+  }
+
+  void write(Response out) {
+    const auto& req = parser_->get();
     res_ = {};
     res_.version(req.version());
     res_.result(static_cast<unsigned>(out.status));

@@ -24,8 +24,10 @@ struct ServerConfig {
   std::chrono::seconds shutdown_grace{20};
 };
 
-// Answers one request; must not throw (the router catches everything).
-using Handler = std::function<Response(Request&)>;
+// Answers one request through the Reply, now or later from another thread;
+// must not throw (the router catches everything). The connection reads its
+// next request once the reply is written.
+using Handler = std::function<void(Request&, Reply)>;
 
 class Server {
  public:

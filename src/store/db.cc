@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "store/backends.h"
+#include "store/group_commit.h"
 
 namespace dj::store {
 
@@ -59,6 +60,19 @@ struct Db::Pool {
 Db::Db(std::string display_url, size_t max_size)
     : display_url_(std::move(display_url)), pool_(std::make_shared<Pool>()) {
   pool_->max_size = max_size;
+}
+
+Db::~Db() = default;
+
+GroupCommit& Db::group_commit() {
+  std::lock_guard lock(group_mu_);
+  if (!group_commit_) group_commit_ = std::make_unique<GroupCommit>(*this);
+  return *group_commit_;
+}
+
+void Db::stop_group_commit() {
+  std::lock_guard lock(group_mu_);
+  group_commit_.reset();
 }
 
 Result<Lease> Db::acquire() {

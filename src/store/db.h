@@ -10,6 +10,7 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -95,6 +96,7 @@ class Conn {
 };
 
 class Db;
+class GroupCommit;
 
 class Lease {
  public:
@@ -119,17 +121,24 @@ struct PoolStats {
 // A pool of connections to one database.
 class Db {
  public:
-  virtual ~Db() = default;
+  virtual ~Db();
   virtual Dialect dialect() const = 0;
   // Waits for a free connection (opening one if the pool is not full).
   Result<Lease> acquire();
   PoolStats stats() const;
+  // The group commit shared by the small writes of many requests (check-ins,
+  // session touches), so that they join the same transactions; its thread
+  // starts on first use.
+  GroupCommit& group_commit();
   // The URL it was opened with, with any password removed.
   const std::string& display_url() const { return display_url_; }
 
  protected:
   Db(std::string display_url, size_t max_size);
   virtual Result<std::unique_ptr<Conn>> open() = 0;
+  // Commits what the group commit has queued and stops it. Backends call it
+  // first in their destructors, while open() still works.
+  void stop_group_commit();
 
  private:
   friend class Lease;
@@ -137,6 +146,8 @@ class Db {
   struct Pool;
   std::string display_url_;
   std::shared_ptr<Pool> pool_;
+  std::mutex group_mu_;
+  std::unique_ptr<GroupCommit> group_commit_;
 };
 
 // Opens `url`: `sqlite:///path/file.db`, a bare path, or `postgresql://...`.

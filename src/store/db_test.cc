@@ -1,9 +1,13 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "store/group_commit.h"
@@ -55,7 +59,7 @@ TEST_P(StoreTest, UniqueViolationIsConflictAndRollbackUndoes) {
 }
 
 TEST_P(StoreTest, GroupCommitWritesEachOnceAndIsolatesAFailure) {
-  GroupCommit group(db());
+  GroupCommit& group = db().group_commit();
   constexpr int kThreads = 8, kEach = 25;
   std::atomic<int> ok{0}, conflicts{0};
   std::vector<std::thread> threads;
@@ -86,6 +90,44 @@ TEST_P(StoreTest, GroupCommitWritesEachOnceAndIsolatesAFailure) {
       db(), [](Conn& c) { return c.query_one("SELECT COUNT(*) FROM orgs WHERE name = 'g'", {}); });
   ASSERT_TRUE(n);
   EXPECT_EQ(n->i64(0), kThreads * (kEach - 1) + 1);
+}
+
+// One thread queues many writes without waiting (as a request thread does);
+// each hears of its own result once committed, a throwing one included.
+TEST_P(StoreTest, GroupCommitSubmitAnswersEachOnceCommitted) {
+  constexpr int kWrites = 200;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<int> answers(kWrites, 0);
+  int ok = 0, failed = 0, answered = 0;
+  for (int i = 0; i < kWrites; ++i) {
+    db().group_commit().submit(
+        [i](Conn& c) -> Status {
+          if (i == 7) throw std::runtime_error("broken work");
+          DJ_TRY(
+              c.exec("INSERT INTO orgs (parent_id, path, depth, code, name, type, created_at, "
+                     "updated_at) VALUES (NULL, ?, 0, ?, 's', 'committee', 1, 1)",
+                     {fmt::format("/s{}/", i), fmt::format("S{}", i)}));
+          return {};
+        },
+        [&, i](Status s) {
+          std::lock_guard lock(mu);
+          ++answers[i];
+          ++(s ? ok : failed);
+          if (++answered == kWrites) cv.notify_one();
+        });
+  }
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return answered == kWrites; });
+  }
+  EXPECT_EQ(ok, kWrites - 1);
+  EXPECT_EQ(failed, 1);
+  EXPECT_EQ(std::count(answers.begin(), answers.end(), 1), kWrites);
+  auto n = with_conn(
+      db(), [](Conn& c) { return c.query_one("SELECT COUNT(*) FROM orgs WHERE name = 's'", {}); });
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->i64(0), kWrites - 1);
 }
 
 TEST_P(StoreTest, MigrateIsIdempotent) {

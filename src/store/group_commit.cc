@@ -1,37 +1,65 @@
 #include "store/group_commit.h"
 
+#include <future>
+
 namespace dj::store {
 
-Status GroupCommit::run(const std::function<Status(Conn&)>& work) {
-  Waiter me{&work, {}, false};
-  std::unique_lock lock(mu_);
-  queue_.push_back(&me);
-  // Whoever finds no transaction running leads one batch: everything queued
-  // so far, its own work included. Writers arriving meanwhile queue for the
-  // next batch, which one of them leads.
-  cv_.wait(lock, [&] { return me.done || !leading_; });
-  if (me.done) return me.result;
-  leading_ = true;
-  std::vector<Waiter*> batch;
-  batch.swap(queue_);
-  lock.unlock();
-  auto committed = with_tx(db_, [&](Conn& c) -> Status {
-    for (Waiter* w : batch) {
-      DJ_TRY(c.exec("SAVEPOINT group_write"));
-      w->result = (*w->work)(c);
-      if (!w->result) DJ_TRY(c.exec("ROLLBACK TO SAVEPOINT group_write"));
-      DJ_TRY(c.exec("RELEASE SAVEPOINT group_write"));
-    }
-    return {};
-  });
-  lock.lock();
-  for (Waiter* w : batch) {
-    if (!committed) w->result = committed.error();
-    w->done = true;
+GroupCommit::GroupCommit(Db& db) : db_(db), thread_([this] { commit_batches(); }) {}
+
+GroupCommit::~GroupCommit() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
   }
-  leading_ = false;
-  cv_.notify_all();
-  return me.result;
+  cv_.notify_one();
+  thread_.join();
+}
+
+void GroupCommit::submit(Work work, Done done) {
+  {
+    std::lock_guard lock(mu_);
+    queue_.push_back({std::move(work), std::move(done), {}});
+  }
+  cv_.notify_one();
+}
+
+Status GroupCommit::run(Work work) {
+  std::promise<Status> result;
+  auto answer = result.get_future();
+  submit(std::move(work), [&result](Status s) { result.set_value(std::move(s)); });
+  return answer.get();
+}
+
+// One batch is everything queued when the previous one ended; work queued
+// meanwhile waits for the next.
+void GroupCommit::commit_batches() {
+  std::vector<Item> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to commit
+      batch.swap(queue_);
+    }
+    auto committed = with_tx(db_, [&](Conn& c) -> Status {
+      for (Item& item : batch) {
+        DJ_TRY(c.exec("SAVEPOINT group_write"));
+        try {
+          item.result = item.work(c);
+        } catch (const std::exception& e) {
+          item.result = Error::internal(e.what());
+        }
+        if (!item.result) DJ_TRY(c.exec("ROLLBACK TO SAVEPOINT group_write"));
+        DJ_TRY(c.exec("RELEASE SAVEPOINT group_write"));
+      }
+      return {};
+    });
+    for (Item& item : batch) {
+      if (!committed) item.result = committed.error();
+      if (item.done) item.done(std::move(item.result));
+    }
+    batch.clear();
+  }
 }
 
 }  // namespace dj::store

@@ -138,6 +138,7 @@ class PgDb final : public Db {
  public:
   PgDb(std::string url, size_t pool_size)
       : Db(without_password(url), pool_size), url_(std::move(url)) {}
+  ~PgDb() override { stop_group_commit(); }
   Dialect dialect() const override { return Dialect::postgres; }
 
  protected:

@@ -211,6 +211,7 @@ class SqliteDb final : public Db {
  public:
   SqliteDb(std::string path, size_t pool_size)
       : Db("sqlite://" + path, pool_size), path_(std::move(path)) {}
+  ~SqliteDb() override { stop_group_commit(); }
   // Starts checkpointing once the file exists in WAL mode.
   void start_checkpoints() { checkpointer_ = std::make_unique<Checkpointer>(path_); }
   Dialect dialect() const override { return Dialect::sqlite; }

@@ -13,6 +13,7 @@
 #include "domain/audit/audit.h"
 #include "domain/ledger/ledger.h"
 #include "domain/org/org.h"
+#include "store/group_commit.h"
 #include "store/query.h"
 
 namespace dj::training {
@@ -676,52 +677,62 @@ Result<json::object> TrainingService::qr(const Principal& p, int64_t id, int64_t
   });
 }
 
-Result<json::object> TrainingService::check_in(const Principal& p, int64_t session_id,
-                                               std::optional<int64_t> slot,
-                                               const std::optional<std::string>& token,
-                                               const std::optional<std::string>& code,
-                                               const std::string& idempotency_key,
-                                               const std::optional<Location>& where) {
+namespace {
+
+// A check-in on its way through the group commit, and what it found.
+struct Attempt {
+  int64_t member_id, session_id, now;
+  std::string method, key;
+  std::optional<Location> where;
+  std::string status;                  // present or late, once inserted
+  std::optional<json::object> repeat;  // the answer to a repeat
+};
+
+// An earlier check-in of the member: its first result again for a repeat
+// with the same Idempotency-Key, 409 otherwise.
+Result<json::object> earlier(const Attempt& a, const std::string& status, const std::string& method,
+                             int64_t at, const std::string& key) {
+  if (!a.key.empty() && key == a.key) {
+    return json::object{{"session_id", a.session_id}, {"member_id", a.member_id},
+                        {"status", status},           {"method", method},
+                        {"at", format_instant(at)},   {"repeated", true}};
+  }
+  return Error{ErrorCode::conflict,
+               "already checked in at " + format_instant(at),
+               {{"session_id", "already_checked_in", "already checked in"}}};
+}
+
+}  // namespace
+
+void TrainingService::check_in(const Principal& p, const CheckIn& in,
+                               std::function<void(Result<json::object>)> done) {
   if (!p.member_id) {
-    return Error::forbidden("check-in is for members: log in with a member's account");
+    return done(Error::forbidden("check-in is for members: log in with a member's account"));
   }
   const int64_t now = now_ms();
   const int64_t current = slot_at(now);
   // A token or a code of the current or the previous slot.
-  bool valid = false;
-  if (token) {
-    if (!slot) return Error::invalid("slot", "required", "comes with the token");
-    valid = (*slot == current || *slot == current - 1) && *token == token_for(session_id, *slot);
-    if (!valid) {
-      return Error::invalid("token", "expired_or_forged",
-                            "the code is old or not this session's; scan the screen again");
+  if (in.token) {
+    if (!in.slot) return done(Error::invalid("slot", "required", "comes with the token"));
+    if ((*in.slot != current && *in.slot != current - 1) ||
+        *in.token != token_for(in.session_id, *in.slot)) {
+      return done(Error::invalid("token", "expired_or_forged",
+                                 "the code is old or not this session's; scan the screen again"));
     }
-  } else if (code) {
-    valid = *code == code_for(session_id, current) || *code == code_for(session_id, current - 1);
-    if (!valid) return Error::invalid("code", "wrong", "the code is wrong or has changed");
+  } else if (in.code) {
+    if (*in.code != code_for(in.session_id, current) &&
+        *in.code != code_for(in.session_id, current - 1)) {
+      return done(Error::invalid("code", "wrong", "the code is wrong or has changed"));
+    }
   } else {
-    return Error::invalid("token", "required", "send the QR token or the numeric code");
+    return done(Error::invalid("token", "required", "send the QR token or the numeric code"));
   }
+  auto a = std::make_shared<Attempt>(Attempt{
+      *p.member_id, in.session_id, now, in.token ? "qr" : "code", in.idempotency_key, in.where});
   // The checks and the insert run in one group-committed write transaction:
   // a burst of check-ins takes one transaction a batch, and a repeat cannot
   // slip between the check and the insert.
-  // An earlier check-in of this member: its first result again for a repeat
-  // with the same Idempotency-Key, 409 otherwise.
-  auto earlier = [&](const std::string& st, const std::string& how, int64_t at,
-                     const std::string& key) -> Result<json::object> {
-    if (!idempotency_key.empty() && key == idempotency_key) {
-      return json::object{
-          {"session_id", session_id}, {"member_id", *p.member_id}, {"status", st}, {"method", how},
-          {"at", format_instant(at)}, {"repeated", true}};
-    }
-    return Error{ErrorCode::conflict,
-                 "already checked in at " + format_instant(at),
-                 {{"session_id", "already_checked_in", "already checked in"}}};
-  };
-  std::string status;
-  const std::string method = token ? "qr" : "code";
-  std::optional<json::object> repeat;
-  auto done = checkins_.run([&](store::Conn& c) -> Status {
+  auto work = [this, a](store::Conn& c) -> Status {
     // The session, the member's enrolment and any earlier check-in, in one statement.
     DJ_ASSIGN(auto row,
               c.query_opt("SELECT s.started_at, s.ended_at, s.latitude, s.longitude, s.radius_m, "
@@ -730,52 +741,56 @@ Result<json::object> TrainingService::check_in(const Principal& p, int64_t sessi
                           "FROM training_sessions s JOIN trainings t ON t.id = s.training_id "
                           "LEFT JOIN checkins ch ON ch.session_id = s.id AND ch.member_id = ? "
                           "WHERE s.id = ? AND t.deleted_at IS NULL",
-                          {*p.member_id, *p.member_id, session_id}));
-    if (!row) return Error::not_found("session " + std::to_string(session_id));
+                          {a->member_id, a->member_id, a->session_id}));
+    if (!row) return Error::not_found("session " + std::to_string(a->session_id));
     if (!row->null(8)) {
-      DJ_ASSIGN(repeat, earlier(row->str(6), row->str(7), row->i64(8), row->str(9)));
+      DJ_ASSIGN(a->repeat, earlier(*a, row->str(6), row->str(7), row->i64(8), row->str(9)));
       return {};
     }
     if (row->str(5) != "enrolled") return Error::forbidden("you are not enrolled in this class");
     const int64_t start = row->i64(0), end = row->i64(1);
-    if (now < start - cfg_.open_before_ms || now > end) {
+    if (a->now < start - cfg_.open_before_ms || a->now > end) {
       return Error::invalid("session_id", "outside_window",
                             "check-in is open from 30 minutes before the start to the end (" +
                                 format_instant(start) + " – " + format_instant(end) + ")");
     }
-    if (!row->null(4) && where) {
-      const double d = distance_m(row->f64(2), row->f64(3), where->latitude, where->longitude);
+    if (!row->null(4) && a->where) {
+      const double d =
+          distance_m(row->f64(2), row->f64(3), a->where->latitude, a->where->longitude);
       if (d > static_cast<double>(row->i64(4))) {
         return Error::invalid("location", "too_far",
                               fmt::format("you are {:.0f} m from the venue; check in there", d));
       }
     }
-    status = now > start + cfg_.grace_ms ? "late" : "present";
+    a->status = a->now > start + cfg_.grace_ms ? "late" : "present";
     DJ_TRY(
         c.exec("INSERT INTO checkins (session_id, member_id, status, method, at, "
                "idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
-               {session_id, *p.member_id, status, method, now,
-                idempotency_key.empty() ? store::Value() : store::Value(idempotency_key)}));
+               {a->session_id, a->member_id, a->status, a->method, a->now,
+                a->key.empty() ? store::Value() : store::Value(a->key)}));
     return {};
-  });
-  if (!done) {
-    if (done.error().code != ErrorCode::conflict) return done.take_error();
-    // A concurrent repeat (another PostgreSQL transaction) won the race:
-    // answer as for any repeat.
-    return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
-      DJ_ASSIGN(auto ch, c.query_opt("SELECT status, method, at, idempotency_key FROM checkins "
-                                     "WHERE session_id = ? AND member_id = ?",
-                                     {session_id, *p.member_id}));
-      if (!ch) return Error::conflict("already checked in");
-      return earlier(ch->str(0), ch->str(1), ch->i64(2), ch->str(3));
-    });
-  }
-  if (repeat) return *repeat;
-  return json::object{{"session_id", session_id},
-                      {"member_id", *p.member_id},
-                      {"status", status},
-                      {"method", method},
-                      {"at", format_instant(now)}};
+  };
+  auto answer = [this, a, done = std::move(done)](Status s) {
+    if (!s && s.error().code == ErrorCode::conflict) {
+      // A concurrent repeat (another PostgreSQL transaction) won the race:
+      // answer as for any repeat.
+      return done(store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
+        DJ_ASSIGN(auto ch, c.query_opt("SELECT status, method, at, idempotency_key FROM checkins "
+                                       "WHERE session_id = ? AND member_id = ?",
+                                       {a->session_id, a->member_id}));
+        if (!ch) return Error::conflict("already checked in");
+        return earlier(*a, ch->str(0), ch->str(1), ch->i64(2), ch->str(3));
+      }));
+    }
+    if (!s) return done(s.take_error());
+    if (a->repeat) return done(std::move(*a->repeat));
+    done(json::object{{"session_id", a->session_id},
+                      {"member_id", a->member_id},
+                      {"status", a->status},
+                      {"method", a->method},
+                      {"at", format_instant(a->now)}});
+  };
+  db_.group_commit().submit(std::move(work), std::move(answer));
 }
 
 Result<json::object> TrainingService::mark_roster(const Principal& p, int64_t id,

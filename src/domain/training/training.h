@@ -5,6 +5,7 @@
 
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,7 +13,6 @@
 #include "common/crypto.h"
 #include "domain/auth/principal.h"
 #include "store/db.h"
-#include "store/group_commit.h"
 
 namespace dj::training {
 
@@ -42,6 +42,15 @@ struct SessionInput {
 
 struct Location {
   double latitude = 0, longitude = 0;
+};
+
+// A member's check-in as the phone sends it.
+struct CheckIn {
+  int64_t session_id = 0;
+  std::optional<int64_t> slot;  // with the token
+  std::optional<std::string> token, code;
+  std::string idempotency_key;  // may be empty
+  std::optional<Location> where;
 };
 
 struct PlanInput {
@@ -93,13 +102,12 @@ class TrainingService {
   Result<boost::json::object> qr(const auth::Principal& p, int64_t id, int64_t session_id,
                                  const std::string& base_url);
   // Checks the caller (a member) in with a QR token or the numeric code.
-  // A repeat with the same idempotency key answers the first result.
-  Result<boost::json::object> check_in(const auth::Principal& p, int64_t session_id,
-                                       std::optional<int64_t> slot,
-                                       const std::optional<std::string>& token,
-                                       const std::optional<std::string>& code,
-                                       const std::string& idempotency_key,
-                                       const std::optional<Location>& where = std::nullopt);
+  // A repeat with the same idempotency key answers the first result. The
+  // check-in joins the database's group commit: `done` runs once it has
+  // committed (on the committing thread), or at once for a refusal that
+  // needs no database.
+  void check_in(const auth::Principal& p, const CheckIn& in,
+                std::function<void(Result<boost::json::object>)> done);
   // A member asks leave for a session of a class he is enrolled in.
   Result<boost::json::object> request_leave(const auth::Principal& p, int64_t session_id,
                                             const std::string& reason);
@@ -142,7 +150,6 @@ class TrainingService {
   store::Db& db_;
   std::string qr_key_;
   Config cfg_;
-  store::GroupCommit checkins_{db_};  // a burst of check-ins commits in batches
 };
 
 }  // namespace dj::training

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/time.h"
+#include "store/group_commit.h"
 #include "store/testing.h"
 
 namespace dj::auth {
@@ -131,6 +133,38 @@ TEST_P(AuthTest, IdleSessionsExpire) {
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().code, ErrorCode::unauthenticated);
   EXPECT_TRUE(svc_->authenticate(r->token));  // the same session under the default 30 minutes
+}
+
+// A session last seen over a minute ago is touched through the group commit,
+// without the request waiting for it; one seen just now is left alone.
+TEST_P(AuthTest, UseTouchesAStaleSessionInTheBackground) {
+  auto r = svc_->login("alice", "Good-Pass-42", "127.0.0.1", "a");
+  ASSERT_TRUE(r);
+  auto last_seen = [&] {
+    return store::with_conn(
+               db(),
+               [](store::Conn& c) { return c.query_one("SELECT last_seen_at FROM sessions"); })
+        .value()
+        .i64(0);
+  };
+  auto set_last_seen = [&](int64_t at) {
+    ASSERT_TRUE(store::with_tx(db(), [&](store::Conn& c) {
+      return c.exec("UPDATE sessions SET last_seen_at = ?", {at});
+    }));
+  };
+  // Work queued after the touch commits with it or after it.
+  auto settle = [&] {
+    ASSERT_TRUE(db().group_commit().run([](store::Conn&) { return Status{}; }));
+  };
+  const int64_t now = now_ms();
+  set_last_seen(now - 10'000);
+  ASSERT_TRUE(AuthService(db(), {}).authenticate(r->token));
+  settle();
+  EXPECT_EQ(last_seen(), now - 10'000);
+  set_last_seen(now - 5 * 60'000);
+  ASSERT_TRUE(AuthService(db(), {}).authenticate(r->token));
+  settle();
+  EXPECT_GE(last_seen(), now);
 }
 
 DJ_INSTANTIATE_BACKENDS(AuthTest);

@@ -1008,6 +1008,10 @@ class Training(Base):
                         headers={"Idempotency-Key": "phone-1"})
         self.assertEqual(again.status, 200)
         self.assertEqual(again.json()["at"], first.json()["at"])
+        # One audit row for the check-in, none for the repeat.
+        trail = self.admin.get("/api/v1/audit?action=training.check_in&entity=session&entity_id=%d" % s1["id"]).json()["items"]
+        self.assertEqual([(e["action"], e["after"]["member_id"], e["after"]["method"]) for e in trail],
+                         [("training.check_in", my_id, "qr")])
         self.assertEqual(me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"],
                                                      "token": qr["token"]}).status, 409)
         import time

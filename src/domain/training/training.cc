@@ -679,13 +679,14 @@ Result<json::object> TrainingService::qr(const Principal& p, int64_t id, int64_t
 
 namespace {
 
-// A check-in on its way through the group commit, and what it found.
+// A check-in on its way through the group commit, and what its checks found.
 struct Attempt {
+  audit::Actor actor;
   int64_t member_id, session_id, now;
   std::string method, key;
   std::optional<Location> where;
-  std::string status;                  // present or late, once inserted
-  std::optional<json::object> repeat;  // the answer to a repeat
+  std::string status;    // present or late, once checked
+  std::string org_path;  // of the class's organizer, for the audit row
 };
 
 // An earlier check-in of the member: its first result again for a repeat
@@ -727,25 +728,29 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
   } else {
     return done(Error::invalid("token", "required", "send the QR token or the numeric code"));
   }
-  auto a = std::make_shared<Attempt>(Attempt{
-      *p.member_id, in.session_id, now, in.token ? "qr" : "code", in.idempotency_key, in.where});
-  // The checks and the insert run in one group-committed write transaction:
-  // a burst of check-ins takes one transaction a batch, and a repeat cannot
-  // slip between the check and the insert.
-  auto work = [this, a](store::Conn& c) -> Status {
+  auto a =
+      std::make_shared<Attempt>(Attempt{p.actor(), *p.member_id, in.session_id, now,
+                                        in.token ? "qr" : "code", in.idempotency_key, in.where});
+  // The checks read on the request's thread; only the insert and its audit
+  // row join the group commit, so a burst of check-ins takes one transaction
+  // a batch. A repeat racing its first (a double tap) meets the unique key
+  // and is answered as a repeat.
+  auto checked = store::with_conn(db_, [&](store::Conn& c) -> Result<std::optional<json::object>> {
     // The session, the member's enrolment and any earlier check-in, in one statement.
-    DJ_ASSIGN(auto row,
-              c.query_opt("SELECT s.started_at, s.ended_at, s.latitude, s.longitude, s.radius_m, "
-                          "(SELECT e.status FROM enrolments e WHERE e.training_id = s.training_id "
-                          "AND e.member_id = ?), ch.status, ch.method, ch.at, ch.idempotency_key "
-                          "FROM training_sessions s JOIN trainings t ON t.id = s.training_id "
-                          "LEFT JOIN checkins ch ON ch.session_id = s.id AND ch.member_id = ? "
-                          "WHERE s.id = ? AND t.deleted_at IS NULL",
-                          {a->member_id, a->member_id, a->session_id}));
+    DJ_ASSIGN(
+        auto row,
+        c.query_opt("SELECT s.started_at, s.ended_at, s.latitude, s.longitude, s.radius_m, "
+                    "(SELECT e.status FROM enrolments e WHERE e.training_id = s.training_id "
+                    "AND e.member_id = ?), ch.status, ch.method, ch.at, ch.idempotency_key, "
+                    "o.path FROM training_sessions s JOIN trainings t ON t.id = s.training_id "
+                    "JOIN orgs o ON o.id = t.org_id LEFT JOIN checkins ch ON ch.session_id = s.id "
+                    "AND ch.member_id = ? "
+                    "WHERE s.id = ? AND t.deleted_at IS NULL",
+                    {a->member_id, a->member_id, a->session_id}));
     if (!row) return Error::not_found("session " + std::to_string(a->session_id));
     if (!row->null(8)) {
-      DJ_ASSIGN(a->repeat, earlier(*a, row->str(6), row->str(7), row->i64(8), row->str(9)));
-      return {};
+      DJ_ASSIGN(auto repeat, earlier(*a, row->str(6), row->str(7), row->i64(8), row->str(9)));
+      return std::optional<json::object>(std::move(repeat));
     }
     if (row->str(5) != "enrolled") return Error::forbidden("you are not enrolled in this class");
     const int64_t start = row->i64(0), end = row->i64(1);
@@ -763,17 +768,29 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
       }
     }
     a->status = a->now > start + cfg_.grace_ms ? "late" : "present";
+    a->org_path = row->str(10);
+    return std::optional<json::object>();
+  });
+  if (!checked) return done(checked.take_error());
+  if (*checked) return done(std::move(**checked));
+  auto work = [a](store::Conn& c) -> Status {
     DJ_TRY(
         c.exec("INSERT INTO checkins (session_id, member_id, status, method, at, "
                "idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
                {a->session_id, a->member_id, a->status, a->method, a->now,
                 a->key.empty() ? store::Value() : store::Value(a->key)}));
-    return {};
+    return audit::record(
+        c, a->actor,
+        {"training.check_in",
+         "session",
+         std::to_string(a->session_id),
+         a->org_path,
+         {},
+         json::object{{"member_id", a->member_id}, {"status", a->status}, {"method", a->method}}});
   };
   auto answer = [this, a, done = std::move(done)](Status s) {
     if (!s && s.error().code == ErrorCode::conflict) {
-      // A concurrent repeat (another PostgreSQL transaction) won the race:
-      // answer as for any repeat.
+      // A concurrent repeat won the race: answer as for any repeat.
       return done(store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
         DJ_ASSIGN(auto ch, c.query_opt("SELECT status, method, at, idempotency_key FROM checkins "
                                        "WHERE session_id = ? AND member_id = ?",
@@ -783,7 +800,6 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
       }));
     }
     if (!s) return done(s.take_error());
-    if (a->repeat) return done(std::move(*a->repeat));
     done(json::object{{"session_id", a->session_id},
                       {"member_id", a->member_id},
                       {"status", a->status},

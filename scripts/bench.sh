@@ -105,8 +105,10 @@ python3 - "${db#sqlite://}" <<'PY'
 import sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
 n, d = con.execute("SELECT COUNT(*), COUNT(DISTINCT member_id) FROM checkins").fetchone()
-print("stored check-ins: %d, distinct members: %d, integrity: %s" % (n, d, con.execute("PRAGMA integrity_check").fetchone()[0]))
+a = con.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'training.check_in'").fetchone()[0]
+print("stored check-ins: %d, distinct members: %d, audit rows: %d, integrity: %s" % (n, d, a, con.execute("PRAGMA integrity_check").fetchone()[0]))
 PY
+"$bin" audit verify --db "$db"
 
 echo "== activities: rules, statistics, recording (SQLite)"
 ./build/bench/bench_activities

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "domain/auth/principal.h"
@@ -105,11 +107,21 @@ class AuthService {
     int64_t last_seen_at, expires_at, cached_at;
   };
   void forget_sessions(std::optional<int64_t> session_id, std::optional<int64_t> user_id);
+  // Sets a session's last_seen_at through the group commit, not waiting.
+  void touch(int64_t session_id, int64_t at);
+
+  // Session touches not yet written; shared with the queued work, which may
+  // run after this service has gone.
+  struct Touches {
+    std::mutex mu;
+    std::vector<std::pair<int64_t, int64_t>> pending;  // session id, time
+  };
 
   store::Db& db_;
   AuthConfig cfg_;
   std::mutex cache_mu_;
   std::unordered_map<std::string, Cached> cache_;  // by token hash
+  std::shared_ptr<Touches> touches_ = std::make_shared<Touches>();
 };
 
 }  // namespace dj::auth

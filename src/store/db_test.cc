@@ -93,7 +93,8 @@ TEST_P(StoreTest, GroupCommitWritesEachOnceAndIsolatesAFailure) {
 }
 
 // One thread queues many writes without waiting (as a request thread does);
-// each hears of its own result once committed, a throwing one included.
+// each hears of its own result once committed, a throwing one included, and
+// a throwing completion stops nobody else's.
 TEST_P(StoreTest, GroupCommitSubmitAnswersEachOnceCommitted) {
   constexpr int kWrites = 200;
   std::mutex mu;
@@ -111,10 +112,13 @@ TEST_P(StoreTest, GroupCommitSubmitAnswersEachOnceCommitted) {
           return {};
         },
         [&, i](Status s) {
-          std::lock_guard lock(mu);
-          ++answers[i];
-          ++(s ? ok : failed);
-          if (++answered == kWrites) cv.notify_one();
+          {
+            std::lock_guard lock(mu);
+            ++answers[i];
+            ++(s ? ok : failed);
+            if (++answered == kWrites) cv.notify_one();
+          }
+          if (i == 9) throw std::runtime_error("broken completion");  // the rest still hear
         });
   }
   {

@@ -1,5 +1,7 @@
 #include "store/group_commit.h"
 
+#include <spdlog/spdlog.h>
+
 #include <future>
 
 namespace dj::store {
@@ -56,7 +58,12 @@ void GroupCommit::commit_batches() {
     });
     for (Item& item : batch) {
       if (!committed) item.result = committed.error();
-      if (item.done) item.done(std::move(item.result));
+      if (!item.done) continue;
+      try {
+        item.done(std::move(item.result));
+      } catch (const std::exception& e) {  // the committer must outlive any one caller
+        spdlog::error("group commit: a completion threw: {}", e.what());
+      }
     }
     batch.clear();
   }

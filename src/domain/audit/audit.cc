@@ -46,11 +46,13 @@ Row row_from(const store::Row& r) {
 }  // namespace
 
 Status record(store::Conn& c, const Actor& actor, const Entry& entry) {
-  // The UPDATE takes the chain head's row lock (PostgreSQL) or runs under the
-  // write lock (SQLite), so appends are serialized.
-  DJ_ASSIGN(
-      auto head,
-      c.query_one("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash"));
+  // FOR UPDATE takes the chain head's row lock (PostgreSQL); SQLite's write
+  // transactions hold the database's write lock. Either way appends are
+  // serialized. (A read then one write: cheaper than UPDATE ... RETURNING.)
+  DJ_ASSIGN(auto head,
+            c.query_one(c.dialect() == store::Dialect::postgres
+                            ? "SELECT seq + 1, last_hash FROM audit_head WHERE id = 1 FOR UPDATE"
+                            : "SELECT seq + 1, last_hash FROM audit_head WHERE id = 1"));
   Row r{head.i64(0),
         now_ms(),
         actor.user_id,
@@ -70,7 +72,7 @@ Status record(store::Conn& c, const Actor& actor, const Entry& entry) {
              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
              {r.id, r.at, r.user_id, r.username, r.client_ip, r.route, r.action, r.entity,
               r.entity_id, r.org_path, r.before_json, r.after_json, head.str(1), hash}));
-  DJ_TRY(c.exec("UPDATE audit_head SET last_hash = ? WHERE id = 1", {hash}));
+  DJ_TRY(c.exec("UPDATE audit_head SET seq = ?, last_hash = ? WHERE id = 1", {r.id, hash}));
   return {};
 }
 

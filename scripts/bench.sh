@@ -90,25 +90,54 @@ echo "RSS after load: $(awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' /proc/$server
 echo "== Google Benchmark (server time, no socket)"
 ./build/bench/bench_members --benchmark_min_time=0.5
 
-echo "== training: a burst of 5,000 check-ins, 500 connections (SQLite)"
+echo "== training: a burst of 5,000 check-ins, 500 connections (SQLite), five rounds"
+# Each round on a fresh copy of the city with its own 5,000 members' sessions,
+# signed in ten minutes before; the plain-SQLite baseline runs right after.
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-./build/bench/checkin_burst setup --db "$db" --members 5000 --out "$work"
-port=$(free_port)
-"$bin" serve --db "$db" --key-file "$work/key" --listen "127.0.0.1:$port" --no-access-log \
-  --qr-slot-seconds 600 >"$work/serve2.out" 2>"$work/serve2.err" &
-server_pid=$!
-until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.01; done
-./build/bench/checkin_burst run --port "$port" --dir "$work" --key-file "$work/key" \
-  --slot-seconds 600 --connections 500
-./build/bench/checkin_burst baseline --db "$work/baseline.db" --rows 5000
-python3 - "${db#sqlite://}" <<'PY'
+server_pid=""
+city=${db#sqlite://}
+for round in 1 2 3 4 5; do
+  bdir="$work/burst$round"
+  mkdir -p "$bdir"
+  for ext in "" -wal -shm; do
+    if [ -f "$city$ext" ]; then cp "$city$ext" "$bdir/city.db$ext"; fi
+  done
+  bdb="sqlite://$bdir/city.db"
+  ./build/bench/checkin_burst setup --db "$bdb" --members 5000 --out "$bdir" >/dev/null
+  sync; sleep 2  # the copy's writeback would otherwise run during the burst
+  port=$(free_port)
+  "$bin" serve --db "$bdb" --key-file "$work/key" --listen "127.0.0.1:$port" --no-access-log \
+    --qr-slot-seconds 600 >"$bdir/serve.out" 2>"$bdir/serve.err" &
+  server_pid=$!
+  until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.01; done
+  ./build/bench/checkin_burst run --port "$port" --dir "$bdir" --key-file "$work/key" \
+    --slot-seconds 600 --connections 500 | tee "$bdir/run.txt"
+  ./build/bench/checkin_burst baseline --db "$bdir/baseline.db" --rows 5000 | tee "$bdir/baseline.txt"
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+  python3 - "$bdir/city.db" <<'PY'
 import sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
 n, d = con.execute("SELECT COUNT(*), COUNT(DISTINCT member_id) FROM checkins").fetchone()
 a = con.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'training.check_in'").fetchone()[0]
 print("stored check-ins: %d, distinct members: %d, audit rows: %d, integrity: %s" % (n, d, a, con.execute("PRAGMA integrity_check").fetchone()[0]))
 PY
-"$bin" audit verify --db "$db"
+  "$bin" audit verify --db "$bdb"
+done
+python3 - "$work" <<'PY'
+import re, statistics, sys
+rows = []
+for r in range(1, 6):
+    run = open("%s/burst%d/run.txt" % (sys.argv[1], r)).read()
+    base = open("%s/burst%d/baseline.txt" % (sys.argv[1], r)).read()
+    rate = float(re.search(r"= (\d+)/s;", run).group(1))
+    p99 = float(re.search(r"p99 ([\d.]+) ms", run).group(1))
+    plain = float(re.search(r"= (\d+)/s", base).group(1))
+    rows.append((rate, p99, plain))
+print("burst: p99 median %.1f ms (rounds: %s); throughput median %.0f/s; ratio to plain SQLite median %.2f" % (
+    statistics.median(r[1] for r in rows), ", ".join("%.1f" % r[1] for r in rows),
+    statistics.median(r[0] for r in rows), statistics.median(r[0] / r[2] for r in rows)))
+PY
 
 echo "== activities: rules, statistics, recording (SQLite)"
 ./build/bench/bench_activities
@@ -120,7 +149,6 @@ DANGJIAO_BENCH_PG="$pgurl" ./build/bench/bench_activities || true
 scripts/pg.sh stop "$pgdir"
 
 echo "== roster: 100,000-row .xlsx, dry run then commit through the CLI (SQLite), peak RSS"
-kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true
 rdb="sqlite://$work/roster.db"
 "$bin" demo --scale city --db "$rdb" --key-file "$work/key" >/dev/null 2>&1
 ./build/bench/roster_file --db "$rdb" --rows 100000 --out "$work/roster.xlsx"

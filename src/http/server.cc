@@ -118,6 +118,11 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.body() = std::move(out.body);
     res_.keep_alive(req.keep_alive() && !st_->stopping);
     res_.prepare_payload();
+    if (req.method() == bhttp::verb::head) {  // the length GET would send, no body
+      const auto length = res_.body().size();
+      res_.body().clear();
+      res_.content_length(length);
+    }
     bhttp::async_write(stream_, res_,
                        beast::bind_front_handler(&Session::on_write, shared_from_this(), true));
   }

@@ -101,7 +101,6 @@ std::optional<Response> WebApp::answer(const File& f, const std::string& path,
   res.headers.emplace_back("Cache-Control", path.starts_with("/assets/")
                                                 ? "public, max-age=31536000, immutable"
                                                 : "no-cache");
-  res.headers.emplace_back("X-Content-Type-Options", "nosniff");
   if (f.content_type.starts_with("text/html")) {
     res.headers.emplace_back("Content-Security-Policy",
                              "default-src 'self'; img-src 'self' data: blob:; "
@@ -112,7 +111,10 @@ std::optional<Response> WebApp::answer(const File& f, const std::string& path,
 }
 
 std::optional<Response> WebApp::serve(const Request& req) const {
-  if (req.method != "GET" || is_server_path(req.path)) return std::nullopt;
+  // HEAD answers as GET; the server leaves the body out.
+  if ((req.method != "GET" && req.method != "HEAD") || is_server_path(req.path)) {
+    return std::nullopt;
+  }
   const std::string path = req.path == "/" ? "/index.html" : req.path;
   if (auto it = files_.find(path); it != files_.end()) return answer(it->second, path, req);
   // A browser opening a client route (the QR link, a bookmarked page).

@@ -110,6 +110,17 @@ await test('first load of the console: transfer size and time to interactive', a
   await shot(page, '02-dashboard')
 })
 
+await test('the app answers HEAD like GET, without the body', async () => {
+  for (const path of ['/', '/login']) {
+    const get = await fetch(`${base}${path}`, { headers: { accept: 'text/html', 'accept-encoding': 'identity' } })
+    const head = await fetch(`${base}${path}`, { method: 'HEAD', headers: { accept: 'text/html', 'accept-encoding': 'identity' } })
+    assert(head.status === 200, `HEAD ${path}: ${head.status}`)
+    assert(head.headers.get('content-length') === String((await get.arrayBuffer()).byteLength), `HEAD ${path}: content-length`)
+    assert(head.headers.get('cache-control') === get.headers.get('cache-control'), `HEAD ${path}: cache-control`)
+    assert((await head.arrayBuffer()).byteLength === 0, `HEAD ${path}: a body`)
+  }
+})
+
 await test('login with a wrong password, then the forced password change', async (open) => {
   await account('newcadre', 'org_admin', affiliatedId)
   const { page } = await open()

@@ -253,6 +253,14 @@ void add_training_routes(Router& r, Services& s) {
          },
          {},
          "Roster"});
+  r.add({"GET", "/api/v1/trainings/{id}/sessions/{sid}/checkins", "training",
+         "A session's attendance so far: each enrolled member with the check-in or null",
+         Access::session, [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto sid, c.id(1, "sid"));
+           DJ_ASSIGN(auto out, s.training.attendance(c.p(), id, sid));
+           return json_response(out);
+         }});
   r.add({"POST",
          "/api/v1/checkin",
          "training",

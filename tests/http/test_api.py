@@ -494,6 +494,7 @@ ROUTES = [
     ("POST", "/api/v1/trainings/{id}/enrolments/{mid}/exam"),
     ("GET", "/api/v1/trainings/{id}/sessions/{sid}/qr"),
     ("POST", "/api/v1/trainings/{id}/sessions/{sid}/roster"), ("POST", "/api/v1/checkin"),
+    ("GET", "/api/v1/trainings/{id}/sessions/{sid}/checkins"),
     ("POST", "/api/v1/trainings/{id}/complete"), ("GET", "/api/v1/my/trainings"),
     ("GET", "/verify/{serial}"), ("POST", "/api/v1/trainings/{id}/sessions/{sid}/leave"),
     ("GET", "/api/v1/stats/trainings"), ("POST", "/api/v1/home-deliveries"),
@@ -1034,6 +1035,15 @@ class Training(Base):
         wq = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s1["id"])).json()
         self.assertEqual(waiting.post("/api/v1/checkin", {"session_id": s1["id"], "slot": wq["slot"],
                                                           "token": wq["token"]}).status, 403)
+        # The attendance so far: the QR check-in, the waitlisted member not listed.
+        att = self.admin.get("/api/v1/trainings/%d/sessions/%d/checkins" % (tid, s1["id"])).json()
+        mine = [i for i in att["items"] if i["member_id"] == my_id][0]
+        self.assertEqual((mine["checkin"]["status"], mine["checkin"]["method"]), ("present", "qr"))
+        self.assertEqual(att["checked_in"], 1)
+        self.assertEqual(att["enrolled"], len(att["items"]))
+        self.assertNotIn(peers[1]["id"], [i["member_id"] for i in att["items"]])
+        self.assertEqual(self.admin.get("/api/v1/trainings/%d/sessions/999999/checkins" % tid).status, 404)
+        self.assertEqual(me.get("/api/v1/trainings/%d/sessions/%d/checkins" % (tid, s1["id"])).status, 403)
         # The administrator marks the rest; completion needs 80% of the hours.
         roster = "/api/v1/trainings/%d/sessions/%d/roster" % (tid, s2["id"])
         self.assertEqual(self.admin.post(roster, {"checkins": [{"member_id": my_id, "status": "present"}]}).status, 200)

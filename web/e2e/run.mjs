@@ -25,7 +25,9 @@ async function context(viewport = { width: 1366, height: 860 }) {
   return { ctx, page, errors }
 }
 async function shot(page, name) {
-  if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false })
+  if (!shots) return
+  await page.waitForTimeout(400)  // a dialog's fade-in
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: false })
 }
 async function login(page, username, password = PASSWORD) {
   await page.goto(`${base}/login`)
@@ -245,6 +247,61 @@ await test('QR check-in: the venue screen in one browser, the member phone in an
   // Opening the same code again answers the first result (Idempotency-Key), and nothing twice.
   await phone.page.reload()
   await phone.page.waitForSelector('[data-test=checkin-ok]')
+  // The administrator's roster shows the QR check-in with its time.
+  await screen.page.goto(`${base}/trainings/${klass.id}`)
+  await screen.page.click('.el-table__row:has-text("开班第一课") button:has-text("点名")')
+  await screen.page.waitForSelector('[data-test=roster-count]:has-text("已签到 1 / 1")')
+  const row = await screen.page.textContent(`[data-test=roster-${member01.id}]`)
+  assert(row.includes(member01.name) && row.includes('扫码'), `roster row: ${row}`)
+  await shot(screen.page, '22-roster')
+})
+
+await test('a class made in the browser: session, enrolment, roster, completion, the certificate verifies', async (open) => {
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  await page.goto(`${base}/trainings`)
+  await page.click('button:has-text("新建培训班")')
+  const dialog = page.locator('.el-dialog').filter({ visible: true })
+  await dialog.locator('input[name=title]').fill('浏览器开办的支部书记培训班')
+  await dialog.locator('.el-dialog__footer .el-button--danger').click()
+  await page.waitForSelector('h1:has-text("浏览器开办的支部书记培训班")')
+  const classId = Number(new URL(page.url()).pathname.split('/')[2])
+  // A session with the defaults: the first day, 9:00 to 11:00.
+  await page.click('[data-test=add-session]')
+  await page.locator('.el-dialog').filter({ visible: true }).locator('input[name=session_title]').fill('党章学习')
+  await page.locator('.el-dialog').filter({ visible: true }).locator('.el-dialog__footer .el-button--danger').click()
+  await page.waitForSelector('.el-table__row:has-text("党章学习")')
+  const sessions = (await admin.get(`/api/v1/trainings/${classId}`)).sessions
+  assert(sessions.length === 1 && sessions[0].started_at.includes('09:00'), `session: ${JSON.stringify(sessions)}`)
+  await page.click('.el-tabs__item:has-text("报名")')
+  await page.click('[data-test=enrol-member]')
+  await page.keyboard.type(member01.name)
+  await page.click(`.el-select-dropdown__item:has-text("${member01.name}")`)
+  await page.click('[data-test=enrol-form] button[type=submit]')
+  await page.waitForSelector('[data-test=enrolled]:has-text("1")')
+  // Nobody has checked in: the roster marks the member present.
+  await page.click('.el-tabs__item:has-text("课程安排")')
+  await page.click('.el-table__row:has-text("党章学习") button:has-text("点名")')
+  await page.waitForSelector('[data-test=roster-count]:has-text("已签到 0 / 1")')
+  await page.click(`[data-test=roster-${member01.id}] .el-radio-button:has-text("出席")`)
+  await page.click('[data-test=roster-save]')
+  await page.waitForSelector('.el-message--success')
+  await page.click('.el-table__row:has-text("党章学习") button:has-text("点名")')
+  await page.waitForSelector('[data-test=roster-count]:has-text("已签到 1 / 1")')
+  await page.keyboard.press('Escape')
+  // Completion: full attendance of the only session; the certificate opens the public page.
+  await page.click('.el-tabs__item:has-text("报名")')
+  await page.click('[data-test=complete]')
+  await page.waitForSelector('.el-message:has-text("1人中1人结业")')
+  const link = page.locator('a[href^="/verify/"]')
+  await link.waitFor()
+  await link.click()
+  await page.waitForURL('**/verify/**')
+  await page.waitForSelector('text=浏览器开办的支部书记培训班')
+  const body = await page.textContent('body')
+  assert(body.includes(member01.name[0]) && !body.includes(member01.name), `the name is masked on the public page`)
+  await shot(page, '21-certificate')
 })
 
 await test('statistics download an .xlsx that opens', async (open) => {
@@ -355,7 +412,8 @@ await test('member pages on a 360 × 740 phone', async (open) => {
   await shot(page, '14-member-hours')
   await page.click('.tab:has-text("培训")')
   await page.waitForSelector('[data-test=my-class]')
-  assert((await page.textContent('[data-test=my-class]')).includes(klass.title), 'my class is listed')
+  const classes = await page.locator('[data-test=my-class]').allTextContents()
+  assert(classes.some((c) => c.includes(klass.title)), `my class is listed: ${classes}`)
   assert(await fits(), 'classes fit the phone width')
   await shot(page, '15-member-classes')
   await page.click('.tab:has-text("活动")')

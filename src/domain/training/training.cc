@@ -656,6 +656,40 @@ Result<std::pair<Training, Session>> session_in(store::Conn& c, int64_t session_
 
 }  // namespace
 
+Result<json::object> TrainingService::attendance(const Principal& p, int64_t id,
+                                                 int64_t session_id) {
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {
+    DJ_ASSIGN(auto t, readable(c, p, id));
+    DJ_TRY(auth::require(p, Perm::member_read));
+    DJ_ASSIGN(auto ts, session_in(c, session_id));
+    if (ts.first.id != t.id) return Error::not_found("session " + std::to_string(session_id));
+    DJ_ASSIGN(auto rows,
+              c.query("SELECT e.member_id, m.name, ch.status, ch.method, ch.at FROM enrolments e "
+                      "JOIN members m ON m.id = e.member_id JOIN orgs mo ON mo.id = m.org_id "
+                      "LEFT JOIN checkins ch ON ch.session_id = ? AND ch.member_id = e.member_id "
+                      "WHERE e.training_id = ? AND e.status = 'enrolled' AND mo.path >= ? AND "
+                      "mo.path < ? ORDER BY m.name, e.member_id",
+                      {session_id, id, p.scope_path, auth::subtree_end(p.scope_path)}));
+    json::array items;
+    int64_t checked_in = 0;
+    for (const auto& r : rows) {
+      json::value checkin = nullptr;
+      if (!r.null(2)) {
+        checkin = json::object{
+            {"status", r.str(2)}, {"method", r.str(3)}, {"at", format_instant(r.i64(4))}};
+        checked_in += r.str(2) == "present" || r.str(2) == "late";
+      }
+      items.push_back(
+          json::object{{"member_id", r.i64(0)}, {"name", r.str(1)}, {"checkin", checkin}});
+    }
+    const auto n = static_cast<int64_t>(items.size());
+    return json::object{{"session_id", session_id},
+                        {"items", std::move(items)},
+                        {"enrolled", n},
+                        {"checked_in", checked_in}};
+  });
+}
+
 Result<json::object> TrainingService::qr(const Principal& p, int64_t id, int64_t session_id,
                                          const std::string& base_url) {
   return store::with_conn(db_, [&](store::Conn& c) -> Result<json::object> {

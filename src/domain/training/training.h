@@ -94,6 +94,9 @@ class TrainingService {
                                          const std::vector<std::pair<int64_t, int64_t>>& quotas);
   Result<boost::json::object> enrol(const auth::Principal& p, int64_t id, const EnrolInput& in);
   Result<boost::json::object> enrolments(const auth::Principal& p, int64_t id);
+  // A session's attendance so far: every enrolled member in the caller's
+  // subtree with the check-in (status, method, time) or null, and the counts.
+  Result<boost::json::object> attendance(const auth::Principal& p, int64_t id, int64_t session_id);
   // The classes of the caller as a member.
   Result<boost::json::object> mine(const auth::Principal& p);
 

@@ -68,7 +68,9 @@ export default {
     overrideReason: 'Reason to override the target group', enrol: 'Enrol', exam: 'Exam score', certificate: 'Certificate', complete: 'Assess completion',
     completedCount: 'Assessed: {n} of {total} completed', required: 'Required', firstCourse: 'Theory course first', quotaTotal: '{n} seats allocated of {capacity}',
     waitlisted: '{name} is on the waitlist', enrolledOne: '{name} enrolled; {n} seats left for this organization',
+    checkedIn: '{n} of {total} checked in', notCheckedIn: 'Not checked in', rosterHint: 'Only the people you change are saved; QR and code check-ins keep their times.',
   },
+  checkinMethod: { qr: 'QR', code: 'Code', roster: 'Roster' },
   level: { demonstration: 'Demonstration class', unit: "Unit's own class", party_school: 'Party school rotation' },
   targetGroup: {
     new_members: 'New members', activists: 'Activists', development_targets: 'Development targets', party_workers: 'Party affairs cadres',

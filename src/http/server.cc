@@ -161,8 +161,9 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 // One io_context per thread, each connection pinned to one of them: no
-// strands, no cross-thread wake-ups. Handlers may block on the database; a
-// connection's neighbours on the same thread wait for that short time.
+// strands. Handlers may block on the database; a connection's neighbours on
+// the same thread wait for that short time. A reply from another thread (a
+// deferred route) is posted to the connection's own thread.
 struct Server::Impl {
   std::shared_ptr<State> st = std::make_shared<State>();
   std::vector<std::unique_ptr<net::io_context>> contexts;

@@ -1009,6 +1009,11 @@ class Training(Base):
                         headers={"Idempotency-Key": "phone-1"})
         self.assertEqual(again.status, 200)
         self.assertEqual(again.json()["at"], first.json()["at"])
+        # The member's own classes show the check-in on its session, and nothing on the others.
+        mine = [x for x in me.get("/api/v1/my/trainings").json()["items"] if x["id"] == tid][0]
+        own = {x["id"]: x["my_checkin"] for x in mine["sessions"]}
+        self.assertEqual((own[s1["id"]]["status"], own[s1["id"]]["method"]), ("present", "qr"))
+        self.assertIsNone(own[s2["id"]])
         # One audit row for the check-in, none for the repeat.
         trail = self.admin.get("/api/v1/audit?action=training.check_in&entity=session&entity_id=%d" % s1["id"]).json()["items"]
         self.assertEqual([(e["action"], e["after"]["member_id"], e["after"]["method"]) for e in trail],

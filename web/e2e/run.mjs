@@ -84,6 +84,9 @@ const klass = await admin.post('/api/v1/trainings', {
 const session = await admin.post(`/api/v1/trainings/${klass.id}/sessions`, {
   title: '开班第一课', started_at: shanghai(-5), ended_at: shanghai(120), method: 'lecture', venue: '党校报告厅', lecturer_name: '王老师',
 })
+const session2 = await admin.post(`/api/v1/trainings/${klass.id}/sessions`, {
+  title: '专题研讨', started_at: shanghai(60 * 24), ended_at: shanghai(60 * 26), method: 'discussion', venue: '党校报告厅',
+})
 await admin.put(`/api/v1/trainings/${klass.id}/quotas`, { quotas: [{ org_id: affiliatedId, seats: 1 }] })
 const peer = (await admin.get(`/api/v1/members?org_id=${affiliatedId}&political_status=full&page_size=10`)).items.find((m) => m.id !== member01.id)
 
@@ -414,6 +417,14 @@ await test('member pages on a 360 × 740 phone', async (open) => {
   await page.waitForSelector('[data-test=my-class]')
   const classes = await page.locator('[data-test=my-class]').allTextContents()
   assert(classes.some((c) => c.includes(klass.title)), `my class is listed: ${classes}`)
+  // The QR check-in of the first session shows; the member asks leave for the second.
+  assert((await page.textContent('.session:has-text("开班第一课") [data-test=my-checkin]')).includes('出席'), 'own check-in shown')
+  await page.click('.session:has-text("专题研讨") button:has-text("请假")')
+  await page.fill('.el-message-box input', '外出开会')
+  await page.click('.el-message-box .el-button--primary')
+  await page.waitForSelector('.session:has-text("专题研讨") [data-test=my-checkin]:has-text("请假")')
+  const leave = (await admin.get(`/api/v1/trainings/${klass.id}/sessions/${session2.id}/checkins`)).items.find((i) => i.member_id === member01.id)
+  assert(leave.checkin?.status === 'leave' && leave.checkin.reason === '外出开会', `leave recorded: ${JSON.stringify(leave)}`)
   assert(await fits(), 'classes fit the phone width')
   await shot(page, '15-member-classes')
   await page.click('.tab:has-text("活动")')

@@ -630,8 +630,22 @@ Result<json::object> TrainingService::mine(const Principal& p) {
       o["completed"] = r.flag(2);
       o["certificate_serial"] = r.null(3) ? json::value(nullptr) : json::value(r.str(3));
       DJ_ASSIGN(auto sessions, sessions_of(c, t.id));
+      // The member's own attendance of each session (a check-in or a leave).
+      DJ_ASSIGN(auto mine, c.query("SELECT ch.session_id, ch.status, ch.method, ch.at FROM "
+                                   "checkins ch JOIN training_sessions s ON s.id = ch.session_id "
+                                   "WHERE s.training_id = ? AND ch.member_id = ?",
+                                   {t.id, *p.member_id}));
       json::array list;
-      for (const auto& s : sessions) list.push_back(session_json(s));
+      for (const auto& s : sessions) {
+        auto js = session_json(s);
+        js["my_checkin"] = nullptr;
+        for (const auto& m : mine) {
+          if (m.i64(0) != s.id) continue;
+          js["my_checkin"] = json::object{
+              {"status", m.str(1)}, {"method", m.str(2)}, {"at", format_instant(m.i64(3))}};
+        }
+        list.push_back(std::move(js));
+      }
       o["sessions"] = std::move(list);
       items.push_back(std::move(o));
     }
@@ -664,7 +678,8 @@ Result<json::object> TrainingService::attendance(const Principal& p, int64_t id,
     DJ_ASSIGN(auto ts, session_in(c, session_id));
     if (ts.first.id != t.id) return Error::not_found("session " + std::to_string(session_id));
     DJ_ASSIGN(auto rows,
-              c.query("SELECT e.member_id, m.name, ch.status, ch.method, ch.at FROM enrolments e "
+              c.query("SELECT e.member_id, m.name, ch.status, ch.method, ch.at, ch.reason FROM "
+                      "enrolments e "
                       "JOIN members m ON m.id = e.member_id JOIN orgs mo ON mo.id = m.org_id "
                       "LEFT JOIN checkins ch ON ch.session_id = ? AND ch.member_id = e.member_id "
                       "WHERE e.training_id = ? AND e.status = 'enrolled' AND mo.path >= ? AND "
@@ -675,8 +690,11 @@ Result<json::object> TrainingService::attendance(const Principal& p, int64_t id,
     for (const auto& r : rows) {
       json::value checkin = nullptr;
       if (!r.null(2)) {
-        checkin = json::object{
-            {"status", r.str(2)}, {"method", r.str(3)}, {"at", format_instant(r.i64(4))}};
+        checkin =
+            json::object{{"status", r.str(2)},
+                         {"method", r.str(3)},
+                         {"at", format_instant(r.i64(4))},
+                         {"reason", r.null(5) ? json::value(nullptr) : json::value(r.str(5))}};
         checked_in += r.str(2) == "present" || r.str(2) == "late";
       }
       items.push_back(

@@ -70,7 +70,7 @@ export default {
     waitlisted: '{name} is on the waitlist', enrolledOne: '{name} enrolled; {n} seats left for this organization',
     checkedIn: '{n} of {total} checked in', notCheckedIn: 'Not checked in', rosterHint: 'Only the people you change are saved; QR and code check-ins keep their times.',
   },
-  checkinMethod: { qr: 'QR', code: 'Code', roster: 'Roster' },
+  checkinMethod: { qr: 'QR', code: 'Code', roster: 'Roster', leave_request: 'Leave request' },
   level: { demonstration: 'Demonstration class', unit: "Unit's own class", party_school: 'Party school rotation' },
   targetGroup: {
     new_members: 'New members', activists: 'Activists', development_targets: 'Development targets', party_workers: 'Party affairs cadres',

@@ -69,7 +69,7 @@ export default {
     waitlisted: '{name}已进入候补名单', enrolledOne: '{name}报名成功，本单位剩余名额{n}个',
     checkedIn: '已签到 {n} / {total} 人', notCheckedIn: '未签到', rosterHint: '只保存改动过的人；扫码和签到码的记录保留原签到时间。',
   },
-  checkinMethod: { qr: '扫码', code: '签到码', roster: '点名' },
+  checkinMethod: { qr: '扫码', code: '签到码', roster: '点名', leave_request: '请假申请' },
   level: { demonstration: '工委示范班', unit: '单位自办班', party_school: '党校轮训' },
   targetGroup: {
     new_members: '新党员', activists: '入党积极分子', development_targets: '发展对象', party_workers: '党务干部',

@@ -1083,6 +1083,9 @@ class Training(Base):
         s2 = self.session(t["id"], 60, 60).json()
         self.assertEqual(self.session(t["id"], 90, 60, latitude=24.88).status, 422)
         self.assertEqual(self.admin.post("/api/v1/trainings/%d/enrolments" % t["id"], {"member_id": my_id}).status, 201)
+        # Leave asked for the session, then the member comes after all: the check-in replaces it.
+        early_leave = "/api/v1/trainings/%d/sessions/%d/leave" % (t["id"], s1["id"])
+        self.assertEqual(me.post(early_leave, {"reason": "可能出差"}).status, 201)
         qr = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (t["id"], s1["id"])).json()
         far = me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"], "token": qr["token"],
                                           "latitude": 24.925, "longitude": 102.83})
@@ -1091,6 +1094,10 @@ class Training(Base):
         near = me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"], "token": qr["token"],
                                            "latitude": 24.8805, "longitude": 102.8302})
         self.assertEqual(near.status, 201, near)
+        att = self.admin.get("/api/v1/trainings/%d/sessions/%d/checkins" % (t["id"], s1["id"])).json()
+        row = [i for i in att["items"] if i["member_id"] == my_id][0]["checkin"]
+        self.assertEqual((row["status"], row["method"], row["reason"]), ("present", "qr", None))
+        self.assertEqual(me.post(early_leave, {"reason": "可能出差"}).status, 409)  # checked in: no leave now
         leave = "/api/v1/trainings/%d/sessions/%d/leave" % (t["id"], s2["id"])
         self.assertEqual(me.post(leave, {}).status, 422)  # a reason is required
         self.assertEqual(me.post(leave, {"reason": "就医"}).status, 201)

@@ -737,8 +737,9 @@ struct Attempt {
   int64_t member_id, session_id, now;
   std::string method, key;
   std::optional<Location> where;
-  std::string status;    // present or late, once checked
-  std::string org_path;  // of the class's organizer, for the audit row
+  std::string status;           // present or late, once checked
+  std::string org_path;         // of the class's organizer, for the audit row
+  bool replaces_leave = false;  // the member had asked leave, and came
 };
 
 // An earlier check-in of the member: its first result again for a repeat
@@ -800,7 +801,8 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
                     "WHERE s.id = ? AND t.deleted_at IS NULL",
                     {a->member_id, a->member_id, a->session_id}));
     if (!row) return Error::not_found("session " + std::to_string(a->session_id));
-    if (!row->null(8)) {
+    // A leave request gives way to the member's own check-in: he came after all.
+    if (!row->null(8) && row->str(7) != "leave_request") {
       DJ_ASSIGN(auto repeat, earlier(*a, row->str(6), row->str(7), row->i64(8), row->str(9)));
       return std::optional<json::object>(std::move(repeat));
     }
@@ -821,16 +823,27 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
     }
     a->status = a->now > start + cfg_.grace_ms ? "late" : "present";
     a->org_path = row->str(10);
+    a->replaces_leave = !row->null(8);
     return std::optional<json::object>();
   });
   if (!checked) return done(checked.take_error());
   if (*checked) return done(std::move(**checked));
   auto work = [a](store::Conn& c) -> Status {
-    DJ_TRY(
-        c.exec("INSERT INTO checkins (session_id, member_id, status, method, at, "
-               "idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
-               {a->session_id, a->member_id, a->status, a->method, a->now,
-                a->key.empty() ? store::Value() : store::Value(a->key)}));
+    const store::Value key = a->key.empty() ? store::Value() : store::Value(a->key);
+    if (a->replaces_leave) {
+      // Only a leave request is replaced; a check-in racing this one wins.
+      DJ_ASSIGN(auto replaced,
+                c.exec("UPDATE checkins SET status = ?, method = ?, at = ?, idempotency_key = ?, "
+                       "reason = NULL WHERE session_id = ? AND member_id = ? AND method = "
+                       "'leave_request'",
+                       {a->status, a->method, a->now, key, a->session_id, a->member_id}));
+      if (replaced == 0) return Error::conflict("already checked in");
+    } else {
+      DJ_TRY(
+          c.exec("INSERT INTO checkins (session_id, member_id, status, method, at, "
+                 "idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
+                 {a->session_id, a->member_id, a->status, a->method, a->now, key}));
+    }
     return audit::record(
         c, a->actor,
         {"training.check_in",

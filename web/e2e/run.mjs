@@ -307,6 +307,42 @@ await test('a class made in the browser: session, enrolment, roster, completion,
   await shot(page, '21-certificate')
 })
 
+await test('a training plan against the actual figures; learning delivered at home', async (open) => {
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  await page.click('.el-menu-item:has-text("培训计划")')
+  await page.click('[data-test=new-plan]')
+  const dialog = page.locator('.el-dialog').filter({ visible: true })
+  await dialog.locator('input[name=plan_title]').fill('本年度教育培训计划')
+  await dialog.locator('[data-test=target-classes-demonstration] input').fill('2')
+  await dialog.locator('[data-test=target-people] input').fill('4')
+  await dialog.locator('[data-test=save-plan]').click()
+  // The plan opens with its figures: this year's demonstration class (the fixture) counts.
+  const demo = page.locator('[data-test=plan-vs-actual] .el-table__row:has-text("工委示范班")')
+  await demo.waitFor()
+  const cells = await demo.locator('td').allTextContents()
+  assert(cells[1].trim() === '2' && Number(cells[2]) >= 1, `demonstration classes: ${cells}`)
+  await shot(page, '23-plan')
+  await page.keyboard.press('Escape')
+  // 送学上门 to an infirm member: the hours reach his ledger.
+  const infirm = (await admin.get('/api/v1/members?infirm=true&page_size=1')).items[0]
+  const before = (await admin.get(`/api/v1/members/${infirm.id}/hours?year=${today.slice(0, 4)}`)).total
+  await page.click('.el-menu-item:has-text("送学上门")')
+  await page.click('[data-test=new-delivery]')
+  await page.click('[data-test=delivery-member]')
+  await page.keyboard.type(infirm.name)
+  await page.click(`.el-select-dropdown__item:has-text("${infirm.name}")`)
+  const form = page.locator('.el-dialog').filter({ visible: true })
+  await form.locator('input[name=delivered_by]').fill('支部书记')
+  await form.locator('textarea[name=content]').fill('学习党的二十大精神')
+  await form.locator('[data-test=save-delivery]').click()
+  await page.waitForSelector(`[data-test=deliveries] .el-table__row:has-text("${infirm.name}")`)
+  await shot(page, '24-home-deliveries')
+  const after = (await admin.get(`/api/v1/members/${infirm.id}/hours?year=${today.slice(0, 4)}`)).total
+  assert(after === before + 2, `hours ${before} → ${after}`)
+})
+
 await test('statistics download an .xlsx that opens', async (open) => {
   const { page } = await open()
   await login(page, 'admin')

@@ -40,6 +40,8 @@ export const menu: MenuEntry[] = [
   { path: '/compliance', label: 'menu.compliance', roles: staff },
   { path: '/stats', label: 'menu.stats', roles: staff },
   { path: '/trainings', label: 'menu.trainings', roles: [...staff, 'lecturer'] },
+  { path: '/training-plans', label: 'menu.plans', roles: staff },
+  { path: '/home-deliveries', label: 'menu.deliveries', roles: staff },
   { path: '/audit', label: 'menu.audit', roles: ['committee_admin', 'auditor'] },
   { path: '/account', label: 'menu.account', roles: ['committee_admin', 'org_admin', 'inspector', 'lecturer', 'auditor'] },
 ]

@@ -39,6 +39,8 @@ export const router = createRouter({
         { path: 'stats', component: () => import('./views/Stats.vue') },
         { path: 'trainings', component: () => import('./views/Trainings.vue') },
         { path: 'trainings/:id', component: () => import('./views/TrainingDetail.vue') },
+        { path: 'training-plans', component: () => import('./views/TrainingPlans.vue') },
+        { path: 'home-deliveries', component: () => import('./views/HomeDeliveries.vue') },
         { path: 'audit', component: () => import('./views/Audit.vue') },
         { path: 'account', component: () => import('./views/Account.vue') },
       ],

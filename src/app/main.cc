@@ -150,6 +150,7 @@ int main(int argc, char** argv) {
   std::string blob_dir = "./data/blobs";
   std::string web_dir = "./web/dist";
   int64_t qr_slot_seconds = 15;
+  int64_t checkin_grace_minutes = 10, checkin_opens_minutes = 30;
   serve->add_option("--listen", listen, "address:port (port 0 picks a free one)");
   serve->add_flag("--demo", demo_on_start, "load the demo city on first start (empty database)");
   serve->add_option("--threads", server_cfg.threads, "request threads")->capture_default_str();
@@ -172,6 +173,16 @@ int main(int argc, char** argv) {
   serve->add_flag("--no-access-log", no_access_log, "do not log each request");
   serve->add_option("--qr-slot-seconds", qr_slot_seconds, "how often check-in codes change")
       ->check(CLI::Range(1, 600))
+      ->capture_default_str();
+  serve
+      ->add_option("--checkin-grace-minutes", checkin_grace_minutes,
+                   "a training check-in this long after the start is on time; later is late")
+      ->check(CLI::Range(0, 24 * 60))
+      ->capture_default_str();
+  serve
+      ->add_option("--checkin-opens-minutes", checkin_opens_minutes,
+                   "training check-in opens this long before a session starts")
+      ->check(CLI::Range(0, 24 * 60))
       ->capture_default_str();
 
   // migrate
@@ -330,7 +341,10 @@ int main(int argc, char** argv) {
       dbr, {.blob_dir = blob_dir,
             .max_attachment_bytes = static_cast<size_t>(attachment_limit_kib) * 1024});
   compliance::ComplianceService compliance(dbr);
-  training::TrainingService trainings(dbr, *keys, {.slot_ms = qr_slot_seconds * 1000});
+  training::TrainingService trainings(dbr, *keys,
+                                      {.slot_ms = qr_slot_seconds * 1000,
+                                       .grace_ms = checkin_grace_minutes * 60000,
+                                       .open_before_ms = checkin_opens_minutes * 60000});
   member::RosterService roster(dbr, members);
   http::Jobs jobs;  // after the services its jobs use, so it ends (joins) first
   http::Services services{

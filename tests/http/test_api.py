@@ -29,7 +29,8 @@ TRICKY = [
 
 def setUpModule():
     global SERVER
-    SERVER = Server(ARGS.server, ARGS.backend, ["--qr-slot-seconds", "2"]).start()
+    SERVER = Server(ARGS.server, ARGS.backend,
+                    ["--qr-slot-seconds", "2", "--checkin-grace-minutes", "15"]).start()
 
 
 def tearDownModule():
@@ -931,7 +932,8 @@ class Training(Base):
         other_aff = self.org02 if affiliated_id != self.org02["id"] else self.org01
         t = self.new_class()
         tid = t["id"]
-        s1 = self.session(tid, -5, 120, venue="报告厅A").json()
+        # Started 12 minutes ago: on time under the server's 15-minute grace (10 by default).
+        s1 = self.session(tid, -12, 120, venue="报告厅A").json()
         s2 = self.session(tid, -20, 120, venue="报告厅B").json()
         s3 = self.session(tid, 60 * 24, 60).json()  # tomorrow
         quotas = "/api/v1/trainings/%d/quotas" % tid

@@ -809,9 +809,10 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
     if (row->str(5) != "enrolled") return Error::forbidden("you are not enrolled in this class");
     const int64_t start = row->i64(0), end = row->i64(1);
     if (a->now < start - cfg_.open_before_ms || a->now > end) {
-      return Error::invalid("session_id", "outside_window",
-                            "check-in is open from 30 minutes before the start to the end (" +
-                                format_instant(start) + " – " + format_instant(end) + ")");
+      return Error::invalid(
+          "session_id", "outside_window",
+          fmt::format("check-in is open from {} minutes before the start to the end ({} – {})",
+                      cfg_.open_before_ms / 60000, format_instant(start), format_instant(end)));
     }
     if (!row->null(4) && a->where) {
       const double d =

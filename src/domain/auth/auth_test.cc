@@ -38,7 +38,7 @@ class AuthTest : public store::DbTest {
  protected:
   void SetUp() override {
     DbTest::SetUp();
-    if (IsSkipped()) return;
+    if (IsSkipped() || HasFatalFailure()) return;  // no database
     svc_ = std::make_unique<AuthService>(db(), AuthConfig{});
     auto u = svc_->create_user({}, "alice", "Good-Pass-42", Role::committee_admin, std::nullopt,
                                std::nullopt);

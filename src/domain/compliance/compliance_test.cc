@@ -21,7 +21,7 @@ class RulesTest : public store::DbTest {
  protected:
   void SetUp() override {
     DbTest::SetUp();
-    if (IsSkipped()) return;
+    if (IsSkipped() || HasFatalFailure()) return;  // no database
     orgs_ = std::make_unique<org::OrgService>(db());
     members_ = std::make_unique<member::MemberService>(db(), keys_, member::MemberConfig{});
     acts_ =

@@ -19,7 +19,7 @@ class MemberTest : public store::DbTest {
  protected:
   void SetUp() override {
     DbTest::SetUp();
-    if (IsSkipped()) return;
+    if (IsSkipped() || HasFatalFailure()) return;  // no database
     orgs_ = std::make_unique<org::OrgService>(db());
     svc_ = std::make_unique<MemberService>(db(), keys_, MemberConfig{});
     auto mk = [&](std::optional<int64_t> parent, const char* code, const char* type) {

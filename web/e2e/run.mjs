@@ -250,6 +250,8 @@ await test('QR check-in: the venue screen in one browser, the member phone in an
   // Opening the same code again answers the first result (Idempotency-Key), and nothing twice.
   await phone.page.reload()
   await phone.page.waitForSelector('[data-test=checkin-ok]')
+  // The venue screen counts the check-in within a few seconds.
+  await screen.page.waitForSelector('[data-test=display-count]:has-text("已签到 1 / 1 人")')
   // The administrator's roster shows the QR check-in with its time.
   await screen.page.goto(`${base}/trainings/${klass.id}`)
   await screen.page.click('.el-table__row:has-text("开班第一课") button:has-text("点名")')

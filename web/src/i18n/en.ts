@@ -89,7 +89,7 @@ export default {
   enrolment: { enrolled: 'Enrolled', waitlisted: 'Waitlisted', cancelled: 'Cancelled' },
   display: {
     qrAlt: 'Check-in QR code', scan: 'Scan the code with your phone to check in (logged in)', orCode: 'Cannot scan? On the phone, Training → Check in with a code:',
-    renews: 'renews in {n} s', fullscreen: 'Full screen',
+    renews: 'renews in {n} s', fullscreen: 'Full screen', count: '{n} of {total} checked in',
   },
   checkin: {
     title: 'Check-in', working: 'Checking in…', present: 'Checked in', late: 'Checked in (late)', notEnrolled: 'You are not enrolled in this class',

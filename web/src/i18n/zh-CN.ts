@@ -88,7 +88,7 @@ export default {
   enrolment: { enrolled: '已报名', waitlisted: '候补', cancelled: '已取消' },
   display: {
     qrAlt: '签到二维码', scan: '请用手机扫描二维码签到（需已登录）', orCode: '无法扫码？在手机“培训”页点“签到码签到”，输入：',
-    renews: '{n} 秒后更新', fullscreen: '全屏显示',
+    renews: '{n} 秒后更新', fullscreen: '全屏显示', count: '已签到 {n} / {total} 人',
   },
   checkin: {
     title: '培训签到', working: '正在签到…', present: '签到成功', late: '签到成功（迟到）', notEnrolled: '您未报名该培训班，无法签到',

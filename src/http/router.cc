@@ -161,9 +161,8 @@ constexpr size_t kFirstRouteMetric = 3;
 struct Outcome {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::string method, path, client_ip;
-  size_t metric = 0;  // "unmatched" until a route is found
-  std::string username;
-  std::optional<audit::Actor> actor;  // a signed-in caller, whose refusals are audited
+  size_t metric = 0;                  // "unmatched" until a route is found
+  std::optional<audit::Actor> actor;  // a signed-in caller: logged, and refusals audited
   std::atomic<bool> answered{false};
 };
 
@@ -236,7 +235,6 @@ struct Router::Impl {
       }
       if (route.access != Access::open) {
         if (auto s = authenticate(ctx, route); !s) return finish(s.take_error());
-        o.username = ctx.principal->username;
         o.actor = ctx.principal->actor();
       }
       if (route.deferred) return route.deferred(ctx, finish);
@@ -273,7 +271,7 @@ struct Router::Impl {
           R"({{"ts":"{}","ip":"{}","method":{},"path":{},"route":"{}","status":{},"ms":{:.3f},"bytes":{},"user":"{}"}})",
           format_instant(now_ms()), o.client_ip, json::serialize(json::string(o.method)),
           json::serialize(json::string(o.path)), metrics[o.metric].key, res.status, secs * 1000,
-          res.body.size(), o.username);
+          res.body.size(), o.actor ? o.actor->username : "");
     }
     reply(std::move(res));
   }

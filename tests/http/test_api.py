@@ -1050,6 +1050,8 @@ class Training(Base):
         self.assertEqual(att["enrolled"], len(att["items"]))
         self.assertNotIn(peers[1]["id"], [i["member_id"] for i in att["items"]])
         self.assertEqual(self.admin.get("/api/v1/trainings/%d/sessions/999999/checkins" % tid).status, 404)
+        bad = self.admin.get("/api/v1/trainings/%d/sessions/x/checkins" % tid)
+        self.assertEqual((bad.status, bad.field_errors()), (400, {"sid": "type"}))
         self.assertEqual(me.get("/api/v1/trainings/%d/sessions/%d/checkins" % (tid, s1["id"])).status, 403)
         # The administrator marks the rest; completion needs 80% of the hours.
         roster = "/api/v1/trainings/%d/sessions/%d/roster" % (tid, s2["id"])

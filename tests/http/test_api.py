@@ -1053,6 +1053,11 @@ class Training(Base):
         bad = self.admin.get("/api/v1/trainings/%d/sessions/x/checkins" % tid)
         self.assertEqual((bad.status, bad.field_errors()), (400, {"sid": "type"}))
         self.assertEqual(me.get("/api/v1/trainings/%d/sessions/%d/checkins" % (tid, s1["id"])).status, 403)
+        # A roster mark that repeats the recorded status keeps the QR check-in and its time.
+        s1_roster = "/api/v1/trainings/%d/sessions/%d/roster" % (tid, s1["id"])
+        self.assertEqual(self.admin.post(s1_roster, {"checkins": [{"member_id": my_id, "status": "present"}]}).status, 200)
+        again = self.admin.get("/api/v1/trainings/%d/sessions/%d/checkins" % (tid, s1["id"])).json()
+        self.assertEqual([i["checkin"] for i in again["items"] if i["member_id"] == my_id], [mine["checkin"]])
         # The administrator marks the rest; completion needs 80% of the hours.
         roster = "/api/v1/trainings/%d/sessions/%d/roster" % (tid, s2["id"])
         self.assertEqual(self.admin.post(roster, {"checkins": [{"member_id": my_id, "status": "present"}]}).status, 200)

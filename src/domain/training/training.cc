@@ -900,11 +900,14 @@ Result<json::object> TrainingService::mark_roster(const Principal& p, int64_t id
         return Error::invalid("checkins[" + std::to_string(i) + "].member_id", "not_enrolled",
                               "is not enrolled in this class");
       }
-      DJ_TRY(c.exec("DELETE FROM checkins WHERE session_id = ? AND member_id = ?",
-                    {session_id, *marks[i].member_id}));
+      // A mark that only repeats the recorded status keeps the record (a QR
+      // check-in keeps its method and time); a different one replaces it.
       DJ_TRY(
-          c.exec("INSERT INTO checkins (session_id, member_id, status, method, at) "
-                 "VALUES (?, ?, ?, 'roster', ?)",
+          c.exec("INSERT INTO checkins (session_id, member_id, status, method, at) VALUES "
+                 "(?, ?, ?, 'roster', ?) ON CONFLICT (session_id, member_id) DO UPDATE SET "
+                 "status = excluded.status, method = excluded.method, at = excluded.at, "
+                 "reason = NULL, idempotency_key = NULL "
+                 "WHERE checkins.status <> excluded.status",
                  {session_id, *marks[i].member_id, *marks[i].status, now}));
     }
     DJ_TRY(audit::record(c, p.actor(),

@@ -69,7 +69,7 @@ export default {
     overrideReason: 'Reason to override the target group', enrol: 'Enrol', exam: 'Exam score', certificate: 'Certificate', complete: 'Assess completion',
     completedCount: 'Assessed: {n} of {total} completed', required: 'Required', firstCourse: 'Theory course first', quotaTotal: '{n} seats allocated of {capacity}',
     waitlisted: '{name} is on the waitlist', enrolledOne: '{name} enrolled; {n} seats left for this organization',
-    checkedIn: '{n} of {total} checked in', notCheckedIn: 'Not checked in', rosterHint: 'Only the people you change are saved; QR and code check-ins keep their times.',
+    checkedIn: '{n} of {total} checked in', notCheckedIn: 'Not checked in', rosterHint: 'A QR or code check-in whose status you leave as it is keeps its method and time.',
   },
   plans: {
     create: 'New training plan', title: 'Plan', kind: 'Kind', years: 'Years', annual: 'Annual', multi_year: 'Multi-year',

@@ -68,7 +68,7 @@ export default {
     overrideReason: '跨对象报名理由', enrol: '报名', exam: '考试成绩', certificate: '结业证书', complete: '结业评定',
     completedCount: '结业评定完成：{total}人中{n}人结业', required: '必修', firstCourse: '理论首课', quotaTotal: '已分配{n}个，计划{capacity}人',
     waitlisted: '{name}已进入候补名单', enrolledOne: '{name}报名成功，本单位剩余名额{n}个',
-    checkedIn: '已签到 {n} / {total} 人', notCheckedIn: '未签到', rosterHint: '只保存改动过的人；扫码和签到码的记录保留原签到时间。',
+    checkedIn: '已签到 {n} / {total} 人', notCheckedIn: '未签到', rosterHint: '状态未改的扫码、签到码记录保留原方式和签到时间。',
   },
   plans: {
     create: '新建培训计划', title: '计划名称', kind: '类型', years: '年度', annual: '年度计划', multi_year: '多年规划',

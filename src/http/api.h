@@ -32,9 +32,11 @@ struct Services {
 };
 
 // The member list's filters (org_id, political_status, …, q) from the query,
-// and their names for the route table.
+// and their declaration for the route table.
 member::ListQuery read_member_filters(QueryReader& q);
-extern const std::vector<std::string> kMemberFilters;
+extern const std::vector<Param> kMemberFilters;
+// ?page= and ?page_size= of every list.
+extern const std::vector<Param> kPaging;
 
 void add_system_routes(Router& r, Services& s);
 void add_auth_routes(Router& r, Services& s);

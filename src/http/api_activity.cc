@@ -48,21 +48,25 @@ Result<activity::ActivityInput> read_activity(const Request& req) {
 }  // namespace
 
 void add_activity_routes(Router& r, Services& s) {
-  r.add({"GET", "/api/v1/activity-types", "activities",
-         "The activity type dictionary (codes stable, labels translated)", Access::session,
-         [&s](Ctx&) -> Result<Response> {
+  r.add({.method = "GET",
+         .pattern = "/api/v1/activity-types",
+         .tag = "activities",
+         .summary = "The activity type dictionary (codes stable, labels translated)",
+         .perm = auth::Perm::org_read,
+         .handler = [&s](Ctx&) -> Result<Response> {
            DJ_ASSIGN(auto types, s.activities.types());
            json::array items;
            for (const auto& t : types) items.push_back(activity::to_json(t));
            const auto n = static_cast<int64_t>(items.size());
            return json_response(json::object{{"items", std::move(items)}, {"total", n}});
          }});
-  r.add({"POST",
-         "/api/v1/activity-types",
-         "activities",
-         "Add an activity type (committee_admin)",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "POST",
+         .pattern = "/api/v1/activity-types",
+         .tag = "activities",
+         .summary = "Add an activity type (committee_admin)",
+         .perm = auth::Perm::activity_type_manage,
+         .body = "ActivityTypeInput",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            std::optional<std::string> code, zh, en;
            std::optional<bool> three, life;
@@ -76,15 +80,20 @@ void add_activity_routes(Router& r, Services& s) {
                                  c.p(), {code.value_or(""), zh.value_or(""), en.value_or(""),
                                          three.value_or(false), life.value_or(false), false}));
            return json_response(activity::to_json(t), 201);
-         },
-         {},
-         "ActivityTypeInput"});
-  r.add({"GET",
-         "/api/v1/activities",
-         "activities",
-         "Activities held in a subtree, newest first, by type and date held",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/activities",
+         .tag = "activities",
+         .summary = "Activities held in a subtree, newest first, by type and date held",
+         .perm = auth::Perm::org_read,
+         .query = {{"org_id", ParamType::integer},
+                   {"type", ParamType::string},
+                   {"from", ParamType::date},
+                   {"to", ParamType::date},
+                   {"late_entry", ParamType::boolean},
+                   {"page", ParamType::integer},
+                   {"page_size", ParamType::integer}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            activity::ListQuery lq;
            auto paging = q.paging();
@@ -100,45 +109,49 @@ void add_activity_routes(Router& r, Services& s) {
            json::array items;
            for (const auto& a : page.items) items.push_back(activity::to_json(a, false));
            return json_response(json::object{{"items", std::move(items)}, {"total", page.total}});
-         },
-         {"org_id", "type", "from", "to", "late_entry", "page", "page_size"}});
-  r.add({"POST",
-         "/api/v1/activities",
-         "activities",
-         "Record an activity with attendance (members present by default; list the exceptions)",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/activities",
+         .tag = "activities",
+         .summary =
+             "Record an activity with attendance (members present by default; list the exceptions)",
+         .perm = auth::Perm::org_write,
+         .body = "ActivityInput",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto in, read_activity(c.req));
            DJ_ASSIGN(auto a, s.activities.create(c.p(), in));
            return json_response(activity::to_json(a, true), 201);
-         },
-         {},
-         "ActivityInput"});
-  r.add({"GET", "/api/v1/activities/{id}", "activities", "One activity with its attendance",
-         Access::session, [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/activities/{id}",
+         .tag = "activities",
+         .summary = "One activity with its attendance",
+         .perm = auth::Perm::org_read,
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto a, s.activities.get(c.p(), id));
            return json_response(activity::to_json(a, true));
          }});
-  r.add({"PATCH",
-         "/api/v1/activities/{id}",
-         "activities",
-         "Change an activity; after the lock date only committee_admin with change_reason",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto id, c.id(0));
-           DJ_ASSIGN(auto in, read_activity(c.req));
-           DJ_ASSIGN(auto a, s.activities.update(c.p(), id, in));
-           return json_response(activity::to_json(a, true));
-         },
-         {},
-         "ActivityInput"});
-  r.add({"DELETE",
-         "/api/v1/activities/{id}",
-         "activities",
-         "Remove an activity (soft; its hours leave the ledger)",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add(
+      {.method = "PATCH",
+       .pattern = "/api/v1/activities/{id}",
+       .tag = "activities",
+       .summary = "Change an activity; after the lock date only committee_admin with change_reason",
+       .perm = auth::Perm::org_write,
+       .body = "ActivityInput",
+       .handler = [&s](Ctx& c) -> Result<Response> {
+         DJ_ASSIGN(auto id, c.id(0));
+         DJ_ASSIGN(auto in, read_activity(c.req));
+         DJ_ASSIGN(auto a, s.activities.update(c.p(), id, in));
+         return json_response(activity::to_json(a, true));
+       }});
+  r.add({.method = "DELETE",
+         .pattern = "/api/v1/activities/{id}",
+         .tag = "activities",
+         .summary = "Remove an activity (soft; its hours leave the ledger)",
+         .perm = auth::Perm::org_write,
+         .query = {{"reason", ParamType::string}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            QueryReader q(c.req);
            auto reason = q.str("reason", 200);
@@ -147,32 +160,36 @@ void add_activity_routes(Router& r, Services& s) {
            Response res;
            res.status = 204;
            return res;
-         },
-         {"reason"}});
-  r.add({"POST",
-         "/api/v1/activities/{id}/attachments",
-         "activities",
-         "Attach a photo (JPEG, PNG) or PDF: the raw file as the body, its type as Content-Type, "
-         "?filename=; checked by content",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto id, c.id(0));
-           QueryReader q(c.req);
-           auto filename = q.str("filename", 200);
-           auto reason = q.str("reason", 200);
-           DJ_TRY(q.finish());
-           std::string type(c.req.header("content-type"));
-           type = type.substr(0, type.find(';'));
-           DJ_ASSIGN(auto a, s.activities.attach(c.p(), id, type, filename.value_or(""), c.req.body,
-                                                 reason));
-           return json_response(activity::to_json(a), 201);
-         },
-         {"filename", "reason"},
-         "",
-         true});
-  r.add({"GET", "/api/v1/activities/{id}/attachments/{aid}", "activities",
-         "Download an attachment (served with its checked type, never as a page)", Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add(
+      {.method = "POST",
+       .pattern = "/api/v1/activities/{id}/attachments",
+       .tag = "activities",
+       .summary =
+           "Attach a photo (JPEG, PNG) or PDF: the raw file as the body, its type as Content-Type, "
+           "?filename=; checked by content",
+       .perm = auth::Perm::org_write,
+       .query = {{"filename", ParamType::string}, {"reason", ParamType::string}},
+       .body = "",
+       .upload = true,
+       .handler = [&s](Ctx& c) -> Result<Response> {
+         DJ_ASSIGN(auto id, c.id(0));
+         QueryReader q(c.req);
+         auto filename = q.str("filename", 200);
+         auto reason = q.str("reason", 200);
+         DJ_TRY(q.finish());
+         std::string type(c.req.header("content-type"));
+         type = type.substr(0, type.find(';'));
+         DJ_ASSIGN(auto a,
+                   s.activities.attach(c.p(), id, type, filename.value_or(""), c.req.body, reason));
+         return json_response(activity::to_json(a), 201);
+       }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/activities/{id}/attachments/{aid}",
+         .tag = "activities",
+         .summary = "Download an attachment (served with its checked type, never as a page)",
+         .perm = auth::Perm::org_read,
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto aid, c.id(1, "aid"));
            DJ_ASSIGN(auto file, s.activities.attachment(c.p(), id, aid));
@@ -187,12 +204,13 @@ void add_activity_routes(Router& r, Services& s) {
            res.headers.emplace_back("Cache-Control", "private, max-age=86400, immutable");
            return res;
          }});
-  r.add({"DELETE",
-         "/api/v1/activities/{id}/attachments/{aid}",
-         "activities",
-         "Remove an attachment (soft, audited)",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "DELETE",
+         .pattern = "/api/v1/activities/{id}/attachments/{aid}",
+         .tag = "activities",
+         .summary = "Remove an attachment (soft, audited)",
+         .perm = auth::Perm::org_write,
+         .query = {{"reason", ParamType::string}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto aid, c.id(1, "aid"));
            QueryReader q(c.req);
@@ -202,8 +220,7 @@ void add_activity_routes(Router& r, Services& s) {
            Response res;
            res.status = 204;
            return res;
-         },
-         {"reason"}});
+         }});
 }
 
 }  // namespace dj::http

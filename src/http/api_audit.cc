@@ -8,13 +8,20 @@ namespace dj::http {
 namespace json = boost::json;
 
 void add_audit_routes(Router& r, Services& s) {
-  r.add({"GET",
-         "/api/v1/audit",
-         "audit",
-         "The audit trail in scope, newest first",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
-           DJ_TRY(auth::require(c.p(), auth::Perm::audit_read));
+  r.add({.method = "GET",
+         .pattern = "/api/v1/audit",
+         .tag = "audit",
+         .summary = "The audit trail in scope, newest first",
+         .perm = auth::Perm::audit_read,
+         .query = {{"from", ParamType::date},
+                   {"to", ParamType::date},
+                   {"user_id", ParamType::integer},
+                   {"action", ParamType::string},
+                   {"entity", ParamType::string},
+                   {"entity_id", ParamType::string},
+                   {"page", ParamType::integer},
+                   {"page_size", ParamType::integer}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            audit::Query aq;
            auto paging = q.paging();
@@ -54,8 +61,7 @@ void add_audit_routes(Router& r, Services& s) {
              });
            }
            return json_response(json::object{{"items", std::move(items)}, {"total", page.total}});
-         },
-         {"from", "to", "user_id", "action", "entity", "entity_id", "page", "page_size"}});
+         }});
 }
 
 }  // namespace dj::http

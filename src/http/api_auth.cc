@@ -24,9 +24,7 @@ json::object user_json(const auth::User& u) {
 
 json::array permissions_of(const auth::Principal& p) {
   json::array out;
-  for (auth::Perm perm : {auth::Perm::org_read, auth::Perm::org_write, auth::Perm::member_read,
-                          auth::Perm::member_write, auth::Perm::member_pii, auth::Perm::audit_read,
-                          auth::Perm::user_manage}) {
+  for (auth::Perm perm : auth::kAllPerms) {
     if (auth::has(p, perm)) out.emplace_back(auth::to_string(perm));
   }
   return out;
@@ -39,12 +37,13 @@ constexpr const char* kClearCookies[] = {
 }  // namespace
 
 void add_auth_routes(Router& r, Services& s) {
-  r.add({"POST",
-         "/api/v1/auth/login",
-         "auth",
-         "Log in; answers a token and sets the session cookie",
-         Access::open,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "POST",
+         .pattern = "/api/v1/auth/login",
+         .tag = "auth",
+         .summary = "Log in; answers a token and sets the session cookie",
+         .access = Access::open,
+         .body = "Login",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            std::optional<std::string> username, password;
            body.str("username", username);
@@ -69,36 +68,45 @@ void add_auth_routes(Router& r, Services& s) {
                "Set-Cookie", "dangjiao_csrf=" + res.csrf_token + "; Path=/; SameSite=Strict");
            out.headers.emplace_back("Cache-Control", "no-store");
            return out;
-         },
-         {},
-         "Login"});
-  r.add({"POST", "/api/v1/auth/logout", "auth", "End the current session", Access::any_session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/auth/logout",
+         .tag = "auth",
+         .summary = "End the current session",
+         .access = Access::any_session,
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_TRY(s.auth.logout(c.p()));
            Response out;
            out.status = 204;
            for (const char* ck : kClearCookies) out.headers.emplace_back("Set-Cookie", ck);
            return out;
          }});
-  r.add({"GET", "/api/v1/auth/me", "auth", "The signed-in user, role, scope and permissions",
-         Access::any_session, [](Ctx& c) -> Result<Response> {
+  r.add({.method = "GET",
+         .pattern = "/api/v1/auth/me",
+         .tag = "auth",
+         .summary = "The signed-in user, role, scope and permissions",
+         .access = Access::any_session,
+         .handler = [](Ctx& c) -> Result<Response> {
            const auto& p = c.p();
            return json_response(json::object{
                {"id", p.user_id},
                {"username", p.username},
                {"role", auth::to_string(p.role)},
+               {"roles", json::array{json::value(auth::to_string(p.role))}},
                {"org_id", p.org_id ? json::value(*p.org_id) : json::value(nullptr)},
+               {"scope_path", p.scope_path},
                {"member_id", p.member_id ? json::value(*p.member_id) : json::value(nullptr)},
                {"must_change_password", p.must_change_password},
                {"permissions", permissions_of(p)},
            });
          }});
-  r.add({"POST",
-         "/api/v1/auth/password",
-         "auth",
-         "Change the own password",
-         Access::any_session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "POST",
+         .pattern = "/api/v1/auth/password",
+         .tag = "auth",
+         .summary = "Change the own password",
+         .access = Access::any_session,
+         .body = "PasswordChange",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            std::optional<std::string> old_pw, new_pw;
            body.str("old_password", old_pw);
@@ -112,11 +120,13 @@ void add_auth_routes(Router& r, Services& s) {
            Response out;
            out.status = 204;
            return out;
-         },
-         {},
-         "PasswordChange"});
-  r.add({"GET", "/api/v1/auth/sessions", "auth", "The own live sessions", Access::any_session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/auth/sessions",
+         .tag = "auth",
+         .summary = "The own live sessions",
+         .access = Access::any_session,
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto list, s.auth.sessions(c.p()));
            json::array items;
            for (const auto& x : list) {
@@ -131,8 +141,12 @@ void add_auth_routes(Router& r, Services& s) {
            const auto n = static_cast<int64_t>(items.size());
            return json_response(json::object{{"items", std::move(items)}, {"total", n}});
          }});
-  r.add({"DELETE", "/api/v1/auth/sessions/{id}", "auth", "End one of the own sessions",
-         Access::any_session, [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "DELETE",
+         .pattern = "/api/v1/auth/sessions/{id}",
+         .tag = "auth",
+         .summary = "End one of the own sessions",
+         .access = Access::any_session,
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_TRY(s.auth.end_session(c.p(), id));
            Response out;
@@ -142,12 +156,13 @@ void add_auth_routes(Router& r, Services& s) {
 }
 
 void add_user_routes(Router& r, Services& s) {
-  r.add({"GET",
-         "/api/v1/users",
-         "users",
-         "Accounts in the caller's subtree",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "GET",
+         .pattern = "/api/v1/users",
+         .tag = "users",
+         .summary = "Accounts in the caller's subtree",
+         .perm = auth::Perm::user_manage,
+         .query = {{"page", ParamType::integer}, {"page_size", ParamType::integer}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            auto paging = q.paging();
            DJ_TRY(q.finish());
@@ -155,14 +170,14 @@ void add_user_routes(Router& r, Services& s) {
            json::array items;
            for (const auto& u : page.first) items.push_back(user_json(u));
            return json_response(json::object{{"items", std::move(items)}, {"total", page.second}});
-         },
-         {"page", "page_size"}});
-  r.add({"POST",
-         "/api/v1/users",
-         "users",
-         "Create an account (must change password at first login)",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/users",
+         .tag = "users",
+         .summary = "Create an account (must change password at first login)",
+         .perm = auth::Perm::user_manage,
+         .body = "UserInput",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            std::optional<std::string> username, password, role;
            std::optional<int64_t> org_id, member_id;
@@ -186,15 +201,14 @@ void add_user_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto u, s.auth.create_user_as(c.p(), *username, *password,
                                                    *auth::parse_role(*role), org_id, member_id));
            return json_response(user_json(u), 201);
-         },
-         {},
-         "UserInput"});
-  r.add({"POST",
-         "/api/v1/users/{id}/reset-password",
-         "users",
-         "Set a new password; the user must change it at next login",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/users/{id}/reset-password",
+         .tag = "users",
+         .summary = "Set a new password; the user must change it at next login",
+         .perm = auth::Perm::user_manage,
+         .body = "PasswordReset",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            std::optional<std::string> password;
@@ -205,9 +219,7 @@ void add_user_routes(Router& r, Services& s) {
            Response out;
            out.status = 204;
            return out;
-         },
-         {},
-         "PasswordReset"});
+         }});
 }
 
 }  // namespace dj::http

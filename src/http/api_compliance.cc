@@ -71,20 +71,25 @@ Result<Response> stats_workbook(Services& s, const json::object& stats) {
 }  // namespace
 
 void add_compliance_routes(Router& r, Services& s) {
-  r.add({"GET", "/api/v1/rules", "compliance", "Every version of every rule", Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "GET",
+         .pattern = "/api/v1/rules",
+         .tag = "compliance",
+         .summary = "Every version of every rule",
+         .perm = auth::Perm::org_read,
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto rules, s.compliance.rules(c.p()));
            json::array items;
            for (const auto& x : rules) items.push_back(compliance::to_json(x));
            const auto n = static_cast<int64_t>(items.size());
            return json_response(json::object{{"items", std::move(items)}, {"total", n}});
          }});
-  r.add({"POST",
-         "/api/v1/rules",
-         "compliance",
-         "Add a version of a rule, in force from effective_from (committee_admin)",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "POST",
+         .pattern = "/api/v1/rules",
+         .tag = "compliance",
+         .summary = "Add a version of a rule, in force from effective_from (committee_admin)",
+         .perm = auth::Perm::rule_manage,
+         .body = "RuleInput",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            compliance::RuleInput in;
            body.str("code", in.code);
@@ -98,15 +103,19 @@ void add_compliance_routes(Router& r, Services& s) {
            DJ_TRY(body.finish());
            DJ_ASSIGN(auto rule, s.compliance.add_rule_version(c.p(), in));
            return json_response(compliance::to_json(rule), 201);
-         },
-         {},
-         "RuleInput"});
-  r.add({"GET",
-         "/api/v1/compliance",
-         "compliance",
-         "Rules evaluated for a period and subtree: items, rates rolled up, to-dos, alerts",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/compliance",
+         .tag = "compliance",
+         .summary =
+             "Rules evaluated for a period and subtree: items, rates rolled up, to-dos, alerts",
+         .perm = auth::Perm::org_read,
+         .query = {{"period", ParamType::string},
+                   {"from", ParamType::string},
+                   {"to", ParamType::string},
+                   {"org_id", ParamType::integer},
+                   {"detail", ParamType::string}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            auto org_id = q.id("org_id");
            auto detail = q.str("detail", 10);
@@ -125,14 +134,18 @@ void add_compliance_routes(Router& r, Services& s) {
              out.erase("people");
            }
            return json_response(out);
-         },
-         {"period", "from", "to", "org_id", "detail"}});
-  r.add({"GET",
-         "/api/v1/stats/activities",
-         "compliance",
-         "Activity figures for a period and subtree (by type, tag, method; leaders)",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/stats/activities",
+         .tag = "compliance",
+         .summary = "Activity figures for a period and subtree (by type, tag, method; leaders)",
+         .perm = auth::Perm::org_read,
+         .query = {{"period", ParamType::string},
+                   {"from", ParamType::string},
+                   {"to", ParamType::string},
+                   {"org_id", ParamType::integer},
+                   {"format", ParamType::string}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            auto org_id = q.id("org_id");
            auto format = q.str("format", 10);
@@ -141,27 +154,26 @@ void add_compliance_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto stats, activity::activity_stats(s.db, c.p(), period, org_id));
            if (format == "xlsx") return stats_workbook(s, stats);
            return json_response(stats);
-         },
-         {"period", "from", "to", "org_id", "format"}});
-  r.add({"GET",
-         "/api/v1/members/{id}/hours",
-         "compliance",
-         "A member's study-hour ledger for a year against the target",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/members/{id}/hours",
+         .tag = "compliance",
+         .summary = "A member's study-hour ledger for a year against the target",
+         .query = {{"year", ParamType::string}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            QueryReader q(c.req);
            DJ_ASSIGN(auto year, read_year(q));
            DJ_ASSIGN(auto h, s.compliance.member_hours(c.p(), id, year));
            return json_response(compliance::to_json(h));
-         },
-         {"year"}});
-  r.add({"GET",
-         "/api/v1/orgs/{id}/hours",
-         "compliance",
-         "Members of a subtree with their yearly hours and targets",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/orgs/{id}/hours",
+         .tag = "compliance",
+         .summary = "Members of a subtree with their yearly hours and targets",
+         .perm = auth::Perm::member_read,
+         .query = {{"year", ParamType::string}, {"below_target", ParamType::boolean}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            QueryReader q(c.req);
            auto below = q.boolean("below_target");
@@ -175,8 +187,7 @@ void add_compliance_routes(Router& r, Services& s) {
            }
            const auto n = static_cast<int64_t>(items.size());
            return json_response(json::object{{"items", std::move(items)}, {"total", n}});
-         },
-         {"year", "below_target"}});
+         }});
 }
 
 }  // namespace dj::http

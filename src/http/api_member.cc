@@ -41,9 +41,15 @@ json::object out(Services& s, const auth::Principal& p, const member::Member& m)
 
 }  // namespace
 
-const std::vector<std::string> kMemberFilters = {
-    "org_id", "political_status", "cadre_rank",    "post",       "retired",
-    "infirm", "party_worker",     "leading_cadre", "new_member", "q"};
+const std::vector<Param> kMemberFilters = {
+    {"org_id", ParamType::integer},       {"political_status", ParamType::string},
+    {"cadre_rank", ParamType::string},    {"post", ParamType::string},
+    {"retired", ParamType::boolean},      {"infirm", ParamType::boolean},
+    {"party_worker", ParamType::boolean}, {"leading_cadre", ParamType::boolean},
+    {"new_member", ParamType::boolean},   {"q", ParamType::string}};
+
+const std::vector<Param> kPaging = {{"page", ParamType::integer},
+                                    {"page_size", ParamType::integer}};
 
 member::ListQuery read_member_filters(QueryReader& q) {
   member::ListQuery lq;
@@ -61,9 +67,18 @@ member::ListQuery read_member_filters(QueryReader& q) {
 }
 
 void add_member_routes(Router& r, Services& s) {
-  r.add({"GET", "/api/v1/members", "members",
-         "Members in a subtree with filters; personal information masked", Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "GET",
+         .pattern = "/api/v1/members",
+         .tag = "members",
+         .summary = "Members in a subtree with filters; personal information masked",
+         .perm = auth::Perm::member_read,
+         .query =
+             [] {
+               auto params = kMemberFilters;
+               params.insert(params.end(), kPaging.begin(), kPaging.end());
+               return params;
+             }(),
+         .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            member::ListQuery lq = read_member_filters(q);
            auto paging = q.paging();
@@ -74,57 +89,58 @@ void add_member_routes(Router& r, Services& s) {
            json::array items;
            for (const auto& m : page.items) items.push_back(out(s, c.p(), m));
            return json_response(json::object{{"items", std::move(items)}, {"total", page.total}});
-         },
-         [] {
-           auto names = kMemberFilters;
-           names.insert(names.end(), {"page", "page_size"});
-           return names;
-         }()});
-  r.add({"POST",
-         "/api/v1/members",
-         "members",
-         "Add a member",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/members",
+         .tag = "members",
+         .summary = "Add a member",
+         .perm = auth::Perm::member_write,
+         .body = "MemberInput",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto in, read_member(c.req));
            DJ_ASSIGN(auto m, s.members.create(c.p(), in));
            return json_response(out(s, c.p(), m), 201);
-         },
-         {},
-         "MemberInput"});
-  r.add({"GET", "/api/v1/members/{id}", "members", "One member", Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/members/{id}",
+         .tag = "members",
+         .summary = "One member",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto m, s.members.get(c.p(), id));
            return json_response(out(s, c.p(), m));
          }});
-  r.add({"PATCH",
-         "/api/v1/members/{id}",
-         "members",
-         "Change a member's fields",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "PATCH",
+         .pattern = "/api/v1/members/{id}",
+         .tag = "members",
+         .summary = "Change a member's fields",
+         .perm = auth::Perm::member_write,
+         .body = "MemberInput",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto in, read_member(c.req));
            DJ_ASSIGN(auto m, s.members.update(c.p(), id, in));
            return json_response(out(s, c.p(), m));
-         },
-         {},
-         "MemberInput"});
-  r.add({"DELETE", "/api/v1/members/{id}", "members", "Remove a member (soft, audited)",
-         Access::session, [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "DELETE",
+         .pattern = "/api/v1/members/{id}",
+         .tag = "members",
+         .summary = "Remove a member (soft, audited)",
+         .perm = auth::Perm::member_write,
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_TRY(s.members.remove(c.p(), id));
            Response res;
            res.status = 204;
            return res;
          }});
-  r.add({"POST",
-         "/api/v1/members/{id}/transfer",
-         "members",
-         "Transfer a member to another organization, keeping history",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "POST",
+         .pattern = "/api/v1/members/{id}/transfer",
+         .tag = "members",
+         .summary = "Transfer a member to another organization, keeping history",
+         .perm = auth::Perm::member_write,
+         .body = "MemberTransfer",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            member::Transfer t;
@@ -134,12 +150,12 @@ void add_member_routes(Router& r, Services& s) {
            DJ_TRY(body.finish());
            DJ_ASSIGN(auto m, s.members.transfer(c.p(), id, t));
            return json_response(out(s, c.p(), m));
-         },
-         {},
-         "MemberTransfer"});
-  r.add({"GET", "/api/v1/members/{id}/history", "members",
-         "Which organization the member belonged to, from when to when", Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/members/{id}/history",
+         .tag = "members",
+         .summary = "Which organization the member belonged to, from when to when",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto list, s.members.history(c.p(), id));
            json::array items;

@@ -33,12 +33,18 @@ Response no_content() {
 }  // namespace
 
 void add_org_routes(Router& r, Services& s) {
-  r.add({"GET",
-         "/api/v1/orgs",
-         "orgs",
-         "Organizations in scope, by parent or subtree, with member counts",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "GET",
+         .pattern = "/api/v1/orgs",
+         .tag = "orgs",
+         .summary = "Organizations in scope, by parent or subtree, with member counts",
+         .perm = auth::Perm::org_read,
+         .query = {{"parent_id", ParamType::integer},
+                   {"subtree_of", ParamType::integer},
+                   {"type", ParamType::string},
+                   {"q", ParamType::string},
+                   {"page", ParamType::integer},
+                   {"page_size", ParamType::integer}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            org::ListQuery lq;
            auto paging = q.paging();
@@ -53,52 +59,57 @@ void add_org_routes(Router& r, Services& s) {
            json::array items;
            for (const auto& o : page.items) items.push_back(org::to_json(o));
            return json_response(json::object{{"items", std::move(items)}, {"total", page.total}});
-         },
-         {"parent_id", "subtree_of", "type", "q", "page", "page_size"}});
-  r.add({"POST",
-         "/api/v1/orgs",
-         "orgs",
-         "Create an organization",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/orgs",
+         .tag = "orgs",
+         .summary = "Create an organization",
+         .perm = auth::Perm::org_write,
+         .body = "OrgInput",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto in, read_org(c.req));
            DJ_ASSIGN(auto o, s.orgs.create(c.p(), in));
            return json_response(org::to_json(o), 201);
-         },
-         {},
-         "OrgInput"});
-  r.add({"GET", "/api/v1/orgs/{id}", "orgs", "One organization", Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/orgs/{id}",
+         .tag = "orgs",
+         .summary = "One organization",
+         .perm = auth::Perm::org_read,
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto o, s.orgs.get(c.p(), id));
            return json_response(org::to_json(o));
          }});
-  r.add({"PATCH",
-         "/api/v1/orgs/{id}",
-         "orgs",
-         "Change an organization's fields",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "PATCH",
+         .pattern = "/api/v1/orgs/{id}",
+         .tag = "orgs",
+         .summary = "Change an organization's fields",
+         .perm = auth::Perm::org_write,
+         .body = "OrgInput",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto in, read_org(c.req));
            DJ_ASSIGN(auto o, s.orgs.update(c.p(), id, in));
            return json_response(org::to_json(o));
-         },
-         {},
-         "OrgInput"});
-  r.add({"DELETE", "/api/v1/orgs/{id}", "orgs",
-         "Delete an empty organization (409 when it has members, children or accounts)",
-         Access::session, [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "DELETE",
+         .pattern = "/api/v1/orgs/{id}",
+         .tag = "orgs",
+         .summary = "Delete an empty organization (409 when it has members, children or accounts)",
+         .perm = auth::Perm::org_write,
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_TRY(s.orgs.remove(c.p(), id));
            return no_content();
          }});
-  r.add({"POST",
-         "/api/v1/orgs/{id}/move",
-         "orgs",
-         "Move a subtree under another parent",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "POST",
+         .pattern = "/api/v1/orgs/{id}/move",
+         .tag = "orgs",
+         .summary = "Move a subtree under another parent",
+         .perm = auth::Perm::org_write,
+         .body = "OrgMove",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            std::optional<int64_t> parent_id;
@@ -107,9 +118,7 @@ void add_org_routes(Router& r, Services& s) {
            if (!parent_id) return Error::invalid("parent_id", "required", "is required");
            DJ_ASSIGN(auto o, s.orgs.move(c.p(), id, *parent_id));
            return json_response(org::to_json(o));
-         },
-         {},
-         "OrgMove"});
+         }});
 }
 
 }  // namespace dj::http

@@ -96,68 +96,80 @@ std::string csv_line(const std::vector<std::string>& cells) {
 }  // namespace
 
 void add_roster_routes(Router& r, Services& s) {
-  r.add({"GET", "/api/v1/members/import-template.xlsx", "members",
-         "The roster import template: Chinese headers, drop-downs for coded columns, an example "
-         "row and a notes sheet",
-         Access::session, [](Ctx& c) -> Result<Response> {
-           DJ_TRY(auth::require(c.p(), auth::Perm::member_read));
-           Sheet roster{"党员名册", {}, {}, {}, {}, {}};
-           Sheet notes{"填写说明", {"列名", "说明", "可选值"}, {}, {}, {}, {}};
-           const auto& cols = member::roster_columns();
-           std::vector<Cell> example;
-           const std::map<std::string, std::string> sample = {{"name", "张三"},
-                                                              {"gender", "男"},
-                                                              {"ethnicity", "汉族"},
-                                                              {"birth_date", "1985-07-01"},
-                                                              {"education", "大学本科"},
-                                                              {"citizen_id", "530102198507010012"},
-                                                              {"phone", "13800000000"},
-                                                              {"joined_on", "2008-07-01"},
-                                                              {"full_member_on", "2009-07-01"},
-                                                              {"political_status", "正式党员"},
-                                                              {"cadre_rank", "乡科级"},
-                                                              {"org", "KMGW-001-001"},
-                                                              {"post", "无"},
-                                                              {"retired", "否"},
-                                                              {"infirm", "否"},
-                                                              {"party_worker", "否"}};
-           for (size_t i = 0; i < cols.size(); ++i) {
-             roster.header.emplace_back(cols[i].header_zh);
-             const std::string v = sample.at(cols[i].field);
-             if (std::string_view(cols[i].field).ends_with("_on") ||
-                 std::string_view(cols[i].field) == "birth_date") {
-               example.emplace_back(Date{v});
-             } else {
-               example.emplace_back(v);
-             }
-             std::string choices;
-             std::vector<std::string> labels;
-             for (const auto& [code, label] : cols[i].choices) {
-               labels.push_back(label);
-               choices += (choices.empty() ? "" : "、") + label;
-             }
-             if (!labels.empty()) roster.choices.emplace_back(i, labels);
-             notes.rows.push_back(
-                 {std::string(cols[i].header_zh), std::string(cols[i].note_zh), choices});
-           }
-           roster.rows.push_back(std::move(example));
-           roster.text_columns = {5, 6};
-           notes.rows.push_back(
-               {std::string("说明"),
-                std::string("第一行为表头，不要改名；示例行请删除后再导入。同一身份证号再次导入"
-                            "时按新值更新，未填的单元格保持原值。"),
-                std::string()});
-           return xlsx_response({roster, notes}, "roster-template.xlsx");
-         }});
   r.add(
-      {"POST",
-       "/api/v1/members/import",
-       "members",
-       "Import a roster (.xlsx or .csv as the body or a multipart file): a dry run by default, "
-       "?commit=true writes (mode all-or-nothing or valid-rows); ?format=xlsx answers the sheet "
-       "with the problems marked; large files (or ?async=true) run as a job",
-       Access::session,
-       [&s](Ctx& c) -> Result<Response> {
+      {.method = "GET",
+       .pattern = "/api/v1/members/import-template.xlsx",
+       .tag = "members",
+       .summary =
+           "The roster import template: Chinese headers, drop-downs for coded columns, an example "
+           "row and a notes sheet",
+       .perm = auth::Perm::member_read,
+       .handler = [](Ctx&) -> Result<Response> {
+         Sheet roster{"党员名册", {}, {}, {}, {}, {}};
+         Sheet notes{"填写说明", {"列名", "说明", "可选值"}, {}, {}, {}, {}};
+         const auto& cols = member::roster_columns();
+         std::vector<Cell> example;
+         const std::map<std::string, std::string> sample = {{"name", "张三"},
+                                                            {"gender", "男"},
+                                                            {"ethnicity", "汉族"},
+                                                            {"birth_date", "1985-07-01"},
+                                                            {"education", "大学本科"},
+                                                            {"citizen_id", "530102198507010012"},
+                                                            {"phone", "13800000000"},
+                                                            {"joined_on", "2008-07-01"},
+                                                            {"full_member_on", "2009-07-01"},
+                                                            {"political_status", "正式党员"},
+                                                            {"cadre_rank", "乡科级"},
+                                                            {"org", "KMGW-001-001"},
+                                                            {"post", "无"},
+                                                            {"retired", "否"},
+                                                            {"infirm", "否"},
+                                                            {"party_worker", "否"}};
+         for (size_t i = 0; i < cols.size(); ++i) {
+           roster.header.emplace_back(cols[i].header_zh);
+           const std::string v = sample.at(cols[i].field);
+           if (std::string_view(cols[i].field).ends_with("_on") ||
+               std::string_view(cols[i].field) == "birth_date") {
+             example.emplace_back(Date{v});
+           } else {
+             example.emplace_back(v);
+           }
+           std::string choices;
+           std::vector<std::string> labels;
+           for (const auto& [code, label] : cols[i].choices) {
+             labels.push_back(label);
+             choices += (choices.empty() ? "" : "、") + label;
+           }
+           if (!labels.empty()) roster.choices.emplace_back(i, labels);
+           notes.rows.push_back(
+               {std::string(cols[i].header_zh), std::string(cols[i].note_zh), choices});
+         }
+         roster.rows.push_back(std::move(example));
+         roster.text_columns = {5, 6};
+         notes.rows.push_back(
+             {std::string("说明"),
+              std::string("第一行为表头，不要改名；示例行请删除后再导入。同一身份证号再次导入"
+                          "时按新值更新，未填的单元格保持原值。"),
+              std::string()});
+         return xlsx_response({roster, notes}, "roster-template.xlsx");
+       }});
+  r.add(
+      {.method = "POST",
+       .pattern = "/api/v1/members/import",
+       .tag = "members",
+       .summary =
+           "Import a roster (.xlsx or .csv as the body or a multipart file): a dry run by default, "
+           "?commit=true writes (mode all-or-nothing or valid-rows); ?format=xlsx answers the "
+           "sheet with the problems marked; large files (or ?async=true) run as a job",
+       .perm = auth::Perm::member_read,
+       .query = {{"commit", ParamType::boolean},
+                 {"mode", ParamType::string},
+                 {"org_id", ParamType::integer},
+                 {"filename", ParamType::string},
+                 {"format", ParamType::string},
+                 {"async", ParamType::boolean}},
+       .upload = true,
+       .handler = [&s](Ctx& c) -> Result<Response> {
          QueryReader q(c.req);
          const bool commit = q.boolean("commit").value_or(false);
          const bool async = q.boolean("async").value_or(false);
@@ -227,12 +239,13 @@ void add_roster_routes(Router& r, Services& s) {
            return res;
          }
          return json_response(body);
-       },
-       {"commit", "mode", "org_id", "filename", "format", "async"},
-       "",
-       true});
-  r.add({"GET", "/api/v1/jobs/{id}", "members", "A background job's progress and result",
-         Access::session, [&s](Ctx& c) -> Result<Response> {
+       }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/jobs/{id}",
+         .tag = "members",
+         .summary = "A background job's progress and result",
+         .path = {{"id", ParamType::string}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
            const std::string& id = c.params.at(0);
            auto job = id.size() <= 32 ? s.jobs.get(id, c.p().user_id) : std::nullopt;
            if (!job) return Error::not_found("job " + id);
@@ -315,16 +328,25 @@ void add_roster_routes(Router& r, Services& s) {
     };
   };
   auto filters = kMemberFilters;
-  filters.emplace_back("layout");
-  r.add({"GET", "/api/v1/members/export.xlsx", "members",
-         "Members matching the list filters as .xlsx (?layout=roster|national); personal "
-         "information in full only with member:pii",
-         Access::session, export_route("xlsx"), filters});
+  filters.push_back({"layout", ParamType::string});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/members/export.xlsx",
+         .tag = "members",
+         .summary =
+             "Members matching the list filters as .xlsx (?layout=roster|national); personal "
+             "information in full only with member:pii",
+         .perm = auth::Perm::member_read,
+         .query = filters,
+         .handler = export_route("xlsx")});
   auto csv_filters = filters;
-  csv_filters.emplace_back("encoding");
-  r.add({"GET", "/api/v1/members/export.csv", "members",
-         "The same as CSV: UTF-8 with BOM, or ?encoding=gb18030", Access::session,
-         export_route("csv"), csv_filters});
+  csv_filters.push_back({"encoding", ParamType::string});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/members/export.csv",
+         .tag = "members",
+         .summary = "The same as CSV: UTF-8 with BOM, or ?encoding=gb18030",
+         .perm = auth::Perm::member_read,
+         .query = csv_filters,
+         .handler = export_route("csv")});
 }
 
 }  // namespace dj::http

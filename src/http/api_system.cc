@@ -7,28 +7,63 @@ namespace dj::http {
 namespace json = boost::json;
 
 void add_system_routes(Router& r, Services& s) {
-  r.add({"GET", "/healthz", "system", "Liveness: the process answers", Access::open,
-         [](Ctx&) -> Result<Response> {
+  r.add({.method = "GET",
+         .pattern = "/healthz",
+         .tag = "system",
+         .summary = "Liveness: the process answers",
+         .access = Access::open,
+         .handler = [](Ctx&) -> Result<Response> {
            return json_response(json::object{{"status", "ok"}});
          }});
-  r.add({"GET", "/readyz", "system", "Readiness: the database answers", Access::open,
-         [&s](Ctx&) -> Result<Response> {
+  r.add({.method = "GET",
+         .pattern = "/readyz",
+         .tag = "system",
+         .summary = "Readiness: the database answers",
+         .access = Access::open,
+         .handler = [&s](Ctx&) -> Result<Response> {
            auto ok = store::with_conn(s.db, [](store::Conn& c) {
              return c.query_one("SELECT MAX(version) FROM schema_migrations");
            });
            if (!ok) return Error{ErrorCode::unavailable, "database unreachable", {}};
            return json_response(json::object{{"status", "ready"}, {"schema_version", ok->i64(0)}});
          }});
-  r.add({"GET", "/metrics", "system", "Prometheus metrics", Access::open,
-         [&r](Ctx&) -> Result<Response> {
+  r.add({.method = "GET",
+         .pattern = "/metrics",
+         .tag = "system",
+         .summary = "Prometheus metrics",
+         .access = Access::open,
+         .handler = [&r](Ctx&) -> Result<Response> {
            Response res;
            res.content_type = "text/plain; version=0.0.4";
            res.body = r.metrics_text();
            return res;
          }});
-  r.add({"GET", "/api/v1/openapi.json", "system", "This OpenAPI 3 document", Access::open,
-         [&r](Ctx&) -> Result<Response> { return json_response(openapi_document(r)); }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/openapi.json",
+         .tag = "system",
+         .summary = "This OpenAPI 3 document",
+         .access = Access::open,
+         .handler = [&r](Ctx&) -> Result<Response> { return json_response(openapi_document(r)); }});
 }
+
+namespace {
+
+json::object param_schema(ParamType type, bool in_path) {
+  switch (type) {
+    case ParamType::integer:
+      return in_path ? json::object{{"type", "integer"}, {"minimum", 1}}
+                     : json::object{{"type", "integer"}};
+    case ParamType::boolean:
+      return json::object{{"type", "boolean"}};
+    case ParamType::date:
+      return json::object{{"type", "string"}, {"format", "date"}};
+    case ParamType::string:
+      break;
+  }
+  return json::object{{"type", "string"}};
+}
+
+}  // namespace
 
 void add_all_routes(Router& r, Services& s) {
   add_system_routes(r, s);
@@ -50,14 +85,18 @@ json::object openapi_document(const Router& r) {
     for (size_t i = 0; i < route.pattern.size(); ++i) {
       if (route.pattern[i] != '{') continue;
       const size_t j = route.pattern.find('}', i);
-      params.push_back(json::object{{"name", route.pattern.substr(i + 1, j - i - 1)},
+      Param p{route.pattern.substr(i + 1, j - i - 1), ParamType::integer};
+      for (const auto& declared : route.path) {
+        if (declared.name == p.name) p = declared;
+      }
+      params.push_back(json::object{{"name", p.name},
                                     {"in", "path"},
                                     {"required", true},
-                                    {"schema", json::object{{"type", "integer"}}}});
+                                    {"schema", param_schema(p.type, true)}});
     }
-    for (const auto& q : route.query_params) {
+    for (const auto& q : route.query) {
       params.push_back(
-          json::object{{"name", q}, {"in", "query"}, {"schema", json::object{{"type", "string"}}}});
+          json::object{{"name", q.name}, {"in", "query"}, {"schema", param_schema(q.type, false)}});
     }
     json::object op{
         {"summary", route.summary},
@@ -77,14 +116,14 @@ json::object openapi_document(const Router& r) {
                             {"schema",
                              json::object{{"$ref", "#/components/schemas/Problem"}}}}}}}}}}},
     };
-    if (!route.body_schema.empty()) {
+    if (route.perm) op["x-permission"] = auth::to_string(*route.perm);
+    if (!route.body.empty()) {
       op["requestBody"] = json::object{
           {"required", true},
           {"content",
-           json::object{
-               {"application/json",
-                json::object{{"schema", json::object{{"$ref", "#/components/schemas/" +
-                                                                  route.body_schema}}}}}}}};
+           json::object{{"application/json",
+                         json::object{{"schema", json::object{{"$ref", "#/components/schemas/" +
+                                                                           route.body}}}}}}}};
     }
     op["security"] = route.access == Access::open
                          ? json::array{}

@@ -56,25 +56,26 @@ Result<training::CheckIn> read_check_in(const Request& req) {
 }  // namespace
 
 void add_training_routes(Router& r, Services& s) {
-  r.add({"GET",
-         "/api/v1/trainings",
-         "training",
-         "Training classes organized in scope",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "GET",
+         .pattern = "/api/v1/trainings",
+         .tag = "training",
+         .summary = "Training classes organized in scope",
+         .perm = auth::Perm::org_read,
+         .query = {{"page", ParamType::integer}, {"page_size", ParamType::integer}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            auto paging = q.paging();
            DJ_TRY(q.finish());
            DJ_ASSIGN(auto out, s.training.list(c.p(), paging.page, paging.page_size));
            return json_response(out);
-         },
-         {"page", "page_size"}});
-  r.add({"POST",
-         "/api/v1/trainings",
-         "training",
-         "Create a training class",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/trainings",
+         .tag = "training",
+         .summary = "Create a training class",
+         .perm = auth::Perm::org_write,
+         .body = "TrainingInput",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            training::TrainingInput in;
            body.i64("org_id", in.org_id);
@@ -93,22 +94,23 @@ void add_training_routes(Router& r, Services& s) {
            DJ_TRY(body.finish());
            DJ_ASSIGN(auto out, s.training.create(c.p(), in));
            return json_response(out, 201);
-         },
-         {},
-         "TrainingInput"});
-  r.add({"GET", "/api/v1/trainings/{id}", "training",
-         "A class with sessions, quotas and enrolment counts", Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/trainings/{id}",
+         .tag = "training",
+         .summary = "A class with sessions, quotas and enrolment counts",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto out, s.training.get(c.p(), id));
            return json_response(out);
          }});
-  r.add({"POST",
-         "/api/v1/trainings/{id}/sessions",
-         "training",
-         "Add a session (the theory course first where the target group needs it)",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "POST",
+         .pattern = "/api/v1/trainings/{id}/sessions",
+         .tag = "training",
+         .summary = "Add a session (the theory course first where the target group needs it)",
+         .perm = auth::Perm::org_write,
+         .body = "SessionInput",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            training::SessionInput in;
@@ -127,15 +129,14 @@ void add_training_routes(Router& r, Services& s) {
            DJ_TRY(body.finish());
            DJ_ASSIGN(auto out, s.training.add_session(c.p(), id, in));
            return json_response(out, 201);
-         },
-         {},
-         "SessionInput"});
-  r.add({"PUT",
-         "/api/v1/trainings/{id}/quotas",
-         "training",
-         "Allocate seats per directly affiliated organization (committee_admin)",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "PUT",
+         .pattern = "/api/v1/trainings/{id}/quotas",
+         .tag = "training",
+         .summary = "Allocate seats per directly affiliated organization (committee_admin)",
+         .perm = auth::Perm::quota_manage,
+         .body = "Quotas",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            std::vector<std::pair<int64_t, int64_t>> quotas;
@@ -151,21 +152,23 @@ void add_training_routes(Router& r, Services& s) {
            if (missing) return Error::invalid("quotas", "required", "each needs org_id and seats");
            DJ_ASSIGN(auto out, s.training.set_quotas(c.p(), id, quotas));
            return json_response(out);
-         },
-         {},
-         "Quotas"});
-  r.add({"GET", "/api/v1/trainings/{id}/enrolments", "training", "Who is enrolled", Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/trainings/{id}/enrolments",
+         .tag = "training",
+         .summary = "Who is enrolled",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto out, s.training.enrolments(c.p(), id));
            return json_response(out);
          }});
-  r.add({"POST",
-         "/api/v1/trainings/{id}/enrolments",
-         "training",
-         "Enrol a member within the quota (409 when full, or join the waitlist)",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "POST",
+         .pattern = "/api/v1/trainings/{id}/enrolments",
+         .tag = "training",
+         .summary = "Enrol a member within the quota (409 when full, or join the waitlist)",
+         .perm = auth::Perm::member_write,
+         .body = "EnrolInput",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            training::EnrolInput in;
@@ -175,15 +178,14 @@ void add_training_routes(Router& r, Services& s) {
            DJ_TRY(body.finish());
            DJ_ASSIGN(auto out, s.training.enrol(c.p(), id, in));
            return json_response(out, 201);
-         },
-         {},
-         "EnrolInput"});
-  r.add({"POST",
-         "/api/v1/trainings/{id}/enrolments/{mid}/exam",
-         "training",
-         "Enter a member's exam score",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/trainings/{id}/enrolments/{mid}/exam",
+         .tag = "training",
+         .summary = "Enter a member's exam score",
+         .perm = auth::Perm::org_write,
+         .body = "ExamScore",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto mid, c.id(1, "mid"));
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
@@ -193,15 +195,14 @@ void add_training_routes(Router& r, Services& s) {
            if (!score) return Error::invalid("score", "required", "is required");
            DJ_TRY(s.training.set_exam_score(c.p(), id, mid, *score));
            return no_content();
-         },
-         {},
-         "ExamScore"});
-  r.add({"GET",
-         "/api/v1/trainings/{id}/sessions/{sid}/qr",
-         "training",
-         "The rotating check-in code for the venue screen (JSON, or ?format=svg or png)",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/trainings/{id}/sessions/{sid}/qr",
+         .tag = "training",
+         .summary = "The rotating check-in code for the venue screen (JSON, or ?format=svg or png)",
+         .perm = auth::Perm::org_write,
+         .query = {{"format", ParamType::string}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto sid, c.id(1, "sid"));
            QueryReader q(c.req);
@@ -229,14 +230,14 @@ void add_training_routes(Router& r, Services& s) {
            }
            res.body = json::serialize(out);
            return res;
-         },
-         {"format"}});
-  r.add({"POST",
-         "/api/v1/trainings/{id}/sessions/{sid}/roster",
-         "training",
-         "Mark the roster of a session",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/trainings/{id}/sessions/{sid}/roster",
+         .tag = "training",
+         .summary = "Mark the roster of a session",
+         .perm = auth::Perm::org_write,
+         .body = "Roster",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto sid, c.id(1, "sid"));
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
@@ -250,28 +251,24 @@ void add_training_routes(Router& r, Services& s) {
            DJ_TRY(body.finish());
            DJ_ASSIGN(auto out, s.training.mark_roster(c.p(), id, sid, marks));
            return json_response(out);
-         },
-         {},
-         "Roster"});
-  r.add({"GET", "/api/v1/trainings/{id}/sessions/{sid}/checkins", "training",
-         "A session's attendance so far: each enrolled member with the check-in or null",
-         Access::session, [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/trainings/{id}/sessions/{sid}/checkins",
+         .tag = "training",
+         .summary = "A session's attendance so far: each enrolled member with the check-in or null",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto sid, c.id(1, "sid"));
            DJ_ASSIGN(auto out, s.training.attendance(c.p(), id, sid));
            return json_response(out);
          }});
-  r.add({"POST",
-         "/api/v1/checkin",
-         "training",
-         "Check in as the signed-in member with the QR token or the numeric code "
-         "(Idempotency-Key: a repeat answers the first result)",
-         Access::session,
-         {},
-         {},
-         "CheckIn",
-         false,
-         // Answered once the group commit holding the check-in has committed.
+  r.add({.method = "POST",
+         .pattern = "/api/v1/checkin",
+         .tag = "training",
+         .summary = "Check in as the signed-in member with the QR token or the numeric code "
+                    "(Idempotency-Key: a repeat answers the first result)",
+         .body = "CheckIn",
+         .deferred =  // Answered once the group commit holding the check-in has committed.
          [&s](Ctx& c, Finish finish) {
            auto in = read_check_in(c.req);
            if (!in) return finish(in.take_error());
@@ -281,12 +278,12 @@ void add_training_routes(Router& r, Services& s) {
              finish(json_response(*out, repeated ? 200 : 201));
            });
          }});
-  r.add({"POST",
-         "/api/v1/trainings/{id}/sessions/{sid}/leave",
-         "training",
-         "Ask leave for a session (the enrolled member)",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "POST",
+         .pattern = "/api/v1/trainings/{id}/sessions/{sid}/leave",
+         .tag = "training",
+         .summary = "Ask leave for a session (the enrolled member)",
+         .body = "LeaveRequest",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto sid, c.id(1, "sid"));
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            std::optional<std::string> reason;
@@ -294,16 +291,19 @@ void add_training_routes(Router& r, Services& s) {
            DJ_TRY(body.finish());
            DJ_ASSIGN(auto out, s.training.request_leave(c.p(), sid, reason.value_or("")));
            return json_response(out, 201);
-         },
-         {},
-         "LeaveRequest"});
-  r.add({"GET",
-         "/api/v1/stats/trainings",
-         "training",
-         "Training figures: classes by level, people trained by target group and organization, "
-         "hours, completion (JSON or ?format=xlsx)",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/stats/trainings",
+         .tag = "training",
+         .summary =
+             "Training figures: classes by level, people trained by target group and organization, "
+             "hours, completion (JSON or ?format=xlsx)",
+         .perm = auth::Perm::org_read,
+         .query = {{"period", ParamType::string},
+                   {"from", ParamType::string},
+                   {"to", ParamType::string},
+                   {"format", ParamType::string}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            auto format = q.str("format", 10);
            DJ_ASSIGN(auto period, read_period(q, c.req));
@@ -333,19 +333,23 @@ void add_training_routes(Router& r, Services& s) {
            sheets.push_back(std::move(levels));
            sheets.push_back(std::move(groups));
            return xlsx_response(sheets, "training-stats.xlsx");
-         },
-         {"period", "from", "to", "format"}});
-  r.add({"GET", "/api/v1/training-plans", "training", "Training plans in scope", Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/training-plans",
+         .tag = "training",
+         .summary = "Training plans in scope",
+         .perm = auth::Perm::org_read,
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto out, s.training.plans(c.p()));
            return json_response(out);
          }});
-  r.add({"POST",
-         "/api/v1/training-plans",
-         "training",
-         "Create a multi-year or annual training plan with targets",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "POST",
+         .pattern = "/api/v1/training-plans",
+         .tag = "training",
+         .summary = "Create a multi-year or annual training plan with targets",
+         .perm = auth::Perm::org_write,
+         .body = "PlanInput",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            training::PlanInput in;
            body.i64("org_id", in.org_id);
@@ -357,21 +361,24 @@ void add_training_routes(Router& r, Services& s) {
            DJ_TRY(body.finish());
            DJ_ASSIGN(auto out, s.training.create_plan(c.p(), in));
            return json_response(out, 201);
-         },
-         {},
-         "PlanInput"});
-  r.add({"GET", "/api/v1/training-plans/{id}", "training", "A plan against the actual figures",
-         Access::session, [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/training-plans/{id}",
+         .tag = "training",
+         .summary = "A plan against the actual figures",
+         .perm = auth::Perm::org_read,
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto out, s.training.plan(c.p(), id));
            return json_response(out);
          }});
-  r.add({"POST",
-         "/api/v1/home-deliveries",
-         "training",
-         "Record learning delivered at home (送学上门) to an infirm or retired member",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "POST",
+         .pattern = "/api/v1/home-deliveries",
+         .tag = "training",
+         .summary = "Record learning delivered at home (送学上门) to an infirm or retired member",
+         .perm = auth::Perm::member_write,
+         .body = "DeliveryInput",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto body, JsonBody::parse(c.req));
            training::DeliveryInput in;
            body.i64("member_id", in.member_id);
@@ -382,15 +389,14 @@ void add_training_routes(Router& r, Services& s) {
            DJ_TRY(body.finish());
            DJ_ASSIGN(auto out, s.training.deliver(c.p(), in));
            return json_response(out, 201);
-         },
-         {},
-         "DeliveryInput"});
-  r.add({"GET",
-         "/api/v1/home-deliveries",
-         "training",
-         "Learning delivered at home in a subtree for a year",
-         Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/home-deliveries",
+         .tag = "training",
+         .summary = "Learning delivered at home in a subtree for a year",
+         .perm = auth::Perm::member_read,
+         .query = {{"org_id", ParamType::integer}, {"year", ParamType::integer}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            auto org_id = q.id("org_id");
            auto year = q.id("year");
@@ -398,23 +404,32 @@ void add_training_routes(Router& r, Services& s) {
            if (!year) return Error::invalid("year", "required", "is required, e.g. year=2026");
            DJ_ASSIGN(auto out, s.training.deliveries(c.p(), org_id, static_cast<int>(*year)));
            return json_response(out);
-         },
-         {"org_id", "year"}});
-  r.add({"POST", "/api/v1/trainings/{id}/complete", "training",
-         "Decide completion, issue certificates, post hours to the ledger", Access::session,
-         [&s](Ctx& c) -> Result<Response> {
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/trainings/{id}/complete",
+         .tag = "training",
+         .summary = "Decide completion, issue certificates, post hours to the ledger",
+         .perm = auth::Perm::org_write,
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto out, s.training.complete(c.p(), id));
            return json_response(out);
          }});
-  r.add({"GET", "/api/v1/my/trainings", "training", "The signed-in member's classes",
-         Access::session, [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "GET",
+         .pattern = "/api/v1/my/trainings",
+         .tag = "training",
+         .summary = "The signed-in member's classes",
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto out, s.training.mine(c.p()));
            return json_response(out);
          }});
-  r.add({"GET", "/verify/{serial}", "training",
-         "Public check of a certificate: name masked, class, hours, date", Access::open,
-         [&s](Ctx& c) -> Result<Response> {
+  r.add({.method = "GET",
+         .pattern = "/verify/{serial}",
+         .tag = "training",
+         .summary = "Public check of a certificate: name masked, class, hours, date",
+         .access = Access::open,
+         .path = {{"serial", ParamType::string}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto out, s.training.verify(c.params.at(0)));
            return json_response(out);
          }});

@@ -236,6 +236,10 @@ struct Router::Impl {
       if (route.access != Access::open) {
         if (auto s = authenticate(ctx, route); !s) return finish(s.take_error());
         o.actor = ctx.principal->actor();
+        if (route.perm) {
+          if (auto s = auth::require(*ctx.principal, *route.perm); !s)
+            return finish(s.take_error());
+        }
       }
       if (route.deferred) return route.deferred(ctx, finish);
       return finish(route.handler(ctx));

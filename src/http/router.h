@@ -37,16 +37,32 @@ enum class Access {
   any_session,  // any session, also one that must change its password first
 };
 
+// A documented path or query parameter.
+enum class ParamType { integer, string, boolean, date };
+struct Param {
+  std::string name;
+  ParamType type = ParamType::string;
+};
+
+// One API operation: everything about it said once, with designated
+// initializers. The router enforces `access` and `perm`; the OpenAPI document
+// is generated from the same fields.
 struct Route {
   std::string method;
   std::string pattern;  // /api/v1/orgs/{id}
   std::string tag;      // OpenAPI tag
   std::string summary;
   Access access = Access::session;
-  std::function<Result<Response>(Ctx&)> handler;
-  std::vector<std::string> query_params = {};  // documented query parameters
-  std::string body_schema = {};                // documented request body, if any
-  bool upload = false;  // takes a file body up to the server's limit, not JSON
+  // The permission the caller's role must grant, checked before the handler
+  // runs (403 naming it). None: any signed-in caller, and the service decides
+  // from the data (own records, subtree).
+  std::optional<auth::Perm> perm = std::nullopt;
+  // Path parameters whose type is not a positive integer id (the default).
+  std::vector<Param> path = {};
+  std::vector<Param> query = {};
+  std::string body = {};  // the request body's schema, if any
+  bool upload = false;    // takes a file body up to the server's limit, not JSON
+  std::function<Result<Response>(Ctx&)> handler = {};
   // Instead of `handler`, for a route whose work is finished by another
   // thread (a group commit): it starts the work and returns, and the request
   // thread serves other connections meanwhile. Ctx and its Request live only

@@ -7,15 +7,15 @@ export interface Me {
   id: number
   username: string
   role: Role
+  roles: Role[]
   org_id: number | null
+  scope_path: string
   member_id: number | null
   must_change_password: boolean
   permissions: string[]
 }
 
 export const can = (me: Me | null, perm: string) => !!me && me.permissions.includes(perm)
-export const isAdmin = (me: Me | null) => !!me && (me.role === 'committee_admin' || me.role === 'org_admin')
-export const isCommittee = (me: Me | null) => me?.role === 'committee_admin'
 
 /** Members use the phone pages; everyone else the console. */
 export function homeFor(me: Me): string {
@@ -27,30 +27,32 @@ export function homeFor(me: Me): string {
 export interface MenuEntry {
   path: string
   label: string // i18n key
-  roles: Role[]
+  perm?: string // the permission string (from GET /api/v1/auth/me) the entry needs
 }
 
-const staff: Role[] = ['committee_admin', 'org_admin', 'inspector']
 export const menu: MenuEntry[] = [
-  { path: '/', label: 'menu.dashboard', roles: staff },
-  { path: '/orgs', label: 'menu.orgs', roles: staff },
-  { path: '/members', label: 'menu.members', roles: staff },
-  { path: '/import', label: 'menu.import', roles: ['committee_admin', 'org_admin'] },
-  { path: '/activities', label: 'menu.activities', roles: staff },
-  { path: '/compliance', label: 'menu.compliance', roles: staff },
-  { path: '/stats', label: 'menu.stats', roles: staff },
-  { path: '/trainings', label: 'menu.trainings', roles: [...staff, 'lecturer'] },
-  { path: '/training-plans', label: 'menu.plans', roles: staff },
-  { path: '/home-deliveries', label: 'menu.deliveries', roles: staff },
-  { path: '/audit', label: 'menu.audit', roles: ['committee_admin', 'auditor'] },
-  { path: '/account', label: 'menu.account', roles: ['committee_admin', 'org_admin', 'inspector', 'lecturer', 'auditor'] },
+  { path: '/', label: 'menu.dashboard', perm: 'member:read' },
+  { path: '/orgs', label: 'menu.orgs', perm: 'member:read' },
+  { path: '/members', label: 'menu.members', perm: 'member:read' },
+  { path: '/import', label: 'menu.import', perm: 'member:write' },
+  { path: '/activities', label: 'menu.activities', perm: 'member:read' },
+  { path: '/compliance', label: 'menu.compliance', perm: 'member:read' },
+  { path: '/stats', label: 'menu.stats', perm: 'member:read' },
+  { path: '/trainings', label: 'menu.trainings', perm: 'org:read' },
+  { path: '/training-plans', label: 'menu.plans', perm: 'member:read' },
+  { path: '/home-deliveries', label: 'menu.deliveries', perm: 'member:read' },
+  { path: '/audit', label: 'menu.audit', perm: 'audit:read' },
+  { path: '/account', label: 'menu.account' },
 ]
 
-export const menuFor = (me: Me) => menu.filter((m) => m.roles.includes(me.role))
+/** The console's menu for `me`; members have the phone pages instead. */
+export const menuFor = (me: Me) =>
+  me.role === 'member' ? [] : menu.filter((m) => !m.perm || can(me, m.perm))
 
 /** Whether `me` may open a console route (by its first path segment). */
 export function mayOpen(me: Me, path: string): boolean {
   const first = '/' + (path.split('/')[1] ?? '')
   const entry = menu.find((m) => m.path === first)
-  return !entry || entry.roles.includes(me.role)
+  if (!entry) return true
+  return menuFor(me).includes(entry)
 }

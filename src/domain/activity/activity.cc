@@ -468,9 +468,7 @@ Result<std::vector<ActivityType>> ActivityService::types() {
 }
 
 Result<ActivityType> ActivityService::add_type(const Principal& p, const ActivityType& t) {
-  if (p.role != auth::Role::committee_admin) {
-    return Error::forbidden("only a committee_admin extends the activity types");
-  }
+  DJ_TRY(auth::require(p, Perm::activity_type_manage));
   Validator v;
   v.text("code", t.code, 40);
   if (!std::all_of(t.code.begin(), t.code.end(),
@@ -594,7 +592,7 @@ namespace {
 Status check_lock(const Principal& p, const Activity& a, const std::optional<std::string>& reason,
                   int lock_days) {
   if (!a.locked) return {};
-  if (p.role != auth::Role::committee_admin) {
+  if (!auth::has(p, Perm::record_unlock)) {
     return Error::forbidden("the record locked " + std::to_string(lock_days) +
                             " days after it was held; ask a committee_admin");
   }

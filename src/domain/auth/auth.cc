@@ -457,7 +457,7 @@ Result<User> AuthService::create_user_as(const Principal& p, const std::string& 
                                          std::optional<int64_t> org_id,
                                          std::optional<int64_t> member_id) {
   DJ_TRY(require(p, Perm::user_manage));
-  if (role == Role::committee_admin && p.role != Role::committee_admin) {
+  if (role == Role::committee_admin && !has(p, Perm::user_grant_admin)) {
     return Error::forbidden("only a committee_admin may grant committee_admin");
   }
   DJ_TRY(store::with_conn(db_, [&](store::Conn& c) -> Status {
@@ -483,7 +483,7 @@ Status AuthService::reset_password_as(const Principal& p, int64_t user_id,
                                             {user_id}));
               if (!u) return Error::not_found("user " + std::to_string(user_id));
               if (!user_in_scope(c, p, u->opt_i64(1), "org_id") ||
-                  (u->str(2) == "committee_admin" && p.role != Role::committee_admin)) {
+                  (u->str(2) == "committee_admin" && !has(p, Perm::user_grant_admin))) {
                 return Error::not_found("user " + std::to_string(user_id));
               }
               return u->str(0);

@@ -28,6 +28,13 @@ const char* to_string(Role r) {
   return "member";
 }
 
+const Perm kAllPerms[13] = {
+    Perm::org_read,          Perm::org_write,        Perm::member_read,
+    Perm::member_write,      Perm::member_pii,       Perm::audit_read,
+    Perm::user_manage,       Perm::user_grant_admin, Perm::activity_type_manage,
+    Perm::rule_manage,       Perm::record_unlock,    Perm::quota_manage,
+    Perm::enrolment_override};
+
 const char* to_string(Perm p) {
   switch (p) {
     case Perm::org_read:
@@ -44,6 +51,18 @@ const char* to_string(Perm p) {
       return "audit:read";
     case Perm::user_manage:
       return "user:manage";
+    case Perm::user_grant_admin:
+      return "user:grant_admin";
+    case Perm::activity_type_manage:
+      return "activity_type:manage";
+    case Perm::rule_manage:
+      return "rule:manage";
+    case Perm::record_unlock:
+      return "record:unlock";
+    case Perm::quota_manage:
+      return "quota:manage";
+    case Perm::enrolment_override:
+      return "enrolment:override";
   }
   return "";
 }
@@ -53,7 +72,8 @@ bool has(const Principal& p, Perm perm) {
     case Role::committee_admin:
       return true;
     case Role::org_admin:
-      return perm != Perm::member_pii && perm != Perm::audit_read;
+      return perm == Perm::org_read || perm == Perm::org_write || perm == Perm::member_read ||
+             perm == Perm::member_write || perm == Perm::user_manage;
     case Role::auditor:
       return perm == Perm::org_read || perm == Perm::member_read || perm == Perm::audit_read;
     case Role::inspector:

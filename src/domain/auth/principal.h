@@ -16,7 +16,11 @@ enum class Role { committee_admin, org_admin, member, lecturer, inspector, audit
 std::optional<Role> parse_role(std::string_view s);
 const char* to_string(Role r);
 
-// Permission strings mirror what the web app checks (e.g. "org:write").
+// What a role may do; the subtree it may do it in is its scope. Routes
+// declare the one they need, services check them again, and the web app's
+// menus and buttons test the same strings (e.g. "org:write") from
+// GET /api/v1/auth/me. Checks that depend on the data (own record, subtree,
+// the role being granted) stay in the services.
 enum class Perm {
   org_read,
   org_write,
@@ -25,7 +29,16 @@ enum class Perm {
   member_pii,  // unmasked citizen ID and phone
   audit_read,
   user_manage,
+  user_grant_admin,      // create committee_admin accounts
+  activity_type_manage,  // extend the activity types
+  rule_manage,           // new versions of the rules
+  record_unlock,         // change an activity locked after its period
+  quota_manage,          // allocate training seats
+  enrolment_override,    // enrol outside a class's target groups
 };
+
+// Every permission, in declaration order.
+extern const Perm kAllPerms[13];
 
 const char* to_string(Perm p);
 

@@ -385,9 +385,7 @@ Result<std::vector<Rule>> ComplianceService::rules(const Principal& p) {
 }
 
 Result<Rule> ComplianceService::add_rule_version(const Principal& p, const RuleInput& in) {
-  if (p.role != auth::Role::committee_admin) {
-    return Error::forbidden("only a committee_admin changes the rules");
-  }
+  DJ_TRY(auth::require(p, auth::Perm::rule_manage));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Rule> {
     DJ_ASSIGN(auto prev, c.query_opt("SELECT MAX(version), MIN(kind) FROM rules WHERE code = ?",
                                      {in.code.value_or("")}));

@@ -225,7 +225,7 @@ Result<Org> OrgService::create(const Principal& p, const OrgInput& in) {
       }
       parent_path = parent.path;
       depth = parent.depth + 1;
-    } else if (p.role != auth::Role::committee_admin || p.scope_path != "/") {
+    } else if (p.scope_path != "/") {
       return Error::invalid("parent_id", "required", "is required");
     } else if (type != OrgType::committee) {
       return Error::invalid("parent_id", "required", "only a committee may be a root");

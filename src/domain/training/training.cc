@@ -461,9 +461,7 @@ Result<json::object> TrainingService::add_session(const Principal& p, int64_t id
 
 Result<json::object> TrainingService::set_quotas(
     const Principal& p, int64_t id, const std::vector<std::pair<int64_t, int64_t>>& quotas) {
-  if (p.role != auth::Role::committee_admin) {
-    return Error::forbidden("only a committee_admin allocates seats");
-  }
+  DJ_TRY(auth::require(p, Perm::quota_manage));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<json::object> {
     DJ_ASSIGN(auto t, writable(c, p, id));
     Validator v;
@@ -507,7 +505,7 @@ Result<json::object> TrainingService::set_quotas(
 Result<json::object> TrainingService::enrol(const Principal& p, int64_t id, const EnrolInput& in) {
   DJ_TRY(auth::require(p, Perm::member_write));
   if (!in.member_id) return Error::invalid("member_id", "required", "is required");
-  if (in.override_reason && p.role != auth::Role::committee_admin) {
+  if (in.override_reason && !auth::has(p, Perm::enrolment_override)) {
     return Error::forbidden("only a committee_admin overrides the target group");
   }
   return store::with_tx(db_, [&](store::Conn& c) -> Result<json::object> {

@@ -16,7 +16,7 @@
 #include "domain/auth/auth.h"
 #include "domain/compliance/compliance.h"
 #include "domain/demo/demo.h"
-#include "store/migrations.h"
+#include "domain/schema.h"
 
 namespace {
 
@@ -37,7 +37,7 @@ struct City {
       for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(url + ext);
     }
     db = std::move(dj::store::open_db(url, 4)).value();
-    (void)dj::store::migrate(*db);
+    (void)dj::domain::migrate(*db);
     auto sum = dj::demo::generate(*db, keys, {});
     if (sum) std::printf("demo: %lld activities\n", static_cast<long long>(sum->activities));
     dj::auth::AuthService auth(*db, {});

@@ -12,8 +12,8 @@
 #include "domain/demo/demo.h"
 #include "domain/member/member.h"
 #include "domain/org/org.h"
+#include "domain/schema.h"
 #include "http/api.h"
-#include "store/migrations.h"
 
 namespace {
 
@@ -38,7 +38,7 @@ struct City {
   City() {
     for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(path + ext);
     db = std::move(dj::store::open_db(path, 4)).value();
-    (void)dj::store::migrate(*db);
+    (void)dj::domain::migrate(*db);
     (void)dj::demo::generate(*db, keys, {});
     auth = std::make_unique<dj::auth::AuthService>(*db, dj::auth::AuthConfig{});
     orgs = std::make_unique<dj::org::OrgService>(*db);

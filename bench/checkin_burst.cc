@@ -31,9 +31,9 @@
 
 #include "common/crypto.h"
 #include "common/time.h"
+#include "domain/schema.h"
 #include "domain/training/training.h"
 #include "store/bulk.h"
-#include "store/migrations.h"
 
 namespace {
 
@@ -58,7 +58,7 @@ int setup(int argc, char** argv) {
   const std::string dir = arg(argc, argv, "--out");
   const int n = std::stoi(arg(argc, argv, "--members", "5000"));
   auto db = std::move(dj::store::open_db(arg(argc, argv, "--db"), 2)).value();
-  (void)dj::store::migrate(*db);
+  (void)dj::domain::migrate(*db);
   const int64_t now = dj::now_ms();
   int64_t session_id = 0;
   std::vector<std::pair<int64_t, std::string>> tokens;

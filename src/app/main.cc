@@ -19,11 +19,11 @@
 #include "domain/member/member.h"
 #include "domain/member/roster.h"
 #include "domain/org/org.h"
+#include "domain/schema.h"
 #include "domain/training/training.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "http/web_app.h"
-#include "store/migrations.h"
 
 namespace {
 
@@ -43,7 +43,7 @@ int fail(const Error& e) {
 // Opens and migrates the database.
 Result<std::unique_ptr<store::Db>> open(const Common& c, size_t pool = 0) {
   DJ_ASSIGN(auto db, store::open_db(c.db, pool));
-  DJ_TRY(store::migrate(*db));
+  DJ_TRY(domain::migrate(*db));
   return db;
 }
 
@@ -267,7 +267,7 @@ int main(int argc, char** argv) {
   store::Db& dbr = **db;
 
   if (*migrate) {
-    std::cout << "schema at version " << store::latest_schema_version() << "\n";
+    std::cout << "schema at version " << domain::latest_schema_version() << "\n";
     return 0;
   }
   if (*verify) {

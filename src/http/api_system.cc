@@ -1,7 +1,6 @@
 #include <boost/json.hpp>
 
 #include "http/api.h"
-#include "store/migrations.h"
 
 namespace dj::http {
 namespace json = boost::json;

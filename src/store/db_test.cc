@@ -15,6 +15,25 @@
 #include "store/testing.h"
 
 namespace dj::store {
+
+// The store's tests run on a table of their own.
+constexpr Migration kStoreSchema[] = {{.version = 1, .name = "orgs", .sql = R"SQL(
+CREATE TABLE orgs (
+  id {id},
+  parent_id BIGINT REFERENCES orgs(id),
+  path TEXT {path} NOT NULL,
+  depth INTEGER NOT NULL,
+  code TEXT NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX orgs_code ON orgs(code);
+)SQL"}};
+
+std::span<const Migration> test_schema() { return kStoreSchema; }
+
 namespace {
 
 using StoreTest = DbTest;
@@ -135,9 +154,74 @@ TEST_P(StoreTest, GroupCommitSubmitAnswersEachOnceCommitted) {
 }
 
 TEST_P(StoreTest, MigrateIsIdempotent) {
-  auto again = migrate(db());
+  auto again = migrate(db(), test_schema());
   ASSERT_TRUE(again);
   EXPECT_EQ(*again, 0);
+}
+
+// A later migration reconciles a table made by an earlier text: the column
+// it lacks is added and backfilled, a column already there is left alone.
+constexpr AddedColumn kLevel[] = {
+    {.table = "orgs",
+     .column = "level",
+     .decl = "INTEGER NOT NULL DEFAULT 0",
+     .backfill = "UPDATE orgs SET level = depth + 1"},
+    {.table = "orgs", .column = "code", .decl = "TEXT"},
+};
+
+TEST_P(StoreTest, MigrationAddsMissingColumnsAndRecordsChecksums) {
+  ASSERT_TRUE(with_conn(db(), [](Conn& c) -> Status {
+    DJ_TRY(
+        c.exec("INSERT INTO orgs (path, depth, code, name, type, created_at, updated_at) "
+               "VALUES ('/1/', 2, 'A', 'a', 'branch', 0, 0)"));
+    return {};
+  }));
+  const Migration v2[] = {kStoreSchema[0],
+                          {.version = 2, .name = "level", .sql = "", .columns = kLevel}};
+  auto applied = migrate(db(), v2);
+  ASSERT_TRUE(applied) << applied.error().message;
+  EXPECT_EQ(*applied, 1);
+  auto rows = with_conn(db(), [](Conn& c) {
+    return c.query(
+        "SELECT o.level, m.checksum FROM orgs o, schema_migrations m "
+        "WHERE m.version = 2");
+  });
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].i64(0), 3);
+  EXPECT_EQ((*rows)[0].str(1), checksum(v2[1]));
+  EXPECT_EQ(*migrate(db(), v2), 0);
+}
+
+TEST_P(StoreTest, ChangedOrUnknownAppliedMigrationIsRefusedByName) {
+  Migration edited = kStoreSchema[0];
+  edited.sql = "CREATE TABLE orgs (id {id}, name TEXT);";
+  auto r = migrate(db(), std::span<const Migration>(&edited, 1));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::conflict);
+  EXPECT_NE(r.error().message.find("migration 1 (orgs) was changed after it was applied"),
+            std::string::npos)
+      << r.error().message;
+  auto unknown = migrate(db(), std::span<const Migration>());
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().message.find("migration 1 (orgs) is applied to the database but "
+                                         "unknown to this build"),
+            std::string::npos);
+  // The database is as it was: the build's own list still passes.
+  EXPECT_TRUE(migrate(db(), test_schema()));
+}
+
+TEST_P(StoreTest, ChecksumsAreRecordedForDatabasesFromBeforeThem) {
+  ASSERT_TRUE(with_conn(db(), [](Conn& c) -> Status {
+    return c.exec("UPDATE schema_migrations SET checksum = NULL").ok() ? Status{}
+                                                                       : Error::internal("update");
+  }));
+  ASSERT_TRUE(migrate(db(), test_schema()));
+  auto row = with_conn(db(), [](Conn& c) {
+    return c.query_one("SELECT checksum FROM schema_migrations WHERE version = 1");
+  });
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->str(0), checksum(kStoreSchema[0]));
 }
 
 TEST_P(StoreTest, PathRangeIsByteOrdered) {

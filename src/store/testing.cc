@@ -51,7 +51,7 @@ TestDatabase::TestDatabase(Dialect d) : dialect_(d) {
     ADD_FAILURE() << "cannot open " << url_ << ": " << db.error().message;
     return;
   }
-  auto m = migrate(**db);
+  auto m = migrate(**db, test_schema());
   if (!m) {
     ADD_FAILURE() << "migration failed: " << m.error().message;
     return;

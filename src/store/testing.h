@@ -11,10 +11,16 @@
 #include <string>
 
 #include "store/db.h"
+#include "store/migrations.h"
 
 namespace dj::store {
 
-// A database that lives as long as the object.
+// The migrations every TestDatabase gets, defined by the test binary: the
+// domain's tests take the whole schema (domain/testing.cc), the store's a
+// table of their own.
+std::span<const Migration> test_schema();
+
+// A database that lives as long as the object, migrated to test_schema().
 class TestDatabase {
  public:
   // Skips the running test when PostgreSQL was asked for but is not configured.

@@ -1234,6 +1234,90 @@ class Lifecycle(unittest.TestCase):
         finally:
             s.cleanup()
 
+    def _sql(self, s, *statements):
+        if ARGS.backend == "sqlite":
+            con = sqlite3.connect(s.db_url[len("sqlite://"):])
+            rows = None
+            for st in statements:
+                rows = con.execute(st).fetchall()
+            con.commit()
+            con.close()
+            return rows
+        for st in statements:
+            s.psql(st)
+        return None
+
+    def _query(self, s, sql):
+        if ARGS.backend == "sqlite":
+            con = sqlite3.connect(s.db_url[len("sqlite://"):])
+            rows = con.execute(sql).fetchall()
+            con.close()
+            return [tuple(str(v) for v in r) for r in rows]
+        env = dict(os.environ, PGOPTIONS="-c client_min_messages=warning")
+        out = subprocess.run(["psql", "-qAt", "-F", "|", s.db_url, "-c", sql], check=True,
+                             capture_output=True, text=True, env=env).stdout
+        return [tuple(line.split("|")) for line in out.splitlines() if line]
+
+    def test_a_changed_migration_stops_the_server_naming_it(self):
+        s = Server(ARGS.server, ARGS.backend)
+        try:
+            self.assertEqual(s.cli("migrate").returncode, 0)
+            self._sql(s, "UPDATE schema_migrations SET checksum = 'edited' WHERE version = 4")
+            r = subprocess.run([s.binary, "serve", "--db", s.db_url, "--key-file", s.key_file,
+                                "--listen", "127.0.0.1:0"], capture_output=True, text=True,
+                               cwd=s.dir, timeout=60)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("migration 4 (training) was changed after it was applied", r.stderr)
+            self.assertNotIn("listening", r.stdout)
+        finally:
+            s.cleanup()
+
+    def test_a_database_from_early_texts_of_v2_and_v4_is_brought_to_shape(self):
+        """Versions 2 and 4 were edited in place before checksums were kept; a
+        database made by their first texts gets what they added (versions 6, 7)."""
+        s = Server(ARGS.server, ARGS.backend)
+        try:
+            self.assertEqual(s.cli("migrate").returncode, 0)
+            self.assertEqual(s.cli("demo").returncode, 0)
+            totals = "SELECT member_id, year, hours_tenths FROM hour_totals ORDER BY 1, 2"
+            before = self._query(s, totals)
+            held = ("SELECT COUNT(*) FROM attendance t JOIN activities a ON a.id = t.activity_id "
+                    "WHERE t.held_on = a.held_on")
+            self.assertGreater(int(self._query(s, held)[0][0]), 1000)
+            # The shape the first texts made, as a database from then has it.
+            self._sql(s, "DROP INDEX attendance_member",
+                      "CREATE INDEX attendance_member ON attendance(member_id)",
+                      "ALTER TABLE attendance DROP COLUMN held_on",
+                      "ALTER TABLE attendance DROP COLUMN org_life",
+                      "ALTER TABLE attendance DROP COLUMN branch_level",
+                      "DROP TABLE hour_totals",
+                      "ALTER TABLE training_sessions DROP COLUMN latitude",
+                      "ALTER TABLE training_sessions DROP COLUMN longitude",
+                      "ALTER TABLE training_sessions DROP COLUMN radius_m",
+                      "ALTER TABLE checkins DROP COLUMN reason",
+                      "DROP TABLE home_deliveries",
+                      "DELETE FROM schema_migrations WHERE version > 5",
+                      "UPDATE schema_migrations SET checksum = NULL")
+            r = s.cli("migrate")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertEqual(self._query(s, totals), before)
+            total = int(self._query(s, "SELECT COUNT(*) FROM attendance")[0][0])
+            self.assertEqual(int(self._query(s, held)[0][0]), total)
+            life = ("SELECT COUNT(*) FROM attendance t JOIN activities a ON a.id = t.activity_id "
+                    "JOIN activity_types y ON y.code = a.type WHERE t.org_life <> y.org_life")
+            self.assertEqual(self._query(s, life)[0][0], "0")
+            self.assertEqual(self._query(s, "SELECT COUNT(*) FROM home_deliveries")[0][0], "0")
+            self._query(s, "SELECT latitude, longitude, radius_m FROM training_sessions")
+            self._query(s, "SELECT reason FROM checkins")
+            self.assertEqual(len(self._query(s, "SELECT checksum FROM schema_migrations "
+                                                "WHERE checksum IS NOT NULL")), 7)
+            # And the server runs on it: the member's hours read the totals.
+            s.start()
+            admin = login(s, "admin")
+            self.assertEqual(admin.get("/api/v1/compliance?period=2026Q1").status, 200)
+        finally:
+            s.cleanup()
+
     def test_cli_user_add_migrate_and_backup(self):
         s = Server(ARGS.server, ARGS.backend).start()
         try:

@@ -15,8 +15,12 @@
 
 #include "domain/auth/principal.h"
 #include "store/db.h"
+#include "store/migrations.h"
 
 namespace dj::activity {
+
+// This capability's schema migrations (migrations.cc), in version order.
+std::span<const store::Migration> migrations();
 
 struct ActivityType {
   std::string code, label_zh, label_en;

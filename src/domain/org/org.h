@@ -10,8 +10,12 @@
 
 #include "domain/auth/principal.h"
 #include "store/db.h"
+#include "store/migrations.h"
 
 namespace dj::org {
+
+// This capability's schema migrations (migrations.cc), in version order.
+std::span<const store::Migration> migrations();
 
 // Stable type codes.
 enum class OrgType { committee, party_committee, general_branch, branch, group };

@@ -13,8 +13,12 @@
 #include "common/crypto.h"
 #include "domain/auth/principal.h"
 #include "store/db.h"
+#include "store/migrations.h"
 
 namespace dj::training {
+
+// This capability's schema migrations (migrations.cc), in version order.
+std::span<const store::Migration> migrations();
 
 struct Config {
   int64_t slot_ms = 15000;              // the QR code and numeric code change this often

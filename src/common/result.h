@@ -37,6 +37,14 @@ struct Error {
   std::string message;
   std::vector<FieldError> fields;
 
+  // Malformed input in one field; the detail is "<field> <message>" unless given.
+  static Error bad_request(std::string field, std::string code, std::string message,
+                           std::string detail = {}) {
+    if (detail.empty()) detail = field + " " + message;
+    return Error{ErrorCode::bad_request,
+                 std::move(detail),
+                 {{std::move(field), std::move(code), std::move(message)}}};
+  }
   static Error invalid(std::string field, std::string code, std::string message) {
     return Error{ErrorCode::invalid, message, {{std::move(field), std::move(code), message}}};
   }

@@ -157,9 +157,7 @@ void add_activity_routes(Router& r, Services& s) {
            auto reason = q.str("reason", 200);
            DJ_TRY(q.finish());
            DJ_TRY(s.activities.remove(c.p(), id, reason));
-           Response res;
-           res.status = 204;
-           return res;
+           return no_content();
          }});
   r.add(
       {.method = "POST",
@@ -217,9 +215,7 @@ void add_activity_routes(Router& r, Services& s) {
            auto reason = q.str("reason", 200);
            DJ_TRY(q.finish());
            DJ_TRY(s.activities.detach(c.p(), id, aid, reason));
-           Response res;
-           res.status = 204;
-           return res;
+           return no_content();
          }});
 }
 

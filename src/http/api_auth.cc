@@ -76,8 +76,7 @@ void add_auth_routes(Router& r, Services& s) {
          .access = Access::any_session,
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_TRY(s.auth.logout(c.p()));
-           Response out;
-           out.status = 204;
+           Response out = no_content();
            for (const char* ck : kClearCookies) out.headers.emplace_back("Set-Cookie", ck);
            return out;
          }});
@@ -117,9 +116,7 @@ void add_auth_routes(Router& r, Services& s) {
            if (!new_pw) v.add("new_password", "required", "is required");
            DJ_TRY(v.status());
            DJ_TRY(s.auth.change_password(c.p(), *old_pw, *new_pw));
-           Response out;
-           out.status = 204;
-           return out;
+           return no_content();
          }});
   r.add({.method = "GET",
          .pattern = "/api/v1/auth/sessions",
@@ -149,9 +146,7 @@ void add_auth_routes(Router& r, Services& s) {
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_TRY(s.auth.end_session(c.p(), id));
-           Response out;
-           out.status = 204;
-           return out;
+           return no_content();
          }});
 }
 
@@ -216,9 +211,7 @@ void add_user_routes(Router& r, Services& s) {
            DJ_TRY(body.finish());
            if (!password) return Error::invalid("password", "required", "is required");
            DJ_TRY(s.auth.reset_password_as(c.p(), id, *password));
-           Response out;
-           out.status = 204;
-           return out;
+           return no_content();
          }});
 }
 

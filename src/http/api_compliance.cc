@@ -121,9 +121,7 @@ void add_compliance_routes(Router& r, Services& s) {
            auto detail = q.str("detail", 10);
            DJ_ASSIGN(auto period, read_period(q, c.req));
            if (detail && *detail != "full" && *detail != "summary") {
-             return Error{ErrorCode::bad_request,
-                          "detail must be full or summary",
-                          {{"detail", "unknown_code", "must be full or summary"}}};
+             return Error::bad_request("detail", "unknown_code", "must be full or summary");
            }
            DJ_ASSIGN(auto rep, s.compliance.evaluate(c.p(), period, org_id));
            auto out = compliance::to_json(rep);

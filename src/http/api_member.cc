@@ -130,9 +130,7 @@ void add_member_routes(Router& r, Services& s) {
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_TRY(s.members.remove(c.p(), id));
-           Response res;
-           res.status = 204;
-           return res;
+           return no_content();
          }});
   r.add({.method = "POST",
          .pattern = "/api/v1/members/{id}/transfer",

@@ -24,12 +24,6 @@ Result<org::OrgInput> read_org(const Request& req) {
   return in;
 }
 
-Response no_content() {
-  Response r;
-  r.status = 204;
-  return r;
-}
-
 }  // namespace
 
 void add_org_routes(Router& r, Services& s) {

@@ -67,9 +67,7 @@ Result<Response> error_workbook(const member::ImportReport& r) {
 Result<member::ImportMode> read_mode(const std::optional<std::string>& mode) {
   if (!mode || *mode == "all-or-nothing") return member::ImportMode::all_or_nothing;
   if (*mode == "valid-rows") return member::ImportMode::valid_rows;
-  return Error{ErrorCode::bad_request,
-               "mode must be all-or-nothing or valid-rows",
-               {{"mode", "unknown_code", "must be all-or-nothing or valid-rows"}}};
+  return Error::bad_request("mode", "unknown_code", "must be all-or-nothing or valid-rows");
 }
 
 // One CSV record: fields quoted when they hold a comma, quote or line break.
@@ -196,9 +194,8 @@ void add_roster_routes(Router& r, Services& s) {
          opt.keep_sheet = format == "xlsx";
          if (async || upload.bytes.size() > (1u << 20)) {
            if (format == "xlsx") {
-             return Error{ErrorCode::bad_request,
-                          "format=xlsx is for files checked at once, not jobs",
-                          {{"format", "not_for_jobs", "leave out format or async"}}};
+             return Error::bad_request("format", "not_for_jobs", "leave out format or async",
+                                       "format=xlsx is for files checked at once, not jobs");
            }
            auto bytes = std::make_shared<std::string>(upload.bytes);
            const auth::Principal who = c.p();
@@ -259,14 +256,10 @@ void add_roster_routes(Router& r, Services& s) {
       auto encoding = q.str("encoding", 20);
       DJ_TRY(q.finish());
       if (layout_text && *layout_text != "roster" && *layout_text != "national") {
-        return Error{ErrorCode::bad_request,
-                     "layout must be roster or national",
-                     {{"layout", "unknown_code", "must be roster or national"}}};
+        return Error::bad_request("layout", "unknown_code", "must be roster or national");
       }
       if (encoding && *encoding != "utf-8" && *encoding != "gb18030") {
-        return Error{ErrorCode::bad_request,
-                     "encoding must be utf-8 or gb18030",
-                     {{"encoding", "unknown_code", "must be utf-8 or gb18030"}}};
+        return Error::bad_request("encoding", "unknown_code", "must be utf-8 or gb18030");
       }
       const auto layout =
           layout_text == "national" ? member::ExportLayout::national : member::ExportLayout::roster;

@@ -11,12 +11,6 @@ namespace json = boost::json;
 
 namespace {
 
-Response no_content() {
-  Response r;
-  r.status = 204;
-  return r;
-}
-
 // The address members' phones open: the request's Host, as seen by the venue
 // screen, with https when a TLS-terminating proxy says so.
 std::string base_url(const Request& req) {
@@ -46,9 +40,8 @@ Result<training::CheckIn> read_check_in(const Request& req) {
   if (latitude && longitude) in.where = training::Location{*latitude, *longitude};
   in.idempotency_key = std::string(req.header("idempotency-key"));
   if (in.idempotency_key.size() > 100) {
-    return Error{ErrorCode::bad_request,
-                 "Idempotency-Key is too long",
-                 {{"Idempotency-Key", "too_long", "at most 100 characters"}}};
+    return Error::bad_request("Idempotency-Key", "too_long", "at most 100 characters",
+                              "Idempotency-Key is too long");
   }
   return in;
 }
@@ -224,9 +217,7 @@ void add_training_routes(Router& r, Services& s) {
              return res;
            }
            if (format && *format != "json") {
-             return Error{ErrorCode::bad_request,
-                          "format must be json, svg or png",
-                          {{"format", "unknown_code", "must be json, svg or png"}}};
+             return Error::bad_request("format", "unknown_code", "must be json, svg or png");
            }
            res.body = json::serialize(out);
            return res;

@@ -12,21 +12,18 @@ namespace json = boost::json;
 Result<JsonBody> JsonBody::parse(const Request& req) {
   const auto ct = req.header("content-type");
   if (!ct.starts_with("application/json")) {
-    return Error{ErrorCode::bad_request,
-                 "send the body as application/json",
-                 {{"Content-Type", "unsupported", "must be application/json"}}};
+    return Error::bad_request("Content-Type", "unsupported", "must be application/json",
+                              "send the body as application/json");
   }
   json::error_code ec;
   json::value v = json::parse(req.body, ec);
   if (ec) {
-    return Error{ErrorCode::bad_request,
-                 "the body is not valid JSON: " + ec.message(),
-                 {{"body", "malformed_json", ec.message()}}};
+    return Error::bad_request("body", "malformed_json", ec.message(),
+                              "the body is not valid JSON: " + ec.message());
   }
   if (!v.is_object()) {
-    return Error{ErrorCode::bad_request,
-                 "the body must be a JSON object",
-                 {{"body", "type", "must be a JSON object"}}};
+    return Error::bad_request("body", "type", "must be a JSON object",
+                              "the body must be a JSON object");
   }
   JsonBody b;
   b.obj_ = std::move(v.as_object());
@@ -205,9 +202,8 @@ Result<Upload> read_upload(const Request& req, const std::optional<std::string>&
   }
   auto b = type.find("boundary=");
   if (b == std::string_view::npos) {
-    return Error{ErrorCode::bad_request,
-                 "multipart body without a boundary",
-                 {{"Content-Type", "format", "needs boundary="}}};
+    return Error::bad_request("Content-Type", "format",
+                              "needs boundary=", "multipart body without a boundary");
   }
   std::string boundary(type.substr(b + 9));
   if (auto semi = boundary.find(';'); semi != std::string::npos) boundary.resize(semi);

@@ -113,6 +113,12 @@ Response json_response(const json::value& v, int status) {
   return r;
 }
 
+Response no_content() {
+  Response r;
+  r.status = 204;
+  return r;
+}
+
 Response problem_response(const Error& e) {
   const int status = http_status(e.code);
   json::array errors;
@@ -135,22 +141,16 @@ Result<int64_t> Ctx::id(size_t i, const char* name) const {
   const std::string& s = params.at(i);
   int64_t v = 0;
   if (s.empty() || s.size() > 18) {
-    return Error{ErrorCode::bad_request,
-                 std::string(name) + " must be a positive integer",
-                 {{name, "type", "must be a positive integer"}}};
+    return Error::bad_request(name, "type", "must be a positive integer");
   }
   for (char c : s) {
     if (c < '0' || c > '9') {
-      return Error{ErrorCode::bad_request,
-                   std::string(name) + " must be a positive integer",
-                   {{name, "type", "must be a positive integer"}}};
+      return Error::bad_request(name, "type", "must be a positive integer");
     }
     v = v * 10 + (c - '0');
   }
   if (v <= 0) {
-    return Error{ErrorCode::bad_request,
-                 std::string(name) + " must be a positive integer",
-                 {{name, "type", "must be a positive integer"}}};
+    return Error::bad_request(name, "type", "must be a positive integer");
   }
   return v;
 }

@@ -96,6 +96,8 @@ class Router {
 
 // 200 (or `status`) with a JSON body.
 Response json_response(const boost::json::value& v, int status = 200);
+// 204 without a body.
+Response no_content();
 // application/problem+json for an Error (RFC 9457).
 Response problem_response(const Error& e);
 int http_status(ErrorCode code);

@@ -24,8 +24,6 @@ class WebApp {
   // request is not the web app's (the router answers it).
   std::optional<Response> serve(const Request& req) const;
 
-  size_t file_count() const { return files_.size(); }
-
  private:
   struct File {
     std::string content_type;

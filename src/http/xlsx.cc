@@ -230,9 +230,7 @@ Result<Response> xlsx_response(const std::vector<Sheet>& sheets, const std::stri
 
 Status check_table_format(const std::optional<std::string>& format) {
   if (!format || *format == "json" || *format == "xlsx") return {};
-  return Error{ErrorCode::bad_request,
-               "format must be json or xlsx",
-               {{"format", "unknown_code", "must be json or xlsx"}}};
+  return Error::bad_request("format", "unknown_code", "must be json or xlsx");
 }
 
 }  // namespace dj::http

@@ -422,16 +422,6 @@ Status AuthService::reset_password(const audit::Actor& actor, const std::string&
   return done;
 }
 
-Result<User> AuthService::find_user(const std::string& username) {
-  return store::with_conn(db_, [&](store::Conn& c) -> Result<User> {
-    DJ_ASSIGN(auto r, c.query_opt(std::string("SELECT ") + kUserColumns +
-                                      " FROM users u WHERE u.username = ?",
-                                  {username}));
-    if (!r) return Error::not_found("no such user");
-    return user_from(*r);
-  });
-}
-
 namespace {
 
 // Scope check for account management: the user's organization must be in

@@ -88,7 +88,6 @@ class AuthService {
   // next login and ends the user's sessions.
   Status reset_password(const audit::Actor& actor, const std::string& username,
                         std::string_view password);
-  Result<User> find_user(const std::string& username);
 
   // The same, as a signed-in administrator: needs user:manage; an org_admin
   // manages accounts only inside his subtree and cannot grant

@@ -11,9 +11,10 @@ pkgs=(build-essential cmake ninja-build ccache pkg-config git
 command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 if [ "${1:-}" = "--test" ]; then
   # chromium for the browser tests, a CJK font so its screenshots are legible,
-  # LibreOffice as a real spreadsheet client, clang's libFuzzer for the .xlsx reader
-  pkgs+=(postgresql-15 postgresql-client-15 python3-openpyxl chromium fonts-wqy-microhei
-        libreoffice-calc-nogui clang-14 libclang-rt-14-dev)
+  # LibreOffice as a real spreadsheet client, clang's libFuzzer for the .xlsx reader,
+  # jsonschema (in Debian's python3) to check every answer against the OpenAPI document
+  pkgs+=(postgresql-15 postgresql-client-15 python3-openpyxl python3-jsonschema chromium
+        fonts-wqy-microhei libreoffice-calc-nogui clang-14 libclang-rt-14-dev)
 fi
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(wrk nginx-light postgresql-15)

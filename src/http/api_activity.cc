@@ -1,6 +1,7 @@
 #include <boost/json.hpp>
 
 #include "domain/activity/activity.h"
+#include "domain/ledger/ledger.h"
 #include "http/api.h"
 #include "http/input.h"
 
@@ -9,50 +10,82 @@ namespace json = boost::json;
 
 namespace {
 
-Result<activity::ActivityInput> read_activity(const Request& req) {
-  DJ_ASSIGN(auto body, JsonBody::parse(req));
-  activity::ActivityInput in;
-  body.i64("org_id", in.org_id);
-  body.str("type", in.type);
-  body.str("subtype", in.subtype);
-  body.str("title", in.title);
-  body.strings("tags", in.tags);
-  body.str("started_at", in.started_at);
-  body.str("ended_at", in.ended_at);
-  body.str("place", in.place);
-  body.boolean("off_site", in.off_site);
-  body.str("destination", in.destination);
-  body.str("method", in.method);
-  body.i64("lecturer_member_id", in.lecturer_member_id);
-  body.str("lecturer_name", in.lecturer_name);
-  body.number("hours", in.hours);
-  body.str("minutes", in.minutes);
-  body.str("change_reason", in.change_reason);
-  bool has_attendees = false;
-  std::vector<activity::AttendeeInput> attendees;
-  body.objects("attendees", [&](JsonBody& item) {
-    has_attendees = true;
-    activity::AttendeeInput a;
-    item.i64("member_id", a.member_id);
-    item.str("status", a.status);
-    item.str("reason", a.reason);
-    attendees.push_back(std::move(a));
-  });
-  DJ_TRY(body.finish());
-  if (has_attendees || req.body.find("\"attendees\"") != std::string::npos) {
-    in.attendees = std::move(attendees);
-  }
-  return in;
-}
+const Body<activity::ActivityInput> kActivityInput{
+    "ActivityInput", [](JsonBody& body, activity::ActivityInput& in) {
+      body.i64("org_id", in.org_id);
+      body.str("type", in.type);
+      body.str("subtype", in.subtype);
+      body.str("title", in.title);
+      body.strings("tags", in.tags);
+      body.str("started_at", in.started_at);
+      body.str("ended_at", in.ended_at);
+      body.str("place", in.place);
+      body.boolean("off_site", in.off_site);
+      body.str("destination", in.destination);
+      body.str("method", in.method);
+      body.i64("lecturer_member_id", in.lecturer_member_id);
+      body.str("lecturer_name", in.lecturer_name);
+      body.number("hours", in.hours);
+      body.str("minutes", in.minutes);
+      body.str("change_reason", in.change_reason);
+      std::vector<activity::AttendeeInput> attendees;
+      body.objects("attendees", [&](JsonBody& item) {
+        activity::AttendeeInput a;
+        item.i64("member_id", a.member_id);
+        item.str("status", a.status, ledger::kAttendanceMarks);
+        item.str("reason", a.reason);
+        attendees.push_back(std::move(a));
+      });
+      // An empty list given clears the exceptions; left out, they stay.
+      if (body.has("attendees")) in.attendees = std::move(attendees);
+    }};
+
+struct ActivityTypeInput {
+  std::optional<std::string> code, label_zh, label_en;
+  std::optional<bool> three_meetings, org_life;
+};
+const Body<ActivityTypeInput> kActivityTypeInput{
+    "ActivityTypeInput", [](JsonBody& body, ActivityTypeInput& in) {
+      body.str("code", in.code);
+      body.str("label_zh", in.label_zh);
+      body.str("label_en", in.label_en);
+      body.boolean("three_meetings", in.three_meetings);
+      body.boolean("org_life", in.org_life);
+    }};
 
 }  // namespace
 
+// Response schemas of these routes, in the short form of Router::add_schemas.
+constexpr const char* kActivitySchemas = R"JSON({
+  "ActivityType": {"code": "string", "label_zh": "string", "label_en": "string",
+                   "three_meetings": "boolean", "org_life": "boolean", "builtin": "boolean"},
+  "ActivityTypeList": {"items": ["ActivityType"], "total": "integer"},
+  "Attachment": {"id": "integer", "activity_id": "integer", "filename": "string",
+                 "content_type": "string", "size": "integer", "sha256": "string",
+                 "created_at": "datetime"},
+  "Attendee": {"member_id": "integer", "name": "string", "org_id": "integer",
+               "status": "codes:attendance.marks", "reason": "string?", "guest": "boolean"},
+  "Activity": {"id": "integer", "org_id": "integer", "org_name": "string", "type": "string",
+               "subtype": "string?", "title": "string", "tags": ["string"],
+               "started_at": "datetime", "ended_at": "datetime", "held_on": "date",
+               "place": "string?", "off_site": "boolean", "destination": "string?",
+               "method": "string?", "lecturer_member_id": "integer?", "lecturer_name": "string?",
+               "hours": "number", "minutes": "string?", "late_entry": "boolean",
+               "locked": "boolean", "expected_count": "integer", "present_count": "integer",
+               "created_at": "datetime", "updated_at": "datetime"},
+  "ActivityDetail": {"&": "Activity", "attendees": ["Attendee"], "attachments": ["Attachment"]},
+  "ActivityPage": {"items": ["Activity"], "total": "integer"}
+})JSON";
+
 void add_activity_routes(Router& r, Services& s) {
+  r.add_schemas(kActivitySchemas);
+  r.add_codes("attendance.marks", ledger::kAttendanceMarks);
   r.add({.method = "GET",
          .pattern = "/api/v1/activity-types",
          .tag = "activities",
          .summary = "The activity type dictionary (codes stable, labels translated)",
          .perm = auth::Perm::org_read,
+         .responses = {{200, "ActivityTypeList"}},
          .handler = [&s](Ctx&) -> Result<Response> {
            DJ_ASSIGN(auto types, s.activities.types());
            json::array items;
@@ -65,17 +98,11 @@ void add_activity_routes(Router& r, Services& s) {
          .tag = "activities",
          .summary = "Add an activity type (committee_admin)",
          .perm = auth::Perm::activity_type_manage,
-         .body = "ActivityTypeInput",
+         .body = &kActivityTypeInput,
+         .responses = {{201, "ActivityType"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           std::optional<std::string> code, zh, en;
-           std::optional<bool> three, life;
-           body.str("code", code);
-           body.str("label_zh", zh);
-           body.str("label_en", en);
-           body.boolean("three_meetings", three);
-           body.boolean("org_life", life);
-           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto in, kActivityTypeInput.parse(c.req));
+           const auto& [code, zh, en, three, life] = in;
            DJ_ASSIGN(auto t, s.activities.add_type(
                                  c.p(), {code.value_or(""), zh.value_or(""), en.value_or(""),
                                          three.value_or(false), life.value_or(false), false}));
@@ -93,6 +120,7 @@ void add_activity_routes(Router& r, Services& s) {
                    {"late_entry", ParamType::boolean},
                    {"page", ParamType::integer},
                    {"page_size", ParamType::integer}},
+         .responses = {{200, "ActivityPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            activity::ListQuery lq;
@@ -116,9 +144,10 @@ void add_activity_routes(Router& r, Services& s) {
          .summary =
              "Record an activity with attendance (members present by default; list the exceptions)",
          .perm = auth::Perm::org_write,
-         .body = "ActivityInput",
+         .body = &kActivityInput,
+         .responses = {{201, "ActivityDetail"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto in, read_activity(c.req));
+           DJ_ASSIGN(auto in, kActivityInput.parse(c.req));
            DJ_ASSIGN(auto a, s.activities.create(c.p(), in));
            return json_response(activity::to_json(a, true), 201);
          }});
@@ -127,6 +156,7 @@ void add_activity_routes(Router& r, Services& s) {
          .tag = "activities",
          .summary = "One activity with its attendance",
          .perm = auth::Perm::org_read,
+         .responses = {{200, "ActivityDetail"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto a, s.activities.get(c.p(), id));
@@ -138,10 +168,11 @@ void add_activity_routes(Router& r, Services& s) {
        .tag = "activities",
        .summary = "Change an activity; after the lock date only committee_admin with change_reason",
        .perm = auth::Perm::org_write,
-       .body = "ActivityInput",
+       .body = &kActivityInput,
+       .responses = {{200, "ActivityDetail"}},
        .handler = [&s](Ctx& c) -> Result<Response> {
          DJ_ASSIGN(auto id, c.id(0));
-         DJ_ASSIGN(auto in, read_activity(c.req));
+         DJ_ASSIGN(auto in, kActivityInput.parse(c.req));
          DJ_ASSIGN(auto a, s.activities.update(c.p(), id, in));
          return json_response(activity::to_json(a, true));
        }});
@@ -151,6 +182,7 @@ void add_activity_routes(Router& r, Services& s) {
          .summary = "Remove an activity (soft; its hours leave the ledger)",
          .perm = auth::Perm::org_write,
          .query = {{"reason", ParamType::string}},
+         .responses = {{204}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            QueryReader q(c.req);
@@ -168,7 +200,7 @@ void add_activity_routes(Router& r, Services& s) {
            "?filename=; checked by content",
        .perm = auth::Perm::org_write,
        .query = {{"filename", ParamType::string}, {"reason", ParamType::string}},
-       .body = "",
+       .responses = {{201, "Attachment"}},
        .upload = true,
        .handler = [&s](Ctx& c) -> Result<Response> {
          DJ_ASSIGN(auto id, c.id(0));
@@ -187,6 +219,7 @@ void add_activity_routes(Router& r, Services& s) {
          .tag = "activities",
          .summary = "Download an attachment (served with its checked type, never as a page)",
          .perm = auth::Perm::org_read,
+         .responses = {{200, "", {"image/jpeg", "image/png", "application/pdf"}}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto aid, c.id(1, "aid"));
@@ -208,6 +241,7 @@ void add_activity_routes(Router& r, Services& s) {
          .summary = "Remove an attachment (soft, audited)",
          .perm = auth::Perm::org_write,
          .query = {{"reason", ParamType::string}},
+         .responses = {{204}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto aid, c.id(1, "aid"));

@@ -7,7 +7,16 @@
 namespace dj::http {
 namespace json = boost::json;
 
+// Response schemas of these routes, in the short form of Router::add_schemas.
+constexpr const char* kAuditSchemas = R"JSON({
+  "AuditEntry": {"id": "integer", "at": "datetime", "user_id": "integer?", "username": "string",
+                 "client_ip": "string", "route": "string", "action": "string",
+                 "entity": "string", "entity_id": "string", "before": "any", "after": "any"},
+  "AuditPage": {"items": ["AuditEntry"], "total": "integer"}
+})JSON";
+
 void add_audit_routes(Router& r, Services& s) {
+  r.add_schemas(kAuditSchemas);
   r.add({.method = "GET",
          .pattern = "/api/v1/audit",
          .tag = "audit",
@@ -21,6 +30,7 @@ void add_audit_routes(Router& r, Services& s) {
                    {"entity_id", ParamType::string},
                    {"page", ParamType::integer},
                    {"page_size", ParamType::integer}},
+         .responses = {{200, "AuditPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            audit::Query aq;

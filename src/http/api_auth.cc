@@ -30,25 +30,83 @@ json::array permissions_of(const auth::Principal& p) {
   return out;
 }
 
+struct Login {
+  std::optional<std::string> username, password;
+};
+const Body<Login> kLogin{"Login", [](JsonBody& body, Login& in) {
+                           body.str("username", in.username);
+                           body.str("password", in.password);
+                         }};
+
+struct PasswordChange {
+  std::optional<std::string> old_password, new_password;
+};
+const Body<PasswordChange> kPasswordChange{"PasswordChange",
+                                           [](JsonBody& body, PasswordChange& in) {
+                                             body.str("old_password", in.old_password);
+                                             body.str("new_password", in.new_password);
+                                           }};
+
+struct UserInput {
+  std::optional<std::string> username, password, role;
+  std::optional<int64_t> org_id, member_id;
+};
+const Body<UserInput> kUserInput{"UserInput", [](JsonBody& body, UserInput& in) {
+                                   body.str("username", in.username);
+                                   body.str("password", in.password);
+                                   body.str("role", in.role, auth::kRoles);
+                                   body.i64("org_id", in.org_id);
+                                   body.i64("member_id", in.member_id);
+                                 }};
+
+struct PasswordReset {
+  std::optional<std::string> password;
+};
+const Body<PasswordReset> kPasswordReset{
+    "PasswordReset", [](JsonBody& body, PasswordReset& in) { body.str("password", in.password); }};
+
 constexpr const char* kClearCookies[] = {
     "dangjiao_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
     "dangjiao_csrf=; Path=/; SameSite=Strict; Max-Age=0"};
 
 }  // namespace
 
+// Response schemas of these routes, in the short form of Router::add_schemas.
+constexpr const char* kAuthSchemas = R"JSON({
+  "User": {"id": "integer", "username": "string", "role": "codes:auth.roles", "org_id": "integer?",
+           "member_id": "integer?", "must_change_password": "boolean", "created_at": "datetime"},
+  "UserPage": {"items": ["User"], "total": "integer"},
+  "LoginResult": {"token": "string", "csrf_token": "string", "expires_at": "datetime",
+                  "must_change_password": "boolean", "user": "User"},
+  "Me": {"id": "integer", "username": "string", "role": "codes:auth.roles",
+         "roles": ["codes:auth.roles"], "org_id": "integer?", "scope_path": "string",
+         "member_id": "integer?", "must_change_password": "boolean",
+         "permissions": ["codes:auth.permissions"]},
+  "LoginSession": {"id": "integer", "created_at": "datetime", "last_seen_at": "datetime",
+                   "expires_at": "datetime", "client_ip": "string", "user_agent": "string",
+                   "current": "boolean"},
+  "LoginSessionPage": {"items": ["LoginSession"], "total": "integer"}
+})JSON";
+
 void add_auth_routes(Router& r, Services& s) {
+  r.add_schemas(kAuthSchemas);
+  r.add_codes("auth.roles", auth::kRoles);
+  static const auto permissions = [] {
+    std::vector<const char*> names;
+    for (auth::Perm p : auth::kAllPerms) names.push_back(auth::to_string(p));
+    return names;
+  }();
+  r.add_codes("auth.permissions", permissions);
   r.add({.method = "POST",
          .pattern = "/api/v1/auth/login",
          .tag = "auth",
          .summary = "Log in; answers a token and sets the session cookie",
          .access = Access::open,
-         .body = "Login",
+         .body = &kLogin,
+         .responses = {{200, "LoginResult"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           std::optional<std::string> username, password;
-           body.str("username", username);
-           body.str("password", password);
-           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto in, kLogin.parse(c.req));
+           const auto& [username, password] = in;
            Validator v;
            v.text("username", username, 64);
            if (!password || password->empty()) v.add("password", "required", "is required");
@@ -74,6 +132,7 @@ void add_auth_routes(Router& r, Services& s) {
          .tag = "auth",
          .summary = "End the current session",
          .access = Access::any_session,
+         .responses = {{204}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_TRY(s.auth.logout(c.p()));
            Response out = no_content();
@@ -85,6 +144,7 @@ void add_auth_routes(Router& r, Services& s) {
          .tag = "auth",
          .summary = "The signed-in user, role, scope and permissions",
          .access = Access::any_session,
+         .responses = {{200, "Me"}},
          .handler = [](Ctx& c) -> Result<Response> {
            const auto& p = c.p();
            return json_response(json::object{
@@ -104,13 +164,11 @@ void add_auth_routes(Router& r, Services& s) {
          .tag = "auth",
          .summary = "Change the own password",
          .access = Access::any_session,
-         .body = "PasswordChange",
+         .body = &kPasswordChange,
+         .responses = {{204}},
          .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           std::optional<std::string> old_pw, new_pw;
-           body.str("old_password", old_pw);
-           body.str("new_password", new_pw);
-           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto in, kPasswordChange.parse(c.req));
+           const auto& [old_pw, new_pw] = in;
            Validator v;
            if (!old_pw) v.add("old_password", "required", "is required");
            if (!new_pw) v.add("new_password", "required", "is required");
@@ -123,6 +181,7 @@ void add_auth_routes(Router& r, Services& s) {
          .tag = "auth",
          .summary = "The own live sessions",
          .access = Access::any_session,
+         .responses = {{200, "LoginSessionPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto list, s.auth.sessions(c.p()));
            json::array items;
@@ -143,6 +202,7 @@ void add_auth_routes(Router& r, Services& s) {
          .tag = "auth",
          .summary = "End one of the own sessions",
          .access = Access::any_session,
+         .responses = {{204}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_TRY(s.auth.end_session(c.p(), id));
@@ -157,6 +217,7 @@ void add_user_routes(Router& r, Services& s) {
          .summary = "Accounts in the caller's subtree",
          .perm = auth::Perm::user_manage,
          .query = {{"page", ParamType::integer}, {"page_size", ParamType::integer}},
+         .responses = {{200, "UserPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            auto paging = q.paging();
@@ -171,17 +232,11 @@ void add_user_routes(Router& r, Services& s) {
          .tag = "users",
          .summary = "Create an account (must change password at first login)",
          .perm = auth::Perm::user_manage,
-         .body = "UserInput",
+         .body = &kUserInput,
+         .responses = {{201, "User"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           std::optional<std::string> username, password, role;
-           std::optional<int64_t> org_id, member_id;
-           body.str("username", username);
-           body.str("password", password);
-           body.str("role", role);
-           body.i64("org_id", org_id);
-           body.i64("member_id", member_id);
-           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto in, kUserInput.parse(c.req));
+           const auto& [username, password, role, org_id, member_id] = in;
            Validator v;
            v.text("username", username, 64);
            if (!password) v.add("password", "required", "is required");
@@ -202,13 +257,12 @@ void add_user_routes(Router& r, Services& s) {
          .tag = "users",
          .summary = "Set a new password; the user must change it at next login",
          .perm = auth::Perm::user_manage,
-         .body = "PasswordReset",
+         .body = &kPasswordReset,
+         .responses = {{204}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           std::optional<std::string> password;
-           body.str("password", password);
-           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto in, kPasswordReset.parse(c.req));
+           const auto& password = in.password;
            if (!password) return Error::invalid("password", "required", "is required");
            DJ_TRY(s.auth.reset_password_as(c.p(), id, *password));
            return no_content();

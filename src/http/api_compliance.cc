@@ -13,6 +13,18 @@ namespace json = boost::json;
 
 namespace {
 
+const Body<compliance::RuleInput> kRuleInput{"RuleInput",
+                                             [](JsonBody& body, compliance::RuleInput& in) {
+                                               body.str("code", in.code);
+                                               body.str("kind", in.kind);
+                                               body.str("effective_from", in.effective_from);
+                                               body.str("source", in.source);
+                                               body.str("label_zh", in.label_zh);
+                                               body.str("label_en", in.label_en);
+                                               body.boolean("enabled", in.enabled);
+                                               body.object("params", in.params);
+                                             }};
+
 Result<int> read_year(QueryReader& q) {
   auto year = q.id("year");
   DJ_TRY(q.finish());
@@ -70,12 +82,56 @@ Result<Response> stats_workbook(Services& s, const json::object& stats) {
 
 }  // namespace
 
+// Response schemas of these routes, in the short form of Router::add_schemas.
+constexpr const char* kComplianceSchemas = R"JSON({
+  "Period": {"label": "string", "from": "date", "to": "date"},
+  "Rule": {"id": "integer", "code": "string", "version": "integer", "kind": "string",
+           "params": "object", "effective_from": "date", "source": "string",
+           "label_zh": "string", "label_en": "string", "enabled": "boolean"},
+  "RuleList": {"items": ["Rule"], "total": "integer"},
+  "ComplianceItem": {"rule": "string", "unit": "string", "from": "date", "to": "date",
+                     "required": "number", "actual": "number", "status": "string",
+                     "due_date": "date"},
+  "ComplianceReport": {
+    "period": "Period", "as_of": "date", "org_id": "integer",
+    "summary": {"met": "integer", "missed": "integer", "due": "integer", "rate": "number?"},
+    "organizations": [{"org_id": "integer", "parent_id": "integer?", "name": "string",
+                       "type": "codes:org.types", "met": "integer", "missed": "integer",
+                       "due": "integer", "rate": "number?", "subtree_met": "integer",
+                       "subtree_missed": "integer", "subtree_due": "integer",
+                       "subtree_rate": "number?", "items?": ["ComplianceItem"]}],
+    "people?": [{"member_id": "integer", "name": "string", "org_id": "integer",
+                 "items": ["ComplianceItem"]}],
+    "alerts": [{"rule": "string", "subject": "string", "id": "integer", "name": "string",
+                "last_date": "date?", "days": "integer"}],
+    "todos": [{"org_id": "integer", "org_name": "string", "rule": "string", "unit": "string",
+               "remaining": "integer", "due_date": "date"}],
+    "overdue": [{"org_id": "integer", "org_name": "string", "rule": "string", "unit": "string",
+                 "required": "integer", "actual": "integer", "due_date": "date"}]},
+  "Tally": {"count": "integer", "attendances": "integer"},
+  "ActivityStats": {"period": "Period", "org_id": "integer?", "total": "integer",
+                    "attendances": "integer", "late_entries": "integer",
+                    "by_type": {"*": "Tally"}, "by_subtype": {"*": "Tally"},
+                    "by_tag": {"*": "Tally"}, "by_method": {"*": "Tally"}, "off_site": "Tally",
+                    "leaders": {"count": "integer", "attendances": "integer",
+                                "three_meetings_one_lecture": "integer",
+                                "lectures_given": "integer"}},
+  "MemberHours": {"member_id": "integer", "name": "string", "org_id": "integer",
+                  "year": "integer", "total": "number", "target": "number", "exempt": "boolean",
+                  "met": "boolean",
+                  "entries?": [{"on_date": "date", "source": "string", "source_id": "integer",
+                                "title": "string", "hours": "number"}]},
+  "MemberHoursPage": {"items": ["MemberHours"], "total": "integer"}
+})JSON";
+
 void add_compliance_routes(Router& r, Services& s) {
+  r.add_schemas(kComplianceSchemas);
   r.add({.method = "GET",
          .pattern = "/api/v1/rules",
          .tag = "compliance",
          .summary = "Every version of every rule",
          .perm = auth::Perm::org_read,
+         .responses = {{200, "RuleList"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto rules, s.compliance.rules(c.p()));
            json::array items;
@@ -88,19 +144,10 @@ void add_compliance_routes(Router& r, Services& s) {
          .tag = "compliance",
          .summary = "Add a version of a rule, in force from effective_from (committee_admin)",
          .perm = auth::Perm::rule_manage,
-         .body = "RuleInput",
+         .body = &kRuleInput,
+         .responses = {{201, "Rule"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           compliance::RuleInput in;
-           body.str("code", in.code);
-           body.str("kind", in.kind);
-           body.str("effective_from", in.effective_from);
-           body.str("source", in.source);
-           body.str("label_zh", in.label_zh);
-           body.str("label_en", in.label_en);
-           body.boolean("enabled", in.enabled);
-           body.object("params", in.params);
-           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto in, kRuleInput.parse(c.req));
            DJ_ASSIGN(auto rule, s.compliance.add_rule_version(c.p(), in));
            return json_response(compliance::to_json(rule), 201);
          }});
@@ -115,6 +162,7 @@ void add_compliance_routes(Router& r, Services& s) {
                    {"to", ParamType::string},
                    {"org_id", ParamType::integer},
                    {"detail", ParamType::string}},
+         .responses = {{200, "ComplianceReport"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            auto org_id = q.id("org_id");
@@ -143,6 +191,10 @@ void add_compliance_routes(Router& r, Services& s) {
                    {"to", ParamType::string},
                    {"org_id", ParamType::integer},
                    {"format", ParamType::string}},
+         .responses = {{200,
+                        "ActivityStats",
+                        {"application/json",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            auto org_id = q.id("org_id");
@@ -158,6 +210,7 @@ void add_compliance_routes(Router& r, Services& s) {
          .tag = "compliance",
          .summary = "A member's study-hour ledger for a year against the target",
          .query = {{"year", ParamType::string}},
+         .responses = {{200, "MemberHours"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            QueryReader q(c.req);
@@ -171,6 +224,7 @@ void add_compliance_routes(Router& r, Services& s) {
          .summary = "Members of a subtree with their yearly hours and targets",
          .perm = auth::Perm::member_read,
          .query = {{"year", ParamType::string}, {"below_target", ParamType::boolean}},
+         .responses = {{200, "MemberHoursPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            QueryReader q(c.req);

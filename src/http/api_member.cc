@@ -8,32 +8,36 @@ namespace json = boost::json;
 
 namespace {
 
-Result<member::MemberInput> read_member(const Request& req) {
-  DJ_ASSIGN(auto body, JsonBody::parse(req));
-  member::MemberInput in;
-  body.i64("org_id", in.org_id);
-  body.str("name", in.name);
-  body.str("gender", in.gender);
-  body.str("ethnicity", in.ethnicity);
-  body.str("birth_date", in.birth_date);
-  body.str("education", in.education);
-  body.str("citizen_id", in.citizen_id);
-  body.str("phone", in.phone);
-  body.str("joined_on", in.joined_on);
-  body.str("full_member_on", in.full_member_on);
-  body.str("political_status", in.political_status);
-  body.str("work_unit", in.work_unit);
-  body.str("job_title", in.job_title);
-  body.str("cadre_rank", in.cadre_rank);
-  body.str("standing", in.standing);
-  body.str("post", in.post);
-  body.boolean("retired", in.retired);
-  body.boolean("infirm", in.infirm);
-  body.boolean("party_worker", in.party_worker);
-  body.strings("tags", in.tags);
-  DJ_TRY(body.finish());
-  return in;
-}
+const Body<member::MemberInput> kMemberInput{
+    "MemberInput", [](JsonBody& body, member::MemberInput& in) {
+      body.i64("org_id", in.org_id);
+      body.str("name", in.name);
+      body.str("gender", in.gender, member::kGenders);
+      body.str("ethnicity", in.ethnicity);
+      body.str("birth_date", in.birth_date);
+      body.str("education", in.education);
+      body.str("citizen_id", in.citizen_id);
+      body.str("phone", in.phone);
+      body.str("joined_on", in.joined_on);
+      body.str("full_member_on", in.full_member_on);
+      body.str("political_status", in.political_status, member::kStatuses);
+      body.str("work_unit", in.work_unit);
+      body.str("job_title", in.job_title);
+      body.str("cadre_rank", in.cadre_rank, member::kRanks);
+      body.str("standing", in.standing, member::kStandings);
+      body.str("post", in.post, member::kPosts);
+      body.boolean("retired", in.retired);
+      body.boolean("infirm", in.infirm);
+      body.boolean("party_worker", in.party_worker);
+      body.strings("tags", in.tags);
+    }};
+
+const Body<member::Transfer> kMemberTransfer{"MemberTransfer",
+                                             [](JsonBody& body, member::Transfer& t) {
+                                               body.i64("to_org_id", t.to_org_id);
+                                               body.str("date", t.date);
+                                               body.str("reason", t.reason);
+                                             }};
 
 json::object out(Services& s, const auth::Principal& p, const member::Member& m) {
   return member::to_json(m, s.members.may_see_pii(p, m), s.members.config());
@@ -66,7 +70,31 @@ member::ListQuery read_member_filters(QueryReader& q) {
   return lq;
 }
 
+// Response schemas of these routes, in the short form of Router::add_schemas.
+constexpr const char* kMemberSchemas = R"JSON({
+  "Member": {"id": "integer", "org_id": "integer", "org_name": "string", "name": "string",
+             "gender": "codes:member.genders", "ethnicity": "string?", "birth_date": "date?",
+             "education": "string?", "citizen_id": "string", "phone": "string?",
+             "pii_masked": "boolean", "joined_on": "date?", "full_member_on": "date?",
+             "political_status": "codes:member.statuses", "work_unit": "string?",
+             "job_title": "string?", "cadre_rank": "codes:member.ranks",
+             "standing": "codes:member.standings", "retired": "boolean", "infirm": "boolean",
+             "party_worker": "boolean", "post": "codes:member.posts", "tags": ["string"],
+             "is_leading_cadre": "boolean", "is_new_member": "boolean",
+             "created_at": "datetime", "updated_at": "datetime"},
+  "MemberPage": {"items": ["Member"], "total": "integer"},
+  "MemberHistory": {"items": [{"org_id": "integer", "org_name": "string", "from_date": "date",
+                               "to_date": "date?", "reason": "string?"}],
+                    "total": "integer"}
+})JSON";
+
 void add_member_routes(Router& r, Services& s) {
+  r.add_schemas(kMemberSchemas);
+  r.add_codes("member.genders", member::kGenders);
+  r.add_codes("member.statuses", member::kStatuses);
+  r.add_codes("member.ranks", member::kRanks);
+  r.add_codes("member.posts", member::kPosts);
+  r.add_codes("member.standings", member::kStandings);
   r.add({.method = "GET",
          .pattern = "/api/v1/members",
          .tag = "members",
@@ -78,6 +106,7 @@ void add_member_routes(Router& r, Services& s) {
                params.insert(params.end(), kPaging.begin(), kPaging.end());
                return params;
              }(),
+         .responses = {{200, "MemberPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            member::ListQuery lq = read_member_filters(q);
@@ -95,9 +124,10 @@ void add_member_routes(Router& r, Services& s) {
          .tag = "members",
          .summary = "Add a member",
          .perm = auth::Perm::member_write,
-         .body = "MemberInput",
+         .body = &kMemberInput,
+         .responses = {{201, "Member"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto in, read_member(c.req));
+           DJ_ASSIGN(auto in, kMemberInput.parse(c.req));
            DJ_ASSIGN(auto m, s.members.create(c.p(), in));
            return json_response(out(s, c.p(), m), 201);
          }});
@@ -105,6 +135,7 @@ void add_member_routes(Router& r, Services& s) {
          .pattern = "/api/v1/members/{id}",
          .tag = "members",
          .summary = "One member",
+         .responses = {{200, "Member"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto m, s.members.get(c.p(), id));
@@ -115,10 +146,11 @@ void add_member_routes(Router& r, Services& s) {
          .tag = "members",
          .summary = "Change a member's fields",
          .perm = auth::Perm::member_write,
-         .body = "MemberInput",
+         .body = &kMemberInput,
+         .responses = {{200, "Member"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
-           DJ_ASSIGN(auto in, read_member(c.req));
+           DJ_ASSIGN(auto in, kMemberInput.parse(c.req));
            DJ_ASSIGN(auto m, s.members.update(c.p(), id, in));
            return json_response(out(s, c.p(), m));
          }});
@@ -127,6 +159,7 @@ void add_member_routes(Router& r, Services& s) {
          .tag = "members",
          .summary = "Remove a member (soft, audited)",
          .perm = auth::Perm::member_write,
+         .responses = {{204}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_TRY(s.members.remove(c.p(), id));
@@ -137,15 +170,11 @@ void add_member_routes(Router& r, Services& s) {
          .tag = "members",
          .summary = "Transfer a member to another organization, keeping history",
          .perm = auth::Perm::member_write,
-         .body = "MemberTransfer",
+         .body = &kMemberTransfer,
+         .responses = {{200, "Member"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           member::Transfer t;
-           body.i64("to_org_id", t.to_org_id);
-           body.str("date", t.date);
-           body.str("reason", t.reason);
-           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto t, kMemberTransfer.parse(c.req));
            DJ_ASSIGN(auto m, s.members.transfer(c.p(), id, t));
            return json_response(out(s, c.p(), m));
          }});
@@ -153,6 +182,7 @@ void add_member_routes(Router& r, Services& s) {
          .pattern = "/api/v1/members/{id}/history",
          .tag = "members",
          .summary = "Which organization the member belonged to, from when to when",
+         .responses = {{200, "MemberHistory"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto list, s.members.history(c.p(), id));

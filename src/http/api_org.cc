@@ -8,25 +8,39 @@ namespace json = boost::json;
 
 namespace {
 
-Result<org::OrgInput> read_org(const Request& req) {
-  DJ_ASSIGN(auto body, JsonBody::parse(req));
-  org::OrgInput in;
-  body.str("code", in.code);
-  body.str("name", in.name);
-  body.str("type", in.type);
-  body.i64("parent_id", in.parent_id);
-  body.str("leader", in.leader);
-  body.str("department", in.department);
-  body.str("founded_on", in.founded_on);
-  body.str("term_start", in.term_start);
-  body.str("term_end", in.term_end);
-  DJ_TRY(body.finish());
-  return in;
-}
+const Body<org::OrgInput> kOrgInput{"OrgInput", [](JsonBody& body, org::OrgInput& in) {
+                                      body.str("code", in.code);
+                                      body.str("name", in.name);
+                                      body.str("type", in.type, org::kOrgTypes);
+                                      body.i64("parent_id", in.parent_id);
+                                      body.str("leader", in.leader);
+                                      body.str("department", in.department);
+                                      body.str("founded_on", in.founded_on);
+                                      body.str("term_start", in.term_start);
+                                      body.str("term_end", in.term_end);
+                                    }};
+
+struct OrgMove {
+  std::optional<int64_t> parent_id;
+};
+const Body<OrgMove> kOrgMove{
+    "OrgMove", [](JsonBody& body, OrgMove& in) { body.i64("parent_id", in.parent_id); }};
 
 }  // namespace
 
+// Response schemas of these routes, in the short form of Router::add_schemas.
+constexpr const char* kOrgSchemas = R"JSON({
+  "Org": {"id": "integer", "parent_id": "integer?", "path": "string", "depth": "integer",
+          "code": "string", "name": "string", "type": "codes:org.types", "leader": "string?",
+          "department": "string?", "founded_on": "date?", "term_start": "date?",
+          "term_end": "date?", "member_count": "integer", "child_count": "integer",
+          "created_at": "datetime", "updated_at": "datetime"},
+  "OrgPage": {"items": ["Org"], "total": "integer"}
+})JSON";
+
 void add_org_routes(Router& r, Services& s) {
+  r.add_schemas(kOrgSchemas);
+  r.add_codes("org.types", org::kOrgTypes);
   r.add({.method = "GET",
          .pattern = "/api/v1/orgs",
          .tag = "orgs",
@@ -38,6 +52,7 @@ void add_org_routes(Router& r, Services& s) {
                    {"q", ParamType::string},
                    {"page", ParamType::integer},
                    {"page_size", ParamType::integer}},
+         .responses = {{200, "OrgPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            org::ListQuery lq;
@@ -59,9 +74,10 @@ void add_org_routes(Router& r, Services& s) {
          .tag = "orgs",
          .summary = "Create an organization",
          .perm = auth::Perm::org_write,
-         .body = "OrgInput",
+         .body = &kOrgInput,
+         .responses = {{201, "Org"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto in, read_org(c.req));
+           DJ_ASSIGN(auto in, kOrgInput.parse(c.req));
            DJ_ASSIGN(auto o, s.orgs.create(c.p(), in));
            return json_response(org::to_json(o), 201);
          }});
@@ -70,6 +86,7 @@ void add_org_routes(Router& r, Services& s) {
          .tag = "orgs",
          .summary = "One organization",
          .perm = auth::Perm::org_read,
+         .responses = {{200, "Org"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto o, s.orgs.get(c.p(), id));
@@ -80,10 +97,11 @@ void add_org_routes(Router& r, Services& s) {
          .tag = "orgs",
          .summary = "Change an organization's fields",
          .perm = auth::Perm::org_write,
-         .body = "OrgInput",
+         .body = &kOrgInput,
+         .responses = {{200, "Org"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
-           DJ_ASSIGN(auto in, read_org(c.req));
+           DJ_ASSIGN(auto in, kOrgInput.parse(c.req));
            DJ_ASSIGN(auto o, s.orgs.update(c.p(), id, in));
            return json_response(org::to_json(o));
          }});
@@ -92,6 +110,7 @@ void add_org_routes(Router& r, Services& s) {
          .tag = "orgs",
          .summary = "Delete an empty organization (409 when it has members, children or accounts)",
          .perm = auth::Perm::org_write,
+         .responses = {{204}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_TRY(s.orgs.remove(c.p(), id));
@@ -102,15 +121,13 @@ void add_org_routes(Router& r, Services& s) {
          .tag = "orgs",
          .summary = "Move a subtree under another parent",
          .perm = auth::Perm::org_write,
-         .body = "OrgMove",
+         .body = &kOrgMove,
+         .responses = {{200, "Org"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           std::optional<int64_t> parent_id;
-           body.i64("parent_id", parent_id);
-           DJ_TRY(body.finish());
-           if (!parent_id) return Error::invalid("parent_id", "required", "is required");
-           DJ_ASSIGN(auto o, s.orgs.move(c.p(), id, *parent_id));
+           DJ_ASSIGN(auto in, kOrgMove.parse(c.req));
+           if (!in.parent_id) return Error::invalid("parent_id", "required", "is required");
+           DJ_ASSIGN(auto o, s.orgs.move(c.p(), id, *in.parent_id));
            return json_response(org::to_json(o));
          }});
 }

@@ -93,7 +93,20 @@ std::string csv_line(const std::vector<std::string>& cells) {
 
 }  // namespace
 
+// Response schemas of these routes, in the short form of Router::add_schemas.
+constexpr const char* kRosterSchemas = R"JSON({
+  "ImportReport": {"rows": "integer", "valid": "integer", "created": "integer",
+                   "updated": "integer", "unchanged": "integer", "committed": "boolean",
+                   "mode": "string",
+                   "problems": [{"row": "integer", "column": "string", "field": "string",
+                                 "code": "string", "message": "string"}]},
+  "ImportJob": {"job_id": "string", "status_url": "string"},
+  "Job": {"id": "string", "kind": "string", "status": "string", "done": "integer",
+          "total": "integer", "result?": "ImportReport", "error?": "any"}
+})JSON";
+
 void add_roster_routes(Router& r, Services& s) {
+  r.add_schemas(kRosterSchemas);
   r.add(
       {.method = "GET",
        .pattern = "/api/v1/members/import-template.xlsx",
@@ -102,6 +115,9 @@ void add_roster_routes(Router& r, Services& s) {
            "The roster import template: Chinese headers, drop-downs for coded columns, an example "
            "row and a notes sheet",
        .perm = auth::Perm::member_read,
+       .responses = {{200,
+                      "",
+                      {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}},
        .handler = [](Ctx&) -> Result<Response> {
          Sheet roster{"党员名册", {}, {}, {}, {}, {}};
          Sheet notes{"填写说明", {"列名", "说明", "可选值"}, {}, {}, {}, {}};
@@ -166,6 +182,11 @@ void add_roster_routes(Router& r, Services& s) {
                  {"filename", ParamType::string},
                  {"format", ParamType::string},
                  {"async", ParamType::boolean}},
+       .responses = {{200,
+                      "ImportReport",
+                      {"application/json",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}},
+                     {202, "ImportJob"}},
        .upload = true,
        .handler = [&s](Ctx& c) -> Result<Response> {
          QueryReader q(c.req);
@@ -242,6 +263,7 @@ void add_roster_routes(Router& r, Services& s) {
          .tag = "members",
          .summary = "A background job's progress and result",
          .path = {{"id", ParamType::string}},
+         .responses = {{200, "Job"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            const std::string& id = c.params.at(0);
            auto job = id.size() <= 32 ? s.jobs.get(id, c.p().user_id) : std::nullopt;
@@ -330,6 +352,9 @@ void add_roster_routes(Router& r, Services& s) {
              "information in full only with member:pii",
          .perm = auth::Perm::member_read,
          .query = filters,
+         .responses = {{200,
+                        "",
+                        {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}},
          .handler = export_route("xlsx")});
   auto csv_filters = filters;
   csv_filters.push_back({"encoding", ParamType::string});
@@ -339,6 +364,7 @@ void add_roster_routes(Router& r, Services& s) {
          .summary = "The same as CSV: UTF-8 with BOM, or ?encoding=gb18030",
          .perm = auth::Perm::member_read,
          .query = csv_filters,
+         .responses = {{200, "", {"text/csv"}}},
          .handler = export_route("csv")});
 }
 

@@ -1,5 +1,6 @@
 #include <boost/json.hpp>
 
+#include "domain/ledger/ledger.h"
 #include "domain/training/training.h"
 #include "http/api.h"
 #include "http/input.h"
@@ -22,22 +23,102 @@ std::string base_url(const Request& req) {
   return (https ? "https://" : "http://") + host;
 }
 
+const Body<training::TrainingInput> kTrainingInput{
+    "TrainingInput", [](JsonBody& body, training::TrainingInput& in) {
+      body.i64("org_id", in.org_id);
+      body.str("title", in.title);
+      body.str("level", in.level, training::kLevels);
+      body.strings("target_groups", in.target_groups, training::kGroups);
+      body.str("starts_on", in.starts_on);
+      body.str("ends_on", in.ends_on);
+      body.str("venue", in.venue);
+      body.str("itinerary", in.itinerary);
+      body.i64("capacity", in.capacity);
+      body.i64("attendance_threshold", in.attendance_threshold);
+      body.i64("pass_score", in.pass_score);
+      body.boolean("off_site", in.off_site);
+      body.boolean("exam_required", in.exam_required);
+    }};
+
+const Body<training::SessionInput> kSessionInput{
+    "SessionInput", [](JsonBody& body, training::SessionInput& in) {
+      body.str("title", in.title);
+      body.str("lecturer_name", in.lecturer_name);
+      body.str("started_at", in.started_at);
+      body.str("ended_at", in.ended_at);
+      body.str("method", in.method, training::kMethods);
+      body.str("venue", in.venue);
+      body.number("hours", in.hours);
+      body.boolean("required", in.required);
+      body.boolean("first_course", in.first_course);
+      body.number("latitude", in.latitude);
+      body.number("longitude", in.longitude);
+      body.i64("radius_m", in.radius_m);
+    }};
+
+struct Quotas {
+  std::vector<std::pair<int64_t, int64_t>> seats;  // (org_id, seats)
+  bool incomplete = false;                         // an item without org_id or seats
+};
+const Body<Quotas> kQuotas{"Quotas", [](JsonBody& body, Quotas& in) {
+                             body.objects("quotas", [&](JsonBody& item) {
+                               std::optional<int64_t> org_id, seats;
+                               item.i64("org_id", org_id);
+                               item.i64("seats", seats);
+                               if (!org_id || !seats) in.incomplete = true;
+                               in.seats.emplace_back(org_id.value_or(0), seats.value_or(0));
+                             });
+                           }};
+
+const Body<training::EnrolInput> kEnrolInput{"EnrolInput",
+                                             [](JsonBody& body, training::EnrolInput& in) {
+                                               body.i64("member_id", in.member_id);
+                                               body.boolean("waitlist", in.waitlist);
+                                               body.str("override_reason", in.override_reason);
+                                             }};
+
+struct ExamScore {
+  std::optional<int64_t> score;
+};
+const Body<ExamScore> kExamScore{
+    "ExamScore", [](JsonBody& body, ExamScore& in) { body.i64("score", in.score); }};
+
+const Body<std::vector<training::Mark>> kRoster{
+    "Roster", [](JsonBody& body, std::vector<training::Mark>& marks) {
+      body.objects("checkins", [&](JsonBody& item) {
+        training::Mark m;
+        item.i64("member_id", m.member_id);
+        item.str("status", m.status, ledger::kAttendanceMarks);
+        marks.push_back(std::move(m));
+      });
+    }};
+
+struct CheckInBody {
+  std::optional<int64_t> session_id, slot;
+  std::optional<std::string> token, code;
+  std::optional<double> latitude, longitude;
+};
+const Body<CheckInBody> kCheckIn{"CheckIn", [](JsonBody& body, CheckInBody& in) {
+                                   body.i64("session_id", in.session_id);
+                                   body.i64("slot", in.slot);
+                                   body.str("token", in.token);
+                                   body.str("code", in.code);
+                                   body.number("latitude", in.latitude);
+                                   body.number("longitude", in.longitude);
+                                 }};
+
 // The body and Idempotency-Key of POST /api/v1/checkin.
 Result<training::CheckIn> read_check_in(const Request& req) {
-  DJ_ASSIGN(auto body, JsonBody::parse(req));
-  std::optional<int64_t> session_id;
+  DJ_ASSIGN(auto body, kCheckIn.parse(req));
+  if (!body.session_id) return Error::invalid("session_id", "required", "is required");
   training::CheckIn in;
-  std::optional<double> latitude, longitude;
-  body.i64("session_id", session_id);
-  body.i64("slot", in.slot);
-  body.str("token", in.token);
-  body.str("code", in.code);
-  body.number("latitude", latitude);
-  body.number("longitude", longitude);
-  DJ_TRY(body.finish());
-  if (!session_id) return Error::invalid("session_id", "required", "is required");
-  in.session_id = *session_id;
-  if (latitude && longitude) in.where = training::Location{*latitude, *longitude};
+  in.session_id = *body.session_id;
+  in.slot = body.slot;
+  in.token = body.token;
+  in.code = body.code;
+  if (body.latitude && body.longitude) {
+    in.where = training::Location{*body.latitude, *body.longitude};
+  }
   in.idempotency_key = std::string(req.header("idempotency-key"));
   if (in.idempotency_key.size() > 100) {
     return Error::bad_request("Idempotency-Key", "too_long", "at most 100 characters",
@@ -46,15 +127,119 @@ Result<training::CheckIn> read_check_in(const Request& req) {
   return in;
 }
 
+struct LeaveRequest {
+  std::optional<std::string> reason;
+};
+const Body<LeaveRequest> kLeaveRequest{
+    "LeaveRequest", [](JsonBody& body, LeaveRequest& in) { body.str("reason", in.reason); }};
+
+const Body<training::PlanInput> kPlanInput{"PlanInput",
+                                           [](JsonBody& body, training::PlanInput& in) {
+                                             body.i64("org_id", in.org_id);
+                                             body.str("title", in.title);
+                                             body.str("kind", in.kind, training::kPlanKinds);
+                                             body.i64("from_year", in.from_year);
+                                             body.i64("to_year", in.to_year);
+                                             body.object("targets", in.targets);
+                                           }};
+
+const Body<training::DeliveryInput> kDeliveryInput{"DeliveryInput",
+                                                   [](JsonBody& body, training::DeliveryInput& in) {
+                                                     body.i64("member_id", in.member_id);
+                                                     body.str("delivered_by", in.delivered_by);
+                                                     body.str("delivered_on", in.delivered_on);
+                                                     body.str("content", in.content);
+                                                     body.number("hours", in.hours);
+                                                   }};
+
 }  // namespace
 
+// Response schemas of these routes, in the short form of Router::add_schemas.
+constexpr const char* kTrainingSchemas = R"JSON({
+  "Geofence": {"latitude": "number", "longitude": "number", "radius_m": "integer"},
+  "TrainingSession": {"id": "integer", "title": "string", "lecturer_name": "string?",
+                      "method": "codes:training.methods?", "venue": "string?",
+                      "started_at": "datetime", "ended_at": "datetime", "hours": "number",
+                      "required": "boolean", "first_course": "boolean",
+                      "geofence": "Geofence?"},
+  "NewTrainingSession": {"&": "TrainingSession",
+                         "warnings": [{"code": "string", "message": "string",
+                                       "session_id": "integer"}]},
+  "Training": {"id": "integer", "org_id": "integer", "title": "string",
+               "level": "codes:training.levels", "target_groups": ["codes:training.groups"],
+               "starts_on": "date", "ends_on": "date", "venue": "string?",
+               "itinerary": "string?", "capacity": "integer", "off_site": "boolean",
+               "attendance_threshold": "integer", "exam_required": "boolean",
+               "pass_score": "integer"},
+  "TrainingPage": {"items": ["Training"], "total": "integer"},
+  "TrainingDetail": {"&": "Training", "sessions": ["TrainingSession"],
+                     "quotas": [{"org_id": "integer", "org_name": "string", "seats": "integer",
+                                 "enrolled": "integer", "left": "integer"}],
+                     "enrolled": "integer", "waitlisted": "integer", "completed": "integer"},
+  "QuotaAllocation": {"quotas": [{"org_id": "integer", "seats": "integer"}],
+                      "capacity": "integer", "total": "integer"},
+  "Enrolment": {"training_id": "integer", "member_id": "integer", "name": "string",
+                "status": "string", "seats_left": "integer"},
+  "EnrolmentPage": {"items": [{"member_id": "integer", "name": "string", "status": "string",
+                               "exam_score": "integer?", "completed": "boolean",
+                               "hours": "number", "certificate_serial": "string?",
+                               "quota_org_id": "integer?"}],
+                    "total": "integer"},
+  "MySession": {"&": "TrainingSession",
+                "my_checkin": {"?": true, "status": "codes:attendance.marks",
+                               "method": "string", "at": "datetime"}},
+  "MyTraining": {"&": "Training", "status": "string", "completed": "boolean",
+                 "certificate_serial": "string?", "sessions": ["MySession"]},
+  "MyTrainingPage": {"items": ["MyTraining"], "total": "integer"},
+  "CheckInCode": {"session_id": "integer", "slot": "integer", "token": "string",
+                  "code": "string", "url": "string", "expires_in_ms": "integer"},
+  "RosterResult": {"session_id": "integer", "marked": "integer"},
+  "SessionAttendance": {"session_id": "integer", "enrolled": "integer", "checked_in": "integer",
+                        "items": [{"member_id": "integer", "name": "string",
+                                   "checkin": {"?": true, "status": "codes:attendance.marks",
+                                               "method": "string", "at": "datetime",
+                                               "reason": "string?"}}]},
+  "CheckInResult": {"session_id": "integer", "member_id": "integer",
+                    "status": "codes:attendance.marks", "method": "string", "at": "datetime",
+                    "repeated?": "boolean"},
+  "LeaveResult": {"session_id": "integer", "member_id": "integer",
+                  "status": "codes:attendance.marks", "reason": "string"},
+  "TrainingStats": {"from": "date", "to": "date", "classes": "integer",
+                    "classes_by_level": {"*": "integer"}, "people_trained": "integer",
+                    "people_by_target_group": {"*": "integer"},
+                    "people_by_affiliated_org": {"*": "integer"}, "enrolments": "integer",
+                    "completed": "integer", "completion_rate": "number?", "hours": "number"},
+  "Plan": {"id": "integer", "org_id": "integer", "title": "string",
+           "kind": "codes:training.plan_kinds", "from_year": "integer", "to_year": "integer",
+           "targets": "object"},
+  "PlanPage": {"items": ["Plan"], "total": "integer"},
+  "PlanDetail": {"&": "Plan", "actual": "TrainingStats",
+                 "plan_vs_actual": [{"figure": "string", "target": "number", "actual": "number",
+                                     "share": "number?"}]},
+  "Delivery": {"id": "integer", "member_id": "integer", "name": "string",
+               "delivered_by": "string", "delivered_on": "date", "content": "string",
+               "hours": "number"},
+  "DeliveryPage": {"items": ["Delivery"], "total": "integer"},
+  "Completion": {"training_id": "integer", "enrolled": "integer", "completed": "integer",
+                 "total_hours": "number"},
+  "Certificate": {"serial": "string", "name": "string", "training": "string",
+                  "level": "codes:training.levels", "hours": "number", "completed_on": "date",
+                  "from": "date", "to": "date"}
+})JSON";
+
 void add_training_routes(Router& r, Services& s) {
+  r.add_schemas(kTrainingSchemas);
+  r.add_codes("training.levels", training::kLevels);
+  r.add_codes("training.groups", training::kGroups);
+  r.add_codes("training.methods", training::kMethods);
+  r.add_codes("training.plan_kinds", training::kPlanKinds);
   r.add({.method = "GET",
          .pattern = "/api/v1/trainings",
          .tag = "training",
          .summary = "Training classes organized in scope",
          .perm = auth::Perm::org_read,
          .query = {{"page", ParamType::integer}, {"page_size", ParamType::integer}},
+         .responses = {{200, "TrainingPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            auto paging = q.paging();
@@ -67,24 +252,10 @@ void add_training_routes(Router& r, Services& s) {
          .tag = "training",
          .summary = "Create a training class",
          .perm = auth::Perm::org_write,
-         .body = "TrainingInput",
+         .body = &kTrainingInput,
+         .responses = {{201, "Training"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           training::TrainingInput in;
-           body.i64("org_id", in.org_id);
-           body.str("title", in.title);
-           body.str("level", in.level);
-           body.strings("target_groups", in.target_groups);
-           body.str("starts_on", in.starts_on);
-           body.str("ends_on", in.ends_on);
-           body.str("venue", in.venue);
-           body.str("itinerary", in.itinerary);
-           body.i64("capacity", in.capacity);
-           body.i64("attendance_threshold", in.attendance_threshold);
-           body.i64("pass_score", in.pass_score);
-           body.boolean("off_site", in.off_site);
-           body.boolean("exam_required", in.exam_required);
-           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto in, kTrainingInput.parse(c.req));
            DJ_ASSIGN(auto out, s.training.create(c.p(), in));
            return json_response(out, 201);
          }});
@@ -92,6 +263,7 @@ void add_training_routes(Router& r, Services& s) {
          .pattern = "/api/v1/trainings/{id}",
          .tag = "training",
          .summary = "A class with sessions, quotas and enrolment counts",
+         .responses = {{200, "TrainingDetail"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto out, s.training.get(c.p(), id));
@@ -102,24 +274,11 @@ void add_training_routes(Router& r, Services& s) {
          .tag = "training",
          .summary = "Add a session (the theory course first where the target group needs it)",
          .perm = auth::Perm::org_write,
-         .body = "SessionInput",
+         .body = &kSessionInput,
+         .responses = {{201, "NewTrainingSession"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           training::SessionInput in;
-           body.str("title", in.title);
-           body.str("lecturer_name", in.lecturer_name);
-           body.str("started_at", in.started_at);
-           body.str("ended_at", in.ended_at);
-           body.str("method", in.method);
-           body.str("venue", in.venue);
-           body.number("hours", in.hours);
-           body.boolean("required", in.required);
-           body.boolean("first_course", in.first_course);
-           body.number("latitude", in.latitude);
-           body.number("longitude", in.longitude);
-           body.i64("radius_m", in.radius_m);
-           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto in, kSessionInput.parse(c.req));
            DJ_ASSIGN(auto out, s.training.add_session(c.p(), id, in));
            return json_response(out, 201);
          }});
@@ -128,28 +287,22 @@ void add_training_routes(Router& r, Services& s) {
          .tag = "training",
          .summary = "Allocate seats per directly affiliated organization (committee_admin)",
          .perm = auth::Perm::quota_manage,
-         .body = "Quotas",
+         .body = &kQuotas,
+         .responses = {{200, "QuotaAllocation"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           std::vector<std::pair<int64_t, int64_t>> quotas;
-           bool missing = false;
-           body.objects("quotas", [&](JsonBody& item) {
-             std::optional<int64_t> org_id, seats;
-             item.i64("org_id", org_id);
-             item.i64("seats", seats);
-             if (!org_id || !seats) missing = true;
-             quotas.emplace_back(org_id.value_or(0), seats.value_or(0));
-           });
-           DJ_TRY(body.finish());
-           if (missing) return Error::invalid("quotas", "required", "each needs org_id and seats");
-           DJ_ASSIGN(auto out, s.training.set_quotas(c.p(), id, quotas));
+           DJ_ASSIGN(auto in, kQuotas.parse(c.req));
+           if (in.incomplete) {
+             return Error::invalid("quotas", "required", "each needs org_id and seats");
+           }
+           DJ_ASSIGN(auto out, s.training.set_quotas(c.p(), id, in.seats));
            return json_response(out);
          }});
   r.add({.method = "GET",
          .pattern = "/api/v1/trainings/{id}/enrolments",
          .tag = "training",
          .summary = "Who is enrolled",
+         .responses = {{200, "EnrolmentPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto out, s.training.enrolments(c.p(), id));
@@ -160,15 +313,11 @@ void add_training_routes(Router& r, Services& s) {
          .tag = "training",
          .summary = "Enrol a member within the quota (409 when full, or join the waitlist)",
          .perm = auth::Perm::member_write,
-         .body = "EnrolInput",
+         .body = &kEnrolInput,
+         .responses = {{201, "Enrolment"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           training::EnrolInput in;
-           body.i64("member_id", in.member_id);
-           body.boolean("waitlist", in.waitlist);
-           body.str("override_reason", in.override_reason);
-           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto in, kEnrolInput.parse(c.req));
            DJ_ASSIGN(auto out, s.training.enrol(c.p(), id, in));
            return json_response(out, 201);
          }});
@@ -177,14 +326,13 @@ void add_training_routes(Router& r, Services& s) {
          .tag = "training",
          .summary = "Enter a member's exam score",
          .perm = auth::Perm::org_write,
-         .body = "ExamScore",
+         .body = &kExamScore,
+         .responses = {{204}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto mid, c.id(1, "mid"));
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           std::optional<int64_t> score;
-           body.i64("score", score);
-           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto in, kExamScore.parse(c.req));
+           const auto& score = in.score;
            if (!score) return Error::invalid("score", "required", "is required");
            DJ_TRY(s.training.set_exam_score(c.p(), id, mid, *score));
            return no_content();
@@ -195,6 +343,7 @@ void add_training_routes(Router& r, Services& s) {
          .summary = "The rotating check-in code for the venue screen (JSON, or ?format=svg or png)",
          .perm = auth::Perm::org_write,
          .query = {{"format", ParamType::string}},
+         .responses = {{200, "CheckInCode", {"application/json", "image/svg+xml", "image/png"}}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto sid, c.id(1, "sid"));
@@ -227,19 +376,12 @@ void add_training_routes(Router& r, Services& s) {
          .tag = "training",
          .summary = "Mark the roster of a session",
          .perm = auth::Perm::org_write,
-         .body = "Roster",
+         .body = &kRoster,
+         .responses = {{200, "RosterResult"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto sid, c.id(1, "sid"));
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           std::vector<training::Mark> marks;
-           body.objects("checkins", [&](JsonBody& item) {
-             training::Mark m;
-             item.i64("member_id", m.member_id);
-             item.str("status", m.status);
-             marks.push_back(std::move(m));
-           });
-           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto marks, kRoster.parse(c.req));
            DJ_ASSIGN(auto out, s.training.mark_roster(c.p(), id, sid, marks));
            return json_response(out);
          }});
@@ -247,6 +389,7 @@ void add_training_routes(Router& r, Services& s) {
          .pattern = "/api/v1/trainings/{id}/sessions/{sid}/checkins",
          .tag = "training",
          .summary = "A session's attendance so far: each enrolled member with the check-in or null",
+         .responses = {{200, "SessionAttendance"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto sid, c.id(1, "sid"));
@@ -258,7 +401,8 @@ void add_training_routes(Router& r, Services& s) {
          .tag = "training",
          .summary = "Check in as the signed-in member with the QR token or the numeric code "
                     "(Idempotency-Key: a repeat answers the first result)",
-         .body = "CheckIn",
+         .body = &kCheckIn,
+         .responses = {{201, "CheckInResult"}, {200, "CheckInResult"}},
          .deferred =  // Answered once the group commit holding the check-in has committed.
          [&s](Ctx& c, Finish finish) {
            auto in = read_check_in(c.req);
@@ -273,13 +417,12 @@ void add_training_routes(Router& r, Services& s) {
          .pattern = "/api/v1/trainings/{id}/sessions/{sid}/leave",
          .tag = "training",
          .summary = "Ask leave for a session (the enrolled member)",
-         .body = "LeaveRequest",
+         .body = &kLeaveRequest,
+         .responses = {{201, "LeaveResult"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto sid, c.id(1, "sid"));
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           std::optional<std::string> reason;
-           body.str("reason", reason);
-           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto in, kLeaveRequest.parse(c.req));
+           const auto& reason = in.reason;
            DJ_ASSIGN(auto out, s.training.request_leave(c.p(), sid, reason.value_or("")));
            return json_response(out, 201);
          }});
@@ -294,6 +437,10 @@ void add_training_routes(Router& r, Services& s) {
                    {"from", ParamType::string},
                    {"to", ParamType::string},
                    {"format", ParamType::string}},
+         .responses = {{200,
+                        "TrainingStats",
+                        {"application/json",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            auto format = q.str("format", 10);
@@ -330,6 +477,7 @@ void add_training_routes(Router& r, Services& s) {
          .tag = "training",
          .summary = "Training plans in scope",
          .perm = auth::Perm::org_read,
+         .responses = {{200, "PlanPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto out, s.training.plans(c.p()));
            return json_response(out);
@@ -339,17 +487,10 @@ void add_training_routes(Router& r, Services& s) {
          .tag = "training",
          .summary = "Create a multi-year or annual training plan with targets",
          .perm = auth::Perm::org_write,
-         .body = "PlanInput",
+         .body = &kPlanInput,
+         .responses = {{201, "Plan"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           training::PlanInput in;
-           body.i64("org_id", in.org_id);
-           body.str("title", in.title);
-           body.str("kind", in.kind);
-           body.i64("from_year", in.from_year);
-           body.i64("to_year", in.to_year);
-           body.object("targets", in.targets);
-           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto in, kPlanInput.parse(c.req));
            DJ_ASSIGN(auto out, s.training.create_plan(c.p(), in));
            return json_response(out, 201);
          }});
@@ -358,6 +499,7 @@ void add_training_routes(Router& r, Services& s) {
          .tag = "training",
          .summary = "A plan against the actual figures",
          .perm = auth::Perm::org_read,
+         .responses = {{200, "PlanDetail"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto out, s.training.plan(c.p(), id));
@@ -368,16 +510,10 @@ void add_training_routes(Router& r, Services& s) {
          .tag = "training",
          .summary = "Record learning delivered at home (送学上门) to an infirm or retired member",
          .perm = auth::Perm::member_write,
-         .body = "DeliveryInput",
+         .body = &kDeliveryInput,
+         .responses = {{201, "Delivery"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto body, JsonBody::parse(c.req));
-           training::DeliveryInput in;
-           body.i64("member_id", in.member_id);
-           body.str("delivered_by", in.delivered_by);
-           body.str("delivered_on", in.delivered_on);
-           body.str("content", in.content);
-           body.number("hours", in.hours);
-           DJ_TRY(body.finish());
+           DJ_ASSIGN(auto in, kDeliveryInput.parse(c.req));
            DJ_ASSIGN(auto out, s.training.deliver(c.p(), in));
            return json_response(out, 201);
          }});
@@ -387,6 +523,7 @@ void add_training_routes(Router& r, Services& s) {
          .summary = "Learning delivered at home in a subtree for a year",
          .perm = auth::Perm::member_read,
          .query = {{"org_id", ParamType::integer}, {"year", ParamType::integer}},
+         .responses = {{200, "DeliveryPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            auto org_id = q.id("org_id");
@@ -401,6 +538,7 @@ void add_training_routes(Router& r, Services& s) {
          .tag = "training",
          .summary = "Decide completion, issue certificates, post hours to the ledger",
          .perm = auth::Perm::org_write,
+         .responses = {{200, "Completion"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto out, s.training.complete(c.p(), id));
@@ -410,6 +548,7 @@ void add_training_routes(Router& r, Services& s) {
          .pattern = "/api/v1/my/trainings",
          .tag = "training",
          .summary = "The signed-in member's classes",
+         .responses = {{200, "MyTrainingPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto out, s.training.mine(c.p()));
            return json_response(out);
@@ -420,6 +559,7 @@ void add_training_routes(Router& r, Services& s) {
          .summary = "Public check of a certificate: name masked, class, hours, date",
          .access = Access::open,
          .path = {{"serial", ParamType::string}},
+         .responses = {{200, "Certificate"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto out, s.training.verify(c.params.at(0)));
            return json_response(out);

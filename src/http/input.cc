@@ -30,8 +30,33 @@ Result<JsonBody> JsonBody::parse(const Request& req) {
   return b;
 }
 
-const json::value* JsonBody::find(const char* name) {
+JsonBody JsonBody::describing() {
+  JsonBody b;
+  b.describing_ = true;
+  return b;
+}
+
+json::object JsonBody::schema() const {
+  json::object out{{"type", "object"}, {"additionalProperties", false}};
+  out["properties"] = properties_;
+  return out;
+}
+
+namespace {
+
+// A property that may also be sent as null (a null leaves the value unset).
+json::object nullable(const char* type) {
+  return json::object{{"type", json::array{json::string(type), "null"}}};
+}
+
+}  // namespace
+
+const json::value* JsonBody::find(const char* name, json::object schema) {
   known_.emplace_back(name);
+  if (describing_) {
+    properties_[name] = std::move(schema);
+    return nullptr;
+  }
   const auto* v = obj_.if_contains(name);
   return v && !v->is_null() ? v : nullptr;
 }
@@ -41,8 +66,15 @@ void JsonBody::type_error(const char* name, const char* expected) {
   error_.fields.push_back({name, "type", std::string("must be ") + expected});
 }
 
-void JsonBody::str(const char* name, std::optional<std::string>& out) {
-  if (const auto* v = find(name)) {
+void JsonBody::str(const char* name, std::optional<std::string>& out,
+                   std::span<const char* const> codes) {
+  json::object schema = nullable("string");
+  if (!codes.empty()) {
+    json::array values(codes.begin(), codes.end());
+    values.emplace_back(nullptr);
+    schema["enum"] = std::move(values);
+  }
+  if (const auto* v = find(name, std::move(schema))) {
     if (v->is_string()) {
       out = std::string(v->as_string());
     } else {
@@ -52,7 +84,7 @@ void JsonBody::str(const char* name, std::optional<std::string>& out) {
 }
 
 void JsonBody::i64(const char* name, std::optional<int64_t>& out) {
-  if (const auto* v = find(name)) {
+  if (const auto* v = find(name, nullable("integer"))) {
     if (v->is_int64()) {
       out = v->as_int64();
     } else if (v->is_uint64() && v->as_uint64() <= INT64_MAX) {
@@ -64,7 +96,7 @@ void JsonBody::i64(const char* name, std::optional<int64_t>& out) {
 }
 
 void JsonBody::object(const char* name, std::optional<json::object>& out) {
-  if (const auto* v = find(name)) {
+  if (const auto* v = find(name, nullable("object"))) {
     if (v->is_object()) {
       out = v->as_object();
     } else {
@@ -74,7 +106,7 @@ void JsonBody::object(const char* name, std::optional<json::object>& out) {
 }
 
 void JsonBody::number(const char* name, std::optional<double>& out) {
-  if (const auto* v = find(name)) {
+  if (const auto* v = find(name, nullable("number"))) {
     if (v->is_number()) {
       out = v->to_number<double>();
     } else {
@@ -84,7 +116,7 @@ void JsonBody::number(const char* name, std::optional<double>& out) {
 }
 
 void JsonBody::boolean(const char* name, std::optional<bool>& out) {
-  if (const auto* v = find(name)) {
+  if (const auto* v = find(name, nullable("boolean"))) {
     if (v->is_bool()) {
       out = v->as_bool();
     } else {
@@ -93,8 +125,13 @@ void JsonBody::boolean(const char* name, std::optional<bool>& out) {
   }
 }
 
-void JsonBody::strings(const char* name, std::optional<std::vector<std::string>>& out) {
-  if (const auto* v = find(name)) {
+void JsonBody::strings(const char* name, std::optional<std::vector<std::string>>& out,
+                       std::span<const char* const> codes) {
+  json::object items{{"type", "string"}};
+  if (!codes.empty()) items["enum"] = json::array(codes.begin(), codes.end());
+  json::object schema = nullable("array");
+  schema["items"] = std::move(items);
+  if (const auto* v = find(name, std::move(schema))) {
     if (!v->is_array()) return type_error(name, "an array of strings");
     std::vector<std::string> items;
     for (const auto& e : v->as_array()) {
@@ -103,6 +140,11 @@ void JsonBody::strings(const char* name, std::optional<std::vector<std::string>>
     }
     out = std::move(items);
   }
+}
+
+bool JsonBody::has(const char* name) const {
+  const auto* v = obj_.if_contains(name);
+  return v && !v->is_null();
 }
 
 Status JsonBody::finish() const {

@@ -7,6 +7,7 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,12 +23,23 @@ class JsonBody {
   // object, or not sent as application/json.
   static Result<JsonBody> parse(const Request& req);
 
+  // A body that reads nothing and records, reader by reader, the JSON Schema
+  // of the fields it is asked for: the OpenAPI document is made by running a
+  // route's reader (Body::read) on one, so the two cannot drift.
+  static JsonBody describing();
+  // The object schema recorded while describing.
+  boost::json::object schema() const;
+
   // Each reader marks the field as known; a present value of the wrong type
-  // is recorded as an error. A JSON null leaves `out` unchanged.
-  void str(const char* name, std::optional<std::string>& out);
+  // is recorded as an error. A JSON null leaves `out` unchanged. `codes`, when
+  // given, are the values the service accepts (it validates them with the
+  // same list): they become the field's enum in the document.
+  void str(const char* name, std::optional<std::string>& out,
+           std::span<const char* const> codes = {});
   void i64(const char* name, std::optional<int64_t>& out);
   void boolean(const char* name, std::optional<bool>& out);
-  void strings(const char* name, std::optional<std::vector<std::string>>& out);
+  void strings(const char* name, std::optional<std::vector<std::string>>& out,
+               std::span<const char* const> codes = {});
   // A JSON object, taken as it is (the domain validates its content).
   void object(const char* name, std::optional<boost::json::object>& out);
   // An integer or a decimal number.
@@ -36,15 +48,54 @@ class JsonBody {
   // fields; errors are named `name[i].field`.
   template <class F>
   void objects(const char* name, F&& each);
+  // True when the body holds `name` with a value other than null (never
+  // while describing).
+  bool has(const char* name) const;
   // Ok when every field was known and of the right type.
   Status finish() const;
 
  private:
-  const boost::json::value* find(const char* name);
+  const boost::json::value* find(const char* name, boost::json::object schema);
   void type_error(const char* name, const char* expected);
+  bool describing_ = false;
+  boost::json::object properties_;  // while describing
   boost::json::object obj_;
   std::vector<std::string> known_;
   Error error_{ErrorCode::bad_request, "", {}};
+};
+
+// A route's request body: its name in the OpenAPI document and the function
+// that reads it into T (also run on a describing JsonBody for the document).
+struct BodySpec {
+  const char* name;
+  virtual boost::json::object schema() const = 0;
+
+ protected:
+  explicit BodySpec(const char* n) : name(n) {}
+  ~BodySpec() = default;
+};
+
+template <class T>
+struct Body final : BodySpec {
+  using Reader = void (*)(JsonBody&, T&);
+  Body(const char* name, Reader r) : BodySpec(name), read(r) {}
+  Reader read;
+
+  // The request's body read into a T; bad_request for malformed JSON, unknown
+  // fields and wrong types.
+  Result<T> parse(const Request& req) const {
+    DJ_ASSIGN(auto body, JsonBody::parse(req));
+    T out{};
+    read(body, out);
+    DJ_TRY(body.finish());
+    return out;
+  }
+  boost::json::object schema() const override {
+    JsonBody body = JsonBody::describing();
+    T ignored{};
+    read(body, ignored);
+    return body.schema();
+  }
 };
 
 // An uploaded file: the first file part of a multipart/form-data body, or
@@ -78,7 +129,13 @@ class QueryReader {
 
 template <class F>
 void JsonBody::objects(const char* name, F&& each) {
-  const boost::json::value* v = find(name);
+  if (describing_) {
+    JsonBody item = describing();
+    each(item);
+    find(name, boost::json::object{{"type", "array"}, {"items", item.schema()}});
+    return;
+  }
+  const boost::json::value* v = find(name, {});
   if (!v) return;
   if (!v->is_array()) return type_error(name, "an array of objects");
   size_t i = 0;

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <deque>
 #include <mutex>
+#include <stdexcept>
 
 #include "common/time.h"
 #include "domain/audit/audit.h"
@@ -172,6 +173,8 @@ struct Router::Impl {
   RouterConfig cfg;
   std::vector<Route> routes;
   std::vector<std::vector<std::string>> segments;
+  json::object schemas;
+  std::map<std::string, std::vector<std::string>> codes;
   // "unmatched" (404), "405" and "web", then one entry per route in order.
   std::deque<RouteMetrics> metrics;
 
@@ -332,6 +335,28 @@ void Router::add(Route r) {
 }
 
 const std::vector<Route>& Router::routes() const { return impl_->routes; }
+
+void Router::add_schemas(std::string_view text) {
+  json::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) throw std::invalid_argument("response schemas are not a JSON object");
+  for (auto& [name, schema] : v.as_object()) {
+    if (impl_->schemas.contains(name)) {
+      throw std::invalid_argument("response schema " + std::string(name) + " given twice");
+    }
+    impl_->schemas[name] = std::move(schema);
+  }
+}
+
+void Router::add_codes(std::string name, std::span<const char* const> codes) {
+  impl_->codes[std::move(name)] = std::vector<std::string>(codes.begin(), codes.end());
+}
+
+const json::object& Router::schemas() const { return impl_->schemas; }
+
+const std::map<std::string, std::vector<std::string>>& Router::codes() const {
+  return impl_->codes;
+}
 
 void Router::handle(Request& req, Reply reply) {
   auto o = std::make_shared<Outcome>();

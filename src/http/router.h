@@ -3,10 +3,13 @@
 // call the domain services, which check permissions and scope.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,6 +40,17 @@ enum class Access {
   any_session,  // any session, also one that must change its password first
 };
 
+struct BodySpec;  // http/input.h
+
+// A success answer of a route: its status and, for a body, the schema (a name
+// among the router's schemas) and media types (application/json when left
+// out; other media, such as .xlsx, are files).
+struct ResponseSpec {
+  int status = 200;
+  std::string schema = {};
+  std::vector<std::string> media = {};
+};
+
 // A documented path or query parameter.
 enum class ParamType { integer, string, boolean, date };
 struct Param {
@@ -60,8 +74,9 @@ struct Route {
   // Path parameters whose type is not a positive integer id (the default).
   std::vector<Param> path = {};
   std::vector<Param> query = {};
-  std::string body = {};  // the request body's schema, if any
-  bool upload = false;    // takes a file body up to the server's limit, not JSON
+  const BodySpec* body = nullptr;  // the request body (its reader and schema), if any
+  std::vector<ResponseSpec> responses = {};
+  bool upload = false;  // takes a file body up to the server's limit, not JSON
   std::function<Result<Response>(Ctx&)> handler = {};
   // Instead of `handler`, for a route whose work is finished by another
   // thread (a group commit): it starts the work and returns, and the request
@@ -86,6 +101,21 @@ class Router {
   // route); never throws.
   void handle(Request& req, Reply reply);
   const std::vector<Route>& routes() const;
+  // Response schemas by name, from a JSON object of name -> schema written
+  // short (the document has them as JSON Schema 2020-12):
+  //   "string" "integer" "number" "boolean" "date" "datetime" "object" "any"
+  //   "Name" (another schema)  "codes:<list>" (the enum of a code list added
+  //   with add_codes, so the document's enums are the lists the services
+  //   validate with); a trailing ? allows null.
+  //   [x] an array of x; {"*": x} a map of x; {"k": x, "k2?": y} an object
+  //   of exactly these keys, k2 may be absent; {"?": true, ...} it may be null;
+  //   {"&": "Name", ...} the keys of the object Name and these.
+  // Throws std::invalid_argument for malformed JSON or a name given twice
+  // (a programming error).
+  void add_schemas(std::string_view json);
+  void add_codes(std::string name, std::span<const char* const> codes);
+  const boost::json::object& schemas() const;
+  const std::map<std::string, std::vector<std::string>>& codes() const;
   // Prometheus text: requests by route and status, latency histogram, pool use.
   std::string metrics_text() const;
 

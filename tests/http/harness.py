@@ -4,6 +4,9 @@ $DANGJIAO_TEST_PG) and talks HTTP to it."""
 
 import http.client
 import json
+import re
+
+import jsonschema
 import os
 import random
 import shutil
@@ -36,6 +39,18 @@ class Server:
         self.extra_args = list(extra_args)
         self.proc = None
         self.port = None
+        self._contract = None
+
+    def contract(self):
+        """The OpenAPI document of this server as a Contract, read once."""
+        if self._contract is None:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            conn.request("GET", "/api/v1/openapi.json")
+            r = conn.getresponse()
+            assert r.status == 200, "the OpenAPI document answered %d" % r.status
+            self._contract = Contract(json.loads(r.read()))
+            conn.close()
+        return self._contract
 
     def psql(self, sql):
         base = os.environ["DANGJIAO_TEST_PG"]
@@ -97,6 +112,67 @@ class Server:
             except subprocess.CalledProcessError:
                 pass
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Contract:
+    """The server's OpenAPI document as a checker: every answer the suite
+    receives must be one its route documents (status, media type) and, for
+    JSON, valid against the route's schema (JSON Schema 2020-12)."""
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.routes = []
+        for pattern, ops in doc["paths"].items():
+            segs = pattern.strip("/").split("/")
+            literals = sum(1 for x in segs if not x.startswith("{"))
+            rx = re.compile("^/" + "/".join("[^/]+" if x.startswith("{") else re.escape(x)
+                                             for x in segs) + "$")
+            for method, op in ops.items():
+                self.routes.append((literals, method.upper(), rx, pattern, op))
+        self.routes.sort(key=lambda r: -r[0])
+        self.validators = {}
+
+    def validator(self, ref):
+        if ref not in self.validators:
+            schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+                      "components": self.doc["components"], "$ref": ref}
+            self.validators[ref] = jsonschema.Draft202012Validator(schema)
+        return self.validators[ref]
+
+    def route(self, method, path):
+        bare = urllib.parse.unquote(path.split("?")[0])
+        for _, m, rx, pattern, op in self.routes:
+            if m == method and rx.match(bare):
+                return pattern, op
+        return None, None
+
+    def check(self, method, path, res):
+        pattern, op = self.route(method, path)
+        if op is None:
+            return  # the web app's pages, and routes that do not exist (404, 405)
+        media = (res.header("content-type") or "").split(";")[0].strip()
+        where = "%s %s -> %d" % (method, pattern, res.status)
+        if res.status >= 400:
+            assert media == "application/problem+json", "%s: %s is not a problem" % (where, media)
+            self.validate("#/components/schemas/Problem", res, where)
+            return
+        documented = op["responses"].get(str(res.status))
+        assert documented, "%s: status %d is not documented" % (where, res.status)
+        content = documented.get("content", {})
+        if res.status == 204 or not content:
+            assert not res.body, "%s: a body where none is documented" % where
+            return
+        assert media in content, "%s: %s is not documented (%s)" % (where, media, list(content))
+        if media == "application/json":
+            self.validate(content[media]["schema"]["$ref"], res, where)
+
+    def validate(self, ref, res, where):
+        errors = sorted(self.validator(ref).iter_errors(json.loads(res.body)), key=str)
+        if errors:
+            e = errors[0]
+            raise AssertionError("%s: the answer breaks its schema %s at %s: %s" % (
+                where, ref.rsplit("/", 1)[1], "/".join(str(p) for p in e.absolute_path),
+                e.message[:300]))
 
 
 class Response:
@@ -170,6 +246,7 @@ class Client:
         res = Response(r.status, hdrs, payload)
         res.set_cookies = set_cookies
         res.body_bytes = raw_body
+        self.server.contract().check(method, path, res)
         return res
 
     def get(self, path, **kw):

@@ -14,6 +14,7 @@
 #include "common/validate.h"
 #include "domain/audit/audit.h"
 #include "domain/ledger/ledger.h"
+#include "domain/member/member.h"
 #include "domain/org/org.h"
 #include "store/bulk.h"
 #include "store/query.h"
@@ -25,7 +26,6 @@ namespace json = boost::json;
 using auth::Perm;
 using auth::Principal;
 
-constexpr const char* kStatuses[] = {"present", "late", "leave", "absent"};
 constexpr const char* kMethods[] = {"lecture", "case", "discussion", "observation"};
 constexpr const char* kContestSubtypes[] = {"knowledge", "skill", "speech", "computer"};
 constexpr int64_t kDayMs = 86400000;
@@ -166,7 +166,7 @@ Result<Resolved> validate(const ActivityInput& in, const std::map<std::string, b
       } else if (!seen.insert(*a.member_id).second) {
         v.add(f + ".member_id", "duplicate", "is listed twice");
       }
-      if (!a.status || !one_of(*a.status, kStatuses)) {
+      if (!a.status || !one_of(*a.status, ledger::kAttendanceMarks)) {
         v.add(f + ".status", "unknown_code", "must be one of present, late, leave, absent");
       } else if (*a.status == "leave" && (!a.reason || a.reason->empty())) {
         v.add(f + ".reason", "required", "a leave needs a reason");
@@ -231,7 +231,7 @@ Result<std::map<int64_t, Person>> load_people(store::Conn& c, const std::vector<
 // A guest (not expected) may attend when the caller could see the member, or
 // the member is a leading cadre of an organization above this one (双重组织生活).
 bool may_attend_as_guest(const Principal& p, const Person& g, const std::string& activity_path) {
-  const bool leader = g.cadre_rank == "division" || g.cadre_rank == "bureau";
+  const bool leader = member::is_leading_cadre(g.cadre_rank);
   return auth::in_scope(p, g.org_path) || (leader && activity_path.starts_with(g.org_path));
 }
 

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "domain/member/member.h"
 #include "domain/org/org.h"
 
 namespace dj::activity {
@@ -79,19 +80,24 @@ Result<json::object> activity_stats(store::Db& db, const auth::Principal& p, con
                           "CROSS JOIN attendance t CROSS JOIN activities a CROSS JOIN orgs o "
                           "JOIN activity_types ty ON ty.code = a.type "
                           "WHERE a.id = t.activity_id AND o.id = a.org_id AND t.member_id = m.id "
-                          "AND m.cadre_rank IN ('division', 'bureau') "
-                          "AND t.held_on >= ? AND t.held_on <= ? AND t.org_life = 1 "
-                          "AND t.branch_level = 1 AND t.status IN ('present', 'late') "
-                          "AND o.path >= ? AND o.path < ?",
+                          "AND m.cadre_rank IN " +
+                              std::string(member::kLeadingCadreRanksSql) +
+                              " "
+                              "AND t.held_on >= ? AND t.held_on <= ? AND t.org_life = 1 "
+                              "AND t.branch_level = 1 AND t.status IN ('present', 'late') "
+                              "AND o.path >= ? AND o.path < ?",
                           {period.from, period.to, root, auth::subtree_end(root)}));
-    DJ_ASSIGN(auto lectures,
-              c.query_one("SELECT COUNT(*) FROM members m CROSS JOIN activities a "
-                          "CROSS JOIN orgs o WHERE o.id = a.org_id AND a.lecturer_member_id = m.id "
-                          "AND m.cadre_rank IN ('division', 'bureau') AND o.path >= ? "
-                          "AND o.path < ? AND a.held_on >= ? AND a.held_on <= ? "
-                          "AND a.deleted_at IS NULL "
-                          "AND a.type IN ('party_lecture', 'special_briefing', 'report_meeting')",
-                          range));
+    DJ_ASSIGN(
+        auto lectures,
+        c.query_one("SELECT COUNT(*) FROM members m CROSS JOIN activities a "
+                    "CROSS JOIN orgs o WHERE o.id = a.org_id AND a.lecturer_member_id = m.id "
+                    "AND m.cadre_rank IN " +
+                        std::string(member::kLeadingCadreRanksSql) +
+                        " AND o.path >= ? "
+                        "AND o.path < ? AND a.held_on >= ? AND a.held_on <= ? "
+                        "AND a.deleted_at IS NULL "
+                        "AND a.type IN ('party_lecture', 'special_briefing', 'report_meeting')",
+                    range));
     return json::object{
         {"period", json::object{{"label", period.label}, {"from", period.from}, {"to", period.to}}},
         {"org_id", root_id ? json::value(root_id) : json::value(nullptr)},

@@ -2,31 +2,17 @@
 
 namespace dj::auth {
 
+const char* const kRoles[6] = {"committee_admin", "org_admin", "member",
+                               "lecturer",        "inspector", "auditor"};
+
 std::optional<Role> parse_role(std::string_view s) {
-  for (Role r : {Role::committee_admin, Role::org_admin, Role::member, Role::lecturer,
-                 Role::inspector, Role::auditor}) {
-    if (s == to_string(r)) return r;
+  for (size_t i = 0; i < std::size(kRoles); ++i) {
+    if (s == kRoles[i]) return static_cast<Role>(i);
   }
   return std::nullopt;
 }
 
-const char* to_string(Role r) {
-  switch (r) {
-    case Role::committee_admin:
-      return "committee_admin";
-    case Role::org_admin:
-      return "org_admin";
-    case Role::member:
-      return "member";
-    case Role::lecturer:
-      return "lecturer";
-    case Role::inspector:
-      return "inspector";
-    case Role::auditor:
-      return "auditor";
-  }
-  return "member";
-}
+const char* to_string(Role r) { return kRoles[static_cast<size_t>(r)]; }
 
 const Perm kAllPerms[13] = {
     Perm::org_read,          Perm::org_write,        Perm::member_read,

@@ -12,6 +12,8 @@
 namespace dj::auth {
 
 enum class Role { committee_admin, org_admin, member, lecturer, inspector, auditor };
+// The codes of Role, in its order: validation and the API's enum.
+extern const char* const kRoles[6];
 
 std::optional<Role> parse_role(std::string_view s);
 const char* to_string(Role r);

@@ -10,6 +10,7 @@
 #include "common/validate.h"
 #include "domain/audit/audit.h"
 #include "domain/ledger/ledger.h"
+#include "domain/member/member.h"
 #include "domain/org/org.h"
 
 namespace dj::compliance {
@@ -526,23 +527,26 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
                 {root_path, end}));
     // Lectures given and branch-level organizational life attended, per
     // leading cadre and month; ledger hours per member and year.
-    DJ_ASSIGN(
-        auto lecture_rows,
-        c.query("SELECT a.lecturer_member_id, a.type, substr(a.held_on, 1, 7), COUNT(*) "
-                "FROM members m CROSS JOIN activities a "
-                "WHERE a.lecturer_member_id = m.id AND m.cadre_rank IN ('division', 'bureau') "
-                "AND a.held_on >= ? AND a.held_on <= ? AND a.deleted_at IS NULL "
-                "GROUP BY a.lecturer_member_id, a.type, substr(a.held_on, 1, 7)",
-                {lo, hi}));
+    DJ_ASSIGN(auto lecture_rows,
+              c.query("SELECT a.lecturer_member_id, a.type, substr(a.held_on, 1, 7), COUNT(*) "
+                      "FROM members m CROSS JOIN activities a "
+                      "WHERE a.lecturer_member_id = m.id AND m.cadre_rank IN " +
+                          std::string(member::kLeadingCadreRanksSql) +
+                          " "
+                          "AND a.held_on >= ? AND a.held_on <= ? AND a.deleted_at IS NULL "
+                          "GROUP BY a.lecturer_member_id, a.type, substr(a.held_on, 1, 7)",
+                      {lo, hi}));
     MonthCounts lectures, branch_life;
     for (const auto& r : lecture_rows) lectures[r.i64(0)][r.str(1)][r.str(2)] += r.i64(3);
     DJ_ASSIGN(auto life_rows,
               c.query("SELECT t.member_id, substr(t.held_on, 1, 7), COUNT(*) FROM members m "
                       "CROSS JOIN attendance t WHERE t.member_id = m.id "
-                      "AND m.cadre_rank IN ('division', 'bureau') AND t.held_on >= ? "
-                      "AND t.held_on <= ? AND t.org_life = 1 AND t.branch_level = 1 "
-                      "AND t.status IN ('present', 'late') "
-                      "GROUP BY t.member_id, substr(t.held_on, 1, 7)",
+                      "AND m.cadre_rank IN " +
+                          std::string(member::kLeadingCadreRanksSql) +
+                          " AND t.held_on >= ? "
+                          "AND t.held_on <= ? AND t.org_life = 1 AND t.branch_level = 1 "
+                          "AND t.status IN ('present', 'late') "
+                          "GROUP BY t.member_id, substr(t.held_on, 1, 7)",
                       {lo, hi}));
     for (const auto& r : life_rows) branch_life[r.i64(0)]["*"][r.str(1)] += r.i64(2);
     DJ_ASSIGN(auto hour_rows, c.query("SELECT member_id, year, hours_tenths FROM hour_totals "
@@ -553,7 +557,7 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
 
     for (const auto& r : people_rows) {
       PersonResult pr{r.i64(0), r.str(1), r.i64(2), {}};
-      const bool leader = r.str(3) == "division" || r.str(3) == "bureau";
+      const bool leader = member::is_leading_cadre(r.str(3));
       const std::string post = r.str(4);
       const bool infirm = r.flag(5);
       for (const Check& k : checks) {

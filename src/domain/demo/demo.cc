@@ -594,10 +594,9 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
           DJ_TRY(member::MemberService::validate(in));
           DJ_ASSIGN(const int64_t id, members.insert(c, in, std::nullopt));
           if (*in.political_status == "full" || *in.political_status == "probationary") {
-            tree.branches[end].members.push_back(
-                {id, *in.org_id, *in.joined_on,
-                 *in.cadre_rank == "division" || *in.cadre_rank == "bureau",
-                 *in.post == "secretary"});
+            tree.branches[end].members.push_back({id, *in.org_id, *in.joined_on,
+                                                  member::is_leading_cadre(*in.cadre_rank),
+                                                  *in.post == "secretary"});
           }
           if (member_account == 0 && !retired && *in.post == "none") {
             member_account = id;

@@ -10,6 +10,10 @@
 
 namespace dj::ledger {
 
+// How a member attended an activity or a training session; present and late
+// earn the record's hours.
+inline constexpr const char* kAttendanceMarks[] = {"present", "late", "leave", "absent"};
+
 struct Entry {
   int64_t member_id = 0;
   std::string on_date;  // YYYY-MM-DD; the year counts by this date

@@ -20,14 +20,6 @@ namespace json = boost::json;
 using auth::Perm;
 using auth::Principal;
 
-constexpr const char* kGenders[] = {"male", "female"};
-constexpr const char* kStatuses[] = {"full", "probationary", "development_target", "activist",
-                                     "applicant"};
-constexpr const char* kRanks[] = {"bureau", "division", "section", "staff", "none"};
-constexpr const char* kPosts[] = {"secretary", "deputy_secretary", "committee_member",
-                                  "group_leader", "none"};
-constexpr const char* kStandings[] = {"normal", "suspended", "lost_contact"};
-
 template <size_t N>
 bool one_of(const std::string& v, const char* const (&codes)[N]) {
   return std::any_of(std::begin(codes), std::end(codes), [&](const char* c) { return v == c; });
@@ -200,7 +192,7 @@ json::object to_json(const Member& m, bool show_pii, const MemberConfig& cfg) {
   };
   json::array tags;
   for (const auto& t : m.tags) tags.emplace_back(t);
-  const bool leading = m.cadre_rank == "division" || m.cadre_rank == "bureau";
+  const bool leading = is_leading_cadre(m.cadre_rank);
   const bool is_new = m.joined_on && *m.joined_on >= months_before(today(), cfg.new_member_months);
   return json::object{
       {"id", m.id},
@@ -355,8 +347,8 @@ Result<store::Filter> MemberService::filter_of(store::Conn& c, const Principal& 
   f.add_if("m.infirm = ?", q.infirm);
   f.add_if("m.party_worker = ?", q.party_worker);
   if (q.leading_cadre) {
-    f.add_fixed(*q.leading_cadre ? "m.cadre_rank IN ('division', 'bureau')"
-                                 : "m.cadre_rank NOT IN ('division', 'bureau')");
+    f.add_fixed(std::string(*q.leading_cadre ? "m.cadre_rank IN " : "m.cadre_rank NOT IN ") +
+                kLeadingCadreRanksSql);
   }
   if (q.new_member) {
     f.add(*q.new_member ? "m.joined_on >= ?" : "(m.joined_on IS NULL OR m.joined_on < ?)",

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -17,6 +18,22 @@
 #include "store/query.h"
 
 namespace dj::member {
+
+// The codes a member record's fields take: validation, the API's enums.
+inline constexpr const char* kGenders[] = {"male", "female"};
+inline constexpr const char* kStatuses[] = {"full", "probationary", "development_target",
+                                            "activist", "applicant"};
+inline constexpr const char* kRanks[] = {"bureau", "division", "section", "staff", "none"};
+inline constexpr const char* kPosts[] = {"secretary", "deputy_secretary", "committee_member",
+                                         "group_leader", "none"};
+inline constexpr const char* kStandings[] = {"normal", "suspended", "lost_contact"};
+
+// A leading cadre (领导干部) holds a division- or bureau-level rank.
+inline bool is_leading_cadre(std::string_view cadre_rank) {
+  return cadre_rank == "division" || cadre_rank == "bureau";
+}
+// The same test in SQL, for `<column> IN kLeadingCadreRanksSql`.
+inline constexpr const char* kLeadingCadreRanksSql = "('division', 'bureau')";
 
 struct Member {
   int64_t id = 0;

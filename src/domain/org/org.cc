@@ -94,29 +94,17 @@ Result<Org> load_in_scope(store::Conn& c, const Principal& p, int64_t id, const 
 
 }  // namespace
 
+const char* const kOrgTypes[5] = {"committee", "party_committee", "general_branch", "branch",
+                                  "group"};
+
 std::optional<OrgType> parse_type(std::string_view s) {
-  for (OrgType t : {OrgType::committee, OrgType::party_committee, OrgType::general_branch,
-                    OrgType::branch, OrgType::group}) {
-    if (s == to_string(t)) return t;
+  for (size_t i = 0; i < std::size(kOrgTypes); ++i) {
+    if (s == kOrgTypes[i]) return static_cast<OrgType>(i);
   }
   return std::nullopt;
 }
 
-const char* to_string(OrgType t) {
-  switch (t) {
-    case OrgType::committee:
-      return "committee";
-    case OrgType::party_committee:
-      return "party_committee";
-    case OrgType::general_branch:
-      return "general_branch";
-    case OrgType::branch:
-      return "branch";
-    case OrgType::group:
-      return "group";
-  }
-  return "branch";
-}
+const char* to_string(OrgType t) { return kOrgTypes[static_cast<size_t>(t)]; }
 
 bool may_contain(OrgType parent, OrgType child) {
   switch (parent) {

@@ -19,6 +19,8 @@ std::span<const store::Migration> migrations();
 
 // Stable type codes.
 enum class OrgType { committee, party_committee, general_branch, branch, group };
+// The codes of OrgType, in its order: validation and the API's enum.
+extern const char* const kOrgTypes[5];
 std::optional<OrgType> parse_type(std::string_view s);
 const char* to_string(OrgType t);
 // True when an organization of type `child` may sit directly under `parent`.

@@ -12,6 +12,7 @@
 #include "common/validate.h"
 #include "domain/audit/audit.h"
 #include "domain/ledger/ledger.h"
+#include "domain/member/member.h"
 #include "domain/org/org.h"
 #include "store/group_commit.h"
 #include "store/query.h"
@@ -23,11 +24,6 @@ namespace json = boost::json;
 using auth::Perm;
 using auth::Principal;
 
-constexpr const char* kLevels[] = {"demonstration", "unit", "party_school"};
-constexpr const char* kGroups[] = {"new_members",   "activists",      "development_targets",
-                                   "party_workers", "leading_cadres", "all_members"};
-constexpr const char* kMethods[] = {"lecture", "case", "discussion", "observation"};
-constexpr const char* kMarks[] = {"present", "late", "leave", "absent"};
 // Target groups whose classes open with the theory course (首课/必修课).
 constexpr const char* kTheoryFirst[] = {"new_members", "activists", "development_targets"};
 
@@ -218,7 +214,7 @@ bool in_target(const std::vector<std::string>& groups, const store::Row& m, int 
     if (g == "activists" && status == "activist") return true;
     if (g == "development_targets" && status == "development_target") return true;
     if (g == "party_workers" && party_worker) return true;
-    if (g == "leading_cadres" && (rank == "division" || rank == "bureau")) return true;
+    if (g == "leading_cadres" && member::is_leading_cadre(rank)) return true;
     if (g == "new_members" && joined && *joined >= months_before(today(), new_months)) return true;
   }
   return groups.empty();
@@ -880,7 +876,7 @@ Result<json::object> TrainingService::mark_roster(const Principal& p, int64_t id
   for (size_t i = 0; i < marks.size(); ++i) {
     const std::string f = "checkins[" + std::to_string(i) + "]";
     if (!marks[i].member_id) v.add(f + ".member_id", "required", "is required");
-    if (!marks[i].status || !one_of(*marks[i].status, kMarks)) {
+    if (!marks[i].status || !one_of(*marks[i].status, ledger::kAttendanceMarks)) {
       v.add(f + ".status", "unknown_code", "must be one of present, late, leave, absent");
     }
   }
@@ -1199,8 +1195,6 @@ Result<json::object> TrainingService::stats(const Principal& p, const std::strin
 }
 
 namespace {
-
-constexpr const char* kPlanKinds[] = {"multi_year", "annual"};
 
 // Targets must be numbers (or objects of numbers) under the known keys.
 Status validate_targets(const json::object& t) {

@@ -17,6 +17,13 @@
 
 namespace dj::training {
 
+// The codes training records take: validation, the API's enums, the web app.
+inline constexpr const char* kLevels[] = {"demonstration", "unit", "party_school"};
+inline constexpr const char* kGroups[] = {"new_members",   "activists",      "development_targets",
+                                          "party_workers", "leading_cadres", "all_members"};
+inline constexpr const char* kMethods[] = {"lecture", "case", "discussion", "observation"};
+inline constexpr const char* kPlanKinds[] = {"multi_year", "annual"};
+
 // This capability's schema migrations (migrations.cc), in version order.
 std::span<const store::Migration> migrations();
 

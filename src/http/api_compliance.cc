@@ -116,12 +116,13 @@ constexpr const char* kComplianceSchemas = R"JSON({
                     "leaders": {"count": "integer", "attendances": "integer",
                                 "three_meetings_one_lecture": "integer",
                                 "lectures_given": "integer"}},
-  "MemberHours": {"member_id": "integer", "name": "string", "org_id": "integer",
-                  "year": "integer", "total": "number", "target": "number", "exempt": "boolean",
-                  "met": "boolean",
-                  "entries?": [{"on_date": "date", "source": "string", "source_id": "integer",
-                                "title": "string", "hours": "number"}]},
-  "MemberHoursPage": {"items": ["MemberHours"], "total": "integer"}
+  "MemberHoursSummary": {"member_id": "integer", "name": "string", "org_id": "integer",
+                         "year": "integer", "total": "number", "target": "number",
+                         "exempt": "boolean", "met": "boolean"},
+  "MemberHours": {"&": "MemberHoursSummary",
+                  "entries": [{"on_date": "date", "source": "string", "source_id": "integer",
+                               "title": "string", "hours": "number"}]},
+  "MemberHoursPage": {"items": ["MemberHoursSummary"], "total": "integer"}
 })JSON";
 
 void add_compliance_routes(Router& r, Services& s) {
@@ -209,7 +210,7 @@ void add_compliance_routes(Router& r, Services& s) {
          .pattern = "/api/v1/members/{id}/hours",
          .tag = "compliance",
          .summary = "A member's study-hour ledger for a year against the target",
-         .query = {{"year", ParamType::string}},
+         .query = {{"year", ParamType::integer}},
          .responses = {{200, "MemberHours"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
@@ -223,7 +224,7 @@ void add_compliance_routes(Router& r, Services& s) {
          .tag = "compliance",
          .summary = "Members of a subtree with their yearly hours and targets",
          .perm = auth::Perm::member_read,
-         .query = {{"year", ParamType::string}, {"below_target", ParamType::boolean}},
+         .query = {{"year", ParamType::integer}, {"below_target", ParamType::boolean}},
          .responses = {{200, "MemberHoursPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));

@@ -102,7 +102,7 @@ constexpr const char* kRosterSchemas = R"JSON({
                                  "code": "string", "message": "string"}]},
   "ImportJob": {"job_id": "string", "status_url": "string"},
   "Job": {"id": "string", "kind": "string", "status": "string", "done": "integer",
-          "total": "integer", "result?": "ImportReport", "error?": "any"}
+          "total": "integer", "result?": "ImportReport", "error?": "Problem"}
 })JSON";
 
 void add_roster_routes(Router& r, Services& s) {

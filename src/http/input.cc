@@ -96,7 +96,9 @@ void JsonBody::i64(const char* name, std::optional<int64_t>& out) {
 }
 
 void JsonBody::object(const char* name, std::optional<json::object>& out) {
-  if (const auto* v = find(name, nullable("object"))) {
+  json::object schema = nullable("object");
+  schema["additionalProperties"] = true;
+  if (const auto* v = find(name, std::move(schema))) {
     if (v->is_object()) {
       out = v->as_object();
     } else {

@@ -55,7 +55,7 @@ json::object expand(const json::value& v, const Router& r) {
     } else if (s == "datetime") {
       out = {{"type", "string"}, {"format", "date-time"}};
     } else if (s == "object") {
-      out = {{"type", "object"}};
+      out = {{"type", "object"}, {"additionalProperties", true}};
     } else if (s == "any") {
       return {};
     } else if (s.starts_with("codes:")) {
@@ -241,8 +241,15 @@ json::object openapi_document(const Router& r) {
   for (const auto& [name, _] : tag_names) {
     tags.push_back(json::object{{"name", name}, {"description", "The " + name + " routes"}});
   }
+  // The code lists the services validate with, for clients that offer them
+  // as choices (the web app's selects).
+  json::object code_lists;
+  for (const auto& [name, values] : r.codes()) {
+    code_lists[name] = json::array(values.begin(), values.end());
+  }
   return json::object{
       {"openapi", "3.1.0"},
+      {"x-code-lists", std::move(code_lists)},
       {"info", json::object{{"title", "dangjiao API"},
                             {"version", "1"},
                             {"description", "Party member education and training platform"},

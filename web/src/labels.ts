@@ -1,11 +1,9 @@
 // Labels for the server's dictionaries (activity types, rules), in the
 // current language; loaded once and shared by every page.
 import { reactive } from 'vue'
-import { api, type Page } from './api'
+import { getActivityTypes, getRules, type ActivityType, type Rule } from './api'
 import { i18n } from './i18n'
 
-export interface ActivityType { code: string; label_zh: string; label_en: string; org_life: boolean; three_meetings: boolean }
-export interface Rule { code: string; label_zh: string; label_en: string; enabled: boolean; kind: string }
 
 const state = reactive({ types: [] as ActivityType[], rules: [] as Rule[], loaded: false })
 let pending: Promise<void> | undefined
@@ -18,8 +16,8 @@ export function useLabels() {
     state,
     load(): Promise<void> {
       pending ??= Promise.all([
-        api.get<Page<ActivityType>>('/api/v1/activity-types'),
-        api.get<Page<Rule>>('/api/v1/rules'),
+        getActivityTypes(),
+        getRules(),
       ]).then(([t, r]) => {
         state.types = t.items
         state.rules = r.items

@@ -2,10 +2,16 @@
 // page and page size, a loading flag; it loads on mount and again when the
 // filters (back to page 1), the page or the page size change.
 import { onMounted, ref, watch, type Ref } from 'vue'
-import { api, query, type Page } from './api'
+import type { Page } from './api'
 import { showError } from './errors'
 
-export function usePagedList<T>(path: string, filters: Record<string, unknown> = {}, size = 20) {
+// `fetchPage` is a generated list operation (getMembers, getActivities, ...);
+// empty filters ('' or null) are left out of its query.
+export function usePagedList<Q, T>(
+  fetchPage: (query: Q) => Promise<Page<T>>,
+  filters: Record<string, unknown> = {},
+  size = 20,
+) {
   const rows = ref<T[]>([]) as Ref<T[]>
   const total = ref(0)
   const page = ref(1)
@@ -14,7 +20,7 @@ export function usePagedList<T>(path: string, filters: Record<string, unknown> =
   async function load() {
     loading.value = true
     try {
-      const p = await api.get<Page<T>>(`${path}${query({ ...filters, page: page.value, page_size: pageSize.value })}`)
+      const p = await fetchPage({ ...filters, page: page.value, page_size: pageSize.value } as Q)
       rows.value = p.items
       total.value = p.total
     } catch (e) {

@@ -1,10 +1,10 @@
 // What the member pages share: the signed-in member's ledger for a year.
-import { api } from './api'
+import { getMembersByIdHours, type MemberHours } from './api'
 
-export interface LedgerEntry { on_date: string; source: string; source_id: number; title: string; hours: number }
-export interface Hours { member_id: number; name: string; year: number; total: number; target: number | null; exempt: boolean; met: boolean; entries: LedgerEntry[] }
+export type Hours = MemberHours
+export type LedgerEntry = MemberHours['entries'][number]
 
-export const myHours = (memberId: number, year: string) => api.get<Hours>(`/api/v1/members/${memberId}/hours?year=${year}`)
+export const myHours = (memberId: number, year: string) => getMembersByIdHours(memberId, { year: Number(year) })
 
 /** Hours by ledger source, largest first. */
 export function bySource(entries: LedgerEntry[]): [string, number][] {

@@ -1,21 +1,14 @@
 // What the signed-in user may see in the app. The server checks every
 // request again; this only decides which menus and buttons appear.
 
-export type Role = 'committee_admin' | 'org_admin' | 'member' | 'lecturer' | 'inspector' | 'auditor'
+import type { Me } from './api'
 
-export interface Me {
-  id: number
-  username: string
-  role: Role
-  roles: Role[]
-  org_id: number | null
-  scope_path: string
-  member_id: number | null
-  must_change_password: boolean
-  permissions: string[]
-}
+export type { Me }
+export type Role = Me['role']
+/** A permission string as GET /api/v1/auth/me answers it. */
+export type Permission = Me['permissions'][number]
 
-export const can = (me: Me | null, perm: string) => !!me && me.permissions.includes(perm)
+export const can = (me: Me | null, perm: Permission) => !!me && me.permissions.includes(perm)
 
 /** Members use the phone pages; everyone else the console. */
 export function homeFor(me: Me): string {
@@ -27,7 +20,7 @@ export function homeFor(me: Me): string {
 export interface MenuEntry {
   path: string
   label: string // i18n key
-  perm?: string // the permission string (from GET /api/v1/auth/me) the entry needs
+  perm?: Permission // the permission the entry needs
 }
 
 export const menu: MenuEntry[] = [

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { ApiError, api, csrfToken, query, request, setUnauthenticatedHandler } from '../src/api'
+import { ApiError, csrfToken, query, request, setUnauthenticatedHandler, url } from '../src/api'
 
 // A real HTTP server on loopback that answers like dangjiao does.
 let server: Server
@@ -53,11 +53,11 @@ describe('csrfToken', () => {
 describe('request', () => {
   it('sends JSON and the CSRF header on writes, not on reads', async () => {
     document.cookie = 'dangjiao_csrf=tok123'
-    await api.post(`${base}/ok`, { title: '支委会' })
+    await request('POST', `${base}/ok`, { title: '支委会' })
     expect(last?.headers['x-csrf-token']).toBe('tok123')
     expect(last?.headers['content-type']).toBe('application/json')
     expect(JSON.parse(lastBody)).toEqual({ title: '支委会' })
-    await api.get(`${base}/ok`)
+    await request('GET', `${base}/ok`)
     expect(last?.headers['x-csrf-token']).toBeUndefined()
   })
 
@@ -70,19 +70,26 @@ describe('request', () => {
   })
 
   it('answers undefined for 204', async () => {
-    expect(await api.del(`${base}/empty`)).toBeUndefined()
+    expect(await request('DELETE', `${base}/empty`)).toBeUndefined()
   })
 
   it('calls the unauthenticated handler on 401', async () => {
     let called = 0
     setUnauthenticatedHandler(() => called++)
-    await api.get(`${base}/gone`).catch(() => {})
+    await request('GET', `${base}/gone`).catch(() => {})
     expect(called).toBe(1)
   })
 
   it('reports a refused connection as a network error (status 0)', async () => {
-    const e = (await api.get('http://127.0.0.1:1/nothing').catch((x) => x)) as ApiError
+    const e = (await request('GET', 'http://127.0.0.1:1/nothing').catch((x) => x)) as ApiError
     expect(e).toBeInstanceOf(ApiError)
     expect(e.status).toBe(0)
+  })
+})
+
+describe('the generated client', () => {
+  it('fills path parameters and leaves empty query values out', () => {
+    expect(url('/api/v1/trainings/{id}/sessions/{sid}/qr', { id: 4, sid: 'a/b' }, { format: 'svg', x: '', y: null }))
+      .toBe('/api/v1/trainings/4/sessions/a%2Fb/qr?format=svg')
   })
 })

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { can, homeFor, mayOpen, menuFor, type Me, type Role } from '../src/perm'
+import { can, homeFor, mayOpen, menuFor, type Me, type Permission, type Role } from '../src/perm'
 
 // What GET /api/v1/auth/me answers for each role (src/domain/auth/principal.cc).
-const granted: Record<Role, string[]> = {
+const granted: Record<Role, Permission[]> = {
   committee_admin: ['org:read', 'org:write', 'member:read', 'member:write', 'member:pii', 'audit:read',
     'user:manage', 'user:grant_admin', 'activity_type:manage', 'rule:manage', 'record:unlock',
     'quota:manage', 'enrolment:override'],
@@ -13,7 +13,7 @@ const granted: Record<Role, string[]> = {
   lecturer: ['org:read'],
 }
 
-const me = (role: Role, permissions: string[] = granted[role]): Me => ({
+const me = (role: Role, permissions: Permission[] = granted[role]): Me => ({
   id: 1, username: 'u', role, roles: [role], org_id: 1, scope_path: '/1/', member_id: null,
   must_change_password: false, permissions,
 })

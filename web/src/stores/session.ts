@@ -1,10 +1,6 @@
 import { defineStore } from 'pinia'
-import { api } from '../api'
+import { getAuthMe, postAuthLogin, postAuthLogout, postAuthPassword } from '../api'
 import type { Me } from '../perm'
-
-interface LoginAnswer {
-  must_change_password: boolean
-}
 
 export const useSession = defineStore('session', {
   state: () => ({ me: null as Me | null, checked: false }),
@@ -12,7 +8,7 @@ export const useSession = defineStore('session', {
     /** Asks the server who is signed in (the cookie); null when nobody. */
     async load(): Promise<Me | null> {
       try {
-        this.me = await api.get<Me>('/api/v1/auth/me')
+        this.me = await getAuthMe()
       } catch {
         this.me = null
       }
@@ -20,16 +16,16 @@ export const useSession = defineStore('session', {
       return this.me
     },
     async login(username: string, password: string) {
-      await api.post<LoginAnswer>('/api/v1/auth/login', { username, password })
+      await postAuthLogin({ username, password })
       return this.load()
     },
     async changePassword(oldPassword: string, newPassword: string) {
-      await api.post('/api/v1/auth/password', { old_password: oldPassword, new_password: newPassword })
+      await postAuthPassword({ old_password: oldPassword, new_password: newPassword })
       return this.load()
     },
     async logout() {
       try {
-        await api.post('/api/v1/auth/logout')
+        await postAuthLogout()
       } finally {
         this.me = null
       }

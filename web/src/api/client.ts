@@ -79,6 +79,11 @@ async function send<T>(path: string, init: RequestInit): Promise<T> {
   return data as T
 }
 
+/** The address of a route: its pattern with the path parameters filled in, and the query. */
+export function url(pattern: string, path: Record<string, string | number>, q: object = {}): string {
+  return pattern.replace(/\{(\w+)\}/g, (_, k: string) => encodeURIComponent(String(path[k]))) + query(q as Record<string, unknown>)
+}
+
 export function request<T>(
   method: string,
   path: string,
@@ -118,13 +123,4 @@ export async function uploadForDownload(path: string, file: Blob, filename: stri
   a.download = filename
   a.click()
   setTimeout(() => URL.revokeObjectURL(url), 1000)
-}
-
-export const api = {
-  get: <T>(path: string) => request<T>('GET', path),
-  post: <T>(path: string, body?: unknown, headers?: Record<string, string>) =>
-    request<T>('POST', path, body ?? {}, headers),
-  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
-  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
-  del: <T>(path: string) => request<T>('DELETE', path),
 }

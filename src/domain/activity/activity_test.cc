@@ -1,0 +1,115 @@
+// Activities on both databases: attendance by exception, hours to the
+// ledger, edits replacing the exceptions, locks, removal, and bad input.
+#include "domain/activity/activity.h"
+
+#include "common/time.h"
+#include "domain/ledger/ledger.h"
+#include "domain/testing_city.h"
+
+namespace dj::activity {
+namespace {
+
+class ActivityTest : public testing::CityTest {
+ protected:
+  void SetUp() override {
+    CityTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    acts_ = std::make_unique<ActivityService>(db(), Config{.lock_days = 30});
+    a_ = person(branch_.id, 1);
+    b_ = person(branch_.id, 2);
+    c_ = person(branch_.id, 3);
+  }
+  ActivityInput meeting(const char* day) {
+    ActivityInput in;
+    in.org_id = branch_.id;
+    in.type = "branch_committee";
+    in.title = "支委会";
+    in.started_at = std::string(day) + "T15:00:00+08:00";
+    in.ended_at = std::string(day) + "T16:30:00+08:00";
+    return in;
+  }
+  int64_t hours(int64_t member_id, int year) {
+    auto e =
+        store::with_conn(db(), [&](store::Conn& c) { return ledger::entries(c, member_id, year); });
+    EXPECT_TRUE(e);
+    int64_t sum = 0;
+    for (const auto& x : *e) sum += x.hours_tenths;
+    return sum;
+  }
+  std::unique_ptr<ActivityService> acts_;
+  int64_t a_ = 0, b_ = 0, c_ = 0;
+};
+
+TEST_P(ActivityTest, AttendanceByExceptionPostsHoursOfThoseWhoCame) {
+  const std::string day = date_of_instant(now_ms() - 86400000);  // yesterday: not locked
+  const int year = std::stoi(day.substr(0, 4));
+  auto in = meeting(day.c_str());
+  in.attendees = std::vector<AttendeeInput>{{b_, "absent", {}}, {c_, "leave", "出差"}};
+  auto made = acts_->create(admin_, in);
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_EQ(made->held_on, day);
+  EXPECT_EQ(made->expected_count, 3);
+  EXPECT_EQ(made->present_count, 1);
+  EXPECT_EQ(hours(a_, year), 15);
+  EXPECT_EQ(hours(b_, year), 0);
+  auto got = acts_->get(admin_, made->id);
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->attendees.size(), 3u);
+
+  // The exceptions given again replace the old ones; the ledger follows.
+  ActivityInput patch;
+  patch.attendees = std::vector<AttendeeInput>{{a_, "late", {}}};
+  auto changed = acts_->update(admin_, made->id, patch);
+  ASSERT_TRUE(changed) << changed.error().message;
+  EXPECT_EQ(changed->present_count, 3);
+  EXPECT_EQ(hours(b_, year), 15);
+  EXPECT_EQ(hours(a_, year), 15);
+
+  ASSERT_TRUE(acts_->remove(admin_, made->id, std::nullopt));
+  EXPECT_EQ(hours(a_, year), 0);
+  EXPECT_EQ(acts_->get(admin_, made->id).error().code, ErrorCode::not_found);
+}
+
+TEST_P(ActivityTest, ALockedRecordChangesOnlyWithRecordUnlockAndAReason) {
+  auto made = acts_->create(admin_, meeting("2020-05-06"));
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_TRUE(made->late_entry);
+  EXPECT_TRUE(made->locked);
+  const auto branch_admin = testing::scoped(auth::Role::org_admin, unit_.path);
+  ActivityInput patch;
+  patch.title = "改过的";
+  EXPECT_EQ(acts_->update(branch_admin, made->id, patch).error().code, ErrorCode::forbidden);
+  auto no_reason = acts_->update(admin_, made->id, patch);
+  ASSERT_FALSE(no_reason);
+  EXPECT_EQ(no_reason.error().fields.at(0).field, "change_reason");
+  patch.change_reason = "补录更正";
+  EXPECT_TRUE(acts_->update(admin_, made->id, patch));
+}
+
+TEST_P(ActivityTest, BadInputNamesTheFieldAndChangesNothing) {
+  auto in = meeting("2026-03-03");
+  in.type = "no_such_type";
+  auto bad = acts_->create(admin_, in);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::invalid);
+  EXPECT_EQ(bad.error().fields.at(0).field, "type");
+  in = meeting("2026-03-03");
+  in.attendees = std::vector<AttendeeInput>{{a_, "asleep", {}}};
+  bad = acts_->create(admin_, in);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().fields.at(0).field, "attendees[0].status");
+  // Another subtree's organization is not there for a scoped administrator.
+  const auto other = org(root_.id, "U2", "party_committee");
+  in = meeting("2026-03-03");
+  in.org_id = other.id;
+  EXPECT_FALSE(acts_->create(testing::scoped(auth::Role::org_admin, unit_.path), in));
+  auto page = acts_->list(admin_, {});
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->total, 0);
+  EXPECT_EQ(hours(a_, 2026), 0);
+}
+
+DJ_INSTANTIATE_BACKENDS(ActivityTest);
+
+}  // namespace
+}  // namespace dj::activity

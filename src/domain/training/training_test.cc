@@ -1,0 +1,174 @@
+// Training on both databases: quotas and the waitlist, check-in by the
+// rotating code through the group commit (a repeat, a wrong code), the
+// roster, completion with hours to the ledger and a certificate anyone can
+// verify, and bad input.
+#include "domain/training/training.h"
+
+#include <future>
+
+#include "common/time.h"
+#include "domain/ledger/ledger.h"
+#include "domain/testing_city.h"
+
+namespace dj::training {
+namespace {
+
+namespace json = boost::json;
+
+class TrainingTest : public testing::CityTest {
+ protected:
+  void SetUp() override {
+    CityTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    svc_ = std::make_unique<TrainingService>(db(), keys_, Config{});
+    a_ = person(branch_.id, 1);
+    b_ = person(branch_.id, 2);
+    c_ = person(branch_.id, 3);
+  }
+  // A committee class with one session that started five minutes ago.
+  int64_t open_class(int64_t capacity) {
+    TrainingInput in;
+    in.org_id = root_.id;
+    in.title = "党员轮训班";
+    in.level = "unit";
+    in.target_groups = std::vector<std::string>{"all_members"};
+    in.starts_on = today();
+    in.ends_on = today();
+    in.capacity = capacity;
+    auto t = svc_->create(admin_, in);
+    EXPECT_TRUE(t) << t.error().message;
+    const int64_t id = t ? t->at("id").as_int64() : 0;
+    SessionInput s;
+    s.title = "专题党课";
+    s.started_at = format_instant(now_ms() - 5 * 60000);
+    s.ended_at = format_instant(now_ms() + 55 * 60000);
+    auto made = svc_->add_session(admin_, id, s);
+    EXPECT_TRUE(made) << made.error().message;
+    session_ = made ? made->at("id").as_int64() : 0;
+    return id;
+  }
+  Result<json::object> enrol(int64_t id, int64_t member, bool waitlist = false) {
+    EnrolInput in;
+    in.member_id = member;
+    if (waitlist) in.waitlist = true;
+    return svc_->enrol(admin_, id, in);
+  }
+  // Checks `member` in and waits for the group commit to answer.
+  Result<json::object> check_in(int64_t member, const std::string& code, const std::string& key) {
+    CheckIn in;
+    in.session_id = session_;
+    in.code = code;
+    in.idempotency_key = key;
+    std::promise<Result<json::object>> answer;
+    svc_->check_in(testing::scoped(auth::Role::member, branch_.path, member), in,
+                   [&](Result<json::object> r) { answer.set_value(std::move(r)); });
+    return answer.get_future().get();
+  }
+  std::string code_now() { return svc_->code_for(session_, svc_->slot_at(now_ms())); }
+
+  std::unique_ptr<TrainingService> svc_;
+  int64_t a_ = 0, b_ = 0, c_ = 0, session_ = 0;
+};
+
+TEST_P(TrainingTest, QuotasFillThenTheWaitlistTakesTheRest) {
+  const int64_t id = open_class(10);
+  auto q = svc_->set_quotas(admin_, id, {{unit_.id, 1}});
+  ASSERT_TRUE(q) << q.error().message;
+  auto first = enrol(id, a_);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->at("status").as_string(), "enrolled");
+  EXPECT_EQ(first->at("seats_left").as_int64(), 0);
+  auto full = enrol(id, b_);
+  ASSERT_FALSE(full);
+  EXPECT_EQ(full.error().code, ErrorCode::conflict);
+  EXPECT_EQ(full.error().fields.at(0).field, "quota");
+  auto waiting = enrol(id, b_, true);
+  ASSERT_TRUE(waiting) << waiting.error().message;
+  EXPECT_EQ(waiting->at("status").as_string(), "waitlisted");
+  EXPECT_EQ(enrol(id, a_).error().code, ErrorCode::conflict);  // already enrolled
+  auto t = svc_->get(admin_, id);
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->at("enrolled").as_int64(), 1);
+  EXPECT_EQ(t->at("waitlisted").as_int64(), 1);
+  // Seats for an organization that is not directly affiliated are refused.
+  EXPECT_EQ(svc_->set_quotas(admin_, id, {{branch_.id, 1}}).error().code, ErrorCode::invalid);
+  // Only the committee allocates seats.
+  EXPECT_EQ(
+      svc_->set_quotas(testing::scoped(auth::Role::org_admin, unit_.path), id, {{unit_.id, 2}})
+          .error()
+          .code,
+      ErrorCode::forbidden);
+}
+
+TEST_P(TrainingTest, CheckInRosterCompletionAndTheCertificate) {
+  const int64_t id = open_class(10);
+  ASSERT_TRUE(enrol(id, a_));
+  ASSERT_TRUE(enrol(id, b_));
+  EXPECT_EQ(check_in(a_, "000000" == code_now() ? "111111" : "000000", "k0").error().code,
+            ErrorCode::invalid);
+  const std::string code = code_now();
+  auto in = check_in(a_, code, "k1");
+  ASSERT_TRUE(in) << in.error().message;
+  EXPECT_EQ(in->at("status").as_string(), "present");
+  auto again = check_in(a_, code, "k1");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(again->at("repeated").as_bool());
+  EXPECT_EQ(check_in(a_, code, "k2").error().code, ErrorCode::conflict);
+  EXPECT_EQ(check_in(c_, code, "k3").error().code, ErrorCode::forbidden);  // not enrolled
+
+  auto roster = svc_->mark_roster(admin_, id, session_, {{b_, "absent"}});
+  ASSERT_TRUE(roster) << roster.error().message;
+  auto sheet = svc_->attendance(admin_, id, session_);
+  ASSERT_TRUE(sheet);
+  EXPECT_EQ(sheet->at("checked_in").as_int64(), 1);
+
+  auto done = svc_->complete(admin_, id);
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->at("completed").as_int64(), 1);
+  auto posted = store::with_conn(db(), [&](store::Conn& c) {
+    return ledger::entries(c, a_, std::stoi(today().substr(0, 4)));
+  });
+  ASSERT_TRUE(posted);
+  ASSERT_EQ(posted->size(), 1u);
+  EXPECT_EQ((*posted)[0].source, "training");
+  EXPECT_EQ((*posted)[0].hours_tenths, 10);
+  auto list = svc_->enrolments(admin_, id);
+  ASSERT_TRUE(list);
+  std::string serial;
+  for (const auto& e : list->at("items").as_array()) {
+    if (e.at("member_id").as_int64() == a_) serial = e.at("certificate_serial").as_string();
+  }
+  ASSERT_FALSE(serial.empty());
+  auto cert = svc_->verify(serial);
+  ASSERT_TRUE(cert) << cert.error().message;
+  EXPECT_EQ(cert->at("training").as_string(), "党员轮训班");
+  EXPECT_NE(cert->at("name").as_string(), "党员1");  // masked
+  EXPECT_EQ(svc_->verify("NO-SUCH-SERIAL").error().code, ErrorCode::not_found);
+}
+
+TEST_P(TrainingTest, BadInputNamesTheFieldAndChangesNothing) {
+  TrainingInput in;
+  in.org_id = root_.id;
+  in.title = "班";
+  in.level = "galactic";
+  in.target_groups = std::vector<std::string>{"everyone"};
+  in.starts_on = "2026-05-02";
+  in.ends_on = "2026-05-01";
+  in.capacity = 5;
+  auto bad = svc_->create(admin_, in);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ErrorCode::invalid);
+  std::set<std::string> fields;
+  for (const auto& f : bad.error().fields) fields.insert(f.field);
+  EXPECT_TRUE(fields.count("level")) << bad.error().message;
+  EXPECT_TRUE(fields.count("target_groups")) << bad.error().message;
+  auto page = svc_->list(admin_, 1, 50);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->at("total").as_int64(), 0);
+  EXPECT_EQ(svc_->get(admin_, 999999).error().code, ErrorCode::not_found);
+}
+
+DJ_INSTANTIATE_BACKENDS(TrainingTest);
+
+}  // namespace
+}  // namespace dj::training

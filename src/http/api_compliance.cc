@@ -16,7 +16,7 @@ namespace {
 const Body<compliance::RuleInput> kRuleInput{"RuleInput",
                                              [](JsonBody& body, compliance::RuleInput& in) {
                                                body.str("code", in.code);
-                                               body.str("kind", in.kind);
+                                               body.str("kind", in.kind, compliance::kRuleKinds);
                                                body.str("effective_from", in.effective_from);
                                                body.str("source", in.source);
                                                body.str("label_zh", in.label_zh);
@@ -85,7 +85,8 @@ Result<Response> stats_workbook(Services& s, const json::object& stats) {
 // Response schemas of these routes, in the short form of Router::add_schemas.
 constexpr const char* kComplianceSchemas = R"JSON({
   "Period": {"label": "string", "from": "date", "to": "date"},
-  "Rule": {"id": "integer", "code": "string", "version": "integer", "kind": "string",
+  "Rule": {"id": "integer", "code": "string", "version": "integer",
+           "kind": "codes:compliance.rule_kinds",
            "params": "object", "effective_from": "date", "source": "string",
            "label_zh": "string", "label_en": "string", "enabled": "boolean"},
   "RuleList": {"items": ["Rule"], "total": "integer"},
@@ -127,6 +128,7 @@ constexpr const char* kComplianceSchemas = R"JSON({
 
 void add_compliance_routes(Router& r, Services& s) {
   r.add_schemas(kComplianceSchemas);
+  r.add_codes("compliance.rule_kinds", compliance::kRuleKinds);
   r.add({.method = "GET",
          .pattern = "/api/v1/rules",
          .tag = "compliance",

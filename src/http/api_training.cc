@@ -227,12 +227,10 @@ constexpr const char* kTrainingSchemas = R"JSON({
                   "from": "date", "to": "date"}
 })JSON";
 
-void add_training_routes(Router& r, Services& s) {
-  r.add_schemas(kTrainingSchemas);
-  r.add_codes("training.levels", training::kLevels);
-  r.add_codes("training.groups", training::kGroups);
-  r.add_codes("training.methods", training::kMethods);
-  r.add_codes("training.plan_kinds", training::kPlanKinds);
+namespace {
+
+// Classes, their sessions, quotas, enrolments and completion; the member's own.
+void add_class_routes(Router& r, Services& s) {
   r.add({.method = "GET",
          .pattern = "/api/v1/trainings",
          .tag = "training",
@@ -337,6 +335,30 @@ void add_training_routes(Router& r, Services& s) {
            DJ_TRY(s.training.set_exam_score(c.p(), id, mid, *score));
            return no_content();
          }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/trainings/{id}/complete",
+         .tag = "training",
+         .summary = "Decide completion, issue certificates, post hours to the ledger",
+         .perm = auth::Perm::org_write,
+         .responses = {{200, "Completion"}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, s.training.complete(c.p(), id));
+           return json_response(out);
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/my/trainings",
+         .tag = "training",
+         .summary = "The signed-in member's classes",
+         .responses = {{200, "MyTrainingPage"}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto out, s.training.mine(c.p()));
+           return json_response(out);
+         }});
+}
+
+// The venue screen's code, check-in from the phone, leave, the roster.
+void add_checkin_routes(Router& r, Services& s) {
   r.add({.method = "GET",
          .pattern = "/api/v1/trainings/{id}/sessions/{sid}/qr",
          .tag = "training",
@@ -426,6 +448,79 @@ void add_training_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto out, s.training.request_leave(c.p(), sid, reason.value_or("")));
            return json_response(out, 201);
          }});
+}
+
+// Multi-year and annual training plans against the actual figures.
+void add_plan_routes(Router& r, Services& s) {
+  r.add({.method = "GET",
+         .pattern = "/api/v1/training-plans",
+         .tag = "training",
+         .summary = "Training plans in scope",
+         .perm = auth::Perm::org_read,
+         .responses = {{200, "PlanPage"}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto out, s.training.plans(c.p()));
+           return json_response(out);
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/training-plans",
+         .tag = "training",
+         .summary = "Create a multi-year or annual training plan with targets",
+         .perm = auth::Perm::org_write,
+         .body = &kPlanInput,
+         .responses = {{201, "Plan"}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kPlanInput.parse(c.req));
+           DJ_ASSIGN(auto out, s.training.create_plan(c.p(), in));
+           return json_response(out, 201);
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/training-plans/{id}",
+         .tag = "training",
+         .summary = "A plan against the actual figures",
+         .perm = auth::Perm::org_read,
+         .responses = {{200, "PlanDetail"}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, s.training.plan(c.p(), id));
+           return json_response(out);
+         }});
+}
+
+// Learning delivered at home (送学上门).
+void add_home_delivery_routes(Router& r, Services& s) {
+  r.add({.method = "POST",
+         .pattern = "/api/v1/home-deliveries",
+         .tag = "training",
+         .summary = "Record learning delivered at home (送学上门) to an infirm or retired member",
+         .perm = auth::Perm::member_write,
+         .body = &kDeliveryInput,
+         .responses = {{201, "Delivery"}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kDeliveryInput.parse(c.req));
+           DJ_ASSIGN(auto out, s.training.deliver(c.p(), in));
+           return json_response(out, 201);
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/home-deliveries",
+         .tag = "training",
+         .summary = "Learning delivered at home in a subtree for a year",
+         .perm = auth::Perm::member_read,
+         .query = {{"org_id", ParamType::integer}, {"year", ParamType::integer}},
+         .responses = {{200, "DeliveryPage"}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto org_id = q.id("org_id");
+           auto year = q.id("year");
+           DJ_TRY(q.finish());
+           if (!year) return Error::invalid("year", "required", "is required, e.g. year=2026");
+           DJ_ASSIGN(auto out, s.training.deliveries(c.p(), org_id, static_cast<int>(*year)));
+           return json_response(out);
+         }});
+}
+
+// The training figures and the public certificate check.
+void add_report_routes(Router& r, Services& s) {
   r.add({.method = "GET",
          .pattern = "/api/v1/stats/trainings",
          .tag = "training",
@@ -473,87 +568,6 @@ void add_training_routes(Router& r, Services& s) {
            return xlsx_response(sheets, "training-stats.xlsx");
          }});
   r.add({.method = "GET",
-         .pattern = "/api/v1/training-plans",
-         .tag = "training",
-         .summary = "Training plans in scope",
-         .perm = auth::Perm::org_read,
-         .responses = {{200, "PlanPage"}},
-         .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto out, s.training.plans(c.p()));
-           return json_response(out);
-         }});
-  r.add({.method = "POST",
-         .pattern = "/api/v1/training-plans",
-         .tag = "training",
-         .summary = "Create a multi-year or annual training plan with targets",
-         .perm = auth::Perm::org_write,
-         .body = &kPlanInput,
-         .responses = {{201, "Plan"}},
-         .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto in, kPlanInput.parse(c.req));
-           DJ_ASSIGN(auto out, s.training.create_plan(c.p(), in));
-           return json_response(out, 201);
-         }});
-  r.add({.method = "GET",
-         .pattern = "/api/v1/training-plans/{id}",
-         .tag = "training",
-         .summary = "A plan against the actual figures",
-         .perm = auth::Perm::org_read,
-         .responses = {{200, "PlanDetail"}},
-         .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto id, c.id(0));
-           DJ_ASSIGN(auto out, s.training.plan(c.p(), id));
-           return json_response(out);
-         }});
-  r.add({.method = "POST",
-         .pattern = "/api/v1/home-deliveries",
-         .tag = "training",
-         .summary = "Record learning delivered at home (送学上门) to an infirm or retired member",
-         .perm = auth::Perm::member_write,
-         .body = &kDeliveryInput,
-         .responses = {{201, "Delivery"}},
-         .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto in, kDeliveryInput.parse(c.req));
-           DJ_ASSIGN(auto out, s.training.deliver(c.p(), in));
-           return json_response(out, 201);
-         }});
-  r.add({.method = "GET",
-         .pattern = "/api/v1/home-deliveries",
-         .tag = "training",
-         .summary = "Learning delivered at home in a subtree for a year",
-         .perm = auth::Perm::member_read,
-         .query = {{"org_id", ParamType::integer}, {"year", ParamType::integer}},
-         .responses = {{200, "DeliveryPage"}},
-         .handler = [&s](Ctx& c) -> Result<Response> {
-           QueryReader q(c.req);
-           auto org_id = q.id("org_id");
-           auto year = q.id("year");
-           DJ_TRY(q.finish());
-           if (!year) return Error::invalid("year", "required", "is required, e.g. year=2026");
-           DJ_ASSIGN(auto out, s.training.deliveries(c.p(), org_id, static_cast<int>(*year)));
-           return json_response(out);
-         }});
-  r.add({.method = "POST",
-         .pattern = "/api/v1/trainings/{id}/complete",
-         .tag = "training",
-         .summary = "Decide completion, issue certificates, post hours to the ledger",
-         .perm = auth::Perm::org_write,
-         .responses = {{200, "Completion"}},
-         .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto id, c.id(0));
-           DJ_ASSIGN(auto out, s.training.complete(c.p(), id));
-           return json_response(out);
-         }});
-  r.add({.method = "GET",
-         .pattern = "/api/v1/my/trainings",
-         .tag = "training",
-         .summary = "The signed-in member's classes",
-         .responses = {{200, "MyTrainingPage"}},
-         .handler = [&s](Ctx& c) -> Result<Response> {
-           DJ_ASSIGN(auto out, s.training.mine(c.p()));
-           return json_response(out);
-         }});
-  r.add({.method = "GET",
          .pattern = "/verify/{serial}",
          .tag = "training",
          .summary = "Public check of a certificate: name masked, class, hours, date",
@@ -564,6 +578,21 @@ void add_training_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto out, s.training.verify(c.params.at(0)));
            return json_response(out);
          }});
+}
+
+}  // namespace
+
+void add_training_routes(Router& r, Services& s) {
+  r.add_schemas(kTrainingSchemas);
+  r.add_codes("training.levels", training::kLevels);
+  r.add_codes("training.groups", training::kGroups);
+  r.add_codes("training.methods", training::kMethods);
+  r.add_codes("training.plan_kinds", training::kPlanKinds);
+  add_class_routes(r, s);
+  add_checkin_routes(r, s);
+  add_plan_routes(r, s);
+  add_home_delivery_routes(r, s);
+  add_report_routes(r, s);
 }
 
 }  // namespace dj::http

@@ -19,9 +19,6 @@ namespace {
 namespace json = boost::json;
 using auth::Principal;
 
-constexpr const char* kKinds[] = {"org_count",    "leader_lecture", "leader_branch_life",
-                                  "person_hours", "silence_org",    "silence_member"};
-
 std::vector<std::string> strings_of(const json::object& o, const char* key) {
   std::vector<std::string> out;
   if (const auto* v = o.if_contains(key); v && v->is_array()) {
@@ -47,6 +44,19 @@ bool bool_of(const json::object& o, const char* key) {
   return v && v->is_bool() && v->as_bool();
 }
 
+}  // namespace
+
+std::optional<RuleKind> parse_rule_kind(std::string_view s) {
+  for (size_t i = 0; i < std::size(kRuleKinds); ++i) {
+    if (s == kRuleKinds[i]) return static_cast<RuleKind>(i);
+  }
+  return std::nullopt;
+}
+
+const char* to_string(RuleKind k) { return kRuleKinds[static_cast<size_t>(k)]; }
+
+namespace {
+
 PeriodUnit per_of(const Rule& r) {
   if (const auto* v = r.params.if_contains("per"); v && v->is_string()) {
     return parse_period_unit(std::string(v->as_string())).value_or(PeriodUnit::year);
@@ -59,7 +69,7 @@ Rule rule_from(const store::Row& r) {
   x.id = r.i64(0);
   x.code = r.str(1);
   x.version = static_cast<int>(r.i64(2));
-  x.kind = r.str(3);
+  x.kind = parse_rule_kind(r.str(3)).value_or(RuleKind::org_count);
   json::error_code ec;
   auto params = json::parse(r.str(4), ec);
   if (!ec && params.is_object()) x.params = params.as_object();
@@ -188,9 +198,17 @@ Status validate_rule(const RuleInput& in, const std::set<std::string>& types) {
       })) {
     v.add("code", "format", "lowercase letters, digits and '_' only");
   }
+  RuleKind kind = RuleKind::org_count;
+  bool known = false;
+  if (in.kind) {
+    if (auto k = parse_rule_kind(*in.kind)) {
+      kind = *k;
+      known = true;
+    }
+  }
   if (!in.kind) {
     v.add("kind", "required", "is required");
-  } else if (std::find(std::begin(kKinds), std::end(kKinds), *in.kind) == std::end(kKinds)) {
+  } else if (!known) {
     v.add("kind", "unknown_code",
           "must be one of org_count, leader_lecture, leader_branch_life, person_hours, "
           "silence_org, silence_member");
@@ -223,11 +241,12 @@ Status validate_rule(const RuleInput& in, const std::set<std::string>& types) {
     if (!org::parse_type(t))
       v.add("params.org_types", "unknown_code", "unknown organization type " + t);
   }
-  if (in.kind && (*in.kind == "org_count" || *in.kind == "leader_lecture") &&
+  if (!known) return v.status();
+  if ((kind == RuleKind::org_count || kind == RuleKind::leader_lecture) &&
       strings_of(p, "types").empty()) {
     v.add("params.types", "required", "name at least one activity type");
   }
-  if (in.kind && *in.kind == "person_hours" && per_of(Rule{.params = p}) != PeriodUnit::year) {
+  if (kind == RuleKind::person_hours && per_of(Rule{.params = p}) != PeriodUnit::year) {
     v.add("params.per", "unsupported", "hour targets are yearly");
   }
   return v.status();
@@ -236,7 +255,8 @@ Status validate_rule(const RuleInput& in, const std::set<std::string>& types) {
 // One rule version applied to one unit of the period, with its parameters
 // read once.
 struct Check {
-  std::string code, kind;
+  std::string code;
+  RuleKind kind;
   Period unit;
   std::vector<std::string> types, org_types, posts;
   bool requires_groups = false, include_subtree = false, exempt_infirm = false;
@@ -250,7 +270,7 @@ std::vector<Check> schedule(const RuleBook& book, const Period& period, const st
   std::vector<Check> out;
   for (const auto& code : book.codes()) {
     const Rule* shape = book.any(code);
-    if (shape->kind == "silence_org" || shape->kind == "silence_member") continue;
+    if (shape->kind == RuleKind::silence_org || shape->kind == RuleKind::silence_member) continue;
     for (const auto& unit : units_overlapping(period, per_of(*shape))) {
       if (unit.from > as_of) continue;  // not started yet
       const Rule* rule = book.in_force(code, unit.to);
@@ -262,7 +282,7 @@ std::vector<Check> schedule(const RuleBook& book, const Period& period, const st
       c.requires_groups = bool_of(rule->params, "requires_groups");
       c.include_subtree = bool_of(rule->params, "include_subtree");
       c.exempt_infirm = bool_of(rule->params, "exempt_infirm");
-      c.required = rule->kind == "person_hours"
+      c.required = rule->kind == RuleKind::person_hours
                        ? std::llround(number_of(rule->params, "min_hours", 32) * 10)
                        : int_of(rule->params, "min", 1);
       out.push_back(std::move(c));
@@ -271,14 +291,84 @@ std::vector<Check> schedule(const RuleBook& book, const Period& period, const st
   return out;
 }
 
+// The evaluator of the organization rules: an organization's actual count for
+// the check's unit, or nullopt when the rule does not apply to it.
+std::optional<int64_t> org_actual(const Check& k, const OrgInfo& o, const MonthCounts& own,
+                                  const MonthCounts& subtree) {
+  switch (k.kind) {
+    case RuleKind::org_count:
+      if (std::find(k.org_types.begin(), k.org_types.end(), o.type) == k.org_types.end()) {
+        return std::nullopt;
+      }
+      if (k.requires_groups && o.groups == 0) return std::nullopt;
+      if (o.founded_on && *o.founded_on > k.unit.from) return std::nullopt;  // not there all unit
+      return count_in(k.include_subtree ? subtree : own, o.id, k.types, k.unit);
+    case RuleKind::leader_lecture:
+    case RuleKind::leader_branch_life:
+    case RuleKind::person_hours:
+    case RuleKind::silence_org:
+    case RuleKind::silence_member:
+      break;
+  }
+  return std::nullopt;
+}
+
+// Ledger hours (tenths) per member and year.
+using YearHours = std::map<std::pair<int64_t, int>, int64_t>;
+
+// What the people rules read about a member, and what they count.
+struct PersonFacts {
+  int64_t member_id = 0;
+  bool leader = false;
+  std::string post;
+  bool infirm = false;
+};
+struct PersonEvidence {
+  const MonthCounts& lectures;     // per leading cadre, type and month
+  const MonthCounts& branch_life;  // per leading cadre and month ("*")
+  const YearHours& hours;
+};
+
+// The evaluator of each people rule: the member's actual figure for the
+// check's unit, or nullopt when the rule does not apply to him.
+std::optional<int64_t> person_actual(const Check& k, const PersonFacts& p,
+                                     const PersonEvidence& e) {
+  switch (k.kind) {
+    case RuleKind::leader_lecture:
+      if (!p.leader) return std::nullopt;
+      return count_in(e.lectures, p.member_id, k.types, k.unit);
+    case RuleKind::leader_branch_life:
+      if (!p.leader) return std::nullopt;
+      return count_in(e.branch_life, p.member_id, {"*"}, k.unit);
+    case RuleKind::person_hours: {
+      if (!k.posts.empty() && std::find(k.posts.begin(), k.posts.end(), p.post) == k.posts.end()) {
+        return std::nullopt;
+      }
+      if (p.infirm && k.exempt_infirm) return std::nullopt;
+      const auto h = e.hours.find({p.member_id, std::stoi(k.unit.from.substr(0, 4))});
+      return h == e.hours.end() ? 0 : h->second;
+    }
+    case RuleKind::org_count:
+    case RuleKind::silence_org:
+    case RuleKind::silence_member:
+      break;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 json::object to_json(const Rule& r) {
-  return json::object{
-      {"id", r.id},          {"code", r.code},         {"version", r.version},
-      {"kind", r.kind},      {"params", r.params},     {"effective_from", r.effective_from},
-      {"source", r.source},  {"label_zh", r.label_zh}, {"label_en", r.label_en},
-      {"enabled", r.enabled}};
+  return json::object{{"id", r.id},
+                      {"code", r.code},
+                      {"version", r.version},
+                      {"kind", to_string(r.kind)},
+                      {"params", r.params},
+                      {"effective_from", r.effective_from},
+                      {"source", r.source},
+                      {"label_zh", r.label_zh},
+                      {"label_en", r.label_en},
+                      {"enabled", r.enabled}};
 }
 
 json::object to_json(const MemberHours& h) {
@@ -408,8 +498,11 @@ Result<Rule> ComplianceService::add_rule_version(const Principal& p, const RuleI
                           {*in.code, version, *in.kind, json::serialize(*in.params),
                            *in.effective_from, *in.source, *in.label_zh, *in.label_en,
                            in.enabled.value_or(true), now_ms(), p.user_id}));
-    Rule r{ins.i64(0),         *in.code,   version,      *in.kind,     *in.params,
-           *in.effective_from, *in.source, *in.label_zh, *in.label_en, in.enabled.value_or(true)};
+    Rule r{ins.i64(0),   *in.code,
+           version,      *parse_rule_kind(*in.kind),
+           *in.params,   *in.effective_from,
+           *in.source,   *in.label_zh,
+           *in.label_en, in.enabled.value_or(true)};
     DJ_TRY(audit::record(c, p.actor(), {"rule.version", "rule", r.code, "", {}, to_json(r)}));
     return r;
   });
@@ -486,19 +579,15 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
       res.type = o.type;
       res.path = o.path;
       for (const Check& k : checks) {
-        if (k.kind != "org_count") continue;
-        if (std::find(k.org_types.begin(), k.org_types.end(), o.type) == k.org_types.end())
-          continue;
-        if (k.requires_groups && o.groups == 0) continue;
-        if (o.founded_on && *o.founded_on > k.unit.from) continue;  // not there all unit
-        const int64_t actual = count_in(k.include_subtree ? subtree : own, o.id, k.types, k.unit);
+        const auto actual = org_actual(k, o, own, subtree);
+        if (!actual) continue;
         Item item{k.code,
                   k.unit.label,
                   k.unit.from,
                   k.unit.to,
                   k.required,
-                  actual,
-                  status_of(actual, k.required, k.unit, now)};
+                  *actual,
+                  status_of(*actual, k.required, k.unit, now)};
         (item.status == "met" ? res.met : item.status == "due" ? res.due : res.missed)++;
         res.items.push_back(std::move(item));
       }
@@ -552,35 +641,19 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
     DJ_ASSIGN(auto hour_rows, c.query("SELECT member_id, year, hours_tenths FROM hour_totals "
                                       "WHERE year >= ? AND year <= ?",
                                       {std::stoi(lo.substr(0, 4)), std::stoi(hi.substr(0, 4))}));
-    std::map<std::pair<int64_t, int>, int64_t> hours;
+    YearHours hours;
     for (const auto& r : hour_rows) hours[{r.i64(0), static_cast<int>(r.i64(1))}] = r.i64(2);
 
+    const PersonEvidence evidence{lectures, branch_life, hours};
     for (const auto& r : people_rows) {
       PersonResult pr{r.i64(0), r.str(1), r.i64(2), {}};
-      const bool leader = member::is_leading_cadre(r.str(3));
-      const std::string post = r.str(4);
-      const bool infirm = r.flag(5);
+      const PersonFacts person{pr.member_id, member::is_leading_cadre(r.str(3)), r.str(4),
+                               r.flag(5)};
       for (const Check& k : checks) {
-        int64_t actual = 0;
-        if (k.kind == "leader_lecture") {
-          if (!leader) continue;
-          actual = count_in(lectures, pr.member_id, k.types, k.unit);
-        } else if (k.kind == "leader_branch_life") {
-          if (!leader) continue;
-          actual = count_in(branch_life, pr.member_id, {"*"}, k.unit);
-        } else if (k.kind == "person_hours") {
-          if (!k.posts.empty() &&
-              std::find(k.posts.begin(), k.posts.end(), post) == k.posts.end()) {
-            continue;
-          }
-          if (infirm && k.exempt_infirm) continue;
-          auto h = hours.find({pr.member_id, std::stoi(k.unit.from.substr(0, 4))});
-          actual = h == hours.end() ? 0 : h->second;
-        } else {
-          continue;
-        }
-        pr.items.push_back({k.code, k.unit.label, k.unit.from, k.unit.to, k.required, actual,
-                            status_of(actual, k.required, k.unit, now)});
+        const auto actual = person_actual(k, person, evidence);
+        if (!actual) continue;
+        pr.items.push_back({k.code, k.unit.label, k.unit.from, k.unit.to, k.required, *actual,
+                            status_of(*actual, k.required, k.unit, now)});
       }
       if (!pr.items.empty()) rep.people.push_back(std::move(pr));
     }
@@ -589,45 +662,55 @@ Result<Report> ComplianceService::evaluate(const Principal& p, const Period& per
     for (const auto& code : book.codes()) {
       const Rule* rule = book.in_force(code, rep.as_of);
       if (!rule) continue;
-      if (rule->kind == "silence_org") {
-        const int64_t days = int_of(rule->params, "days", 30);
-        const std::string since = date_from_days(days_from_date(rep.as_of) - days);
-        DJ_ASSIGN(auto rows,
-                  c.query("SELECT a.org_id, MAX(a.held_on) FROM activities a JOIN orgs o "
-                          "ON o.id = a.org_id WHERE o.path >= ? AND o.path < ? AND "
-                          "a.held_on > ? AND a.held_on <= ? AND a.deleted_at IS NULL "
-                          "GROUP BY a.org_id",
-                          {root_path, end, since, rep.as_of}));
-        std::set<int64_t> active;
-        for (const auto& r : rows) {
-          auto it = org_index.find(r.i64(0));
-          if (it == org_index.end()) continue;
-          for (int64_t a : ancestors_in_path(orgs[it->second].path)) active.insert(a);
+      switch (rule->kind) {
+        case RuleKind::silence_org: {
+          const int64_t days = int_of(rule->params, "days", 30);
+          const std::string since = date_from_days(days_from_date(rep.as_of) - days);
+          DJ_ASSIGN(auto rows,
+                    c.query("SELECT a.org_id, MAX(a.held_on) FROM activities a JOIN orgs o "
+                            "ON o.id = a.org_id WHERE o.path >= ? AND o.path < ? AND "
+                            "a.held_on > ? AND a.held_on <= ? AND a.deleted_at IS NULL "
+                            "GROUP BY a.org_id",
+                            {root_path, end, since, rep.as_of}));
+          std::set<int64_t> active;
+          for (const auto& r : rows) {
+            auto it = org_index.find(r.i64(0));
+            if (it == org_index.end()) continue;
+            for (int64_t a : ancestors_in_path(orgs[it->second].path)) active.insert(a);
+          }
+          const auto org_types = strings_of(rule->params, "org_types");
+          for (const auto& o : orgs) {
+            if (std::find(org_types.begin(), org_types.end(), o.type) == org_types.end()) continue;
+            if (active.count(o.id) || (o.founded_on && *o.founded_on > since)) continue;
+            rep.alerts.push_back({code, "org", o.id, o.name, std::nullopt, days});
+          }
+          break;
         }
-        const auto org_types = strings_of(rule->params, "org_types");
-        for (const auto& o : orgs) {
-          if (std::find(org_types.begin(), org_types.end(), o.type) == org_types.end()) continue;
-          if (active.count(o.id) || (o.founded_on && *o.founded_on > since)) continue;
-          rep.alerts.push_back({code, "org", o.id, o.name, std::nullopt, days});
+        case RuleKind::silence_member: {
+          const int64_t months = int_of(rule->params, "months", 6);
+          const std::string since = months_before(rep.as_of, static_cast<int>(months));
+          DJ_ASSIGN(auto rows,
+                    c.query("SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id "
+                            "WHERE o.path >= ? AND o.path < ? AND m.deleted_at IS NULL AND EXISTS "
+                            "(SELECT 1 FROM attendance t WHERE t.member_id = m.id AND "
+                            "t.held_on > ? AND t.held_on <= ? AND t.org_life = 1 AND "
+                            "t.status IN ('present', 'late'))",
+                            {root_path, end, since, rep.as_of}));
+          std::set<int64_t> active;
+          for (const auto& r : rows) active.insert(r.i64(0));
+          for (const auto& r : people_rows) {
+            if (active.count(r.i64(0)) || r.flag(5)) continue;  // infirm: learning comes home
+            if (!r.null(7) && r.str(7) > since) continue;       // joined within the window
+            rep.alerts.push_back({code, "member", r.i64(0), r.str(1), std::nullopt,
+                                  days_from_date(rep.as_of) - days_from_date(since)});
+          }
+          break;
         }
-      } else if (rule->kind == "silence_member") {
-        const int64_t months = int_of(rule->params, "months", 6);
-        const std::string since = months_before(rep.as_of, static_cast<int>(months));
-        DJ_ASSIGN(auto rows,
-                  c.query("SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id "
-                          "WHERE o.path >= ? AND o.path < ? AND m.deleted_at IS NULL AND EXISTS "
-                          "(SELECT 1 FROM attendance t WHERE t.member_id = m.id AND "
-                          "t.held_on > ? AND t.held_on <= ? AND t.org_life = 1 AND "
-                          "t.status IN ('present', 'late'))",
-                          {root_path, end, since, rep.as_of}));
-        std::set<int64_t> active;
-        for (const auto& r : rows) active.insert(r.i64(0));
-        for (const auto& r : people_rows) {
-          if (active.count(r.i64(0)) || r.flag(5)) continue;  // infirm: learning comes home
-          if (!r.null(7) && r.str(7) > since) continue;       // joined within the window
-          rep.alerts.push_back({code, "member", r.i64(0), r.str(1), std::nullopt,
-                                days_from_date(rep.as_of) - days_from_date(since)});
-        }
+        case RuleKind::org_count:
+        case RuleKind::leader_lecture:
+        case RuleKind::leader_branch_life:
+        case RuleKind::person_hours:
+          break;  // checked per unit above
       }
     }
     rep.orgs = std::move(results);
@@ -646,7 +729,7 @@ std::pair<int64_t, bool> target_for(const RuleBook& book, int year, const std::s
   bool exempt = false;
   for (const auto& code : book.codes()) {
     const Rule* r = book.in_force(code, last);
-    if (!r || r->kind != "person_hours") continue;
+    if (!r || r->kind != RuleKind::person_hours) continue;
     const auto posts = strings_of(r->params, "posts");
     if (!posts.empty() && std::find(posts.begin(), posts.end(), post) == posts.end()) continue;
     if (infirm && bool_of(r->params, "exempt_infirm")) {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/period.h"
@@ -25,11 +26,25 @@
 
 namespace dj::compliance {
 
+// The kinds above; kRuleKinds holds their codes in this order.
+enum class RuleKind {
+  org_count,
+  leader_lecture,
+  leader_branch_life,
+  person_hours,
+  silence_org,
+  silence_member
+};
+inline constexpr const char* kRuleKinds[] = {"org_count",    "leader_lecture", "leader_branch_life",
+                                             "person_hours", "silence_org",    "silence_member"};
+std::optional<RuleKind> parse_rule_kind(std::string_view s);
+const char* to_string(RuleKind k);
+
 struct Rule {
   int64_t id = 0;
   std::string code;
   int version = 1;
-  std::string kind;
+  RuleKind kind = RuleKind::org_count;
   boost::json::object params;
   std::string effective_from;
   std::string source, label_zh, label_en;

@@ -627,6 +627,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/trainings/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decide completion, issue certificates, post hours to the ledger */
+        post: operations["postTrainingsByIdComplete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/my/trainings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in member's classes */
+        get: operations["getMyTrainings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/trainings/{id}/sessions/{sid}/qr": {
         parameters: {
             query?: never;
@@ -712,23 +746,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/stats/trainings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Training figures: classes by level, people trained by target group and organization, hours, completion (JSON or ?format=xlsx) */
-        get: operations["getStatsTrainings"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/training-plans": {
         parameters: {
             query?: never;
@@ -782,32 +799,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/trainings/{id}/complete": {
+    "/api/v1/stats/trainings": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
-        /** Decide completion, issue certificates, post hours to the ledger */
-        post: operations["postTrainingsByIdComplete"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/my/trainings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The signed-in member's classes */
-        get: operations["getMyTrainings"];
+        /** Training figures: classes by level, people trained by target group and organization, hours, completion (JSON or ?format=xlsx) */
+        get: operations["getStatsTrainings"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1035,7 +1035,8 @@ export interface components {
         };
         RuleInput: {
             code?: string | null;
-            kind?: string | null;
+            /** @enum {string|null} */
+            kind?: "org_count" | "leader_lecture" | "leader_branch_life" | "person_hours" | "silence_org" | "silence_member" | null;
             effective_from?: string | null;
             source?: string | null;
             label_zh?: string | null;
@@ -1398,7 +1399,8 @@ export interface components {
             id: number;
             code: string;
             version: number;
-            kind: string;
+            /** @enum {string} */
+            kind: "org_count" | "leader_lecture" | "leader_branch_life" | "person_hours" | "silence_org" | "silence_member";
             params: {
                 [key: string]: unknown;
             };
@@ -3562,6 +3564,66 @@ export interface operations {
             };
         };
     };
+    postTrainingsByIdComplete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Completion"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMyTrainings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyTrainingPage"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getTrainingsByIdSessionsBySidQr: {
         parameters: {
             query?: {
@@ -3744,41 +3806,6 @@ export interface operations {
             };
         };
     };
-    getStatsTrainings: {
-        parameters: {
-            query?: {
-                period?: string;
-                from?: string;
-                to?: string;
-                format?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TrainingStats"];
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
-                };
-            };
-            /** @description Problem (RFC 9457) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     getTrainingPlans: {
         parameters: {
             query?: never;
@@ -3937,40 +3964,14 @@ export interface operations {
             };
         };
     };
-    postTrainingsByIdComplete: {
+    getStatsTrainings: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: number;
+            query?: {
+                period?: string;
+                from?: string;
+                to?: string;
+                format?: string;
             };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Completion"];
-                };
-            };
-            /** @description Problem (RFC 9457) */
-            "4XX": {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    getMyTrainings: {
-        parameters: {
-            query?: never;
             header?: never;
             path?: never;
             cookie?: never;
@@ -3983,7 +3984,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MyTrainingPage"];
+                    "application/json": components["schemas"]["TrainingStats"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
             /** @description Problem (RFC 9457) */

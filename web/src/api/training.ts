@@ -27,6 +27,12 @@ export const postTrainingsByIdEnrolments = (id: number, body: operations['postTr
 /** Enter a member's exam score */
 export const postTrainingsByIdEnrolmentsByMidExam = (id: number, mid: number, body: operations['postTrainingsByIdEnrolmentsByMidExam']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<void>('POST', url('/api/v1/trainings/{id}/enrolments/{mid}/exam', { id, mid }), body, headers)
+/** Decide completion, issue certificates, post hours to the ledger */
+export const postTrainingsByIdComplete = (id: number, headers: Record<string, string> = {}) =>
+  request<operations['postTrainingsByIdComplete']['responses'][200]['content']['application/json']>('POST', url('/api/v1/trainings/{id}/complete', { id }), undefined, headers)
+/** The signed-in member's classes */
+export const getMyTrainings = () =>
+  request<operations['getMyTrainings']['responses'][200]['content']['application/json']>('GET', url('/api/v1/my/trainings', {}))
 /** The rotating check-in code for the venue screen (JSON, or ?format=svg or png) */
 export const getTrainingsByIdSessionsBySidQr = (id: number, sid: number, query: NonNullable<operations['getTrainingsByIdSessionsBySidQr']['parameters']['query']> = {}) =>
   request<operations['getTrainingsByIdSessionsBySidQr']['responses'][200]['content']['application/json']>('GET', url('/api/v1/trainings/{id}/sessions/{sid}/qr', { id, sid }, query))
@@ -44,11 +50,6 @@ export const postCheckin = (body: operations['postCheckin']['requestBody']['cont
 /** Ask leave for a session (the enrolled member) */
 export const postTrainingsByIdSessionsBySidLeave = (id: number, sid: number, body: operations['postTrainingsByIdSessionsBySidLeave']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postTrainingsByIdSessionsBySidLeave']['responses'][201]['content']['application/json']>('POST', url('/api/v1/trainings/{id}/sessions/{sid}/leave', { id, sid }), body, headers)
-/** Training figures: classes by level, people trained by target group and organization, hours, completion (JSON or ?format=xlsx) */
-export const getStatsTrainings = (query: NonNullable<operations['getStatsTrainings']['parameters']['query']> = {}) =>
-  request<operations['getStatsTrainings']['responses'][200]['content']['application/json']>('GET', url('/api/v1/stats/trainings', {}, query))
-export const getStatsTrainingsUrl = (query: NonNullable<operations['getStatsTrainings']['parameters']['query']> = {}) =>
-  url('/api/v1/stats/trainings', {}, query)
 /** Training plans in scope */
 export const getTrainingPlans = () =>
   request<operations['getTrainingPlans']['responses'][200]['content']['application/json']>('GET', url('/api/v1/training-plans', {}))
@@ -64,12 +65,11 @@ export const postHomeDeliveries = (body: operations['postHomeDeliveries']['reque
 /** Learning delivered at home in a subtree for a year */
 export const getHomeDeliveries = (query: NonNullable<operations['getHomeDeliveries']['parameters']['query']> = {}) =>
   request<operations['getHomeDeliveries']['responses'][200]['content']['application/json']>('GET', url('/api/v1/home-deliveries', {}, query))
-/** Decide completion, issue certificates, post hours to the ledger */
-export const postTrainingsByIdComplete = (id: number, headers: Record<string, string> = {}) =>
-  request<operations['postTrainingsByIdComplete']['responses'][200]['content']['application/json']>('POST', url('/api/v1/trainings/{id}/complete', { id }), undefined, headers)
-/** The signed-in member's classes */
-export const getMyTrainings = () =>
-  request<operations['getMyTrainings']['responses'][200]['content']['application/json']>('GET', url('/api/v1/my/trainings', {}))
+/** Training figures: classes by level, people trained by target group and organization, hours, completion (JSON or ?format=xlsx) */
+export const getStatsTrainings = (query: NonNullable<operations['getStatsTrainings']['parameters']['query']> = {}) =>
+  request<operations['getStatsTrainings']['responses'][200]['content']['application/json']>('GET', url('/api/v1/stats/trainings', {}, query))
+export const getStatsTrainingsUrl = (query: NonNullable<operations['getStatsTrainings']['parameters']['query']> = {}) =>
+  url('/api/v1/stats/trainings', {}, query)
 /** Public check of a certificate: name masked, class, hours, date */
 export const getVerifyBySerial = (serial: string) =>
   request<operations['getVerifyBySerial']['responses'][200]['content']['application/json']>('GET', url('/verify/{serial}', { serial }))

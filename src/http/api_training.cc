@@ -243,7 +243,7 @@ void add_class_routes(Router& r, Services& s) {
            auto paging = q.paging();
            DJ_TRY(q.finish());
            DJ_ASSIGN(auto out, s.training.list(c.p(), paging.page, paging.page_size));
-           return json_response(out);
+           return json_response(training::to_json(out));
          }});
   r.add({.method = "POST",
          .pattern = "/api/v1/trainings",
@@ -255,7 +255,7 @@ void add_class_routes(Router& r, Services& s) {
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto in, kTrainingInput.parse(c.req));
            DJ_ASSIGN(auto out, s.training.create(c.p(), in));
-           return json_response(out, 201);
+           return json_response(training::to_json(out), 201);
          }});
   r.add({.method = "GET",
          .pattern = "/api/v1/trainings/{id}",
@@ -265,7 +265,7 @@ void add_class_routes(Router& r, Services& s) {
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto out, s.training.get(c.p(), id));
-           return json_response(out);
+           return json_response(training::to_json(out));
          }});
   r.add({.method = "POST",
          .pattern = "/api/v1/trainings/{id}/sessions",
@@ -278,7 +278,7 @@ void add_class_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto in, kSessionInput.parse(c.req));
            DJ_ASSIGN(auto out, s.training.add_session(c.p(), id, in));
-           return json_response(out, 201);
+           return json_response(training::to_json(out), 201);
          }});
   r.add({.method = "PUT",
          .pattern = "/api/v1/trainings/{id}/quotas",
@@ -294,7 +294,7 @@ void add_class_routes(Router& r, Services& s) {
              return Error::invalid("quotas", "required", "each needs org_id and seats");
            }
            DJ_ASSIGN(auto out, s.training.set_quotas(c.p(), id, in.seats));
-           return json_response(out);
+           return json_response(training::to_json(out));
          }});
   r.add({.method = "GET",
          .pattern = "/api/v1/trainings/{id}/enrolments",
@@ -304,7 +304,7 @@ void add_class_routes(Router& r, Services& s) {
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto out, s.training.enrolments(c.p(), id));
-           return json_response(out);
+           return json_response(training::to_json(out));
          }});
   r.add({.method = "POST",
          .pattern = "/api/v1/trainings/{id}/enrolments",
@@ -317,7 +317,7 @@ void add_class_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto in, kEnrolInput.parse(c.req));
            DJ_ASSIGN(auto out, s.training.enrol(c.p(), id, in));
-           return json_response(out, 201);
+           return json_response(training::to_json(out), 201);
          }});
   r.add({.method = "POST",
          .pattern = "/api/v1/trainings/{id}/enrolments/{mid}/exam",
@@ -344,7 +344,7 @@ void add_class_routes(Router& r, Services& s) {
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto out, s.training.complete(c.p(), id));
-           return json_response(out);
+           return json_response(training::to_json(out));
          }});
   r.add({.method = "GET",
          .pattern = "/api/v1/my/trainings",
@@ -353,7 +353,7 @@ void add_class_routes(Router& r, Services& s) {
          .responses = {{200, "MyTrainingPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto out, s.training.mine(c.p()));
-           return json_response(out);
+           return json_response(training::to_json(out));
          }});
 }
 
@@ -376,13 +376,13 @@ void add_checkin_routes(Router& r, Services& s) {
            Response res;
            res.headers.emplace_back("Cache-Control", "no-store");
            if (format && *format == "svg") {
-             DJ_ASSIGN(auto svg, qr_svg(std::string(out.at("url").as_string())));
+             DJ_ASSIGN(auto svg, qr_svg(out.url));
              res.content_type = "image/svg+xml";
              res.body = std::move(svg);
              return res;
            }
            if (format && *format == "png") {
-             DJ_ASSIGN(auto png, qr_png(std::string(out.at("url").as_string())));
+             DJ_ASSIGN(auto png, qr_png(out.url));
              res.content_type = "image/png";
              res.body = std::move(png);
              return res;
@@ -390,7 +390,7 @@ void add_checkin_routes(Router& r, Services& s) {
            if (format && *format != "json") {
              return Error::bad_request("format", "unknown_code", "must be json, svg or png");
            }
-           res.body = json::serialize(out);
+           res.body = json::serialize(training::to_json(out));
            return res;
          }});
   r.add({.method = "POST",
@@ -405,7 +405,7 @@ void add_checkin_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto sid, c.id(1, "sid"));
            DJ_ASSIGN(auto marks, kRoster.parse(c.req));
            DJ_ASSIGN(auto out, s.training.mark_roster(c.p(), id, sid, marks));
-           return json_response(out);
+           return json_response(training::to_json(out));
          }});
   r.add({.method = "GET",
          .pattern = "/api/v1/trainings/{id}/sessions/{sid}/checkins",
@@ -416,7 +416,7 @@ void add_checkin_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto sid, c.id(1, "sid"));
            DJ_ASSIGN(auto out, s.training.attendance(c.p(), id, sid));
-           return json_response(out);
+           return json_response(training::to_json(out));
          }});
   r.add({.method = "POST",
          .pattern = "/api/v1/checkin",
@@ -429,10 +429,9 @@ void add_checkin_routes(Router& r, Services& s) {
          [&s](Ctx& c, Finish finish) {
            auto in = read_check_in(c.req);
            if (!in) return finish(in.take_error());
-           s.training.check_in(c.p(), *in, [finish](Result<boost::json::object> out) {
+           s.training.check_in(c.p(), *in, [finish](Result<training::CheckInResult> out) {
              if (!out) return finish(out.take_error());
-             const bool repeated = out->contains("repeated");
-             finish(json_response(*out, repeated ? 200 : 201));
+             finish(json_response(training::to_json(*out), out->repeated ? 200 : 201));
            });
          }});
   r.add({.method = "POST",
@@ -446,7 +445,7 @@ void add_checkin_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto in, kLeaveRequest.parse(c.req));
            const auto& reason = in.reason;
            DJ_ASSIGN(auto out, s.training.request_leave(c.p(), sid, reason.value_or("")));
-           return json_response(out, 201);
+           return json_response(training::to_json(out), 201);
          }});
 }
 
@@ -460,7 +459,7 @@ void add_plan_routes(Router& r, Services& s) {
          .responses = {{200, "PlanPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto out, s.training.plans(c.p()));
-           return json_response(out);
+           return json_response(training::to_json(out));
          }});
   r.add({.method = "POST",
          .pattern = "/api/v1/training-plans",
@@ -472,7 +471,7 @@ void add_plan_routes(Router& r, Services& s) {
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto in, kPlanInput.parse(c.req));
            DJ_ASSIGN(auto out, s.training.create_plan(c.p(), in));
-           return json_response(out, 201);
+           return json_response(training::to_json(out), 201);
          }});
   r.add({.method = "GET",
          .pattern = "/api/v1/training-plans/{id}",
@@ -483,7 +482,7 @@ void add_plan_routes(Router& r, Services& s) {
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto out, s.training.plan(c.p(), id));
-           return json_response(out);
+           return json_response(training::to_json(out));
          }});
 }
 
@@ -499,7 +498,7 @@ void add_home_delivery_routes(Router& r, Services& s) {
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto in, kDeliveryInput.parse(c.req));
            DJ_ASSIGN(auto out, s.training.deliver(c.p(), in));
-           return json_response(out, 201);
+           return json_response(training::to_json(out), 201);
          }});
   r.add({.method = "GET",
          .pattern = "/api/v1/home-deliveries",
@@ -515,7 +514,7 @@ void add_home_delivery_routes(Router& r, Services& s) {
            DJ_TRY(q.finish());
            if (!year) return Error::invalid("year", "required", "is required, e.g. year=2026");
            DJ_ASSIGN(auto out, s.training.deliveries(c.p(), org_id, static_cast<int>(*year)));
-           return json_response(out);
+           return json_response(training::to_json(out));
          }});
 }
 
@@ -541,7 +540,8 @@ void add_report_routes(Router& r, Services& s) {
            auto format = q.str("format", 10);
            DJ_ASSIGN(auto period, read_period(q, c.req));
            DJ_TRY(check_table_format(format));
-           DJ_ASSIGN(auto out, s.training.stats(c.p(), period.from, period.to));
+           DJ_ASSIGN(auto stats, s.training.stats(c.p(), period.from, period.to));
+           const auto out = training::to_json(stats);
            if (format != "xlsx") return json_response(out);
            auto num = [](const json::value& v) {
              return v.is_null() ? Cell(std::string("-")) : Cell(v.to_number<double>());
@@ -576,7 +576,7 @@ void add_report_routes(Router& r, Services& s) {
          .responses = {{200, "Certificate"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto out, s.training.verify(c.params.at(0)));
-           return json_response(out);
+           return json_response(training::to_json(out));
          }});
 }
 

@@ -6,6 +6,7 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -87,73 +88,266 @@ struct Mark {
   std::optional<std::string> status;  // present, late, leave, absent
 };
 
+// What the service answers: typed records, turned into JSON by to_json (the
+// HTTP layer's answers and the audit rows).
+
+struct Training {
+  int64_t id = 0, org_id = 0;
+  std::string org_path;  // of the organizer (not in its JSON)
+  std::string title, level;
+  std::vector<std::string> target_groups;
+  std::string starts_on, ends_on;
+  std::optional<std::string> venue, itinerary;
+  int64_t capacity = 0, attendance_threshold = 80, pass_score = 60;
+  bool off_site = false, exam_required = false;
+};
+
+struct Session {
+  int64_t id = 0, training_id = 0;
+  std::string title;
+  std::optional<std::string> lecturer_name, method, venue;
+  int64_t started_at = 0, ended_at = 0, hours_tenths = 0;  // epoch ms; tenths of an hour
+  bool required = false, first_course = false;
+  std::optional<double> latitude, longitude;  // the geofence, with radius_m
+  std::optional<int64_t> radius_m;
+};
+
+struct Quota {
+  int64_t org_id = 0;
+  std::string org_name;
+  int64_t seats = 0, enrolled = 0;
+};
+
+struct TrainingDetail {
+  Training training;
+  std::vector<Session> sessions;
+  std::vector<Quota> quotas;
+  int64_t enrolled = 0, waitlisted = 0, completed = 0;
+};
+
+struct TrainingPage {
+  std::vector<Training> items;
+  int64_t total = 0;
+};
+
+// A session just added, with what its organizer should know (a busy venue).
+struct NewSession {
+  struct Warning {
+    std::string code, message;
+    int64_t session_id = 0;
+  };
+  Session session;
+  std::vector<Warning> warnings;
+};
+
+struct QuotaAllocation {
+  std::vector<std::pair<int64_t, int64_t>> quotas;  // (org_id, seats)
+  int64_t total = 0, capacity = 0;
+};
+
+struct Enrolment {
+  int64_t training_id = 0, member_id = 0;
+  std::string name, status;  // enrolled, waitlisted
+  int64_t seats_left = 0;
+};
+
+struct EnrolmentRow {
+  int64_t member_id = 0;
+  std::string name, status;
+  std::optional<int64_t> exam_score;
+  bool completed = false;
+  int64_t hours_tenths = 0;
+  std::optional<std::string> certificate_serial;
+  std::optional<int64_t> quota_org_id;
+};
+
+// A member's recorded attendance of a session: a check-in, a roster mark or a leave.
+struct Attendance {
+  std::string status, method;
+  int64_t at = 0;
+  std::optional<std::string> reason;
+};
+
+struct AttendanceSheet {
+  struct Row {
+    int64_t member_id = 0;
+    std::string name;
+    std::optional<Attendance> checkin;
+  };
+  int64_t session_id = 0;
+  std::vector<Row> items;
+  int64_t checked_in = 0;  // present or late
+};
+
+// A class as its member sees it: his enrolment and his attendance of each session.
+struct MyTraining {
+  Training training;
+  std::string status;
+  bool completed = false;
+  std::optional<std::string> certificate_serial;
+  std::vector<std::pair<Session, std::optional<Attendance>>> sessions;
+};
+
+struct CheckInCode {
+  int64_t session_id = 0, slot = 0;
+  std::string token, code, url;
+  int64_t expires_in_ms = 0;
+};
+
+struct CheckInResult {
+  int64_t session_id = 0, member_id = 0;
+  std::string status, method;  // present or late; qr or code
+  int64_t at = 0;
+  bool repeated = false;  // the first result again, for the same Idempotency-Key
+};
+
+struct LeaveResult {
+  int64_t session_id = 0, member_id = 0;
+  std::string reason;
+};
+
+struct RosterResult {
+  int64_t session_id = 0, marked = 0;
+};
+
+struct Completion {
+  int64_t training_id = 0, enrolled = 0, completed = 0, total_hours_tenths = 0;
+};
+
+struct Certificate {
+  std::string serial, name;  // the name masked
+  std::string training, level;
+  int64_t hours_tenths = 0;
+  std::string completed_on, from, to;
+};
+
+struct Delivery {
+  int64_t id = 0, member_id = 0;
+  std::string name, delivered_by, delivered_on, content;
+  int64_t hours_tenths = 0;
+};
+
+struct DeliveryPage {
+  std::vector<Delivery> items;
+};
+
+struct TrainingStats {
+  std::string from, to;
+  int64_t classes = 0;
+  std::map<std::string, int64_t> classes_by_level, people_by_target_group;
+  std::map<int64_t, int64_t> people_by_affiliated_org;
+  int64_t people_trained = 0, enrolments = 0, completed = 0, hours_tenths = 0;
+};
+
+struct Plan {
+  int64_t id = 0, org_id = 0;
+  std::string org_path;  // not in its JSON
+  std::string title, kind;
+  int64_t from_year = 0, to_year = 0;
+  boost::json::object targets;
+};
+
+struct PlanDetail {
+  struct Figure {
+    std::string figure;  // "people_trained", "classes_by_level.unit", ...
+    double target = 0, actual = 0;
+  };
+  Plan plan;
+  TrainingStats actual;
+  std::vector<Figure> plan_vs_actual;
+};
+
+boost::json::object to_json(const Training& t);
+boost::json::object to_json(const Session& s);
+boost::json::object to_json(const TrainingDetail& d);
+boost::json::object to_json(const TrainingPage& p);
+boost::json::object to_json(const NewSession& s);
+boost::json::object to_json(const QuotaAllocation& q);
+boost::json::object to_json(const Enrolment& e);
+boost::json::object to_json(const std::vector<EnrolmentRow>& rows);
+boost::json::object to_json(const AttendanceSheet& a);
+boost::json::object to_json(const std::vector<MyTraining>& mine);
+boost::json::object to_json(const CheckInCode& c);
+boost::json::object to_json(const CheckInResult& r);
+boost::json::object to_json(const LeaveResult& r);
+boost::json::object to_json(const RosterResult& r);
+boost::json::object to_json(const Completion& c);
+boost::json::object to_json(const Certificate& c);
+boost::json::object to_json(const Delivery& d);
+boost::json::object to_json(const DeliveryPage& p);
+boost::json::object to_json(const TrainingStats& s);
+boost::json::object to_json(const Plan& p);
+boost::json::object to_json(const std::vector<Plan>& plans);
+boost::json::object to_json(const PlanDetail& d);
+
 class TrainingService {
  public:
   TrainingService(store::Db& db, const Keys& keys, Config cfg)
       : db_(db), qr_key_(keys.subkey("qr")), cfg_(cfg) {}
 
-  Result<boost::json::object> create(const auth::Principal& p, const TrainingInput& in);
+  // Classes, quotas, enrolment and completion (classes.cc).
+  Result<Training> create(const auth::Principal& p, const TrainingInput& in);
   // The class with sessions, quotas and enrolment counts.
-  Result<boost::json::object> get(const auth::Principal& p, int64_t id);
-  Result<boost::json::object> list(const auth::Principal& p, int64_t page, int64_t page_size);
-  // Adds a session; answers it with any warnings (a venue used at the same time).
-  Result<boost::json::object> add_session(const auth::Principal& p, int64_t id,
-                                          const SessionInput& in);
-  // Replaces the quotas (committee_admin): directly affiliated organizations,
+  Result<TrainingDetail> get(const auth::Principal& p, int64_t id);
+  Result<TrainingPage> list(const auth::Principal& p, int64_t page, int64_t page_size);
+  // Replaces the quotas (quota:manage): directly affiliated organizations,
   // seats adding up to at most the capacity.
-  Result<boost::json::object> set_quotas(const auth::Principal& p, int64_t id,
-                                         const std::vector<std::pair<int64_t, int64_t>>& quotas);
-  Result<boost::json::object> enrol(const auth::Principal& p, int64_t id, const EnrolInput& in);
-  Result<boost::json::object> enrolments(const auth::Principal& p, int64_t id);
-  // A session's attendance so far: every enrolled member in the caller's
-  // subtree with the check-in (status, method, time) or null, and the counts.
-  Result<boost::json::object> attendance(const auth::Principal& p, int64_t id, int64_t session_id);
+  Result<QuotaAllocation> set_quotas(const auth::Principal& p, int64_t id,
+                                     const std::vector<std::pair<int64_t, int64_t>>& quotas);
+  Result<Enrolment> enrol(const auth::Principal& p, int64_t id, const EnrolInput& in);
+  // The enrolled in the caller's subtree.
+  Result<std::vector<EnrolmentRow>> enrolments(const auth::Principal& p, int64_t id);
   // The classes of the caller as a member.
-  Result<boost::json::object> mine(const auth::Principal& p);
+  Result<std::vector<MyTraining>> mine(const auth::Principal& p);
+  Status set_exam_score(const auth::Principal& p, int64_t id, int64_t member_id, int64_t score);
+  // Decides completion for every enrolled member, issues certificates and
+  // posts the hours of those who completed to the ledger (source training).
+  Result<Completion> complete(const auth::Principal& p, int64_t id);
+  // Public: what a certificate says, the name masked.
+  Result<Certificate> verify(const std::string& serial);
 
+  // Sessions and check-in (checkin.cc).
+  // Adds a session; answers it with any warnings (a venue used at the same time).
+  Result<NewSession> add_session(const auth::Principal& p, int64_t id, const SessionInput& in);
+  // A session's attendance so far: every enrolled member in the caller's
+  // subtree with the check-in (status, method, time) or none, and the counts.
+  Result<AttendanceSheet> attendance(const auth::Principal& p, int64_t id, int64_t session_id);
   // The current check-in URL, token and numeric code of a session, for the
   // venue's screen.
-  Result<boost::json::object> qr(const auth::Principal& p, int64_t id, int64_t session_id,
-                                 const std::string& base_url);
+  Result<CheckInCode> qr(const auth::Principal& p, int64_t id, int64_t session_id,
+                         const std::string& base_url);
   // Checks the caller (a member) in with a QR token or the numeric code.
   // A repeat with the same idempotency key answers the first result. The
   // check-in joins the database's group commit: `done` runs once it has
   // committed (on the committing thread), or at once for a refusal that
   // needs no database.
   void check_in(const auth::Principal& p, const CheckIn& in,
-                std::function<void(Result<boost::json::object>)> done);
+                std::function<void(Result<CheckInResult>)> done);
   // A member asks leave for a session of a class he is enrolled in.
-  Result<boost::json::object> request_leave(const auth::Principal& p, int64_t session_id,
-                                            const std::string& reason);
-  Result<boost::json::object> mark_roster(const auth::Principal& p, int64_t id, int64_t session_id,
-                                          const std::vector<Mark>& marks);
-  Status set_exam_score(const auth::Principal& p, int64_t id, int64_t member_id, int64_t score);
-  // Decides completion for every enrolled member, issues certificates and
-  // posts the hours of those who completed to the ledger (source training).
-  Result<boost::json::object> complete(const auth::Principal& p, int64_t id);
-  // Public: what a certificate says, the name masked.
-  Result<boost::json::object> verify(const std::string& serial);
+  Result<LeaveResult> request_leave(const auth::Principal& p, int64_t session_id,
+                                    const std::string& reason);
+  Result<RosterResult> mark_roster(const auth::Principal& p, int64_t id, int64_t session_id,
+                                   const std::vector<Mark>& marks);
 
-  // Records learning delivered at home to an infirm or retired member and
-  // posts its hours to the ledger (source home_delivery).
-  Result<boost::json::object> deliver(const auth::Principal& p, const DeliveryInput& in);
+  // Learning delivered at home (deliveries.cc): records it for an infirm or
+  // retired member and posts its hours to the ledger (source home_delivery).
+  Result<Delivery> deliver(const auth::Principal& p, const DeliveryInput& in);
   // Deliveries to members of a subtree in a year.
-  Result<boost::json::object> deliveries(const auth::Principal& p, std::optional<int64_t> org_id,
-                                         int year);
+  Result<DeliveryPage> deliveries(const auth::Principal& p, std::optional<int64_t> org_id,
+                                  int year);
 
+  // Figures and plans (plans.cc).
   // Classes by level; distinct people enrolled, by target group and by
   // directly affiliated organization; hours; completion rate; for classes
   // starting within [from, to].
-  Result<boost::json::object> stats(const auth::Principal& p, const std::string& from,
-                                    const std::string& to,
-                                    std::optional<int64_t> org_id = std::nullopt);
-
+  Result<TrainingStats> stats(const auth::Principal& p, const std::string& from,
+                              const std::string& to, std::optional<int64_t> org_id = std::nullopt);
   // Training plans: targets {"classes_by_level": {level: n}, "people_by_target_group":
   // {group: n}, "people_trained": n, "hours": n}, any subset.
-  Result<boost::json::object> create_plan(const auth::Principal& p, const PlanInput& in);
-  Result<boost::json::object> plans(const auth::Principal& p);
+  Result<Plan> create_plan(const auth::Principal& p, const PlanInput& in);
+  Result<std::vector<Plan>> plans(const auth::Principal& p);
   // A plan with its targets against the actual figures of its years and subtree.
-  Result<boost::json::object> plan(const auth::Principal& p, int64_t id);
+  Result<PlanDetail> plan(const auth::Principal& p, int64_t id);
 
   // Token and code for a session and time slot (exposed for tests).
   std::string token_for(int64_t session_id, int64_t slot) const;

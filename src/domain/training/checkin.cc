@@ -1,0 +1,487 @@
+// Sessions and attendance: adding sessions (the theory course first), the
+// rotating QR token and numeric code, check-in from the phone through the
+// group commit, leave requests and the roster.
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+#include <cmath>
+
+#include "common/time.h"
+#include "common/validate.h"
+#include "domain/audit/audit.h"
+#include "domain/ledger/ledger.h"
+#include "domain/training/internal.h"
+#include "store/group_commit.h"
+
+namespace dj::training {
+
+namespace json = boost::json;
+using auth::Principal;
+using detail::one_of;
+
+namespace {
+
+// Target groups whose classes open with the theory course (首课/必修课).
+constexpr const char* kTheoryFirst[] = {"new_members", "activists", "development_targets"};
+
+bool needs_theory_first(const Training& t) {
+  return std::any_of(t.target_groups.begin(), t.target_groups.end(),
+                     [](const std::string& g) { return one_of(g, kTheoryFirst); });
+}
+
+// Great-circle distance in metres.
+double distance_m(double lat1, double lng1, double lat2, double lng2) {
+  constexpr double kRad = 3.14159265358979323846 / 180.0;
+  const double dlat = (lat2 - lat1) * kRad, dlng = (lng2 - lng1) * kRad;
+  const double a =
+      std::sin(dlat / 2) * std::sin(dlat / 2) +
+      std::cos(lat1 * kRad) * std::cos(lat2 * kRad) * std::sin(dlng / 2) * std::sin(dlng / 2);
+  return 2 * 6371000.0 * std::asin(std::min(1.0, std::sqrt(a)));
+}
+
+// A check-in on its way through the group commit, and what its checks found.
+struct Attempt {
+  audit::Actor actor;
+  int64_t member_id, session_id, now;
+  std::string method, key;
+  std::optional<Location> where;
+  std::string status;           // present or late, once checked
+  std::string org_path;         // of the class's organizer, for the audit row
+  bool replaces_leave = false;  // the member had asked leave, and came
+};
+
+// An earlier check-in of the member: its first result again for a repeat
+// with the same Idempotency-Key, 409 otherwise.
+Result<CheckInResult> earlier(const Attempt& a, const std::string& status,
+                              const std::string& method, int64_t at, const std::string& key) {
+  if (!a.key.empty() && key == a.key) {
+    return CheckInResult{a.session_id, a.member_id, status, method, at, true};
+  }
+  return Error{ErrorCode::conflict,
+               "already checked in at " + format_instant(at),
+               {{"session_id", "already_checked_in", "already checked in"}}};
+}
+
+}  // namespace
+
+std::string TrainingService::token_for(int64_t session_id, int64_t slot) const {
+  return base64url(
+             hmac_sha256(qr_key_, "qr:" + std::to_string(session_id) + ":" + std::to_string(slot)))
+      .substr(0, 22);
+}
+
+std::string TrainingService::code_for(int64_t session_id, int64_t slot) const {
+  const std::string mac =
+      hmac_sha256(qr_key_, "code:" + std::to_string(session_id) + ":" + std::to_string(slot));
+  uint32_t n = 0;
+  for (int i = 0; i < 4; ++i) n = (n << 8) | static_cast<unsigned char>(mac[i]);
+  return fmt::format("{:06}", n % 1000000);
+}
+
+Result<NewSession> TrainingService::add_session(const Principal& p, int64_t id,
+                                                const SessionInput& in) {
+  Validator v;
+  v.text("title", in.title, 200);
+  v.text("lecturer_name", in.lecturer_name, 50, false);
+  v.text("venue", in.venue, 200, false);
+  if (in.method && !one_of(*in.method, kMethods)) {
+    v.add("method", "unknown_code", "must be one of lecture, case, discussion, observation");
+  }
+  std::optional<int64_t> start, end;
+  if (!in.started_at || !(start = parse_instant(*in.started_at))) {
+    v.add("started_at", "format", "must be ISO 8601 with an offset");
+  }
+  if (!in.ended_at || !(end = parse_instant(*in.ended_at))) {
+    v.add("ended_at", "format", "must be ISO 8601 with an offset");
+  }
+  if (start && end && *end <= *start) v.add("ended_at", "before_start", "must be after started_at");
+  if (in.hours && (!std::isfinite(*in.hours) || *in.hours < 0 || *in.hours > 24)) {
+    v.add("hours", "range", "must be between 0 and 24");
+  }
+  const int geo = in.latitude.has_value() + in.longitude.has_value() + in.radius_m.has_value();
+  if (geo != 0 && geo != 3) {
+    v.add("radius_m", "incomplete", "a geofence needs latitude, longitude and radius_m");
+  } else if (geo == 3 && (*in.latitude < -90 || *in.latitude > 90 || *in.longitude < -180 ||
+                          *in.longitude > 180 || *in.radius_m < 10 || *in.radius_m > 100000)) {
+    v.add("radius_m", "range", "latitude -90..90, longitude -180..180, radius 10..100000 m");
+  }
+  DJ_TRY(v.status());
+  return store::with_tx(db_, [&](store::Conn& c) -> Result<NewSession> {
+    DJ_ASSIGN(auto t, detail::writable(c, p, id));
+    const std::string day = date_of_instant(*start);
+    if (day < t.starts_on || date_of_instant(*end) > t.ends_on) {
+      return Error::invalid(
+          "started_at", "outside_class",
+          "the session must lie within the class dates " + t.starts_on + " to " + t.ends_on);
+    }
+    DJ_ASSIGN(auto existing, detail::sessions_of(c, id));
+    if (needs_theory_first(t)) {
+      // The theory course (first_course) must be the earliest session.
+      const Session* first = existing.empty() ? nullptr : &existing.front();
+      const bool new_is_first = !first || *start < first->started_at;
+      if (new_is_first ? !in.first_course.value_or(false) : false) {
+        return Error::invalid("first_course", "theory_first",
+                              "this class's target group starts with the theory course: add the "
+                              "session marked first_course first");
+      }
+      if (in.first_course.value_or(false) && first && *start > first->started_at) {
+        return Error::invalid("started_at", "out_of_order",
+                              "the first course must come before every other session");
+      }
+    }
+    NewSession out;
+    if (in.venue) {
+      DJ_ASSIGN(auto clash,
+                c.query("SELECT s.id, t.title FROM training_sessions s JOIN trainings t ON "
+                        "t.id = s.training_id WHERE s.venue = ? AND s.started_at < ? AND "
+                        "s.ended_at > ? AND t.deleted_at IS NULL",
+                        {*in.venue, *end, *start}));
+      for (const auto& r : clash) {
+        out.warnings.push_back(
+            {"venue_busy", "the venue is booked at that time by " + r.str(1), r.i64(0)});
+      }
+    }
+    const int64_t hours =
+        in.hours ? std::llround(*in.hours * 10) : std::llround((*end - *start) / 360000.0);
+    DJ_ASSIGN(
+        auto ins,
+        c.query_one("INSERT INTO training_sessions (training_id, title, "
+                    "lecturer_name, started_at, ended_at, hours_tenths, method, "
+                    "required, first_course, venue, latitude, longitude, "
+                    "radius_m, created_at, created_by) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "RETURNING id",
+                    {id, *in.title, in.lecturer_name, *start, *end, hours, in.method,
+                     in.required.value_or(false), in.first_course.value_or(false), in.venue,
+                     in.latitude ? store::Value(std::to_string(*in.latitude)) : store::Value(),
+                     in.longitude ? store::Value(std::to_string(*in.longitude)) : store::Value(),
+                     in.radius_m, now_ms(), p.user_id}));
+    Session& s = out.session;
+    s.id = ins.i64(0);
+    s.training_id = id;
+    s.title = *in.title;
+    s.lecturer_name = in.lecturer_name;
+    s.method = in.method;
+    s.venue = in.venue;
+    s.started_at = *start;
+    s.ended_at = *end;
+    s.hours_tenths = hours;
+    s.required = in.required.value_or(false);
+    s.first_course = in.first_course.value_or(false);
+    s.latitude = in.latitude;
+    s.longitude = in.longitude;
+    s.radius_m = in.radius_m;
+    DJ_TRY(audit::record(
+        c, p.actor(),
+        {"training.session_add", "training", std::to_string(id), t.org_path, {}, to_json(s)}));
+    return out;
+  });
+}
+
+Result<AttendanceSheet> TrainingService::attendance(const Principal& p, int64_t id,
+                                                    int64_t session_id) {
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<AttendanceSheet> {
+    DJ_ASSIGN(auto t, detail::readable(c, p, id));
+    DJ_TRY(auth::require(p, auth::Perm::member_read));
+    DJ_ASSIGN(auto ts, detail::session_in(c, session_id));
+    if (ts.first.id != t.id) return Error::not_found("session " + std::to_string(session_id));
+    DJ_ASSIGN(auto rows,
+              c.query("SELECT e.member_id, m.name, ch.status, ch.method, ch.at, ch.reason FROM "
+                      "enrolments e "
+                      "JOIN members m ON m.id = e.member_id JOIN orgs mo ON mo.id = m.org_id "
+                      "LEFT JOIN checkins ch ON ch.session_id = ? AND ch.member_id = e.member_id "
+                      "WHERE e.training_id = ? AND e.status = 'enrolled' AND mo.path >= ? AND "
+                      "mo.path < ? ORDER BY m.name, e.member_id",
+                      {session_id, id, p.scope_path, auth::subtree_end(p.scope_path)}));
+    AttendanceSheet out;
+    out.session_id = session_id;
+    for (const auto& r : rows) {
+      AttendanceSheet::Row row{r.i64(0), r.str(1), std::nullopt};
+      if (!r.null(2)) {
+        row.checkin = Attendance{r.str(2), r.str(3), r.i64(4), r.opt_str(5)};
+        out.checked_in += r.str(2) == "present" || r.str(2) == "late";
+      }
+      out.items.push_back(std::move(row));
+    }
+    return out;
+  });
+}
+
+Result<CheckInCode> TrainingService::qr(const Principal& p, int64_t id, int64_t session_id,
+                                        const std::string& base_url) {
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<CheckInCode> {
+    DJ_ASSIGN(auto t, detail::writable(c, p, id));
+    DJ_ASSIGN(auto ts, detail::session_in(c, session_id));
+    if (ts.first.id != t.id) return Error::not_found("session " + std::to_string(session_id));
+    const int64_t now = now_ms();
+    const int64_t slot = slot_at(now);
+    const std::string token = token_for(session_id, slot);
+    return CheckInCode{session_id,
+                       slot,
+                       token,
+                       code_for(session_id, slot),
+                       base_url + "/checkin?session=" + std::to_string(session_id) +
+                           "&slot=" + std::to_string(slot) + "&token=" + token,
+                       (slot + 1) * cfg_.slot_ms - now};
+  });
+}
+
+void TrainingService::check_in(const Principal& p, const CheckIn& in,
+                               std::function<void(Result<CheckInResult>)> done) {
+  if (!p.member_id) {
+    return done(Error::forbidden("check-in is for members: log in with a member's account"));
+  }
+  const int64_t now = now_ms();
+  const int64_t current = slot_at(now);
+  // A token or a code of the current or the previous slot.
+  if (in.token) {
+    if (!in.slot) return done(Error::invalid("slot", "required", "comes with the token"));
+    if ((*in.slot != current && *in.slot != current - 1) ||
+        *in.token != token_for(in.session_id, *in.slot)) {
+      return done(Error::invalid("token", "expired_or_forged",
+                                 "the code is old or not this session's; scan the screen again"));
+    }
+  } else if (in.code) {
+    if (*in.code != code_for(in.session_id, current) &&
+        *in.code != code_for(in.session_id, current - 1)) {
+      return done(Error::invalid("code", "wrong", "the code is wrong or has changed"));
+    }
+  } else {
+    return done(Error::invalid("token", "required", "send the QR token or the numeric code"));
+  }
+  auto a =
+      std::make_shared<Attempt>(Attempt{p.actor(), *p.member_id, in.session_id, now,
+                                        in.token ? "qr" : "code", in.idempotency_key, in.where});
+  // The checks read on the request's thread; only the insert and its audit
+  // row join the group commit, so a burst of check-ins takes one transaction
+  // a batch. A repeat racing its first (a double tap) meets the unique key
+  // and is answered as a repeat.
+  auto checked = store::with_conn(db_, [&](store::Conn& c) -> Result<std::optional<CheckInResult>> {
+    // The session, the member's enrolment and any earlier check-in, in one statement.
+    DJ_ASSIGN(
+        auto row,
+        c.query_opt("SELECT s.started_at, s.ended_at, s.latitude, s.longitude, s.radius_m, "
+                    "(SELECT e.status FROM enrolments e WHERE e.training_id = s.training_id "
+                    "AND e.member_id = ?), ch.status, ch.method, ch.at, ch.idempotency_key, "
+                    "o.path FROM training_sessions s JOIN trainings t ON t.id = s.training_id "
+                    "JOIN orgs o ON o.id = t.org_id LEFT JOIN checkins ch ON ch.session_id = "
+                    "s.id AND ch.member_id = ? "
+                    "WHERE s.id = ? AND t.deleted_at IS NULL",
+                    {a->member_id, a->member_id, a->session_id}));
+    if (!row) return Error::not_found("session " + std::to_string(a->session_id));
+    // A leave request gives way to the member's own check-in: he came after all.
+    if (!row->null(8) && row->str(7) != "leave_request") {
+      DJ_ASSIGN(auto repeat, earlier(*a, row->str(6), row->str(7), row->i64(8), row->str(9)));
+      return std::optional<CheckInResult>(std::move(repeat));
+    }
+    if (row->str(5) != "enrolled") return Error::forbidden("you are not enrolled in this class");
+    const int64_t start = row->i64(0), end = row->i64(1);
+    if (a->now < start - cfg_.open_before_ms || a->now > end) {
+      return Error::invalid(
+          "session_id", "outside_window",
+          fmt::format("check-in is open from {} minutes before the start to the end ({} – {})",
+                      cfg_.open_before_ms / 60000, format_instant(start), format_instant(end)));
+    }
+    if (!row->null(4) && a->where) {
+      const double d =
+          distance_m(row->f64(2), row->f64(3), a->where->latitude, a->where->longitude);
+      if (d > static_cast<double>(row->i64(4))) {
+        return Error::invalid("location", "too_far",
+                              fmt::format("you are {:.0f} m from the venue; check in there", d));
+      }
+    }
+    a->status = a->now > start + cfg_.grace_ms ? "late" : "present";
+    a->org_path = row->str(10);
+    a->replaces_leave = !row->null(8);
+    return std::optional<CheckInResult>();
+  });
+  if (!checked) return done(checked.take_error());
+  if (*checked) return done(std::move(**checked));
+  auto work = [a](store::Conn& c) -> Status {
+    const store::Value key = a->key.empty() ? store::Value() : store::Value(a->key);
+    if (a->replaces_leave) {
+      // Only a leave request is replaced; a check-in racing this one wins.
+      DJ_ASSIGN(auto replaced,
+                c.exec("UPDATE checkins SET status = ?, method = ?, at = ?, idempotency_key = ?, "
+                       "reason = NULL WHERE session_id = ? AND member_id = ? AND method = "
+                       "'leave_request'",
+                       {a->status, a->method, a->now, key, a->session_id, a->member_id}));
+      if (replaced == 0) return Error::conflict("already checked in");
+    } else {
+      DJ_TRY(
+          c.exec("INSERT INTO checkins (session_id, member_id, status, method, at, "
+                 "idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
+                 {a->session_id, a->member_id, a->status, a->method, a->now, key}));
+    }
+    return audit::record(
+        c, a->actor,
+        {"training.check_in",
+         "session",
+         std::to_string(a->session_id),
+         a->org_path,
+         {},
+         json::object{{"member_id", a->member_id}, {"status", a->status}, {"method", a->method}}});
+  };
+  auto answer = [this, a, done = std::move(done)](Status s) {
+    if (!s && s.error().code == ErrorCode::conflict) {
+      // A concurrent repeat won the race: answer as for any repeat.
+      return done(store::with_conn(db_, [&](store::Conn& c) -> Result<CheckInResult> {
+        DJ_ASSIGN(auto ch, c.query_opt("SELECT status, method, at, idempotency_key FROM checkins "
+                                       "WHERE session_id = ? AND member_id = ?",
+                                       {a->session_id, a->member_id}));
+        if (!ch) return Error::conflict("already checked in");
+        return earlier(*a, ch->str(0), ch->str(1), ch->i64(2), ch->str(3));
+      }));
+    }
+    if (!s) return done(s.take_error());
+    done(CheckInResult{a->session_id, a->member_id, a->status, a->method, a->now, false});
+  };
+  db_.group_commit().submit(std::move(work), std::move(answer));
+}
+
+Result<RosterResult> TrainingService::mark_roster(const Principal& p, int64_t id,
+                                                  int64_t session_id,
+                                                  const std::vector<Mark>& marks) {
+  Validator v;
+  for (size_t i = 0; i < marks.size(); ++i) {
+    const std::string f = "checkins[" + std::to_string(i) + "]";
+    if (!marks[i].member_id) v.add(f + ".member_id", "required", "is required");
+    if (!marks[i].status || !one_of(*marks[i].status, ledger::kAttendanceMarks)) {
+      v.add(f + ".status", "unknown_code", "must be one of present, late, leave, absent");
+    }
+  }
+  DJ_TRY(v.status());
+  return store::with_tx(db_, [&](store::Conn& c) -> Result<RosterResult> {
+    DJ_ASSIGN(auto t, detail::writable(c, p, id));
+    DJ_ASSIGN(auto ts, detail::session_in(c, session_id));
+    if (ts.first.id != t.id) return Error::not_found("session " + std::to_string(session_id));
+    const int64_t now = now_ms();
+    for (size_t i = 0; i < marks.size(); ++i) {
+      DJ_ASSIGN(auto e, c.query_opt("SELECT 1 FROM enrolments WHERE training_id = ? AND "
+                                    "member_id = ? AND status = 'enrolled'",
+                                    {id, *marks[i].member_id}));
+      if (!e) {
+        return Error::invalid("checkins[" + std::to_string(i) + "].member_id", "not_enrolled",
+                              "is not enrolled in this class");
+      }
+      // A mark that only repeats the recorded status keeps the record (a QR
+      // check-in keeps its method and time); a different one replaces it.
+      DJ_TRY(
+          c.exec("INSERT INTO checkins (session_id, member_id, status, method, at) VALUES "
+                 "(?, ?, ?, 'roster', ?) ON CONFLICT (session_id, member_id) DO UPDATE SET "
+                 "status = excluded.status, method = excluded.method, at = excluded.at, "
+                 "reason = NULL, idempotency_key = NULL "
+                 "WHERE checkins.status <> excluded.status",
+                 {session_id, *marks[i].member_id, *marks[i].status, now}));
+    }
+    RosterResult out{session_id, static_cast<int64_t>(marks.size())};
+    DJ_TRY(audit::record(
+        c, p.actor(),
+        {"training.roster", "training", std::to_string(id), t.org_path, {}, to_json(out)}));
+    return out;
+  });
+}
+
+Result<LeaveResult> TrainingService::request_leave(const Principal& p, int64_t session_id,
+                                                   const std::string& reason) {
+  if (!p.member_id) return Error::forbidden("leave requests are for members");
+  Validator v;
+  v.text("reason", reason.empty() ? std::nullopt : std::optional<std::string>(reason), 200);
+  DJ_TRY(v.status());
+  return store::with_tx(db_, [&](store::Conn& c) -> Result<LeaveResult> {
+    DJ_ASSIGN(auto ts, detail::session_in(c, session_id));
+    DJ_ASSIGN(auto e, c.query_opt("SELECT status FROM enrolments WHERE training_id = ? AND "
+                                  "member_id = ?",
+                                  {ts.first.id, *p.member_id}));
+    if (!e || e->str(0) != "enrolled")
+      return Error::forbidden("you are not enrolled in this class");
+    if (now_ms() > ts.second.ended_at) {
+      return Error::invalid("session_id", "over", "the session is over");
+    }
+    DJ_ASSIGN(auto existing, c.query_opt("SELECT status FROM checkins WHERE session_id = ? AND "
+                                         "member_id = ?",
+                                         {session_id, *p.member_id}));
+    if (existing) {
+      return Error{ErrorCode::conflict,
+                   "already " + existing->str(0),
+                   {{"session_id", "already_recorded", "attendance is already recorded"}}};
+    }
+    DJ_TRY(
+        c.exec("INSERT INTO checkins (session_id, member_id, status, method, at, reason) "
+               "VALUES (?, ?, 'leave', 'leave_request', ?, ?)",
+               {session_id, *p.member_id, now_ms(), reason}));
+    LeaveResult out{session_id, *p.member_id, reason};
+    DJ_TRY(audit::record(c, p.actor(),
+                         {"training.leave",
+                          "training",
+                          std::to_string(ts.first.id),
+                          ts.first.org_path,
+                          {},
+                          to_json(out)}));
+    return out;
+  });
+}
+
+json::object to_json(const NewSession& s) {
+  auto out = to_json(s.session);
+  json::array warnings;
+  for (const auto& w : s.warnings) {
+    warnings.push_back(
+        json::object{{"code", w.code}, {"message", w.message}, {"session_id", w.session_id}});
+  }
+  out["warnings"] = std::move(warnings);
+  return out;
+}
+
+json::object to_json(const AttendanceSheet& a) {
+  json::array items;
+  for (const auto& r : a.items) {
+    json::value checkin = nullptr;
+    if (r.checkin) {
+      checkin = json::object{
+          {"status", r.checkin->status},
+          {"method", r.checkin->method},
+          {"at", format_instant(r.checkin->at)},
+          {"reason", r.checkin->reason ? json::value(*r.checkin->reason) : json::value(nullptr)}};
+    }
+    items.push_back(
+        json::object{{"member_id", r.member_id}, {"name", r.name}, {"checkin", checkin}});
+  }
+  const auto n = static_cast<int64_t>(items.size());
+  return json::object{{"session_id", a.session_id},
+                      {"items", std::move(items)},
+                      {"enrolled", n},
+                      {"checked_in", a.checked_in}};
+}
+
+json::object to_json(const CheckInCode& c) {
+  return json::object{{"session_id", c.session_id},
+                      {"slot", c.slot},
+                      {"token", c.token},
+                      {"code", c.code},
+                      {"url", c.url},
+                      {"expires_in_ms", c.expires_in_ms}};
+}
+
+json::object to_json(const CheckInResult& r) {
+  json::object out{{"session_id", r.session_id},
+                   {"member_id", r.member_id},
+                   {"status", r.status},
+                   {"method", r.method},
+                   {"at", format_instant(r.at)}};
+  if (r.repeated) out["repeated"] = true;
+  return out;
+}
+
+json::object to_json(const LeaveResult& r) {
+  return json::object{{"session_id", r.session_id},
+                      {"member_id", r.member_id},
+                      {"status", "leave"},
+                      {"reason", r.reason}};
+}
+
+json::object to_json(const RosterResult& r) {
+  return json::object{{"session_id", r.session_id}, {"marked", r.marked}};
+}
+
+}  // namespace dj::training

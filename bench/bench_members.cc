@@ -48,7 +48,7 @@ struct City {
     training = std::make_unique<dj::training::TrainingService>(*db, keys, dj::training::Config{});
     roster = std::make_unique<dj::member::RosterService>(*db, *members);
     services = std::make_unique<dj::http::Services>(dj::http::Services{
-        *db, *auth, *orgs, *members, *activities, *compliance, *training, *roster, jobs});
+        *db, keys, *auth, *orgs, *members, *activities, *compliance, *training, *roster, jobs});
     router = std::make_unique<dj::http::Router>(*db, *auth, dj::http::RouterConfig{false});
     dj::http::add_all_routes(*router, *services);
     auto login = auth->login("admin", dj::demo::kDemoPassword, "127.0.0.1", "bench");

@@ -347,9 +347,17 @@ int main(int argc, char** argv) {
                                        .open_before_ms = checkin_opens_minutes * 60000});
   member::RosterService roster(dbr, members);
   http::Jobs jobs;  // after the services its jobs use, so it ends (joins) first
-  http::Services services{
-      dbr,        auth_serve, orgs,   members, activities,
-      compliance, trainings,  roster, jobs,    static_cast<size_t>(import_limit_kib) * 1024};
+  http::Services services{dbr,
+                          *keys,
+                          auth_serve,
+                          orgs,
+                          members,
+                          activities,
+                          compliance,
+                          trainings,
+                          roster,
+                          jobs,
+                          static_cast<size_t>(import_limit_kib) * 1024};
   std::optional<http::WebApp> web;
   if (!web_dir.empty()) {
     auto w = http::WebApp::load(web_dir);

@@ -18,8 +18,13 @@
 
 namespace dj::http {
 
+// What the routes of every capability are built with. A capability added
+// later constructs its own service in its add_<capability>_routes from db and
+// keys and keeps it in the handlers' captures; only the services several
+// capabilities share live here.
 struct Services {
   store::Db& db;
+  const Keys& keys;
   auth::AuthService& auth;
   org::OrgService& orgs;
   member::MemberService& members;
@@ -38,18 +43,8 @@ extern const std::vector<Param> kMemberFilters;
 // ?page= and ?page_size= of every list.
 extern const std::vector<Param> kPaging;
 
-void add_system_routes(Router& r, Services& s);
-void add_auth_routes(Router& r, Services& s);
-void add_user_routes(Router& r, Services& s);
-void add_org_routes(Router& r, Services& s);
-void add_member_routes(Router& r, Services& s);
-void add_audit_routes(Router& r, Services& s);
-void add_activity_routes(Router& r, Services& s);
-void add_compliance_routes(Router& r, Services& s);
-void add_training_routes(Router& r, Services& s);
-void add_roster_routes(Router& r, Services& s);
-
-// All of the above.
+// Every capability's routes (the list is in api_system.cc; each capability's
+// add_<capability>_routes is in its api_<capability>.cc).
 void add_all_routes(Router& r, Services& s);
 
 boost::json::object openapi_document(const Router& r);

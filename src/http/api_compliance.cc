@@ -212,7 +212,7 @@ void add_compliance_routes(Router& r, Services& s) {
          .pattern = "/api/v1/members/{id}/hours",
          .tag = "compliance",
          .summary = "A member's study-hour ledger for a year against the target",
-         .query = {{"year", ParamType::integer}},
+         .query = {{"year", ParamType::integer, true}},
          .responses = {{200, "MemberHours"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
@@ -226,7 +226,7 @@ void add_compliance_routes(Router& r, Services& s) {
          .tag = "compliance",
          .summary = "Members of a subtree with their yearly hours and targets",
          .perm = auth::Perm::member_read,
-         .query = {{"year", ParamType::integer}, {"below_target", ParamType::boolean}},
+         .query = {{"year", ParamType::integer, true}, {"below_target", ParamType::boolean}},
          .responses = {{200, "MemberHoursPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));

@@ -505,7 +505,7 @@ void add_home_delivery_routes(Router& r, Services& s) {
          .tag = "training",
          .summary = "Learning delivered at home in a subtree for a year",
          .perm = auth::Perm::member_read,
-         .query = {{"org_id", ParamType::integer}, {"year", ParamType::integer}},
+         .query = {{"org_id", ParamType::integer}, {"year", ParamType::integer, true}},
          .responses = {{200, "DeliveryPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);

@@ -200,8 +200,10 @@ json::object openapi_document(const Router& r) {
                                     {"schema", param_schema(p.type, true)}});
     }
     for (const auto& q : route.query) {
-      params.push_back(
-          json::object{{"name", q.name}, {"in", "query"}, {"schema", param_schema(q.type, false)}});
+      json::object param{
+          {"name", q.name}, {"in", "query"}, {"schema", param_schema(q.type, false)}};
+      if (q.required) param["required"] = true;
+      params.push_back(std::move(param));
     }
     json::object op{
         {"summary", route.summary},

@@ -56,6 +56,7 @@ enum class ParamType { integer, string, boolean, date };
 struct Param {
   std::string name;
   ParamType type = ParamType::string;
+  bool required = false;  // query parameters; path parameters always are
 };
 
 // One API operation: everything about it said once, with designated

@@ -145,6 +145,11 @@ class System(Base):
         self.assertEqual((q["page"]["type"], q["leading_cadre"]["type"], q["q"]["type"]),
                          ("integer", "boolean", "string"))
         self.assertEqual(params[("GET", "/api/v1/audit")]["from"].get("format"), "date")
+        required = {(m, p): {x["name"] for x in op.get("parameters", []) if x.get("required")}
+                    for m, p, op in routes()}
+        self.assertIn("year", required[("GET", "/api/v1/members/{id}/hours")])
+        self.assertNotIn("page", required[("GET", "/api/v1/members")])
+        self.assertEqual(self.admin.get("/api/v1/home-deliveries").status, 422)  # year missing
 
     def test_unknown_route_and_method(self):
         r = self.admin.get("/api/v1/nothing-here")

@@ -53,6 +53,7 @@ function operationModule(tag, ops) {
     const path = params(pattern)
     const pathType = (op.parameters ?? []).filter((p) => p.in === 'path')
     const hasQuery = (op.parameters ?? []).some((p) => p.in === 'query')
+    const queryRequired = (op.parameters ?? []).some((p) => p.in === 'query' && p.required)
     const json = op.requestBody?.content?.['application/json']
     const file = op.requestBody && !json
     const success = Object.entries(op.responses).filter(([s]) => /^2\d\d$/.test(s))
@@ -69,7 +70,7 @@ function operationModule(tag, ops) {
       const a = [...args]
       if (json) a.push(`body: ${O}['requestBody']['content']['application/json']`)
       if (file) a.push('file: Blob')
-      if (hasQuery) a.push(`query: ${queryType} = {}`)
+      if (hasQuery) a.push(queryRequired ? `query: ${queryType}` : `query: ${queryType} = {}`)
       if (method !== 'get' && !file) a.push('headers: Record<string, string> = {}')
       const target = `url('${pattern}', ${pathObj}${hasQuery ? ', query' : ''})`
       const body = file
@@ -80,7 +81,7 @@ function operationModule(tag, ops) {
     if (files) {
       // The address of a file answer (a download, an image), for links and fetches.
       const a = [...args]
-      if (hasQuery) a.push(`query: ${queryType} = {}`)
+      if (hasQuery) a.push(queryRequired ? `query: ${queryType}` : `query: ${queryType} = {}`)
       lines.push(`export const ${id}Url = (${a.join(', ')}) =>\n  url('${pattern}', ${pathObj}${hasQuery ? ', query' : ''})`)
     }
   }

@@ -2,6 +2,7 @@
 // request again; this only decides which menus and buttons appear.
 
 import type { Me } from './api'
+import { modules } from './modules'
 
 export type { Me }
 export type Role = Me['role']
@@ -23,7 +24,7 @@ export interface MenuEntry {
   perm?: Permission // the permission the entry needs
 }
 
-export const menu: MenuEntry[] = [
+const own: MenuEntry[] = [
   { path: '/', label: 'menu.dashboard', perm: 'member:read' },
   { path: '/orgs', label: 'menu.orgs', perm: 'member:read' },
   { path: '/members', label: 'menu.members', perm: 'member:read' },
@@ -33,9 +34,15 @@ export const menu: MenuEntry[] = [
   { path: '/stats', label: 'menu.stats', perm: 'member:read' },
   { path: '/trainings', label: 'menu.trainings', perm: 'org:read' },
   { path: '/training-plans', label: 'menu.plans', perm: 'member:read' },
-  { path: '/home-deliveries', label: 'menu.deliveries', perm: 'member:read' },
   { path: '/audit', label: 'menu.audit', perm: 'audit:read' },
   { path: '/account', label: 'menu.account' },
+]
+
+/** The console's menu: its own entries, the modules' before the account page. */
+export const menu: MenuEntry[] = [
+  ...own.slice(0, -1),
+  ...modules.flatMap((m) => m.menu),
+  ...own.slice(-1),
 ]
 
 /** The console's menu for `me`; members have the phone pages instead. */

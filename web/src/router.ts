@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router'
 import { useSession } from './stores/session'
 import { homeFor, mayOpen } from './perm'
+import { modules } from './modules'
 
 // Pages load on demand: the first screen carries only what it shows.
 export const router = createRouter({
@@ -40,9 +41,9 @@ export const router = createRouter({
         { path: 'trainings', component: () => import('./views/Trainings.vue') },
         { path: 'trainings/:id', component: () => import('./views/TrainingDetail.vue') },
         { path: 'training-plans', component: () => import('./views/TrainingPlans.vue') },
-        { path: 'home-deliveries', component: () => import('./views/HomeDeliveries.vue') },
         { path: 'audit', component: () => import('./views/Audit.vue') },
         { path: 'account', component: () => import('./views/Account.vue') },
+        ...modules.flatMap((m) => m.routes),
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },

@@ -18,8 +18,8 @@ export const getStatsActivities = (query: NonNullable<operations['getStatsActivi
 export const getStatsActivitiesUrl = (query: NonNullable<operations['getStatsActivities']['parameters']['query']> = {}) =>
   url('/api/v1/stats/activities', {}, query)
 /** A member's study-hour ledger for a year against the target */
-export const getMembersByIdHours = (id: number, query: NonNullable<operations['getMembersByIdHours']['parameters']['query']> = {}) =>
+export const getMembersByIdHours = (id: number, query: NonNullable<operations['getMembersByIdHours']['parameters']['query']>) =>
   request<operations['getMembersByIdHours']['responses'][200]['content']['application/json']>('GET', url('/api/v1/members/{id}/hours', { id }, query))
 /** Members of a subtree with their yearly hours and targets */
-export const getOrgsByIdHours = (id: number, query: NonNullable<operations['getOrgsByIdHours']['parameters']['query']> = {}) =>
+export const getOrgsByIdHours = (id: number, query: NonNullable<operations['getOrgsByIdHours']['parameters']['query']>) =>
   request<operations['getOrgsByIdHours']['responses'][200]['content']['application/json']>('GET', url('/api/v1/orgs/{id}/hours', { id }, query))

@@ -3233,8 +3233,8 @@ export interface operations {
     };
     getMembersByIdHours: {
         parameters: {
-            query?: {
-                year?: number;
+            query: {
+                year: number;
             };
             header?: never;
             path: {
@@ -3266,8 +3266,8 @@ export interface operations {
     };
     getOrgsByIdHours: {
         parameters: {
-            query?: {
-                year?: number;
+            query: {
+                year: number;
                 below_target?: boolean;
             };
             header?: never;
@@ -3901,9 +3901,9 @@ export interface operations {
     };
     getHomeDeliveries: {
         parameters: {
-            query?: {
+            query: {
                 org_id?: number;
-                year?: number;
+                year: number;
             };
             header?: never;
             path?: never;

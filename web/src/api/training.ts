@@ -63,7 +63,7 @@ export const getTrainingPlansById = (id: number) =>
 export const postHomeDeliveries = (body: operations['postHomeDeliveries']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postHomeDeliveries']['responses'][201]['content']['application/json']>('POST', url('/api/v1/home-deliveries', {}), body, headers)
 /** Learning delivered at home in a subtree for a year */
-export const getHomeDeliveries = (query: NonNullable<operations['getHomeDeliveries']['parameters']['query']> = {}) =>
+export const getHomeDeliveries = (query: NonNullable<operations['getHomeDeliveries']['parameters']['query']>) =>
   request<operations['getHomeDeliveries']['responses'][200]['content']['application/json']>('GET', url('/api/v1/home-deliveries', {}, query))
 /** Training figures: classes by level, people trained by target group and organization, hours, completion (JSON or ?format=xlsx) */
 export const getStatsTrainings = (query: NonNullable<operations['getStatsTrainings']['parameters']['query']> = {}) =>

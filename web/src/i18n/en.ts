@@ -5,7 +5,7 @@ export default {
     import: 'Roster import',
     dashboard: 'Dashboard', orgs: 'Organizations', members: 'Members', activities: 'Activities', compliance: 'Compliance',
     stats: 'Statistics', trainings: 'Training', audit: 'Audit log', account: 'My account',
-    plans: 'Training plans', deliveries: 'Learning at home',
+    plans: 'Training plans',
   },
   role: {
     committee_admin: 'Committee admin', org_admin: 'Organization admin', member: 'Member', lecturer: 'Lecturer', inspector: 'Inspector', auditor: 'Auditor',
@@ -75,10 +75,6 @@ export default {
     create: 'New training plan', title: 'Plan', kind: 'Kind', years: 'Years', annual: 'Annual', multi_year: 'Multi-year',
     fromYear: 'From year', toYear: 'To year', figure: 'Figure', target: 'Target', actual: 'Actual', progress: 'Progress',
     classesOf: '{level} (classes)', peopleOf: '{group} trained', people_trained: 'People trained', hours: 'Training hours', classes: 'Classes',
-  },
-  deliveries: {
-    hint: 'Learning delivered at home to infirm and retired members; the hours go to their ledger.', record: 'Record a delivery', to: 'Member',
-    by: 'Delivered by', on: 'Date', content: 'What was studied', infirm: '· infirm', retired: '· retired',
   },
   checkinMethod: { qr: 'QR', code: 'Code', roster: 'Roster', leave_request: 'Leave request' },
   level: { demonstration: 'Demonstration class', unit: "Unit's own class", party_school: 'Party school rotation' },

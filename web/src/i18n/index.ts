@@ -1,6 +1,7 @@
 import { createI18n } from 'vue-i18n'
 import zhCN from './zh-CN'
 import en from './en'
+import { withModules } from '../modules'
 
 export type Locale = 'zh-CN' | 'en'
 const saved = (typeof localStorage !== 'undefined' && localStorage.getItem('locale')) as Locale | null
@@ -9,7 +10,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: saved ?? 'zh-CN',
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  messages: { 'zh-CN': withModules(zhCN, 'zh-CN'), en: withModules(en, 'en') },
 })
 
 export function setLocale(l: Locale) {

@@ -5,7 +5,7 @@ export default {
     import: '名册导入',
     dashboard: '工作台', orgs: '组织架构', members: '党员名册', activities: '组织生活', compliance: '落实情况',
     stats: '统计报表', trainings: '教育培训', audit: '审计日志', account: '我的账号',
-    plans: '培训计划', deliveries: '送学上门',
+    plans: '培训计划',
   },
   role: {
     committee_admin: '工委管理员', org_admin: '党组织管理员', member: '党员', lecturer: '讲师', inspector: '督查员', auditor: '审计员',
@@ -74,10 +74,6 @@ export default {
     create: '新建培训计划', title: '计划名称', kind: '类型', years: '年度', annual: '年度计划', multi_year: '多年规划',
     fromYear: '起始年度', toYear: '截止年度', figure: '指标', target: '计划', actual: '完成', progress: '完成率',
     classesOf: '{level}（班次）', peopleOf: '培训{group}（人）', people_trained: '培训人数（人）', hours: '培训学时', classes: '培训班次',
-  },
-  deliveries: {
-    hint: '为年老体弱、退休党员送学上门，学时记入本人学习档案。', record: '登记送学上门', to: '送学对象', by: '送学人',
-    on: '送学日期', content: '学习内容', infirm: '· 年老体弱', retired: '· 退休',
   },
   checkinMethod: { qr: '扫码', code: '签到码', roster: '点名', leave_request: '请假申请' },
   level: { demonstration: '工委示范班', unit: '单位自办班', party_school: '党校轮训' },

@@ -293,52 +293,188 @@ std::string roster_label(std::string_view field, const std::string& code) {
   return code;
 }
 
-Result<ImportReport> RosterService::import(const auth::Principal& p, std::string_view file,
-                                           const ImportOptions& opt) {
-  DJ_TRY(auth::require(p, opt.commit ? auth::Perm::member_write : auth::Perm::member_read));
-  const auto& columns = roster_columns();
-  ImportReport rep;
-  // Column index in the file → index into `columns` (or -1: ignored).
-  std::vector<int> mapping;
-  std::vector<ParsedRow> parsed;
-  auto find_column = [&](const std::string& key) -> int {
+namespace {
+
+// One import, step by step: the header and every row's cells read into
+// inputs (read), what the file says about itself (check_file: merged cells,
+// the same person twice), then against the database (run: organizations,
+// the members already there, validation) and, when asked, the writes.
+class Importer {
+ public:
+  Importer(const auth::Principal& p, const ImportOptions& opt, MemberService& members)
+      : p_(p), opt_(opt), members_(members), columns_(roster_columns()) {}
+
+  Status read(std::string_view file) {
+    const bool is_zip = file.starts_with("PK\x03\x04");
+    tabular::Limits limits;
+    limits.max_rows = opt_.max_rows;
+    auto sink = [this](size_t row_number, const tabular::Row& row,
+                       const tabular::SheetInfo& sheet) { return on_row(row_number, row, sheet); };
+    DJ_ASSIGN(info_, is_zip ? tabular::read_xlsx(file, limits, sink)
+                            : tabular::read_csv(file, limits, sink));
+    if (rep_.header_row == 0) {
+      return Error::invalid("file", "missing_headers",
+                            "no header row found (姓名, 身份证号, 人员类别 …); use the template");
+    }
+    return required_columns();
+  }
+
+  void check_file() {
+    rep_.rows = parsed_.size();
+    // Merged cells below the header hide values in every cell but the first.
+    for (const auto& m : info_.merges) {
+      for (auto& pr : parsed_) {
+        if (pr.row > rep_.header_row && pr.row >= m.first_row && pr.row <= m.last_row) {
+          rep_.problems.push_back(
+              {pr.row, "", "", "merged_cells",
+               fmt::format("第{}行有合并单元格（{}{}:{}{}），请取消合并后逐行填写", pr.row,
+                           tabular::column_name(m.first_col), m.first_row,
+                           tabular::column_name(m.last_col), m.last_row)});
+          pr.bad = true;
+        }
+      }
+    }
+    // The same person twice in the file.
+    std::unordered_map<std::string, size_t> first_row;
+    for (auto& pr : parsed_) {
+      if (!pr.given.citizen_id) continue;
+      auto [it, fresh] = first_row.emplace(*pr.given.citizen_id, pr.row);
+      if (!fresh) {
+        rep_.problems.push_back(
+            {pr.row, "身份证号", "citizen_id", "duplicate",
+             fmt::format("第{}行「身份证号」与第{}行重复", pr.row, it->second)});
+        pr.bad = true;
+      }
+    }
+  }
+
+  Result<ImportReport> run(store::Conn& c) {
+    DJ_ASSIGN(auto orgs, OrgIndex::load(c));
+    // The default organization must be the caller's to fill.
+    bool default_org_ok = false;
+    for (const auto& [code, e] : orgs.by_code) {
+      if (opt_.default_org_id && e.id == *opt_.default_org_id)
+        default_org_ok = auth::in_scope(p_, e.path);
+    }
+    std::vector<std::string> ids;
+    for (const auto& pr : parsed_) {
+      if (pr.given.citizen_id && !citizen_id_problem(*pr.given.citizen_id)) {
+        ids.push_back(*pr.given.citizen_id);
+      }
+    }
+    DJ_ASSIGN(auto existing, members_.find_by_citizen_ids(c, ids));
+    for (auto& pr : parsed_) {
+      progress(++step_);
+      resolve_org(pr, orgs);
+      merge(pr, existing, default_org_ok);
+    }
+    count();
+    const bool write = opt_.commit && rep_.valid > 0 &&
+                       (opt_.mode == ImportMode::valid_rows || rep_.valid == rep_.rows);
+    if (write) DJ_TRY(write_rows(c));
+    return rep_;
+  }
+
+ private:
+  // The column of a header (its template name, field name or an alias): an
+  // index into columns_, -2 for the error column of a marked sheet, -1 unknown.
+  int find_column(const std::string& key) const {
     std::string field = key;
     if (auto a = kAliases.find(key); a != kAliases.end()) field = a->second;
     if (field == "_errors") return -2;
-    for (size_t i = 0; i < columns.size(); ++i) {
-      if (key == columns[i].header_zh || field == columns[i].field) return static_cast<int>(i);
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      if (key == columns_[i].header_zh || field == columns_[i].field) return static_cast<int>(i);
     }
     return -1;
-  };
-  auto problem = [&](ParsedRow& pr, int col, const std::string& field, const std::string& code,
-                     const std::string& english) {
+  }
+
+  void problem(ParsedRow& pr, int col, const std::string& field, const std::string& code,
+               const std::string& english) {
     // The template's header of the field (validate() names org_id, the file says 所在党组织).
     std::string column;
     if (col >= 0) {
-      column = columns[static_cast<size_t>(col)].header_zh;
+      column = columns_[static_cast<size_t>(col)].header_zh;
     } else {
       const std::string_view want = field == "org_id" ? "org" : field;
-      for (const auto& c : columns) {
+      for (const auto& c : columns_) {
         if (c.field == want) column = c.header_zh;
       }
     }
     const std::string words = problem_words(field, code, english);
-    rep.problems.push_back({pr.row, column, field == "org_id" ? "org" : field, code,
-                            column.empty() ? fmt::format("第{}行{}", pr.row, words)
-                                           : fmt::format("第{}行「{}」{}", pr.row, column, words)});
+    rep_.problems.push_back({pr.row, column, field == "org_id" ? "org" : field, code,
+                             column.empty()
+                                 ? fmt::format("第{}行{}", pr.row, words)
+                                 : fmt::format("第{}行「{}」{}", pr.row, column, words)});
     pr.bad = true;
-  };
+  }
+
+  Status on_row(size_t row_number, const tabular::Row& row, const tabular::SheetInfo& sheet) {
+    if (rep_.header_row == 0) return header(row_number, row);
+    convert(row_number, row, sheet.date1904);
+    return {};
+  }
+
+  // The header is the first row naming at least two known columns; titles
+  // and merged banners above it are skipped.
+  Status header(size_t row_number, const tabular::Row& row) {
+    int known = 0;
+    for (const auto& c : row) known += find_column(header_key(cell_text(c))) >= 0;
+    if (known < 2) {
+      if (row_number > 20) {
+        return Error::invalid("file", "missing_headers",
+                              "no header row in the first 20 rows (姓名, 身份证号, 人员类别 …)");
+      }
+      return {};
+    }
+    rep_.header_row = row_number;
+    for (const auto& c : row) {
+      rep_.header.push_back(cell_text(c));
+      const std::string key = header_key(cell_text(c));
+      const int idx = key.empty() ? -2 : find_column(key);
+      if (idx == -1) {
+        return Error::invalid("file", "unknown_header",
+                              "unknown column 「" + key + "」; use the template's headers");
+      }
+      if (idx >= 0 && std::find(mapping_.begin(), mapping_.end(), idx) != mapping_.end()) {
+        return Error::invalid("file", "duplicate_header", "column 「" + key + "」 appears twice");
+      }
+      mapping_.push_back(idx);
+    }
+    return {};
+  }
+
+  Status required_columns() const {
+    std::vector<std::string> missing;
+    auto has_field = [&](std::string_view f) {
+      for (int idx : mapping_) {
+        if (idx >= 0 && columns_[static_cast<size_t>(idx)].field == f) return true;
+      }
+      return false;
+    };
+    for (const char* required : {"name", "citizen_id", "political_status"}) {
+      if (!has_field(required)) {
+        for (const auto& c : columns_) {
+          if (std::string_view(c.field) == required) missing.emplace_back(c.header_zh);
+        }
+      }
+    }
+    if (!has_field("org") && !opt_.default_org_id) missing.emplace_back("所在党组织");
+    if (missing.empty()) return {};
+    std::string list;
+    for (const auto& m : missing) list += (list.empty() ? "" : "、") + m;
+    return Error::invalid("file", "missing_headers", "missing columns: " + list);
+  }
 
   // Cells into inputs, a row as it is read.
-  auto convert = [&](size_t row_number, const tabular::Row& row, bool date1904) {
+  void convert(size_t row_number, const tabular::Row& row, bool date1904) {
     ParsedRow pr;
     pr.row = row_number;
     std::vector<std::string> texts;
     for (size_t i = 0; i < row.size(); ++i) {
       const Cell& c = row[i];
       std::string text = cell_text(c);
-      if (i < mapping.size() && mapping[i] >= 0) {
-        const auto& col = columns[static_cast<size_t>(mapping[i])];
+      if (i < mapping_.size() && mapping_[i] >= 0) {
+        const auto& col = columns_[static_cast<size_t>(mapping_[i])];
         const std::string field = col.field;
         const bool is_date =
             field == "birth_date" || field == "joined_on" || field == "full_member_on";
@@ -346,283 +482,196 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
           text = tabular::excel_date(c.number, date1904).value_or(text);
         }
         if (c.formula) {
-          problem(pr, mapping[i], field, "formula", "holds a formula");
+          problem(pr, mapping_[i], field, "formula", "holds a formula");
         } else if (!text.empty()) {
-          if (field == "citizen_id") {
-            if (c.kind == Cell::Kind::number && c.number >= 1e15 &&
-                (c.text.find_first_of("Ee") != std::string::npos || c.number >= 1e17)) {
-              problem(pr, mapping[i], field, "stored_as_number", "stored as a number");
-            }
-            std::string up = text;
-            std::transform(up.begin(), up.end(), up.begin(),
-                           [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
-            pr.given.citizen_id = up;
-          } else if (is_date) {
-            if (auto d = parse_date(text)) {
-              (field == "birth_date"  ? pr.given.birth_date
-               : field == "joined_on" ? pr.given.joined_on
-                                      : pr.given.full_member_on) = *d;
-            } else {
-              problem(pr, mapping[i], field, "date", "is not a date");
-            }
-          } else if (field == "org") {
-            pr.org_text = text;
-          } else if (!col.choices.empty()) {
-            std::optional<std::string> code;
-            for (const auto& [k, label] : col.choices) {
-              if (text == label || text == k) code = k;
-            }
-            if (col.choices == kYesNo && !code) {
-              for (std::string_view yes : {"Y", "y", "1", "TRUE", "True", "√", "是的"}) {
-                if (text == yes) code = "true";
-              }
-              for (std::string_view no : {"N", "n", "0", "FALSE", "False", "×", "不是"}) {
-                if (text == no) code = "false";
-              }
-            }
-            if (!code) {
-              std::string allowed;
-              for (const auto& [k, label] : col.choices)
-                allowed += (allowed.empty() ? "" : "、") + label;
-              rep.problems.push_back({pr.row, col.header_zh, field, "unknown_code",
-                                      fmt::format("第{}行「{}」应为{}之一，而不是「{}」", pr.row,
-                                                  col.header_zh, allowed, text)});
-              pr.bad = true;
-            } else if (col.choices == kYesNo) {
-              const bool v = *code == "true";
-              (field == "retired"  ? pr.given.retired
-               : field == "infirm" ? pr.given.infirm
-                                   : pr.given.party_worker) = v;
-            } else if (field == "gender") {
-              pr.given.gender = code;
-            } else if (field == "political_status") {
-              pr.given.political_status = code;
-            } else if (field == "cadre_rank") {
-              pr.given.cadre_rank = code;
-            } else if (field == "post") {
-              pr.given.post = code;
-            }
-          } else if (field == "name") {
-            pr.given.name = text;
-          } else if (field == "ethnicity") {
-            pr.given.ethnicity = text;
-          } else if (field == "education") {
-            pr.given.education = text;
-          } else if (field == "phone") {
-            pr.given.phone = text;
-          }
+          cell(pr, mapping_[i], c, text, is_date);
         }
       }
-      if (opt.keep_sheet) texts.push_back(std::move(text));
+      if (opt_.keep_sheet) texts.push_back(std::move(text));
     }
-    if (opt.keep_sheet) rep.cells.emplace_back(row_number, std::move(texts));
-    parsed.push_back(std::move(pr));
-  };
-  auto sink = [&](size_t row_number, const tabular::Row& row,
-                  const tabular::SheetInfo& sheet) -> Status {
-    if (rep.header_row == 0) {
-      // The header is the first row naming at least two known columns;
-      // titles and merged banners above it are skipped.
-      int known = 0;
-      for (const auto& c : row) known += find_column(header_key(cell_text(c))) >= 0;
-      if (known < 2) {
-        if (row_number > 20) {
-          return Error::invalid("file", "missing_headers",
-                                "no header row in the first 20 rows (姓名, 身份证号, 人员类别 …)");
-        }
-        return {};
-      }
-      rep.header_row = row_number;
-      for (const auto& c : row) {
-        rep.header.push_back(cell_text(c));
-        const std::string key = header_key(cell_text(c));
-        const int idx = key.empty() ? -2 : find_column(key);
-        if (idx == -1) {
-          return Error::invalid("file", "unknown_header",
-                                "unknown column 「" + key + "」; use the template's headers");
-        }
-        if (idx >= 0 && std::find(mapping.begin(), mapping.end(), idx) != mapping.end()) {
-          return Error::invalid("file", "duplicate_header", "column 「" + key + "」 appears twice");
-        }
-        mapping.push_back(idx);
-      }
-      return {};
-    }
-    convert(row_number, row, sheet.date1904);
-    return {};
-  };
-  const bool is_zip = file.starts_with("PK\x03\x04");
-  tabular::Limits limits;
-  limits.max_rows = opt.max_rows;
-  DJ_ASSIGN(auto info, is_zip ? tabular::read_xlsx(file, limits, sink)
-                              : tabular::read_csv(file, limits, sink));
-  if (rep.header_row == 0) {
-    return Error::invalid("file", "missing_headers",
-                          "no header row found (姓名, 身份证号, 人员类别 …); use the template");
-  }
-  std::vector<std::string> missing;
-  auto has_field = [&](std::string_view f) {
-    for (int idx : mapping) {
-      if (idx >= 0 && columns[static_cast<size_t>(idx)].field == f) return true;
-    }
-    return false;
-  };
-  for (const char* required : {"name", "citizen_id", "political_status"}) {
-    if (!has_field(required)) {
-      for (const auto& c : columns) {
-        if (std::string_view(c.field) == required) missing.emplace_back(c.header_zh);
-      }
-    }
-  }
-  if (!has_field("org") && !opt.default_org_id) missing.emplace_back("所在党组织");
-  if (!missing.empty()) {
-    std::string list;
-    for (const auto& m : missing) list += (list.empty() ? "" : "、") + m;
-    return Error::invalid("file", "missing_headers", "missing columns: " + list);
+    if (opt_.keep_sheet) rep_.cells.emplace_back(row_number, std::move(texts));
+    parsed_.push_back(std::move(pr));
   }
 
-  rep.rows = parsed.size();
-  const size_t total_steps = rep.rows * (opt.commit ? 2 : 1);
-  auto progress = [&](size_t done) {
-    if (opt.progress && (done % 1000 == 0 || done == total_steps)) opt.progress(done, total_steps);
-  };
-  // Merged cells below the header hide values in every cell but the first.
-  for (const auto& m : info.merges) {
-    for (auto& pr : parsed) {
-      if (pr.row > rep.header_row && pr.row >= m.first_row && pr.row <= m.last_row) {
-        rep.problems.push_back({pr.row, "", "", "merged_cells",
-                                fmt::format("第{}行有合并单元格（{}{}:{}{}），请取消合并后逐行填写",
-                                            pr.row, tabular::column_name(m.first_col), m.first_row,
-                                            tabular::column_name(m.last_col), m.last_row)});
-        pr.bad = true;
+  // One non-empty cell of column `col` into the row's input.
+  void cell(ParsedRow& pr, int col_index, const Cell& c, const std::string& text, bool is_date) {
+    const auto& col = columns_[static_cast<size_t>(col_index)];
+    const std::string field = col.field;
+    if (field == "citizen_id") {
+      if (c.kind == Cell::Kind::number && c.number >= 1e15 &&
+          (c.text.find_first_of("Ee") != std::string::npos || c.number >= 1e17)) {
+        problem(pr, col_index, field, "stored_as_number", "stored as a number");
       }
+      std::string up = text;
+      std::transform(up.begin(), up.end(), up.begin(),
+                     [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+      pr.given.citizen_id = up;
+    } else if (is_date) {
+      if (auto d = parse_date(text)) {
+        (field == "birth_date"  ? pr.given.birth_date
+         : field == "joined_on" ? pr.given.joined_on
+                                : pr.given.full_member_on) = *d;
+      } else {
+        problem(pr, col_index, field, "date", "is not a date");
+      }
+    } else if (field == "org") {
+      pr.org_text = text;
+    } else if (!col.choices.empty()) {
+      choice(pr, col, text);
+    } else if (field == "name") {
+      pr.given.name = text;
+    } else if (field == "ethnicity") {
+      pr.given.ethnicity = text;
+    } else if (field == "education") {
+      pr.given.education = text;
+    } else if (field == "phone") {
+      pr.given.phone = text;
     }
   }
-  // The same person twice in the file.
-  std::unordered_map<std::string, size_t> first_row;
-  for (auto& pr : parsed) {
-    if (!pr.given.citizen_id) continue;
-    auto [it, fresh] = first_row.emplace(*pr.given.citizen_id, pr.row);
-    if (!fresh) {
-      rep.problems.push_back({pr.row, "身份证号", "citizen_id", "duplicate",
-                              fmt::format("第{}行「身份证号」与第{}行重复", pr.row, it->second)});
+
+  // A coded column's cell: its label or code (是/否 also as Y, 1, √ …).
+  void choice(ParsedRow& pr, const RosterColumn& col, const std::string& text) {
+    const std::string field = col.field;
+    std::optional<std::string> code;
+    for (const auto& [k, label] : col.choices) {
+      if (text == label || text == k) code = k;
+    }
+    if (col.choices == kYesNo && !code) {
+      for (std::string_view yes : {"Y", "y", "1", "TRUE", "True", "√", "是的"}) {
+        if (text == yes) code = "true";
+      }
+      for (std::string_view no : {"N", "n", "0", "FALSE", "False", "×", "不是"}) {
+        if (text == no) code = "false";
+      }
+    }
+    if (!code) {
+      std::string allowed;
+      for (const auto& [k, label] : col.choices) allowed += (allowed.empty() ? "" : "、") + label;
+      rep_.problems.push_back({pr.row, col.header_zh, field, "unknown_code",
+                               fmt::format("第{}行「{}」应为{}之一，而不是「{}」", pr.row,
+                                           col.header_zh, allowed, text)});
       pr.bad = true;
+    } else if (col.choices == kYesNo) {
+      const bool v = *code == "true";
+      (field == "retired"  ? pr.given.retired
+       : field == "infirm" ? pr.given.infirm
+                           : pr.given.party_worker) = v;
+    } else if (field == "gender") {
+      pr.given.gender = code;
+    } else if (field == "political_status") {
+      pr.given.political_status = code;
+    } else if (field == "cadre_rank") {
+      pr.given.cadre_rank = code;
+    } else if (field == "post") {
+      pr.given.post = code;
     }
   }
 
-  auto run = [&](store::Conn& c) -> Result<ImportReport> {
-    DJ_ASSIGN(auto orgs, OrgIndex::load(c));
-    // The default organization must be the caller's to fill.
-    bool default_org_ok = false;
-    for (const auto& [code, e] : orgs.by_code) {
-      if (opt.default_org_id && e.id == *opt.default_org_id)
-        default_org_ok = auth::in_scope(p, e.path);
+  // The row's 所在党组织 (a code or a name path) to an organization in scope.
+  void resolve_org(ParsedRow& pr, const OrgIndex& orgs) {
+    if (!pr.org_text) return;
+    std::optional<OrgIndex::Entry> found;
+    if (auto it = orgs.by_code.find(*pr.org_text); it != orgs.by_code.end()) {
+      found = it->second;
+    } else if (auto named = orgs.by_name_path.find(OrgIndex::normalize_path(*pr.org_text));
+               named != orgs.by_name_path.end()) {
+      if (named->second.size() == 1) {
+        found = named->second.front();
+      } else {
+        problem(pr, -1, "org", "ambiguous_org", "ambiguous");
+        rep_.problems.back().message = fmt::format(
+            "第{}行「所在党组织」「{}」有多个同名组织，请写编码或全称路径", pr.row, *pr.org_text);
+      }
+    } else {
+      problem(pr, -1, "org", "unknown_org", "unknown");
+      rep_.problems.back().message =
+          fmt::format("第{}行「所在党组织」找不到「{}」", pr.row, *pr.org_text);
     }
-    std::vector<std::string> ids;
-    for (const auto& pr : parsed) {
-      if (pr.given.citizen_id && !citizen_id_problem(*pr.given.citizen_id)) {
-        ids.push_back(*pr.given.citizen_id);
+    if (found && !auth::in_scope(p_, found->path)) {
+      problem(pr, -1, "org", "outside_scope", "outside your scope");
+      rep_.problems.back().message =
+          fmt::format("第{}行「所在党组织」「{}」不在您的管理范围内", pr.row, *pr.org_text);
+      found.reset();
+    }
+    if (found) pr.given.org_id = found->id;
+  }
+
+  // The row over the member with its citizen ID, if any (empty cells keep
+  // his values), then validated: from here on pr.given is the member as he
+  // will be.
+  void merge(ParsedRow& pr, const std::unordered_map<std::string, Member>& existing,
+             bool default_org_ok) {
+    const Member* before = nullptr;
+    if (pr.given.citizen_id) {
+      if (auto it = existing.find(*pr.given.citizen_id); it != existing.end()) {
+        before = &it->second;
+        if (!auth::in_scope(p_, before->org_path)) {
+          problem(pr, -1, "citizen_id", "taken_elsewhere", "belongs elsewhere");
+        }
       }
     }
-    DJ_ASSIGN(auto existing, members_.find_by_citizen_ids(c, ids));
-    size_t step = 0;
-    for (auto& pr : parsed) {
-      progress(++step);
-      if (pr.org_text) {
-        std::optional<OrgIndex::Entry> found;
-        if (auto it = orgs.by_code.find(*pr.org_text); it != orgs.by_code.end()) {
-          found = it->second;
-        } else if (auto named = orgs.by_name_path.find(OrgIndex::normalize_path(*pr.org_text));
-                   named != orgs.by_name_path.end()) {
-          if (named->second.size() == 1) {
-            found = named->second.front();
-          } else {
-            problem(pr, -1, "org", "ambiguous_org", "ambiguous");
-            rep.problems.back().message =
-                fmt::format("第{}行「所在党组织」「{}」有多个同名组织，请写编码或全称路径", pr.row,
-                            *pr.org_text);
-          }
-        } else {
-          problem(pr, -1, "org", "unknown_org", "unknown");
-          rep.problems.back().message =
-              fmt::format("第{}行「所在党组织」找不到「{}」", pr.row, *pr.org_text);
-        }
-        if (found && !auth::in_scope(p, found->path)) {
-          problem(pr, -1, "org", "outside_scope", "outside your scope");
-          rep.problems.back().message =
-              fmt::format("第{}行「所在党组织」「{}」不在您的管理范围内", pr.row, *pr.org_text);
-          found.reset();
-        }
-        if (found) pr.given.org_id = found->id;
-      }
-      const Member* before = nullptr;
-      if (pr.given.citizen_id) {
-        if (auto it = existing.find(*pr.given.citizen_id); it != existing.end()) {
-          before = &it->second;
-          if (!auth::in_scope(p, before->org_path)) {
-            problem(pr, -1, "citizen_id", "taken_elsewhere", "belongs elsewhere");
-          }
-        }
-      }
-      MemberInput in = before ? MemberService::input_of(*before) : MemberInput{};
-      pr.before = before;
-      if (!before && !pr.given.org_id && !pr.org_text) in.org_id = opt.default_org_id;
-      if (!before && !pr.given.org_id && opt.default_org_id && !pr.org_text && !default_org_ok) {
-        problem(pr, -1, "org", "outside_scope", "outside your scope");
-      }
-      bool changed = !before;
-      auto take = [&](auto& dst, auto& src) {
-        if (src && (!dst || *dst != *src)) {
-          dst = std::move(src);
-          changed = true;
-        }
-      };
-      MemberInput& g = pr.given;
-      take(in.org_id, g.org_id);
-      take(in.name, g.name);
-      take(in.gender, g.gender);
-      take(in.ethnicity, g.ethnicity);
-      take(in.birth_date, g.birth_date);
-      take(in.education, g.education);
-      take(in.citizen_id, g.citizen_id);
-      take(in.phone, g.phone);
-      take(in.joined_on, g.joined_on);
-      take(in.full_member_on, g.full_member_on);
-      take(in.political_status, g.political_status);
-      take(in.cadre_rank, g.cadre_rank);
-      take(in.post, g.post);
-      take(in.retired, g.retired);
-      take(in.infirm, g.infirm);
-      take(in.party_worker, g.party_worker);
-      if (!pr.bad) {
-        if (auto v = MemberService::validate(in); !v) {
-          for (const auto& f : v.error().fields) problem(pr, -1, f.field, f.code, f.message);
-        }
-      }
-      pr.changed = changed;
-      pr.given = std::move(in);  // from here on, the member as it will be
+    MemberInput in = before ? MemberService::input_of(*before) : MemberInput{};
+    pr.before = before;
+    if (!before && !pr.given.org_id && !pr.org_text) in.org_id = opt_.default_org_id;
+    if (!before && !pr.given.org_id && opt_.default_org_id && !pr.org_text && !default_org_ok) {
+      problem(pr, -1, "org", "outside_scope", "outside your scope");
     }
-    rep.valid = 0;
-    for (const auto& pr : parsed) rep.valid += !pr.bad;
-    std::sort(rep.problems.begin(), rep.problems.end(),
+    bool changed = !before;
+    auto take = [&](auto& dst, auto& src) {
+      if (src && (!dst || *dst != *src)) {
+        dst = std::move(src);
+        changed = true;
+      }
+    };
+    MemberInput& g = pr.given;
+    take(in.org_id, g.org_id);
+    take(in.name, g.name);
+    take(in.gender, g.gender);
+    take(in.ethnicity, g.ethnicity);
+    take(in.birth_date, g.birth_date);
+    take(in.education, g.education);
+    take(in.citizen_id, g.citizen_id);
+    take(in.phone, g.phone);
+    take(in.joined_on, g.joined_on);
+    take(in.full_member_on, g.full_member_on);
+    take(in.political_status, g.political_status);
+    take(in.cadre_rank, g.cadre_rank);
+    take(in.post, g.post);
+    take(in.retired, g.retired);
+    take(in.infirm, g.infirm);
+    take(in.party_worker, g.party_worker);
+    if (!pr.bad) {
+      if (auto v = MemberService::validate(in); !v) {
+        for (const auto& f : v.error().fields) problem(pr, -1, f.field, f.code, f.message);
+      }
+    }
+    pr.changed = changed;
+    pr.given = std::move(in);
+  }
+
+  // Valid, new, changed and unchanged rows; the problems in row order.
+  void count() {
+    rep_.valid = 0;
+    for (const auto& pr : parsed_) rep_.valid += !pr.bad;
+    std::sort(rep_.problems.begin(), rep_.problems.end(),
               [](const RowProblem& a, const RowProblem& b) { return a.row < b.row; });
-    const bool write = opt.commit && rep.valid > 0 &&
-                       (opt.mode == ImportMode::valid_rows || rep.valid == rep.rows);
-    for (const auto& pr : parsed) {
+    for (const auto& pr : parsed_) {
       if (pr.bad) continue;
       if (!pr.before) {
-        ++rep.created;
+        ++rep_.created;
       } else if (pr.changed) {
-        ++rep.updated;
+        ++rep_.updated;
       } else {
-        ++rep.unchanged;
+        ++rep_.unchanged;
       }
     }
-    if (!write) return rep;
-    const std::optional<int64_t> by = p.user_id ? std::optional(p.user_id) : std::nullopt;
+  }
+
+  Status write_rows(store::Conn& c) {
+    const std::optional<int64_t> by = p_.user_id ? std::optional(p_.user_id) : std::nullopt;
     std::vector<const MemberInput*> fresh;
-    for (const auto& pr : parsed) {
-      progress(++step);
+    for (const auto& pr : parsed_) {
+      progress(++step_);
       if (pr.bad || !pr.changed) continue;
       if (pr.before) {
         DJ_TRY(members_.overwrite(c, *pr.before, pr.given, by, "import"));
@@ -635,24 +684,50 @@ Result<ImportReport> RosterService::import(const auth::Principal& p, std::string
       }
     }
     DJ_TRY(members_.insert_many(c, fresh, by));
-    rep.committed = true;
-    DJ_TRY(audit::record(
-        c, p.actor(),
+    rep_.committed = true;
+    return audit::record(
+        c, p_.actor(),
         {"member.import",
          "import",
-         opt.filename,
-         p.scope_path,
+         opt_.filename,
+         p_.scope_path,
          {},
          json::object{
-             {"file", opt.filename},
-             {"mode", opt.mode == ImportMode::valid_rows ? "valid-rows" : "all-or-nothing"},
-             {"rows", rep.rows},
-             {"created", rep.created},
-             {"updated", rep.updated},
-             {"unchanged", rep.unchanged},
-             {"rejected", rep.rows - rep.valid}}}));
-    return rep;
-  };
+             {"file", opt_.filename},
+             {"mode", opt_.mode == ImportMode::valid_rows ? "valid-rows" : "all-or-nothing"},
+             {"rows", rep_.rows},
+             {"created", rep_.created},
+             {"updated", rep_.updated},
+             {"unchanged", rep_.unchanged},
+             {"rejected", rep_.rows - rep_.valid}}});
+  }
+
+  void progress(size_t done) const {
+    const size_t total_steps = rep_.rows * (opt_.commit ? 2 : 1);
+    if (opt_.progress && (done % 1000 == 0 || done == total_steps))
+      opt_.progress(done, total_steps);
+  }
+
+  const auth::Principal& p_;
+  const ImportOptions& opt_;
+  MemberService& members_;
+  const std::vector<RosterColumn>& columns_;
+  ImportReport rep_;
+  std::vector<int> mapping_;  // column in the file -> index into columns_, or -2 ignored
+  std::vector<ParsedRow> parsed_;
+  tabular::SheetInfo info_;
+  size_t step_ = 0;
+};
+
+}  // namespace
+
+Result<ImportReport> RosterService::import(const auth::Principal& p, std::string_view file,
+                                           const ImportOptions& opt) {
+  DJ_TRY(auth::require(p, opt.commit ? auth::Perm::member_write : auth::Perm::member_read));
+  Importer importer(p, opt, members_);
+  DJ_TRY(importer.read(file));
+  importer.check_file();
+  auto run = [&](store::Conn& c) { return importer.run(c); };
   if (opt.commit) return store::with_tx(db_, run);
   return store::with_conn(db_, run);
 }

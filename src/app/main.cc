@@ -151,6 +151,7 @@ int main(int argc, char** argv) {
   std::string web_dir = "./web/dist";
   int64_t qr_slot_seconds = 15;
   int64_t checkin_grace_minutes = 10, checkin_opens_minutes = 30;
+  int64_t checkin_code_attempts = 5, checkin_code_window_seconds = 60;
   serve->add_option("--listen", listen, "address:port (port 0 picks a free one)");
   serve->add_flag("--demo", demo_on_start, "load the demo city on first start (empty database)");
   serve->add_option("--threads", server_cfg.threads, "request threads")->capture_default_str();
@@ -183,6 +184,17 @@ int main(int argc, char** argv) {
       ->add_option("--checkin-opens-minutes", checkin_opens_minutes,
                    "training check-in opens this long before a session starts")
       ->check(CLI::Range(0, 24 * 60))
+      ->capture_default_str();
+
+  serve
+      ->add_option("--checkin-code-attempts", checkin_code_attempts,
+                   "wrong check-in codes a member may send for a session within the window")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  serve
+      ->add_option("--checkin-code-window-seconds", checkin_code_window_seconds,
+                   "after that many wrong codes the member waits until this window has passed")
+      ->check(CLI::Range(1, 24 * 3600))
       ->capture_default_str();
 
   // migrate
@@ -341,10 +353,13 @@ int main(int argc, char** argv) {
       dbr, {.blob_dir = blob_dir,
             .max_attachment_bytes = static_cast<size_t>(attachment_limit_kib) * 1024});
   compliance::ComplianceService compliance(dbr);
-  training::TrainingService trainings(dbr, *keys,
-                                      {.slot_ms = qr_slot_seconds * 1000,
-                                       .grace_ms = checkin_grace_minutes * 60000,
-                                       .open_before_ms = checkin_opens_minutes * 60000});
+  training::TrainingService trainings(
+      dbr, *keys,
+      {.slot_ms = qr_slot_seconds * 1000,
+       .grace_ms = checkin_grace_minutes * 60000,
+       .open_before_ms = checkin_opens_minutes * 60000,
+       .code_failures = static_cast<int>(checkin_code_attempts),
+       .code_failure_window_ms = checkin_code_window_seconds * 1000});
   member::RosterService roster(dbr, members);
   http::Jobs jobs;  // after the services its jobs use, so it ends (joins) first
   http::Services services{dbr,

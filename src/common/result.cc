@@ -20,6 +20,8 @@ const char* to_string(ErrorCode code) {
       return "too_large";
     case ErrorCode::locked:
       return "locked";
+    case ErrorCode::too_many:
+      return "too_many";
     case ErrorCode::unavailable:
       return "unavailable";
     case ErrorCode::internal:

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cassert>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
@@ -20,6 +21,7 @@ enum class ErrorCode {
   unauthenticated,  // 401
   too_large,        // 413
   locked,           // 423: account locked, record locked
+  too_many,         // 429: too many attempts; retry_after_s says when to try again
   unavailable,      // 503: database unreachable
   internal,         // 500: a bug; details are logged, never sent
 };
@@ -36,6 +38,7 @@ struct Error {
   ErrorCode code = ErrorCode::internal;
   std::string message;
   std::vector<FieldError> fields;
+  int64_t retry_after_s = 0;  // too_many: the answer's Retry-After
 
   // Malformed input in one field; the detail is "<field> <message>" unless given.
   static Error bad_request(std::string field, std::string code, std::string message,

@@ -56,6 +56,8 @@ const char* title_of(int status) {
       return "Unprocessable Content";
     case 423:
       return "Locked";
+    case 429:
+      return "Too Many Requests";
     case 503:
       return "Service Unavailable";
     default:
@@ -99,6 +101,8 @@ int http_status(ErrorCode code) {
       return 413;
     case ErrorCode::locked:
       return 423;
+    case ErrorCode::too_many:
+      return 429;
     case ErrorCode::unavailable:
       return 503;
     case ErrorCode::internal:
@@ -135,6 +139,7 @@ Response problem_response(const Error& e) {
   if (!errors.empty()) body["errors"] = std::move(errors);
   Response r = json_response(body, status);
   r.content_type = "application/problem+json";
+  if (e.retry_after_s > 0) r.headers.emplace_back("Retry-After", std::to_string(e.retry_after_s));
   return r;
 }
 

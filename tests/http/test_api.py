@@ -1118,6 +1118,34 @@ class Training(Base):
         mine = me.get("/api/v1/my/trainings").json()["items"]
         self.assertIn(tid, [x["id"] for x in mine])
 
+    def test_wrong_codes_are_throttled_audited_and_say_when_to_retry(self):
+        t = self.new_class(title="限流班", capacity=50)
+        sess = self.session(t["id"], -5, 120).json()
+        member = self.admin.get("/api/v1/members?org_id=%d&page_size=1&political_status=full"
+                                % self.branch02["id"]).json()["items"][0]
+        self.assertEqual(self.admin.post("/api/v1/trainings/%d/enrolments" % t["id"],
+                                         {"member_id": member["id"]}).status, 201)
+        phone = self.member_account(member["id"], "throttle%d" % t["id"])
+        code = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (t["id"], sess["id"])).json()["code"]
+        wrong = [c for c in ("000001", "000002", "000003") if c != code][0]
+        answers = [phone.post("/api/v1/checkin", {"session_id": sess["id"], "code": wrong}) for _ in range(5)]
+        self.assertEqual([r.status for r in answers], [422, 422, 422, 422, 429])
+        retry = int(answers[-1].header("retry-after"))
+        self.assertTrue(0 < retry <= 60, retry)
+        self.assertIn("try again in", answers[-1].json()["detail"])
+        # The right code waits too, and nothing is recorded but the refusals.
+        self.assertEqual(phone.post("/api/v1/checkin", {"session_id": sess["id"], "code": code}).status, 429)
+        trail = self.admin.get("/api/v1/audit?action=training.check_in_refused&entity_id=%d" % sess["id"]).json()
+        self.assertEqual(trail["total"], 5)
+        self.assertEqual(self.admin.get("/api/v1/audit?action=training.check_in&entity_id=%d"
+                                        % sess["id"]).json()["total"], 0)
+        # Someone not enrolled gets the same answer for a right and a wrong code.
+        outsider = login(SERVER, "member01")
+        a = outsider.post("/api/v1/checkin", {"session_id": sess["id"], "code": code})
+        b = outsider.post("/api/v1/checkin", {"session_id": sess["id"], "code": wrong})
+        self.assertEqual((a.status, a.json()["detail"]), (b.status, b.json()["detail"]))
+        self.assertEqual(a.status, 403)
+
     def test_geofence_leave_delivery_and_stats(self):
         me = login(SERVER, "member01")
         my_id = me.get("/api/v1/auth/me").json()["member_id"]
@@ -1131,6 +1159,11 @@ class Training(Base):
         early_leave = "/api/v1/trainings/%d/sessions/%d/leave" % (t["id"], s1["id"])
         self.assertEqual(me.post(early_leave, {"reason": "可能出差"}).status, 201)
         qr = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (t["id"], s1["id"])).json()
+        # A fenced session: no location, or half of one, is refused with the reason.
+        for partial in ({}, {"latitude": 24.88}):
+            r = me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"], "token": qr["token"],
+                                            **partial})
+            self.assertEqual((r.status, r.field_errors()), (422, {"location": "required"}), (partial, r))
         far = me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"], "token": qr["token"],
                                           "latitude": 24.925, "longitude": 102.83})
         self.assertEqual(far.status, 422)

@@ -231,24 +231,22 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
   if (!p.member_id) {
     return done(Error::forbidden("check-in is for members: log in with a member's account"));
   }
-  const int64_t now = now_ms();
-  const int64_t current = slot_at(now);
-  // A token or a code of the current or the previous slot.
-  if (in.token) {
-    if (!in.slot) return done(Error::invalid("slot", "required", "comes with the token"));
-    if ((*in.slot != current && *in.slot != current - 1) ||
-        *in.token != token_for(in.session_id, *in.slot)) {
-      return done(Error::invalid("token", "expired_or_forged",
-                                 "the code is old or not this session's; scan the screen again"));
-    }
-  } else if (in.code) {
-    if (*in.code != code_for(in.session_id, current) &&
-        *in.code != code_for(in.session_id, current - 1)) {
-      return done(Error::invalid("code", "wrong", "the code is wrong or has changed"));
-    }
-  } else {
+  if (in.token && !in.slot) return done(Error::invalid("slot", "required", "comes with the token"));
+  if (!in.token && !in.code) {
     return done(Error::invalid("token", "required", "send the QR token or the numeric code"));
   }
+  const int64_t now = now_ms();
+  const std::string throttle_key =
+      std::to_string(*p.member_id) + ":" + std::to_string(in.session_id);
+  auto too_many = [](int64_t wait_ms) {
+    const int64_t s = (wait_ms + 999) / 1000;
+    Error e{ErrorCode::too_many,
+            fmt::format("too many wrong codes; try again in {} s", s),
+            {{"code", "too_many_attempts", fmt::format("try again in {} s", s)}}};
+    e.retry_after_s = s;
+    return e;
+  };
+  if (const int64_t wait = code_failures_.wait_ms(throttle_key, now)) return done(too_many(wait));
   auto a =
       std::make_shared<Attempt>(Attempt{p.actor(), *p.member_id, in.session_id, now,
                                         in.token ? "qr" : "code", in.idempotency_key, in.where});
@@ -256,6 +254,7 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
   // row join the group commit, so a burst of check-ins takes one transaction
   // a batch. A repeat racing its first (a double tap) meets the unique key
   // and is answered as a repeat.
+  bool wrong_code = false;
   auto checked = store::with_conn(db_, [&](store::Conn& c) -> Result<std::optional<CheckInResult>> {
     // The session, the member's enrolment and any earlier check-in, in one statement.
     DJ_ASSIGN(
@@ -269,12 +268,28 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
                     "WHERE s.id = ? AND t.deleted_at IS NULL",
                     {a->member_id, a->member_id, a->session_id}));
     if (!row) return Error::not_found("session " + std::to_string(a->session_id));
+    a->org_path = row->str(10);
+    // Enrolment first: a member who is not enrolled learns nothing about a code.
+    if (row->str(5) != "enrolled") return Error::forbidden("you are not enrolled in this class");
+    // A token or a code of the current or the previous slot.
+    const int64_t current = slot_at(a->now);
+    if (in.token) {
+      if ((*in.slot != current && *in.slot != current - 1) ||
+          *in.token != token_for(in.session_id, *in.slot)) {
+        wrong_code = true;
+        return Error::invalid("token", "expired_or_forged",
+                              "the code is old or not this session's; scan the screen again");
+      }
+    } else if (*in.code != code_for(in.session_id, current) &&
+               *in.code != code_for(in.session_id, current - 1)) {
+      wrong_code = true;
+      return Error::invalid("code", "wrong", "the code is wrong or has changed");
+    }
     // A leave request gives way to the member's own check-in: he came after all.
     if (!row->null(8) && row->str(7) != "leave_request") {
       DJ_ASSIGN(auto repeat, earlier(*a, row->str(6), row->str(7), row->i64(8), row->str(9)));
       return std::optional<CheckInResult>(std::move(repeat));
     }
-    if (row->str(5) != "enrolled") return Error::forbidden("you are not enrolled in this class");
     const int64_t start = row->i64(0), end = row->i64(1);
     if (a->now < start - cfg_.open_before_ms || a->now > end) {
       return Error::invalid(
@@ -282,7 +297,13 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
           fmt::format("check-in is open from {} minutes before the start to the end ({} – {})",
                       cfg_.open_before_ms / 60000, format_instant(start), format_instant(end)));
     }
-    if (!row->null(4) && a->where) {
+    if (!row->null(4)) {
+      // A fenced session: the phone's location is part of the check-in.
+      if (!a->where) {
+        return Error::invalid("location", "required",
+                              "this session checks where you are: allow the location (or ask "
+                              "the organizer to mark you on the roster)");
+      }
       const double d =
           distance_m(row->f64(2), row->f64(3), a->where->latitude, a->where->longitude);
       if (d > static_cast<double>(row->i64(4))) {
@@ -291,10 +312,23 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
       }
     }
     a->status = a->now > start + cfg_.grace_ms ? "late" : "present";
-    a->org_path = row->str(10);
     a->replaces_leave = !row->null(8);
     return std::optional<CheckInResult>();
   });
+  if (wrong_code) {
+    // Counted and audited; the failure that reaches the limit already says how long to wait.
+    const int64_t wait = code_failures_.fail(throttle_key, now);
+    (void)audit::record_now(db_, a->actor,
+                            {"training.check_in_refused",
+                             "session",
+                             std::to_string(a->session_id),
+                             a->org_path,
+                             {},
+                             json::object{{"member_id", a->member_id},
+                                          {"method", a->method},
+                                          {"reason", checked.error().fields.at(0).code}}});
+    if (wait > 0) return done(too_many(wait));
+  }
   if (!checked) return done(checked.take_error());
   if (*checked) return done(std::move(**checked));
   auto work = [a](store::Conn& c) -> Status {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/crypto.h"
+#include "common/throttle.h"
 #include "domain/auth/principal.h"
 #include "store/db.h"
 #include "store/migrations.h"
@@ -33,6 +34,10 @@ struct Config {
   int64_t grace_ms = 10 * 60000;        // after the start a check-in is late
   int64_t open_before_ms = 30 * 60000;  // check-in opens this long before the start
   int new_member_months = 12;
+  // Wrong check-in codes a member may send for one session within the
+  // window; then he waits until the window has passed (429, Retry-After).
+  int code_failures = 5;
+  int64_t code_failure_window_ms = 60000;
 };
 
 struct TrainingInput {
@@ -283,7 +288,10 @@ boost::json::object to_json(const PlanDetail& d);
 class TrainingService {
  public:
   TrainingService(store::Db& db, const Keys& keys, Config cfg)
-      : db_(db), qr_key_(keys.subkey("qr")), cfg_(cfg) {}
+      : db_(db),
+        qr_key_(keys.subkey("qr")),
+        cfg_(cfg),
+        code_failures_(cfg.code_failures, cfg.code_failure_window_ms) {}
 
   // Classes, quotas, enrolment and completion (classes.cc).
   Result<Training> create(const auth::Principal& p, const TrainingInput& in);
@@ -317,7 +325,10 @@ class TrainingService {
   Result<CheckInCode> qr(const auth::Principal& p, int64_t id, int64_t session_id,
                          const std::string& base_url);
   // Checks the caller (a member) in with a QR token or the numeric code.
-  // A repeat with the same idempotency key answers the first result. The
+  // A member not enrolled is refused whatever he sends; wrong codes count
+  // against Config::code_failures and are audited; a session with a
+  // geofence needs the phone's location. A repeat with the same
+  // idempotency key answers the first result. The
   // check-in joins the database's group commit: `done` runs once it has
   // committed (on the committing thread), or at once for a refusal that
   // needs no database.
@@ -358,6 +369,7 @@ class TrainingService {
   store::Db& db_;
   std::string qr_key_;
   Config cfg_;
+  FailureThrottle code_failures_;  // per member and session
 };
 
 }  // namespace dj::training

@@ -4,6 +4,8 @@
 // verify, and bad input.
 #include "domain/training/training.h"
 
+#include <fmt/format.h>
+
 #include <future>
 
 #include "common/time.h"
@@ -52,17 +54,33 @@ class TrainingTest : public testing::CityTest {
     return svc_->enrol(admin_, id, in);
   }
   // Checks `member` in and waits for the group commit to answer.
-  Result<CheckInResult> check_in(int64_t member, const std::string& code, const std::string& key) {
+  Result<CheckInResult> check_in(int64_t member, const std::string& code, const std::string& key,
+                                 std::optional<Location> where = std::nullopt) {
     CheckIn in;
     in.session_id = session_;
     in.code = code;
     in.idempotency_key = key;
+    in.where = where;
     std::promise<Result<CheckInResult>> answer;
     svc_->check_in(testing::scoped(auth::Role::member, branch_.path, member), in,
                    [&](Result<CheckInResult> r) { answer.set_value(std::move(r)); });
     return answer.get_future().get();
   }
   std::string code_now() { return svc_->code_for(session_, svc_->slot_at(now_ms())); }
+  // A six-digit code that is neither the current nor the previous one.
+  std::string wrong_code() {
+    const int64_t slot = svc_->slot_at(now_ms());
+    for (int n = 0;; ++n) {
+      const std::string c = fmt::format("{:06}", n);
+      if (c != svc_->code_for(session_, slot) && c != svc_->code_for(session_, slot - 1)) return c;
+    }
+  }
+  int64_t audit_rows(const std::string& action) {
+    auto r = store::with_conn(db(), [&](store::Conn& c) {
+      return c.query_one("SELECT COUNT(*) FROM audit_log WHERE action = ?", {action});
+    });
+    return r ? r->i64(0) : -1;
+  }
 
   std::unique_ptr<TrainingService> svc_;
   int64_t a_ = 0, b_ = 0, c_ = 0, session_ = 0;
@@ -144,6 +162,73 @@ TEST_P(TrainingTest, CheckInRosterCompletionAndTheCertificate) {
   EXPECT_EQ(cert->training, "党员轮训班");
   EXPECT_EQ(cert->name, "党**");  // masked
   EXPECT_EQ(svc_->verify("NO-SUCH-SERIAL").error().code, ErrorCode::not_found);
+}
+
+TEST_P(TrainingTest, WrongCodesAreCountedAuditedAndThenRefusedForAWhile) {
+  const int64_t id = open_class(10);
+  ASSERT_TRUE(enrol(id, a_));
+  for (int i = 1; i <= 4; ++i) {
+    auto r = check_in(a_, wrong_code(), "w" + std::to_string(i));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::invalid) << i;
+  }
+  auto fifth = check_in(a_, wrong_code(), "w5");
+  ASSERT_FALSE(fifth);
+  EXPECT_EQ(fifth.error().code, ErrorCode::too_many);
+  EXPECT_GT(fifth.error().retry_after_s, 0);
+  EXPECT_LE(fifth.error().retry_after_s, 60);
+  // Now even the right code waits, and nothing is written.
+  auto right = check_in(a_, code_now(), "w6");
+  ASSERT_FALSE(right);
+  EXPECT_EQ(right.error().code, ErrorCode::too_many);
+  EXPECT_EQ(audit_rows("training.check_in_refused"), 5);
+  EXPECT_EQ(audit_rows("training.check_in"), 0);
+  // Another member of the same session is not held back.
+  ASSERT_TRUE(enrol(id, b_));
+  EXPECT_TRUE(check_in(b_, code_now(), "b1"));
+}
+
+TEST_P(TrainingTest, AMemberNotEnrolledLearnsNothingAboutTheCode) {
+  open_class(10);
+  auto wrong = check_in(c_, wrong_code(), "x1");
+  auto right = check_in(c_, code_now(), "x2");
+  ASSERT_FALSE(wrong);
+  ASSERT_FALSE(right);
+  EXPECT_EQ(wrong.error().code, ErrorCode::forbidden);
+  EXPECT_EQ(right.error().code, ErrorCode::forbidden);
+  EXPECT_EQ(wrong.error().message, right.error().message);
+}
+
+TEST_P(TrainingTest, AFencedSessionNeedsTheLocation) {
+  TrainingInput in;
+  in.org_id = root_.id;
+  in.title = "现场教学";
+  in.level = "unit";
+  in.target_groups = std::vector<std::string>{"all_members"};
+  in.starts_on = today();
+  in.ends_on = today();
+  in.capacity = 5;
+  auto t = svc_->create(admin_, in);
+  ASSERT_TRUE(t);
+  SessionInput s;
+  s.title = "红色教育基地";
+  s.started_at = format_instant(now_ms() - 60000);
+  s.ended_at = format_instant(now_ms() + 3600000);
+  s.latitude = 25.04;
+  s.longitude = 102.71;
+  s.radius_m = 300;
+  auto made = svc_->add_session(admin_, t->id, s);
+  ASSERT_TRUE(made) << made.error().message;
+  session_ = made->session.id;
+  ASSERT_TRUE(enrol(t->id, a_));
+  auto none = check_in(a_, code_now(), "g1");
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().fields.at(0).field, "location");
+  EXPECT_EQ(none.error().fields.at(0).code, "required");
+  auto far = check_in(a_, code_now(), "g2", Location{25.10, 102.71});
+  ASSERT_FALSE(far);
+  EXPECT_EQ(far.error().fields.at(0).code, "too_far");
+  EXPECT_TRUE(check_in(a_, code_now(), "g3", Location{25.0405, 102.7102}));
 }
 
 TEST_P(TrainingTest, BadInputNamesTheFieldAndChangesNothing) {

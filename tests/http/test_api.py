@@ -612,6 +612,18 @@ class Permissions(Base):
         self.assertEqual(r.status, 422)
         self.assertEqual(r.field_errors(), {"org_id": "unknown"})
         self.assertEqual(org01.post("/api/v1/users/1/reset-password", {"password": "Whatever-Pass-1"}).status, 404)
+        # Nor an account with permissions it lacks itself: an auditor reads the audit trail.
+        r = org01.post("/api/v1/users", {"username": "sneaky-auditor", "password": "Sneaky-Pass-1",
+                                         "role": "auditor", "org_id": self.org01["id"]})
+        self.assertEqual(r.status, 403)
+        self.assertIn("audit:read", r.json()["detail"])
+        r = org01.post("/api/v1/users", {"username": "fine-inspector", "password": "Inspect-Pass-1",
+                                         "role": "inspector", "org_id": self.org01["id"]})
+        self.assertEqual(r.status, 201, r)
+        # Passwords count characters, not bytes (中文1a中文 is six, in twelve bytes).
+        r = self.admin.post("/api/v1/auth/password", {"old_password": DEMO_PASSWORD,
+                                                      "new_password": "中文1a中文"})
+        self.assertEqual((r.status, r.field_errors()), (422, {"new_password": "too_short"}))
 
     def test_every_route_needs_a_session(self):
         open_routes = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/readyz"),

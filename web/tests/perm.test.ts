@@ -4,7 +4,7 @@ import { can, homeFor, mayOpen, menuFor, type Me, type Permission, type Role } f
 // What GET /api/v1/auth/me answers for each role (src/domain/auth/principal.cc).
 const granted: Record<Role, Permission[]> = {
   committee_admin: ['org:read', 'org:write', 'member:read', 'member:write', 'member:pii', 'audit:read',
-    'user:manage', 'user:grant_admin', 'activity_type:manage', 'rule:manage', 'record:unlock',
+    'user:manage', 'activity_type:manage', 'rule:manage', 'record:unlock',
     'quota:manage', 'enrolment:override'],
   org_admin: ['org:read', 'org:write', 'member:read', 'member:write', 'user:manage'],
   auditor: ['org:read', 'member:read', 'audit:read'],

@@ -8,6 +8,7 @@
 
 #include "common/crypto.h"
 #include "common/time.h"
+#include "common/validate.h"
 #include "store/group_commit.h"
 #include "store/query.h"
 
@@ -17,13 +18,14 @@ namespace {
 namespace json = boost::json;
 
 constexpr const char* kCommonPasswords[] = {
-    "password",  "password1",  "password123", "passw0rd",   "p@ssw0rd",  "p@ssword",
-    "admin123",  "admin@123",  "admin@1234",  "root@123",   "qwer1234",  "qwerty123",
-    "1qaz@wsx",  "1qaz2wsx",   "1q2w3e4r",    "1q2w3e4r5t", "aa123456",  "abc@123",
-    "abc123456", "abcd1234",   "abcd@1234",   "a1234567",   "a12345678", "zxcv1234",
-    "welcome1",  "welcome@1",  "iloveyou1",   "test@123",   "user@123",  "changeme1",
-    "qaz123456", "woaini1314", "5201314a",    "huawei@123", "dangjiao1", "dangjiao@123",
-    "12345678a", "123456aa",   "123qwe!@#",   "!qaz2wsx",   "qwe123!@#", "asdf1234",
+    "password",      "password1",  "password123", "passw0rd",   "p@ssw0rd",  "p@ssword",
+    "admin123",      "admin@123",  "admin@1234",  "root@123",   "qwer1234",  "qwerty123",
+    "1qaz@wsx",      "1qaz2wsx",   "1q2w3e4r",    "1q2w3e4r5t", "aa123456",  "abc@123",
+    "abc123456",     "abcd1234",   "abcd@1234",   "a1234567",   "a12345678", "zxcv1234",
+    "welcome1",      "welcome@1",  "iloveyou1",   "test@123",   "user@123",  "changeme1",
+    "qaz123456",     "woaini1314", "5201314a",    "huawei@123", "dangjiao1", "dangjiao@123",
+    "12345678a",     "123456aa",   "123qwe!@#",   "!qaz2wsx",   "qwe123!@#", "asdf1234",
+    "dangjiao#2026",  // the demo's published password
 };
 
 User user_from(const store::Row& r) {
@@ -49,8 +51,10 @@ Status check_password_policy(std::string_view pw, std::string_view username, con
   auto fail = [field](std::string code, std::string msg) {
     return Error::invalid(field, std::move(code), std::move(msg));
   };
-  if (pw.size() < 8) return fail("too_short", "must be at least 8 characters");
-  if (pw.size() > 128) return fail("too_long", "must be at most 128 characters");
+  // Characters, not bytes: 中文1a is four.
+  const size_t length = utf8_length(pw);
+  if (length < 8) return fail("too_short", "must be at least 8 characters");
+  if (length > 128) return fail("too_long", "must be at most 128 characters");
   bool lower = false, upper = false, digit = false, other = false;
   for (unsigned char ch : pw) {
     lower |= std::islower(ch) != 0;
@@ -447,8 +451,11 @@ Result<User> AuthService::create_user_as(const Principal& p, const std::string& 
                                          std::optional<int64_t> org_id,
                                          std::optional<int64_t> member_id) {
   DJ_TRY(require(p, Perm::user_manage));
-  if (role == Role::committee_admin && !has(p, Perm::user_grant_admin)) {
-    return Error::forbidden("only a committee_admin may grant committee_admin");
+  if (auto extra = beyond(p, role)) {
+    return Error::forbidden(std::string("a ") + to_string(role) + " account would have " +
+                            to_string(*extra) +
+                            ", which you do not; accounts you create have only permissions you "
+                            "have yourself");
   }
   DJ_TRY(store::with_conn(db_, [&](store::Conn& c) -> Status {
     DJ_TRY(user_in_scope(c, p, org_id, "org_id"));
@@ -473,7 +480,7 @@ Status AuthService::reset_password_as(const Principal& p, int64_t user_id,
                                             {user_id}));
               if (!u) return Error::not_found("user " + std::to_string(user_id));
               if (!user_in_scope(c, p, u->opt_i64(1), "org_id") ||
-                  (u->str(2) == "committee_admin" && !has(p, Perm::user_grant_admin))) {
+                  beyond(p, parse_role(u->str(2)).value_or(Role::committee_admin))) {
                 return Error::not_found("user " + std::to_string(user_id));
               }
               return u->str(0);

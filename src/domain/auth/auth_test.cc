@@ -9,6 +9,22 @@
 namespace dj::auth {
 namespace {
 
+TEST(Permissions, AnAccountMayHaveOnlyThePermissionsOfItsCreator) {
+  Principal org_admin;
+  org_admin.role = Role::org_admin;
+  EXPECT_EQ(beyond(org_admin, Role::auditor), Perm::audit_read);
+  EXPECT_EQ(beyond(org_admin, Role::committee_admin), Perm::member_pii);
+  EXPECT_FALSE(beyond(org_admin, Role::inspector));
+  EXPECT_FALSE(beyond(org_admin, Role::member));
+  EXPECT_FALSE(beyond(org_admin, Role::org_admin));
+  Principal committee;
+  committee.role = Role::committee_admin;
+  for (Role r : {Role::committee_admin, Role::org_admin, Role::auditor, Role::inspector,
+                 Role::member, Role::lecturer}) {
+    EXPECT_FALSE(beyond(committee, r));
+  }
+}
+
 TEST(PasswordPolicy, Cases) {
   struct Case {
     const char* pw;
@@ -22,6 +38,11 @@ TEST(PasswordPolicy, Cases) {
       {"Admin@123", "common"},
       {"alice-Secret9", "contains_username"},
       {"党员Abc12345", nullptr},
+      {"中文1a", "too_short"},       // 4 characters in 8 bytes
+      {"é1aé1a", "too_short"},       // 6 characters
+      {"党员党员1aA", "too_short"},  // 7 characters
+      {"党员党员党1aA", nullptr},    // 8
+      {"Dangjiao#2026", "common"},   // the demo's published password
   };
   for (const auto& c : cases) {
     auto s = check_password_policy(c.pw, "alice", "new_password");

@@ -14,12 +14,10 @@ std::optional<Role> parse_role(std::string_view s) {
 
 const char* to_string(Role r) { return kRoles[static_cast<size_t>(r)]; }
 
-const Perm kAllPerms[13] = {
-    Perm::org_read,          Perm::org_write,        Perm::member_read,
-    Perm::member_write,      Perm::member_pii,       Perm::audit_read,
-    Perm::user_manage,       Perm::user_grant_admin, Perm::activity_type_manage,
-    Perm::rule_manage,       Perm::record_unlock,    Perm::quota_manage,
-    Perm::enrolment_override};
+const Perm kAllPerms[12] = {
+    Perm::org_read,    Perm::org_write,     Perm::member_read,  Perm::member_write,
+    Perm::member_pii,  Perm::audit_read,    Perm::user_manage,  Perm::activity_type_manage,
+    Perm::rule_manage, Perm::record_unlock, Perm::quota_manage, Perm::enrolment_override};
 
 const char* to_string(Perm p) {
   switch (p) {
@@ -37,8 +35,6 @@ const char* to_string(Perm p) {
       return "audit:read";
     case Perm::user_manage:
       return "user:manage";
-    case Perm::user_grant_admin:
-      return "user:grant_admin";
     case Perm::activity_type_manage:
       return "activity_type:manage";
     case Perm::rule_manage:
@@ -69,6 +65,15 @@ bool has(const Principal& p, Perm perm) {
       return perm == Perm::org_read;
   }
   return false;
+}
+
+std::optional<Perm> beyond(const Principal& p, Role role) {
+  Principal as;
+  as.role = role;
+  for (Perm perm : kAllPerms) {
+    if (has(as, perm) && !has(p, perm)) return perm;
+  }
+  return std::nullopt;
 }
 
 Status require(const Principal& p, Perm perm) {

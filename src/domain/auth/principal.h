@@ -31,7 +31,6 @@ enum class Perm {
   member_pii,  // unmasked citizen ID and phone
   audit_read,
   user_manage,
-  user_grant_admin,      // create committee_admin accounts
   activity_type_manage,  // extend the activity types
   rule_manage,           // new versions of the rules
   record_unlock,         // change an activity locked after its period
@@ -40,7 +39,7 @@ enum class Perm {
 };
 
 // Every permission, in declaration order.
-extern const Perm kAllPerms[13];
+extern const Perm kAllPerms[12];
 
 const char* to_string(Perm p);
 
@@ -67,6 +66,10 @@ bool has(const Principal& p, Perm perm);
 
 // Ok when the role grants the permission, else forbidden naming it.
 Status require(const Principal& p, Perm perm);
+
+// The first permission `role` has that `p` lacks: an administrator creates
+// and manages only accounts whose permissions are a subset of his own.
+std::optional<Perm> beyond(const Principal& p, Role role);
 
 // True when an organization with materialized path `path` is in p's subtree.
 inline bool in_scope(const Principal& p, std::string_view path) {

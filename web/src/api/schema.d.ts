@@ -1170,7 +1170,7 @@ export interface components {
             scope_path: string;
             member_id: number | null;
             must_change_password: boolean;
-            permissions: ("org:read" | "org:write" | "member:read" | "member:write" | "member:pii" | "audit:read" | "user:manage" | "user:grant_admin" | "activity_type:manage" | "rule:manage" | "record:unlock" | "quota:manage" | "enrolment:override")[];
+            permissions: ("org:read" | "org:write" | "member:read" | "member:write" | "member:pii" | "audit:read" | "user:manage" | "activity_type:manage" | "rule:manage" | "record:unlock" | "quota:manage" | "enrolment:override")[];
         };
         LoginSession: {
             id: number;

@@ -152,6 +152,7 @@ int main(int argc, char** argv) {
   int64_t qr_slot_seconds = 15;
   int64_t checkin_grace_minutes = 10, checkin_opens_minutes = 30;
   int64_t checkin_code_attempts = 5, checkin_code_window_seconds = 60;
+  std::vector<std::string> metrics_from = {"127.0.0.1", "::1", "::ffff:127.0.0.1"};
   serve->add_option("--listen", listen, "address:port (port 0 picks a free one)");
   serve->add_flag("--demo", demo_on_start, "load the demo city on first start (empty database)");
   serve->add_option("--threads", server_cfg.threads, "request threads")->capture_default_str();
@@ -195,6 +196,12 @@ int main(int argc, char** argv) {
       ->add_option("--checkin-code-window-seconds", checkin_code_window_seconds,
                    "after that many wrong codes the member waits until this window has passed")
       ->check(CLI::Range(1, 24 * 3600))
+      ->capture_default_str();
+
+  serve
+      ->add_option("--metrics-from", metrics_from,
+                   "client addresses that may read /metrics (a proxy in front must not pass "
+                   "/metrics on)")
       ->capture_default_str();
 
   // migrate
@@ -372,7 +379,8 @@ int main(int argc, char** argv) {
                           trainings,
                           roster,
                           jobs,
-                          static_cast<size_t>(import_limit_kib) * 1024};
+                          static_cast<size_t>(import_limit_kib) * 1024,
+                          metrics_from};
   std::optional<http::WebApp> web;
   if (!web_dir.empty()) {
     auto w = http::WebApp::load(web_dir);

@@ -10,6 +10,8 @@ const char* to_string(ErrorCode code) {
       return "invalid";
     case ErrorCode::not_found:
       return "not_found";
+    case ErrorCode::method_not_allowed:
+      return "method_not_allowed";
     case ErrorCode::conflict:
       return "conflict";
     case ErrorCode::forbidden:

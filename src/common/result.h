@@ -13,17 +13,18 @@
 namespace dj {
 
 enum class ErrorCode {
-  bad_request,      // 400: malformed input (syntax, types, unknown fields)
-  invalid,          // 422: well-formed input that breaks a rule
-  not_found,        // 404
-  conflict,         // 409: uniqueness, state, or dependent records
-  forbidden,        // 403
-  unauthenticated,  // 401
-  too_large,        // 413
-  locked,           // 423: account locked, record locked
-  too_many,         // 429: too many attempts; retry_after_s says when to try again
-  unavailable,      // 503: database unreachable
-  internal,         // 500: a bug; details are logged, never sent
+  bad_request,         // 400: malformed input (syntax, types, unknown fields)
+  invalid,             // 422: well-formed input that breaks a rule
+  not_found,           // 404
+  method_not_allowed,  // 405: the path exists, not with this method
+  conflict,            // 409: uniqueness, state, or dependent records
+  forbidden,           // 403
+  unauthenticated,     // 401
+  too_large,           // 413
+  locked,              // 423: account locked, record locked
+  too_many,            // 429: too many attempts; retry_after_s says when to try again
+  unavailable,         // 503: database unreachable
+  internal,            // 500: a bug; details are logged, never sent
 };
 
 // One problem with one input field: `field` is the JSON name (dotted for

@@ -34,6 +34,8 @@ struct Services {
   member::RosterService& roster;
   Jobs& jobs;
   size_t import_limit = 20u << 20;  // largest roster file
+  // Client addresses /metrics answers (serve --metrics-from).
+  std::vector<std::string> metrics_from = {"127.0.0.1", "::1", "::ffff:127.0.0.1"};
 };
 
 // The member list's filters (org_id, political_status, …, q) from the query,

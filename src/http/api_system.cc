@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "http/api.h"
@@ -39,10 +40,17 @@ void add_system_routes(Router& r, Services& s) {
   r.add({.method = "GET",
          .pattern = "/metrics",
          .tag = "system",
-         .summary = "Prometheus metrics",
+         .summary = "Prometheus metrics (to the addresses of serve --metrics-from only)",
          .access = Access::open,
          .responses = {{200, "", {"text/plain"}}},
-         .handler = [&r](Ctx&) -> Result<Response> {
+         .handler = [&r, &s](Ctx& c) -> Result<Response> {
+           const auto& from = s.metrics_from;
+           if (std::find(from.begin(), from.end(), c.req.client_ip) == from.end()) {
+             return Error::forbidden(
+                 "metrics are served to " +
+                 (from.empty() ? std::string("no address") : from.front()) +
+                 (from.size() > 1 ? " and the other --metrics-from addresses" : std::string()));
+           }
            Response res;
            res.content_type = "text/plain; version=0.0.4";
            res.body = r.metrics_text();

@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 
 #include "common/time.h"
@@ -103,6 +105,8 @@ int http_status(ErrorCode code) {
       return 423;
     case ErrorCode::too_many:
       return 429;
+    case ErrorCode::method_not_allowed:
+      return 405;
     case ErrorCode::unavailable:
       return 503;
     case ErrorCode::internal:
@@ -205,6 +209,9 @@ struct Router::Impl {
   void dispatch(Request& req, Outcome& o, const Finish& finish) {
     const auto parts = split_path(req.path);
     bool path_matched = false;
+    std::set<std::string> allowed;  // the methods of the routes whose pattern matches
+    // HEAD is answered as GET (the server sends the headers GET would, no body).
+    const std::string method = req.method == "HEAD" ? "GET" : req.method;
     // The route of this method whose pattern matches with the most literal
     // segments: /members/export.xlsx wins over /members/{id}.
     size_t best = routes.size(), best_literals = 0;
@@ -220,7 +227,9 @@ struct Router::Impl {
       }
       if (!match) continue;
       path_matched = true;
-      if (routes[i].method != req.method) continue;
+      allowed.insert(routes[i].method);
+      if (routes[i].method == "GET") allowed.insert("HEAD");
+      if (routes[i].method != method) continue;
       if (best == routes.size() || literals > best_literals) {
         best = i;
         best_literals = literals;
@@ -254,8 +263,19 @@ struct Router::Impl {
     }
     o.metric = path_matched ? 1 : 0;
     if (path_matched) {
-      return finish(
-          Error{ErrorCode::bad_request, "method " + req.method + " is not allowed here", {}});
+      allowed.insert("OPTIONS");
+      std::string allow;
+      for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
+      Response res;
+      if (req.method == "OPTIONS") {
+        res = no_content();
+      } else {
+        res = problem_response(Error{ErrorCode::method_not_allowed,
+                                     "method " + req.method + " is not allowed here; use " + allow,
+                                     {}});
+      }
+      res.headers.emplace_back("Allow", allow);
+      return finish(std::move(res));
     }
     finish(Error::not_found("no such route: " + req.path));
   }
@@ -273,7 +293,12 @@ struct Router::Impl {
             {"auth.denied", "route", "", "", {}, json::object{{"detail", r.error().message}}});
       }
       res = problem_response(r.error());
-      if (o.metric == 1) res.status = 405;
+    }
+    // API answers carry personal data and are not to be cached by anyone.
+    if (o.path.starts_with("/api/") &&
+        std::none_of(res.headers.begin(), res.headers.end(),
+                     [](const auto& h) { return h.first == "Cache-Control"; })) {
+      res.headers.emplace_back("Cache-Control", "no-store");
     }
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - o.start).count();

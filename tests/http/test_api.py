@@ -151,6 +151,33 @@ class System(Base):
         self.assertNotIn("page", required[("GET", "/api/v1/members")])
         self.assertEqual(self.admin.get("/api/v1/home-deliveries").status, 422)  # year missing
 
+    def test_head_options_and_405_with_allow(self):
+        h = Client(SERVER).request("HEAD", "/healthz")
+        self.assertEqual((h.status, h.body), (200, ""))
+        self.assertGreater(int(h.header("content-length")), 0)
+        h = self.admin.request("HEAD", "/api/v1/orgs/%d" % self.org01["id"])
+        self.assertEqual((h.status, h.body), (200, ""))
+        self.assertEqual(Client(SERVER).request("HEAD", "/api/v1/orgs/1").status, 401)
+        r = self.admin.request("PUT", "/api/v1/orgs")
+        self.assertEqual(r.status, 405)
+        self.assertEqual(r.header("allow"), "GET, HEAD, OPTIONS, POST")
+        self.assertEqual((r.json()["status"], r.json()["type"]), (405, "urn:dangjiao:problem:method_not_allowed"))
+        o = Client(SERVER).request("OPTIONS", "/api/v1/orgs/1")
+        self.assertEqual(o.status, 204)
+        self.assertEqual(o.header("allow"), "DELETE, GET, HEAD, OPTIONS, PATCH")
+
+    def test_api_answers_are_not_cached_and_metrics_are_for_loopback(self):
+        self.assertEqual(self.admin.get("/api/v1/members?page_size=1").header("cache-control"), "no-store")
+        self.assertEqual(Client(SERVER).get("/api/v1/orgs").header("cache-control"), "no-store")
+        self.assertIsNone(Client(SERVER).get("/healthz").header("cache-control"))
+        s = Server(ARGS.server, ARGS.backend, ["--metrics-from", "10.9.8.7"]).start()
+        try:
+            r = Client(s).get("/metrics")
+            self.assertEqual(r.status, 403)
+            self.assertNotIn("dangjiao_http_requests_total", r.body)
+        finally:
+            s.cleanup()
+
     def test_unknown_route_and_method(self):
         r = self.admin.get("/api/v1/nothing-here")
         self.assertEqual(r.status, 404)

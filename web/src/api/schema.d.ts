@@ -41,7 +41,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics */
+        /** Prometheus metrics (to the addresses of serve --metrics-from only) */
         get: operations["getMetrics"];
         put?: never;
         post?: never;

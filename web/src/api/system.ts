@@ -9,7 +9,7 @@ export const getHealthz = () =>
 /** Readiness: the database answers */
 export const getReadyz = () =>
   request<operations['getReadyz']['responses'][200]['content']['application/json']>('GET', url('/readyz', {}))
-/** Prometheus metrics */
+/** Prometheus metrics (to the addresses of serve --metrics-from only) */
 export const getMetricsUrl = () =>
   url('/metrics', {})
 /** This OpenAPI 3 document */

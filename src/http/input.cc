@@ -229,7 +229,16 @@ Result<Period> read_period(QueryReader& q, const Request& req) {
   auto to = q.date("to");
   DJ_TRY(q.finish());
   if (label) return parse_period(*label);
-  if (from && to) return period_between(*from, *to);
+  if (from && to) {
+    DJ_ASSIGN(auto period, period_between(*from, *to));
+    // Reports read every record of their period: at most three years (plus
+    // the leap days) at a time.
+    if (days_from_date(period.to) - days_from_date(period.from) > kMaxPeriodDays) {
+      return Error::invalid("to", "too_long",
+                            "a period is at most 3 years; ask for it in parts (e.g. year by year)");
+    }
+    return period;
+  }
   if (req.query_param("from") || req.query_param("to")) {
     return Error::invalid("to", "required", "give both from and to, or period");
   }

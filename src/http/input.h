@@ -160,8 +160,11 @@ void JsonBody::objects(const char* name, F&& each) {
   }
 }
 
-// A period from ?period=2021Q2, or from ?from=2021-04-01&to=2021-06-30;
-// finishes the reader.
+// The longest from/to period a report is asked for: three years.
+inline constexpr int64_t kMaxPeriodDays = 3 * 366;
+
+// A period from ?period=2021Q2, or from ?from=2021-04-01&to=2021-06-30 (at
+// most kMaxPeriodDays); finishes the reader.
 Result<Period> read_period(QueryReader& q, const Request& req);
 
 }  // namespace dj::http

@@ -151,6 +151,13 @@ class System(Base):
         self.assertNotIn("page", required[("GET", "/api/v1/members")])
         self.assertEqual(self.admin.get("/api/v1/home-deliveries").status, 422)  # year missing
 
+    def test_periods_are_at_most_three_years(self):
+        for path in ("/api/v1/compliance", "/api/v1/stats/activities", "/api/v1/stats/trainings"):
+            r = self.admin.get(path + "?from=2000-01-01&to=2026-12-31")
+            self.assertEqual((r.status, r.field_errors()), (422, {"to": "too_long"}), path)
+            self.assertIn("at most 3 years", r.json()["detail"])
+        self.assertEqual(self.admin.get("/api/v1/stats/trainings?from=2024-01-01&to=2026-12-31").status, 200)
+
     def test_head_options_and_405_with_allow(self):
         h = Client(SERVER).request("HEAD", "/healthz")
         self.assertEqual((h.status, h.body), (200, ""))

@@ -71,6 +71,15 @@ Result<member::ImportMode> read_mode(const std::optional<std::string>& mode) {
 }
 
 // One CSV record: fields quoted when they hold a comma, quote or line break.
+// A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first)
+// gets a leading ' so that it is shown, not run (OWASP, CSV injection).
+std::string formula_safe(std::string v) {
+  if (!v.empty() && std::string_view("=+-@\t\r").find(v.front()) != std::string_view::npos) {
+    v.insert(v.begin(), '\'');
+  }
+  return v;
+}
+
 std::string csv_line(const std::vector<std::string>& cells) {
   std::string out;
   for (size_t i = 0; i < cells.size(); ++i) {
@@ -314,6 +323,7 @@ void add_roster_routes(Router& r, Services& s) {
       } else {
         std::string csv = csv_line(cols.header);
         DJ_TRY(s.roster.export_rows(c.p(), lq, layout, [&](std::vector<std::string>& row) {
+          for (auto& v : row) v = formula_safe(std::move(v));
           csv += csv_line(row);
           ++count;
           return Status{};

@@ -1571,6 +1571,23 @@ class Roster(Base):
         self.assertTrue(masked.body_bytes.startswith(b"\xef\xbb\xbf"))
         self.assertIn("**********", masked.body)
         gb = self.admin.get("/api/v1/members/export.csv?org_id=%d&encoding=gb18030" % branch["id"])
+        # A name a spreadsheet would run as a formula is exported inert: CSV with a leading
+        # quote, .xlsx as a text cell; the app shows it unchanged.
+        evil = '=HYPERLINK("http://evil.example/","x")'
+        m = self.admin.post("/api/v1/members", self.member_body(name=evil))
+        self.assertEqual(m.status, 201, m)
+        self.assertEqual(self.admin.get("/api/v1/members/%d" % m.json()["id"]).json()["name"], evil)
+        csv_text = self.admin.get("/api/v1/members/export.csv?q=HYPERLINK").body
+        self.assertIn("'" + evil.replace('"', '""'), csv_text)
+        self.assertNotIn("," + evil.replace('"', '""'), csv_text)
+        book = self.admin.get("/api/v1/members/export.xlsx?q=HYPERLINK")
+        probe = subprocess.run(["/usr/bin/python3", "-c",
+                                "import io, sys, openpyxl\n"
+                                "ws = openpyxl.load_workbook(io.BytesIO(sys.stdin.buffer.read())).active\n"
+                                "print([(c.data_type, c.value) for c in ws[2] if c.value == sys.argv[1]])",
+                                evil], input=book.body_bytes, capture_output=True)
+        self.assertEqual(probe.returncode, 0, probe.stderr)
+        self.assertEqual(probe.stdout.decode().strip(), repr([("s", evil)]))
         self.assertIn("姓名".encode("gb18030"), gb.body_bytes)
         national = self.admin.get("/api/v1/members/export.xlsx?layout=national&org_id=%d" % branch["id"])
         book = self.openpyxl("ws = openpyxl.load_workbook(sys.argv[1]).worksheets[0]\n"

@@ -561,6 +561,11 @@ Result<Activity> ActivityService::get(const Principal& p, int64_t id) {
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Activity> {
     DJ_ASSIGN(auto a, load(c, id, cfg_, true));
     if (!auth::in_scope(p, a.org_path)) return Error::not_found("activity " + std::to_string(id));
+    // Who came and why others were away is for member:read; a member sees
+    // his own attendance (the counts stay).
+    if (!auth::has(p, Perm::member_read)) {
+      std::erase_if(a.attendees, [&](const Attendee& t) { return t.member_id != p.member_id; });
+    }
     return a;
   });
 }

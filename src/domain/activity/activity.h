@@ -129,6 +129,8 @@ class ActivityService {
   Result<ActivityType> add_type(const auth::Principal& p, const ActivityType& t);
 
   Result<Activity> create(const auth::Principal& p, const ActivityInput& in);
+  // The activity with attendance and attachments; without member:read the
+  // caller sees only his own attendance row.
   Result<Activity> get(const auth::Principal& p, int64_t id);
   Result<Page> list(const auth::Principal& p, const ListQuery& q);
   // Changes the given fields; `attendees` given replaces the exceptions.

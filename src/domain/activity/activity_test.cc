@@ -70,6 +70,25 @@ TEST_P(ActivityTest, AttendanceByExceptionPostsHoursOfThoseWhoCame) {
   EXPECT_EQ(acts_->get(admin_, made->id).error().code, ErrorCode::not_found);
 }
 
+TEST_P(ActivityTest, AMemberSeesOnlyHisOwnAttendance) {
+  auto in = meeting(date_of_instant(now_ms() - 86400000).c_str());
+  in.attendees = std::vector<AttendeeInput>{{b_, "leave", "看病"}};
+  auto made = acts_->create(admin_, in);
+  ASSERT_TRUE(made) << made.error().message;
+  const auto member = testing::scoped(auth::Role::member, branch_.path, a_);
+  auto seen = acts_->get(member, made->id);
+  ASSERT_TRUE(seen) << seen.error().message;
+  ASSERT_EQ(seen->attendees.size(), 1u);
+  EXPECT_EQ(seen->attendees[0].member_id, a_);
+  EXPECT_EQ(seen->present_count, 2);
+  auto lecturer = acts_->get(testing::scoped(auth::Role::lecturer, branch_.path), made->id);
+  ASSERT_TRUE(lecturer);
+  EXPECT_TRUE(lecturer->attendees.empty());
+  auto inspector = acts_->get(testing::scoped(auth::Role::inspector, "/"), made->id);
+  ASSERT_TRUE(inspector);
+  EXPECT_EQ(inspector->attendees.size(), 3u);
+}
+
 TEST_P(ActivityTest, ALockedRecordChangesOnlyWithRecordUnlockAndAReason) {
   auto made = acts_->create(admin_, meeting("2020-05-06"));
   ASSERT_TRUE(made) << made.error().message;

@@ -437,6 +437,14 @@ class Members(Base):
         again = self.admin.post("/api/v1/members", dup)
         self.assertEqual(again.status, 409)
         self.assertEqual(again.field_errors(), {"citizen_id": "taken"})
+        # From another subtree: the same words, nothing about where, and the attempt audited.
+        org02 = login(SERVER, "org02")
+        elsewhere = org02.post("/api/v1/members", dict(dup, org_id=self.branch02["id"]))
+        self.assertEqual((elsewhere.status, elsewhere.json()["detail"]), (409, again.json()["detail"]))
+        self.assertNotIn(self.branch01["name"], elsewhere.body)
+        refused = self.admin.get("/api/v1/audit?action=member.create_refused").json()["items"]
+        self.assertEqual([e["username"] for e in refused[:2]], ["org02", "admin"])
+        self.assertNotIn(dup["citizen_id"], json.dumps(refused))
 
     def test_other_subtree_is_invisible_and_unwritable(self):
         org01 = login(SERVER, "org01")

@@ -178,10 +178,15 @@ Result<org::Org> org_in_scope(store::Conn& c, const Principal& p, int64_t id, co
   return o;
 }
 
+// The same answer wherever the person is registered: the caller learns only
+// that the ID is taken, not by whom.
 Error conflict_on_citizen_id() {
   return Error{ErrorCode::conflict,
-               "a member with this citizen ID already exists",
-               {{"citizen_id", "taken", "a member with this citizen ID already exists"}}};
+               "this person is already registered with a party organization; ask the committee "
+               "to transfer them",
+               {{"citizen_id", "taken",
+                 "is already registered with a party organization; ask the committee to "
+                 "transfer them"}}};
 }
 
 }  // namespace
@@ -523,7 +528,7 @@ Status MemberService::insert_many(store::Conn& c, const std::vector<const Member
 Result<Member> MemberService::create(const Principal& p, const MemberInput& in) {
   DJ_TRY(auth::require(p, Perm::member_write));
   DJ_TRY(validate(in));
-  return store::with_tx(db_, [&](store::Conn& c) -> Result<Member> {
+  auto made = store::with_tx(db_, [&](store::Conn& c) -> Result<Member> {
     DJ_TRY(org_in_scope(c, p, *in.org_id, "org_id"));
     DJ_ASSIGN(const int64_t id, insert(c, in, p.user_id));
     DJ_ASSIGN(auto m, load(c, id));
@@ -532,6 +537,18 @@ Result<Member> MemberService::create(const Principal& p, const MemberInput& in) 
         {"member.create", "member", std::to_string(id), m.org_path, {}, to_json(m, false, cfg_)}));
     return m;
   });
+  if (!made && made.error().code == ErrorCode::conflict) {
+    // Someone tried a citizen ID that is taken: on the record, masked.
+    (void)audit::record_now(db_, p.actor(),
+                            {"member.create_refused",
+                             "member",
+                             "",
+                             p.scope_path,
+                             {},
+                             json::object{{"citizen_id", mask_citizen_id(*in.citizen_id)},
+                                          {"reason", "citizen_id_taken"}}});
+  }
+  return made;
 }
 
 Result<Member> MemberService::update(const Principal& p, int64_t id, const MemberInput& patch) {

@@ -229,14 +229,15 @@ void add_roster_routes(Router& r, Services& s) {
            }
            auto bytes = std::make_shared<std::string>(upload.bytes);
            const auth::Principal who = c.p();
-           const std::string id =
+           DJ_ASSIGN(
+               const std::string id,
                s.jobs.start(who.user_id, "member.import",
                             [&s, bytes, who, opt,
                              mode](const Jobs::Progress& progress) mutable -> Result<json::value> {
                               opt.progress = progress;
                               DJ_ASSIGN(auto rep, s.roster.import(who, *bytes, opt));
                               return json::value(report_json(rep, mode));
-                            });
+                            }));
            Response res = json_response(
                json::object{{"job_id", id}, {"status_url", "/api/v1/jobs/" + id}}, 202);
            res.headers.emplace_back("Location", "/api/v1/jobs/" + id);

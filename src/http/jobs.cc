@@ -14,12 +14,26 @@ Jobs::~Jobs() {
   for (auto& [job, thread] : threads_) thread.join();
 }
 
-std::string Jobs::start(int64_t owner, std::string kind, Work work) {
+Result<std::string> Jobs::start(int64_t owner, std::string kind, Work work) {
   auto job = std::make_shared<Job>();
   job->id = base64url(random_token()).substr(0, 16);
   job->kind = std::move(kind);
   job->owner = owner;
   std::lock_guard lock(mu_);
+  size_t running = 0, own = 0;
+  for (const auto& [id, j] : jobs_) {
+    if (j->ended_at) continue;
+    ++running;
+    own += j->owner == owner;
+  }
+  if (own >= per_owner_ || running >= total_) {
+    Error e{ErrorCode::too_many,
+            own >= per_owner_ ? "your previous import is still running; wait for it to finish"
+                              : "the server is busy with other imports; try again shortly",
+            {{"async", "too_many_jobs", "try again in 5 s"}}};
+    e.retry_after_s = 5;
+    return e;
+  }
   // Forget jobs that ended over an hour ago.
   const int64_t now = now_ms();
   for (auto it = jobs_.begin(); it != jobs_.end();) {

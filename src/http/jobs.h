@@ -26,10 +26,14 @@ class Jobs {
   // The work: returns the result document, or an Error reported as the job's error.
   using Work = std::function<Result<boost::json::value>(const Progress&)>;
 
+  // At most `per_owner` jobs of one user and `total` jobs in all run at a
+  // time (each takes a thread and the memory of its file).
+  explicit Jobs(size_t per_owner = 1, size_t total = 2) : per_owner_(per_owner), total_(total) {}
   ~Jobs();  // waits for running jobs
 
-  // Starts `work` for user `owner`; answers the job's id.
-  std::string start(int64_t owner, std::string kind, Work work);
+  // Starts `work` for user `owner`; answers the job's id, or too_many (429,
+  // Retry-After) while the owner or the server runs as many as they may.
+  Result<std::string> start(int64_t owner, std::string kind, Work work);
 
   // The job as JSON ({id, kind, status, done, total, result | error}), or
   // nullopt when there is no such job of this owner.
@@ -44,6 +48,7 @@ class Jobs {
     boost::json::value result;
     int64_t ended_at = 0;
   };
+  size_t per_owner_, total_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Job>> jobs_;
   // Each job's thread, joined once the job has ended (at the next start, or at the end).

@@ -33,6 +33,12 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// Whether an Accept-Encoding header accepts `coding` ("gzip", "br"; q=0 refuses).
+bool accepts_coding(std::string_view accept_encoding, std::string_view coding);
+
+// `data` compressed as gzip (RFC 1952), or nullopt when zlib fails.
+std::optional<std::string> gzip(std::string_view data);
+
 // Sends the response to one request: call it exactly once, from any thread.
 using Reply = std::function<void(Response)>;
 

@@ -33,20 +33,6 @@ std::string content_type_of(const std::string& ext) {
   return it == types.end() ? "application/octet-stream" : it->second;
 }
 
-bool accepts(std::string_view header, std::string_view coding) {
-  size_t pos = 0;
-  while ((pos = header.find(coding, pos)) != std::string_view::npos) {
-    const size_t end = pos + coding.size();
-    const bool starts = pos == 0 || header[pos - 1] == ' ' || header[pos - 1] == ',';
-    const bool ends =
-        end == header.size() || header[end] == ',' || header[end] == ';' || header[end] == ' ';
-    // "br;q=0" refuses the coding.
-    if (starts && ends && !header.substr(end).starts_with(";q=0")) return true;
-    pos = end;
-  }
-  return false;
-}
-
 bool is_server_path(std::string_view path) {
   return path.starts_with("/api/") || path == "/metrics" || path == "/healthz" || path == "/readyz";
 }
@@ -88,10 +74,10 @@ std::optional<Response> WebApp::answer(const File& f, const std::string& path,
   Response res;
   res.content_type = f.content_type;
   const auto enc = req.header("accept-encoding");
-  if (!f.brotli.empty() && accepts(enc, "br")) {
+  if (!f.brotli.empty() && accepts_coding(enc, "br")) {
     res.body = f.brotli;
     res.headers.emplace_back("Content-Encoding", "br");
-  } else if (!f.gzip.empty() && accepts(enc, "gzip")) {
+  } else if (!f.gzip.empty() && accepts_coding(enc, "gzip")) {
     res.body = f.gzip;
     res.headers.emplace_back("Content-Encoding", "gzip");
   } else {

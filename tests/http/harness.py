@@ -2,6 +2,7 @@
 (an SQLite file, or a new schema on the PostgreSQL server named by
 $DANGJIAO_TEST_PG) and talks HTTP to it."""
 
+import gzip
 import http.client
 import json
 import re
@@ -243,9 +244,11 @@ class Client:
                 else:
                     self.cookies[name] = value
             hdrs[k.lower()] = v
+        if hdrs.get("content-encoding") == "gzip":  # as a browser would
+            payload = gzip.decompress(raw_body).decode("utf-8", "replace")
         res = Response(r.status, hdrs, payload)
         res.set_cookies = set_cookies
-        res.body_bytes = raw_body
+        res.body_bytes = raw_body  # as on the wire
         self.server.contract().check(method, path, res)
         return res
 

@@ -151,6 +151,20 @@ class System(Base):
         self.assertNotIn("page", required[("GET", "/api/v1/members")])
         self.assertEqual(self.admin.get("/api/v1/home-deliveries").status, 422)  # year missing
 
+    def test_large_json_answers_are_gzipped_for_clients_that_accept_it(self):
+        path = "/api/v1/compliance?period=2026&detail=summary"
+        plain = self.admin.get(path)
+        self.assertIsNone(plain.header("content-encoding"))
+        self.assertEqual(plain.header("vary"), "Accept-Encoding")
+        packed = self.admin.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+        self.assertEqual(packed.header("content-encoding"), "gzip")
+        self.assertEqual(json.loads(packed.body), json.loads(plain.body))
+        self.assertLess(len(packed.body_bytes) * 5, len(plain.body_bytes))
+        small = self.admin.get("/api/v1/auth/me", headers={"Accept-Encoding": "gzip"})
+        self.assertIsNone(small.header("content-encoding"))  # not worth it below 4 KiB
+        refused = self.admin.get(path, headers={"Accept-Encoding": "gzip;q=0"})
+        self.assertIsNone(refused.header("content-encoding"))
+
     def test_periods_are_at_most_three_years(self):
         for path in ("/api/v1/compliance", "/api/v1/stats/activities", "/api/v1/stats/trainings"):
             r = self.admin.get(path + "?from=2000-01-01&to=2026-12-31")

@@ -1424,6 +1424,33 @@ class Lifecycle(unittest.TestCase):
         finally:
             s.cleanup()
 
+    def test_audit_verify_catches_a_change_to_any_stored_column(self):
+        s = Server(ARGS.server, ARGS.backend).start()
+        try:
+            admin = login(s, "admin")
+            for i in range(3):
+                admin.patch("/api/v1/orgs/1", {"leader": "书记%d" % i})
+            s.stop()
+            row = self._query(s, "SELECT MAX(id) FROM audit_log WHERE action = 'org.update'")[0][0]
+            forged = {"at": "at + 1", "user_id": "999", "username": "'forged'",
+                      "client_ip": "'10.0.0.9'", "route": "'GET /forged'", "action": "'org.delete'",
+                      "entity": "'member'", "entity_id": "'999'", "org_path": "'/9/'",
+                      "before_json": "'{\"leader\":\"forged\"}'",
+                      "after_json": "'{\"leader\":\"forged\"}'"}
+            for column, value in forged.items():
+                original = self._query(s, "SELECT %s FROM audit_log WHERE id = %s" % (column, row))[0][0]
+                self._sql(s, "UPDATE audit_log SET %s = %s WHERE id = %s" % (column, value, row))
+                bad = s.cli("audit", "verify")
+                self.assertEqual(bad.returncode, 2, (column, bad.stdout + bad.stderr))
+                self.assertIn("row %s" % row, bad.stdout, column)
+                restore = "NULL" if original in ("None", "") and column == "user_id" else \
+                    ("'%s'" % original.replace("'", "''") if column not in ("at", "user_id") else original)
+                self._sql(s, "UPDATE audit_log SET %s = %s WHERE id = %s" % (column, restore, row))
+                ok = s.cli("audit", "verify")
+                self.assertEqual(ok.returncode, 0, (column, ok.stdout + ok.stderr))
+        finally:
+            s.cleanup()
+
     def test_cli_user_add_migrate_and_backup(self):
         s = Server(ARGS.server, ARGS.backend).start()
         try:

@@ -80,8 +80,26 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) return send_plain(400, "Bad Request", "malformed HTTP request");
 
-    ++st_->in_flight;
     auto& req = parser_->get();
+    // Framing a proxy could read otherwise (RFC 9112 §6): only chunked is a
+    // transfer coding here, and the connection closes after the refusal so
+    // that no body is taken for a second request.
+    if (auto te = req.find(bhttp::field::transfer_encoding);
+        te != req.end() && !beast::iequals(te->value(), "chunked")) {
+      return send_plain(400, "Bad Request", "Transfer-Encoding other than chunked is refused");
+    }
+    if (req.version() >= 11 && req.find(bhttp::field::host) == req.end()) {
+      return send_plain(400, "Bad Request", "an HTTP/1.1 request needs a Host header");
+    }
+    // An encoded slash stays part of its segment nowhere in this API: refused
+    // rather than decoded into a separator.
+    if (const auto target = req.target();
+        target.substr(0, target.find('?')).find("%2F") != std::string_view::npos ||
+        target.substr(0, target.find('?')).find("%2f") != std::string_view::npos) {
+      return send_plain(400, "Bad Request", "an encoded slash (%2F) in the path is refused");
+    }
+
+    ++st_->in_flight;
     Request r;
     r.method = std::string(req.method_string());
     r.client_ip = client_ip_;

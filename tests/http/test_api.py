@@ -172,6 +172,39 @@ class System(Base):
             self.assertIn("at most 3 years", r.json()["detail"])
         self.assertEqual(self.admin.get("/api/v1/stats/trainings?from=2024-01-01&to=2026-12-31").status, 200)
 
+    def raw(self, data):
+        """Bytes to the server over a bare socket; everything it sends until it closes."""
+        import socket
+        with socket.create_connection(("127.0.0.1", SERVER.port), timeout=5) as sock:
+            sock.sendall(data)
+            out = b""
+            try:
+                while True:
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        break
+                    out += chunk
+            except socket.timeout:
+                out += b"<still open>"
+            return out
+
+    def test_framing_host_and_encoded_slashes(self):
+        smuggle = (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n"
+                   b"Content-Type: application/json\r\n\r\n"
+                   b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        out = self.raw(smuggle)
+        self.assertTrue(out.startswith(b"HTTP/1.1 400"), out[:200])
+        self.assertEqual(out.count(b"HTTP/1.1 "), 1, out)  # nothing read as a second request
+        self.assertNotIn(b"<still open>", out)
+        out = self.raw(b"GET /healthz HTTP/1.1\r\n\r\n")
+        self.assertTrue(out.startswith(b"HTTP/1.1 400"), out[:200])
+        self.assertIn(b"Host header", out)
+        out = self.raw(b"GET /healthz HTTP/1.0\r\n\r\n")
+        self.assertTrue(out.startswith(b"HTTP/1.0 200"), out[:200])
+        out = self.raw(b"GET /api/v1/orgs%2F1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        self.assertTrue(out.startswith(b"HTTP/1.1 400"), out[:200])
+        self.assertIn(b"%2F", out)
+
     def test_head_options_and_405_with_allow(self):
         h = Client(SERVER).request("HEAD", "/healthz")
         self.assertEqual((h.status, h.body), (200, ""))

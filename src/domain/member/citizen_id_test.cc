@@ -26,6 +26,23 @@ TEST(CitizenId, Validation) {
   EXPECT_EQ(info.gender, "female");
 }
 
+// Known answers worked out by hand (GB 11643-1999: weights 7 9 10 5 8 4 2 1 6
+// 3 7 9 10 5 8 4 2, check characters 1 0 X 9 8 7 6 5 4 3 2), and each of them
+// with every one of its first 17 digits changed: every position counts.
+TEST(CitizenId, KnownAnswersAndEveryPositionCounts) {
+  const char* known[] = {"11010519491231002X", "440524198001010013", "53010219870615342X",
+                         "650106199912319870", "230702195602297558", "320115197011111117"};
+  for (const std::string id : known) {
+    EXPECT_EQ(citizen_id_check_digit(id.substr(0, 17)), id[17]) << id;
+    EXPECT_FALSE(citizen_id_problem(id)) << id;
+    for (size_t i = 0; i < 17; ++i) {
+      std::string altered = id;
+      altered[i] = static_cast<char>('0' + (altered[i] - '0' + 1) % 10);
+      EXPECT_TRUE(citizen_id_problem(altered)) << altered << " (position " << i << ")";
+    }
+  }
+}
+
 TEST(CitizenId, MaskingAndPhones) {
   EXPECT_EQ(mask_citizen_id("530102199001011234"), "5301**********1234");
   EXPECT_EQ(mask_phone("13812345678"), "138****5678");

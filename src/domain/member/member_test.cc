@@ -5,6 +5,7 @@
 #include "domain/demo/demo.h"
 #include "domain/member/citizen_id.h"
 #include "domain/org/org.h"
+#include "domain/testing_city.h"
 #include "domain/testing_principal.h"
 #include "store/testing.h"
 
@@ -185,6 +186,44 @@ TEST_P(DemoTest, CityIsRealisticAndDeterministic) {
 
 DJ_INSTANTIATE_BACKENDS(MemberTest);
 DJ_INSTANTIATE_BACKENDS(DemoTest);
+
+// Another subtree's member does not exist for a scoped administrator: reads,
+// changes, transfers and lists of it answer as for an unknown id.
+class SubtreeTest : public testing::CityTest {};
+
+TEST_P(SubtreeTest, AnotherSubtreesMemberIsUnknownToAScopedAdministrator) {
+  const auto other_unit = org(root_.id, "U2", "party_committee");
+  const auto other_branch = org(other_unit.id, "B2", "branch");
+  const int64_t mine = person(branch_.id, 1), theirs = person(other_branch.id, 2);
+  MemberService& members = *members_;
+  const auto scoped = testing::scoped(auth::Role::org_admin, unit_.path);
+  EXPECT_TRUE(members.get(scoped, mine));
+  EXPECT_EQ(members.get(scoped, theirs).error().code, ErrorCode::not_found);
+  MemberInput patch;
+  patch.education = "研究生";
+  EXPECT_EQ(members.update(scoped, theirs, patch).error().code, ErrorCode::not_found);
+  EXPECT_EQ(members.remove(scoped, theirs).error().code, ErrorCode::not_found);
+  EXPECT_EQ(members.transfer(scoped, theirs, {branch_.id, "2026-01-01", "调入"}).error().code,
+            ErrorCode::not_found);
+  // Moving one's own member into the other subtree is refused naming the field.
+  auto out = members.transfer(scoped, mine, {other_branch.id, "2026-01-01", "调出"});
+  ASSERT_FALSE(out);
+  EXPECT_EQ(out.error().fields.at(0).field, "to_org_id");
+  ListQuery q;
+  q.org_id = other_unit.id;
+  EXPECT_FALSE(members.list(scoped, q));
+  auto all = members.list(scoped, {});
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->items.size(), 1u);
+  EXPECT_EQ(all->items[0].id, mine);
+  // Nothing of theirs changed.
+  auto still = members.get(admin_, theirs);
+  ASSERT_TRUE(still);
+  EXPECT_FALSE(still->education);
+  EXPECT_EQ(still->org_id, other_branch.id);
+}
+
+DJ_INSTANTIATE_BACKENDS(SubtreeTest);
 
 }  // namespace
 }  // namespace dj::member

@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
   int64_t qr_slot_seconds = 15;
   int64_t checkin_grace_minutes = 10, checkin_opens_minutes = 30;
   int64_t checkin_code_attempts = 5, checkin_code_window_seconds = 60;
-  std::vector<std::string> metrics_from = {"127.0.0.1", "::1", "::ffff:127.0.0.1"};
+  std::vector<std::string> metrics_from = http::kLoopback;
   serve->add_option("--listen", listen, "address:port (port 0 picks a free one)");
   serve->add_flag("--demo", demo_on_start, "load the demo city on first start (empty database)");
   serve->add_option("--threads", server_cfg.threads, "request threads")->capture_default_str();

@@ -22,6 +22,9 @@ namespace dj::http {
 // later constructs its own service in its add_<capability>_routes from db and
 // keys and keeps it in the handlers' captures; only the services several
 // capabilities share live here.
+// This machine's own addresses, as a client's address reads.
+inline const std::vector<std::string> kLoopback = {"127.0.0.1", "::1", "::ffff:127.0.0.1"};
+
 struct Services {
   store::Db& db;
   const Keys& keys;
@@ -35,7 +38,7 @@ struct Services {
   Jobs& jobs;
   size_t import_limit = 20u << 20;  // largest roster file
   // Client addresses /metrics answers (serve --metrics-from).
-  std::vector<std::string> metrics_from = {"127.0.0.1", "::1", "::ffff:127.0.0.1"};
+  std::vector<std::string> metrics_from = kLoopback;
 };
 
 // The member list's filters (org_id, political_status, …, q) from the query,

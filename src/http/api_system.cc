@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
+#include <memory>
+#include <mutex>
 
 #include "http/api.h"
 
@@ -62,7 +64,14 @@ void add_system_routes(Router& r, Services& s) {
          .summary = "This OpenAPI 3 document",
          .access = Access::open,
          .responses = {{200, "OpenApiDocument"}},
-         .handler = [&r](Ctx&) -> Result<Response> { return json_response(openapi_document(r)); }});
+         // Built at the first request, when every route is in the table; the same after.
+         .handler = [&r, doc = std::make_shared<std::once_flag>(),
+                     body = std::make_shared<std::string>()](Ctx&) -> Result<Response> {
+           std::call_once(*doc, [&] { *body = json::serialize(openapi_document(r)); });
+           Response res;
+           res.body = *body;
+           return res;
+         }});
 }
 
 // The capabilities, each with its routes in api_<capability>.cc: a new one

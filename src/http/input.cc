@@ -42,12 +42,20 @@ json::object JsonBody::schema() const {
   return out;
 }
 
+json::object nullable_schema(json::object schema) {
+  if (schema.contains("$ref")) {
+    return json::object{{"anyOf", json::array{std::move(schema), json::object{{"type", "null"}}}}};
+  }
+  if (auto* values = schema.if_contains("enum")) values->as_array().emplace_back(nullptr);
+  json::value& type = schema["type"];
+  type = json::array{type, "null"};
+  return schema;
+}
+
 namespace {
 
 // A property that may also be sent as null (a null leaves the value unset).
-json::object nullable(const char* type) {
-  return json::object{{"type", json::array{json::string(type), "null"}}};
-}
+json::object nullable(const char* type) { return nullable_schema(json::object{{"type", type}}); }
 
 }  // namespace
 
@@ -68,13 +76,9 @@ void JsonBody::type_error(const char* name, const char* expected) {
 
 void JsonBody::str(const char* name, std::optional<std::string>& out,
                    std::span<const char* const> codes) {
-  json::object schema = nullable("string");
-  if (!codes.empty()) {
-    json::array values(codes.begin(), codes.end());
-    values.emplace_back(nullptr);
-    schema["enum"] = std::move(values);
-  }
-  if (const auto* v = find(name, std::move(schema))) {
+  json::object schema{{"type", "string"}};
+  if (!codes.empty()) schema["enum"] = json::array(codes.begin(), codes.end());
+  if (const auto* v = find(name, nullable_schema(std::move(schema)))) {
     if (v->is_string()) {
       out = std::string(v->as_string());
     } else {

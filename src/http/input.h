@@ -17,6 +17,10 @@
 
 namespace dj::http {
 
+// `schema` that also admits null: a null type (and enum value) added, or
+// anyOf with null for a $ref. The readers' fields and the response schemas use it.
+boost::json::object nullable_schema(boost::json::object schema);
+
 class JsonBody {
  public:
   // The body as a JSON object; bad_request when it is not JSON, not an

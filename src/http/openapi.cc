@@ -29,16 +29,6 @@ json::object param_schema(ParamType type, bool in_path) {
   return json::object{{"type", "string"}};
 }
 
-json::object nullable(json::object schema) {
-  if (schema.contains("$ref")) {
-    return json::object{{"anyOf", json::array{std::move(schema), json::object{{"type", "null"}}}}};
-  }
-  if (auto* values = schema.if_contains("enum")) values->as_array().emplace_back(nullptr);
-  json::value& type = schema["type"];
-  type = json::array{type, "null"};
-  return schema;
-}
-
 // The short form response schemas are written in (see Router::add_schemas)
 // as JSON Schema 2020-12.
 json::object expand(const json::value& v, const Router& r) {
@@ -67,7 +57,7 @@ json::object expand(const json::value& v, const Router& r) {
     } else {
       throw std::invalid_argument("unknown schema type " + s);
     }
-    return null_ok ? nullable(std::move(out)) : out;
+    return null_ok ? nullable_schema(std::move(out)) : out;
   }
   if (v.is_array()) {
     return json::object{{"type", "array"}, {"items", expand(v.as_array().at(0), r)}};
@@ -104,7 +94,7 @@ json::object expand(const json::value& v, const Router& r) {
   }
   json::object out{{"type", "object"}, {"additionalProperties", false}, {"properties", props}};
   if (!required.empty()) out["required"] = std::move(required);
-  return null_ok ? nullable(std::move(out)) : out;
+  return null_ok ? nullable_schema(std::move(out)) : out;
 }
 
 // getTrainingsByIdSessionsBySidQr for GET /api/v1/trainings/{id}/sessions/{sid}/qr.

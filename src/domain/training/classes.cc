@@ -40,10 +40,6 @@ bool in_target(const std::vector<std::string>& groups, const store::Row& m, int 
   return groups.empty();
 }
 
-json::value opt(const std::optional<std::string>& s) {
-  return s ? json::value(*s) : json::value(nullptr);
-}
-
 }  // namespace
 
 Result<Training> TrainingService::create(const Principal& p, const TrainingInput& in) {
@@ -449,7 +445,7 @@ json::object to_json(const std::vector<EnrolmentRow>& rows) {
         {"exam_score", r.exam_score ? json::value(*r.exam_score) : json::value(nullptr)},
         {"completed", r.completed},
         {"hours", static_cast<double>(r.hours_tenths) / 10.0},
-        {"certificate_serial", opt(r.certificate_serial)},
+        {"certificate_serial", detail::or_null(r.certificate_serial)},
         {"quota_org_id", r.quota_org_id ? json::value(*r.quota_org_id) : json::value(nullptr)}});
   }
   const auto n = static_cast<int64_t>(items.size());
@@ -462,7 +458,7 @@ json::object to_json(const std::vector<MyTraining>& mine) {
     auto o = to_json(m.training);
     o["status"] = m.status;
     o["completed"] = m.completed;
-    o["certificate_serial"] = opt(m.certificate_serial);
+    o["certificate_serial"] = detail::or_null(m.certificate_serial);
     json::array sessions;
     for (const auto& [s, own] : m.sessions) {
       auto js = to_json(s);

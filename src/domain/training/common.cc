@@ -8,15 +8,11 @@ namespace dj::training {
 
 namespace json = boost::json;
 
-namespace {
+namespace detail {
 
-json::value opt(const std::optional<std::string>& s) {
+json::value or_null(const std::optional<std::string>& s) {
   return s ? json::value(*s) : json::value(nullptr);
 }
-
-}  // namespace
-
-namespace detail {
 
 std::vector<std::string> parse_list(const std::string& text) {
   std::vector<std::string> out;
@@ -153,8 +149,8 @@ json::object to_json(const Training& t) {
                       {"target_groups", std::move(groups)},
                       {"starts_on", t.starts_on},
                       {"ends_on", t.ends_on},
-                      {"venue", opt(t.venue)},
-                      {"itinerary", opt(t.itinerary)},
+                      {"venue", detail::or_null(t.venue)},
+                      {"itinerary", detail::or_null(t.itinerary)},
                       {"capacity", t.capacity},
                       {"off_site", t.off_site},
                       {"attendance_threshold", t.attendance_threshold},
@@ -166,9 +162,9 @@ json::object to_json(const Session& s) {
   return json::object{
       {"id", s.id},
       {"title", s.title},
-      {"lecturer_name", opt(s.lecturer_name)},
-      {"method", opt(s.method)},
-      {"venue", opt(s.venue)},
+      {"lecturer_name", detail::or_null(s.lecturer_name)},
+      {"method", detail::or_null(s.method)},
+      {"venue", detail::or_null(s.venue)},
       {"started_at", format_instant(s.started_at)},
       {"ended_at", format_instant(s.ended_at)},
       {"hours", static_cast<double>(s.hours_tenths) / 10.0},

@@ -64,10 +64,10 @@ Result<Delivery> TrainingService::deliver(const Principal& p, const DeliveryInpu
   });
 }
 
-Result<DeliveryPage> TrainingService::deliveries(const Principal& p, std::optional<int64_t> org_id,
-                                                 int year) {
+Result<std::vector<Delivery>> TrainingService::deliveries(const Principal& p,
+                                                          std::optional<int64_t> org_id, int year) {
   DJ_TRY(auth::require(p, Perm::member_read));
-  return store::with_conn(db_, [&](store::Conn& c) -> Result<DeliveryPage> {
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<Delivery>> {
     DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, org_id));
     DJ_ASSIGN(auto rows, c.query("SELECT d.id, d.member_id, m.name, d.delivered_by, "
                                  "d.delivered_on, d.content, d.hours_tenths FROM home_deliveries d "
@@ -77,9 +77,9 @@ Result<DeliveryPage> TrainingService::deliveries(const Principal& p, std::option
                                  "d.deleted_at IS NULL ORDER BY d.delivered_on DESC, d.id DESC",
                                  {scope, auth::subtree_end(scope), std::to_string(year) + "-01-01",
                                   std::to_string(year) + "-12-31"}));
-    DeliveryPage out;
+    std::vector<Delivery> out;
     for (const auto& r : rows) {
-      out.items.push_back({r.i64(0), r.i64(1), r.str(2), r.str(3), r.str(4), r.str(5), r.i64(6)});
+      out.push_back({r.i64(0), r.i64(1), r.str(2), r.str(3), r.str(4), r.str(5), r.i64(6)});
     }
     return out;
   });
@@ -95,9 +95,9 @@ json::object to_json(const Delivery& d) {
                       {"hours", static_cast<double>(d.hours_tenths) / 10.0}};
 }
 
-json::object to_json(const DeliveryPage& p) {
+json::object to_json(const std::vector<Delivery>& deliveries) {
   json::array items;
-  for (const auto& d : p.items) items.push_back(to_json(d));
+  for (const auto& d : deliveries) items.push_back(to_json(d));
   const auto n = static_cast<int64_t>(items.size());
   return json::object{{"items", std::move(items)}, {"total", n}};
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <boost/json/value.hpp>
 #include <iterator>
 #include <string>
 #include <utility>
@@ -17,6 +18,9 @@ template <size_t N>
 bool one_of(const std::string& v, const char* const (&codes)[N]) {
   return std::any_of(std::begin(codes), std::end(codes), [&](const char* c) { return v == c; });
 }
+
+// The string, or JSON null when there is none.
+boost::json::value or_null(const std::optional<std::string>& s);
 
 // A JSON array of strings stored as text, read back; [] when malformed.
 std::vector<std::string> parse_list(const std::string& text);

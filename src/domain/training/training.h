@@ -232,10 +232,6 @@ struct Delivery {
   int64_t hours_tenths = 0;
 };
 
-struct DeliveryPage {
-  std::vector<Delivery> items;
-};
-
 struct TrainingStats {
   std::string from, to;
   int64_t classes = 0;
@@ -279,7 +275,7 @@ boost::json::object to_json(const RosterResult& r);
 boost::json::object to_json(const Completion& c);
 boost::json::object to_json(const Certificate& c);
 boost::json::object to_json(const Delivery& d);
-boost::json::object to_json(const DeliveryPage& p);
+boost::json::object to_json(const std::vector<Delivery>& deliveries);
 boost::json::object to_json(const TrainingStats& s);
 boost::json::object to_json(const Plan& p);
 boost::json::object to_json(const std::vector<Plan>& plans);
@@ -344,8 +340,8 @@ class TrainingService {
   // retired member and posts its hours to the ledger (source home_delivery).
   Result<Delivery> deliver(const auth::Principal& p, const DeliveryInput& in);
   // Deliveries to members of a subtree in a year.
-  Result<DeliveryPage> deliveries(const auth::Principal& p, std::optional<int64_t> org_id,
-                                  int year);
+  Result<std::vector<Delivery>> deliveries(const auth::Principal& p, std::optional<int64_t> org_id,
+                                           int year);
 
   // Figures and plans (plans.cc).
   // Classes by level; distinct people enrolled, by target group and by

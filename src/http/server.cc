@@ -58,6 +58,48 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<std::uint32_t>(st_->cfg.header_limit));
     parser_->body_limit(st_->cfg.body_limit);
     stream_.expires_after(st_->cfg.read_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  // The headers are in (a body over the limit is refused already, from its
+  // Content-Length): a client that waits for `100 Continue` gets it now, and
+  // the body is read.
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec) return on_read(ec, 0);
+    const auto& req = parser_->get();
+    // Framing a proxy could read otherwise (RFC 9112 §6): only chunked is a
+    // transfer coding here, and the connection closes after the refusal so
+    // that no body is taken for a second request.
+    if (auto te = req.find(bhttp::field::transfer_encoding);
+        te != req.end() && !beast::iequals(te->value(), "chunked")) {
+      return send_plain(400, "Bad Request", "Transfer-Encoding other than chunked is refused");
+    }
+    if (req.version() >= 11 && req.find(bhttp::field::host) == req.end()) {
+      return send_plain(400, "Bad Request", "an HTTP/1.1 request needs a Host header");
+    }
+    // An encoded slash stays part of its segment nowhere in this API: refused
+    // rather than decoded into a separator.
+    if (const auto target = req.target();
+        target.substr(0, target.find('?')).find("%2F") != std::string_view::npos ||
+        target.substr(0, target.find('?')).find("%2f") != std::string_view::npos) {
+      return send_plain(400, "Bad Request", "an encoded slash (%2F) in the path is refused");
+    }
+
+    if (auto ex = req.find(bhttp::field::expect); ex != req.end() &&
+                                                  beast::iequals(ex->value(), "100-continue") &&
+                                                  req.version() >= 11 && !parser_->is_done()) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                              [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                                if (wec) return self->close();
+                                self->read_body();
+                              });
+    }
+    read_body();
+  }
+
+  void read_body() {
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
@@ -81,24 +123,6 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return send_plain(400, "Bad Request", "malformed HTTP request");
 
     auto& req = parser_->get();
-    // Framing a proxy could read otherwise (RFC 9112 §6): only chunked is a
-    // transfer coding here, and the connection closes after the refusal so
-    // that no body is taken for a second request.
-    if (auto te = req.find(bhttp::field::transfer_encoding);
-        te != req.end() && !beast::iequals(te->value(), "chunked")) {
-      return send_plain(400, "Bad Request", "Transfer-Encoding other than chunked is refused");
-    }
-    if (req.version() >= 11 && req.find(bhttp::field::host) == req.end()) {
-      return send_plain(400, "Bad Request", "an HTTP/1.1 request needs a Host header");
-    }
-    // An encoded slash stays part of its segment nowhere in this API: refused
-    // rather than decoded into a separator.
-    if (const auto target = req.target();
-        target.substr(0, target.find('?')).find("%2F") != std::string_view::npos ||
-        target.substr(0, target.find('?')).find("%2f") != std::string_view::npos) {
-      return send_plain(400, "Bad Request", "an encoded slash (%2F) in the path is refused");
-    }
-
     ++st_->in_flight;
     Request r;
     r.method = std::string(req.method_string());

@@ -205,6 +205,26 @@ class System(Base):
         self.assertTrue(out.startswith(b"HTTP/1.1 400"), out[:200])
         self.assertIn(b"%2F", out)
 
+    def test_expect_100_continue(self):
+        """The interim 100 before the body is sent; a body over the limit is refused first."""
+        import socket
+        body = json.dumps({"username": "no-such-user", "password": "wrong-password-1"}).encode()
+        with socket.create_connection(("127.0.0.1", SERVER.port), timeout=5) as sock:
+            sock.sendall(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                         b"Content-Type: application/json\r\nExpect: 100-continue\r\n"
+                         b"Content-Length: %d\r\n\r\n" % len(body))
+            interim = sock.recv(65536)
+            self.assertEqual(interim, b"HTTP/1.1 100 Continue\r\n\r\n")
+            sock.sendall(body)
+            final = b""
+            while chunk := sock.recv(65536):
+                final += chunk
+        self.assertTrue(final.startswith(b"HTTP/1.1 401"), final[:200])
+        out = self.raw(b"POST /api/v1/members HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                       b"Content-Type: application/json\r\nContent-Length: 900000000\r\n\r\n")
+        self.assertTrue(out.startswith(b"HTTP/1.1 413"), out[:200])
+        self.assertNotIn(b"100 Continue", out)
+
     def test_head_options_and_405_with_allow(self):
         h = Client(SERVER).request("HEAD", "/healthz")
         self.assertEqual((h.status, h.body), (200, ""))

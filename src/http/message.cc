@@ -34,6 +34,21 @@ std::optional<std::string> gzip(std::string_view data) {
   return out;
 }
 
+bool etag_matches(std::string_view header, std::string_view etag) {
+  auto opaque = [](std::string_view t) { return t.starts_with("W/") ? t.substr(2) : t; };
+  const std::string_view want = opaque(etag);
+  while (!header.empty()) {
+    const auto comma = header.find(',');
+    std::string_view item = header.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item == "*" || opaque(item) == want) return true;
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 std::string_view Request::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
     if (k == name) return v;

@@ -39,6 +39,10 @@ bool accepts_coding(std::string_view accept_encoding, std::string_view coding);
 // `data` compressed as gzip (RFC 1952), or nullopt when zlib fails.
 std::optional<std::string> gzip(std::string_view data);
 
+// Whether an If-None-Match header names `etag` (weak comparison, RFC 9110
+// §13.1.2: W/ is ignored; "*" matches any).
+bool etag_matches(std::string_view if_none_match, std::string_view etag);
+
 // Sends the response to one request: call it exactly once, from any thread.
 using Reply = std::function<void(Response)>;
 

@@ -2,6 +2,7 @@
 // permissions from each Route, request schemas by running each body's reader
 // on a describing JsonBody, response schemas from the router's schemas (with
 // the code lists as enums).
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
 #include <stdexcept>
@@ -160,8 +161,14 @@ json::object responses_of(const Route& route) {
               ? json::object{{"schema", ref(spec.schema)}}
               : json::object{{"schema", json::object{{"type", "string"}, {"contentMediaType", m}}}};
     }
+    const bool file = std::any_of(media.begin(), media.end(),
+                                  [](const auto& m) { return m != "application/json"; });
     if (!content.empty()) response["content"] = std::move(content);
     out[std::to_string(spec.status)] = std::move(response);
+    if (file && spec.status == 200 && route.method == "GET") {
+      out["304"] = json::object{
+          {"description", "Not Modified: If-None-Match names the file's ETag (a file answer)"}};
+    }
   }
   out["4XX"] = json::object{{"description", "Problem (RFC 9457)"},
                             {"content", json::object{{"application/problem+json",

@@ -12,6 +12,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "common/crypto.h"
 #include "common/time.h"
 #include "domain/audit/audit.h"
 
@@ -171,7 +172,9 @@ constexpr size_t kFirstRouteMetric = 3;
 struct Outcome {
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   std::string method, path, client_ip;
-  bool gzip_ok = false;               // the client accepts gzip
+  bool gzip_ok = false;  // the client accepts gzip
+  bool read = false;     // GET or HEAD: a file answer gets an ETag
+  std::string if_none_match;
   size_t metric = 0;                  // "unmatched" until a route is found
   std::optional<audit::Actor> actor;  // a signed-in caller: logged, and refusals audited
   std::atomic<bool> answered{false};
@@ -301,6 +304,7 @@ struct Router::Impl {
                      [](const auto& h) { return h.first == "Cache-Control"; })) {
       res.headers.emplace_back("Cache-Control", "no-store");
     }
+    if (o.read) tag(o, res);
     compress(o, res);
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - o.start).count();
@@ -315,13 +319,28 @@ struct Router::Impl {
     reply(std::move(res));
   }
 
+  static bool is_json(const Response& res) {
+    return res.content_type.starts_with("application/json") ||
+           res.content_type.starts_with("application/problem+json");
+  }
+
+  // A file (an export, an attachment, a QR image) is tagged by its content;
+  // a client that holds it already gets 304 and no body.
+  static void tag(const Outcome& o, Response& res) {
+    if (res.status != 200 || is_json(res) || !o.path.starts_with("/api/")) return;
+    std::string etag = "W/\"" + sha256_hex(res.body).substr(0, 20) + "\"";
+    if (etag_matches(o.if_none_match, etag)) {
+      res.status = 304;
+      res.body.clear();
+    }
+    res.headers.emplace_back("ETag", std::move(etag));
+  }
+
   // JSON answers above a few KiB go gzipped to clients that accept it (a
   // compliance summary: 751 KB, 32 KB on the wire).
   static void compress(const Outcome& o, Response& res) {
     constexpr size_t kMinBytes = 4096;
-    const bool json = res.content_type.starts_with("application/json") ||
-                      res.content_type.starts_with("application/problem+json");
-    if (!json || res.body.size() < kMinBytes) return;
+    if (!is_json(res) || res.body.size() < kMinBytes) return;
     res.headers.emplace_back("Vary", "Accept-Encoding");
     if (!o.gzip_ok) return;
     if (auto packed = gzip(res.body)) {
@@ -411,6 +430,8 @@ void Router::handle(Request& req, Reply reply) {
   o->path = req.path;
   o->client_ip = req.client_ip;
   o->gzip_ok = accepts_coding(req.header("accept-encoding"), "gzip");
+  o->read = req.method == "GET" || req.method == "HEAD";
+  o->if_none_match = req.header("if-none-match");
   Impl* impl = impl_.get();
   // Answers once: an exception thrown after a deferred route has handed its
   // work on must not answer a second time.

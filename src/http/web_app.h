@@ -1,6 +1,8 @@
 // The built web app (web/dist) served by the same process: every file is read
 // into memory at start with its precompressed .gz/.br variants; hashed assets
-// under /assets/ are cached for a year, everything else is revalidated.
+// under /assets/ are cached for a year, everything else is revalidated: each
+// variant has its own strong ETag, a matching If-None-Match answers 304, and
+// the uncompressed variant answers a single byte range (206, or 416).
 // Browser navigations to client routes (/members, /checkin?..., /verify/...)
 // get the app's index; /api/, /metrics and the health checks never do.
 #pragma once
@@ -28,6 +30,7 @@ class WebApp {
   struct File {
     std::string content_type;
     std::string plain, gzip, brotli;  // variants; empty when not precompressed
+    std::string tag;                   // a hash of `plain`, the ETag's stem
   };
   std::optional<Response> answer(const File& f, const std::string& path, const Request& req) const;
   std::unordered_map<std::string, File> files_;  // by URL path, e.g. /assets/x.js

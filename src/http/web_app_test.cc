@@ -80,6 +80,58 @@ TEST_F(WebAppTest, ClientRoutesGetTheIndexOnlyForBrowserNavigations) {
   EXPECT_FALSE(app->serve(post));
 }
 
+TEST_F(WebAppTest, EachVariantHasAnETagAndARevalidationAnswers304) {
+  auto app = WebApp::load(dir_);
+  ASSERT_TRUE(app);
+  auto plain = app->serve(get("/assets/app-1a2b.js"));
+  auto gz = app->serve(get("/assets/app-1a2b.js", {{"accept-encoding", "gzip"}}));
+  const std::string tag = header(*plain, "ETag");
+  ASSERT_EQ(tag.size(), 22u);
+  EXPECT_EQ(tag.front(), '"');
+  EXPECT_NE(header(*gz, "ETag"), tag);  // another representation, another tag
+  auto again = app->serve(get("/assets/app-1a2b.js", {{"if-none-match", "\"x\", " + tag}}));
+  EXPECT_EQ(again->status, 304);
+  EXPECT_EQ(again->body, "");
+  EXPECT_EQ(header(*again, "ETag"), tag);
+  auto weak = app->serve(get("/assets/app-1a2b.js", {{"if-none-match", "W/" + tag}}));
+  EXPECT_EQ(weak->status, 304);
+  auto other = app->serve(get("/assets/app-1a2b.js", {{"if-none-match", "\"stale\""}}));
+  EXPECT_EQ(other->status, 200);
+  EXPECT_EQ(other->body, "console.log(1)");
+  // The gzip variant's tag does not revalidate the plain one.
+  auto cross = app->serve(get("/assets/app-1a2b.js", {{"if-none-match", header(*gz, "ETag")}}));
+  EXPECT_EQ(cross->status, 200);
+}
+
+TEST_F(WebAppTest, ASingleByteRangeIsServedFromTheUncompressedFile) {
+  auto app = WebApp::load(dir_);
+  ASSERT_TRUE(app);
+  auto range = [&](std::string h) {
+    return *app->serve(get("/assets/app-1a2b.js", {{"range", h}, {"accept-encoding", "gzip"}}));
+  };
+  auto r = range("bytes=0-6");  // "console.log(1)": 14 bytes
+  EXPECT_EQ(r.status, 206);
+  EXPECT_EQ(r.body, "console");
+  EXPECT_EQ(header(r, "Content-Range"), "bytes 0-6/14");
+  EXPECT_EQ(header(r, "Content-Encoding"), "");
+  EXPECT_EQ(range("bytes=8-").body, "log(1)");
+  EXPECT_EQ(range("bytes=-3").body, "(1)");
+  EXPECT_EQ(range("bytes=10-999").body, "g(1)");
+  auto past = range("bytes=14-20");
+  EXPECT_EQ(past.status, 416);
+  EXPECT_EQ(header(past, "Content-Range"), "bytes */14");
+  EXPECT_EQ(range("bytes=0-1,4-5").status, 200);  // several ranges: the whole file
+  EXPECT_EQ(range("bytes=5-2").status, 200);      // not a valid range: ignored
+  EXPECT_EQ(range("items=0-1").status, 200);
+  auto tag = header(*app->serve(get("/assets/app-1a2b.js")), "ETag");
+  auto same = app->serve(get("/assets/app-1a2b.js", {{"range", "bytes=0-0"}, {"if-range", tag}}));
+  EXPECT_EQ(same->status, 206);
+  auto changed =
+      app->serve(get("/assets/app-1a2b.js", {{"range", "bytes=0-0"}, {"if-range", "\"old\""}}));
+  EXPECT_EQ(changed->status, 200);
+  EXPECT_EQ(header(*changed, "Accept-Ranges"), "bytes");
+}
+
 TEST_F(WebAppTest, AMissingBuildIsAClearError) {
   std::filesystem::remove(dir_ / "index.html");
   auto app = WebApp::load(dir_);

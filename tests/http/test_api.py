@@ -1646,6 +1646,22 @@ class Roster(Base):
         audit = self.admin.get("/api/v1/audit?action=member.import&page_size=10").json()["items"]
         self.assertTrue(any(a["after"]["created"] == 5 for a in audit))
 
+    def test_exports_carry_an_etag_and_revalidate_with_304(self):
+        path = "/api/v1/members/export.csv?org_id=%d" % self.org01["id"]
+        first = self.admin.get(path)
+        tag = first.header("etag")
+        self.assertTrue(tag.startswith('W/"'), first.headers)
+        again = self.admin.get(path, headers={"If-None-Match": tag})
+        self.assertEqual((again.status, again.body), (304, ""))
+        self.assertEqual(again.header("etag"), tag)
+        # A change to the records is a new file: the old tag no longer matches.
+        m = self.admin.post("/api/v1/members", self.member_body(org_id=self.branch01["id"], name="标签测试"))
+        self.assertEqual(m.status, 201, m)
+        changed = self.admin.get(path, headers={"If-None-Match": tag})
+        self.assertEqual(changed.status, 200)
+        self.assertNotEqual(changed.header("etag"), tag)
+        self.assertIn("标签测试", changed.body)
+
     def test_export_read_back_by_libreoffice_equals_the_database(self):
         branch = self.branch02
         r = self.admin.get("/api/v1/members/export.xlsx?org_id=%d" % branch["id"])

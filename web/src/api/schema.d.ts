@@ -1975,6 +1975,13 @@ export interface operations {
                     "text/plain": string;
                 };
             };
+            /** @description Not Modified: If-None-Match names the file's ETag (a file answer) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Problem (RFC 9457) */
             "4XX": {
                 headers: {
@@ -3055,6 +3062,13 @@ export interface operations {
                     "application/pdf": string;
                 };
             };
+            /** @description Not Modified: If-None-Match names the file's ETag (a file answer) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Problem (RFC 9457) */
             "4XX": {
                 headers: {
@@ -3219,6 +3233,13 @@ export interface operations {
                     "application/json": components["schemas"]["ActivityStats"];
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
+            };
+            /** @description Not Modified: If-None-Match names the file's ETag (a file answer) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem (RFC 9457) */
             "4XX": {
@@ -3649,6 +3670,13 @@ export interface operations {
                     "image/png": string;
                 };
             };
+            /** @description Not Modified: If-None-Match names the file's ETag (a file answer) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Problem (RFC 9457) */
             "4XX": {
                 headers: {
@@ -3988,6 +4016,13 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
+            /** @description Not Modified: If-None-Match names the file's ETag (a file answer) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Problem (RFC 9457) */
             "4XX": {
                 headers: {
@@ -4047,6 +4082,13 @@ export interface operations {
                 content: {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
+            };
+            /** @description Not Modified: If-None-Match names the file's ETag (a file answer) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem (RFC 9457) */
             "4XX": {
@@ -4171,6 +4213,13 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
+            /** @description Not Modified: If-None-Match names the file's ETag (a file answer) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Problem (RFC 9457) */
             "4XX": {
                 headers: {
@@ -4212,6 +4261,13 @@ export interface operations {
                 content: {
                     "text/csv": string;
                 };
+            };
+            /** @description Not Modified: If-None-Match names the file's ETag (a file answer) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem (RFC 9457) */
             "4XX": {

@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
   bool demo_on_start = false, no_access_log = false;
   http::ServerConfig server_cfg;
   auth::AuthConfig auth_cfg;
-  int64_t lockout_minutes = 15, idle_minutes = 30, body_limit_kib = 1024,
+  int64_t login_window_minutes = 15, idle_minutes = 30, body_limit_kib = 1024,
           attachment_limit_kib = 10240, import_limit_kib = 20480;
   std::string blob_dir = "./data/blobs";
   std::string web_dir = "./web/dist";
@@ -166,10 +166,19 @@ int main(int argc, char** argv) {
   serve->add_option("--web-dir", web_dir, "the built web app (empty: serve the API only)")
       ->capture_default_str();
   serve
-      ->add_option("--lockout-threshold", auth_cfg.lockout_threshold,
-                   "failed logins that lock an account")
+      ->add_option("--login-attempts", auth_cfg.login_attempts,
+                   "failed logins one name may have from one address within the window")
+      ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  serve->add_option("--lockout-minutes", lockout_minutes, "how long a lock lasts")
+  serve
+      ->add_option("--login-address-attempts", auth_cfg.address_attempts,
+                   "failed logins one address may have (any names) within the window")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  serve
+      ->add_option("--login-window-minutes", login_window_minutes,
+                   "past a limit, the name or address waits until this window has passed")
+      ->check(CLI::Range(1, 24 * 60))
       ->capture_default_str();
   serve->add_option("--idle-minutes", idle_minutes, "session idle timeout")->capture_default_str();
   serve->add_flag("--no-access-log", no_access_log, "do not log each request");
@@ -342,7 +351,7 @@ int main(int argc, char** argv) {
   server_cfg.body_limit =
       static_cast<size_t>(std::max({body_limit_kib, attachment_limit_kib, import_limit_kib})) *
       1024;
-  auth_cfg.lockout_ms = lockout_minutes * 60 * 1000;
+  auth_cfg.login_window_ms = login_window_minutes * 60 * 1000;
   auth_cfg.idle_ms = idle_minutes * 60 * 1000;
   auth::AuthService auth_serve(dbr, auth_cfg);
   if (demo_on_start) {

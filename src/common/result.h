@@ -52,6 +52,16 @@ struct Error {
   static Error invalid(std::string field, std::string code, std::string message) {
     return Error{ErrorCode::invalid, message, {{std::move(field), std::move(code), message}}};
   }
+  // Too many failed attempts of `field`: `what` happened, and the caller waits
+  // `wait_ms` (stated in the detail, the field error and Retry-After).
+  static Error too_many(std::string field, std::string what, int64_t wait_ms) {
+    const int64_t s = (wait_ms + 999) / 1000;
+    const std::string wait = "try again in " + std::to_string(s) + " s";
+    Error e{
+        ErrorCode::too_many, what + "; " + wait, {{std::move(field), "too_many_attempts", wait}}};
+    e.retry_after_s = s;
+    return e;
+  }
   static Error not_found(std::string what) { return {ErrorCode::not_found, std::move(what), {}}; }
   static Error conflict(std::string why) { return {ErrorCode::conflict, std::move(why), {}}; }
   static Error forbidden(std::string why) { return {ErrorCode::forbidden, std::move(why), {}}; }

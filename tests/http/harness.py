@@ -199,11 +199,17 @@ class Response:
 class Client:
     """One user agent: a Bearer token, or cookies like a browser."""
 
-    def __init__(self, server, token=None):
+    def __init__(self, server, token=None, source="127.0.0.1"):
+        """`source`: the loopback address the requests come from (127.0.0.2 is another client)."""
         self.server = server
         self.token = token
         self.cookies = {}
-        self.conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        self.source = source
+        self.conn = self.connect()
+
+    def connect(self):
+        return http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30,
+                                          source_address=(self.source, 0))
 
     def request(self, method, path, body=None, headers=None, raw=None):
         h = {}
@@ -229,7 +235,7 @@ class Client:
                 break
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=30)
+                self.conn = self.connect()
                 if attempt:
                     raise
         hdrs = {}

@@ -321,18 +321,38 @@ class Auth(Base):
         self.assertEqual(ok.status, 204, ok)
         self.assertEqual(u.get("/api/v1/orgs").status, 200)
 
-    def test_lockout_after_five_failures(self):
+    def test_failed_logins_are_throttled_per_name_and_address_not_locked(self):
         self.assertEqual(self.admin.post("/api/v1/users", {
             "username": "lockme", "password": "Lock-Me-Pass-1", "role": "auditor",
             "org_id": self.org01["id"]}).status, 201)
-        c = Client(SERVER)
-        statuses = [c.post("/api/v1/auth/login", {"username": "lockme", "password": "Wrong-Pass-1"}).status
+        attacker = Client(SERVER, source="127.0.0.3")
+
+        def fail5(name):
+            return [attacker.post("/api/v1/auth/login", {"username": name, "password": "Wrong-Pass-1"})
                     for _ in range(5)]
-        self.assertEqual(statuses, [401, 401, 401, 401, 423])
-        r = c.post("/api/v1/auth/login", {"username": "lockme", "password": "Lock-Me-Pass-1"})
-        self.assertEqual(r.status, 423)
-        audit = self.admin.get("/api/v1/audit?action=auth.locked").json()
-        self.assertGreaterEqual(audit["total"], 1)
+        real, unknown = fail5("lockme"), fail5("no-such-account")
+        # A real name and an unknown one answer alike: the same statuses and the same words.
+        self.assertEqual([r.status for r in real], [401, 401, 401, 401, 429])
+        self.assertEqual([(r.status, r.json()["detail"]) for r in real],
+                         [(r.status, r.json()["detail"]) for r in unknown])
+        self.assertGreater(int(real[-1].header("retry-after")), 0)
+        self.assertEqual(real[-1].field_errors(), {"password": "too_many_attempts"})
+        r = attacker.post("/api/v1/auth/login", {"username": "lockme", "password": "Lock-Me-Pass-1"})
+        self.assertEqual(r.status, 429)  # no more guesses from there, right or wrong
+        # The account's owner, from his own address, is not shut out.
+        owner = Client(SERVER, source="127.0.0.2")
+        r = owner.post("/api/v1/auth/login", {"username": "lockme", "password": "Lock-Me-Pass-1"})
+        self.assertEqual(r.status, 200, r)
+        audit = self.admin.get("/api/v1/audit?action=auth.throttled").json()
+        self.assertGreaterEqual(audit["total"], 2)
+        # A session's wrong current password is throttled too.
+        for i in range(4):
+            self.assertEqual(owner.post("/api/v1/auth/password", {
+                "old_password": "Wrong-Pass-%d" % i, "new_password": "Brand-New-Pass-8"},
+                headers={"X-CSRF-Token": owner.cookies["dangjiao_csrf"]}).status, 422)
+        r = owner.post("/api/v1/auth/password", {"old_password": "Wrong-Pass-9", "new_password": "Brand-New-Pass-8"},
+                       headers={"X-CSRF-Token": owner.cookies["dangjiao_csrf"]})
+        self.assertEqual((r.status, r.field_errors()), (429, {"old_password": "too_many_attempts"}))
 
     def test_cookie_session_needs_csrf_on_writes(self):
         c = Client(SERVER)

@@ -3,12 +3,15 @@ import 'element-plus/es/components/message/style/css'
 import { ApiError } from './api'
 import { i18n } from './i18n'
 
-/** The message for a field problem: our translation of its code, else the server's words. */
-export function problemText(field: string, code: string, message: string): string {
+/**
+ * The message for a field problem: our translation of its code, else the
+ * server's words. `params` fill the translation (`s`: seconds to wait).
+ */
+export function problemText(field: string, code: string, message: string, params: Record<string, unknown> = {}): string {
   const t = i18n.global.t
   const te = i18n.global.te
-  if (te(`problem.${field}.${code}`)) return t(`problem.${field}.${code}`)
-  if (te(`problem.${code}`)) return t(`problem.${code}`)
+  if (te(`problem.${field}.${code}`)) return t(`problem.${field}.${code}`, params)
+  if (te(`problem.${code}`)) return t(`problem.${code}`, params)
   return message
 }
 
@@ -25,14 +28,14 @@ export function showError(e: unknown, fields?: Record<string, string>) {
   let shown = false
   if (fields) {
     for (const p of e.errors) {
-      fields[p.field] = problemText(p.field, p.code, p.message)
+      fields[p.field] = problemText(p.field, p.code, p.message, { s: e.retryAfter })
       shown = true
     }
   }
   const t = i18n.global.t
   if (!shown) {
     const first = e.errors[0]
-    const text = first ? `${first.field}: ${problemText(first.field, first.code, first.message)}` : e.detail
+    const text = first ? `${first.field}: ${problemText(first.field, first.code, first.message, { s: e.retryAfter })}` : e.detail
     ElMessage.error(e.status === 0 ? t('common.network') : text)
   }
 }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ApiError, csrfToken, query, request, setUnauthenticatedHandler, url } from '../src/api'
+import { showError } from '../src/errors'
 
 // A real HTTP server on loopback that answers like dangjiao does.
 let server: Server
@@ -19,6 +20,10 @@ beforeAll(async () => {
       if (req.url === '/problem') {
         res.writeHead(422, { 'Content-Type': 'application/problem+json' })
         res.end(JSON.stringify({ status: 422, detail: 'invalid input', errors: [{ field: 'title', code: 'required', message: 'is required' }] }))
+      } else if (req.url === '/throttled') {
+        res.writeHead(429, { 'Content-Type': 'application/problem+json', 'Retry-After': '42' })
+        res.end(JSON.stringify({ status: 429, detail: 'too many failed logins; try again in 42 s',
+          errors: [{ field: 'password', code: 'too_many_attempts', message: 'try again in 42 s' }] }))
       } else if (req.url === '/gone') {
         res.writeHead(401, { 'Content-Type': 'application/problem+json' })
         res.end(JSON.stringify({ status: 401, detail: 'log in first' }))
@@ -67,6 +72,14 @@ describe('request', () => {
     expect(e.status).toBe(422)
     expect(e.detail).toBe('invalid input')
     expect(e.byField.title.code).toBe('required')
+  })
+
+  it('carries a 429\'s Retry-After, shown in the user\'s language', async () => {
+    const e = (await request('POST', `${base}/throttled`, {}).catch((x) => x)) as ApiError
+    expect(e.retryAfter).toBe(42)
+    const fields: Record<string, string> = {}
+    showError(e, fields)
+    expect(fields.password).toBe('尝试次数过多，请 42 秒后再试')
   })
 
   it('answers undefined for 204', async () => {

@@ -86,89 +86,66 @@ Result<LoginResult> AuthService::login(std::string_view username, std::string_vi
                                        const std::string& user_agent) {
   const int64_t now = now_ms();
   audit::Actor actor{std::nullopt, std::string(username), client_ip, "POST /api/v1/auth/login"};
+  const std::string name_key = client_ip + "\n" + std::string(username);
+  // While throttled, not even a right password is checked: guessing stops.
+  if (const int64_t wait =
+          std::max(by_name_.wait_ms(name_key, now), by_address_.wait_ms(client_ip, now))) {
+    return Error::too_many("password", "too many failed logins", wait);
+  }
   auto row = store::with_conn(db_, [&](store::Conn& c) {
     return c.query_opt(std::string("SELECT ") + kUserColumns +
-                           ", u.password_hash, u.failed_logins, u.locked_until "
-                           "FROM users u WHERE u.username = ?",
+                           ", u.password_hash, u.failed_logins FROM users u WHERE u.username = ?",
                        {username});
   });
   if (!row) return row.take_error();
-  const Error bad_credentials{ErrorCode::unauthenticated, "wrong username or password", {}};
-  if (!*row) {
+  std::optional<User> user;
+  const char* reason = "unknown";
+  if (*row) {
+    user = user_from(**row);
+    actor.user_id = user->id;
+    reason = user->disabled ? "disabled" : "password";
+  } else {
     static const std::string dummy = hash_password("no-such-user-Xy9");
     verify_password(dummy, password);  // the same cost as a real check
-    DJ_TRY(audit::record_now(db_, actor, {"auth.login_failed", "user", "", "", {}, {}}));
-    return bad_credentials;
   }
-  const store::Row& r = **row;
-  User user = user_from(r);
-  actor.user_id = user.id;
-  if (user.disabled) {
-    DJ_TRY(audit::record_now(db_, actor,
-                             {"auth.login_failed",
-                              "user",
-                              std::to_string(user.id),
-                              "",
-                              {},
-                              json::object{{"reason", "disabled"}}}));
-    return bad_credentials;
-  }
-  if (r.i64(10) > now) {
-    DJ_TRY(audit::record_now(db_, actor,
-                             {"auth.login_failed",
-                              "user",
-                              std::to_string(user.id),
-                              "",
-                              {},
-                              json::object{{"reason", "locked"}}}));
-    return Error{
-        ErrorCode::locked,
-        "account locked after repeated failed logins; try again after " + format_instant(r.i64(10)),
-        {}};
-  }
-  if (!verify_password(r.str(8), password)) {
-    const int failures = static_cast<int>(r.i64(9)) + 1;
-    const bool lock = failures >= cfg_.lockout_threshold;
+  if (!user || user->disabled || !verify_password((*row)->str(8), password)) {
+    // An unknown name, a disabled account and a wrong password answer alike.
+    const int64_t wait = std::max(by_name_.fail(name_key, now), by_address_.fail(client_ip, now));
+    const int failures = user ? static_cast<int>((*row)->i64(9)) + 1 : 0;
     DJ_TRY(store::with_tx(db_, [&](store::Conn& c) -> Status {
-      DJ_TRY(c.exec("UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                    {lock ? 0 : failures, lock ? now + cfg_.lockout_ms : int64_t{0}, user.id}));
-      DJ_TRY(audit::record(c, actor,
-                           {"auth.login_failed",
+      if (user) {
+        DJ_TRY(c.exec("UPDATE users SET failed_logins = ? WHERE id = ?", {failures, user->id}));
+      }
+      const std::string id = user ? std::to_string(user->id) : "";
+      json::object after{{"reason", reason}};
+      if (user) after["failures"] = failures;
+      DJ_TRY(audit::record(c, actor, {"auth.login_failed", "user", id, "", {}, std::move(after)}));
+      if (wait == 0) return {};
+      spdlog::warn("failed logins throttled for \"{}\" from {}", std::string(username), client_ip);
+      return audit::record(c, actor,
+                           {"auth.throttled",
                             "user",
-                            std::to_string(user.id),
+                            id,
                             "",
                             {},
-                            json::object{{"reason", "password"}, {"failures", failures}}}));
-      if (lock) {
-        spdlog::warn("account {} locked after {} failed logins from {}", user.username, failures,
-                     client_ip);
-        DJ_TRY(audit::record(c, actor,
-                             {"auth.locked",
-                              "user",
-                              std::to_string(user.id),
-                              "",
-                              {},
-                              json::object{{"until", format_instant(now + cfg_.lockout_ms)}}}));
-      }
-      return {};
+                            json::object{{"until", format_instant(now + wait)}}});
     }));
-    if (lock) {
-      return Error{ErrorCode::locked, "account locked after repeated failed logins", {}};
-    }
-    return bad_credentials;
+    if (wait > 0) return Error::too_many("password", "too many failed logins", wait);
+    return Error{ErrorCode::unauthenticated, "wrong username or password", {}};
   }
+  by_name_.clear(name_key);
   LoginResult out;
   out.token = random_token();
   out.csrf_token = random_token();
   out.expires_at = now + cfg_.absolute_ms;
-  out.user = user;
+  out.user = *user;
   DJ_TRY(store::with_tx(db_, [&](store::Conn& c) -> Status {
-    DJ_TRY(c.exec("UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?", {user.id}));
+    DJ_TRY(c.exec("UPDATE users SET failed_logins = 0 WHERE id = ?", {user->id}));
     DJ_ASSIGN(auto sid,
               c.query_one("INSERT INTO sessions (user_id, token_hash, csrf_token, client_ip, "
                           "user_agent, created_at, last_seen_at, expires_at) "
                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                          {user.id, sha256_hex(out.token), out.csrf_token, client_ip,
+                          {user->id, sha256_hex(out.token), out.csrf_token, client_ip,
                            user_agent.substr(0, 300), now, now, out.expires_at}));
     return audit::record(c, actor,
                          {"auth.login", "session", std::to_string(sid.i64(0)), "", {}, {}});
@@ -289,9 +266,25 @@ Status AuthService::change_password(const Principal& p, std::string_view old_pas
   DJ_ASSIGN(auto row, store::with_conn(db_, [&](store::Conn& c) {
               return c.query_one("SELECT password_hash FROM users WHERE id = ?", {p.user_id});
             }));
+  const std::string key = "user:" + std::to_string(p.user_id);
+  const int64_t now = now_ms();
+  if (const int64_t wait = by_name_.wait_ms(key, now)) {
+    return Error::too_many("old_password", "too many wrong current passwords", wait);
+  }
   if (!verify_password(row.str(0), old_password)) {
+    if (const int64_t wait = by_name_.fail(key, now)) {
+      DJ_TRY(audit::record_now(db_, p.actor(),
+                               {"auth.throttled",
+                                "user",
+                                std::to_string(p.user_id),
+                                "",
+                                {},
+                                json::object{{"until", format_instant(now + wait)}}}));
+      return Error::too_many("old_password", "too many wrong current passwords", wait);
+    }
     return Error::invalid("old_password", "wrong", "the current password is wrong");
   }
+  by_name_.clear(key);
   if (old_password == new_password) {
     return Error::invalid("new_password", "unchanged", "must differ from the current password");
   }
@@ -415,7 +408,7 @@ Status AuthService::reset_password(const audit::Actor& actor, const std::string&
     const int64_t now = now_ms();
     DJ_TRY(
         c.exec("UPDATE users SET password_hash = ?, must_change_password = 1, "
-               "failed_logins = 0, locked_until = 0, updated_at = ?, updated_by = ? "
+               "failed_logins = 0, updated_at = ?, updated_by = ? "
                "WHERE id = ?",
                {hash, now, actor.user_id, id}));
     DJ_TRY(c.exec("UPDATE sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",

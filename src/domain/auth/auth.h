@@ -1,5 +1,5 @@
-// Accounts and sessions: login with lockout, session tokens (stored hashed)
-// with idle and absolute expiry, password policy and changes.
+// Accounts and sessions: login with throttled failures, session tokens
+// (stored hashed) with idle and absolute expiry, password policy and changes.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/throttle.h"
 #include "domain/auth/principal.h"
 #include "store/db.h"
 
@@ -21,8 +22,16 @@ struct AuthConfig {
   // database is asked again. Ending a session on this instance takes effect
   // at once; on another instance sharing PostgreSQL, within this time.
   int64_t session_cache_ms = 2000;
-  int lockout_threshold = 5;
-  int64_t lockout_ms = 15 * 60 * 1000;
+  // Failed logins are throttled, never locked: a name from one address may
+  // fail `login_attempts` times within the window, an address (whatever the
+  // names) `address_attempts` times; then that name from that address, or
+  // that address, waits until the window has passed (429 and Retry-After).
+  // The account's owner elsewhere is not shut out, and a name that does not
+  // exist answers exactly as one that does. A session's wrong current
+  // password on a password change counts like a login by name.
+  int login_attempts = 5;
+  int address_attempts = 30;
+  int64_t login_window_ms = 15 * 60 * 1000;
   int64_t idle_ms = 30 * 60 * 1000;
   int64_t absolute_ms = 12 * 3600 * 1000;
 };
@@ -59,10 +68,14 @@ Status check_password_policy(std::string_view password, std::string_view usernam
 
 class AuthService {
  public:
-  AuthService(store::Db& db, AuthConfig cfg) : db_(db), cfg_(cfg) {}
+  AuthService(store::Db& db, AuthConfig cfg)
+      : db_(db),
+        cfg_(cfg),
+        by_name_(cfg.login_attempts, cfg.login_window_ms),
+        by_address_(cfg.address_attempts, cfg.login_window_ms) {}
 
-  // Verifies the password; every failure is audited, and the threshold of
-  // consecutive failures locks the account (ErrorCode::locked).
+  // Verifies the password; every failure is audited and throttled (see
+  // AuthConfig: ErrorCode::too_many once a limit is reached).
   Result<LoginResult> login(std::string_view username, std::string_view password,
                             const std::string& client_ip, const std::string& user_agent);
 
@@ -118,6 +131,8 @@ class AuthService {
 
   store::Db& db_;
   AuthConfig cfg_;
+  FailureThrottle by_name_;     // "address\nusername", and "user:<id>" for password changes
+  FailureThrottle by_address_;  // "address"
   std::mutex cache_mu_;
   std::unordered_map<std::string, Cached> cache_;  // by token hash
   std::shared_ptr<Touches> touches_ = std::make_shared<Touches>();

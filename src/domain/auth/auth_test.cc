@@ -91,23 +91,58 @@ TEST_P(AuthTest, TokenStoredHashed) {
   EXPECT_EQ(n->i64(0), 0);
 }
 
-TEST_P(AuthTest, LocksAfterFiveFailures) {
-  for (int i = 0; i < 4; ++i) {
-    auto r = svc_->login("alice", "wrong", "127.0.0.1", "test");
-    ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, ErrorCode::unauthenticated);
-  }
-  auto fifth = svc_->login("alice", "wrong", "127.0.0.1", "test");
-  ASSERT_FALSE(fifth);
-  EXPECT_EQ(fifth.error().code, ErrorCode::locked);
-  auto right = svc_->login("alice", "Good-Pass-42", "127.0.0.1", "test");
-  ASSERT_FALSE(right);
-  EXPECT_EQ(right.error().code, ErrorCode::locked);
+TEST_P(AuthTest, FailedLoginsAreThrottledPerNameAndAddressNotLocked) {
+  auto fail5 = [&](const std::string& name, const std::string& ip) {
+    std::vector<ErrorCode> codes;
+    for (int i = 0; i < 5; ++i) codes.push_back(svc_->login(name, "wrong", ip, "t").error().code);
+    return codes;
+  };
+  const std::vector<ErrorCode> expected = {ErrorCode::unauthenticated, ErrorCode::unauthenticated,
+                                           ErrorCode::unauthenticated, ErrorCode::unauthenticated,
+                                           ErrorCode::too_many};
+  // A real name and an unknown one answer alike, fifth failure included.
+  EXPECT_EQ(fail5("alice", "10.0.0.1"), expected);
+  EXPECT_EQ(fail5("nobody", "10.0.0.1"), expected);
+  auto throttled = svc_->login("alice", "Good-Pass-42", "10.0.0.1", "t");
+  ASSERT_FALSE(throttled);  // not even the right password from there
+  EXPECT_EQ(throttled.error().code, ErrorCode::too_many);
+  EXPECT_GT(throttled.error().retry_after_s, 0);
+  EXPECT_EQ(throttled.error().fields.at(0).code, "too_many_attempts");
+  // The owner elsewhere is not shut out.
+  ASSERT_TRUE(svc_->login("alice", "Good-Pass-42", "10.0.0.2", "t"));
   auto audit = store::with_conn(db(), [](store::Conn& c) {
-    return c.query_one("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.locked'");
+    return c.query_one("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.throttled'");
   });
   ASSERT_TRUE(audit);
-  EXPECT_EQ(audit->i64(0), 1);
+  EXPECT_EQ(audit->i64(0), 2);
+}
+
+TEST_P(AuthTest, OneAddressSprayingManyNamesIsThrottled) {
+  AuthConfig cfg;
+  cfg.address_attempts = 6;
+  AuthService svc(db(), cfg);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(svc.login("user" + std::to_string(i), "wrong", "10.0.0.9", "t").error().code,
+              ErrorCode::unauthenticated);
+  }
+  EXPECT_EQ(svc.login("user9", "wrong", "10.0.0.9", "t").error().code, ErrorCode::too_many);
+  EXPECT_EQ(svc.login("alice", "Good-Pass-42", "10.0.0.9", "t").error().code, ErrorCode::too_many);
+  EXPECT_TRUE(svc.login("alice", "Good-Pass-42", "10.0.0.10", "t"));
+}
+
+TEST_P(AuthTest, WrongCurrentPasswordsAreThrottled) {
+  auto a = svc_->login("alice", "Good-Pass-42", "127.0.0.1", "a");
+  ASSERT_TRUE(a);
+  auto p = svc_->authenticate(a->token);
+  ASSERT_TRUE(p);
+  for (int i = 0; i < 4; ++i) {
+    auto r = svc_->change_password(*p, "Wrong-Pass-1", "Better-Pass-43");
+    EXPECT_EQ(r.error().fields.at(0).code, "wrong");
+  }
+  auto fifth = svc_->change_password(*p, "Wrong-Pass-1", "Better-Pass-43");
+  EXPECT_EQ(fifth.error().code, ErrorCode::too_many);
+  EXPECT_EQ(svc_->change_password(*p, "Good-Pass-42", "Better-Pass-43").error().code,
+            ErrorCode::too_many);
 }
 
 TEST_P(AuthTest, ChangePasswordClearsFlagAndEndsOtherSessions) {

@@ -239,12 +239,7 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
   const std::string throttle_key =
       std::to_string(*p.member_id) + ":" + std::to_string(in.session_id);
   auto too_many = [](int64_t wait_ms) {
-    const int64_t s = (wait_ms + 999) / 1000;
-    Error e{ErrorCode::too_many,
-            fmt::format("too many wrong codes; try again in {} s", s),
-            {{"code", "too_many_attempts", fmt::format("try again in {} s", s)}}};
-    e.retry_after_s = s;
-    return e;
+    return Error::too_many("code", "too many wrong codes", wait_ms);
   };
   if (const int64_t wait = code_failures_.wait_ms(throttle_key, now)) return done(too_many(wait));
   auto a =

@@ -14,6 +14,8 @@ export class ApiError extends Error {
     public detail: string,
     public errors: FieldProblem[] = [],
     public body: unknown = undefined,
+    /** Seconds to wait before trying again (a 429's Retry-After), else 0. */
+    public retryAfter = 0,
   ) {
     super(detail)
   }
@@ -74,7 +76,7 @@ async function send<T>(path: string, init: RequestInit): Promise<T> {
   if (!res.ok) {
     const p = (data ?? {}) as { detail?: string; errors?: FieldProblem[] }
     if (res.status === 401 && !path.endsWith('/auth/login')) onUnauthenticated()
-    throw new ApiError(res.status, p.detail ?? res.statusText, p.errors ?? [], data)
+    throw new ApiError(res.status, p.detail ?? res.statusText, p.errors ?? [], data, Number(res.headers.get('retry-after') ?? 0))
   }
   return data as T
 }
@@ -115,7 +117,7 @@ export async function uploadForDownload(path: string, file: Blob, filename: stri
   })
   if (!res.ok) {
     const p = (await res.json().catch(() => ({}))) as { detail?: string; errors?: FieldProblem[] }
-    throw new ApiError(res.status, p.detail ?? res.statusText, p.errors ?? [])
+    throw new ApiError(res.status, p.detail ?? res.statusText, p.errors ?? [], undefined, Number(res.headers.get('retry-after') ?? 0))
   }
   const url = URL.createObjectURL(await res.blob())
   const a = document.createElement('a')

@@ -11,7 +11,7 @@ export default {
     committee_admin: 'Committee admin', org_admin: 'Organization admin', member: 'Member', lecturer: 'Lecturer', inspector: 'Inspector', auditor: 'Auditor',
   },
   auth: {
-    failed: 'Wrong user name or password', locked: 'Too many failed logins; the account is locked for a while',
+    failed: 'Wrong user name or password',
     username: 'User name', password: 'Password', login: 'Log in', logout: 'Log out', changePassword: 'Change password',
     mustChange: 'Set a new password first (first login or after a reset).', oldPassword: 'Current password', newPassword: 'New password',
     again: 'New password again', policy: 'At least 8 characters, 3 of: uppercase, lowercase, digits, symbols; not the user name.',
@@ -119,7 +119,7 @@ export default {
     title: 'Certificate verification', valid: 'Valid certificate', missing: 'No such certificate', serial: 'Serial', training: 'Class', completedOn: 'Completed on',
   },
   problem: {
-    required: 'is required', too_long: 'is too long', format: 'has the wrong format', unknown: 'does not exist or is outside your scope', unknown_code: 'is not a valid choice',
+    too_many_attempts: 'too many attempts; try again in {s} s', required: 'is required', too_long: 'is too long', format: 'has the wrong format', unknown: 'does not exist or is outside your scope', unknown_code: 'is not a valid choice',
     type: 'has the wrong type', range: 'is out of range', end_before_start: 'must be after the start', before_start: 'must not be before the start',
     too_short: 'is too short', too_simple: 'is too simple', common: 'is a common password', contains_username: 'must not contain the user name',
     new_password: {

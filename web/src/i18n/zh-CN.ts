@@ -11,7 +11,7 @@ export default {
     committee_admin: '工委管理员', org_admin: '党组织管理员', member: '党员', lecturer: '讲师', inspector: '督查员', auditor: '审计员',
   },
   auth: {
-    failed: '用户名或密码错误', locked: '登录失败次数过多，账号已暂时锁定，请稍后再试',
+    failed: '用户名或密码错误',
     username: '用户名', password: '密码', login: '登录', logout: '退出', changePassword: '修改密码',
     mustChange: '首次登录或密码被重置后，请先设置新密码。', oldPassword: '当前密码', newPassword: '新密码', again: '再次输入新密码',
     policy: '至少8位，包含大写字母、小写字母、数字、符号中的三类，且不能包含用户名。', mismatch: '两次输入的新密码不一致',
@@ -118,7 +118,7 @@ export default {
     title: '结业证书验证', valid: '证书有效', missing: '未找到该证书', serial: '证书编号', training: '培训班', completedOn: '结业日期',
   },
   problem: {
-    required: '必填', too_long: '太长', format: '格式不正确', unknown: '不存在或不在您的管理范围内', unknown_code: '不是有效的选项',
+    too_many_attempts: '尝试次数过多，请 {s} 秒后再试', required: '必填', too_long: '太长', format: '格式不正确', unknown: '不存在或不在您的管理范围内', unknown_code: '不是有效的选项',
     type: '类型不正确', range: '超出允许范围', end_before_start: '结束时间须晚于开始时间', before_start: '不能早于开始日期',
     too_short: '太短', too_simple: '太简单', common: '是常见密码', contains_username: '不能包含用户名',
     new_password: {

@@ -153,6 +153,7 @@ int main(int argc, char** argv) {
   int64_t checkin_grace_minutes = 10, checkin_opens_minutes = 30;
   int64_t checkin_code_attempts = 5, checkin_code_window_seconds = 60;
   std::vector<std::string> metrics_from = http::kLoopback;
+  std::string public_url;
   serve->add_option("--listen", listen, "address:port (port 0 picks a free one)");
   serve->add_flag("--demo", demo_on_start, "load the demo city on first start (empty database)");
   serve->add_option("--threads", server_cfg.threads, "request threads")->capture_default_str();
@@ -212,6 +213,21 @@ int main(int argc, char** argv) {
                    "client addresses that may read /metrics (a proxy in front must not pass "
                    "/metrics on)")
       ->capture_default_str();
+  serve->add_option("--trusted-proxy", server_cfg.trusted_proxies,
+                    "addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto "
+                    "are believed (then cookies are Secure over https)");
+  serve
+      ->add_option("--public-url", public_url,
+                   "the address members' phones open from a QR code, e.g. "
+                   "https://dangjiao.example.gov.cn (default: the request's Host when it is an "
+                   "IP address, else the listen address)")
+      ->check([](const std::string& u) -> std::string {
+        const bool scheme = u.starts_with("http://") || u.starts_with("https://");
+        const auto rest = u.substr(u.find("//") + 2);
+        if (!scheme || rest.empty() || rest.find_first_of("/?#@ \"\\<>") != std::string::npos)
+          return "must be http(s)://host[:port], without a path";
+        return "";
+      });
 
   // migrate
   auto* migrate = app.add_subcommand("migrate", "Apply database migrations");
@@ -409,6 +425,10 @@ int main(int argc, char** argv) {
   });
   auto port = server.listen();
   if (!port) return fail(port.error());
+  services.public_url = public_url;
+  const bool v6 = server_cfg.address.find(':') != std::string::npos;
+  services.listen_url = "http://" + (v6 ? "[" + server_cfg.address + "]" : server_cfg.address) +
+                        ":" + std::to_string(*port);
   const double start_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::cout << "dangjiao listening on http://" << server_cfg.address << ":" << *port

@@ -39,6 +39,11 @@ struct Services {
   size_t import_limit = 20u << 20;  // largest roster file
   // Client addresses /metrics answers (serve --metrics-from).
   std::vector<std::string> metrics_from = kLoopback;
+  // The address members' phones open from a QR code (serve --public-url,
+  // e.g. https://dangjiao.example.gov.cn); empty: see qr_base_url.
+  std::string public_url;
+  // http://address:port the server listens on.
+  std::string listen_url;
 };
 
 // The member list's filters (org_id, political_status, …, q) from the query,

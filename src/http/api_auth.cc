@@ -65,9 +65,17 @@ struct PasswordReset {
 const Body<PasswordReset> kPasswordReset{
     "PasswordReset", [](JsonBody& body, PasswordReset& in) { body.str("password", in.password); }};
 
-constexpr const char* kClearCookies[] = {
-    "dangjiao_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0",
-    "dangjiao_csrf=; Path=/; SameSite=Strict; Max-Age=0"};
+// The session cookie (HttpOnly) or the CSRF cookie the page reads; Secure
+// when the client came over TLS (a trusted proxy said so); an empty value
+// clears it.
+std::string cookie(std::string_view name, std::string_view value, const Request& req) {
+  std::string out = std::string(name) + "=" + std::string(value) + "; Path=/; ";
+  if (name == "dangjiao_session") out += "HttpOnly; ";
+  out += "SameSite=Strict";
+  if (req.secure) out += "; Secure";
+  if (value.empty()) out += "; Max-Age=0";
+  return out;
+}
 
 }  // namespace
 
@@ -120,10 +128,8 @@ void add_auth_routes(Router& r, Services& s) {
                {"must_change_password", res.user.must_change_password},
                {"user", user_json(res.user)},
            });
-           out.headers.emplace_back("Set-Cookie", "dangjiao_session=" + res.token +
-                                                      "; Path=/; HttpOnly; SameSite=Strict");
-           out.headers.emplace_back(
-               "Set-Cookie", "dangjiao_csrf=" + res.csrf_token + "; Path=/; SameSite=Strict");
+           out.headers.emplace_back("Set-Cookie", cookie("dangjiao_session", res.token, c.req));
+           out.headers.emplace_back("Set-Cookie", cookie("dangjiao_csrf", res.csrf_token, c.req));
            out.headers.emplace_back("Cache-Control", "no-store");
            return out;
          }});
@@ -136,7 +142,8 @@ void add_auth_routes(Router& r, Services& s) {
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_TRY(s.auth.logout(c.p()));
            Response out = no_content();
-           for (const char* ck : kClearCookies) out.headers.emplace_back("Set-Cookie", ck);
+           for (const char* name : {"dangjiao_session", "dangjiao_csrf"})
+             out.headers.emplace_back("Set-Cookie", cookie(name, "", c.req));
            return out;
          }});
   r.add({.method = "GET",

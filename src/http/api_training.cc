@@ -1,3 +1,4 @@
+#include <boost/asio/ip/address.hpp>
 #include <boost/json.hpp>
 
 #include "domain/ledger/ledger.h"
@@ -12,15 +13,25 @@ namespace json = boost::json;
 
 namespace {
 
-// The address members' phones open: the request's Host, as seen by the venue
-// screen, with https when a TLS-terminating proxy says so.
-std::string base_url(const Request& req) {
-  std::string host(req.header("host"));
-  if (host.empty() || host.size() > 200 || host.find_first_of("/\\@?#\" <>") != std::string::npos) {
-    host = "127.0.0.1";
+// The address members' phones open: --public-url when given. Without it a
+// name in the Host header never flows into the link (it is the client's
+// word): the Host is used only when it is an IP address (a phone on the
+// office network), else the address the server listens on.
+std::string qr_base_url(const Services& s, const Request& req) {
+  if (!s.public_url.empty()) return s.public_url;
+  std::string_view host = req.header("host");
+  std::string_view name = host;
+  if (name.starts_with('[')) {
+    name = name.substr(1, name.find(']') - 1);
+  } else if (const auto colon = name.rfind(':'); colon != std::string_view::npos) {
+    name = name.substr(0, colon);
   }
-  const bool https = req.header("x-forwarded-proto") == "https";
-  return (https ? "https://" : "http://") + host;
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(std::string(name), ec);
+  const bool port_ok =
+      host.find_first_not_of("0123456789.:[]abcdefABCDEF") == std::string_view::npos;
+  if (ec || !port_ok || host.size() > 60) return s.listen_url;
+  return (req.secure ? "https://" : "http://") + std::string(host);
 }
 
 const Body<training::TrainingInput> kTrainingInput{
@@ -372,7 +383,7 @@ void add_checkin_routes(Router& r, Services& s) {
            QueryReader q(c.req);
            auto format = q.str("format", 10);
            DJ_TRY(q.finish());
-           DJ_ASSIGN(auto out, s.training.qr(c.p(), id, sid, base_url(c.req)));
+           DJ_ASSIGN(auto out, s.training.qr(c.p(), id, sid, qr_base_url(s, c.req)));
            Response res;
            res.headers.emplace_back("Cache-Control", "no-store");
            if (format && *format == "svg") {

@@ -17,7 +17,10 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string body;
+  // The client's address; behind a trusted proxy (ServerConfig), the one it
+  // forwarded. `secure`: the client reached the proxy over TLS.
   std::string client_ip;
+  bool secure = false;
 
   // The first header with this lowercase name, or "".
   std::string_view header(std::string_view name) const;

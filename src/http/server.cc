@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -45,6 +46,8 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) client_ip_ = ep.address().to_string();
+    const auto& proxies = st_->cfg.trusted_proxies;
+    trusted_ = std::find(proxies.begin(), proxies.end(), client_ip_) != proxies.end();
   }
 
   void start() {
@@ -129,6 +132,7 @@ class Session : public std::enable_shared_from_this<Session> {
     r.client_ip = client_ip_;
     for (const auto& f : req)
       r.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
+    if (trusted_) forwarded(r);
     r.body = std::move(req.body());
     auto url = boost::urls::parse_origin_form(req.target());
     if (!url) {
@@ -146,6 +150,19 @@ class Session : public std::enable_shared_from_this<Session> {
       net::dispatch(self->stream_.get_executor(),
                     [self, out = std::move(out)]() mutable { self->write(std::move(out)); });
     });
+  }
+
+  // What a trusted proxy says of its client: the last X-Forwarded-For entry
+  // (the one the proxy added; earlier ones come from the client), and TLS.
+  static void forwarded(Request& r) {
+    std::string_view xff = r.header("x-forwarded-for");
+    std::string_view last = xff.substr(xff.rfind(',') + 1);
+    while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+    while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+    beast::error_code ec;
+    auto addr = net::ip::make_address(std::string(last), ec);
+    if (!ec) r.client_ip = addr.to_string();
+    r.secure = r.header("x-forwarded-proto") == "https";
   }
 
   void write(Response out) {
@@ -198,6 +215,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bhttp::response<bhttp::string_body> res_;
   std::shared_ptr<State> st_;
   std::string client_ip_;
+  bool trusted_ = false;  // the peer is a trusted proxy
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "http/message.h"
@@ -22,6 +23,9 @@ struct ServerConfig {
   size_t body_limit = 1024 * 1024;
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds shutdown_grace{20};
+  // Addresses of proxies whose X-Forwarded-For (the last address) and
+  // X-Forwarded-Proto are believed; from anyone else they are ignored.
+  std::vector<std::string> trusted_proxies;
 };
 
 // Answers one request through the Reply, now or later from another thread;

@@ -30,7 +30,7 @@ class WebApp {
   struct File {
     std::string content_type;
     std::string plain, gzip, brotli;  // variants; empty when not precompressed
-    std::string tag;                   // a hash of `plain`, the ETag's stem
+    std::string tag;                  // a hash of `plain`, the ETag's stem
   };
   std::optional<Response> answer(const File& f, const std::string& path, const Request& req) const;
   std::unordered_map<std::string, File> files_;  // by URL path, e.g. /assets/x.js

@@ -31,7 +31,8 @@ TRICKY = [
 def setUpModule():
     global SERVER
     SERVER = Server(ARGS.server, ARGS.backend,
-                    ["--qr-slot-seconds", "2", "--checkin-grace-minutes", "15"]).start()
+                    ["--qr-slot-seconds", "2", "--checkin-grace-minutes", "15",
+                     "--trusted-proxy", "127.0.0.4"]).start()
 
 
 def tearDownModule():
@@ -353,6 +354,29 @@ class Auth(Base):
         r = owner.post("/api/v1/auth/password", {"old_password": "Wrong-Pass-9", "new_password": "Brand-New-Pass-8"},
                        headers={"X-CSRF-Token": owner.cookies["dangjiao_csrf"]})
         self.assertEqual((r.status, r.field_errors()), (429, {"old_password": "too_many_attempts"}))
+
+    def test_secure_cookies_and_client_address_only_from_a_trusted_proxy(self):
+        body = {"username": "org01", "password": DEMO_PASSWORD}
+        tls = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7, 198.51.100.9"}
+        plain = Client(SERVER).post("/api/v1/auth/login", body, headers=tls)
+        self.assertEqual(plain.status, 200)
+        self.assertTrue(all("Secure" not in c for c in plain.set_cookies), plain.set_cookies)
+        proxied_client = Client(SERVER, source="127.0.0.4")
+        proxied = proxied_client.post("/api/v1/auth/login", body, headers=tls)
+        self.assertEqual(proxied.status, 200)
+        self.assertEqual(len(proxied.set_cookies), 2)
+        self.assertTrue(all(c.endswith("; Secure") for c in proxied.set_cookies), proxied.set_cookies)
+        # The session records the address the proxy saw (the last one), not the client's claim.
+        sessions = proxied_client.get("/api/v1/auth/sessions").json()["items"]
+        mine = [x for x in sessions if x["current"]][0]
+        self.assertEqual(mine["client_ip"], "198.51.100.9")
+        direct = [x for x in Client(SERVER, plain.json()["token"]).get("/api/v1/auth/sessions").json()["items"]
+                  if x["current"]][0]
+        self.assertEqual(direct["client_ip"], "127.0.0.1")
+        out = proxied_client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": proxied.json()["csrf_token"],
+                                                                   **tls})
+        self.assertEqual(out.status, 204)
+        self.assertTrue(all("Max-Age=0" in c and "Secure" in c for c in out.set_cookies), out.set_cookies)
 
     def test_cookie_session_needs_csrf_on_writes(self):
         c = Client(SERVER)
@@ -1155,12 +1179,19 @@ class Training(Base):
         # The venue screen's code; the member's phone opens it while logged in.
         qr = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s1["id"])).json()
         self.assertIn("/checkin?session=%d" % s1["id"], qr["url"])
-        behind_tls = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s1["id"]),
-                                    headers={"X-Forwarded-Proto": "https", "Host": "dj.example.gov.cn"})
-        self.assertTrue(behind_tls.json()["url"].startswith("https://dj.example.gov.cn/checkin?"))
-        odd_host = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s1["id"]),
-                                  headers={"Host": "evil.example/@x"})
-        self.assertTrue(odd_host.json()["url"].startswith("http://127.0.0.1/checkin?"))
+        # Without --public-url a name in Host never reaches the link; an IP address does.
+        listen = "http://127.0.0.1:%d/checkin?" % SERVER.port
+        for host in ("dj.example.gov.cn", "evil.example/@x", "127.0.0.1:1@evil.example"):
+            named = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s1["id"]),
+                                   headers={"X-Forwarded-Proto": "https", "Host": host})
+            self.assertTrue(named.json()["url"].startswith(listen), (host, named.json()["url"]))
+        lan = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s1["id"]),
+                             headers={"Host": "192.168.1.20:8080"})
+        self.assertTrue(lan.json()["url"].startswith("http://192.168.1.20:8080/checkin?"))
+        proxied = Client(SERVER, self.admin.token, source="127.0.0.4").get(
+            "/api/v1/trainings/%d/sessions/%d/qr" % (tid, s1["id"]),
+            headers={"X-Forwarded-Proto": "https", "Host": "10.1.2.3"})
+        self.assertTrue(proxied.json()["url"].startswith("https://10.1.2.3/checkin?"))
         svg = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr?format=svg" % (tid, s1["id"]))
         self.assertEqual(svg.header("content-type"), "image/svg+xml")
         self.assertTrue(svg.body.startswith("<svg"))
@@ -1388,6 +1419,26 @@ class Training(Base):
 
 class Lifecycle(unittest.TestCase):
     """Separate servers: tampering, backups and shutdown."""
+
+    def test_public_url_is_the_qr_link_and_is_checked(self):
+        bad = subprocess.run([ARGS.server, "serve", "--public-url", "https://dj.example.gov.cn/x"],
+                             capture_output=True, text=True)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("without a path", bad.stderr + bad.stdout)
+        s = Server(ARGS.server, ARGS.backend, ["--public-url", "https://dj.example.gov.cn"]).start()
+        try:
+            admin = login(s, "admin")
+            today = _shanghai()[:10]
+            t = admin.post("/api/v1/trainings", {
+                "org_id": 1, "title": "公网地址班", "level": "demonstration", "target_groups": ["all_members"],
+                "starts_on": today, "ends_on": today, "capacity": 3, "venue": "党校"}).json()
+            sess = admin.post("/api/v1/trainings/%d/sessions" % t["id"], {
+                "title": "讲座", "started_at": _shanghai(0), "ended_at": _shanghai(60), "method": "lecture"}).json()
+            qr = admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (t["id"], sess["id"]),
+                           headers={"Host": "evil.example"}).json()
+            self.assertTrue(qr["url"].startswith("https://dj.example.gov.cn/checkin?session="), qr["url"])
+        finally:
+            s.cleanup()
 
     def test_audit_verify_catches_tampering(self):
         s = Server(ARGS.server, ARGS.backend).start()

@@ -175,5 +175,5 @@ token=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'Content-
   -d '{"username":"admin","password":"Dangjiao#2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
 for ext in xlsx csv; do
   curl -sf -o "$work/export.$ext" -w "export.$ext: %{time_total} s, %{size_download} bytes\n" \
-    -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/members/export.$ext"
+    -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/members/export.$ext?pii=full"
 done

@@ -40,7 +40,9 @@ const Body<member::Transfer> kMemberTransfer{"MemberTransfer",
                                              }};
 
 json::object out(Services& s, const auth::Principal& p, const member::Member& m) {
-  return member::to_json(m, s.members.may_see_pii(p, m), s.members.config());
+  auto o = member::to_json(m, s.members.config());
+  o["can_reveal"] = s.members.may_see_pii(p, m);
+  return o;
 }
 
 }  // namespace
@@ -75,7 +77,7 @@ constexpr const char* kMemberSchemas = R"JSON({
   "Member": {"id": "integer", "org_id": "integer", "org_name": "string", "name": "string",
              "gender": "codes:member.genders", "ethnicity": "string?", "birth_date": "date?",
              "education": "string?", "citizen_id": "string", "phone": "string?",
-             "pii_masked": "boolean", "joined_on": "date?", "full_member_on": "date?",
+             "can_reveal": "boolean", "joined_on": "date?", "full_member_on": "date?",
              "political_status": "codes:member.statuses", "work_unit": "string?",
              "job_title": "string?", "cadre_rank": "codes:member.ranks",
              "standing": "codes:member.standings", "retired": "boolean", "infirm": "boolean",
@@ -83,6 +85,7 @@ constexpr const char* kMemberSchemas = R"JSON({
              "is_leading_cadre": "boolean", "is_new_member": "boolean",
              "created_at": "datetime", "updated_at": "datetime"},
   "MemberPage": {"items": ["Member"], "total": "integer"},
+  "MemberPii": {"citizen_id": "string", "phone": "string?"},
   "MemberHistory": {"items": [{"org_id": "integer", "org_name": "string", "from_date": "date",
                                "to_date": "date?", "reason": "string?"}],
                     "total": "integer"}
@@ -140,6 +143,19 @@ void add_member_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto m, s.members.get(c.p(), id));
            return json_response(out(s, c.p(), m));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/members/{id}/pii",
+         .tag = "members",
+         .summary = "Reveal one member's citizen ID and phone in full (member:pii, or the member "
+                    "himself; audited as member.pii_revealed)",
+         .responses = {{200, "MemberPii"}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto pii, s.members.reveal(c.p(), id));
+           return json_response(
+               json::object{{"citizen_id", pii.citizen_id},
+                            {"phone", pii.phone ? json::value(*pii.phone) : json::value(nullptr)}});
          }});
   r.add({.method = "PATCH",
          .pattern = "/api/v1/members/{id}",

@@ -286,7 +286,12 @@ void add_roster_routes(Router& r, Services& s) {
       member::ListQuery lq = read_member_filters(q);
       auto layout_text = q.str("layout", 20);
       auto encoding = q.str("encoding", 20);
+      auto pii = q.str("pii", 20);
       DJ_TRY(q.finish());
+      if (pii && *pii != "masked" && *pii != "full") {
+        return Error::bad_request("pii", "unknown_code", "must be masked or full");
+      }
+      const bool full_pii = pii == "full";
       if (layout_text && *layout_text != "roster" && *layout_text != "national") {
         return Error::bad_request("layout", "unknown_code", "must be roster or national");
       }
@@ -303,32 +308,34 @@ void add_roster_routes(Router& r, Services& s) {
       if (ext == "xlsx") {
         XlsxStream book(layout == member::ExportLayout::national ? "党员信息采集" : "党员名册",
                         cols.header, cols.text_columns);
-        DJ_TRY(s.roster.export_rows(c.p(), lq, layout, [&](std::vector<std::string>& row) {
-          std::vector<Cell> cells;
-          cells.reserve(row.size());
-          for (size_t i = 0; i < row.size(); ++i) {
-            const bool is_date = std::find(cols.date_columns.begin(), cols.date_columns.end(), i) !=
-                                 cols.date_columns.end();
-            if (is_date && !row[i].empty()) {
-              cells.emplace_back(Date{std::move(row[i])});
-            } else {
-              cells.emplace_back(std::move(row[i]));
-            }
-          }
-          book.add_row(std::move(cells));
-          ++count;
-          return Status{};
-        }));
+        DJ_TRY(
+            s.roster.export_rows(c.p(), lq, layout, full_pii, [&](std::vector<std::string>& row) {
+              std::vector<Cell> cells;
+              cells.reserve(row.size());
+              for (size_t i = 0; i < row.size(); ++i) {
+                const bool is_date = std::find(cols.date_columns.begin(), cols.date_columns.end(),
+                                               i) != cols.date_columns.end();
+                if (is_date && !row[i].empty()) {
+                  cells.emplace_back(Date{std::move(row[i])});
+                } else {
+                  cells.emplace_back(std::move(row[i]));
+                }
+              }
+              book.add_row(std::move(cells));
+              ++count;
+              return Status{};
+            }));
         DJ_ASSIGN(res.body, book.finish());
         res.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
       } else {
         std::string csv = csv_line(cols.header);
-        DJ_TRY(s.roster.export_rows(c.p(), lq, layout, [&](std::vector<std::string>& row) {
-          for (auto& v : row) v = formula_safe(std::move(v));
-          csv += csv_line(row);
-          ++count;
-          return Status{};
-        }));
+        DJ_TRY(
+            s.roster.export_rows(c.p(), lq, layout, full_pii, [&](std::vector<std::string>& row) {
+              for (auto& v : row) v = formula_safe(std::move(v));
+              csv += csv_line(row);
+              ++count;
+              return Status{};
+            }));
         if (encoding == "gb18030") {
           auto converted = tabular::utf8_to_gb18030(csv);
           if (!converted) return Error::internal("cannot convert to GB18030");
@@ -341,26 +348,29 @@ void add_roster_routes(Router& r, Services& s) {
       }
       res.headers.emplace_back("Content-Disposition",
                                "attachment; filename=\"" + base + "." + ext + "\"");
-      (void)audit::record_now(
-          s.db, c.p().actor(),
-          {"member.export",
-           "member",
-           "",
-           c.p().scope_path,
-           {},
-           json::object{
-               {"rows", count}, {"format", ext}, {"layout", layout_text.value_or("roster")}}});
+      (void)audit::record_now(s.db, c.p().actor(),
+                              {"member.export",
+                               "member",
+                               "",
+                               c.p().scope_path,
+                               {},
+                               json::object{{"rows", count},
+                                            {"format", ext},
+                                            {"layout", layout_text.value_or("roster")},
+                                            {"pii", full_pii ? "full" : "masked"}}});
       return res;
     };
   };
   auto filters = kMemberFilters;
   filters.push_back({"layout", ParamType::string});
+  filters.push_back({"pii", ParamType::string});
   r.add({.method = "GET",
          .pattern = "/api/v1/members/export.xlsx",
          .tag = "members",
          .summary =
-             "Members matching the list filters as .xlsx (?layout=roster|national); personal "
-             "information in full only with member:pii",
+             "Members matching the list filters as .xlsx (?layout=roster|national); citizen IDs "
+             "and phones masked, or in full with ?pii=full (member:pii; the export is audited as "
+             "such)",
          .perm = auth::Perm::member_read,
          .query = filters,
          .responses = {{200,

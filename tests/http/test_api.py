@@ -503,22 +503,37 @@ class Members(Base):
         r = self.admin.post("/api/v1/members", body)
         self.assertEqual(r.status, 201, r)
         m = r.json()
-        self.assertEqual(m["citizen_id"], body["citizen_id"])  # committee_admin sees it
+        masked_id = body["citizen_id"][:4] + "*" * 10 + body["citizen_id"][-4:]
+        # Masked for everyone by default, committee_admin included.
+        self.assertEqual((m["citizen_id"], m["phone"], m["can_reveal"]), (masked_id, "139****4321", True))
         self.assertEqual(m["birth_date"], "1988-07-%s" % body["citizen_id"][12:14])
+        listed = self.admin.get("/api/v1/members?q=王小明").json()["items"][0]
+        self.assertEqual(listed["citizen_id"], masked_id)
+        # The full value is one explicit act on one record, on the record.
+        full = self.admin.post("/api/v1/members/%d/pii" % m["id"])
+        self.assertEqual(full.status, 200)
+        self.assertEqual(full.json(), {"citizen_id": body["citizen_id"], "phone": "13987654321"})
+        self.assertEqual(full.header("cache-control"), "no-store")
+        audit = self.admin.get("/api/v1/audit?action=member.pii_revealed").json()["items"][0]
+        self.assertEqual(audit["entity_id"], str(m["id"]))
+        self.assertNotIn(body["citizen_id"], json.dumps(audit))
         org_admin = login(SERVER, "org01")
         seen = org_admin.get("/api/v1/members/%d" % m["id"]).json()
-        self.assertEqual(seen["citizen_id"], body["citizen_id"][:4] + "*" * 10 + body["citizen_id"][-4:])
-        self.assertEqual(seen["phone"], "139****4321")
-        self.assertTrue(seen["pii_masked"])
-        listed = org_admin.get("/api/v1/members?q=王小明").json()["items"][0]
-        self.assertIn("*", listed["citizen_id"])
+        self.assertEqual((seen["citizen_id"], seen["phone"], seen["can_reveal"]), (masked_id, "139****4321", False))
+        refused = org_admin.post("/api/v1/members/%d/pii" % m["id"])
+        self.assertEqual(refused.status, 403)
+        self.assertIn("member:pii", refused.json()["detail"])
+        self.assertEqual(self.admin.post("/api/v1/members/999999/pii").status, 404)
 
     def test_member_sees_self_only(self):
         me = login(SERVER, "member01")
         my_id = me.get("/api/v1/auth/me").json()["member_id"]
         mine = me.get("/api/v1/members/%d" % my_id)
         self.assertEqual(mine.status, 200)
-        self.assertFalse(mine.json()["pii_masked"])
+        self.assertTrue(mine.json()["can_reveal"])  # his own, on the record
+        self.assertIn("*", mine.json()["citizen_id"])
+        self.assertEqual(me.post("/api/v1/members/%d/pii" % my_id).status, 200)
+        self.assertEqual(me.post("/api/v1/members/%d/pii" % (my_id + 1)).status, 404)
         self.assertEqual(me.get("/api/v1/members/%d" % (my_id + 1)).status, 404)
         self.assertEqual(me.get("/api/v1/members").status, 403)
 
@@ -1735,7 +1750,7 @@ class Roster(Base):
 
     def test_export_read_back_by_libreoffice_equals_the_database(self):
         branch = self.branch02
-        r = self.admin.get("/api/v1/members/export.xlsx?org_id=%d" % branch["id"])
+        r = self.admin.get("/api/v1/members/export.xlsx?pii=full&org_id=%d" % branch["id"])
         self.assertEqual(r.status, 200)
         self.write("export.xlsx", r.body_bytes)
         self.soffice("--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1", self.path("export.xlsx"))
@@ -1746,16 +1761,28 @@ class Roster(Base):
         self.assertEqual(header[:6], ["姓名", "性别", "民族", "出生日期", "学历", "身份证号"])
         members = self.admin.get("/api/v1/members?org_id=%d&page_size=500" % branch["id"]).json()["items"]
         self.assertEqual(len(rows), len(members))
-        by_id = {m["citizen_id"]: m for m in members}
+        # The list shows masked values; the full export holds the full ones.
+        by_id = {(m["name"], m["citizen_id"]): m for m in members}
         for row in rows:
-            m = by_id[row[5]]  # the full citizen ID, kept as text
-            self.assertEqual(row[0], m["name"])
+            m = by_id[(row[0], row[5][:4] + "*" * 10 + row[5][-4:])]  # the full ID, kept as text
+            self.assertEqual(len(row[5]), 18)
             self.assertEqual(row[3], m["birth_date"])  # a real date cell, shown as ISO
             self.assertEqual(row[7], m["joined_on"] or "")
-            self.assertEqual(row[6], m["phone"] or "")
+            self.assertEqual(row[6][:3] + "****" + row[6][-4:] if row[6] else None, m["phone"])
             self.assertTrue(row[11].endswith(m["org_name"]))
+        pii = self.admin.post("/api/v1/members/%d/pii" % members[0]["id"]).json()
+        self.assertIn([pii["citizen_id"], pii["phone"] or ""], [[row[5], row[6]] for row in rows])
+        audit = self.admin.get("/api/v1/audit?action=member.export").json()["items"][0]
+        self.assertEqual(audit["after"]["pii"], "full")
+        # Masked by default, even for the committee; in full only with member:pii.
+        default = self.admin.get("/api/v1/members/export.csv?org_id=%d" % branch["id"]).body
+        self.assertIn(members[0]["citizen_id"], default)
+        self.assertNotIn(pii["citizen_id"], default)
         # Without member:pii the export is masked; CSV has a BOM, or is GB18030 on request.
         org01 = login(SERVER, "org%02d" % int(self.org01["code"].split("-")[1]))
+        refused = org01.get("/api/v1/members/export.csv?pii=full&org_id=%d" % self.org01["id"])
+        self.assertEqual(refused.status, 403)
+        self.assertIn("member:pii", refused.json()["detail"])
         masked = org01.get("/api/v1/members/export.csv?org_id=%d" % self.org01["id"])
         self.assertTrue(masked.body_bytes.startswith(b"\xef\xbb\xbf"))
         self.assertIn("**********", masked.body)
@@ -1784,6 +1811,7 @@ class Roster(Base):
         self.assertEqual(book[:4], ["序号", "姓名", "性别", "公民身份号码"])
         self.assertEqual(self.admin.get("/api/v1/members/export.csv?encoding=big5").status, 400)
         self.assertEqual(self.admin.get("/api/v1/members/export.xlsx?layout=x").status, 400)
+        self.assertEqual(self.admin.get("/api/v1/members/export.xlsx?pii=all").field_errors(), {"pii": "unknown_code"})
 
     def test_bad_files_change_nothing(self):
         import io, zipfile

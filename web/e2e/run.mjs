@@ -436,6 +436,26 @@ await test('roster import: check, see the row problems, import the valid rows; e
   const out = execFileSync('/usr/bin/python3', ['-c',
     'import sys, openpyxl; ws = openpyxl.load_workbook(sys.argv[1]).worksheets[0]; print(ws.max_row - 1, ws.cell(1, 6).value)', file]).toString()
   assert(out.trim().endsWith('身份证号') && Number(out.split(' ')[0]) >= 2, `export: ${out}`)
+  // Masked for the organization's administrator, with nothing to reveal it.
+  await page.click('.el-table__row >> nth=0')
+  await page.waitForSelector('[data-test=citizen-id]')
+  const masked = (await page.textContent('[data-test=citizen-id]')).trim()
+  assert(masked.includes('**********'), `masked in the drawer: ${masked}`)
+  assert(await page.locator('[data-test=reveal]').count() === 0, 'no reveal without member:pii')
+  // Masked for the committee too; the full value is one audited click.
+  const committee = (await open()).page
+  await login(committee, 'admin')
+  await committee.waitForSelector('[data-test=members-total]')
+  await committee.goto(`${base}/members?org_id=${member01.org_id}`)
+  await committee.click('.el-table__row >> nth=0')
+  await committee.waitForSelector('[data-test=reveal]')
+  assert((await committee.textContent('[data-test=citizen-id]')).includes('**********'), 'masked for the committee')
+  await committee.click('[data-test=reveal]')
+  await committee.waitForFunction(() => !document.querySelector('[data-test=citizen-id]').textContent.includes('*'))
+  const full = (await committee.textContent('[data-test=citizen-id]')).trim()
+  assert(/^\d{17}[\dX]$/.test(full), `revealed: ${full}`)
+  const audit = await admin.get('/api/v1/audit?action=member.pii_revealed')
+  assert(audit.total >= 1, 'the reveal is audited')
 })
 
 await test('member pages on a 360 × 740 phone', async (open) => {

@@ -191,7 +191,7 @@ Error conflict_on_citizen_id() {
 
 }  // namespace
 
-json::object to_json(const Member& m, bool show_pii, const MemberConfig& cfg) {
+json::object to_json(const Member& m, const MemberConfig& cfg) {
   auto opt = [](const std::optional<std::string>& s) {
     return s ? json::value(*s) : json::value(nullptr);
   };
@@ -208,10 +208,8 @@ json::object to_json(const Member& m, bool show_pii, const MemberConfig& cfg) {
       {"ethnicity", opt(m.ethnicity)},
       {"birth_date", opt(m.birth_date)},
       {"education", opt(m.education)},
-      {"citizen_id", show_pii ? m.citizen_id : mask_citizen_id(m.citizen_id)},
-      {"phone",
-       m.phone ? json::value(show_pii ? *m.phone : mask_phone(*m.phone)) : json::value(nullptr)},
-      {"pii_masked", !show_pii},
+      {"citizen_id", mask_citizen_id(m.citizen_id)},
+      {"phone", m.phone ? json::value(mask_phone(*m.phone)) : json::value(nullptr)},
       {"joined_on", opt(m.joined_on)},
       {"full_member_on", opt(m.full_member_on)},
       {"political_status", m.political_status},
@@ -325,6 +323,16 @@ Result<Member> MemberService::load_readable(store::Conn& c, const Principal& p, 
 
 Result<Member> MemberService::get(const Principal& p, int64_t id) {
   return store::with_conn(db_, [&](store::Conn& c) { return load_readable(c, p, id); });
+}
+
+Result<Pii> MemberService::reveal(const Principal& p, int64_t id) {
+  DJ_ASSIGN(auto m, get(p, id));
+  if (!may_see_pii(p, m)) {
+    return Error::forbidden("revealing a citizen ID and phone requires permission member:pii");
+  }
+  DJ_TRY(audit::record_now(
+      db_, p.actor(), {"member.pii_revealed", "member", std::to_string(id), m.org_path, {}, {}}));
+  return Pii{std::move(m.citizen_id), std::move(m.phone)};
 }
 
 Result<store::Filter> MemberService::filter_of(store::Conn& c, const Principal& p,
@@ -534,7 +542,7 @@ Result<Member> MemberService::create(const Principal& p, const MemberInput& in) 
     DJ_ASSIGN(auto m, load(c, id));
     DJ_TRY(audit::record(
         c, p.actor(),
-        {"member.create", "member", std::to_string(id), m.org_path, {}, to_json(m, false, cfg_)}));
+        {"member.create", "member", std::to_string(id), m.org_path, {}, to_json(m, cfg_)}));
     return m;
   });
   if (!made && made.error().code == ErrorCode::conflict) {
@@ -596,7 +604,7 @@ Result<Member> MemberService::update(const Principal& p, int64_t id, const Membe
     DJ_ASSIGN(auto after, load(c, id));
     DJ_TRY(audit::record(c, p.actor(),
                          {"member.update", "member", std::to_string(id), after.org_path,
-                          to_json(before, false, cfg_), to_json(after, false, cfg_)}));
+                          to_json(before, cfg_), to_json(after, cfg_)}));
     return after;
   });
 }
@@ -652,7 +660,7 @@ Status MemberService::remove(const Principal& p, int64_t id) {
                   {now_ms(), now_ms(), p.user_id, id}));
     return audit::record(
         c, p.actor(),
-        {"member.delete", "member", std::to_string(id), m.org_path, to_json(m, false, cfg_), {}});
+        {"member.delete", "member", std::to_string(id), m.org_path, to_json(m, cfg_), {}});
   });
 }
 

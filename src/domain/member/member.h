@@ -64,9 +64,16 @@ struct MemberConfig {
   int new_member_months = 12;
 };
 
-// JSON for output; personal information masked unless `show_pii`. Derived
-// categories (leading cadre, new member) are computed here, never stored.
-boost::json::object to_json(const Member& m, bool show_pii, const MemberConfig& cfg);
+// JSON for output, citizen ID and phone always masked (the full values are
+// MemberService::reveal). Derived categories (leading cadre, new member) are
+// computed here, never stored.
+boost::json::object to_json(const Member& m, const MemberConfig& cfg);
+
+// One member's personal information in full.
+struct Pii {
+  std::string citizen_id;
+  std::optional<std::string> phone;
+};
 
 struct ListQuery {
   std::optional<int64_t> org_id;  // subtree; default the caller's scope
@@ -101,8 +108,12 @@ class MemberService {
       : db_(db), keys_(keys), cfg_(cfg) {}
 
   const MemberConfig& config() const { return cfg_; }
-  // True when p may see this member's citizen ID and phone unmasked.
+  // True when p may reveal this member's citizen ID and phone: member:pii,
+  // or the member himself.
   bool may_see_pii(const auth::Principal& p, const Member& m) const;
+  // The citizen ID and phone in full: one explicit act on one record, audited
+  // (member.pii_revealed); forbidden without may_see_pii.
+  Result<Pii> reveal(const auth::Principal& p, int64_t id);
 
   // not_found when absent, deleted, or outside what p may read.
   Result<Member> get(const auth::Principal& p, int64_t id);

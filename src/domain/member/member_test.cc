@@ -64,7 +64,7 @@ TEST_P(MemberTest, CreateDerivesFromIdAndEncryptsAtRest) {
   ASSERT_TRUE(raw);
   EXPECT_EQ(raw->str(0).find("530102"), std::string::npos);
   EXPECT_EQ(raw->str(1).find("138"), std::string::npos);
-  auto json = to_json(*m, false, svc_->config());
+  auto json = to_json(*m, svc_->config());
   EXPECT_EQ(json.at("citizen_id").as_string(), mask_citizen_id(m->citizen_id));
   EXPECT_EQ(json.at("phone").as_string(), "138****5678");
 }
@@ -128,6 +128,32 @@ TEST_P(MemberTest, ScopeAndSelf) {
   ASSERT_TRUE(mine);
   EXPECT_TRUE(svc_->may_see_pii(self, *mine));
   EXPECT_EQ(svc_->list(self, {}).error().code, ErrorCode::forbidden);
+}
+
+TEST_P(MemberTest, PersonalInformationIsMaskedAndRevealedOneRecordAtATimeOnTheRecord) {
+  auto in = input();
+  auto m = svc_->create(admin_, in);
+  ASSERT_TRUE(m);
+  const auto shown = to_json(*m, svc_->config());
+  EXPECT_EQ(shown.at("citizen_id").as_string(), mask_citizen_id(*in.citizen_id));
+  EXPECT_NE(shown.at("citizen_id").as_string(), *in.citizen_id);  // even to committee_admin
+  auto full = svc_->reveal(admin_, m->id);
+  ASSERT_TRUE(full);
+  EXPECT_EQ(full->citizen_id, *in.citizen_id);
+  EXPECT_EQ(full->phone, in.phone);
+  auto own_admin = testing::scoped(auth::Role::org_admin, a_.path);
+  EXPECT_EQ(svc_->reveal(own_admin, m->id).error().code, ErrorCode::forbidden);
+  auto other_admin = testing::scoped(auth::Role::org_admin, b_.path);
+  EXPECT_EQ(svc_->reveal(other_admin, m->id).error().code, ErrorCode::not_found);
+  auto self = testing::scoped(auth::Role::member, a_.path, m->id);
+  EXPECT_TRUE(svc_->reveal(self, m->id));
+  auto audited = store::with_conn(db(), [&](store::Conn& c) {
+    return c.query_one(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'member.pii_revealed' AND entity_id = ?",
+        {std::to_string(m->id)});
+  });
+  ASSERT_TRUE(audited);
+  EXPECT_EQ(audited->i64(0), 2);  // the committee's and the member's own; not the refusals
 }
 
 TEST_P(MemberTest, ListFilters) {

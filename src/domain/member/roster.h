@@ -87,9 +87,10 @@ class RosterService {
 
   // The members the list filters match, one row each (export_columns'
   // order) handed to `row` as they are read, in organization order; citizen
-  // ID and phone in full only for callers allowed to see them.
+  // ID and phone masked, or in full when `full_pii` (member:pii, else
+  // forbidden; the caller audits the export as such).
   Status export_rows(const auth::Principal& p, const ListQuery& q, ExportLayout layout,
-                     const std::function<Status(std::vector<std::string>&)>& row);
+                     bool full_pii, const std::function<Status(std::vector<std::string>&)>& row);
 
  private:
   store::Db& db_;

@@ -198,27 +198,31 @@ TEST_P(RosterTest, HeadersMustBeKnownAndComplete) {
   EXPECT_EQ(english->valid, 1u);
 }
 
-TEST_P(RosterTest, ExportsWhatItImportsAndMasksWithoutPermission) {
+TEST_P(RosterTest, ExportsWhatItImportsMaskedUnlessFullIsAskedWithPermission) {
   ASSERT_TRUE(run("姓名,身份证号,人员类别,入党日期,所在党组织,手机号\n张三," + id1_ +
                       ",正式党员,2015-07-01,R-1-1,13812345678\n",
                   true));
-  auto rows_of = [&](const auth::Principal& who, ExportLayout layout) {
+  auto rows_of = [&](const auth::Principal& who, ExportLayout layout, bool full_pii) {
     std::vector<std::vector<std::string>> rows;
-    EXPECT_TRUE(roster_->export_rows(who, {}, layout, [&](std::vector<std::string>& r) {
+    EXPECT_TRUE(roster_->export_rows(who, {}, layout, full_pii, [&](std::vector<std::string>& r) {
       rows.push_back(r);
       return Status{};
     }));
     return rows;
   };
-  const auto full = rows_of(admin_, ExportLayout::roster);
+  EXPECT_EQ(rows_of(admin_, ExportLayout::roster, false).at(0)[5], mask_citizen_id(id1_));
+  const auto full = rows_of(admin_, ExportLayout::roster, true);
   ASSERT_EQ(full.size(), 1u);
   EXPECT_EQ(full[0][5], id1_);
   EXPECT_EQ(full[0][11], "机关工委/发改委机关党委/办公室党支部");
   EXPECT_EQ(full[0][9], "正式党员");
   const auto reader = testing::scoped(auth::Role::org_admin, pc_.path);
-  const auto masked = rows_of(reader, ExportLayout::national);
+  const auto masked = rows_of(reader, ExportLayout::national, false);
   ASSERT_EQ(masked.size(), 1u);
   EXPECT_EQ(masked[0][3], mask_citizen_id(id1_));
+  auto refused = roster_->export_rows(reader, {}, ExportLayout::national, true,
+                                      [](std::vector<std::string>&) { return Status{}; });
+  EXPECT_EQ(refused.error().code, ErrorCode::forbidden);
   EXPECT_EQ(export_columns(ExportLayout::national).header[3], "公民身份号码");
   // The export, as CSV, imports again without changing anything.
   const auto& header = export_columns(ExportLayout::roster).header;
@@ -243,11 +247,11 @@ TEST_P(RosterTest, ExportsManyMembersInBatchesEachOnce) {
   ASSERT_TRUE(big);
   ASSERT_TRUE(big->committed) << (big->problems.empty() ? "" : big->problems[0].message);
   std::vector<std::string> ids;
-  ASSERT_TRUE(
-      roster_->export_rows(admin_, {}, ExportLayout::national, [&](std::vector<std::string>& r) {
-        ids.push_back(r[3]);
-        return Status{};
-      }));
+  ASSERT_TRUE(roster_->export_rows(admin_, {}, ExportLayout::national, true,
+                                   [&](std::vector<std::string>& r) {
+                                     ids.push_back(r[3]);
+                                     return Status{};
+                                   }));
   EXPECT_EQ(ids.size(), 4500u);
   EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 4500u);
 }

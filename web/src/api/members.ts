@@ -18,6 +18,9 @@ export const patchMembersById = (id: number, body: operations['patchMembersById'
 /** Remove a member (soft, audited) */
 export const deleteMembersById = (id: number, headers: Record<string, string> = {}) =>
   request<void>('DELETE', url('/api/v1/members/{id}', { id }), undefined, headers)
+/** Reveal one member's citizen ID and phone in full (member:pii, or the member himself; audited as member.pii_revealed) */
+export const postMembersByIdPii = (id: number, headers: Record<string, string> = {}) =>
+  request<operations['postMembersByIdPii']['responses'][200]['content']['application/json']>('POST', url('/api/v1/members/{id}/pii', { id }), undefined, headers)
 /** Transfer a member to another organization, keeping history */
 export const postMembersByIdTransfer = (id: number, body: operations['postMembersByIdTransfer']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postMembersByIdTransfer']['responses'][200]['content']['application/json']>('POST', url('/api/v1/members/{id}/transfer', { id }), body, headers)
@@ -35,7 +38,7 @@ export const postMembersImportUrl = (query: NonNullable<operations['postMembersI
 /** A background job's progress and result */
 export const getJobsById = (id: string) =>
   request<operations['getJobsById']['responses'][200]['content']['application/json']>('GET', url('/api/v1/jobs/{id}', { id }))
-/** Members matching the list filters as .xlsx (?layout=roster|national); personal information in full only with member:pii */
+/** Members matching the list filters as .xlsx (?layout=roster|national); citizen IDs and phones masked, or in full with ?pii=full (member:pii; the export is audited as such) */
 export const getMembersExportXlsxUrl = (query: NonNullable<operations['getMembersExportXlsx']['parameters']['query']> = {}) =>
   url('/api/v1/members/export.xlsx', {}, query)
 /** The same as CSV: UTF-8 with BOM, or ?encoding=gb18030 */

@@ -296,6 +296,23 @@ export interface paths {
         patch: operations["patchMembersById"];
         trace?: never;
     };
+    "/api/v1/members/{id}/pii": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reveal one member's citizen ID and phone in full (member:pii, or the member himself; audited as member.pii_revealed) */
+        post: operations["postMembersByIdPii"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members/{id}/transfer": {
         parameters: {
             query?: never;
@@ -891,7 +908,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Members matching the list filters as .xlsx (?layout=roster|national); personal information in full only with member:pii */
+        /** Members matching the list filters as .xlsx (?layout=roster|national); citizen IDs and phones masked, or in full with ?pii=full (member:pii; the export is audited as such) */
         get: operations["getMembersExportXlsx"];
         put?: never;
         post?: never;
@@ -1229,7 +1246,7 @@ export interface components {
             education: string | null;
             citizen_id: string;
             phone: string | null;
-            pii_masked: boolean;
+            can_reveal: boolean;
             /** Format: date */
             joined_on: string | null;
             /** Format: date */
@@ -1258,6 +1275,10 @@ export interface components {
         MemberPage: {
             items: components["schemas"]["Member"][];
             total: number;
+        };
+        MemberPii: {
+            citizen_id: string;
+            phone: string | null;
         };
         MemberHistory: {
             items: {
@@ -2654,6 +2675,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postMembersByIdPii: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberPii"];
                 };
             };
             /** @description Problem (RFC 9457) */
@@ -4197,6 +4249,7 @@ export interface operations {
                 new_member?: boolean;
                 q?: string;
                 layout?: string;
+                pii?: string;
             };
             header?: never;
             path?: never;
@@ -4245,6 +4298,7 @@ export interface operations {
                 new_member?: boolean;
                 q?: string;
                 layout?: string;
+                pii?: string;
                 encoding?: string;
             };
             header?: never;

@@ -35,7 +35,7 @@ export default {
     exportXlsx: 'Export Excel', exportCsv: 'Export CSV', exportNational: 'Export (national collection form)',
     search: 'Search by name', status: 'Political status', name: 'Name', gender: 'Gender', citizenId: 'Citizen ID', phone: 'Phone', joinedOn: 'Joined',
     fullOn: 'Full member since', ethnicity: 'Ethnicity', birthDate: 'Birth date', education: 'Education', history: 'Membership history', now: 'now',
-    masked: 'Personal information is masked.', transfer: 'Transfer', toOrg: 'To organization', transferDate: 'Transfer date', reason: 'Reason',
+    masked: 'Citizen ID and phone are masked.', reveal: 'Show in full (recorded in the audit log)', fullExport: 'Export in full', fullExportConfirm: 'Export the roster with full citizen IDs and phones; this is recorded in the audit log.',  transfer: 'Transfer', toOrg: 'To organization', transferDate: 'Transfer date', reason: 'Reason',
     transferred: 'Transferred',
   },
   gender: { male: 'Male', female: 'Female' },

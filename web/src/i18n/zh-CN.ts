@@ -34,7 +34,7 @@ export default {
     exportXlsx: '导出Excel', exportCsv: '导出CSV', exportNational: '导出（全国党员信息采集表格式）',
     search: '姓名搜索', status: '政治面貌', name: '姓名', gender: '性别', citizenId: '身份证号', phone: '手机号', joinedOn: '入党日期',
     fullOn: '转正日期', ethnicity: '民族', birthDate: '出生日期', education: '学历', history: '组织关系变动', now: '至今',
-    masked: '个人信息已脱敏显示。', transfer: '组织关系转接', toOrg: '转入党组织', transferDate: '转接日期', reason: '原因',
+    masked: '身份证号和手机号已脱敏显示。', reveal: '查看完整信息（将记入审计日志）', fullExport: '导出完整信息', fullExportConfirm: '导出含完整身份证号和手机号的名册，此操作将记入审计日志。',  transfer: '组织关系转接', toOrg: '转入党组织', transferDate: '转接日期', reason: '原因',
     transferred: '组织关系已转接',
   },
   gender: { male: '男', female: '女' },

@@ -149,7 +149,7 @@ int main(int argc, char** argv) {
           attachment_limit_kib = 10240, import_limit_kib = 20480;
   std::string blob_dir = "./data/blobs";
   std::string web_dir = "./web/dist";
-  int64_t qr_slot_seconds = 15;
+  int64_t qr_slot_seconds = 10, checkin_pass_seconds = 180;
   int64_t checkin_grace_minutes = 10, checkin_opens_minutes = 30;
   int64_t checkin_code_attempts = 5, checkin_code_window_seconds = 60;
   std::vector<std::string> metrics_from = http::kLoopback;
@@ -183,8 +183,15 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--idle-minutes", idle_minutes, "session idle timeout")->capture_default_str();
   serve->add_flag("--no-access-log", no_access_log, "do not log each request");
-  serve->add_option("--qr-slot-seconds", qr_slot_seconds, "how often check-in codes change")
+  serve
+      ->add_option("--qr-slot-seconds", qr_slot_seconds,
+                   "how often check-in codes change (a code is good for its slot and the next)")
       ->check(CLI::Range(1, 600))
+      ->capture_default_str();
+  serve
+      ->add_option("--checkin-pass-seconds", checkin_pass_seconds,
+                   "a scanned QR code's pass checks in once within this time (to log in first)")
+      ->check(CLI::Range(10, 3600))
       ->capture_default_str();
   serve
       ->add_option("--checkin-grace-minutes", checkin_grace_minutes,
@@ -388,6 +395,7 @@ int main(int argc, char** argv) {
   training::TrainingService trainings(
       dbr, *keys,
       {.slot_ms = qr_slot_seconds * 1000,
+       .pass_ms = checkin_pass_seconds * 1000,
        .grace_ms = checkin_grace_minutes * 60000,
        .open_before_ms = checkin_opens_minutes * 60000,
        .code_failures = static_cast<int>(checkin_code_attempts),

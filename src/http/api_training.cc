@@ -1,6 +1,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/json.hpp>
 
+#include "common/time.h"
+#include "common/validate.h"
 #include "domain/ledger/ledger.h"
 #include "domain/training/training.h"
 #include "http/api.h"
@@ -104,15 +106,24 @@ const Body<std::vector<training::Mark>> kRoster{
       });
     }};
 
-struct CheckInBody {
+struct ScanBody {
   std::optional<int64_t> session_id, slot;
-  std::optional<std::string> token, code;
+  std::optional<std::string> token;
+};
+const Body<ScanBody> kScan{"CheckInScan", [](JsonBody& body, ScanBody& in) {
+                             body.i64("session_id", in.session_id);
+                             body.i64("slot", in.slot);
+                             body.str("token", in.token);
+                           }};
+
+struct CheckInBody {
+  std::optional<int64_t> session_id;
+  std::optional<std::string> pass, code;
   std::optional<double> latitude, longitude;
 };
 const Body<CheckInBody> kCheckIn{"CheckIn", [](JsonBody& body, CheckInBody& in) {
                                    body.i64("session_id", in.session_id);
-                                   body.i64("slot", in.slot);
-                                   body.str("token", in.token);
+                                   body.str("pass", in.pass);
                                    body.str("code", in.code);
                                    body.number("latitude", in.latitude);
                                    body.number("longitude", in.longitude);
@@ -124,8 +135,7 @@ Result<training::CheckIn> read_check_in(const Request& req) {
   if (!body.session_id) return Error::invalid("session_id", "required", "is required");
   training::CheckIn in;
   in.session_id = *body.session_id;
-  in.slot = body.slot;
-  in.token = body.token;
+  in.pass = body.pass;
   in.code = body.code;
   if (body.latitude && body.longitude) {
     in.where = training::Location{*body.latitude, *body.longitude};
@@ -210,6 +220,7 @@ constexpr const char* kTrainingSchemas = R"JSON({
                                    "checkin": {"?": true, "status": "codes:attendance.marks",
                                                "method": "string", "at": "datetime",
                                                "reason": "string?"}}]},
+  "CheckInPass": {"session_id": "integer", "pass": "string", "expires_at": "datetime"},
   "CheckInResult": {"session_id": "integer", "member_id": "integer",
                     "status": "codes:attendance.marks", "method": "string", "at": "datetime",
                     "repeated?": "boolean"},
@@ -430,9 +441,29 @@ void add_checkin_routes(Router& r, Services& s) {
            return json_response(training::to_json(out));
          }});
   r.add({.method = "POST",
+         .pattern = "/api/v1/checkin/scan",
+         .tag = "training",
+         .summary = "Exchange a scanned QR code (current or previous slot) for a pass that this "
+                    "phone's page keeps: one check-in within minutes, time enough to log in",
+         .access = Access::open,
+         .body = &kScan,
+         .responses = {{200, "CheckInPass"}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kScan.parse(c.req));
+           Validator v;
+           if (!in.session_id) v.add("session_id", "required", "is required");
+           if (!in.slot) v.add("slot", "required", "is required");
+           if (!in.token) v.add("token", "required", "is required");
+           DJ_TRY(v.status());
+           DJ_ASSIGN(auto pass, s.training.scan(*in.session_id, *in.slot, *in.token));
+           return json_response(json::object{{"session_id", *in.session_id},
+                                             {"pass", pass.pass},
+                                             {"expires_at", format_instant(pass.expires_at)}});
+         }});
+  r.add({.method = "POST",
          .pattern = "/api/v1/checkin",
          .tag = "training",
-         .summary = "Check in as the signed-in member with the QR token or the numeric code "
+         .summary = "Check in as the signed-in member with a scan's pass or the numeric code "
                     "(Idempotency-Key: a repeat answers the first result)",
          .body = &kCheckIn,
          .responses = {{201, "CheckInResult"}, {200, "CheckInResult"}},

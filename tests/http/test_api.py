@@ -795,7 +795,8 @@ class Permissions(Base):
 
     def test_every_route_needs_a_session(self):
         open_routes = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/readyz"),
-                       ("GET", "/metrics"), ("GET", "/api/v1/openapi.json"), ("GET", "/verify/{serial}")}
+                       ("GET", "/metrics"), ("GET", "/api/v1/openapi.json"), ("GET", "/verify/{serial}"),
+                       ("POST", "/api/v1/checkin/scan")}  # a phone scans before it logs in
         none = self.clients["none"]
         for method, path, _ in routes():
             if (method, path) in open_routes:
@@ -1103,6 +1104,13 @@ class Training(Base):
         self.assertEqual(r.status, 201, r)
         return r.json()
 
+    def scan(self, qr):
+        """The pass a phone gets for scanning the venue screen's code `qr`."""
+        r = Client(SERVER).post("/api/v1/checkin/scan", {"session_id": qr["session_id"], "slot": qr["slot"],
+                                                         "token": qr["token"]})
+        self.assertEqual(r.status, 200, r)
+        return r.json()["pass"]
+
     def session(self, tid, start_min, minutes=60, **over):
         body = {"title": "专题讲座", "started_at": _shanghai(start_min),
                 "ended_at": _shanghai(start_min + minutes), "method": "lecture"}
@@ -1220,16 +1228,23 @@ class Training(Base):
         pixels = zlib.decompress(png.body_bytes[idat + 4:idat + 4 + length])
         self.assertEqual(len(pixels), width * (width + 1))  # one filter byte a row
         self.assertEqual(self.admin.get("/api/v1/trainings/%d/sessions/%d/qr?format=gif" % (tid, s1["id"])).status, 400)
-        forged = me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"], "token": "x" * 22})
-        self.assertEqual(forged.status, 422)
-        self.assertEqual(forged.field_errors(), {"token": "expired_or_forged"})
-        other = me.post("/api/v1/checkin", {"session_id": s2["id"], "slot": qr["slot"], "token": qr["token"]})
+        # The scanned code becomes a pass that stays in the phone's page (no login needed yet).
+        anonymous = Client(SERVER)
+        forged = anonymous.post("/api/v1/checkin/scan", {"session_id": s1["id"], "slot": qr["slot"], "token": "x" * 22})
+        self.assertEqual((forged.status, forged.field_errors()), (422, {"token": "expired_or_forged"}))
+        other = anonymous.post("/api/v1/checkin/scan", {"session_id": s2["id"], "slot": qr["slot"], "token": qr["token"]})
         self.assertEqual(other.status, 422)  # another session's token
-        first = me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"], "token": qr["token"]},
+        self.assertEqual(anonymous.post("/api/v1/checkin/scan", {"session_id": s1["id"]}).field_errors(),
+                         {"slot": "required", "token": "required"})
+        self.assertEqual(me.post("/api/v1/checkin", {"session_id": s1["id"], "pass": "1.2.3.x"}).field_errors(),
+                         {"pass": "expired_or_forged"})
+        self.assertEqual(me.post("/api/v1/checkin", {"session_id": s1["id"]}).field_errors(), {"pass": "required"})
+        my_pass = self.scan(qr)
+        first = me.post("/api/v1/checkin", {"session_id": s1["id"], "pass": my_pass},
                         headers={"Idempotency-Key": "phone-1"})
         self.assertEqual(first.status, 201, first)
         self.assertEqual(first.json()["status"], "present")
-        again = me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"], "token": qr["token"]},
+        again = me.post("/api/v1/checkin", {"session_id": s1["id"], "pass": my_pass},
                         headers={"Idempotency-Key": "phone-1"})
         self.assertEqual(again.status, 200)
         self.assertEqual(again.json()["at"], first.json()["at"])
@@ -1242,28 +1257,29 @@ class Training(Base):
         trail = self.admin.get("/api/v1/audit?action=training.check_in&entity=session&entity_id=%d" % s1["id"]).json()["items"]
         self.assertEqual([(e["action"], e["after"]["member_id"], e["after"]["method"]) for e in trail],
                          [("training.check_in", my_id, "qr")])
-        self.assertEqual(me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"],
-                                                     "token": qr["token"]}).status, 409)
+        self.assertEqual(me.post("/api/v1/checkin", {"session_id": s1["id"], "pass": self.scan(qr)}).status, 409)
+        # The pass forwarded to an enrolled colleague checks nobody else in.
+        peer = self.member_account(peers[0]["id"], "peer%d" % tid)
+        fwd = peer.post("/api/v1/checkin", {"session_id": s1["id"], "pass": my_pass})
+        self.assertEqual((fwd.status, fwd.field_errors()), (422, {"pass": "used"}))
         import time
         old = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s2["id"])).json()
-        time.sleep(4.5)  # two slots of 2 s pass: a photo of the old code is refused
-        r = me.post("/api/v1/checkin", {"session_id": s2["id"], "slot": old["slot"], "token": old["token"]})
+        time.sleep(4.5)  # two slots of 2 s pass: a forwarded link or a photo of the old code is refused
+        r = anonymous.post("/api/v1/checkin/scan", {"session_id": s2["id"], "slot": old["slot"], "token": old["token"]})
         self.assertEqual(r.status, 422)
         self.assertEqual(r.field_errors(), {"token": "expired_or_forged"})
         # The numeric code, 20 minutes after the start: late.
-        peer = self.member_account(peers[0]["id"], "peer%d" % tid)
         code = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s2["id"])).json()["code"]
         self.assertEqual(peer.post("/api/v1/checkin", {"session_id": s2["id"], "code": "000000" if code != "000000" else "111111"}).status, 422)
         r = peer.post("/api/v1/checkin", {"session_id": s2["id"], "code": code})
         self.assertEqual((r.status, r.json()["status"]), (201, "late"))
         tomorrow = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s3["id"])).json()
-        r = me.post("/api/v1/checkin", {"session_id": s3["id"], "slot": tomorrow["slot"], "token": tomorrow["token"]})
+        r = me.post("/api/v1/checkin", {"session_id": s3["id"], "pass": self.scan(tomorrow)})
         self.assertEqual(r.status, 422)
         self.assertEqual(r.field_errors(), {"session_id": "outside_window"})
         waiting = self.member_account(peers[1]["id"], "wait%d" % tid)
         wq = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (tid, s1["id"])).json()
-        self.assertEqual(waiting.post("/api/v1/checkin", {"session_id": s1["id"], "slot": wq["slot"],
-                                                          "token": wq["token"]}).status, 403)
+        self.assertEqual(waiting.post("/api/v1/checkin", {"session_id": s1["id"], "pass": self.scan(wq)}).status, 403)
         # The attendance so far: the QR check-in, the waitlisted member not listed.
         att = self.admin.get("/api/v1/trainings/%d/sessions/%d/checkins" % (tid, s1["id"])).json()
         mine = [i for i in att["items"] if i["member_id"] == my_id][0]
@@ -1348,14 +1364,14 @@ class Training(Base):
         qr = self.admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (t["id"], s1["id"])).json()
         # A fenced session: no location, or half of one, is refused with the reason.
         for partial in ({}, {"latitude": 24.88}):
-            r = me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"], "token": qr["token"],
+            r = me.post("/api/v1/checkin", {"session_id": s1["id"], "pass": self.scan(qr),
                                             **partial})
             self.assertEqual((r.status, r.field_errors()), (422, {"location": "required"}), (partial, r))
-        far = me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"], "token": qr["token"],
+        far = me.post("/api/v1/checkin", {"session_id": s1["id"], "pass": self.scan(qr),
                                           "latitude": 24.925, "longitude": 102.83})
         self.assertEqual(far.status, 422)
         self.assertEqual(far.field_errors(), {"location": "too_far"})
-        near = me.post("/api/v1/checkin", {"session_id": s1["id"], "slot": qr["slot"], "token": qr["token"],
+        near = me.post("/api/v1/checkin", {"session_id": s1["id"], "pass": self.scan(qr),
                                            "latitude": 24.8805, "longitude": 102.8302})
         self.assertEqual(near.status, 201, near)
         att = self.admin.get("/api/v1/trainings/%d/sessions/%d/checkins" % (t["id"], s1["id"])).json()
@@ -1554,8 +1570,9 @@ class Lifecycle(unittest.TestCase):
             self.assertEqual(self._query(s, "SELECT COUNT(*) FROM home_deliveries")[0][0], "0")
             self._query(s, "SELECT latitude, longitude, radius_m FROM training_sessions")
             self._query(s, "SELECT reason FROM checkins")
-            self.assertEqual(len(self._query(s, "SELECT checksum FROM schema_migrations "
-                                                "WHERE checksum IS NOT NULL")), 7)
+            checked = self._query(s, "SELECT checksum FROM schema_migrations WHERE checksum IS NOT NULL")
+            latest = self._query(s, "SELECT MAX(version) FROM schema_migrations")[0][0]
+            self.assertEqual(len(checked), int(latest))  # every version, with its checksum
             # And the server runs on it: the member's hours read the totals.
             s.start()
             admin = login(s, "admin")

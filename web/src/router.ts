@@ -10,7 +10,8 @@ export const router = createRouter({
     { path: '/login', component: () => import('./views/Login.vue'), meta: { public: true } },
     { path: '/password', component: () => import('./views/ChangePassword.vue') },
     { path: '/verify/:serial', component: () => import('./views/Verify.vue'), meta: { public: true } },
-    { path: '/checkin', component: () => import('./views/m/CheckIn.vue') },
+    // Public: the page trades the scanned code for a pass first, then asks for a login.
+    { path: '/checkin', component: () => import('./views/m/CheckIn.vue'), meta: { public: true } },
     {
       path: '/trainings/:id/sessions/:sid/display',
       component: () => import('./views/CheckinDisplay.vue'),

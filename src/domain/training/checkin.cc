@@ -45,6 +45,7 @@ struct Attempt {
   int64_t member_id, session_id, now;
   std::string method, key;
   std::optional<Location> where;
+  store::Value pass;            // the hash of the scan's pass, kept on the check-in: used once
   std::string status;           // present or late, once checked
   std::string org_path;         // of the class's organizer, for the audit row
   bool replaces_leave = false;  // the member had asked leave, and came
@@ -226,14 +227,43 @@ Result<CheckInCode> TrainingService::qr(const Principal& p, int64_t id, int64_t 
   });
 }
 
+// A pass is "<session>.<issued ms>.<random>.<mac>".
+Result<TrainingService::ScanPass> TrainingService::scan(int64_t session_id, int64_t slot,
+                                                        const std::string& token) const {
+  const int64_t now = now_ms();
+  const int64_t current = slot_at(now);
+  if ((slot != current && slot != current - 1) || token != token_for(session_id, slot)) {
+    return Error::invalid("token", "expired_or_forged",
+                          "the code is old or not this session's; scan the screen again");
+  }
+  const std::string body =
+      std::to_string(session_id) + "." + std::to_string(now) + "." + random_token().substr(0, 16);
+  return ScanPass{body + "." + base64url(hmac_sha256(qr_key_, "pass:" + body)).substr(0, 22),
+                  now + cfg_.pass_ms};
+}
+
+bool TrainingService::pass_valid(const std::string& pass, int64_t session_id, int64_t now) const {
+  const auto mac_at = pass.rfind('.');
+  if (mac_at == std::string::npos || pass.size() > 100) return false;
+  const std::string body = pass.substr(0, mac_at);
+  if (pass.substr(mac_at + 1) != base64url(hmac_sha256(qr_key_, "pass:" + body)).substr(0, 22)) {
+    return false;
+  }
+  const auto dot = body.find('.');
+  const auto dot2 = body.find('.', dot + 1);
+  if (dot == std::string::npos || dot2 == std::string::npos) return false;
+  const int64_t issued = std::stoll(body.substr(dot + 1, dot2 - dot - 1));  // signed: digits
+  return body.substr(0, dot) == std::to_string(session_id) && issued <= now &&
+         now - issued <= cfg_.pass_ms;
+}
+
 void TrainingService::check_in(const Principal& p, const CheckIn& in,
                                std::function<void(Result<CheckInResult>)> done) {
   if (!p.member_id) {
     return done(Error::forbidden("check-in is for members: log in with a member's account"));
   }
-  if (in.token && !in.slot) return done(Error::invalid("slot", "required", "comes with the token"));
-  if (!in.token && !in.code) {
-    return done(Error::invalid("token", "required", "send the QR token or the numeric code"));
+  if (!in.pass && !in.code) {
+    return done(Error::invalid("pass", "required", "scan the QR code, or send the numeric code"));
   }
   const int64_t now = now_ms();
   const std::string throttle_key =
@@ -244,7 +274,8 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
   if (const int64_t wait = code_failures_.wait_ms(throttle_key, now)) return done(too_many(wait));
   auto a =
       std::make_shared<Attempt>(Attempt{p.actor(), *p.member_id, in.session_id, now,
-                                        in.token ? "qr" : "code", in.idempotency_key, in.where});
+                                        in.pass ? "qr" : "code", in.idempotency_key, in.where});
+  if (in.pass) a->pass = sha256_hex(*in.pass);
   // The checks read on the request's thread; only the insert and its audit
   // row join the group commit, so a burst of check-ins takes one transaction
   // a batch. A repeat racing its first (a double tap) meets the unique key
@@ -252,28 +283,27 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
   bool wrong_code = false;
   auto checked = store::with_conn(db_, [&](store::Conn& c) -> Result<std::optional<CheckInResult>> {
     // The session, the member's enrolment and any earlier check-in, in one statement.
-    DJ_ASSIGN(
-        auto row,
-        c.query_opt("SELECT s.started_at, s.ended_at, s.latitude, s.longitude, s.radius_m, "
-                    "(SELECT e.status FROM enrolments e WHERE e.training_id = s.training_id "
-                    "AND e.member_id = ?), ch.status, ch.method, ch.at, ch.idempotency_key, "
-                    "o.path FROM training_sessions s JOIN trainings t ON t.id = s.training_id "
-                    "JOIN orgs o ON o.id = t.org_id LEFT JOIN checkins ch ON ch.session_id = "
-                    "s.id AND ch.member_id = ? "
-                    "WHERE s.id = ? AND t.deleted_at IS NULL",
-                    {a->member_id, a->member_id, a->session_id}));
+    DJ_ASSIGN(auto row,
+              c.query_opt("SELECT s.started_at, s.ended_at, s.latitude, s.longitude, s.radius_m, "
+                          "(SELECT e.status FROM enrolments e WHERE e.training_id = s.training_id "
+                          "AND e.member_id = ?), ch.status, ch.method, ch.at, ch.idempotency_key, "
+                          "o.path, (SELECT COUNT(*) FROM checkins u WHERE u.scan_pass = ?) "
+                          "FROM training_sessions s JOIN trainings t ON t.id = s.training_id "
+                          "JOIN orgs o ON o.id = t.org_id LEFT JOIN checkins ch ON ch.session_id = "
+                          "s.id AND ch.member_id = ? "
+                          "WHERE s.id = ? AND t.deleted_at IS NULL",
+                          {a->member_id, a->pass, a->member_id, a->session_id}));
     if (!row) return Error::not_found("session " + std::to_string(a->session_id));
     a->org_path = row->str(10);
     // Enrolment first: a member who is not enrolled learns nothing about a code.
     if (row->str(5) != "enrolled") return Error::forbidden("you are not enrolled in this class");
-    // A token or a code of the current or the previous slot.
+    // A live pass of this session, or a code of the current or the previous slot.
     const int64_t current = slot_at(a->now);
-    if (in.token) {
-      if ((*in.slot != current && *in.slot != current - 1) ||
-          *in.token != token_for(in.session_id, *in.slot)) {
+    if (in.pass) {
+      if (!pass_valid(*in.pass, in.session_id, a->now)) {
         wrong_code = true;
-        return Error::invalid("token", "expired_or_forged",
-                              "the code is old or not this session's; scan the screen again");
+        return Error::invalid("pass", "expired_or_forged",
+                              "the scan is old or not this session's; scan the screen again");
       }
     } else if (*in.code != code_for(in.session_id, current) &&
                *in.code != code_for(in.session_id, current - 1)) {
@@ -284,6 +314,11 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
     if (!row->null(8) && row->str(7) != "leave_request") {
       DJ_ASSIGN(auto repeat, earlier(*a, row->str(6), row->str(7), row->i64(8), row->str(9)));
       return std::optional<CheckInResult>(std::move(repeat));
+    }
+    if (row->i64(11) > 0) {  // another member's check-in holds this pass
+      wrong_code = true;
+      return Error::invalid("pass", "used",
+                            "this scan has checked someone in already; scan the screen yourself");
     }
     const int64_t start = row->i64(0), end = row->i64(1);
     if (a->now < start - cfg_.open_before_ms || a->now > end) {
@@ -332,15 +367,15 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
       // Only a leave request is replaced; a check-in racing this one wins.
       DJ_ASSIGN(auto replaced,
                 c.exec("UPDATE checkins SET status = ?, method = ?, at = ?, idempotency_key = ?, "
-                       "reason = NULL WHERE session_id = ? AND member_id = ? AND method = "
-                       "'leave_request'",
-                       {a->status, a->method, a->now, key, a->session_id, a->member_id}));
+                       "scan_pass = ?, reason = NULL WHERE session_id = ? AND member_id = ? AND "
+                       "method = 'leave_request'",
+                       {a->status, a->method, a->now, key, a->pass, a->session_id, a->member_id}));
       if (replaced == 0) return Error::conflict("already checked in");
     } else {
       DJ_TRY(
           c.exec("INSERT INTO checkins (session_id, member_id, status, method, at, "
-                 "idempotency_key) VALUES (?, ?, ?, ?, ?, ?)",
-                 {a->session_id, a->member_id, a->status, a->method, a->now, key}));
+                 "idempotency_key, scan_pass) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 {a->session_id, a->member_id, a->status, a->method, a->now, key, a->pass}));
     }
     return audit::record(
         c, a->actor,

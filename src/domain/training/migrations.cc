@@ -15,6 +15,11 @@ constexpr store::AddedColumn kCheckinFields[] = {
     {.table = "checkins", .column = "reason", .decl = "TEXT"},
 };
 
+// A scan's pass checks in once: its hash is kept on the check-in (version 8).
+constexpr store::AddedColumn kScanPass[] = {
+    {.table = "checkins", .column = "scan_pass", .decl = "TEXT"},
+};
+
 constexpr store::Migration kMigrations[] = {
     {.version = 4, .name = "training", .sql = R"SQL(
 CREATE TABLE trainings (
@@ -144,6 +149,10 @@ CREATE TABLE IF NOT EXISTS home_deliveries (
 CREATE INDEX IF NOT EXISTS home_deliveries_member ON home_deliveries(member_id, delivered_on);
 )SQL",
      .columns = kCheckinFields},
+    {.version = 8,
+     .name = "checkin_scan_pass",
+     .sql = "CREATE UNIQUE INDEX IF NOT EXISTS checkins_scan_pass ON checkins(scan_pass);",
+     .columns = kScanPass},
 };
 
 }  // namespace

@@ -30,7 +30,10 @@ inline constexpr const char* kPlanKinds[] = {"multi_year", "annual"};
 std::span<const store::Migration> migrations();
 
 struct Config {
-  int64_t slot_ms = 15000;              // the QR code and numeric code change this often
+  int64_t slot_ms = 10000;  // the QR code and numeric code change this often
+  // A scanned QR code becomes a pass for that phone's page, good this long
+  // (time to log in) and for one check-in.
+  int64_t pass_ms = 3 * 60000;
   int64_t grace_ms = 10 * 60000;        // after the start a check-in is late
   int64_t open_before_ms = 30 * 60000;  // check-in opens this long before the start
   int new_member_months = 12;
@@ -64,9 +67,8 @@ struct Location {
 // A member's check-in as the phone sends it.
 struct CheckIn {
   int64_t session_id = 0;
-  std::optional<int64_t> slot;  // with the token
-  std::optional<std::string> token, code;
-  std::string idempotency_key;  // may be empty
+  std::optional<std::string> pass, code;  // a scan's pass, or the numeric code
+  std::string idempotency_key;            // may be empty
   std::optional<Location> where;
 };
 
@@ -320,7 +322,17 @@ class TrainingService {
   // venue's screen.
   Result<CheckInCode> qr(const auth::Principal& p, int64_t id, int64_t session_id,
                          const std::string& base_url);
-  // Checks the caller (a member) in with a QR token or the numeric code.
+  // The QR code as scanned (its slot and token, current or previous slot)
+  // exchanged for a pass: the phone's page holds it, nobody else has it, and
+  // it checks in once within Config::pass_ms. A forwarded link is worth
+  // something only within the slot it was shown in. No caller is needed:
+  // a member who must log in first scans, then logs in.
+  struct ScanPass {
+    std::string pass;
+    int64_t expires_at;
+  };
+  Result<ScanPass> scan(int64_t session_id, int64_t slot, const std::string& token) const;
+  // Checks the caller (a member) in with a scan's pass or the numeric code.
   // A member not enrolled is refused whatever he sends; wrong codes count
   // against Config::code_failures and are audited; a session with a
   // geofence needs the phone's location. A repeat with the same
@@ -362,6 +374,7 @@ class TrainingService {
   int64_t slot_at(int64_t ms) const { return ms / cfg_.slot_ms; }
 
  private:
+  bool pass_valid(const std::string& pass, int64_t session_id, int64_t now) const;
   store::Db& db_;
   std::string qr_key_;
   Config cfg_;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <future>
+#include <thread>
 
 #include "common/time.h"
 #include "domain/ledger/ledger.h"
@@ -55,10 +56,15 @@ class TrainingTest : public testing::CityTest {
   }
   // Checks `member` in and waits for the group commit to answer.
   Result<CheckInResult> check_in(int64_t member, const std::string& code, const std::string& key,
-                                 std::optional<Location> where = std::nullopt) {
+                                 std::optional<Location> where = std::nullopt,
+                                 std::optional<std::string> pass = std::nullopt) {
     CheckIn in;
     in.session_id = session_;
-    in.code = code;
+    if (pass) {
+      in.pass = pass;
+    } else {
+      in.code = code;
+    }
     in.idempotency_key = key;
     in.where = where;
     std::promise<Result<CheckInResult>> answer;
@@ -186,6 +192,43 @@ TEST_P(TrainingTest, WrongCodesAreCountedAuditedAndThenRefusedForAWhile) {
   // Another member of the same session is not held back.
   ASSERT_TRUE(enrol(id, b_));
   EXPECT_TRUE(check_in(b_, code_now(), "b1"));
+}
+
+TEST_P(TrainingTest, AScannedQrCodeIsAPassForOnePhoneAndOneCheckIn) {
+  const int64_t id = open_class(10);
+  ASSERT_TRUE(enrol(id, a_));
+  ASSERT_TRUE(enrol(id, b_));
+  const int64_t slot = svc_->slot_at(now_ms());
+  // The screen's token of the current slot, and of the one before, scan; older ones do not.
+  auto scanned = svc_->scan(session_, slot, svc_->token_for(session_, slot));
+  ASSERT_TRUE(scanned) << scanned.error().message;
+  EXPECT_TRUE(svc_->scan(session_, slot - 1, svc_->token_for(session_, slot - 1)));
+  EXPECT_EQ(svc_->scan(session_, slot - 2, svc_->token_for(session_, slot - 2)).error().code,
+            ErrorCode::invalid);
+  EXPECT_FALSE(svc_->scan(session_ + 1, slot, svc_->token_for(session_, slot)));
+  auto in = check_in(a_, "", "p1", std::nullopt, scanned->pass);
+  ASSERT_TRUE(in) << in.error().message;
+  EXPECT_EQ(in->method, "qr");
+  EXPECT_TRUE(check_in(a_, "", "p1", std::nullopt, scanned->pass)->repeated);  // a reload
+  // The same pass, forwarded to a colleague, checks nobody else in.
+  auto forwarded = check_in(b_, "", "p2", std::nullopt, scanned->pass);
+  ASSERT_FALSE(forwarded);
+  EXPECT_EQ(forwarded.error().fields.at(0).code, "used");
+  auto forged = check_in(b_, "", "p3", std::nullopt, scanned->pass.substr(1));
+  EXPECT_EQ(forged.error().fields.at(0).code, "expired_or_forged");
+  EXPECT_EQ(audit_rows("training.check_in_refused"), 2);
+  // A pass outlives its slot, not its minutes.
+  TrainingService brief(db(), keys_, {.pass_ms = 1});
+  auto old = brief.scan(session_, slot, brief.token_for(session_, slot));
+  ASSERT_TRUE(old);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  CheckIn late;
+  late.session_id = session_;
+  late.pass = old->pass;
+  std::promise<Result<CheckInResult>> answer;
+  brief.check_in(testing::scoped(auth::Role::member, branch_.path, b_), late,
+                 [&](Result<CheckInResult> r) { answer.set_value(std::move(r)); });
+  EXPECT_EQ(answer.get_future().get().error().fields.at(0).code, "expired_or_forged");
 }
 
 TEST_P(TrainingTest, AMemberNotEnrolledLearnsNothingAboutTheCode) {

@@ -729,6 +729,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/checkin/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchange a scanned QR code (current or previous slot) for a pass that this phone's page keeps: one check-in within minutes, time enough to log in */
+        post: operations["postCheckinScan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/checkin": {
         parameters: {
             query?: never;
@@ -738,7 +755,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Check in as the signed-in member with the QR token or the numeric code (Idempotency-Key: a repeat answers the first result) */
+        /** Check in as the signed-in member with a scan's pass or the numeric code (Idempotency-Key: a repeat answers the first result) */
         post: operations["postCheckin"];
         delete?: never;
         options?: never;
@@ -1115,10 +1132,14 @@ export interface components {
                 status?: "present" | "late" | "leave" | "absent" | null;
             }[];
         };
-        CheckIn: {
+        CheckInScan: {
             session_id?: number | null;
             slot?: number | null;
             token?: string | null;
+        };
+        CheckIn: {
+            session_id?: number | null;
+            pass?: string | null;
             code?: string | null;
             latitude?: number | null;
             longitude?: number | null;
@@ -1774,6 +1795,12 @@ export interface components {
                     reason: string | null;
                 } | null;
             }[];
+        };
+        CheckInPass: {
+            session_id: number;
+            pass: string;
+            /** Format: date-time */
+            expires_at: string;
         };
         CheckInResult: {
             session_id: number;
@@ -3795,6 +3822,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionAttendance"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCheckinScan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckInScan"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInPass"];
                 };
             };
             /** @description Problem (RFC 9457) */

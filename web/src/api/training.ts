@@ -44,7 +44,10 @@ export const postTrainingsByIdSessionsBySidRoster = (id: number, sid: number, bo
 /** A session's attendance so far: each enrolled member with the check-in or null */
 export const getTrainingsByIdSessionsBySidCheckins = (id: number, sid: number) =>
   request<operations['getTrainingsByIdSessionsBySidCheckins']['responses'][200]['content']['application/json']>('GET', url('/api/v1/trainings/{id}/sessions/{sid}/checkins', { id, sid }))
-/** Check in as the signed-in member with the QR token or the numeric code (Idempotency-Key: a repeat answers the first result) */
+/** Exchange a scanned QR code (current or previous slot) for a pass that this phone's page keeps: one check-in within minutes, time enough to log in */
+export const postCheckinScan = (body: operations['postCheckinScan']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postCheckinScan']['responses'][200]['content']['application/json']>('POST', url('/api/v1/checkin/scan', {}), body, headers)
+/** Check in as the signed-in member with a scan's pass or the numeric code (Idempotency-Key: a repeat answers the first result) */
 export const postCheckin = (body: operations['postCheckin']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postCheckin']['responses'][200]['content']['application/json'] | operations['postCheckin']['responses'][201]['content']['application/json']>('POST', url('/api/v1/checkin', {}), body, headers)
 /** Ask leave for a session (the enrolled member) */

@@ -154,6 +154,7 @@ int main(int argc, char** argv) {
   int64_t checkin_code_attempts = 5, checkin_code_window_seconds = 60;
   std::vector<std::string> metrics_from = http::kLoopback;
   std::string public_url;
+  int64_t import_workers = 2, import_queue = 8;
   serve->add_option("--listen", listen, "address:port (port 0 picks a free one)");
   serve->add_flag("--demo", demo_on_start, "load the demo city on first start (empty database)");
   serve->add_option("--threads", server_cfg.threads, "request threads")->capture_default_str();
@@ -161,6 +162,16 @@ int main(int argc, char** argv) {
   serve->add_option("--attachment-limit-kib", attachment_limit_kib, "largest attachment")
       ->capture_default_str();
   serve->add_option("--import-limit-kib", import_limit_kib, "largest roster file to import")
+      ->capture_default_str();
+  serve
+      ->add_option("--import-workers", import_workers,
+                   "imports run as jobs at a time (each holds at most 256 MiB of cell text)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  serve
+      ->add_option("--import-queue", import_queue,
+                   "import jobs that may wait for a worker; past that 429 (one a user)")
+      ->check(CLI::Range(0, 1000))
       ->capture_default_str();
   serve->add_option("--blob-dir", blob_dir, "where attachment files are kept")
       ->capture_default_str();
@@ -401,7 +412,11 @@ int main(int argc, char** argv) {
        .code_failures = static_cast<int>(checkin_code_attempts),
        .code_failure_window_ms = checkin_code_window_seconds * 1000});
   member::RosterService roster(dbr, members);
-  http::Jobs jobs;  // after the services its jobs use, so it ends (joins) first
+  http::Jobs jobs(
+      {.per_owner = 1,
+       .workers = static_cast<size_t>(import_workers),
+       .queue = static_cast<size_t>(
+           import_queue)});  // after the services its jobs use, so it ends (joins) first
   http::Services services{dbr,
                           *keys,
                           auth_serve,

@@ -28,6 +28,24 @@ Error too_large(size_t limit) {
                {{"file", "too_large", "unpacks to more than the limit (a zip bomb?)"}}};
 }
 
+constexpr size_t kCellKeeping = 32;  // what keeping a cell's text costs beyond its bytes
+
+Error too_much_text(size_t limit) {
+  return Error{
+      ErrorCode::too_large,
+      "the file holds more than " + std::to_string(limit >> 20) + " MiB of cell text; split it",
+      {{"file", "too_large", "holds more cell text than an import may keep"}}};
+}
+
+// Counts a row's cells against the limit before the sink sees them.
+Status count_cells(const Row& row, SheetInfo& info, const Limits& limits) {
+  for (const auto& c : row) {
+    if (c.kind != Cell::Kind::empty) info.cell_bytes += c.text.size() + kCellKeeping;
+  }
+  if (info.cell_bytes > limits.max_cell_bytes) return too_much_text(limits.max_cell_bytes);
+  return {};
+}
+
 Error too_many_rows(size_t limit) {
   return file_error("too_many_rows",
                     "more than " + std::to_string(limit) + " rows; split the file");
@@ -163,6 +181,9 @@ struct Rels {
 
 struct Strings {
   std::vector<std::string> items;
+  size_t bytes = 0;  // counted like cells: the table is kept while the sheet is read
+  size_t limit = 0;
+  XML_Parser parser = nullptr;
   std::string current;
   bool in_si = false, in_t = false, in_phonetic = false;
 };
@@ -278,7 +299,7 @@ void XMLCALL sheet_end(void* data, const XML_Char* name) {
     if (s.row.empty()) return;
     if (++s.info->rows > s.limits->max_rows + 1) {  // + the header row
       s.stop = too_many_rows(s.limits->max_rows);
-    } else {
+    } else if (s.stop = count_cells(s.row, *s.info, *s.limits); s.stop) {
       s.stop = (*s.sink)(s.row_number, s.row, *s.info);
     }
     if (!s.stop) XML_StopParser(s.parser, XML_FALSE);
@@ -358,6 +379,8 @@ Result<SheetInfo> read_xlsx(std::string_view bytes, const Limits& limits, const 
           const auto n = local_name(name);
           if (n == "si") {
             s.in_si = false;
+            s.bytes += s.current.size() + kCellKeeping;
+            if (s.bytes > s.limit) XML_StopParser(s.parser, XML_FALSE);
             s.items.push_back(std::move(s.current));
             s.current.clear();
           } else if (n == "t") {
@@ -370,9 +393,13 @@ Result<SheetInfo> read_xlsx(std::string_view bytes, const Limits& limits, const 
       auto& s = *static_cast<Strings*>(d);
       if (s.in_si && s.in_t && !s.in_phonetic) s.current.append(text, static_cast<size_t>(len));
     });
-    DJ_TRY(zip->parse(strings_part, p.get(), [] { return Status{}; }));
+    strings.limit = limits.max_cell_bytes;
+    strings.parser = p.get();
+    DJ_TRY(zip->parse(strings_part, p.get(),
+                      [&]() -> Status { return too_much_text(limits.max_cell_bytes); }));
   }
   SheetInfo info;
+  info.cell_bytes = strings.bytes;
   info.name = wb.sheet_name;
   info.date1904 = wb.date1904;
   Parser p(XML_ParserCreate("UTF-8"));
@@ -497,6 +524,7 @@ Result<SheetInfo> read_csv(std::string_view bytes, const Limits& limits, const R
                                    [](const Cell& c) { return c.kind == Cell::Kind::empty; });
     if (!empty) {
       if (++info.rows > limits.max_rows + 1) return too_many_rows(limits.max_rows);
+      DJ_TRY(count_cells(row, info, limits));
       DJ_TRY(sink(record, row, info));
     }
     row.clear();

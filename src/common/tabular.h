@@ -29,6 +29,11 @@ struct Limits {
   size_t max_uncompressed = 256u << 20;  // all parts of an .xlsx together
   size_t max_rows = 200000;              // data rows
   size_t max_columns = 256;
+  // The cell text a file may hand over (shared strings included), counted
+  // with 32 bytes a non-empty cell for its keeping: whatever the sheet's
+  // shape (many tiny cells, few huge ones), a reader of the rows holds at
+  // most about this much. 200,000 real roster rows count about 130 MiB.
+  size_t max_cell_bytes = 256u << 20;
 };
 
 // Cells merged into one (as the sheet declares them): rows 1-based, columns 0-based.
@@ -40,7 +45,8 @@ struct SheetInfo {
   std::string name;       // the sheet read (the first of the workbook)
   bool date1904 = false;  // the workbook counts days from 1904
   std::vector<Merge> merges;
-  size_t rows = 0;  // rows handed to the sink
+  size_t rows = 0;        // rows handed to the sink
+  size_t cell_bytes = 0;  // counted against Limits::max_cell_bytes
 };
 
 // Called with each row that has a cell, its 1-based row number as the file

@@ -165,6 +165,41 @@ TEST(Xlsx, StopsAZipBombAndTooManyRows) {
   EXPECT_EQ(many.error().fields.at(0).code, "too_many_rows");
 }
 
+TEST(Tabular, TheCellTextKeptIsBoundedWhateverTheShape) {
+  Limits tight;
+  tight.max_cell_bytes = 64 << 10;
+  // Many tiny cells: 100 rows of 256 one-letter cells, 256 * 33 bytes counted a row.
+  std::string wide = "<sheetData>";
+  for (int r = 1; r <= 100; ++r) {
+    wide += "<row>";
+    for (int c = 0; c < 256; ++c) wide += "<c t=\"inlineStr\"><is><t>a</t></is></c>";
+    wide += "</row>";
+  }
+  Collected got;
+  auto many = read_xlsx(workbook(wide + "</sheetData>"), tight, got.sink());
+  ASSERT_FALSE(many);
+  EXPECT_EQ(many.error().code, ErrorCode::too_large);
+  EXPECT_LT(got.rows.size(), 10u);  // stopped early, not after the whole sheet
+  // A huge shared-string table, even one the sheet never uses.
+  std::string strings;
+  for (int i = 0; i < 3000; ++i) strings += "<si><t>" + std::to_string(i) + "</t></si>";
+  auto table = read_xlsx(workbook("<sheetData/>", strings), tight, got.sink());
+  ASSERT_FALSE(table);
+  EXPECT_EQ(table.error().fields.at(0).code, "too_large");
+  // The same in CSV; a file within the bound reads, and says what it counted.
+  std::string csv;
+  for (int r = 0; r < 100; ++r) {
+    for (int c = 0; c < 256; ++c) csv += c ? ",a" : "a";
+    csv += "\n";
+  }
+  auto long_csv = read_csv(csv, tight, got.sink());
+  ASSERT_FALSE(long_csv);
+  EXPECT_EQ(long_csv.error().code, ErrorCode::too_large);
+  auto small = read_csv("a,b\n1,2\n", tight, got.sink());
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->cell_bytes, 4 * (1 + 32u));
+}
+
 TEST(Csv, ReadsUtf8WithBomQuotesAndCrlf) {
   Collected got;
   auto info = read_csv(

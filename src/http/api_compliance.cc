@@ -103,6 +103,7 @@ constexpr const char* kComplianceSchemas = R"JSON({
                        "subtree_rate": "number?", "items?": ["ComplianceItem"]}],
     "people?": [{"member_id": "integer", "name": "string", "org_id": "integer",
                  "items": ["ComplianceItem"]}],
+    "people_total?": "integer",
     "alerts": [{"rule": "string", "subject": "string", "id": "integer", "name": "string",
                 "last_date": "date?", "days": "integer"}],
     "todos": [{"org_id": "integer", "org_name": "string", "rule": "string", "unit": "string",
@@ -157,20 +158,28 @@ void add_compliance_routes(Router& r, Services& s) {
   r.add({.method = "GET",
          .pattern = "/api/v1/compliance",
          .tag = "compliance",
-         .summary =
-             "Rules evaluated for a period and subtree: items, rates rolled up, to-dos, alerts",
+         .summary = "Rules evaluated for a period and subtree: items, rates rolled up, to-dos, "
+                    "alerts; the people with their items a page at a time (people_page, "
+                    "people_page_size, at most 1000)",
          .perm = auth::Perm::org_read,
          .query = {{"period", ParamType::string},
                    {"from", ParamType::string},
                    {"to", ParamType::string},
                    {"org_id", ParamType::integer},
-                   {"detail", ParamType::string}},
+                   {"detail", ParamType::string},
+                   {"people_page", ParamType::integer},
+                   {"people_page_size", ParamType::integer}},
          .responses = {{200, "ComplianceReport"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            auto org_id = q.id("org_id");
            auto detail = q.str("detail", 10);
+           const int64_t people_page = q.id("people_page").value_or(1);
+           const int64_t people_size = q.id("people_page_size").value_or(100);
            DJ_ASSIGN(auto period, read_period(q, c.req));
+           if (people_size > 1000) {
+             return Error::bad_request("people_page_size", "range", "must be at most 1000");
+           }
            if (detail && *detail != "full" && *detail != "summary") {
              return Error::bad_request("detail", "unknown_code", "must be full or summary");
            }
@@ -181,6 +190,17 @@ void add_compliance_routes(Router& r, Services& s) {
              // what a dashboard needs, a few hundred KB instead of megabytes.
              for (auto& o : out["organizations"].as_array()) o.as_object().erase("items");
              out.erase("people");
+           } else {
+             // Every member's items of a subtree and period are many: a page of them.
+             auto& people = out["people"].as_array();
+             const auto total = static_cast<int64_t>(people.size());
+             const int64_t from = people_page - 1 > total / people_size
+                                      ? total
+                                      : std::min(total, (people_page - 1) * people_size);
+             const int64_t to = std::min(total, from + people_size);
+             json::array page(people.begin() + from, people.begin() + to);
+             out["people"] = std::move(page);
+             out["people_total"] = total;
            }
            return json_response(out);
          }});

@@ -110,12 +110,13 @@ constexpr const char* kRosterSchemas = R"JSON({
                    "problems": [{"row": "integer", "column": "string", "field": "string",
                                  "code": "string", "message": "string"}]},
   "ImportJob": {"job_id": "string", "status_url": "string"},
-  "Job": {"id": "string", "kind": "string", "status": "string", "done": "integer",
+  "Job": {"id": "string", "kind": "string", "status": "codes:jobs.statuses", "done": "integer",
           "total": "integer", "result?": "ImportReport", "error?": "Problem"}
 })JSON";
 
 void add_roster_routes(Router& r, Services& s) {
   r.add_schemas(kRosterSchemas);
+  r.add_codes("jobs.statuses", Jobs::kStatuses);
   r.add(
       {.method = "GET",
        .pattern = "/api/v1/members/import-template.xlsx",

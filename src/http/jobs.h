@@ -6,7 +6,9 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -20,19 +22,25 @@
 
 namespace dj::http {
 
+struct JobLimits {
+  size_t per_owner = 1;  // jobs of one user, running or queued
+  size_t workers = 2;    // jobs running at a time (each holds its file's memory)
+  size_t queue = 8;      // jobs waiting for a worker; past that, too_many
+};
+
 class Jobs {
  public:
+  static constexpr const char* kStatuses[] = {"queued", "running", "done", "failed"};
   using Progress = std::function<void(size_t done, size_t total)>;
   // The work: returns the result document, or an Error reported as the job's error.
   using Work = std::function<Result<boost::json::value>(const Progress&)>;
 
-  // At most `per_owner` jobs of one user and `total` jobs in all run at a
-  // time (each takes a thread and the memory of its file).
-  explicit Jobs(size_t per_owner = 1, size_t total = 2) : per_owner_(per_owner), total_(total) {}
-  ~Jobs();  // waits for running jobs
+  explicit Jobs(JobLimits limits = {});
+  ~Jobs();  // lets running jobs finish; queued ones are dropped
 
-  // Starts `work` for user `owner`; answers the job's id, or too_many (429,
-  // Retry-After) while the owner or the server runs as many as they may.
+  // Queues `work` for user `owner` (status "queued", then "running"); answers
+  // the job's id, or too_many (429, Retry-After) while the owner has as many
+  // jobs as he may or the queue is full.
   Result<std::string> start(int64_t owner, std::string kind, Work work);
 
   // The job as JSON ({id, kind, status, done, total, result | error}), or
@@ -43,16 +51,21 @@ class Jobs {
   struct Job {
     std::string id, kind;
     int64_t owner = 0;
-    std::string status = "running";  // running, done, failed
+    std::string status = "queued";  // queued, running, done, failed
     size_t done = 0, total = 0;
     boost::json::value result;
     int64_t ended_at = 0;
+    Work work;  // until it runs
   };
-  size_t per_owner_, total_;
+  void work_loop();
+
+  JobLimits limits_;
   mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
   std::map<std::string, std::shared_ptr<Job>> jobs_;
-  // Each job's thread, joined once the job has ended (at the next start, or at the end).
-  std::vector<std::pair<std::shared_ptr<Job>, std::thread>> threads_;
+  std::deque<std::shared_ptr<Job>> queued_;
+  std::vector<std::thread> workers_;  // started with the first job
 };
 
 }  // namespace dj::http

@@ -1,6 +1,7 @@
 #include "http/router.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -305,7 +306,11 @@ struct Router::Impl {
       res.headers.emplace_back("Cache-Control", "no-store");
     }
     if (o.read) tag(o, res);
+    const size_t plain_size = res.body.size();
     compress(o, res);
+    // A large answer built here (its JSON tree, its text) is freed by now:
+    // give the pages back (the server does the same for what it sends).
+    if (plain_size > (4u << 20) && res.body.size() < plain_size) malloc_trim(0);
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - o.start).count();
     observe(o.metric, res.status, secs);

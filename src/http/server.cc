@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -26,6 +27,8 @@ struct State {
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};
 };
+
+constexpr size_t kTrimAbove = 4u << 20;
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -199,6 +202,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_write(bool counted, beast::error_code ec, std::size_t) {
     if (counted) --st_->in_flight;
+    // A large answer's pages go back to the system once it is sent (glibc
+    // keeps freed memory otherwise: a 30 MB report left 300 MB resident).
+    if (res_.body().capacity() > kTrimAbove) {
+      res_ = {};
+      malloc_trim(0);
+    }
     if (ec || !res_.keep_alive()) return close();
     read();
   }

@@ -4,6 +4,7 @@ export const attendanceMarks = ["present","late","leave","absent"] as const
 export const authPermissions = ["org:read","org:write","member:read","member:write","member:pii","audit:read","user:manage","activity_type:manage","rule:manage","record:unlock","quota:manage","enrolment:override"] as const
 export const authRoles = ["committee_admin","org_admin","member","lecturer","inspector","auditor"] as const
 export const complianceRuleKinds = ["org_count","leader_lecture","leader_branch_life","person_hours","silence_org","silence_member"] as const
+export const jobsStatuses = ["queued","running","done","failed"] as const
 export const memberGenders = ["male","female"] as const
 export const memberPosts = ["secretary","deputy_secretary","committee_member","group_leader","none"] as const
 export const memberRanks = ["bureau","division","section","staff","none"] as const

@@ -9,7 +9,7 @@ export const getRules = () =>
 /** Add a version of a rule, in force from effective_from (committee_admin) */
 export const postRules = (body: operations['postRules']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postRules']['responses'][201]['content']['application/json']>('POST', url('/api/v1/rules', {}), body, headers)
-/** Rules evaluated for a period and subtree: items, rates rolled up, to-dos, alerts */
+/** Rules evaluated for a period and subtree: items, rates rolled up, to-dos, alerts; the people with their items a page at a time (people_page, people_page_size, at most 1000) */
 export const getCompliance = (query: NonNullable<operations['getCompliance']['parameters']['query']> = {}) =>
   request<operations['getCompliance']['responses'][200]['content']['application/json']>('GET', url('/api/v1/compliance', {}, query))
 /** Activity figures for a period and subtree (by type, tag, method; leaders) */

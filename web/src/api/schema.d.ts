@@ -479,7 +479,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Rules evaluated for a period and subtree: items, rates rolled up, to-dos, alerts */
+        /** Rules evaluated for a period and subtree: items, rates rolled up, to-dos, alerts; the people with their items a page at a time (people_page, people_page_size, at most 1000) */
         get: operations["getCompliance"];
         put?: never;
         post?: never;
@@ -1503,6 +1503,7 @@ export interface components {
                 org_id: number;
                 items: components["schemas"]["ComplianceItem"][];
             }[];
+            people_total?: number;
             alerts: {
                 rule: string;
                 subject: string;
@@ -1932,7 +1933,8 @@ export interface components {
         Job: {
             id: string;
             kind: string;
-            status: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
             done: number;
             total: number;
             result?: components["schemas"]["ImportReport"];
@@ -3261,6 +3263,8 @@ export interface operations {
                 to?: string;
                 org_id?: number;
                 detail?: string;
+                people_page?: number;
+                people_page_size?: number;
             };
             header?: never;
             path?: never;

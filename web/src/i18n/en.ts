@@ -100,6 +100,7 @@ export default {
   },
   source: { activity: 'Activities', training: 'Training', home_delivery: 'Learning at home' },
   import: {
+    queued: 'Other imports are running; queued…',
     step1: 'Download the template and fill it in (existing rosters work if the headers match):', template: 'roster-template.xlsx',
     step2: 'Choose the file (.xlsx or .csv, GBK accepted) and Check it; every problem is listed by row.', step3: 'When it is clean, Import. The same citizen ID again updates that member.',
     choose: 'Choose a file', mode: 'Mode', allOrNothing: 'All rows or none', validRows: 'Valid rows only', defaultOrg: 'Default organization (rows without one)',

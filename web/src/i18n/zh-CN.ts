@@ -99,6 +99,7 @@ export default {
   },
   source: { activity: '组织生活', training: '教育培训', home_delivery: '送学上门' },
   import: {
+    queued: '服务器正在处理其他导入，已排队等候…',
     step1: '下载模板，按表头填写（已有的名册可直接使用，表头需与模板一致）：', template: '党员名册导入模板.xlsx',
     step2: '选择文件（.xlsx 或 .csv，支持 GBK 编码），先“检查”，逐行查看问题。', step3: '没有问题后点“导入”。同一身份证号再次导入时按新值更新。',
     choose: '选择文件', mode: '导入方式', allOrNothing: '全部正确才导入', validRows: '只导入正确的行', defaultOrg: '默认党组织（表中未填时）',

@@ -460,7 +460,8 @@ int main(int argc, char** argv) {
   if (demo_on_start) {
     std::cout << "demo logins: admin / " << demo::kDemoPassword
               << " (committee_admin); org01..org47, auditor, inspector, member01 with the same "
-                 "password"
+                 "password; citizen IDs and phones show masked to every role, and in full one "
+                 "record at a time (audited)"
               << std::endl;
   }
   server.run();

@@ -1,6 +1,7 @@
 // End-to-end tests of the web app in a real browser against the real server.
 //   node e2e/run.mjs                  run every test
 //   SCREENSHOTS=../docs/screenshots node e2e/run.mjs   also refresh the screenshots
+//   E2E_ONLY=WCAG node e2e/run.mjs   only the tests whose name holds the text
 // Prints one line per test and the measured figures; exits non-zero on a failure.
 import { execFileSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
@@ -17,8 +18,9 @@ const admin = await apiAs(base, 'admin')
 const figures = {}
 const results = []
 
-async function context(viewport = { width: 1366, height: 860 }) {
-  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', acceptDownloads: true })
+// `audit`: the page lets axe-core's script in (bypassing the app's CSP).
+async function context(viewport = { width: 1366, height: 860 }, audit = false) {
+  const ctx = await browser.newContext({ viewport, locale: 'zh-CN', acceptDownloads: true, bypassCSP: audit })
   const page = await ctx.newPage()
   const errors = []
   watchErrors(page, errors)
@@ -36,11 +38,12 @@ async function login(page, username, password = PASSWORD) {
   await page.click('button[type=submit]')
 }
 async function test(name, fn) {
+  if (process.env.E2E_ONLY && !name.includes(process.env.E2E_ONLY)) return  // one test while working on it
   const t0 = Date.now()
   const opened = []
   try {
-    await fn(async (viewport) => {
-      const c = await context(viewport)
+    await fn(async (viewport, audit) => {
+      const c = await context(viewport, audit)
       opened.push(c)
       return c
     })
@@ -492,6 +495,48 @@ await test('member pages on a 360 × 740 phone', async (open) => {
   // A member cannot open the console: the router sends him to his pages, the server refuses the data.
   await page.goto(`${base}/members`)
   await page.waitForURL('**/m')
+})
+
+// WCAG 2.1 AA: axe-core on every page, in both languages, as the roles that use them.
+const axeSource = join(resolve(new URL('.', import.meta.url).pathname, '..'), 'node_modules/axe-core/axe.min.js')
+async function axeViolations(page, name) {
+  await page.waitForLoadState('networkidle')
+  await page.waitForTimeout(300)  // transitions settle
+  await page.addScriptTag({ path: axeSource })
+  const found = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })
+    return r.violations.filter((v) => v.impact === 'critical' || v.impact === 'serious')
+      .map((v) => `${v.id} (${v.impact}) ×${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' ' + n.html.slice(0, 120)).join(' | ')}`)
+  })
+  return found.map((f) => `${name}: ${f}`)
+}
+await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious violation), in Chinese and English', async (open) => {
+  const problems = []
+  const consolePages = ['/', '/orgs', '/members', '/import', '/activities', '/activities/new', '/compliance', '/stats',
+    '/trainings', `/trainings/${klass.id}`, '/training-plans', '/home-deliveries', '/audit', '/account']
+  const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', `/checkin?session=${session.id}`]
+  for (const lang of ['zh-CN', 'en']) {
+    const visitor = await open(undefined, true)
+    await visitor.page.goto(`${base}/login`)
+    await visitor.page.evaluate((l) => localStorage.setItem('locale', l), lang)
+    problems.push(...await axeViolations(visitor.page, `${lang} /login`))
+    await login(visitor.page, 'admin')
+    await visitor.page.waitForSelector('[data-test=members-total]')
+    for (const path of consolePages) {
+      await visitor.page.goto(`${base}${path}`)
+      problems.push(...await axeViolations(visitor.page, `${lang} ${path}`))
+    }
+    const phone = await open({ width: 360, height: 740 }, true)
+    await phone.page.goto(`${base}/login`)
+    await phone.page.evaluate((l) => localStorage.setItem('locale', l), lang)
+    await login(phone.page, 'member01')
+    await phone.page.waitForURL('**/m')
+    for (const path of phonePages) {
+      await phone.page.goto(`${base}${path}`)
+      problems.push(...await axeViolations(phone.page, `${lang} ${path}`))
+    }
+  }
+  assert(problems.length === 0, `axe-core:\n${problems.join('\n')}`)
 })
 
 await close()

@@ -18,7 +18,7 @@ export default {
     mismatch: 'The two new passwords differ',
   },
   common: {
-    save: 'Save', saved: 'Saved', cancel: 'Cancel', confirm: 'Confirm', add: 'Add', remove: 'Remove', actions: 'Actions', empty: 'Nothing here',
+    pageSize: 'Rows a page', perPage: '{n} a page', save: 'Save', saved: 'Saved', cancel: 'Cancel', confirm: 'Confirm', add: 'Add', remove: 'Remove', actions: 'Actions', empty: 'Nothing here',
     org: 'Organization', pickOrg: 'Choose an organization', from: 'From', to: 'To', period: 'Period', year: 'Year',
     total: '{n} in all', network: 'The network failed; try again', language: 'Language',
   },

@@ -17,7 +17,7 @@ export default {
     policy: '至少8位，包含大写字母、小写字母、数字、符号中的三类，且不能包含用户名。', mismatch: '两次输入的新密码不一致',
   },
   common: {
-    save: '保存', saved: '已保存', cancel: '取消', confirm: '确定', add: '添加', remove: '删除', actions: '操作', empty: '暂无数据',
+    pageSize: '每页条数', perPage: '{n}条/页', save: '保存', saved: '已保存', cancel: '取消', confirm: '确定', add: '添加', remove: '删除', actions: '操作', empty: '暂无数据',
     org: '党组织', pickOrg: '选择党组织', from: '开始日期', to: '结束日期', period: '统计期间', year: '年度',
     total: '共 {n} 条', network: '网络连接失败，请稍后重试', language: '语言',
   },

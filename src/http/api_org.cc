@@ -49,6 +49,7 @@ void add_org_routes(Router& r, Services& s) {
          .query = {{"parent_id", ParamType::integer},
                    {"subtree_of", ParamType::integer},
                    {"type", ParamType::string},
+                   {"depth", ParamType::integer},
                    {"q", ParamType::string},
                    {"page", ParamType::integer},
                    {"page_size", ParamType::integer}},
@@ -62,6 +63,7 @@ void add_org_routes(Router& r, Services& s) {
            lq.parent_id = q.id("parent_id");
            lq.subtree_of = q.id("subtree_of");
            lq.type = q.str("type");
+           lq.depth = q.id("depth");  // 1: the directly affiliated organizations
            lq.q = q.str("q").value_or("");
            DJ_TRY(q.finish());
            DJ_ASSIGN(auto page, s.orgs.list(c.p(), lq));

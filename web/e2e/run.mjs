@@ -213,10 +213,41 @@ await test('enrolment within the quota, then the over-quota message', async (ope
   await enrol(peer.name)
   await page.waitForSelector('[data-test=enrol-error]')
   const text = await page.textContent('[data-test=enrol-error]')
-  assert(text.includes('本单位名额已满') && text.includes('0 seats left of 1'), `over-quota message: ${text}`)
+  assert(text.includes('本单位名额已满') && !/[a-z]{3,}/i.test(text), `over-quota message, in Chinese only: ${text}`)
   await shot(page, '10-training-enrolment')
   await page.click('.el-tabs__item:has-text("名额分配")')
   await page.waitForSelector('[data-test=quotas] .el-table__row')
+})
+
+await test('quotas: the picker offers only directly affiliated organizations, and every refusal is shown', async (open) => {
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  // A class hosted by a unit: its branches are not what the server accepts for quotas.
+  const hosted = await admin.post('/api/v1/trainings', {
+    org_id: affiliatedId, title: '单位主办培训班', level: 'unit', target_groups: ['all_members'],
+    starts_on: today, ends_on: today, capacity: 5, venue: '会议室',
+  })
+  await page.goto(`${base}/trainings/${hosted.id}`)
+  await page.click('.el-tabs__item:has-text("名额分配")')
+  await page.click('button:has-text("分配名额")')
+  const dialog = page.locator('.el-dialog').filter({ visible: true })
+  await dialog.locator('.el-select').first().click()
+  await page.waitForSelector('.el-select-dropdown__item:visible')
+  const offered = await page.locator('.el-select-dropdown__item:visible').allTextContents()
+  const depthOne = (await admin.get('/api/v1/orgs?depth=1&page_size=500')).items.map((o) => o.name)
+  assert(offered.length > 0 && offered.every((o) => depthOne.some((n) => o.startsWith(n))), `offered: ${offered.slice(0, 5)}`)
+  await page.click(`.el-select-dropdown__item:visible >> nth=0`)
+  // The same organization twice, and more seats than the class holds: both refusals appear.
+  await dialog.locator('.el-input-number input').first().fill('9')
+  await dialog.locator('button:has-text("添加")').click()
+  await dialog.locator('.el-select').nth(1).click()
+  await page.waitForTimeout(400)  // the first list's fade-out
+  await page.locator(`.el-select-dropdown__item:visible:has-text("${offered[0].slice(0, 6)}")`).last().click()
+  await dialog.locator('button:has-text("保存")').click()
+  await page.waitForSelector('[data-test=quota-row-error]')
+  const shown = await dialog.textContent()
+  assert(shown.includes('重复') && shown.includes('名额合计超过班级容量'), `refusals in the dialog: ${shown}`)
 })
 
 await test('QR check-in: the venue screen in one browser, the member phone in another', async (open) => {

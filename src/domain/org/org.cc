@@ -184,6 +184,7 @@ Result<Page> OrgService::list(const Principal& p, const ListQuery& q) {
       if (!parse_type(*q.type)) return Error::invalid("type", "unknown_code", "unknown type");
       f.add("o.type = ?", *q.type);
     }
+    if (q.depth) f.add("o.depth = ?", *q.depth);
     if (!q.q.empty()) {
       f.add("(o.name LIKE ? ESCAPE '\\' OR o.code LIKE ? ESCAPE '\\')",
             {store::like_contains(q.q), store::like_contains(q.q)});

@@ -52,7 +52,8 @@ struct ListQuery {
   std::optional<int64_t> parent_id;   // direct children of
   std::optional<int64_t> subtree_of;  // everything under (inclusive)
   std::optional<std::string> type;
-  std::string q;  // name or code contains
+  std::optional<int64_t> depth;  // 0 the root, 1 the directly affiliated organizations, ...
+  std::string q;                 // name or code contains
   int64_t page = 1, page_size = 50;
 };
 

@@ -2354,6 +2354,7 @@ export interface operations {
                 parent_id?: number;
                 subtree_of?: number;
                 type?: string;
+                depth?: number;
                 q?: string;
                 page?: number;
                 page_size?: number;

@@ -18,7 +18,7 @@ export default {
     mismatch: 'The two new passwords differ',
   },
   common: {
-    pageSize: 'Rows a page', perPage: '{n} a page', save: 'Save', saved: 'Saved', cancel: 'Cancel', confirm: 'Confirm', add: 'Add', remove: 'Remove', actions: 'Actions', empty: 'Nothing here',
+    row: 'Row {n}: ', pageSize: 'Rows a page', perPage: '{n} a page', save: 'Save', saved: 'Saved', cancel: 'Cancel', confirm: 'Confirm', add: 'Add', remove: 'Remove', actions: 'Actions', empty: 'Nothing here',
     org: 'Organization', pickOrg: 'Choose an organization', from: 'From', to: 'To', period: 'Period', year: 'Year',
     total: '{n} in all', network: 'The network failed; try again', language: 'Language',
   },
@@ -120,7 +120,7 @@ export default {
     title: 'Certificate verification', valid: 'Valid certificate', missing: 'No such certificate', serial: 'Serial', training: 'Class', completedOn: 'Completed on',
   },
   problem: {
-    too_many_attempts: 'too many attempts; try again in {s} s', required: 'is required', too_long: 'is too long', format: 'has the wrong format', unknown: 'does not exist or is outside your scope', unknown_code: 'is not a valid choice',
+    not_affiliated: 'must be a directly affiliated organization', duplicate: 'is listed twice', over_capacity: 'the seats add up to more than the capacity', too_many_attempts: 'too many attempts; try again in {s} s', required: 'is required', too_long: 'is too long', format: 'has the wrong format', unknown: 'does not exist or is outside your scope', unknown_code: 'is not a valid choice',
     type: 'has the wrong type', range: 'is out of range', end_before_start: 'must be after the start', before_start: 'must not be before the start',
     too_short: 'is too short', too_simple: 'is too simple', common: 'is a common password', contains_username: 'must not contain the user name',
     new_password: {

@@ -17,7 +17,7 @@ export default {
     policy: '至少8位，包含大写字母、小写字母、数字、符号中的三类，且不能包含用户名。', mismatch: '两次输入的新密码不一致',
   },
   common: {
-    pageSize: '每页条数', perPage: '{n}条/页', save: '保存', saved: '已保存', cancel: '取消', confirm: '确定', add: '添加', remove: '删除', actions: '操作', empty: '暂无数据',
+    row: '第{n}行：', pageSize: '每页条数', perPage: '{n}条/页', save: '保存', saved: '已保存', cancel: '取消', confirm: '确定', add: '添加', remove: '删除', actions: '操作', empty: '暂无数据',
     org: '党组织', pickOrg: '选择党组织', from: '开始日期', to: '结束日期', period: '统计期间', year: '年度',
     total: '共 {n} 条', network: '网络连接失败，请稍后重试', language: '语言',
   },
@@ -119,7 +119,7 @@ export default {
     title: '结业证书验证', valid: '证书有效', missing: '未找到该证书', serial: '证书编号', training: '培训班', completedOn: '结业日期',
   },
   problem: {
-    too_many_attempts: '尝试次数过多，请 {s} 秒后再试', required: '必填', too_long: '太长', format: '格式不正确', unknown: '不存在或不在您的管理范围内', unknown_code: '不是有效的选项',
+    not_affiliated: '须为市直机关工委直属党组织', duplicate: '重复', over_capacity: '名额合计超过班级容量', too_many_attempts: '尝试次数过多，请 {s} 秒后再试', required: '必填', too_long: '太长', format: '格式不正确', unknown: '不存在或不在您的管理范围内', unknown_code: '不是有效的选项',
     type: '类型不正确', range: '超出允许范围', end_before_start: '结束时间须晚于开始时间', before_start: '不能早于开始日期',
     too_short: '太短', too_simple: '太简单', common: '是常见密码', contains_username: '不能包含用户名',
     new_password: {

@@ -284,6 +284,12 @@ await test('QR check-in: the venue screen in one browser, the member phone in an
   // Opening the same code again answers the first result (Idempotency-Key), and nothing twice.
   await phone.page.reload()
   await phone.page.waitForSelector('[data-test=checkin-ok]')
+  // The to-dos no longer ask for that session; tomorrow's is there, not yet open.
+  await phone.page.goto(`${base}/m`)
+  await phone.page.waitForSelector('[data-test=todo-hint]')
+  const todos = await phone.page.textContent('main, #app')
+  assert(!todos.includes(session.title) && todos.includes(session2.title) && todos.includes('开始前30分钟开放签到'),
+    `to-dos after the check-in: ${todos}`)
   // The venue screen counts the check-in within a few seconds.
   await screen.page.waitForSelector('[data-test=display-count]:has-text("已签到 1 / 1 人")')
   // The administrator's roster shows the QR check-in with its time.

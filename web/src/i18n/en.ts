@@ -93,7 +93,7 @@ export default {
   },
   member: {
     todos: 'To-do', hours: 'Hours', classes: 'Training', activities: 'Activities', noMember: 'This account is not linked to a member.',
-    hoursLeft: '{n} hours still to study this year', hoursOf: '{n} of {target} hours done', seeHours: 'See my hours', scanHint: 'Scan the screen at the venue to check in',
+    hoursLeft: '{n} hours still to study this year', hoursOf: '{n} of {target} hours done', seeHours: 'See my hours', scanHint: 'Scan the screen at the venue to check in', notYetOpen: 'Check-in opens 30 minutes before the start', onLeave: 'Leave requested', waitlisted: 'On the waitlist',
     allDone: 'Nothing to do. Keep it up!', hoursUnit: 'hours', progress: 'Progress toward the yearly target', exempt: 'Exempt (infirm)', target: 'Yearly target {n} hours',
     bySource: 'By source', entries: 'Entries', noClasses: 'No classes', certificate: 'Certificate', codeCheckin: 'Check in with a code', askLeave: 'Ask for leave',
     leaveReason: 'Why can you not attend?', leaveSent: 'Leave request sent', recent: 'Recent activities of my branch', attended: 'Attended this year ({n})',

@@ -92,7 +92,7 @@ export default {
   },
   member: {
     todos: '待办', hours: '学时', classes: '培训', activities: '活动', noMember: '该账号未关联党员信息。',
-    hoursLeft: '本年度还需 {n} 学时', hoursOf: '已完成 {n} / {target} 学时', seeHours: '查看学时明细', scanHint: '到场后扫描大屏二维码签到',
+    hoursLeft: '本年度还需 {n} 学时', hoursOf: '已完成 {n} / {target} 学时', seeHours: '查看学时明细', scanHint: '到场后扫描大屏二维码签到', notYetOpen: '开始前30分钟开放签到', onLeave: '已请假', waitlisted: '候补中',
     allDone: '暂无待办，继续保持！', hoursUnit: '学时', progress: '学时完成进度', exempt: '年老体弱，免于学时考核', target: '年度目标 {n} 学时',
     bySource: '按来源', entries: '学时明细', noClasses: '暂无培训', certificate: '结业证书', codeCheckin: '签到码签到', askLeave: '请假',
     leaveReason: '请填写请假原因', leaveSent: '请假申请已提交', recent: '本支部近期活动', attended: '本年度参加的活动（{n}次）',

@@ -74,7 +74,8 @@ constexpr const char* kActivitySchemas = R"JSON({
                "locked": "boolean", "expected_count": "integer", "present_count": "integer",
                "created_at": "datetime", "updated_at": "datetime"},
   "ActivityDetail": {"&": "Activity", "attendees": ["Attendee"], "attachments": ["Attachment"]},
-  "ActivityPage": {"items": ["Activity"], "total": "integer"}
+  "ActivityPage": {"items": ["Activity"], "total": "integer"},
+  "ActivityDays": {"items": [{"date": "date", "total": "integer", "by_type": {"*": "integer"}}]}
 })JSON";
 
 void add_activity_routes(Router& r, Services& s) {
@@ -137,6 +138,37 @@ void add_activity_routes(Router& r, Services& s) {
            json::array items;
            for (const auto& a : page.items) items.push_back(activity::to_json(a, false));
            return json_response(json::object{{"items", std::move(items)}, {"total", page.total}});
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/activities/by-day",
+         .tag = "activities",
+         .summary = "How many activities each day of [from, to] holds, by type (a calendar: at "
+                    "most 366 days; the list's filters)",
+         .perm = auth::Perm::org_read,
+         .query = {{"org_id", ParamType::integer},
+                   {"type", ParamType::string},
+                   {"from", ParamType::date, true},
+                   {"to", ParamType::date, true},
+                   {"late_entry", ParamType::boolean}},
+         .responses = {{200, "ActivityDays"}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           activity::ListQuery lq;
+           lq.org_id = q.id("org_id");
+           lq.type = q.str("type");
+           lq.from = q.date("from");
+           lq.to = q.date("to");
+           lq.late_entry = q.boolean("late_entry");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto days, s.activities.by_day(c.p(), lq));
+           json::array items;
+           for (const auto& d : days) {
+             json::object by_type;
+             for (const auto& [type, n] : d.by_type) by_type[type] = n;
+             items.push_back(json::object{
+                 {"date", d.date}, {"total", d.total}, {"by_type", std::move(by_type)}});
+           }
+           return json_response(json::object{{"items", std::move(items)}});
          }});
   r.add({.method = "POST",
          .pattern = "/api/v1/activities",

@@ -401,6 +401,51 @@ await test('statistics download an .xlsx that opens', async (open) => {
   assert(out.includes('概况'), `workbook: ${out}`)
 })
 
+await test('a recorded activity opens, is edited and removed; the calendar counts every day', async (open) => {
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  const people = (await admin.get(`/api/v1/members?org_id=${branch.id}&page_size=5`)).items
+  const day = shanghai(-60 * 24).slice(0, 10)
+  const made = await admin.post('/api/v1/activities', {
+    org_id: branch.id, type: 'branch_committee', title: '详情测试支委会', started_at: `${day}T15:00:00+08:00`,
+    ended_at: `${day}T16:00:00+08:00`, attendees: [{ member_id: people[0].id, status: 'leave', reason: '外出学习' }],
+  })
+  await page.goto(`${base}/activities?org_id=${branch.id}`)
+  await page.click('[data-test=activity-list] .el-table__row:has-text("详情测试支委会")')
+  await page.waitForSelector('[data-test=activity-absentees]:has-text("外出学习")')
+  await page.click('[data-test=activity-edit]')
+  await page.fill('textarea[data-test=edit-minutes]', '学习传达会议精神，研究发展党员工作。')
+  await page.click('[data-test=activity-save]')
+  await page.waitForSelector('[data-test=activity-minutes]:has-text("研究发展党员工作")')
+  assert((await admin.get(`/api/v1/activities/${made.id}`)).minutes.includes('研究发展党员工作'), 'minutes saved')
+  await page.click('[data-test=activity-remove]')
+  await page.fill('.el-message-box input', '重复登记')
+  await page.click('.el-message-box button:has-text("删除")')
+  await page.waitForSelector('text=已删除')
+  const gone = await fetch(`${base}/api/v1/activities/${made.id}`, { headers: { Authorization: `Bearer ${admin.token}` } })
+  assert(gone.status === 404, `removed: ${gone.status}`)
+  // The calendar: every day of the month with its count from the server, the list on click.
+  await admin.post('/api/v1/activities', {
+    org_id: branch.id, type: 'party_lecture', title: '今日党课', started_at: shanghai(-90), ended_at: shanghai(-30),
+  })
+  await page.goto(`${base}/activities`)
+  await page.click('.el-radio-button:has-text("日历")')
+  const first = `${today.slice(0, 7)}-01`
+  const counts = (await admin.get(`/api/v1/activities/by-day?from=${first}&to=${today}`)).items
+  const busiest = counts.reduce((a, b) => (b.total > a.total ? b : a))
+  const cell = `[data-test=day-${busiest.date}]`
+  await page.waitForSelector(`${cell} .total`)
+  const shown = await page.textContent(`${cell} .total`)
+  assert(shown.replace(/\D/g, '') === String(busiest.total), `day ${busiest.date}: ${shown} vs ${busiest.total}`)
+  const daysShown = await page.locator('.day.has').count()
+  assert(daysShown >= counts.length, `days with activities shown: ${daysShown} of ${counts.length}`)
+  await page.click(cell)
+  await page.waitForSelector('[data-test=day-list] .el-table__row')
+  const listed = await page.textContent('[data-test=day-list] .el-pagination')
+  assert(listed.replace(/\D/g, '').startsWith(String(busiest.total)), `the day's list: ${listed}`)
+})
+
 await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)

@@ -591,6 +591,36 @@ Result<Page> ActivityService::list(const Principal& p, const ListQuery& q) {
   });
 }
 
+Result<std::vector<DayCount>> ActivityService::by_day(const Principal& p, const ListQuery& q) {
+  DJ_TRY(auth::require(p, Perm::org_read));
+  Validator v;
+  if (!q.from || !is_valid_date(*q.from)) v.add("from", "required", "is required (YYYY-MM-DD)");
+  if (!q.to || !is_valid_date(*q.to)) v.add("to", "required", "is required (YYYY-MM-DD)");
+  DJ_TRY(v.status());
+  const int64_t days = days_from_date(*q.to) - days_from_date(*q.from);
+  if (days < 0) return Error::invalid("to", "before_start", "must not be before from");
+  if (days > 366) return Error::invalid("to", "too_long", "a calendar covers at most 366 days");
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<DayCount>> {
+    DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, q.org_id));
+    store::Filter f(
+        " FROM activities a JOIN orgs o ON o.id = a.org_id WHERE a.deleted_at IS NULL "
+        "AND o.path >= ? AND o.path < ? AND a.held_on >= ? AND a.held_on <= ?",
+        {scope, auth::subtree_end(scope), *q.from, *q.to});
+    f.add_if("a.type = ?", q.type);
+    f.add_if("a.late_entry = ?", q.late_entry);
+    DJ_ASSIGN(auto rows, c.query("SELECT a.held_on, a.type, COUNT(*)" + f.sql() +
+                                     " GROUP BY a.held_on, a.type ORDER BY a.held_on",
+                                 f.params()));
+    std::vector<DayCount> out;
+    for (const auto& r : rows) {
+      if (out.empty() || out.back().date != r.str(0)) out.push_back({r.str(0), 0, {}});
+      out.back().total += r.i64(2);
+      out.back().by_type[r.str(1)] = r.i64(2);
+    }
+    return out;
+  });
+}
+
 namespace {
 
 // Locked records change only by a committee_admin who says why.

@@ -9,6 +9,7 @@
 
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -112,6 +113,13 @@ struct Page {
   int64_t total = 0;
 };
 
+// The activities held on one day, by type.
+struct DayCount {
+  std::string date;
+  int64_t total = 0;
+  std::map<std::string, int64_t> by_type;
+};
+
 // The type of a file by its first bytes: image/jpeg, image/png,
 // application/pdf, or nullopt for anything else.
 std::optional<std::string> sniff_type(std::string_view bytes);
@@ -133,6 +141,10 @@ class ActivityService {
   // caller sees only his own attendance row.
   Result<Activity> get(const auth::Principal& p, int64_t id);
   Result<Page> list(const auth::Principal& p, const ListQuery& q);
+  // Every day of [q.from, q.to] (both required, at most 366 days) that has
+  // activities matching the list's filters, with their count by type: a
+  // calendar of any size from one grouped query. Paging is ignored.
+  Result<std::vector<DayCount>> by_day(const auth::Principal& p, const ListQuery& q);
   // Changes the given fields; `attendees` given replaces the exceptions.
   // After the lock date only a committee_admin with a change_reason may.
   Result<Activity> update(const auth::Principal& p, int64_t id, const ActivityInput& patch);

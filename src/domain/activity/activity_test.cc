@@ -70,6 +70,35 @@ TEST_P(ActivityTest, AttendanceByExceptionPostsHoursOfThoseWhoCame) {
   EXPECT_EQ(acts_->get(admin_, made->id).error().code, ErrorCode::not_found);
 }
 
+TEST_P(ActivityTest, TheCalendarCountsEveryDayByTypeFromOneQuery) {
+  const std::string d1 = date_of_instant(now_ms() - 3 * 86400000);
+  const std::string d2 = date_of_instant(now_ms() - 2 * 86400000);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(acts_->create(admin_, meeting(d1.c_str())));
+  auto lecture = meeting(d2.c_str());
+  lecture.type = "party_lecture";
+  ASSERT_TRUE(acts_->create(admin_, lecture));
+  ASSERT_TRUE(acts_->create(admin_, meeting(d2.c_str())));
+  ListQuery q;
+  q.org_id = branch_.id;
+  q.from = d1;
+  q.to = d2;
+  q.page_size = 1;  // ignored: every day counts, however many records
+  auto days = acts_->by_day(admin_, q);
+  ASSERT_TRUE(days) << days.error().message;
+  ASSERT_EQ(days->size(), 2u);
+  EXPECT_EQ((*days)[0].date, d1);
+  EXPECT_EQ((*days)[0].total, 3);
+  EXPECT_EQ((*days)[1].total, 2);
+  EXPECT_EQ((*days)[1].by_type.at("party_lecture"), 1);
+  q.type = "party_lecture";
+  EXPECT_EQ(acts_->by_day(admin_, q)->size(), 1u);
+  ListQuery year;
+  year.from = "2025-01-01";
+  year.to = "2026-06-30";
+  EXPECT_EQ(acts_->by_day(admin_, year).error().fields.at(0).code, "too_long");
+  EXPECT_EQ(acts_->by_day(admin_, ListQuery{}).error().code, ErrorCode::invalid);
+}
+
 TEST_P(ActivityTest, AMemberSeesOnlyHisOwnAttendance) {
   auto in = meeting(date_of_instant(now_ms() - 86400000).c_str());
   in.attendees = std::vector<AttendeeInput>{{b_, "leave", "看病"}};

@@ -15,6 +15,9 @@ export const getActivities = (query: NonNullable<operations['getActivities']['pa
 /** Record an activity with attendance (members present by default; list the exceptions) */
 export const postActivities = (body: operations['postActivities']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postActivities']['responses'][201]['content']['application/json']>('POST', url('/api/v1/activities', {}), body, headers)
+/** How many activities each day of [from, to] holds, by type (a calendar: at most 366 days; the list's filters) */
+export const getActivitiesByDay = (query: NonNullable<operations['getActivitiesByDay']['parameters']['query']>) =>
+  request<operations['getActivitiesByDay']['responses'][200]['content']['application/json']>('GET', url('/api/v1/activities/by-day', {}, query))
 /** One activity with its attendance */
 export const getActivitiesById = (id: number) =>
   request<operations['getActivitiesById']['responses'][200]['content']['application/json']>('GET', url('/api/v1/activities/{id}', { id }))

@@ -400,6 +400,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/activities/by-day": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many activities each day of [from, to] holds, by type (a calendar: at most 366 days; the list's filters) */
+        get: operations["getActivitiesByDay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/activities/{id}": {
         parameters: {
             query?: never;
@@ -1429,6 +1446,16 @@ export interface components {
         ActivityPage: {
             items: components["schemas"]["Activity"][];
             total: number;
+        };
+        ActivityDays: {
+            items: {
+                /** Format: date */
+                date: string;
+                total: number;
+                by_type: {
+                    [key: string]: number;
+                };
+            }[];
         };
         Period: {
             label: string;
@@ -2972,6 +2999,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ActivityDetail"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getActivitiesByDay: {
+        parameters: {
+            query: {
+                org_id?: number;
+                type?: string;
+                from: string;
+                to: string;
+                late_entry?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityDays"];
                 };
             };
             /** @description Problem (RFC 9457) */

@@ -2,6 +2,7 @@
 import type { components } from './schema'
 
 export type Activity = components['schemas']['Activity']
+export type ActivityDays = components['schemas']['ActivityDays']
 export type ActivityDetail = components['schemas']['ActivityDetail']
 export type ActivityInput = components['schemas']['ActivityInput']
 export type ActivityPage = components['schemas']['ActivityPage']

@@ -44,7 +44,12 @@ export default {
     list: 'List', calendar: 'Calendar', record: 'Record an activity', type: 'Type', pickType: 'Choose a type', title: 'Title', date: 'Date',
     time: 'Time', start: 'Start', end: 'End', place: 'Place', method: 'Method', attendance: 'Attendance', flags: 'Flags',
     lateEntry: 'Late entry', locked: 'Locked', presentOf: '{n} of {total} present', tickHint: 'everyone is present; untick who was absent',
+    dayTotal: '{n}', moreTypes: '+{n} more types', ofDay: 'Activities on {date}',
     noMembers: 'This organization has no members', statusOf: 'Attendance of {name}', leaveReason: 'Reason for leave', saved: 'Recorded, {n} present',
+  },
+  activity: {
+    minutes: 'Agenda and minutes', absentees: 'Absent and on leave', allPresent: 'Everyone was present', attachments: 'Attachments', noAttachments: 'No attachments', attach: 'Upload a file',
+    edit: 'Edit', remove: 'Remove', removeWhy: 'Its hours leave the ledger. Say why (required for a locked record).', reason: 'Reason', removed: 'Removed', changeReason: 'Why it changes (the record is locked)',
   },
   method: { lecture: 'Lecture', case: 'Case study', discussion: 'Discussion', observation: 'Observation' },
   attendance: { present: 'Present', late: 'Late', leave: 'On leave', absent: 'Absent' },

@@ -43,7 +43,12 @@ export default {
     list: '列表', calendar: '日历', record: '登记组织生活', type: '活动类型', pickType: '选择类型', title: '标题', date: '日期',
     time: '时间', start: '开始时间', end: '结束时间', place: '地点', method: '方式', attendance: '参加情况', flags: '标记',
     lateEntry: '补录', locked: '已锁定', presentOf: '应到{total}人，实到{n}人', tickHint: '默认全部出席，取消勾选缺席人员',
+    dayTotal: '{n}项', moreTypes: '另有{n}类', ofDay: '{date} 的活动',
     noMembers: '该组织没有党员', statusOf: '{name}的出勤', leaveReason: '请假原因', saved: '已登记，出席{n}人',
+  },
+  activity: {
+    minutes: '会议内容/纪要', absentees: '缺席与请假', allPresent: '全部出席', attachments: '附件', noAttachments: '暂无附件', attach: '上传附件',
+    edit: '编辑', remove: '删除', removeWhy: '删除后学时将从台账中扣除。请填写原因（锁定的记录必填）。', reason: '原因', removed: '已删除', changeReason: '修改原因（记录已锁定）',
   },
   method: { lecture: '讲授', case: '案例', discussion: '研讨', observation: '观摩' },
   attendance: { present: '出席', late: '迟到', leave: '请假', absent: '缺席' },

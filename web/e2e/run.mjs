@@ -446,6 +446,38 @@ await test('a recorded activity opens, is edited and removed; the calendar count
   assert(listed.replace(/\D/g, '').startsWith(String(busiest.total)), `the day's list: ${listed}`)
 })
 
+await test('a member is added and edited from the console', async (open) => {
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  await page.goto(`${base}/members?org_id=${branch.id}`)
+  await page.click('[data-test=member-add]')
+  const dialog = page.locator('[data-test=member-form]').filter({ visible: true })
+  await page.fill('[data-test=member-name]', '新录入党员')
+  // A wrong check digit is named under the field; the right one saves.
+  const id = citizenId(8123)
+  await page.fill('[data-test=member-citizen-id]', id.slice(0, 17) + (id.endsWith('1') ? '2' : '1'))
+  await dialog.locator('.el-date-editor input').first().fill('2015-07-01')
+  await page.keyboard.press('Enter')
+  await page.click('[data-test=member-save]')
+  await dialog.locator('.el-form-item__error').first().waitFor()
+  assert((await dialog.textContent()).includes('身份证'), 'the citizen ID problem is shown')
+  await page.fill('[data-test=member-citizen-id]', id)
+  await page.click('[data-test=member-save]')
+  await page.waitForSelector('[data-test=member-form]', { state: 'hidden' })
+  const added = (await admin.get(`/api/v1/members?org_id=${branch.id}&q=新录入党员`)).items[0]
+  assert(added && added.joined_on === '2015-07-01', `added: ${JSON.stringify(added)}`)
+  await page.fill('input[aria-label="姓名搜索"]', '新录入党员')
+  await page.keyboard.press('Enter')
+  await page.click('.el-table__row:has-text("新录入党员")')
+  await page.click('[data-test=member-edit]')
+  await page.fill('[data-test=member-name]', '新录入党员甲')
+  await page.click('[data-test=member-save]')
+  await page.waitForSelector('[data-test=member-form]', { state: 'hidden' })
+  const edited = await admin.get(`/api/v1/members/${added.id}`)
+  assert(edited.name === '新录入党员甲' && edited.citizen_id === added.citizen_id, `edited: ${edited.name}`)
+})
+
 await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)

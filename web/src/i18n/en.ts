@@ -36,9 +36,12 @@ export default {
     search: 'Search by name', status: 'Political status', name: 'Name', gender: 'Gender', citizenId: 'Citizen ID', phone: 'Phone', joinedOn: 'Joined',
     fullOn: 'Full member since', ethnicity: 'Ethnicity', birthDate: 'Birth date', education: 'Education', history: 'Membership history', now: 'now',
     masked: 'Citizen ID and phone are masked.', reveal: 'Show in full (recorded in the audit log)', fullExport: 'Export in full', fullExportConfirm: 'Export the roster with full citizen IDs and phones; this is recorded in the audit log.',  transfer: 'Transfer', toOrg: 'To organization', transferDate: 'Transfer date', reason: 'Reason',
-    transferred: 'Transferred',
+    transferred: 'Transferred', add: 'Add a member', edit: 'Edit', keep: 'leave empty to keep', workUnit: 'Work unit', jobTitle: 'Job title', rank: 'Cadre rank', post: 'Party post',
+    retired: 'Retired', infirm: 'Infirm', partyWorker: 'Party affairs worker',
   },
   gender: { male: 'Male', female: 'Female' },
+  rank: { bureau: 'Bureau', division: 'Division', section: 'Section', staff: 'Staff', none: 'None' },
+  post: { secretary: 'Secretary', deputy_secretary: 'Deputy secretary', committee_member: 'Committee member', group_leader: 'Group leader', none: 'None' },
   political: { full: 'Full member', probationary: 'Probationary', development_target: 'Development target', activist: 'Activist', applicant: 'Applicant' },
   activities: {
     list: 'List', calendar: 'Calendar', record: 'Record an activity', type: 'Type', pickType: 'Choose a type', title: 'Title', date: 'Date',

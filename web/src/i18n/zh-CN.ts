@@ -35,9 +35,12 @@ export default {
     search: '姓名搜索', status: '政治面貌', name: '姓名', gender: '性别', citizenId: '身份证号', phone: '手机号', joinedOn: '入党日期',
     fullOn: '转正日期', ethnicity: '民族', birthDate: '出生日期', education: '学历', history: '组织关系变动', now: '至今',
     masked: '身份证号和手机号已脱敏显示。', reveal: '查看完整信息（将记入审计日志）', fullExport: '导出完整信息', fullExportConfirm: '导出含完整身份证号和手机号的名册，此操作将记入审计日志。',  transfer: '组织关系转接', toOrg: '转入党组织', transferDate: '转接日期', reason: '原因',
-    transferred: '组织关系已转接',
+    transferred: '组织关系已转接', add: '新增党员', edit: '编辑', keep: '不填则不变', workUnit: '工作单位', jobTitle: '职务', rank: '干部级别', post: '党内职务',
+    retired: '离退休', infirm: '年老体弱', partyWorker: '党务工作者',
   },
   gender: { male: '男', female: '女' },
+  rank: { bureau: '厅局级', division: '县处级', section: '乡科级', staff: '科员及以下', none: '无' },
+  post: { secretary: '书记', deputy_secretary: '副书记', committee_member: '委员', group_leader: '党小组长', none: '无' },
   political: { full: '正式党员', probationary: '预备党员', development_target: '发展对象', activist: '入党积极分子', applicant: '入党申请人' },
   activities: {
     list: '列表', calendar: '日历', record: '登记组织生活', type: '活动类型', pickType: '选择类型', title: '标题', date: '日期',

@@ -220,6 +220,7 @@ constexpr const char* kTrainingSchemas = R"JSON({
                                    "checkin": {"?": true, "status": "codes:attendance.marks",
                                                "method": "string", "at": "datetime",
                                                "reason": "string?"}}]},
+  "Withdrawal": {"member_id": "integer", "promoted_member_id": "integer?"},
   "CheckInPass": {"session_id": "integer", "pass": "string", "expires_at": "datetime"},
   "CheckInResult": {"session_id": "integer", "member_id": "integer",
                     "status": "codes:attendance.marks", "method": "string", "at": "datetime",
@@ -289,6 +290,21 @@ void add_class_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto out, s.training.get(c.p(), id));
            return json_response(training::to_json(out));
          }});
+  r.add({.method = "DELETE",
+         .pattern = "/api/v1/trainings/{id}",
+         .tag = "training",
+         .summary = "Cancel a class not yet completed (?reason= required; it leaves every list)",
+         .perm = auth::Perm::org_write,
+         .query = {{"reason", ParamType::string, true}},
+         .responses = {{204}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           QueryReader q(c.req);
+           auto reason = q.str("reason", 200);
+           DJ_TRY(q.finish());
+           DJ_TRY(s.training.cancel(c.p(), id, reason.value_or("")));
+           return no_content();
+         }});
   r.add({.method = "POST",
          .pattern = "/api/v1/trainings/{id}/sessions",
          .tag = "training",
@@ -340,6 +356,21 @@ void add_class_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto in, kEnrolInput.parse(c.req));
            DJ_ASSIGN(auto out, s.training.enrol(c.p(), id, in));
            return json_response(training::to_json(out), 201);
+         }});
+  r.add({.method = "DELETE",
+         .pattern = "/api/v1/trainings/{id}/enrolments/{mid}",
+         .tag = "training",
+         .summary = "Take a member off the class before he attends; the first waitlisted of the "
+                    "same quota takes the seat",
+         .perm = auth::Perm::member_write,
+         .responses = {{200, "Withdrawal"}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto mid, c.id(1, "mid"));
+           DJ_ASSIGN(auto promoted, s.training.withdraw(c.p(), id, mid));
+           return json_response(json::object{
+               {"member_id", mid},
+               {"promoted_member_id", promoted ? json::value(*promoted) : json::value(nullptr)}});
          }});
   r.add({.method = "POST",
          .pattern = "/api/v1/trainings/{id}/enrolments/{mid}/exam",

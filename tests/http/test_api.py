@@ -1130,6 +1130,38 @@ class Training(Base):
         self.assertEqual(r.status, 201, r)
         return r.json()
 
+    def test_withdraw_cancel_and_their_refusals(self):
+        t = self.new_class(title="撤销测试班", capacity=1)
+        members = self.admin.get("/api/v1/members?org_id=%d&political_status=full&page_size=3"
+                                 % self.branch01["id"]).json()["items"]
+        enrol = "/api/v1/trainings/%d/enrolments" % t["id"]
+        self.assertEqual(self.admin.post(enrol, {"member_id": members[0]["id"]}).status, 201)
+        self.assertEqual(self.admin.post(enrol, {"member_id": members[1]["id"], "waitlist": True}).status, 201)
+        other = login(SERVER, "org02")
+        self.assertEqual(other.request("DELETE", enrol + "/%d" % members[0]["id"]).status, 404)
+        self.assertEqual(self.admin.request("DELETE", enrol + "/%d" % members[2]["id"]).status, 404)
+        self.assertEqual(self.admin.request("DELETE", enrol + "/x").status, 400)
+        r = self.admin.request("DELETE", enrol + "/%d" % members[0]["id"])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json(), {"member_id": members[0]["id"], "promoted_member_id": members[1]["id"]})
+        trail = self.admin.get("/api/v1/audit?action=training.withdraw").json()["items"][0]
+        self.assertEqual(trail["after"]["promoted_member_id"], members[1]["id"])
+        cancel = "/api/v1/trainings/%d" % t["id"]
+        self.assertEqual(self.admin.request("DELETE", cancel).field_errors(), {"reason": "required"})
+        self.assertEqual(login(SERVER, "member01").request("DELETE", cancel + "?reason=x").status, 403)
+        self.assertEqual(self.admin.request("DELETE", cancel + "?reason=" + urllib.parse.quote("改期")).status, 204)
+        self.assertEqual(self.admin.get(cancel).status, 404)
+        self.assertEqual(self.admin.request("DELETE", cancel + "?reason=x").status, 404)
+        # The calendar's counts and the directly affiliated organizations.
+        days = self.admin.get("/api/v1/activities/by-day?from=2026-01-01&to=2026-01-31")
+        self.assertEqual(days.status, 200)
+        self.assertTrue(all(d["total"] == sum(d["by_type"].values()) for d in days.json()["items"]))
+        self.assertEqual(self.admin.get("/api/v1/activities/by-day?from=2025-01-01&to=2026-06-30").field_errors(),
+                         {"to": "too_long"})
+        self.assertIn(self.admin.get("/api/v1/activities/by-day").status, (400, 422))
+        affiliated = self.admin.get("/api/v1/orgs?depth=1&page_size=500").json()["items"]
+        self.assertTrue(affiliated and all(o["depth"] == 1 for o in affiliated))
+
     def scan(self, qr):
         """The pass a phone gets for scanning the venue screen's code `qr`."""
         r = Client(SERVER).post("/api/v1/checkin/scan", {"session_id": qr["session_id"], "slot": qr["slot"],

@@ -478,6 +478,32 @@ await test('a member is added and edited from the console', async (open) => {
   assert(edited.name === '新录入党员甲' && edited.citizen_id === added.citizen_id, `edited: ${edited.name}`)
 })
 
+await test('an enrolment is withdrawn (the waitlist moves up) and a class is cancelled', async (open) => {
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  const small = await admin.post('/api/v1/trainings', {
+    org_id: 1, title: '一席培训班', level: 'demonstration', target_groups: ['all_members'],
+    starts_on: today, ends_on: today, capacity: 1, venue: '党校',
+  })
+  const two = (await admin.get(`/api/v1/members?org_id=${branch.id}&page_size=2`)).items
+  await admin.post(`/api/v1/trainings/${small.id}/enrolments`, { member_id: two[0].id })
+  await admin.post(`/api/v1/trainings/${small.id}/enrolments`, { member_id: two[1].id, waitlist: true })
+  await page.goto(`${base}/trainings/${small.id}`)
+  await page.click('.el-tabs__item:has-text("报名")')
+  await page.click(`[data-test=withdraw-${two[0].id}]`)
+  await page.click('.el-message-box button:has-text("取消报名")')
+  await page.waitForSelector(`text=候补的${two[1].name}已递补`)
+  const after = (await admin.get(`/api/v1/trainings/${small.id}/enrolments`)).items
+  assert(after.length === 1 && after[0].member_id === two[1].id && after[0].status === 'enrolled', `after: ${JSON.stringify(after)}`)
+  await page.click('[data-test=cancel-class]')
+  await page.fill('.el-message-box input', '场地冲突，改期')
+  await page.click('.el-message-box button:has-text("取消培训班")')
+  await page.waitForURL('**/trainings')
+  const gone = await fetch(`${base}/api/v1/trainings/${small.id}`, { headers: { Authorization: `Bearer ${admin.token}` } })
+  assert(gone.status === 404, `cancelled: ${gone.status}`)
+})
+
 await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)

@@ -272,6 +272,94 @@ Result<Enrolment> TrainingService::enrol(const Principal& p, int64_t id, const E
   });
 }
 
+namespace {
+
+// Whether completion has been decided for the class.
+Result<bool> completed(store::Conn& c, int64_t id) {
+  DJ_ASSIGN(auto r, c.query_one("SELECT completed_at FROM trainings WHERE id = ?", {id}));
+  return !r.null(0);
+}
+
+}  // namespace
+
+Result<std::optional<int64_t>> TrainingService::withdraw(const Principal& p, int64_t id,
+                                                         int64_t member_id) {
+  DJ_TRY(auth::require(p, Perm::member_write));
+  return store::with_tx(db_, [&](store::Conn& c) -> Result<std::optional<int64_t>> {
+    DJ_ASSIGN(auto t, detail::load(c, id));
+    if (!p.scope_path.starts_with(t.org_path) && !auth::in_scope(p, t.org_path)) {
+      return Error::not_found("training " + std::to_string(id));
+    }
+    DJ_ASSIGN(auto e, c.query_opt("SELECT e.status, e.quota_org_id, o.path FROM enrolments e "
+                                  "JOIN members m ON m.id = e.member_id JOIN orgs o ON o.id = "
+                                  "m.org_id WHERE e.training_id = ? AND e.member_id = ?",
+                                  {id, member_id}));
+    if (!e || !auth::in_scope(p, e->str(2))) {
+      return Error::not_found("member " + std::to_string(member_id) + " in this class");
+    }
+    DJ_ASSIGN(const bool done, completed(c, id));
+    if (done) return Error::conflict("the class is completed; its record stays");
+    DJ_ASSIGN(auto came, c.query_one("SELECT COUNT(*) FROM checkins ch JOIN training_sessions s "
+                                     "ON s.id = ch.session_id WHERE s.training_id = ? AND "
+                                     "ch.member_id = ? AND ch.status IN ('present', 'late')",
+                                     {id, member_id}));
+    if (came.i64(0) > 0) {
+      return Error::conflict("the member has attended; mark his absence on the roster instead");
+    }
+    DJ_TRY(
+        c.exec("DELETE FROM checkins WHERE member_id = ? AND session_id IN (SELECT id FROM "
+               "training_sessions WHERE training_id = ?)",
+               {member_id, id}));
+    DJ_TRY(
+        c.exec("DELETE FROM enrolments WHERE training_id = ? AND member_id = ?", {id, member_id}));
+    std::optional<int64_t> promoted;
+    if (e->str(0) == "enrolled") {
+      // The same quota's waitlist (or the class's, without quotas), first come first.
+      store::Params params{id};
+      std::string same_quota = "quota_org_id IS NULL";
+      if (!e->null(1)) {
+        same_quota = "quota_org_id = ?";
+        params.emplace_back(e->i64(1));
+      }
+      DJ_ASSIGN(auto next, c.query_opt("SELECT member_id FROM enrolments WHERE training_id = ? AND "
+                                       "status = 'waitlisted' AND " +
+                                           same_quota + " ORDER BY created_at, member_id LIMIT 1",
+                                       params));
+      if (next) {
+        promoted = next->i64(0);
+        DJ_TRY(
+            c.exec("UPDATE enrolments SET status = 'enrolled' WHERE training_id = ? AND "
+                   "member_id = ?",
+                   {id, *promoted}));
+      }
+    }
+    json::object after{{"member_id", member_id}};
+    if (promoted) after["promoted_member_id"] = *promoted;
+    DJ_TRY(audit::record(
+        c, p.actor(),
+        {"training.withdraw", "training", std::to_string(id), t.org_path,
+         json::object{{"member_id", member_id}, {"status", e->str(0)}}, std::move(after)}));
+    return promoted;
+  });
+}
+
+Status TrainingService::cancel(const Principal& p, int64_t id, const std::string& reason) {
+  Validator v;
+  v.text("reason", std::optional<std::string>(reason), 200);
+  DJ_TRY(v.status());
+  return store::with_tx(db_, [&](store::Conn& c) -> Status {
+    DJ_ASSIGN(auto t, detail::writable(c, p, id));
+    DJ_ASSIGN(const bool done, completed(c, id));
+    if (done) return Error::conflict("the class is completed; it cannot be cancelled");
+    DJ_TRY(
+        c.exec("UPDATE trainings SET deleted_at = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+               {now_ms(), now_ms(), p.user_id, id}));
+    return audit::record(c, p.actor(),
+                         {"training.cancel", "training", std::to_string(id), t.org_path, to_json(t),
+                          json::object{{"reason", reason}}});
+  });
+}
+
 Result<std::vector<EnrolmentRow>> TrainingService::enrolments(const Principal& p, int64_t id) {
   return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<EnrolmentRow>> {
     DJ_TRY(detail::readable(c, p, id));
@@ -295,8 +383,11 @@ Result<std::vector<EnrolmentRow>> TrainingService::enrolments(const Principal& p
 Result<std::vector<MyTraining>> TrainingService::mine(const Principal& p) {
   if (!p.member_id) return std::vector<MyTraining>{};
   return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<MyTraining>> {
-    DJ_ASSIGN(auto rows, c.query("SELECT training_id, status, completed, certificate_serial FROM "
-                                 "enrolments WHERE member_id = ? ORDER BY created_at DESC",
+    // A cancelled class leaves the member's list too.
+    DJ_ASSIGN(auto rows, c.query("SELECT e.training_id, e.status, e.completed, "
+                                 "e.certificate_serial FROM enrolments e JOIN trainings t ON t.id "
+                                 "= e.training_id WHERE e.member_id = ? AND t.deleted_at IS NULL "
+                                 "ORDER BY e.created_at DESC",
                                  {*p.member_id}));
     std::vector<MyTraining> out;
     for (const auto& r : rows) {

@@ -301,6 +301,13 @@ class TrainingService {
   Result<QuotaAllocation> set_quotas(const auth::Principal& p, int64_t id,
                                      const std::vector<std::pair<int64_t, int64_t>>& quotas);
   Result<Enrolment> enrol(const auth::Principal& p, int64_t id, const EnrolInput& in);
+  // Takes a member off the class (member:write, the member in scope), before
+  // completion and before he has checked in; a freed seat goes to the first
+  // waitlisted member of the same quota, whose id is answered. Audited.
+  Result<std::optional<int64_t>> withdraw(const auth::Principal& p, int64_t id, int64_t member_id);
+  // Cancels a class not yet completed (soft: it leaves every list, its
+  // records stay); the reason is audited.
+  Status cancel(const auth::Principal& p, int64_t id, const std::string& reason);
   // The enrolled in the caller's subtree.
   Result<std::vector<EnrolmentRow>> enrolments(const auth::Principal& p, int64_t id);
   // The classes of the caller as a member.

@@ -122,6 +122,34 @@ TEST_P(TrainingTest, QuotasFillThenTheWaitlistTakesTheRest) {
       ErrorCode::forbidden);
 }
 
+TEST_P(TrainingTest, AWithdrawalFreesTheSeatForTheWaitlistAndACancelledClassLeavesTheLists) {
+  const int64_t id = open_class(10);
+  ASSERT_TRUE(svc_->set_quotas(admin_, id, {{unit_.id, 1}}));
+  ASSERT_TRUE(enrol(id, a_));
+  ASSERT_TRUE(enrol(id, b_, true));  // waitlisted
+  auto promoted = svc_->withdraw(admin_, id, a_);
+  ASSERT_TRUE(promoted) << promoted.error().message;
+  EXPECT_EQ(*promoted, b_);
+  auto t = svc_->get(admin_, id);
+  EXPECT_EQ(t->enrolled, 1);
+  EXPECT_EQ(t->waitlisted, 0);
+  EXPECT_EQ(svc_->withdraw(admin_, id, a_).error().code, ErrorCode::not_found);  // gone already
+  // Someone who has attended stays: his absence is marked on the roster instead.
+  ASSERT_TRUE(check_in(b_, code_now(), "w1"));
+  EXPECT_EQ(svc_->withdraw(admin_, id, b_).error().code, ErrorCode::conflict);
+  // Another subtree's administrator does not reach the member.
+  auto other = testing::scoped(auth::Role::org_admin, "/999999/");
+  EXPECT_EQ(svc_->withdraw(other, id, b_).error().code, ErrorCode::not_found);
+  EXPECT_EQ(svc_->cancel(admin_, id, "").error().fields.at(0).field, "reason");
+  ASSERT_TRUE(svc_->cancel(admin_, id, "师资调整，改期举办"));
+  EXPECT_EQ(svc_->get(admin_, id).error().code, ErrorCode::not_found);
+  auto mine = svc_->mine(testing::scoped(auth::Role::member, branch_.path, b_));
+  ASSERT_TRUE(mine) << mine.error().message;
+  EXPECT_TRUE(mine->empty());
+  EXPECT_EQ(audit_rows("training.withdraw"), 1);
+  EXPECT_EQ(audit_rows("training.cancel"), 1);
+}
+
 TEST_P(TrainingTest, CheckInRosterCompletionAndTheCertificate) {
   const int64_t id = open_class(10);
   ASSERT_TRUE(enrol(id, a_));

@@ -586,7 +586,8 @@ export interface paths {
         get: operations["getTrainingsById"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Cancel a class not yet completed (?reason= required; it leaves every list) */
+        delete: operations["deleteTrainingsById"];
         options?: never;
         head?: never;
         patch?: never;
@@ -639,6 +640,23 @@ export interface paths {
         /** Enrol a member within the quota (409 when full, or join the waitlist) */
         post: operations["postTrainingsByIdEnrolments"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trainings/{id}/enrolments/{mid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a member off the class before he attends; the first waitlisted of the same quota takes the seat */
+        delete: operations["deleteTrainingsByIdEnrolmentsByMid"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1823,6 +1841,10 @@ export interface components {
                     reason: string | null;
                 } | null;
             }[];
+        };
+        Withdrawal: {
+            member_id: number;
+            promoted_member_id: number | null;
         };
         CheckInPass: {
             session_id: number;
@@ -3561,6 +3583,37 @@ export interface operations {
             };
         };
     };
+    deleteTrainingsById: {
+        parameters: {
+            query: {
+                reason: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postTrainingsByIdSessions: {
         parameters: {
             query?: never;
@@ -3684,6 +3737,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteTrainingsByIdEnrolmentsByMid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                mid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Withdrawal"];
                 };
             };
             /** @description Problem (RFC 9457) */

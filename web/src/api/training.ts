@@ -12,6 +12,9 @@ export const postTrainings = (body: operations['postTrainings']['requestBody']['
 /** A class with sessions, quotas and enrolment counts */
 export const getTrainingsById = (id: number) =>
   request<operations['getTrainingsById']['responses'][200]['content']['application/json']>('GET', url('/api/v1/trainings/{id}', { id }))
+/** Cancel a class not yet completed (?reason= required; it leaves every list) */
+export const deleteTrainingsById = (id: number, query: NonNullable<operations['deleteTrainingsById']['parameters']['query']>, headers: Record<string, string> = {}) =>
+  request<void>('DELETE', url('/api/v1/trainings/{id}', { id }, query), undefined, headers)
 /** Add a session (the theory course first where the target group needs it) */
 export const postTrainingsByIdSessions = (id: number, body: operations['postTrainingsByIdSessions']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postTrainingsByIdSessions']['responses'][201]['content']['application/json']>('POST', url('/api/v1/trainings/{id}/sessions', { id }), body, headers)
@@ -24,6 +27,9 @@ export const getTrainingsByIdEnrolments = (id: number) =>
 /** Enrol a member within the quota (409 when full, or join the waitlist) */
 export const postTrainingsByIdEnrolments = (id: number, body: operations['postTrainingsByIdEnrolments']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postTrainingsByIdEnrolments']['responses'][201]['content']['application/json']>('POST', url('/api/v1/trainings/{id}/enrolments', { id }), body, headers)
+/** Take a member off the class before he attends; the first waitlisted of the same quota takes the seat */
+export const deleteTrainingsByIdEnrolmentsByMid = (id: number, mid: number, headers: Record<string, string> = {}) =>
+  request<operations['deleteTrainingsByIdEnrolmentsByMid']['responses'][200]['content']['application/json']>('DELETE', url('/api/v1/trainings/{id}/enrolments/{mid}', { id, mid }), undefined, headers)
 /** Enter a member's exam score */
 export const postTrainingsByIdEnrolmentsByMidExam = (id: number, mid: number, body: operations['postTrainingsByIdEnrolmentsByMidExam']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<void>('POST', url('/api/v1/trainings/{id}/enrolments/{mid}/exam', { id, mid }), body, headers)

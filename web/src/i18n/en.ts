@@ -72,7 +72,7 @@ export default {
     create: 'New class', title: 'Class', level: 'Level', targets: 'Target groups', dates: 'Dates', capacity: 'Capacity',
     organizer: 'Organizer', starts: 'Starts', ends: 'Ends', venue: 'Venue', threshold: 'Attendance to complete (%)',
     enrolled: 'Enrolled', waitlist: 'Waitlist', completed: 'Completed', sessions: 'Sessions', addSession: 'Add a session', sessionTitle: 'Session',
-    lecturer: 'Lecturer', checkinScreen: 'Check-in screen', roster: 'Roster', quotas: 'Quotas', editQuotas: 'Allocate seats', noQuotas: 'No seats allocated yet',
+    lecturer: 'Lecturer', checkinScreen: 'Check-in screen', roster: 'Roster', quotas: 'Quotas', editQuotas: 'Allocate seats', noQuotas: 'No seats allocated yet', withdraw: 'Withdraw', withdrawConfirm: 'Withdraw {name} from the class?', withdrawn: '{name} withdrawn', withdrawnPromoted: '{name} withdrawn; {next} moved up from the waitlist', cancelClass: 'Cancel the class', cancelWhy: 'Why is it cancelled? (recorded in the audit log)', cancelled: 'The class is cancelled',
     seats: 'Seats', left: 'Left', enrolments: 'Enrolment', pickMember: 'Search a member by name', joinWaitlist: 'Join the waitlist when full',
     overrideReason: 'Reason to override the target group', enrol: 'Enrol', exam: 'Exam score', certificate: 'Certificate', complete: 'Assess completion',
     completedCount: 'Assessed: {n} of {total} completed', required: 'Required', firstCourse: 'Theory course first', quotaTotal: '{n} seats allocated of {capacity}',

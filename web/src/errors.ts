@@ -42,7 +42,7 @@ export function showError(e: unknown, fields?: Record<string, string>) {
       shown = true
     }
     void nextTick(() => {
-      const page = document.body.innerText
+      const page = document.body.innerText ?? document.body.textContent ?? ''
       const unseen = e.errors.filter((p) => !page.includes(fields[p.field]))
         .map((p) => (rowOf(p.field) ? `${t('common.row', { n: rowOf(p.field) })}${fields[p.field]}` : fields[p.field]))
       if (unseen.length) ElMessage.error(unseen.join('；'))

@@ -74,7 +74,8 @@ member::ListQuery read_member_filters(QueryReader& q) {
 
 // Response schemas of these routes, in the short form of Router::add_schemas.
 constexpr const char* kMemberSchemas = R"JSON({
-  "Member": {"id": "integer", "org_id": "integer", "org_name": "string", "name": "string",
+  "Member": {"id": "integer", "org_id": "integer", "org_name": "string",
+             "org_path_name": "string", "name": "string",
              "gender": "codes:member.genders", "ethnicity": "string?", "birth_date": "date?",
              "education": "string?", "citizen_id": "string", "phone": "string?",
              "can_reveal": "boolean", "joined_on": "date?", "full_member_on": "date?",

@@ -30,7 +30,8 @@ const Body<OrgMove> kOrgMove{
 
 // Response schemas of these routes, in the short form of Router::add_schemas.
 constexpr const char* kOrgSchemas = R"JSON({
-  "Org": {"id": "integer", "parent_id": "integer?", "path": "string", "depth": "integer",
+  "Org": {"id": "integer", "parent_id": "integer?", "path": "string",
+          "path_name": "string", "depth": "integer",
           "code": "string", "name": "string", "type": "codes:org.types", "leader": "string?",
           "department": "string?", "founded_on": "date?", "term_start": "date?",
           "term_end": "date?", "member_count": "integer", "child_count": "integer",

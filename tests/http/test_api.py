@@ -533,6 +533,11 @@ class Members(Base):
         # Masked for everyone by default, committee_admin included.
         self.assertEqual((m["citizen_id"], m["phone"], m["can_reveal"]), (masked_id, "139****4321", True))
         self.assertEqual(m["birth_date"], "1988-07-%s" % body["citizen_id"][12:14])
+        # The organization named with its path, wherever it is named.
+        self.assertEqual(m["org_path_name"], self.org01["name"] + " / " + self.branch01["name"])
+        self.assertEqual(self.admin.get("/api/v1/orgs/%d" % self.branch01["id"]).json()["path_name"], m["org_path_name"])
+        todos = self.admin.get("/api/v1/compliance?period=2026Q4&detail=summary").json()["todos"]
+        self.assertTrue(any(" / " in t["org_path_name"] for t in todos))
         listed = self.admin.get("/api/v1/members?q=王小明").json()["items"][0]
         self.assertEqual(listed["citizen_id"], masked_id)
         # The full value is one explicit act on one record, on the record.

@@ -330,7 +330,9 @@ Result<Activity> load(store::Conn& c, int64_t id, const Config& cfg, bool with_a
                                       "WHERE a.id = ? AND a.deleted_at IS NULL",
                                   {id}));
   if (!row) return Error::not_found("activity " + std::to_string(id));
-  Activity a = from_row(*row, cfg.lock_days);
+  std::vector<Activity> one{from_row(*row, cfg.lock_days)};
+  DJ_TRY(org::name_paths(c, one));
+  Activity a = std::move(one.front());
   if (with_attendees) {
     DJ_ASSIGN(auto rows,
               c.query("SELECT t.member_id, m.name, m.org_id, t.status, t.reason, t.guest "
@@ -396,6 +398,7 @@ json::object to_json(const Activity& a, bool with_attendees) {
       {"id", a.id},
       {"org_id", a.org_id},
       {"org_name", a.org_name},
+      {"org_path_name", a.org_path_name},
       {"type", a.type},
       {"subtype", opt(a.subtype)},
       {"title", a.title},
@@ -587,6 +590,7 @@ Result<Page> ActivityService::list(const Principal& p, const ListQuery& q) {
     Page page;
     page.total = found.total;
     for (const auto& r : found.rows) page.items.push_back(from_row(r, cfg_.lock_days));
+    DJ_TRY(org::name_paths(c, page.items));
     return page;
   });
 }

@@ -72,6 +72,7 @@ struct Activity {
   int64_t id = 0;
   int64_t org_id = 0;
   std::string org_name, org_path;
+  std::string org_path_name;  // org::path_names: filled by get and list
   std::string type;
   std::optional<std::string> subtype;
   std::string title;

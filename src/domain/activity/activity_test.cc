@@ -55,6 +55,11 @@ TEST_P(ActivityTest, AttendanceByExceptionPostsHoursOfThoseWhoCame) {
   auto got = acts_->get(admin_, made->id);
   ASSERT_TRUE(got);
   ASSERT_EQ(got->attendees.size(), 3u);
+  // Named with its path below the root, in the record and in the list.
+  EXPECT_EQ(got->org_path_name, "组织U / 组织B");
+  ListQuery all;
+  all.org_id = branch_.id;
+  EXPECT_EQ(acts_->list(admin_, all)->items.at(0).org_path_name, "组织U / 组织B");
 
   // The exceptions given again replace the old ones; the ledger follows.
   ActivityInput patch;

@@ -203,6 +203,7 @@ json::object to_json(const Member& m, const MemberConfig& cfg) {
       {"id", m.id},
       {"org_id", m.org_id},
       {"org_name", m.org_name},
+      {"org_path_name", m.org_path_name},
       {"name", m.name},
       {"gender", m.gender},
       {"ethnicity", opt(m.ethnicity)},
@@ -308,7 +309,9 @@ Result<Member> MemberService::load(store::Conn& c, int64_t id) {
                                     "WHERE m.id = ? AND m.deleted_at IS NULL",
                                 {id}));
   if (!r) return Error::not_found("member " + std::to_string(id));
-  return from_row(*r, keys_);
+  std::vector<Member> one{from_row(*r, keys_)};
+  DJ_TRY(org::name_paths(c, one));
+  return std::move(one.front());
 }
 
 Result<Member> MemberService::load_readable(store::Conn& c, const Principal& p, int64_t id) {
@@ -378,6 +381,7 @@ Result<Page> MemberService::list(const Principal& p, const ListQuery& q) {
     Page page;
     page.total = found.total;
     for (const auto& r : found.rows) page.items.push_back(from_row(r, keys_));
+    DJ_TRY(org::name_paths(c, page.items));
     return page;
   });
 }

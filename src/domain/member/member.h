@@ -39,6 +39,7 @@ struct Member {
   int64_t id = 0;
   int64_t org_id = 0;
   std::string org_name, org_path;
+  std::string org_path_name;  // org::path_names: filled by get and list
   std::string name, gender;
   std::optional<std::string> ethnicity, birth_date, education;
   std::string citizen_id;  // plaintext in memory only

@@ -1,6 +1,7 @@
 #include "domain/org/org.h"
 
 #include <boost/json.hpp>
+#include <set>
 
 #include "common/time.h"
 #include "common/validate.h"
@@ -128,6 +129,7 @@ json::object to_json(const Org& o) {
       {"id", o.id},
       {"parent_id", o.parent_id ? json::value(*o.parent_id) : json::value(nullptr)},
       {"path", o.path},
+      {"path_name", o.path_name},
       {"depth", o.depth},
       {"code", o.code},
       {"name", o.name},
@@ -144,12 +146,58 @@ json::object to_json(const Org& o) {
   };
 }
 
+Result<std::unordered_map<std::string, std::string>> path_names(
+    store::Conn& c, const std::vector<std::string>& paths) {
+  // The ids of each path, without the root's.
+  auto ids_of = [](const std::string& path) {
+    std::vector<int64_t> ids;
+    size_t pos = 1;
+    while (pos < path.size()) {
+      const size_t next = path.find('/', pos);
+      if (next == std::string::npos) break;
+      ids.push_back(std::stoll(path.substr(pos, next - pos)));
+      pos = next + 1;
+    }
+    if (!ids.empty()) ids.erase(ids.begin());
+    if (ids.size() > 3) ids.erase(ids.begin(), ids.end() - 3);
+    return ids;
+  };
+  std::set<int64_t> wanted;
+  for (const auto& p : paths) {
+    for (int64_t id : ids_of(p)) wanted.insert(id);
+  }
+  std::unordered_map<int64_t, std::string> name;
+  std::vector<int64_t> all(wanted.begin(), wanted.end());
+  constexpr size_t kChunk = 500;
+  for (size_t i = 0; i < all.size(); i += kChunk) {
+    std::string sql = "SELECT id, name FROM orgs WHERE id IN (";
+    store::Params params;
+    for (size_t k = i; k < std::min(all.size(), i + kChunk); ++k) {
+      sql += k == i ? "?" : ", ?";
+      params.emplace_back(all[k]);
+    }
+    DJ_ASSIGN(auto rows, c.query(sql + ")", params));
+    for (const auto& r : rows) name[r.i64(0)] = r.str(1);
+  }
+  std::unordered_map<std::string, std::string> out;
+  for (const auto& p : paths) {
+    if (out.contains(p)) continue;
+    std::string text;
+    for (int64_t id : ids_of(p)) text += (text.empty() ? "" : " / ") + name[id];
+    out[p] = std::move(text);
+  }
+  return out;
+}
+
 Result<Org> OrgService::load(store::Conn& c, int64_t id) {
   DJ_ASSIGN(auto row, c.query_opt(std::string("SELECT ") + kColumns + kCountColumns +
                                       " FROM orgs o WHERE o.id = ? AND o.deleted_at IS NULL",
                                   {id}));
   if (!row) return Error::not_found("organization " + std::to_string(id));
-  return from_row(*row, true);
+  Org o = from_row(*row, true);
+  DJ_ASSIGN(auto names, path_names(c, {o.path}));
+  o.path_name = names[o.path];
+  return o;
 }
 
 Result<std::string> OrgService::subtree(store::Conn& c, const Principal& p,
@@ -194,6 +242,10 @@ Result<Page> OrgService::list(const Principal& p, const ListQuery& q) {
     Page page;
     page.total = found.total;
     for (const auto& r : found.rows) page.items.push_back(from_row(r, true));
+    std::vector<std::string> paths;
+    for (const auto& o : page.items) paths.push_back(o.path);
+    DJ_ASSIGN(auto names, path_names(c, paths));
+    for (auto& o : page.items) o.path_name = names[o.path];
     return page;
   });
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "domain/auth/principal.h"
@@ -34,12 +35,29 @@ struct Org {
   std::string code, name;
   OrgType type = OrgType::branch;
   std::optional<std::string> leader, department, founded_on, term_start, term_end;
+  std::string path_name;     // path_names: filled by get and list
   int64_t member_count = 0;  // current members in the whole subtree
   int64_t child_count = 0;
   int64_t created_at = 0, updated_at = 0;
 };
 
 boost::json::object to_json(const Org& o);
+
+// How an organization is named to people: its name after its ancestors below
+// the root, at most three levels ("市发改委机关党委 / 办公室党支部"), for
+// materialized paths like "/1/12/305/". One query for all of `paths`.
+Result<std::unordered_map<std::string, std::string>> path_names(
+    store::Conn& c, const std::vector<std::string>& paths);
+
+// Fills `T::org_path_name` of each item from its `org_path`.
+template <class T>
+Status name_paths(store::Conn& c, std::vector<T>& items) {
+  std::vector<std::string> paths;
+  for (const auto& x : items) paths.push_back(x.org_path);
+  DJ_ASSIGN(auto names, path_names(c, paths));
+  for (auto& x : items) x.org_path_name = names[x.org_path];
+  return {};
+}
 
 // The writable fields; absent optionals mean "not set".
 struct OrgInput {

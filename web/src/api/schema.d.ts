@@ -1265,6 +1265,7 @@ export interface components {
             id: number;
             parent_id: number | null;
             path: string;
+            path_name: string;
             depth: number;
             code: string;
             name: string;
@@ -1293,6 +1294,7 @@ export interface components {
             id: number;
             org_id: number;
             org_name: string;
+            org_path_name: string;
             name: string;
             /** @enum {string} */
             gender: "male" | "female";
@@ -1401,6 +1403,7 @@ export interface components {
             id: number;
             org_id: number;
             org_name: string;
+            org_path_name: string;
             type: string;
             subtype: string | null;
             title: string;
@@ -1432,6 +1435,7 @@ export interface components {
             id: number;
             org_id: number;
             org_name: string;
+            org_path_name: string;
             type: string;
             subtype: string | null;
             title: string;
@@ -1561,6 +1565,7 @@ export interface components {
             todos: {
                 org_id: number;
                 org_name: string;
+                org_path_name: string;
                 rule: string;
                 unit: string;
                 remaining: number;
@@ -1570,6 +1575,7 @@ export interface components {
             overdue: {
                 org_id: number;
                 org_name: string;
+                org_path_name: string;
                 rule: string;
                 unit: string;
                 required: number;

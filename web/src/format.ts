@@ -5,6 +5,9 @@ export const dateTime = (s: string | null | undefined) => (s ? s.slice(0, 16).re
 
 export const percent = (r: number | null | undefined) => (r === null || r === undefined ? '—' : `${Math.round(r * 1000) / 10}%`)
 
+/** 4381 → "4,381": counts read at a glance. */
+export const count = (n: number | null | undefined) => (n === null || n === undefined ? '—' : n.toLocaleString('en-US'))
+
 export const hours = (h: number) => (Math.round(h * 10) / 10).toString()
 
 /** Today in Shanghai as YYYY-MM-DD. */

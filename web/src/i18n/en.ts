@@ -24,7 +24,7 @@ export default {
   },
   dashboard: {
     members: 'Members', orgs: 'Organizations', activities: 'Activities in {year}', rate: 'Compliance {period}', todos: 'Open to-dos',
-    byType: 'Activities in {year} by type', compliance: 'Compliance {period}', openTodos: 'Open to-dos this period',
+    byType: 'Activities in {year} by type', compliance: 'Compliance {period}', openTodos: 'Open to-dos this period', rateNote: 'Rate = met ÷ (met + missed); items still open this period are not counted.',
   },
   orgs: {
     memberCount: '{n} members', pick: 'Choose an organization on the left', code: 'Code', type: 'Type', founded: 'Founded', members: 'Members',

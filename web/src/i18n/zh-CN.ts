@@ -23,7 +23,7 @@ export default {
   },
   dashboard: {
     members: '党员人数', orgs: '党组织数', activities: '{year}年组织生活次数', rate: '{period} 制度落实率', todos: '待办事项',
-    byType: '{year}年各类组织生活', compliance: '{period} 制度落实情况', openTodos: '本期待办（未到期）',
+    byType: '{year}年各类组织生活', compliance: '{period} 制度落实情况', openTodos: '本期待办（未到期）', rateNote: '落实率 = 已达标 ÷（已达标 + 未达标）；本期尚未到期的事项不计入。',
   },
   orgs: {
     memberCount: '{n}人', pick: '在左侧选择一个党组织', code: '组织编码', type: '组织类型', founded: '成立日期', members: '党员人数',

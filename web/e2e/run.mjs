@@ -539,7 +539,7 @@ await test('console pages render without errors', async (open) => {
   await page.waitForSelector('.el-table__row')
   await shot(page, '05-activities')
   await page.click('.el-radio-button:has-text("日历")')
-  await page.waitForSelector('.el-calendar .item')
+  await page.waitForSelector('.el-calendar .day')  // a month's first day may have nothing yet
   await shot(page, '05-activities-calendar')
   await page.goto(`${base}/trainings/${klass.id}`)
   await page.waitForSelector('.el-table__row')
@@ -557,6 +557,20 @@ await test('console pages render without errors', async (open) => {
   await auditor.page.waitForURL('**/audit')
   await auditor.page.waitForSelector('[data-test=audit] .el-table__row')
   await shot(auditor.page, '12-audit')
+  // Filtered by action, in words; exported with the same filter, in words too.
+  await auditor.page.click('[data-test=audit-action]')
+  await auditor.page.click('.el-select-dropdown__item:visible:has-text("报名培训")')
+  await auditor.page.click('[data-test=audit-search]')
+  await auditor.page.waitForFunction(() => {
+    const cells = [...document.querySelectorAll('[data-test=audit] .el-table__row td:nth-child(4)')]
+    return cells.length > 0 && cells.every((c) => c.textContent.trim() === '报名培训')
+  })
+  const [download] = await Promise.all([auditor.page.waitForEvent('download'), auditor.page.click('[data-test=audit-export]')])
+  const file = `/tmp/dj-e2e-audit-${process.pid}.xlsx`
+  await download.saveAs(file)
+  const out = execFileSync('/usr/bin/python3', ['-c',
+    'import sys, openpyxl; ws = openpyxl.load_workbook(sys.argv[1]).worksheets[0]; print(ws.cell(1, 3).value, {r[2] for r in ws.iter_rows(min_row=2, values_only=True)})', file]).toString()
+  assert(out.trim() === "操作 {'报名培训'}", `audit export: ${out}`)
 })
 
 await test('roster import: check, see the row problems, import the valid rows; export opens', async (open) => {

@@ -130,8 +130,9 @@ Result<Page> list(store::Db& db, const Query& q) {
   f.add_if("at >= ?", q.from_ms);
   f.add_if("at < ?", q.to_ms);
   f.add_if("user_id = ?", q.user_id);
-  for (auto [clause, val] : {std::pair{"action = ?", &q.action}, std::pair{"entity = ?", &q.entity},
-                             std::pair{"entity_id = ?", &q.entity_id}}) {
+  for (auto [clause, val] :
+       {std::pair{"action = ?", &q.action}, std::pair{"entity = ?", &q.entity},
+        std::pair{"entity_id = ?", &q.entity_id}, std::pair{"username = ?", &q.username}}) {
     if (!val->empty()) f.add(clause, *val);
   }
   return store::with_conn(db, [&](store::Conn& c) -> Result<Page> {

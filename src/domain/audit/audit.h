@@ -56,7 +56,7 @@ struct Row {
 struct Query {
   std::string scope_path;  // "/" for everything
   std::optional<int64_t> from_ms, to_ms, user_id;
-  std::string action, entity, entity_id;
+  std::string action, entity, entity_id, username;
   int64_t page = 1, page_size = 50;
 };
 

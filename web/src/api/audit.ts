@@ -6,3 +6,6 @@ import type { operations } from './schema'
 /** The audit trail in scope, newest first */
 export const getAudit = (query: NonNullable<operations['getAudit']['parameters']['query']> = {}) =>
   request<operations['getAudit']['responses'][200]['content']['application/json']>('GET', url('/api/v1/audit', {}, query))
+/** The trail's entries matching the filters as .xlsx, newest first, actions in words (at most 50,000 rows; the export is audited itself) */
+export const getAuditExportXlsxUrl = (query: NonNullable<operations['getAuditExportXlsx']['parameters']['query']> = {}) =>
+  url('/api/v1/audit/export.xlsx', {}, query)

@@ -28,7 +28,9 @@ std::optional<std::string> citizen_id_problem(std::string_view id) {
   const std::string birth = std::string(id.substr(6, 4)) + "-" + std::string(id.substr(10, 2)) +
                             "-" + std::string(id.substr(12, 2));
   if (!is_valid_date(birth) || birth > today()) return "birth date in the number is not valid";
-  if (citizen_id_check_digit(id) != id[17]) return "check digit is wrong";
+  if (const char want = citizen_id_check_digit(id); want != id[17]) {
+    return std::string("check digit is wrong (it should be ") + want + ", not " + id[17] + ")";
+  }
   return std::nullopt;
 }
 

@@ -215,7 +215,11 @@ std::string problem_words(const std::string& field, const std::string& code,
       {"formula", "含公式，请复制后“粘贴为数值”"},
   };
   if (field == "citizen_id" && code == "invalid") {
-    if (english.find("check digit") != std::string::npos) return "校验位错误";
+    if (const auto at = english.find("should be "); at != std::string::npos) {
+      // "... (it should be 7, not 1)": what is expected and what the file has.
+      return fmt::format("校验位错误：应为{}，表中为{}", english[at + 10],
+                         english.back() == ')' ? english[english.size() - 2] : '?');
+    }
     if (english.find("birth date") != std::string::npos) return "中的出生日期无效";
     if (english.find("region") != std::string::npos) return "地区码无效";
     return "应为18位：17位数字加1位数字或X";

@@ -150,7 +150,7 @@ TEST_P(RosterTest, AHalfValidFileChangesNothingUnlessValidRowsAreAskedFor) {
   EXPECT_EQ(codes[6], "unknown_code unknown_org ");
   for (const auto& p : all->problems) {
     if (p.row == 3) {
-      EXPECT_EQ(p.message, "第3行「身份证号」校验位错误");
+      EXPECT_EQ(p.message, "第3行「身份证号」校验位错误：应为1，表中为0");
     }
   }
   auto some = run(csv, true, ImportMode::valid_rows);

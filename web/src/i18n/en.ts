@@ -111,6 +111,7 @@ export default {
     queued: 'Other imports are running; queued…',
     step1: 'Download the template and fill it in (existing rosters work if the headers match):', template: 'roster-template.xlsx',
     step2: 'Choose the file (.xlsx or .csv, GBK accepted) and Check it; every problem is listed by row.', step3: 'When it is clean, Import. The same citizen ID again updates that member.',
+    noFile: 'No file chosen', whyDisabled: '{n} problems: fix them and check again, or choose “only the valid rows”.', confirm: 'Import the {n} valid rows?',
     choose: 'Choose a file', mode: 'Mode', allOrNothing: 'All rows or none', validRows: 'Valid rows only', defaultOrg: 'Default organization (rows without one)',
     check: 'Check', commit: 'Import', progress: 'Import progress', rows: 'Data rows', valid: 'Valid rows', created: 'New', updated: 'Updated', unchanged: 'Unchanged',
     written: 'Imported.', ready: 'No problems: ready to import.', problems: '{n} problems', markedSheet: 'Download the sheet with problems marked', row: 'Row',

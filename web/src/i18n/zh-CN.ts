@@ -110,6 +110,7 @@ export default {
     queued: '服务器正在处理其他导入，已排队等候…',
     step1: '下载模板，按表头填写（已有的名册可直接使用，表头需与模板一致）：', template: '党员名册导入模板.xlsx',
     step2: '选择文件（.xlsx 或 .csv，支持 GBK 编码），先“检查”，逐行查看问题。', step3: '没有问题后点“导入”。同一身份证号再次导入时按新值更新。',
+    noFile: '未选择文件', whyDisabled: '有 {n} 个问题：请修正后重新检查，或选择“只导入正确的行”。', confirm: '将导入 {n} 行正确的数据，确定吗？',
     choose: '选择文件', mode: '导入方式', allOrNothing: '全部正确才导入', validRows: '只导入正确的行', defaultOrg: '默认党组织（表中未填时）',
     check: '检查', commit: '导入', progress: '导入进度', rows: '数据行', valid: '正确行', created: '新增', updated: '更新', unchanged: '无变化',
     written: '已导入。', ready: '检查通过，可以导入。', problems: '发现 {n} 个问题', markedSheet: '下载标注错误的表格', row: '行号',

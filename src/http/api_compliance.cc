@@ -34,6 +34,42 @@ Result<int> read_year(QueryReader& q) {
   return static_cast<int>(*year);
 }
 
+// The report as a workbook: each organization's rates, then the open to-dos
+// and the missed items, organizations by their path and rules in words.
+Result<Response> compliance_workbook(Services& s, const auth::Principal& p,
+                                     const json::object& rep) {
+  DJ_ASSIGN(auto rules, s.compliance.rules(p));
+  std::map<std::string, std::string> label;
+  for (const auto& r : rules) label[r.code] = r.label_zh;
+  auto text = [](const json::value& v) { return Cell(std::string(v.as_string())); };
+  auto num = [](const json::value& v) {
+    return v.is_null() ? Cell("") : Cell(v.to_number<double>());
+  };
+  auto rule = [&](const json::value& v) {
+    const std::string code(v.as_string());
+    return Cell(label.contains(code) ? label[code] : code);
+  };
+  Sheet orgs{"落实情况", {"党组织", "落实率", "已落实", "未落实", "进行中", "含下级落实率"}, {}};
+  for (const auto& o : rep.at("organizations").as_array()) {
+    const auto& x = o.as_object();
+    orgs.rows.push_back({text(x.at("name")), num(x.at("rate")), num(x.at("met")),
+                         num(x.at("missed")), num(x.at("due")), num(x.at("subtree_rate"))});
+  }
+  Sheet todos{"本期待办", {"党组织", "制度要求", "周期", "还差", "截止日期"}, {}};
+  for (const auto& t : rep.at("todos").as_array()) {
+    const auto& x = t.as_object();
+    todos.rows.push_back({text(x.at("org_path_name")), rule(x.at("rule")), text(x.at("unit")),
+                          num(x.at("remaining")), text(x.at("due_date"))});
+  }
+  Sheet missed{"未落实", {"党组织", "制度要求", "周期", "要求", "实际", "截止日期"}, {}};
+  for (const auto& t : rep.at("overdue").as_array()) {
+    const auto& x = t.as_object();
+    missed.rows.push_back({text(x.at("org_path_name")), rule(x.at("rule")), text(x.at("unit")),
+                           num(x.at("required")), num(x.at("actual")), text(x.at("due_date"))});
+  }
+  return xlsx_response({orgs, todos, missed}, "compliance.xlsx");
+}
+
 // The statistics as a workbook: a summary sheet and one sheet per breakdown,
 // with Chinese headers and type names.
 Result<Response> stats_workbook(Services& s, const json::object& stats) {
@@ -170,12 +206,17 @@ void add_compliance_routes(Router& r, Services& s) {
                    {"org_id", ParamType::integer},
                    {"detail", ParamType::string},
                    {"people_page", ParamType::integer},
-                   {"people_page_size", ParamType::integer}},
-         .responses = {{200, "ComplianceReport"}},
+                   {"people_page_size", ParamType::integer},
+                   {"format", ParamType::string}},
+         .responses = {{200,
+                        "ComplianceReport",
+                        {"application/json",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
            auto org_id = q.id("org_id");
            auto detail = q.str("detail", 10);
+           auto format = q.str("format", 10);
            const int64_t people_page = q.id("people_page").value_or(1);
            const int64_t people_size = q.id("people_page_size").value_or(100);
            DJ_ASSIGN(auto period, read_period(q, c.req));
@@ -185,8 +226,12 @@ void add_compliance_routes(Router& r, Services& s) {
            if (detail && *detail != "full" && *detail != "summary") {
              return Error::bad_request("detail", "unknown_code", "must be full or summary");
            }
+           if (format && *format != "xlsx") {
+             return Error::bad_request("format", "unknown_code", "must be xlsx (or left out)");
+           }
            DJ_ASSIGN(auto rep, s.compliance.evaluate(c.p(), period, org_id));
            auto out = compliance::to_json(rep);
+           if (format) return compliance_workbook(s, c.p(), out);
            if (detail == "summary") {
              // Rates and counts per organization, without the items and people:
              // what a dashboard needs, a few hundred KB instead of megabytes.

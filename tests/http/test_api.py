@@ -1010,6 +1010,19 @@ class Activities(Base):
         self.assertIsNotNone(body["summary"]["rate"])
         summary = self.admin.get("/api/v1/compliance?period=2026Q1&detail=summary").json()
         self.assertNotIn("people", summary)
+        # The same report as a workbook: rates, to-dos and missed items, rules in words.
+        book = self.admin.get("/api/v1/compliance?period=2026Q1&format=xlsx")
+        self.assertEqual(book.status, 200)
+        probe = subprocess.run(["/usr/bin/python3", "-c",
+                                "import io, sys, openpyxl\n"
+                                "wb = openpyxl.load_workbook(io.BytesIO(sys.stdin.buffer.read()))\n"
+                                "print(wb.sheetnames, wb['未落实'].max_row - 1, wb['未落实'].cell(2, 2).value)"],
+                               input=book.body_bytes, capture_output=True)
+        self.assertEqual(probe.returncode, 0, probe.stderr)
+        out = probe.stdout.decode()
+        self.assertIn("['落实情况', '本期待办', '未落实'] %d " % len(body["overdue"]), out)
+        self.assertNotIn("_", out.split("] ")[1])  # a rule's words, not its code
+        self.assertEqual(self.admin.get("/api/v1/compliance?period=2026Q1&format=pdf").field_errors(), {"format": "unknown_code"})
         self.assertNotIn("items", summary["organizations"][0])
         self.assertEqual(summary["summary"], body["summary"])
         self.assertEqual(self.admin.get("/api/v1/compliance?period=2026Q1&detail=some").status, 400)

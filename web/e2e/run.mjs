@@ -207,6 +207,19 @@ await test('a branch secretary records a meeting of 30 attendees; the compliance
   const after = await page.textContent(cell)
   const met = (s) => Number(s.trim().split('/')[0])
   assert(met(after) === met(before) + 1, `matrix cell went from ${before} to ${after}`)
+  // The branch's open items as a plain list; a month is a period; the report exports.
+  const todos = (await admin.get(`/api/v1/compliance?period=${today.slice(0, 4)}Q${Math.floor((+today.slice(5, 7) - 1) / 3) + 1}&org_id=${branch.id}`)).todos
+  if (todos.length) await page.waitForSelector('[data-test=todo-list] .el-table__row')
+  await page.click('[data-test=period]')
+  const month = `${today.slice(0, 4)}年${Number(today.slice(5, 7))}月`
+  await page.click(`.el-select-dropdown__item:visible:has-text("${month}")`)
+  await page.waitForSelector(cell)
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=compliance-export]')])
+  const file = `/tmp/dj-e2e-compliance-${process.pid}.xlsx`
+  await download.saveAs(file)
+  const out = execFileSync('/usr/bin/python3', ['-c',
+    'import sys, openpyxl; wb = openpyxl.load_workbook(sys.argv[1]); print(wb.sheetnames, wb.worksheets[0].cell(2, 1).value)', file]).toString()
+  assert(out.includes("['落实情况', '本期待办', '未落实']") && out.includes('端到端测试党支部'), `compliance export: ${out}`)
 })
 
 await test('enrolment within the quota, then the over-quota message', async (open) => {

@@ -19,6 +19,17 @@ export function today(): string {
 /** A local datetime-picker value "YYYY-MM-DD HH:mm:ss" → an instant with +08:00. */
 export const toInstant = (local: string) => `${local.replace(' ', 'T')}+08:00`
 
+/** "2026Q4" → "2026年第4季度", "2026-11" → "2026年11月" (the period codes in words). */
+export function periodLabel(p: string, t: (key: string, params: Record<string, unknown>) => string): string {
+  const m = /^(\d{4})(?:(Q)([1-4])|(H)([12])|-(\d{2}))?$/.exec(p)
+  if (!m) return p
+  const [, year, q, qn, h, hn, month] = m
+  if (q) return t('period.quarter', { year, n: qn })
+  if (h) return t(`period.h${hn}`, { year })
+  if (month) return t('period.month', { year, n: Number(month) })
+  return t('period.year', { year })
+}
+
 export const currentQuarter = () => {
   const t = today()
   return `${t.slice(0, 4)}Q${Math.floor((+t.slice(5, 7) - 1) / 3) + 1}`

@@ -12,6 +12,8 @@ export const postRules = (body: operations['postRules']['requestBody']['content'
 /** Rules evaluated for a period and subtree: items, rates rolled up, to-dos, alerts; the people with their items a page at a time (people_page, people_page_size, at most 1000) */
 export const getCompliance = (query: NonNullable<operations['getCompliance']['parameters']['query']> = {}) =>
   request<operations['getCompliance']['responses'][200]['content']['application/json']>('GET', url('/api/v1/compliance', {}, query))
+export const getComplianceUrl = (query: NonNullable<operations['getCompliance']['parameters']['query']> = {}) =>
+  url('/api/v1/compliance', {}, query)
 /** Activity figures for a period and subtree (by type, tag, method; leaders) */
 export const getStatsActivities = (query: NonNullable<operations['getStatsActivities']['parameters']['query']> = {}) =>
   request<operations['getStatsActivities']['responses'][200]['content']['application/json']>('GET', url('/api/v1/stats/activities', {}, query))

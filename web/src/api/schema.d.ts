@@ -3418,6 +3418,7 @@ export interface operations {
                 detail?: string;
                 people_page?: number;
                 people_page_size?: number;
+                format?: string;
             };
             header?: never;
             path?: never;
@@ -3432,7 +3433,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ComplianceReport"];
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
+            };
+            /** @description Not Modified: If-None-Match names the file's ETag (a file answer) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem (RFC 9457) */
             "4XX": {

@@ -22,6 +22,7 @@ export default {
     org: 'Organization', pickOrg: 'Choose an organization', from: 'From', to: 'To', period: 'Period', year: 'Year',
     total: '{n} in all', network: 'The network failed; try again', language: 'Language',
   },
+  period: { year: '{year}', h1: '{year} first half', h2: '{year} second half', quarter: '{year} Q{n}', month: '{year}-{n}' },
   dashboard: {
     members: 'Members', orgs: 'Organizations', activities: 'Activities in {year}', rate: 'Compliance {period}', todos: 'Open to-dos',
     byType: 'Activities in {year} by type', compliance: 'Compliance {period}', openTodos: 'Open to-dos this period', rateNote: 'Rate = met ÷ (met + missed); items still open this period are not counted.',
@@ -59,7 +60,7 @@ export default {
   tag: { xi_thought: 'Xi Jinping Thought', party_history: 'Party history' },
   compliance: {
     met: 'Met', missed: 'Missed', due: 'Due', rate: 'Rate', rule: 'Rule', unit: 'Unit', remaining: 'Remaining',
-    dueDate: 'Due date', required: 'Required', actual: 'Actual', status: 'Status', children: 'Organizations one level down',
+    todoList: '{n} to do this period, {m} missed', export: 'Export to Excel', dueDate: 'Due date', required: 'Required', actual: 'Actual', status: 'Status', children: 'Organizations one level down',
     matrix: 'Compliance matrix (organizations × rules)', legend: 'Each cell: units met / units judged; red has a miss, orange is still due. Click for the items.',
   },
   stats: {

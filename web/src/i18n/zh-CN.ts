@@ -21,6 +21,7 @@ export default {
     org: '党组织', pickOrg: '选择党组织', from: '开始日期', to: '结束日期', period: '统计期间', year: '年度',
     total: '共 {n} 条', network: '网络连接失败，请稍后重试', language: '语言',
   },
+  period: { year: '{year}年', h1: '{year}年上半年', h2: '{year}年下半年', quarter: '{year}年第{n}季度', month: '{year}年{n}月' },
   dashboard: {
     members: '党员人数', orgs: '党组织数', activities: '{year}年组织生活次数', rate: '{period} 制度落实率', todos: '待办事项',
     byType: '{year}年各类组织生活', compliance: '{period} 制度落实情况', openTodos: '本期待办（未到期）', rateNote: '落实率 = 已达标 ÷（已达标 + 未达标）；本期尚未到期的事项不计入。',
@@ -58,7 +59,7 @@ export default {
   tag: { xi_thought: '习近平新时代中国特色社会主义思想', party_history: '党史学习教育' },
   compliance: {
     met: '已落实', missed: '未落实', due: '进行中', rate: '落实率', rule: '制度要求', unit: '周期', remaining: '还差',
-    dueDate: '截止日期', required: '要求', actual: '实际', status: '状态', children: '下级组织落实情况',
+    todoList: '本期待办 {n} 项，未落实 {m} 项', export: '导出Excel', dueDate: '截止日期', required: '要求', actual: '实际', status: '状态', children: '下级组织落实情况',
     matrix: '落实情况矩阵（党组织 × 制度要求）', legend: '格中为已落实周期数/应落实周期数；红色为有未落实，橙色为进行中。点击查看明细。',
   },
   stats: {

@@ -194,6 +194,10 @@ await test('a branch secretary records a meeting of 30 attendees; the compliance
   await click('.person:nth-child(3) .el-checkbox')
   await click('.person:nth-child(7) .el-checkbox')
   await page.waitForSelector('[data-test=present-count]:has-text("实到28人")')
+  // The minutes and a photo in the same form.
+  await page.fill('textarea[data-test=minutes]', '传达学习上级会议精神；讨论发展党员计划。')
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
+  await page.setInputFiles('[data-test=files]', { name: '会议照片.png', mimeType: 'image/png', buffer: png })
   await shot(page, '06-record-meeting')
   await click('[data-test=save]')
   await page.waitForURL('**/activities')
@@ -202,6 +206,9 @@ await test('a branch secretary records a meeting of 30 attendees; the compliance
   assert(clicks <= 10, `recording took ${clicks} clicks`)
   const list = await admin.get(`/api/v1/activities?org_id=${branch.id}`)
   assert(list.items[0].present_count === 28 && list.items[0].expected_count === 30, `recorded ${JSON.stringify(list.items[0])}`)
+  const recorded = await admin.get(`/api/v1/activities/${list.items[0].id}`)
+  assert(recorded.minutes.includes('发展党员计划') && recorded.attachments.length === 1 && recorded.attachments[0].filename === '会议照片.png',
+    `minutes and photo: ${JSON.stringify({ minutes: recorded.minutes, files: recorded.attachments })}`)
   await page.goto(`${base}/compliance`)
   await page.waitForSelector(cell)
   const after = await page.textContent(cell)
@@ -536,6 +543,10 @@ await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)
   await page.waitForSelector('[data-test=members-total]')
+  // An administrator above branch level starts a meeting record with no organization chosen.
+  await page.goto(`${base}/activities/new`)
+  await page.waitForSelector('[data-test=present-count]')
+  assert((await page.textContent('[data-test=present-count]')).includes('应到0人'), 'no organization, nobody ticked')
   await page.goto(`${base}/orgs`)
   await page.waitForSelector('.el-tree-node')
   await page.click('.el-tree-node__content')

@@ -90,6 +90,19 @@ const Body<training::EnrolInput> kEnrolInput{"EnrolInput",
                                                body.str("override_reason", in.override_reason);
                                              }};
 
+struct BatchEnrol {
+  std::vector<std::optional<int64_t>> member_ids;
+  std::optional<bool> waitlist;
+};
+const Body<BatchEnrol> kBatchEnrol{"BatchEnrolInput", [](JsonBody& body, BatchEnrol& in) {
+                                     body.objects("members", [&](JsonBody& item) {
+                                       std::optional<int64_t> id;
+                                       item.i64("member_id", id);
+                                       in.member_ids.push_back(id);
+                                     });
+                                     body.boolean("waitlist", in.waitlist);
+                                   }};
+
 struct ExamScore {
   std::optional<int64_t> score;
 };
@@ -220,6 +233,9 @@ constexpr const char* kTrainingSchemas = R"JSON({
                                    "checkin": {"?": true, "status": "codes:attendance.marks",
                                                "method": "string", "at": "datetime",
                                                "reason": "string?"}}]},
+  "BatchEnrolment": {"items": [{"member_id": "integer", "status?": "string",
+                                "error?": {"code": "string", "message": "string"}}],
+                     "enrolled": "integer", "waitlisted": "integer", "refused": "integer"},
   "Withdrawal": {"member_id": "integer", "promoted_member_id": "integer?"},
   "CheckInPass": {"session_id": "integer", "pass": "string", "expires_at": "datetime"},
   "CheckInResult": {"session_id": "integer", "member_id": "integer",
@@ -356,6 +372,50 @@ void add_class_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto in, kEnrolInput.parse(c.req));
            DJ_ASSIGN(auto out, s.training.enrol(c.p(), id, in));
            return json_response(training::to_json(out), 201);
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/trainings/{id}/enrolments/batch",
+         .tag = "training",
+         .summary = "Enrol many members at once (at most 500), each as one enrolment would be; "
+                    "answers each one's result, and nothing stops at a refusal",
+         .perm = auth::Perm::member_write,
+         .body = &kBatchEnrol,
+         .responses = {{200, "BatchEnrolment"}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kBatchEnrol.parse(c.req));
+           Validator v;
+           if (in.member_ids.empty()) v.add("members", "required", "list at least one member");
+           if (in.member_ids.size() > 500) v.add("members", "too_long", "at most 500 at a time");
+           for (size_t i = 0; i < in.member_ids.size(); ++i) {
+             if (!in.member_ids[i]) {
+               v.add("members[" + std::to_string(i) + "].member_id", "required", "is required");
+             }
+           }
+           DJ_TRY(v.status());
+           json::array items;
+           int64_t enrolled = 0, waitlisted = 0, refused = 0;
+           for (const auto& mid : in.member_ids) {
+             training::EnrolInput one{mid, in.waitlist, std::nullopt};
+             auto r = s.training.enrol(c.p(), id, one);
+             if (!r && r.error().code == ErrorCode::not_found) return r.take_error();  // the class
+             json::object item{{"member_id", *mid}};
+             if (r) {
+               item["status"] = r->status;
+               ++(r->status == "enrolled" ? enrolled : waitlisted);
+             } else {
+               const auto& e = r.error();
+               item["error"] = json::object{
+                   {"code", e.fields.empty() ? std::string(to_string(e.code)) : e.fields[0].code},
+                   {"message", e.fields.empty() ? e.message : e.fields[0].message}};
+               ++refused;
+             }
+             items.push_back(std::move(item));
+           }
+           return json_response(json::object{{"items", std::move(items)},
+                                             {"enrolled", enrolled},
+                                             {"waitlisted", waitlisted},
+                                             {"refused", refused}});
          }});
   r.add({.method = "DELETE",
          .pattern = "/api/v1/trainings/{id}/enrolments/{mid}",

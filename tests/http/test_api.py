@@ -1148,6 +1148,25 @@ class Training(Base):
         self.assertEqual(r.status, 201, r)
         return r.json()
 
+    def test_batch_enrolment_answers_each_member(self):
+        t = self.new_class(title="批量报名班", capacity=2)
+        members = self.admin.get("/api/v1/members?org_id=%d&political_status=full&page_size=3"
+                                 % self.branch01["id"]).json()["items"]
+        batch = "/api/v1/trainings/%d/enrolments/batch" % t["id"]
+        body = {"members": [{"member_id": m["id"]} for m in members] + [{"member_id": members[0]["id"]},
+                                                                         {"member_id": 99999999}],
+                "waitlist": True}
+        r = self.admin.post(batch, body)
+        self.assertEqual(r.status, 200, r)
+        out = r.json()
+        self.assertEqual((out["enrolled"], out["waitlisted"], out["refused"]), (2, 1, 2))
+        self.assertEqual([i.get("status") for i in out["items"][:3]], ["enrolled", "enrolled", "waitlisted"])
+        self.assertEqual(out["items"][3]["error"]["code"], "already_enrolled")
+        self.assertEqual(out["items"][4]["error"]["code"], "unknown")
+        self.assertEqual(self.admin.post(batch, {"members": []}).field_errors(), {"members": "required"})
+        self.assertEqual(self.admin.post(batch, {"members": [{}]}).field_errors(), {"members[0].member_id": "required"})
+        self.assertEqual(self.admin.post("/api/v1/trainings/999999/enrolments/batch", body).status, 404)
+
     def test_withdraw_cancel_and_their_refusals(self):
         t = self.new_class(title="撤销测试班", capacity=1)
         members = self.admin.get("/api/v1/members?org_id=%d&political_status=full&page_size=3"

@@ -539,6 +539,30 @@ await test('an enrolment is withdrawn (the waitlist moves up) and a class is can
   assert(gone.status === 404, `cancelled: ${gone.status}`)
 })
 
+await test('many members enrolled at once from an organization\'s list', async (open) => {
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  const klass2 = await admin.post('/api/v1/trainings', {
+    org_id: 1, title: '批量报名培训班', level: 'demonstration', target_groups: ['all_members'],
+    starts_on: today, ends_on: today, capacity: 2, venue: '党校',
+  })
+  await page.goto(`${base}/trainings/${klass2.id}`)
+  await page.click('.el-tabs__item:has-text("报名")')
+  await page.click('[data-test=batch-open]')
+  const dialog = page.locator('[data-test=batch-dialog]').filter({ visible: true })
+  await dialog.locator('.el-select').first().click()
+  await page.keyboard.type('端到端测试党支部')
+  await page.click('.el-select-dropdown__item:visible:has-text("端到端测试党支部")')
+  await page.waitForSelector('[data-test=batch-members] .el-table__row')
+  for (let i = 1; i <= 3; i++) await dialog.locator(`[data-test=batch-members] .el-table__row:nth-child(${i}) .el-checkbox`).click()
+  await dialog.locator('.el-checkbox:has-text("进入候补")').click()
+  await page.click('[data-test=batch-enrol]')
+  await page.waitForSelector('text=报名2人，候补1人，未能报名0人')
+  const t2 = await admin.get(`/api/v1/trainings/${klass2.id}`)
+  assert(t2.enrolled === 2 && t2.waitlisted === 1, `batch: ${t2.enrolled} enrolled, ${t2.waitlisted} waitlisted`)
+})
+
 await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)

@@ -662,6 +662,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/trainings/{id}/enrolments/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enrol many members at once (at most 500), each as one enrolment would be; answers each one's result, and nothing stops at a refusal */
+        post: operations["postTrainingsByIdEnrolmentsBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/trainings/{id}/enrolments/{mid}": {
         parameters: {
             query?: never;
@@ -1173,6 +1190,12 @@ export interface components {
             member_id?: number | null;
             waitlist?: boolean | null;
             override_reason?: string | null;
+        };
+        BatchEnrolInput: {
+            members?: {
+                member_id?: number | null;
+            }[];
+            waitlist?: boolean | null;
         };
         ExamScore: {
             score?: number | null;
@@ -1864,6 +1887,19 @@ export interface components {
                     reason: string | null;
                 } | null;
             }[];
+        };
+        BatchEnrolment: {
+            items: {
+                member_id: number;
+                status?: string;
+                error?: {
+                    code: string;
+                    message: string;
+                };
+            }[];
+            enrolled: number;
+            waitlisted: number;
+            refused: number;
         };
         Withdrawal: {
             member_id: number;
@@ -3814,6 +3850,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Enrolment"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postTrainingsByIdEnrolmentsBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchEnrolInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchEnrolment"];
                 };
             };
             /** @description Problem (RFC 9457) */

@@ -27,6 +27,9 @@ export const getTrainingsByIdEnrolments = (id: number) =>
 /** Enrol a member within the quota (409 when full, or join the waitlist) */
 export const postTrainingsByIdEnrolments = (id: number, body: operations['postTrainingsByIdEnrolments']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postTrainingsByIdEnrolments']['responses'][201]['content']['application/json']>('POST', url('/api/v1/trainings/{id}/enrolments', { id }), body, headers)
+/** Enrol many members at once (at most 500), each as one enrolment would be; answers each one's result, and nothing stops at a refusal */
+export const postTrainingsByIdEnrolmentsBatch = (id: number, body: operations['postTrainingsByIdEnrolmentsBatch']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postTrainingsByIdEnrolmentsBatch']['responses'][200]['content']['application/json']>('POST', url('/api/v1/trainings/{id}/enrolments/batch', { id }), body, headers)
 /** Take a member off the class before he attends; the first waitlisted of the same quota takes the seat */
 export const deleteTrainingsByIdEnrolmentsByMid = (id: number, mid: number, headers: Record<string, string> = {}) =>
   request<operations['deleteTrainingsByIdEnrolmentsByMid']['responses'][200]['content']['application/json']>('DELETE', url('/api/v1/trainings/{id}/enrolments/{mid}', { id, mid }), undefined, headers)

@@ -72,7 +72,7 @@ export default {
     create: '新建培训班', title: '班次名称', level: '层级', targets: '培训对象', dates: '起止日期', capacity: '计划人数',
     organizer: '主办单位', starts: '开班日期', ends: '结业日期', venue: '地点', threshold: '结业出勤比例(%)',
     enrolled: '已报名', waitlist: '候补', completed: '已结业', sessions: '课程安排', addSession: '添加课程', sessionTitle: '课程',
-    lecturer: '授课人', checkinScreen: '签到大屏', roster: '点名', quotas: '名额分配', editQuotas: '分配名额', noQuotas: '尚未分配名额', withdraw: '取消报名', withdrawConfirm: '取消{name}的报名？', withdrawn: '已取消{name}的报名', withdrawnPromoted: '已取消{name}的报名，候补的{next}已递补', cancelClass: '取消培训班', cancelWhy: '请填写取消原因（将记入审计日志）', cancelled: '培训班已取消',
+    lecturer: '授课人', checkinScreen: '签到大屏', roster: '点名', quotas: '名额分配', editQuotas: '分配名额', noQuotas: '尚未分配名额', batch: '批量报名', batchPick: '请选择党组织，列出其党员', batchEnrol: '报名所选 {n} 人', batchDone: '报名{enrolled}人，候补{waitlisted}人，未能报名{refused}人', withdraw: '取消报名', withdrawConfirm: '取消{name}的报名？', withdrawn: '已取消{name}的报名', withdrawnPromoted: '已取消{name}的报名，候补的{next}已递补', cancelClass: '取消培训班', cancelWhy: '请填写取消原因（将记入审计日志）', cancelled: '培训班已取消',
     seats: '名额', left: '剩余', enrolments: '报名', pickMember: '搜索党员姓名', joinWaitlist: '名额已满时进入候补',
     overrideReason: '跨对象报名理由', enrol: '报名', exam: '考试成绩', certificate: '结业证书', complete: '结业评定',
     completedCount: '结业评定完成：{total}人中{n}人结业', required: '必修', firstCourse: '理论首课', quotaTotal: '已分配{n}个，计划{capacity}人',

@@ -29,7 +29,8 @@ export default {
   },
   orgs: {
     memberCount: '{n} members', pick: 'Choose an organization on the left', code: 'Code', type: 'Type', founded: 'Founded', members: 'Members',
-    children: 'Sub-organizations', showMembers: 'Show members',
+    children: 'Sub-organizations', showMembers: 'Show members', search: 'Find an organization by name or code', path: 'Within', leader: 'Secretary', department: 'Department',
+    term: 'Term', termStart: 'Term starts', termEnd: 'Term ends', termOver: 'Term over: elect anew', edit: 'Edit', add: 'Add a sub-organization', move: 'Move', newParent: 'New parent', name: 'Name',
   },
   orgType: { committee: 'Working committee', party_committee: 'Party committee', general_branch: 'General branch', branch: 'Branch', group: 'Party group' },
   members: {

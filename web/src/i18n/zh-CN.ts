@@ -28,7 +28,8 @@ export default {
   },
   orgs: {
     memberCount: '{n}人', pick: '在左侧选择一个党组织', code: '组织编码', type: '组织类型', founded: '成立日期', members: '党员人数',
-    children: '下级组织', showMembers: '查看党员',
+    children: '下级组织', showMembers: '查看党员', search: '按名称或编码查找党组织', path: '所属', leader: '书记', department: '所在部门',
+    term: '任期（换届）', termStart: '本届任期开始', termEnd: '本届任期届满', termOver: '已到期，应及时换届', edit: '编辑', add: '新增下级组织', move: '调整隶属关系', newParent: '新的上级组织', name: '名称',
   },
   orgType: { committee: '机关工委', party_committee: '机关党委', general_branch: '党总支', branch: '党支部', group: '党小组' },
   members: {

@@ -53,6 +53,17 @@ const Body<ActivityTypeInput> kActivityTypeInput{
       body.boolean("org_life", in.org_life);
     }};
 
+// The activity list's filters (org_id, type, from, to, late_entry).
+activity::ListQuery read_activity_filters(QueryReader& q) {
+  activity::ListQuery lq;
+  lq.org_id = q.id("org_id");
+  lq.type = q.str("type");
+  lq.from = q.date("from");
+  lq.to = q.date("to");
+  lq.late_entry = q.boolean("late_entry");
+  return lq;
+}
+
 }  // namespace
 
 // Response schemas of these routes, in the short form of Router::add_schemas.
@@ -125,15 +136,10 @@ void add_activity_routes(Router& r, Services& s) {
          .responses = {{200, "ActivityPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
-           activity::ListQuery lq;
+           activity::ListQuery lq = read_activity_filters(q);
            auto paging = q.paging();
            lq.page = paging.page;
            lq.page_size = paging.page_size;
-           lq.org_id = q.id("org_id");
-           lq.type = q.str("type");
-           lq.from = q.date("from");
-           lq.to = q.date("to");
-           lq.late_entry = q.boolean("late_entry");
            DJ_TRY(q.finish());
            DJ_ASSIGN(auto page, s.activities.list(c.p(), lq));
            json::array items;
@@ -154,12 +160,7 @@ void add_activity_routes(Router& r, Services& s) {
          .responses = {{200, "ActivityDays"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
-           activity::ListQuery lq;
-           lq.org_id = q.id("org_id");
-           lq.type = q.str("type");
-           lq.from = q.date("from");
-           lq.to = q.date("to");
-           lq.late_entry = q.boolean("late_entry");
+           activity::ListQuery lq = read_activity_filters(q);
            DJ_TRY(q.finish());
            DJ_ASSIGN(auto days, s.activities.by_day(c.p(), lq));
            json::array items;

@@ -198,11 +198,7 @@ Result<Enrolment> TrainingService::enrol(const Principal& p, int64_t id, const E
     return Error::forbidden("only a committee_admin overrides the target group");
   }
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Enrolment> {
-    DJ_ASSIGN(auto t, detail::load(c, id));
-    // Classes organized above the caller (the committee's) or inside his scope.
-    if (!p.scope_path.starts_with(t.org_path) && !auth::in_scope(p, t.org_path)) {
-      return Error::not_found("training " + std::to_string(id));
-    }
+    DJ_ASSIGN(auto t, detail::enrollable(c, p, id));
     DJ_ASSIGN(auto m, c.query_opt("SELECT o.path, m.political_status, m.cadre_rank, "
                                   "m.party_worker, m.joined_on, m.name FROM members m JOIN orgs o "
                                   "ON o.id = m.org_id WHERE m.id = ? AND m.deleted_at IS NULL",
@@ -286,10 +282,7 @@ Result<std::optional<int64_t>> TrainingService::withdraw(const Principal& p, int
                                                          int64_t member_id) {
   DJ_TRY(auth::require(p, Perm::member_write));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<std::optional<int64_t>> {
-    DJ_ASSIGN(auto t, detail::load(c, id));
-    if (!p.scope_path.starts_with(t.org_path) && !auth::in_scope(p, t.org_path)) {
-      return Error::not_found("training " + std::to_string(id));
-    }
+    DJ_ASSIGN(auto t, detail::enrollable(c, p, id));
     DJ_ASSIGN(auto e, c.query_opt("SELECT e.status, e.quota_org_id, o.path FROM enrolments e "
                                   "JOIN members m ON m.id = e.member_id JOIN orgs o ON o.id = "
                                   "m.org_id WHERE e.training_id = ? AND e.member_id = ?",

@@ -60,6 +60,14 @@ Result<Training> load(store::Conn& c, int64_t id) {
   return training_from(*r);
 }
 
+Result<Training> enrollable(store::Conn& c, const auth::Principal& p, int64_t id) {
+  DJ_ASSIGN(auto t, load(c, id));
+  if (!p.scope_path.starts_with(t.org_path) && !auth::in_scope(p, t.org_path)) {
+    return Error::not_found("training " + std::to_string(id));
+  }
+  return t;
+}
+
 Result<Training> readable(store::Conn& c, const auth::Principal& p, int64_t id) {
   auto t = load(c, id);
   if (!t) return t;

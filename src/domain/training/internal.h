@@ -36,6 +36,9 @@ Result<Training> load(store::Conn& c, int64_t id);
 Result<Training> readable(store::Conn& c, const auth::Principal& p, int64_t id);
 // A class the caller may change: org:write and organized in his scope.
 Result<Training> writable(store::Conn& c, const auth::Principal& p, int64_t id);
+// The class for enrolling into (and withdrawing from): organized above the
+// caller (the committee's) or inside his scope; not_found otherwise.
+Result<Training> enrollable(store::Conn& c, const auth::Principal& p, int64_t id);
 
 // A class's sessions in time order.
 Result<std::vector<Session>> sessions_of(store::Conn& c, int64_t training_id);

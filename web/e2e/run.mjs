@@ -749,6 +749,8 @@ await test('member pages on a 360 × 740 phone', async (open) => {
 const axeSource = join(resolve(new URL('.', import.meta.url).pathname, '..'), 'node_modules/axe-core/axe.min.js')
 async function axeViolations(page, name) {
   await page.waitForLoadState('networkidle')
+  // Loading masks fade out over what they covered: measure once they are gone.
+  await page.waitForFunction(() => !document.querySelector('.el-loading-mask'), null, { timeout: 10000 }).catch(() => {})
   await page.waitForTimeout(300)  // transitions settle
   await page.addScriptTag({ path: axeSource })
   const found = await page.evaluate(async () => {

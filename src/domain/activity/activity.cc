@@ -573,18 +573,29 @@ Result<Activity> ActivityService::get(const Principal& p, int64_t id) {
   });
 }
 
+namespace {
+
+// The activities the list's filters select, in the caller's scope: the
+// list and the calendar read the same ones.
+Result<store::Filter> filter_of(store::Conn& c, const Principal& p, const ListQuery& q) {
+  DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, q.org_id));
+  store::Filter f(
+      " FROM activities a JOIN orgs o ON o.id = a.org_id WHERE a.deleted_at IS NULL "
+      "AND o.path >= ? AND o.path < ?",
+      {scope, auth::subtree_end(scope)});
+  f.add_if("a.type = ?", q.type);
+  f.add_if("a.held_on >= ?", q.from);
+  f.add_if("a.held_on <= ?", q.to);
+  f.add_if("a.late_entry = ?", q.late_entry);
+  return f;
+}
+
+}  // namespace
+
 Result<Page> ActivityService::list(const Principal& p, const ListQuery& q) {
   DJ_TRY(auth::require(p, Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Page> {
-    DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, q.org_id));
-    store::Filter f(
-        " FROM activities a JOIN orgs o ON o.id = a.org_id WHERE a.deleted_at IS NULL "
-        "AND o.path >= ? AND o.path < ?",
-        {scope, auth::subtree_end(scope)});
-    f.add_if("a.type = ?", q.type);
-    f.add_if("a.held_on >= ?", q.from);
-    f.add_if("a.held_on <= ?", q.to);
-    f.add_if("a.late_entry = ?", q.late_entry);
+    DJ_ASSIGN(auto f, filter_of(c, p, q));
     DJ_ASSIGN(auto found, store::query_page(c, kColumns, f, "a.started_at DESC, a.id DESC", q.page,
                                             q.page_size));
     Page page;
@@ -605,13 +616,7 @@ Result<std::vector<DayCount>> ActivityService::by_day(const Principal& p, const 
   if (days < 0) return Error::invalid("to", "before_start", "must not be before from");
   if (days > 366) return Error::invalid("to", "too_long", "a calendar covers at most 366 days");
   return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<DayCount>> {
-    DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, q.org_id));
-    store::Filter f(
-        " FROM activities a JOIN orgs o ON o.id = a.org_id WHERE a.deleted_at IS NULL "
-        "AND o.path >= ? AND o.path < ? AND a.held_on >= ? AND a.held_on <= ?",
-        {scope, auth::subtree_end(scope), *q.from, *q.to});
-    f.add_if("a.type = ?", q.type);
-    f.add_if("a.late_entry = ?", q.late_entry);
+    DJ_ASSIGN(auto f, filter_of(c, p, q));
     DJ_ASSIGN(auto rows, c.query("SELECT a.held_on, a.type, COUNT(*)" + f.sql() +
                                      " GROUP BY a.held_on, a.type ORDER BY a.held_on",
                                  f.params()));

@@ -392,26 +392,16 @@ json::object to_json(const MemberHours& h) {
 }
 
 json::object to_json(const Report& r) {
-  // Organizations named with their path (org::path_names' form), from the
-  // report's own organizations: no query.
+  // Organizations named with their path (org::path_name), from the report's
+  // own organizations: no query. The root is named by itself.
   std::unordered_map<int64_t, const std::string*> name_of;
   for (const auto& o : r.orgs) name_of[o.org_id] = &o.name;
   auto path_name = [&](const OrgResult& o) {
-    std::vector<std::string> names;
-    // The ids after the root's ("/1/12/305/" → 12, 305); the root is named by itself.
-    size_t pos = o.path.find('/', 1);
-    while (pos != std::string::npos && pos + 1 < o.path.size()) {
-      const size_t next = o.path.find('/', pos + 1);
-      if (next == std::string::npos) break;
-      const int64_t id = std::stoll(o.path.substr(pos + 1, next - pos - 1));
-      if (auto it = name_of.find(id); it != name_of.end()) names.push_back(*it->second);
-      pos = next;
-    }
-    if (names.empty()) return o.name;
-    if (names.size() > 3) names.erase(names.begin(), names.end() - 3);
-    std::string text;
-    for (const auto& n : names) text += (text.empty() ? "" : " / ") + n;
-    return text;
+    std::string text = org::path_name(o.path, [&](int64_t id) -> const std::string* {
+      auto it = name_of.find(id);
+      return it == name_of.end() ? nullptr : it->second;
+    });
+    return text.empty() ? o.name : text;
   };
   json::array orgs;
   int64_t met = 0, missed = 0, due = 0;

@@ -146,25 +146,34 @@ json::object to_json(const Org& o) {
   };
 }
 
+std::vector<int64_t> path_name_ids(std::string_view path) {
+  std::vector<int64_t> ids;
+  size_t pos = 1;
+  while (pos < path.size()) {
+    const size_t next = path.find('/', pos);
+    if (next == std::string_view::npos) break;
+    ids.push_back(std::stoll(std::string(path.substr(pos, next - pos))));
+    pos = next + 1;
+  }
+  if (!ids.empty()) ids.erase(ids.begin());
+  if (ids.size() > 3) ids.erase(ids.begin(), ids.end() - 3);
+  return ids;
+}
+
+std::string path_name(std::string_view path,
+                      const std::function<const std::string*(int64_t)>& name_of) {
+  std::string text;
+  for (int64_t id : path_name_ids(path)) {
+    if (const std::string* name = name_of(id)) text += (text.empty() ? "" : " / ") + *name;
+  }
+  return text;
+}
+
 Result<std::unordered_map<std::string, std::string>> path_names(
     store::Conn& c, const std::vector<std::string>& paths) {
-  // The ids of each path, without the root's.
-  auto ids_of = [](const std::string& path) {
-    std::vector<int64_t> ids;
-    size_t pos = 1;
-    while (pos < path.size()) {
-      const size_t next = path.find('/', pos);
-      if (next == std::string::npos) break;
-      ids.push_back(std::stoll(path.substr(pos, next - pos)));
-      pos = next + 1;
-    }
-    if (!ids.empty()) ids.erase(ids.begin());
-    if (ids.size() > 3) ids.erase(ids.begin(), ids.end() - 3);
-    return ids;
-  };
   std::set<int64_t> wanted;
   for (const auto& p : paths) {
-    for (int64_t id : ids_of(p)) wanted.insert(id);
+    for (int64_t id : path_name_ids(p)) wanted.insert(id);
   }
   std::unordered_map<int64_t, std::string> name;
   std::vector<int64_t> all(wanted.begin(), wanted.end());
@@ -179,12 +188,13 @@ Result<std::unordered_map<std::string, std::string>> path_names(
     DJ_ASSIGN(auto rows, c.query(sql + ")", params));
     for (const auto& r : rows) name[r.i64(0)] = r.str(1);
   }
+  auto lookup = [&](int64_t id) -> const std::string* {
+    auto it = name.find(id);
+    return it == name.end() ? nullptr : &it->second;
+  };
   std::unordered_map<std::string, std::string> out;
   for (const auto& p : paths) {
-    if (out.contains(p)) continue;
-    std::string text;
-    for (int64_t id : ids_of(p)) text += (text.empty() ? "" : " / ") + name[id];
-    out[p] = std::move(text);
+    if (!out.contains(p)) out[p] = path_name(p, lookup);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -46,6 +47,14 @@ boost::json::object to_json(const Org& o);
 // How an organization is named to people: its name after its ancestors below
 // the root, at most three levels ("市发改委机关党委 / 办公室党支部"), for
 // materialized paths like "/1/12/305/". One query for all of `paths`.
+// The ids that name the organization at `path`: those below the root, at
+// most the last three (none for the root).
+std::vector<int64_t> path_name_ids(std::string_view path);
+// Their names joined with " / "; an id `name_of` does not know (nullptr) is
+// left out.
+std::string path_name(std::string_view path,
+                      const std::function<const std::string*(int64_t)>& name_of);
+
 Result<std::unordered_map<std::string, std::string>> path_names(
     store::Conn& c, const std::vector<std::string>& paths);
 

@@ -1198,6 +1198,13 @@ class Training(Base):
         self.assertIn(self.admin.get("/api/v1/activities/by-day").status, (400, 422))
         affiliated = self.admin.get("/api/v1/orgs?depth=1&page_size=500").json()["items"]
         self.assertTrue(affiliated and all(o["depth"] == 1 for o in affiliated))
+        self.assertEqual(self.admin.get("/api/v1/orgs?depth=x").field_errors(), {"depth": "type"})
+        # The audit export: the trail's filters, checked like the list's.
+        self.assertEqual(self.admin.get("/api/v1/audit/export.xlsx?from=2026-13-01").field_errors(), {"from": "date"})
+        self.assertEqual(login(SERVER, "org01").get("/api/v1/audit/export.xlsx").status, 403)
+        book = self.admin.get("/api/v1/audit/export.xlsx?action=training.withdraw")
+        self.assertEqual(book.status, 200)
+        self.assertEqual(book.body_bytes[:2], b"PK")
 
     def scan(self, qr):
         """The pass a phone gets for scanning the venue screen's code `qr`."""

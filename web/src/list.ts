@@ -1,6 +1,8 @@
 // A paged list from the API, the shape every list page has: rows, total,
-// page and page size, a loading flag; it loads on mount and again when the
-// filters (back to page 1), the page or the page size change.
+// page and page size, a loading flag; it loads on mount (unless `onMount` is
+// false: a list that waits for its filters) and again when the filters (back
+// to page 1), the page or the page size change. Only the latest request's
+// answer is shown, so a slow earlier one never overwrites it.
 import { onMounted, ref, watch, type Ref } from 'vue'
 import type { Page } from './api'
 import { showError } from './errors'
@@ -11,22 +13,26 @@ export function usePagedList<Q, T>(
   fetchPage: (query: Q) => Promise<Page<T>>,
   filters: Record<string, unknown> = {},
   size = 20,
+  onMount = true,
 ) {
   const rows = ref<T[]>([]) as Ref<T[]>
   const total = ref(0)
   const page = ref(1)
   const pageSize = ref(size)
   const loading = ref(false)
+  let latest = 0
   async function load() {
+    const mine = ++latest
     loading.value = true
     try {
       const p = await fetchPage({ ...filters, page: page.value, page_size: pageSize.value } as Q)
+      if (mine !== latest) return
       rows.value = p.items
       total.value = p.total
     } catch (e) {
-      showError(e)
+      if (mine === latest) showError(e)
     } finally {
-      loading.value = false
+      if (mine === latest) loading.value = false
     }
   }
   watch(
@@ -37,6 +43,6 @@ export function usePagedList<Q, T>(
     },
   )
   watch([page, pageSize], load)
-  onMounted(load)
+  if (onMount) onMounted(load)
   return { rows, total, page, pageSize, loading, load }
 }

@@ -850,7 +850,7 @@ class Permissions(Base):
                          headers={"Content-Type": "application/pdf"}).json()
         tr = admin.post("/api/v1/trainings", {"org_id": self.org02["id"], "title": "别处的班",
                                               "level": "unit", "starts_on": _shanghai()[:10],
-                                              "ends_on": _shanghai()[:10], "capacity": 5}).json()
+                                              "ends_on": _shanghai(days=1)[:10], "capacity": 5}).json()
         sess = admin.post("/api/v1/trainings/%d/sessions" % tr["id"], {
             "title": "课", "started_at": _shanghai(10), "ended_at": _shanghai(70)}).json()
         other_user = [u for u in admin.get("/api/v1/users?page_size=500").json()["items"]
@@ -1167,6 +1167,43 @@ class Training(Base):
         self.assertEqual(self.admin.post(batch, {"members": []}).field_errors(), {"members": "required"})
         self.assertEqual(self.admin.post(batch, {"members": [{}]}).field_errors(), {"members[0].member_id": "required"})
         self.assertEqual(self.admin.post("/api/v1/trainings/999999/enrolments/batch", body).status, 404)
+
+    def test_a_class_and_a_session_are_changed_and_bad_changes_refused(self):
+        t = self.new_class(title="修改测试班", capacity=5)
+        url = "/api/v1/trainings/%d" % t["id"]
+        r = self.admin.request("PATCH", url, {"title": "修改测试班（二期）", "capacity": 6})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json()["title"], r.json()["capacity"], r.json()["venue"]),
+                         ("修改测试班（二期）", 6, "党校报告厅"))
+        self.assertEqual(self.admin.request("PATCH", url, {"capacity": "many"}).field_errors(), {"capacity": "type"})
+        self.assertEqual(self.admin.request("PATCH", url, {"capacity": 0}).field_errors(), {"capacity": "range"})
+        self.assertEqual(self.admin.request("PATCH", url, {"org_id": 2}).field_errors(), {"org_id": "immutable"})
+        self.assertEqual(self.admin.request("PATCH", url, {"ends_on": "2000-01-01"}).field_errors(),
+                         {"ends_on": "before_start"})
+        self.assertEqual(self.admin.request("PATCH", url, raw="{").status, 400)
+        self.assertEqual(self.admin.request("PATCH", "/api/v1/trainings/999999", {"title": "x"}).status, 404)
+        self.assertEqual(login(SERVER, "org02").request("PATCH", url, {"title": "x"}).status, 404)
+        self.assertEqual(login(SERVER, "member01").request("PATCH", url, {"title": "x"}).status, 403)
+        self.assertEqual(self.admin.get(url).json()["title"], "修改测试班（二期）")
+        start = _shanghai(days=1)[:10]
+        s = self.admin.post(url + "/sessions", {"title": "专题党课", "started_at": start + "T09:00:00+08:00",
+                                                "ended_at": start + "T11:00:00+08:00"})
+        self.assertEqual(s.status, 201, s)
+        session = url + "/sessions/%d" % s.json()["id"]
+        r = self.admin.request("PATCH", session, {"title": "专题党课：二十大精神", "ended_at": start + "T11:30:00+08:00"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json()["title"], r.json()["hours"]), ("专题党课：二十大精神", 2.5))
+        self.assertEqual(self.admin.request("PATCH", session, {"ended_at": start + "T08:00:00+08:00"}).field_errors(),
+                         {"ended_at": "before_start"})
+        self.assertEqual(self.admin.request("PATCH", session, {"started_at": "tomorrow"}).field_errors(),
+                         {"started_at": "format"})
+        self.assertEqual(self.admin.request("PATCH", url + "/sessions/999999", {"title": "x"}).status, 404)
+        self.assertEqual(self.admin.request("DELETE", session).status, 204)
+        self.assertEqual(self.admin.get(url).json()["sessions"], [])
+        self.assertEqual(self.admin.request("DELETE", session).status, 404)
+        actions = {a["action"] for a in self.admin.get("/api/v1/audit?entity_id=%d&entity=training"
+                                                        % t["id"]).json()["items"]}
+        self.assertTrue({"training.update", "training.session_update", "training.session_remove"} <= actions, actions)
 
     def test_withdraw_cancel_and_their_refusals(self):
         t = self.new_class(title="撤销测试班", capacity=1)

@@ -306,6 +306,19 @@ void add_class_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto out, s.training.get(c.p(), id));
            return json_response(training::to_json(out));
          }});
+  r.add({.method = "PATCH",
+         .pattern = "/api/v1/trainings/{id}",
+         .tag = "training",
+         .summary = "Change a class not yet completed (the fields given; the organizer stays)",
+         .perm = auth::Perm::org_write,
+         .body = &kTrainingInput,
+         .responses = {{200, "Training"}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kTrainingInput.parse(c.req));
+           DJ_ASSIGN(auto out, s.training.update(c.p(), id, in));
+           return json_response(training::to_json(out));
+         }});
   r.add({.method = "DELETE",
          .pattern = "/api/v1/trainings/{id}",
          .tag = "training",
@@ -505,6 +518,32 @@ void add_checkin_routes(Router& r, Services& s) {
            }
            res.body = json::serialize(training::to_json(out));
            return res;
+         }});
+  r.add({.method = "PATCH",
+         .pattern = "/api/v1/trainings/{id}/sessions/{sid}",
+         .tag = "training",
+         .summary = "Change a session (its time and hours only while nobody has checked in)",
+         .perm = auth::Perm::org_write,
+         .body = &kSessionInput,
+         .responses = {{200, "NewTrainingSession"}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto sid, c.id(1, "sid"));
+           DJ_ASSIGN(auto in, kSessionInput.parse(c.req));
+           DJ_ASSIGN(auto out, s.training.update_session(c.p(), id, sid, in));
+           return json_response(training::to_json(out));
+         }});
+  r.add({.method = "DELETE",
+         .pattern = "/api/v1/trainings/{id}/sessions/{sid}",
+         .tag = "training",
+         .summary = "Cancel a session nobody has checked in to or asked leave from",
+         .perm = auth::Perm::org_write,
+         .responses = {{204}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto sid, c.id(1, "sid"));
+           DJ_TRY(s.training.remove_session(c.p(), id, sid));
+           return no_content();
          }});
   r.add({.method = "POST",
          .pattern = "/api/v1/trainings/{id}/sessions/{sid}/roster",

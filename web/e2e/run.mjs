@@ -513,7 +513,7 @@ await test('a member is added and edited from the console', async (open) => {
   assert(edited.name === '新录入党员甲' && edited.citizen_id === added.citizen_id, `edited: ${edited.name}`)
 })
 
-await test('an enrolment is withdrawn (the waitlist moves up) and a class is cancelled', async (open) => {
+await test('an enrolment is withdrawn (the waitlist moves up); a class and its session are edited; the session and the class are cancelled', async (open) => {
   const { page } = await open()
   await login(page, 'admin')
   await page.waitForSelector('[data-test=members-total]')
@@ -531,6 +531,34 @@ await test('an enrolment is withdrawn (the waitlist moves up) and a class is can
   await page.waitForSelector(`text=候补的${two[1].name}已递补`)
   const after = (await admin.get(`/api/v1/trainings/${small.id}/enrolments`)).items
   assert(after.length === 1 && after[0].member_id === two[1].id && after[0].status === 'enrolled', `after: ${JSON.stringify(after)}`)
+  // The class and a session are edited; a wrong end time is named under its field.
+  const sess = await admin.post(`/api/v1/trainings/${small.id}/sessions`, {
+    title: '开班动员', started_at: `${today}T09:00:00+08:00`, ended_at: `${today}T10:00:00+08:00`,
+  })
+  await page.reload()
+  await page.click('[data-test=edit-class]')
+  const form = page.locator('[data-test=training-form]').filter({ visible: true })
+  await form.locator('[data-test=training-title]').fill('一席培训班（调整）')
+  await page.click('[data-test=training-save]')
+  await page.waitForSelector('h1:has-text("一席培训班（调整）")')
+  assert((await admin.get(`/api/v1/trainings/${small.id}`)).title === '一席培训班（调整）', 'class edited')
+  await page.click('.el-tabs__item:has-text("课程安排")')
+  await page.click(`[data-test=edit-session-${sess.id}]`)
+  const sform = page.locator('[data-test=session-form]').filter({ visible: true })
+  await sform.locator('.el-date-editor input').nth(1).fill(`${today} 08:00:00`)
+  await page.keyboard.press('Enter')
+  await page.click('[data-test=session-save]')
+  await sform.locator('.el-form-item__error:has-text("晚于开始时间")').waitFor()
+  await sform.locator('.el-date-editor input').nth(1).fill(`${today} 10:30:00`)
+  await page.keyboard.press('Enter')
+  await page.click('[data-test=session-save]')
+  await page.waitForSelector('[data-test=session-form]', { state: 'hidden' })
+  const moved = (await admin.get(`/api/v1/trainings/${small.id}`)).sessions[0]
+  assert(moved.hours === 1.5, `session edited: ${JSON.stringify(moved)}`)
+  await page.click(`[data-test=remove-session-${sess.id}]`)
+  await page.click('.el-message-box button:has-text("取消课程")')
+  await page.waitForSelector('text=课程已取消')
+  assert((await admin.get(`/api/v1/trainings/${small.id}`)).sessions.length === 0, 'session cancelled')
   await page.click('[data-test=cancel-class]')
   await page.fill('.el-message-box input', '场地冲突，改期')
   await page.click('.el-message-box button:has-text("取消培训班")')

@@ -50,7 +50,7 @@ export function showError(e: unknown, fields?: Record<string, string>) {
   }
   if (!shown) {
     const first = e.errors[0]
-    const text = first ? `${first.field}: ${problemText(first.field, first.code, first.message, { s: e.retryAfter })}` : e.detail
+    const text = first ? problemText(first.field, first.code, first.message, { s: e.retryAfter }) : e.detail
     ElMessage.error(e.status === 0 ? t('common.network') : text)
   }
 }

@@ -79,8 +79,13 @@ std::string TrainingService::code_for(int64_t session_id, int64_t slot) const {
   return fmt::format("{:06}", n % 1000000);
 }
 
-Result<NewSession> TrainingService::add_session(const Principal& p, int64_t id,
-                                                const SessionInput& in) {
+namespace {
+
+// A session's times, checked with its other fields as a whole record.
+struct Span {
+  int64_t start = 0, end = 0, hours_tenths = 0;
+};
+Result<Span> check_session(const SessionInput& in) {
   Validator v;
   v.text("title", in.title, 200);
   v.text("lecturer_name", in.lecturer_name, 50, false);
@@ -107,75 +112,190 @@ Result<NewSession> TrainingService::add_session(const Principal& p, int64_t id,
     v.add("radius_m", "range", "latitude -90..90, longitude -180..180, radius 10..100000 m");
   }
   DJ_TRY(v.status());
+  const int64_t hours =
+      in.hours ? std::llround(*in.hours * 10) : std::llround((*end - *start) / 360000.0);
+  return Span{*start, *end, hours};
+}
+
+// Whether a session fits its class among the others: within the class
+// dates, and the theory course first where the target group needs it.
+Status fits_class(const Training& t, const std::vector<Session>& others, const SessionInput& in,
+                  const Span& span) {
+  if (date_of_instant(span.start) < t.starts_on || date_of_instant(span.end) > t.ends_on) {
+    return Error::invalid(
+        "started_at", "outside_class",
+        "the session must lie within the class dates " + t.starts_on + " to " + t.ends_on);
+  }
+  if (!needs_theory_first(t)) return {};
+  const Session* first = others.empty() ? nullptr : &others.front();
+  const bool is_first = !first || span.start < first->started_at;
+  if (is_first && !in.first_course.value_or(false)) {
+    return Error::invalid("first_course", "theory_first",
+                          "this class's target group starts with the theory course: add the "
+                          "session marked first_course first");
+  }
+  if (in.first_course.value_or(false) && !is_first) {
+    return Error::invalid("started_at", "out_of_order",
+                          "the first course must come before every other session");
+  }
+  return {};
+}
+
+// Warnings for other sessions in the same venue at the same time.
+Result<std::vector<NewSession::Warning>> venue_clashes(store::Conn& c,
+                                                       const std::optional<std::string>& venue,
+                                                       const Span& span, int64_t except_id) {
+  std::vector<NewSession::Warning> out;
+  if (!venue) return out;
+  DJ_ASSIGN(auto clash, c.query("SELECT s.id, t.title FROM training_sessions s JOIN trainings t ON "
+                                "t.id = s.training_id WHERE s.venue = ? AND s.started_at < ? AND "
+                                "s.ended_at > ? AND t.deleted_at IS NULL AND s.id <> ?",
+                                {*venue, span.end, span.start, except_id}));
+  for (const auto& r : clash) {
+    out.push_back({"venue_busy", "the venue is booked at that time by " + r.str(1), r.i64(0)});
+  }
+  return out;
+}
+
+Session session_of(int64_t id, int64_t training_id, const SessionInput& in, const Span& span) {
+  Session s;
+  s.id = id;
+  s.training_id = training_id;
+  s.title = *in.title;
+  s.lecturer_name = in.lecturer_name;
+  s.method = in.method;
+  s.venue = in.venue;
+  s.started_at = span.start;
+  s.ended_at = span.end;
+  s.hours_tenths = span.hours_tenths;
+  s.required = in.required.value_or(false);
+  s.first_course = in.first_course.value_or(false);
+  s.latitude = in.latitude;
+  s.longitude = in.longitude;
+  s.radius_m = in.radius_m;
+  return s;
+}
+
+store::Value coordinate(const std::optional<double>& d) {
+  return d ? store::Value(std::to_string(*d)) : store::Value();
+}
+
+// The session of the class for changing it: the class writable and not
+// completed.
+Result<std::pair<Training, Session>> changeable_session(store::Conn& c, const Principal& p,
+                                                        int64_t id, int64_t session_id) {
+  DJ_ASSIGN(auto t, detail::writable(c, p, id));
+  DJ_ASSIGN(auto done, c.query_one("SELECT completed_at FROM trainings WHERE id = ?", {id}));
+  if (!done.null(0)) return Error::conflict("the class is completed; its sessions stay as held");
+  DJ_ASSIGN(auto ts, detail::session_in(c, session_id));
+  if (ts.first.id != t.id) return Error::not_found("session " + std::to_string(session_id));
+  return ts;
+}
+
+Result<int64_t> checkins_of(store::Conn& c, int64_t session_id) {
+  DJ_ASSIGN(auto r,
+            c.query_one("SELECT COUNT(*) FROM checkins WHERE session_id = ?", {session_id}));
+  return r.i64(0);
+}
+
+}  // namespace
+
+Result<NewSession> TrainingService::add_session(const Principal& p, int64_t id,
+                                                const SessionInput& in) {
+  DJ_ASSIGN(const Span span, check_session(in));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<NewSession> {
     DJ_ASSIGN(auto t, detail::writable(c, p, id));
-    const std::string day = date_of_instant(*start);
-    if (day < t.starts_on || date_of_instant(*end) > t.ends_on) {
-      return Error::invalid(
-          "started_at", "outside_class",
-          "the session must lie within the class dates " + t.starts_on + " to " + t.ends_on);
-    }
     DJ_ASSIGN(auto existing, detail::sessions_of(c, id));
-    if (needs_theory_first(t)) {
-      // The theory course (first_course) must be the earliest session.
-      const Session* first = existing.empty() ? nullptr : &existing.front();
-      const bool new_is_first = !first || *start < first->started_at;
-      if (new_is_first ? !in.first_course.value_or(false) : false) {
-        return Error::invalid("first_course", "theory_first",
-                              "this class's target group starts with the theory course: add the "
-                              "session marked first_course first");
-      }
-      if (in.first_course.value_or(false) && first && *start > first->started_at) {
-        return Error::invalid("started_at", "out_of_order",
-                              "the first course must come before every other session");
-      }
-    }
+    DJ_TRY(fits_class(t, existing, in, span));
     NewSession out;
-    if (in.venue) {
-      DJ_ASSIGN(auto clash,
-                c.query("SELECT s.id, t.title FROM training_sessions s JOIN trainings t ON "
-                        "t.id = s.training_id WHERE s.venue = ? AND s.started_at < ? AND "
-                        "s.ended_at > ? AND t.deleted_at IS NULL",
-                        {*in.venue, *end, *start}));
-      for (const auto& r : clash) {
-        out.warnings.push_back(
-            {"venue_busy", "the venue is booked at that time by " + r.str(1), r.i64(0)});
-      }
-    }
-    const int64_t hours =
-        in.hours ? std::llround(*in.hours * 10) : std::llround((*end - *start) / 360000.0);
-    DJ_ASSIGN(
-        auto ins,
-        c.query_one("INSERT INTO training_sessions (training_id, title, "
-                    "lecturer_name, started_at, ended_at, hours_tenths, method, "
-                    "required, first_course, venue, latitude, longitude, "
-                    "radius_m, created_at, created_by) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                    "RETURNING id",
-                    {id, *in.title, in.lecturer_name, *start, *end, hours, in.method,
-                     in.required.value_or(false), in.first_course.value_or(false), in.venue,
-                     in.latitude ? store::Value(std::to_string(*in.latitude)) : store::Value(),
-                     in.longitude ? store::Value(std::to_string(*in.longitude)) : store::Value(),
-                     in.radius_m, now_ms(), p.user_id}));
-    Session& s = out.session;
-    s.id = ins.i64(0);
-    s.training_id = id;
-    s.title = *in.title;
-    s.lecturer_name = in.lecturer_name;
-    s.method = in.method;
-    s.venue = in.venue;
-    s.started_at = *start;
-    s.ended_at = *end;
-    s.hours_tenths = hours;
-    s.required = in.required.value_or(false);
-    s.first_course = in.first_course.value_or(false);
-    s.latitude = in.latitude;
-    s.longitude = in.longitude;
-    s.radius_m = in.radius_m;
-    DJ_TRY(audit::record(
-        c, p.actor(),
-        {"training.session_add", "training", std::to_string(id), t.org_path, {}, to_json(s)}));
+    DJ_ASSIGN(out.warnings, venue_clashes(c, in.venue, span, 0));
+    DJ_ASSIGN(auto ins,
+              c.query_one("INSERT INTO training_sessions (training_id, title, "
+                          "lecturer_name, started_at, ended_at, hours_tenths, method, "
+                          "required, first_course, venue, latitude, longitude, "
+                          "radius_m, created_at, created_by) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                          "RETURNING id",
+                          {id, *in.title, in.lecturer_name, span.start, span.end, span.hours_tenths,
+                           in.method, in.required.value_or(false), in.first_course.value_or(false),
+                           in.venue, coordinate(in.latitude), coordinate(in.longitude), in.radius_m,
+                           now_ms(), p.user_id}));
+    out.session = session_of(ins.i64(0), id, in, span);
+    DJ_TRY(audit::record(c, p.actor(),
+                         {"training.session_add",
+                          "training",
+                          std::to_string(id),
+                          t.org_path,
+                          {},
+                          to_json(out.session)}));
     return out;
+  });
+}
+
+Result<NewSession> TrainingService::update_session(const Principal& p, int64_t id,
+                                                   int64_t session_id, const SessionInput& patch) {
+  return store::with_tx(db_, [&](store::Conn& c) -> Result<NewSession> {
+    DJ_ASSIGN(auto ts, changeable_session(c, p, id, session_id));
+    const auto& [t, before] = ts;
+    SessionInput in;
+    in.title = patch.title.value_or(before.title);
+    in.lecturer_name = patch.lecturer_name ? patch.lecturer_name : before.lecturer_name;
+    in.method = patch.method ? patch.method : before.method;
+    in.venue = patch.venue ? patch.venue : before.venue;
+    in.started_at = patch.started_at.value_or(format_instant(before.started_at));
+    in.ended_at = patch.ended_at.value_or(format_instant(before.ended_at));
+    const bool times_changed = patch.started_at || patch.ended_at;
+    in.hours = patch.hours ? patch.hours
+                           : (times_changed ? std::nullopt
+                                            : std::optional<double>(before.hours_tenths / 10.0));
+    in.required = patch.required.value_or(before.required);
+    in.first_course = patch.first_course.value_or(before.first_course);
+    const bool fence_given = patch.latitude || patch.longitude || patch.radius_m;
+    in.latitude = fence_given ? patch.latitude : before.latitude;
+    in.longitude = fence_given ? patch.longitude : before.longitude;
+    in.radius_m = fence_given ? patch.radius_m : before.radius_m;
+    DJ_ASSIGN(const Span span, check_session(in));
+    // Once members have checked in, the time and the hours are what they attended.
+    DJ_ASSIGN(const int64_t checked, checkins_of(c, session_id));
+    if (checked > 0 && (span.start != before.started_at || span.end != before.ended_at ||
+                        span.hours_tenths != before.hours_tenths)) {
+      const std::string why =
+          std::to_string(checked) + " members have checked in; the time and hours stay as held";
+      return Error{ErrorCode::conflict, why, {{"started_at", "checked_in", why}}};
+    }
+    DJ_ASSIGN(auto others, detail::sessions_of(c, id));
+    std::erase_if(others, [&](const Session& s) { return s.id == session_id; });
+    DJ_TRY(fits_class(t, others, in, span));
+    NewSession out;
+    DJ_ASSIGN(out.warnings, venue_clashes(c, in.venue, span, session_id));
+    DJ_TRY(
+        c.exec("UPDATE training_sessions SET title = ?, lecturer_name = ?, started_at = ?, "
+               "ended_at = ?, hours_tenths = ?, method = ?, required = ?, first_course = ?, "
+               "venue = ?, latitude = ?, longitude = ?, radius_m = ? WHERE id = ?",
+               {*in.title, in.lecturer_name, span.start, span.end, span.hours_tenths, in.method,
+                *in.required, *in.first_course, in.venue, coordinate(in.latitude),
+                coordinate(in.longitude), in.radius_m, session_id}));
+    out.session = session_of(session_id, id, in, span);
+    DJ_TRY(audit::record(c, p.actor(),
+                         {"training.session_update", "training", std::to_string(id), t.org_path,
+                          to_json(before), to_json(out.session)}));
+    return out;
+  });
+}
+
+Status TrainingService::remove_session(const Principal& p, int64_t id, int64_t session_id) {
+  return store::with_tx(db_, [&](store::Conn& c) -> Status {
+    DJ_ASSIGN(auto ts, changeable_session(c, p, id, session_id));
+    DJ_ASSIGN(const int64_t checked, checkins_of(c, session_id));
+    if (checked > 0) {
+      const std::string why =
+          std::to_string(checked) + " members have checked in or asked leave; the session stays";
+      return Error{ErrorCode::conflict, why, {{"session_id", "checked_in", why}}};
+    }
+    DJ_TRY(c.exec("DELETE FROM training_sessions WHERE id = ?", {session_id}));
+    return audit::record(c, p.actor(),
+                         {"training.session_remove", "training", std::to_string(id),
+                          ts.first.org_path, to_json(ts.second), json::object{{"deleted", true}}});
   });
 }
 

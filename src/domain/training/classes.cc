@@ -42,8 +42,10 @@ bool in_target(const std::vector<std::string>& groups, const store::Row& m, int 
 
 }  // namespace
 
-Result<Training> TrainingService::create(const Principal& p, const TrainingInput& in) {
-  DJ_TRY(auth::require(p, Perm::org_write));
+namespace {
+
+// A class's fields as a whole record, as creating and changing it check them.
+Status validate(const TrainingInput& in) {
   Validator v;
   if (!in.org_id) v.add("org_id", "required", "is required");
   v.text("title", in.title, 200);
@@ -80,17 +82,32 @@ Result<Training> TrainingService::create(const Principal& p, const TrainingInput
   if (in.off_site.value_or(false) && !in.itinerary) {
     v.add("itinerary", "required", "an off-site study trip needs an itinerary");
   }
-  DJ_TRY(v.status());
+  return v.status();
+}
+
+std::string groups_json(const std::optional<std::vector<std::string>>& groups) {
+  json::array out;
+  for (const auto& g : groups.value_or(std::vector<std::string>{})) out.emplace_back(g);
+  return json::serialize(out);
+}
+
+// Whether completion has been decided for the class.
+Result<bool> completed(store::Conn& c, int64_t id) {
+  DJ_ASSIGN(auto r, c.query_one("SELECT completed_at FROM trainings WHERE id = ?", {id}));
+  return !r.null(0);
+}
+
+}  // namespace
+
+Result<Training> TrainingService::create(const Principal& p, const TrainingInput& in) {
+  DJ_TRY(auth::require(p, Perm::org_write));
+  DJ_TRY(validate(in));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Training> {
     auto org = org::OrgService::load(c, *in.org_id);
     if (!org || !auth::in_scope(p, org->path)) {
       return Error::invalid("org_id", "unknown", "no such organization in your scope");
     }
     const int64_t now = now_ms();
-    json::array groups;
-    for (const auto& g : in.target_groups.value_or(std::vector<std::string>{})) {
-      groups.emplace_back(g);
-    }
     DJ_ASSIGN(
         auto ins,
         c.query_one("INSERT INTO trainings (org_id, title, level, target_groups, starts_on, "
@@ -98,7 +115,7 @@ Result<Training> TrainingService::create(const Principal& p, const TrainingInput
                     "exam_required, pass_score, created_at, updated_at, created_by, "
                     "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "RETURNING id",
-                    {org->id, *in.title, *in.level, json::serialize(groups), *in.starts_on,
+                    {org->id, *in.title, *in.level, groups_json(in.target_groups), *in.starts_on,
                      *in.ends_on, in.venue, *in.capacity, in.off_site.value_or(false), in.itinerary,
                      in.attendance_threshold.value_or(80), in.exam_required.value_or(false),
                      in.pass_score.value_or(60), now, now, p.user_id, p.user_id}));
@@ -107,6 +124,76 @@ Result<Training> TrainingService::create(const Principal& p, const TrainingInput
         c, p.actor(),
         {"training.create", "training", std::to_string(t.id), t.org_path, {}, to_json(t)}));
     return t;
+  });
+}
+
+Result<Training> TrainingService::update(const Principal& p, int64_t id,
+                                         const TrainingInput& patch) {
+  DJ_TRY(auth::require(p, Perm::org_write));
+  return store::with_tx(db_, [&](store::Conn& c) -> Result<Training> {
+    DJ_ASSIGN(auto before, detail::writable(c, p, id));
+    DJ_ASSIGN(const bool done, completed(c, id));
+    if (done) return Error::conflict("the class is completed; its record stays as certified");
+    if (patch.org_id && *patch.org_id != before.org_id) {
+      return Error::invalid("org_id", "immutable",
+                            "cancel the class and create it under the other "
+                            "organization");
+    }
+    TrainingInput in;
+    in.org_id = before.org_id;
+    in.title = patch.title.value_or(before.title);
+    in.level = patch.level.value_or(before.level);
+    in.target_groups = patch.target_groups.value_or(before.target_groups);
+    in.starts_on = patch.starts_on.value_or(before.starts_on);
+    in.ends_on = patch.ends_on.value_or(before.ends_on);
+    in.venue = patch.venue ? patch.venue : before.venue;
+    in.itinerary = patch.itinerary ? patch.itinerary : before.itinerary;
+    in.capacity = patch.capacity.value_or(before.capacity);
+    in.attendance_threshold = patch.attendance_threshold.value_or(before.attendance_threshold);
+    in.pass_score = patch.pass_score.value_or(before.pass_score);
+    in.off_site = patch.off_site.value_or(before.off_site);
+    in.exam_required = patch.exam_required.value_or(before.exam_required);
+    DJ_TRY(validate(in));
+    // The seats already taken and allocated, and the sessions, must still fit.
+    DJ_ASSIGN(auto taken, c.query_one("SELECT (SELECT COUNT(*) FROM enrolments WHERE training_id = "
+                                      "? AND status = 'enrolled'), (SELECT COALESCE(SUM(seats), 0) "
+                                      "FROM training_quotas WHERE training_id = ?)",
+                                      {id, id}));
+    if (*in.capacity < taken.i64(0)) {
+      return Error::invalid(
+          "capacity", "below_enrolled",
+          std::to_string(taken.i64(0)) +
+              " members are enrolled; withdraw some before lowering the capacity");
+    }
+    if (*in.capacity < taken.i64(1)) {
+      return Error::invalid("capacity", "below_quotas",
+                            "the quotas allocate " + std::to_string(taken.i64(1)) +
+                                " seats; change them before lowering the capacity");
+    }
+    DJ_ASSIGN(auto sessions, detail::sessions_of(c, id));
+    for (const auto& s : sessions) {
+      if (date_of_instant(s.started_at) < *in.starts_on) {
+        return Error::invalid("starts_on", "after_session",
+                              "a session is held on " + date_of_instant(s.started_at));
+      }
+      if (date_of_instant(s.ended_at) > *in.ends_on) {
+        return Error::invalid("ends_on", "before_session",
+                              "a session is held on " + date_of_instant(s.ended_at));
+      }
+    }
+    DJ_TRY(
+        c.exec("UPDATE trainings SET title = ?, level = ?, target_groups = ?, starts_on = ?, "
+               "ends_on = ?, venue = ?, capacity = ?, off_site = ?, itinerary = ?, "
+               "attendance_threshold = ?, exam_required = ?, pass_score = ?, updated_at = ?, "
+               "updated_by = ? WHERE id = ?",
+               {*in.title, *in.level, groups_json(in.target_groups), *in.starts_on, *in.ends_on,
+                in.venue, *in.capacity, *in.off_site, in.itinerary, *in.attendance_threshold,
+                *in.exam_required, *in.pass_score, now_ms(), p.user_id, id}));
+    DJ_ASSIGN(auto after, detail::load(c, id));
+    DJ_TRY(audit::record(c, p.actor(),
+                         {"training.update", "training", std::to_string(id), after.org_path,
+                          to_json(before), to_json(after)}));
+    return after;
   });
 }
 
@@ -267,16 +354,6 @@ Result<Enrolment> TrainingService::enrol(const Principal& p, int64_t id, const E
     return out;
   });
 }
-
-namespace {
-
-// Whether completion has been decided for the class.
-Result<bool> completed(store::Conn& c, int64_t id) {
-  DJ_ASSIGN(auto r, c.query_one("SELECT completed_at FROM trainings WHERE id = ?", {id}));
-  return !r.null(0);
-}
-
-}  // namespace
 
 Result<std::optional<int64_t>> TrainingService::withdraw(const Principal& p, int64_t id,
                                                          int64_t member_id) {
@@ -474,6 +551,9 @@ Result<Completion> TrainingService::complete(const Principal& p, int64_t id) {
       }
     }
     DJ_TRY(ledger::post(c, "training", id, t.title, hours));
+    // Deciding again (a late exam score) recomputes; the class stays completed.
+    DJ_TRY(c.exec("UPDATE trainings SET completed_at = COALESCE(completed_at, ?) WHERE id = ?",
+                  {now_ms(), id}));
     Completion out{id, static_cast<int64_t>(people.size()), completed, total};
     DJ_TRY(audit::record(
         c, p.actor(),

@@ -293,6 +293,11 @@ class TrainingService {
 
   // Classes, quotas, enrolment and completion (classes.cc).
   Result<Training> create(const auth::Principal& p, const TrainingInput& in);
+  // Changes a class not yet completed (org:write, organized in scope): the
+  // fields given, checked as a whole record; the organizer stays; the
+  // capacity stays at least the enrolled and the allocated seats, and the
+  // dates keep every session inside. Audited with before and after.
+  Result<Training> update(const auth::Principal& p, int64_t id, const TrainingInput& patch);
   // The class with sessions, quotas and enrolment counts.
   Result<TrainingDetail> get(const auth::Principal& p, int64_t id);
   Result<TrainingPage> list(const auth::Principal& p, int64_t page, int64_t page_size);
@@ -322,6 +327,14 @@ class TrainingService {
   // Sessions and check-in (checkin.cc).
   // Adds a session; answers it with any warnings (a venue used at the same time).
   Result<NewSession> add_session(const auth::Principal& p, int64_t id, const SessionInput& in);
+  // Changes a session of a class not yet completed: the fields given, checked
+  // as a whole record like a new one; once anyone has checked in, its time
+  // and hours stay (409). Answers it with any venue warnings. Audited.
+  Result<NewSession> update_session(const auth::Principal& p, int64_t id, int64_t session_id,
+                                    const SessionInput& patch);
+  // Cancels a session nobody has checked in to or asked leave from (it is
+  // deleted; the audit row keeps it); 409 otherwise.
+  Status remove_session(const auth::Principal& p, int64_t id, int64_t session_id);
   // A session's attendance so far: every enrolled member in the caller's
   // subtree with the check-in (status, method, time) or none, and the counts.
   Result<AttendanceSheet> attendance(const auth::Principal& p, int64_t id, int64_t session_id);

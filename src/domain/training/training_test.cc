@@ -33,8 +33,9 @@ class TrainingTest : public testing::CityTest {
     in.title = "党员轮训班";
     in.level = "unit";
     in.target_groups = std::vector<std::string>{"all_members"};
+    // Through tomorrow: the session runs past midnight late in the day.
     in.starts_on = today();
-    in.ends_on = today();
+    in.ends_on = date_from_days(days_from_date(today()) + 1);
     in.capacity = capacity;
     auto t = svc_->create(admin_, in);
     EXPECT_TRUE(t) << t.error().message;
@@ -148,6 +149,80 @@ TEST_P(TrainingTest, AWithdrawalFreesTheSeatForTheWaitlistAndACancelledClassLeav
   EXPECT_TRUE(mine->empty());
   EXPECT_EQ(audit_rows("training.withdraw"), 1);
   EXPECT_EQ(audit_rows("training.cancel"), 1);
+}
+
+TEST_P(TrainingTest, AClassAndItsSessionsAreEditedWithinWhatHasHappened) {
+  const int64_t id = open_class(10);
+  ASSERT_TRUE(svc_->set_quotas(admin_, id, {{unit_.id, 3}}));
+  ASSERT_TRUE(enrol(id, a_));
+  ASSERT_TRUE(enrol(id, b_));
+  TrainingInput patch;
+  patch.title = "党员轮训班（第二期）";
+  patch.venue = "市委党校报告厅";
+  auto changed = svc_->update(admin_, id, patch);
+  ASSERT_TRUE(changed) << changed.error().message;
+  EXPECT_EQ(changed->title, "党员轮训班（第二期）");
+  EXPECT_EQ(changed->capacity, 10);  // untouched fields stay
+  // The capacity holds the allocated seats and the enrolled members.
+  TrainingInput small;
+  small.capacity = 2;
+  EXPECT_EQ(svc_->update(admin_, id, small).error().fields.at(0).code, "below_quotas");
+  ASSERT_TRUE(svc_->set_quotas(admin_, id, {}));
+  small.capacity = 1;
+  EXPECT_EQ(svc_->update(admin_, id, small).error().fields.at(0).code, "below_enrolled");
+  // The dates keep the session inside; the organizer stays.
+  TrainingInput later;
+  later.starts_on = date_from_days(days_from_date(today()) + 2);
+  later.ends_on = date_from_days(days_from_date(today()) + 3);
+  EXPECT_EQ(svc_->update(admin_, id, later).error().fields.at(0).field, "starts_on");
+  TrainingInput moved;
+  moved.org_id = unit_.id;
+  EXPECT_EQ(svc_->update(admin_, id, moved).error().fields.at(0).code, "immutable");
+  EXPECT_EQ(
+      svc_->update(testing::scoped(auth::Role::org_admin, unit_.path), id, patch).error().code,
+      ErrorCode::not_found);
+
+  // A session is renamed; its time moves only while nobody has checked in.
+  SessionInput rename;
+  rename.title = "专题党课：党的二十大精神";
+  rename.venue = "市委党校报告厅";
+  auto s = svc_->update_session(admin_, id, session_, rename);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->session.title, "专题党课：党的二十大精神");
+  EXPECT_EQ(s->session.hours_tenths, 10);
+  SessionInput earlier;
+  earlier.started_at = format_instant(now_ms() - 10 * 60000);
+  auto moved_session = svc_->update_session(admin_, id, session_, earlier);
+  ASSERT_TRUE(moved_session) << moved_session.error().message;
+  EXPECT_EQ(moved_session->session.hours_tenths, 11);  // from the new times
+  SessionInput backwards;
+  backwards.ended_at = format_instant(now_ms() - 60 * 60000);
+  EXPECT_EQ(svc_->update_session(admin_, id, session_, backwards).error().fields.at(0).field,
+            "ended_at");
+  ASSERT_TRUE(check_in(a_, code_now(), "e1"));
+  SessionInput longer;
+  longer.ended_at = format_instant(now_ms() + 120 * 60000);
+  EXPECT_EQ(svc_->update_session(admin_, id, session_, longer).error().code, ErrorCode::conflict);
+  EXPECT_TRUE(svc_->update_session(admin_, id, session_, rename));  // the title still may
+  EXPECT_EQ(svc_->remove_session(admin_, id, session_).error().code, ErrorCode::conflict);
+  // A second session nobody attended is cancelled.
+  SessionInput extra;
+  extra.title = "分组讨论";
+  extra.started_at = format_instant(now_ms() + 60 * 60000);
+  extra.ended_at = format_instant(now_ms() + 90 * 60000);
+  auto added = svc_->add_session(admin_, id, extra);
+  ASSERT_TRUE(added) << added.error().message;
+  ASSERT_TRUE(svc_->remove_session(admin_, id, added->session.id));
+  EXPECT_EQ(svc_->get(admin_, id)->sessions.size(), 1u);
+  EXPECT_EQ(svc_->remove_session(admin_, id, added->session.id).error().code, ErrorCode::not_found);
+  // Once completion is decided the class and its sessions stay as certified.
+  ASSERT_TRUE(svc_->complete(admin_, id));
+  EXPECT_EQ(svc_->update(admin_, id, patch).error().code, ErrorCode::conflict);
+  EXPECT_EQ(svc_->update_session(admin_, id, session_, rename).error().code, ErrorCode::conflict);
+  EXPECT_EQ(svc_->cancel(admin_, id, "改期").error().code, ErrorCode::conflict);
+  EXPECT_EQ(audit_rows("training.update"), 1);
+  EXPECT_EQ(audit_rows("training.session_update"), 3);
+  EXPECT_EQ(audit_rows("training.session_remove"), 1);
 }
 
 TEST_P(TrainingTest, CheckInRosterCompletionAndTheCertificate) {

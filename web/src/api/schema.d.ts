@@ -607,7 +607,8 @@ export interface paths {
         delete: operations["deleteTrainingsById"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a class not yet completed (the fields given; the organizer stays) */
+        patch: operations["patchTrainingsById"];
         trace?: never;
     };
     "/api/v1/trainings/{id}/sessions": {
@@ -762,6 +763,24 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trainings/{id}/sessions/{sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Cancel a session nobody has checked in to or asked leave from */
+        delete: operations["deleteTrainingsByIdSessionsBySid"];
+        options?: never;
+        head?: never;
+        /** Change a session (its time and hours only while nobody has checked in) */
+        patch: operations["patchTrainingsByIdSessionsBySid"];
         trace?: never;
     };
     "/api/v1/trainings/{id}/sessions/{sid}/roster": {
@@ -3727,6 +3746,41 @@ export interface operations {
             };
         };
     };
+    patchTrainingsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrainingInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Training"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postTrainingsByIdSessions: {
         parameters: {
             query?: never;
@@ -4055,6 +4109,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteTrainingsByIdSessionsBySid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchTrainingsByIdSessionsBySid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                sid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewTrainingSession"];
+                };
             };
             /** @description Problem (RFC 9457) */
             "4XX": {

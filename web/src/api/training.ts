@@ -12,6 +12,9 @@ export const postTrainings = (body: operations['postTrainings']['requestBody']['
 /** A class with sessions, quotas and enrolment counts */
 export const getTrainingsById = (id: number) =>
   request<operations['getTrainingsById']['responses'][200]['content']['application/json']>('GET', url('/api/v1/trainings/{id}', { id }))
+/** Change a class not yet completed (the fields given; the organizer stays) */
+export const patchTrainingsById = (id: number, body: operations['patchTrainingsById']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['patchTrainingsById']['responses'][200]['content']['application/json']>('PATCH', url('/api/v1/trainings/{id}', { id }), body, headers)
 /** Cancel a class not yet completed (?reason= required; it leaves every list) */
 export const deleteTrainingsById = (id: number, query: NonNullable<operations['deleteTrainingsById']['parameters']['query']>, headers: Record<string, string> = {}) =>
   request<void>('DELETE', url('/api/v1/trainings/{id}', { id }, query), undefined, headers)
@@ -47,6 +50,12 @@ export const getTrainingsByIdSessionsBySidQr = (id: number, sid: number, query: 
   request<operations['getTrainingsByIdSessionsBySidQr']['responses'][200]['content']['application/json']>('GET', url('/api/v1/trainings/{id}/sessions/{sid}/qr', { id, sid }, query))
 export const getTrainingsByIdSessionsBySidQrUrl = (id: number, sid: number, query: NonNullable<operations['getTrainingsByIdSessionsBySidQr']['parameters']['query']> = {}) =>
   url('/api/v1/trainings/{id}/sessions/{sid}/qr', { id, sid }, query)
+/** Change a session (its time and hours only while nobody has checked in) */
+export const patchTrainingsByIdSessionsBySid = (id: number, sid: number, body: operations['patchTrainingsByIdSessionsBySid']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['patchTrainingsByIdSessionsBySid']['responses'][200]['content']['application/json']>('PATCH', url('/api/v1/trainings/{id}/sessions/{sid}', { id, sid }), body, headers)
+/** Cancel a session nobody has checked in to or asked leave from */
+export const deleteTrainingsByIdSessionsBySid = (id: number, sid: number, headers: Record<string, string> = {}) =>
+  request<void>('DELETE', url('/api/v1/trainings/{id}/sessions/{sid}', { id, sid }), undefined, headers)
 /** Mark the roster of a session */
 export const postTrainingsByIdSessionsBySidRoster = (id: number, sid: number, body: operations['postTrainingsByIdSessionsBySidRoster']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postTrainingsByIdSessionsBySidRoster']['responses'][200]['content']['application/json']>('POST', url('/api/v1/trainings/{id}/sessions/{sid}/roster', { id, sid }), body, headers)

@@ -228,8 +228,23 @@ Result<Org> OrgService::get(const Principal& p, int64_t id) {
 Result<Page> OrgService::list(const Principal& p, const ListQuery& q) {
   DJ_TRY(auth::require(p, Perm::org_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Page> {
-    store::Filter f(" FROM orgs o WHERE o.deleted_at IS NULL AND o.path >= ? AND o.path < ?",
-                    {p.scope_path, auth::subtree_end(p.scope_path)});
+    // A search matches any part of the path shown with the name: each word
+    // (split at spaces and "/") is in the organization's own name or code,
+    // or in the name of its parent or grandparent below the root.
+    std::vector<std::string> words;
+    for (size_t at = 0; at < q.q.size() && words.size() < 5;) {
+      const size_t end = std::min(q.q.find_first_of(" /\t", at), q.q.size());
+      if (end > at) words.push_back(q.q.substr(at, end - at));
+      at = end + 1;
+    }
+    store::Filter f(
+        std::string(" FROM orgs o") +
+            (words.empty() ? ""
+                           : " LEFT JOIN orgs p1 ON p1.id = o.parent_id AND p1.depth >= "
+                             "1 LEFT JOIN orgs p2 ON p2.id = p1.parent_id AND "
+                             "p2.depth >= 1") +
+            " WHERE o.deleted_at IS NULL AND o.path >= ? AND o.path < ?",
+        {p.scope_path, auth::subtree_end(p.scope_path)});
     if (q.parent_id) {
       DJ_TRY(load_in_scope(c, p, *q.parent_id, "parent_id"));
       f.add("o.parent_id = ?", *q.parent_id);
@@ -243,9 +258,12 @@ Result<Page> OrgService::list(const Principal& p, const ListQuery& q) {
       f.add("o.type = ?", *q.type);
     }
     if (q.depth) f.add("o.depth = ?", *q.depth);
-    if (!q.q.empty()) {
-      f.add("(o.name LIKE ? ESCAPE '\\' OR o.code LIKE ? ESCAPE '\\')",
-            {store::like_contains(q.q), store::like_contains(q.q)});
+    for (const auto& word : words) {
+      const std::string like = store::like_contains(word);
+      f.add(
+          "(o.name LIKE ? ESCAPE '\\' OR o.code LIKE ? ESCAPE '\\' OR p1.name LIKE ? ESCAPE "
+          "'\\' OR p2.name LIKE ? ESCAPE '\\')",
+          {like, like, like, like});
     }
     DJ_ASSIGN(auto found, store::query_page(c, std::string(kColumns) + kCountColumns, f,
                                             "o.depth, o.code", q.page, q.page_size));

@@ -80,7 +80,7 @@ struct ListQuery {
   std::optional<int64_t> subtree_of;  // everything under (inclusive)
   std::optional<std::string> type;
   std::optional<int64_t> depth;  // 0 the root, 1 the directly affiliated organizations, ...
-  std::string q;                 // name or code contains
+  std::string q;  // each word in the name or code, or in the parent's or grandparent's name
   int64_t page = 1, page_size = 50;
 };
 

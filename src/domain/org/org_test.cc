@@ -50,6 +50,36 @@ TEST_P(OrgTest, PathsAndTypeRules) {
   EXPECT_EQ(r.error().fields.at(0).code, "unknown_code");
 }
 
+TEST_P(OrgTest, SearchMatchesAnyPartOfThePathShown) {
+  // "组织 A / 组织 A1 / 办公室党小组" and a namesake under B.
+  OrgInput in;
+  in.parent_id = a1_.id;
+  in.code = "G1";
+  in.name = "办公室党小组";
+  in.type = "group";
+  auto g = svc_->create(admin_, in);
+  ASSERT_TRUE(g) << g.error().message;
+  in.parent_id = make(b_.id, "B1", "branch").id;
+  in.code = "G2";
+  ASSERT_TRUE(svc_->create(admin_, in));
+  auto found = [&](const std::string& q) {
+    ListQuery lq;
+    lq.q = q;
+    auto page = svc_->list(admin_, lq);
+    EXPECT_TRUE(page) << page.error().message;
+    std::vector<std::string> codes;
+    for (const auto& o : page->items) codes.push_back(o.code);
+    return codes;
+  };
+  EXPECT_EQ(found("办公室").size(), 2u);
+  EXPECT_EQ(found("组织 A / 办公室"), std::vector<std::string>{"G1"});  // the grandparent's name
+  EXPECT_EQ(found("A1 办公室"), std::vector<std::string>{"G1"});        // the parent's
+  EXPECT_EQ(found("组织 B 办公室"), std::vector<std::string>{"G2"});
+  EXPECT_TRUE(found("组织 A 不存在").empty());
+  // The root is not part of the path shown: its name selects nothing by itself.
+  EXPECT_EQ(found("ROOT").size(), 1u);
+}
+
 TEST_P(OrgTest, MoveCarriesSubtreeAndRefusesCycles) {
   auto moved = svc_->move(admin_, a1_.id, b_.id);
   ASSERT_TRUE(moved) << moved.error().message;

@@ -45,6 +45,15 @@ json::object out(Services& s, const auth::Principal& p, const member::Member& m)
   return o;
 }
 
+struct MatchInput {
+  std::optional<std::vector<std::string>> lines;
+  std::optional<int64_t> org_id;
+};
+const Body<MatchInput> kMatchInput{"MemberMatchInput", [](JsonBody& body, MatchInput& in) {
+                                     body.strings("lines", in.lines);
+                                     body.i64("org_id", in.org_id);
+                                   }};
+
 }  // namespace
 
 const std::vector<Param> kMemberFilters = {
@@ -87,6 +96,7 @@ constexpr const char* kMemberSchemas = R"JSON({
              "created_at": "datetime", "updated_at": "datetime"},
   "MemberPage": {"items": ["Member"], "total": "integer"},
   "MemberPii": {"citizen_id": "string", "phone": "string?"},
+  "MemberMatches": {"items": [{"line": "string", "members": ["Member"]}]},
   "MemberHistory": {"items": [{"org_id": "integer", "org_name": "string", "from_date": "date",
                                "to_date": "date?", "reason": "string?"}],
                     "total": "integer"}
@@ -134,6 +144,27 @@ void add_member_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto in, kMemberInput.parse(c.req));
            DJ_ASSIGN(auto m, s.members.create(c.p(), in));
            return json_response(out(s, c.p(), m), 201);
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/members/match",
+         .tag = "members",
+         .summary = "The members a pasted list names (a name or citizen ID a line), in scope or "
+                    "under org_id: each line with its matches (several when namesakes)",
+         .perm = auth::Perm::member_read,
+         .body = &kMatchInput,
+         .responses = {{200, "MemberMatches"}},
+         .handler = [&s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kMatchInput.parse(c.req));
+           DJ_ASSIGN(
+               auto found,
+               s.members.match(c.p(), in.lines.value_or(std::vector<std::string>{}), in.org_id));
+           json::array items;
+           for (const auto& m : found) {
+             json::array members;
+             for (const auto& x : m.members) members.push_back(out(s, c.p(), x));
+             items.push_back(json::object{{"line", m.line}, {"members", std::move(members)}});
+           }
+           return json_response(json::object{{"items", std::move(items)}});
          }});
   r.add({.method = "GET",
          .pattern = "/api/v1/members/{id}",

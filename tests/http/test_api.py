@@ -525,6 +525,28 @@ class Orgs(Base):
 
 
 class Members(Base):
+    def test_a_pasted_list_is_matched_and_bad_lists_refused(self):
+        some = self.admin.get("/api/v1/members?org_id=%d&page_size=2" % self.branch01["id"]).json()["items"]
+        full_id = self.admin.post("/api/v1/members/%d/pii" % some[1]["id"]).json()["citizen_id"]
+        r = self.admin.post("/api/v1/members/match", {"lines": [some[0]["name"], full_id, "查无此人", ""],
+                                                      "org_id": self.branch01["id"]})
+        self.assertEqual(r.status, 200, r)
+        items = r.json()["items"]
+        self.assertEqual([i["line"] for i in items], [some[0]["name"], full_id, "查无此人"])
+        self.assertIn(some[0]["id"], [m["id"] for m in items[0]["members"]])
+        self.assertEqual([m["id"] for m in items[1]["members"]], [some[1]["id"]])
+        self.assertNotEqual(items[1]["members"][0]["citizen_id"], full_id)  # masked
+        self.assertEqual(items[2]["members"], [])
+        url = "/api/v1/members/match"
+        self.assertEqual(self.admin.post(url, {"lines": []}).field_errors(), {"lines": "required"})
+        self.assertEqual(self.admin.post(url, {"lines": "张三"}).field_errors(), {"lines": "type"})
+        self.assertEqual(self.admin.post(url, {"lines": ["x%d" % i for i in range(1001)]}).field_errors(),
+                         {"lines": "too_many"})
+        self.assertEqual(self.admin.post(url, raw="{").status, 400)
+        self.assertEqual(login(SERVER, "org02").post(url, {"lines": ["x"], "org_id": self.branch01["id"]})
+                         .field_errors(), {"org_id": "unknown"})
+        self.assertEqual(login(SERVER, "member01").post(url, {"lines": ["x"]}).status, 403)
+
     def test_create_get_mask_and_pii(self):
         body = self.member_body(name="王小明")
         r = self.admin.post("/api/v1/members", body)
@@ -1602,7 +1624,7 @@ class Lifecycle(unittest.TestCase):
             today = _shanghai()[:10]
             t = admin.post("/api/v1/trainings", {
                 "org_id": 1, "title": "公网地址班", "level": "demonstration", "target_groups": ["all_members"],
-                "starts_on": today, "ends_on": today, "capacity": 3, "venue": "党校"}).json()
+                "starts_on": today, "ends_on": _shanghai(days=1)[:10], "capacity": 3, "venue": "党校"}).json()
             sess = admin.post("/api/v1/trainings/%d/sessions" % t["id"], {
                 "title": "讲座", "started_at": _shanghai(0), "ended_at": _shanghai(60), "method": "lecture"}).json()
             qr = admin.get("/api/v1/trainings/%d/sessions/%d/qr" % (t["id"], sess["id"]),

@@ -503,7 +503,7 @@ await test('a member is added and edited from the console', async (open) => {
   const added = (await admin.get(`/api/v1/members?org_id=${branch.id}&q=新录入党员`)).items[0]
   assert(added && added.joined_on === '2015-07-01', `added: ${JSON.stringify(added)}`)
   await page.fill('input[aria-label="姓名搜索"]', '新录入党员')
-  await page.keyboard.press('Enter')
+  await page.click('[data-test=member-find]')
   await page.click('.el-table__row:has-text("新录入党员")')
   await page.click('[data-test=member-edit]')
   await page.fill('[data-test=member-name]', '新录入党员甲')
@@ -567,7 +567,7 @@ await test('an enrolment is withdrawn (the waitlist moves up); a class and its s
   assert(gone.status === 404, `cancelled: ${gone.status}`)
 })
 
-await test('many members enrolled at once from an organization\'s list', async (open) => {
+await test('many members enrolled at once from an organization\'s list and from a pasted list of names and IDs', async (open) => {
   const { page } = await open()
   await login(page, 'admin')
   await page.waitForSelector('[data-test=members-total]')
@@ -589,9 +589,23 @@ await test('many members enrolled at once from an organization\'s list', async (
   await page.waitForSelector('text=报名2人，候补1人，未能报名0人')
   const t2 = await admin.get(`/api/v1/trainings/${klass2.id}`)
   assert(t2.enrolled === 2 && t2.waitlisted === 1, `batch: ${t2.enrolled} enrolled, ${t2.waitlisted} waitlisted`)
+  // A pasted list: a name, a citizen ID, and one nobody has; the two found are waitlisted.
+  const more = (await admin.get(`/api/v1/members?org_id=${branch.id}&page_size=6`)).items.slice(3, 5)
+  const fullId = (await admin.post(`/api/v1/members/${more[1].id}/pii`)).citizen_id
+  await page.click('[data-test=batch-open]')
+  await dialog.locator('[data-test=batch-mode-paste]').click()
+  await dialog.locator('[data-test=batch-paste]').fill(`${more[0].name}\n${fullId}、查无此人`)
+  await dialog.locator('[data-test=batch-match]').click()
+  await dialog.locator('[data-test=batch-lines] .el-table__row').nth(2).waitFor()
+  const lines = await dialog.locator('[data-test=batch-lines]').textContent()
+  assert(lines.includes('未找到该党员') && lines.includes(more[1].name), `pasted: ${lines}`)
+  await page.click('[data-test=batch-enrol]')
+  await page.waitForSelector('text=报名0人，候补2人，未能报名0人')
+  const t3 = await admin.get(`/api/v1/trainings/${klass2.id}`)
+  assert(t3.waitlisted === 3, `pasted batch: ${t3.waitlisted} waitlisted`)
 })
 
-await test('organizations: found by name, edited (secretary, term), one added under another', async (open) => {
+await test('organizations: found by name, edited (secretary, term), one added under another and found by its path', async (open) => {
   const { page } = await open()
   await login(page, 'admin')
   await page.waitForSelector('[data-test=members-total]')
@@ -617,6 +631,12 @@ await test('organizations: found by name, edited (secretary, term), one added un
   await page.waitForSelector('[data-test=org-dialog]', { state: 'hidden' })
   const groups = (await admin.get(`/api/v1/orgs?parent_id=${branch.id}`)).items
   assert(groups.some((g) => g.name === '第一党小组' && g.type === 'group'), `added: ${JSON.stringify(groups.map((g) => g.name))}`)
+  // Found again by a part of its path: the branch's name and its own.
+  await page.fill('input[data-test=org-search]', '端到端测试党支部 / 第一党小组')
+  await page.click('[data-test=org-find]')
+  await page.waitForSelector('[data-test=org-results] .el-table__row:has-text("第一党小组")')
+  const rows = await page.locator('[data-test=org-results] .el-table__row').allTextContents()
+  assert(rows.length === 1 && rows[0].includes('端到端测试党支部'), `found by path: ${rows}`)
 })
 
 await test('console pages render without errors', async (open) => {

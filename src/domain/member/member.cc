@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <set>
 
 #include "common/time.h"
 #include "common/validate.h"
@@ -383,6 +384,80 @@ Result<Page> MemberService::list(const Principal& p, const ListQuery& q) {
     for (const auto& r : found.rows) page.items.push_back(from_row(r, keys_));
     DJ_TRY(org::name_paths(c, page.items));
     return page;
+  });
+}
+
+namespace {
+
+std::string trim(std::string_view s) {
+  const size_t a = s.find_first_not_of(" \t\r\n");
+  if (a == std::string_view::npos) return {};
+  return std::string(s.substr(a, s.find_last_not_of(" \t\r\n") - a + 1));
+}
+
+}  // namespace
+
+Result<std::vector<Match>> MemberService::match(const Principal& p,
+                                                const std::vector<std::string>& lines,
+                                                std::optional<int64_t> org_id) {
+  std::vector<Match> out;
+  std::set<std::string> seen;
+  for (const auto& raw : lines) {
+    std::string line = trim(raw);
+    if (!line.empty() && line.size() <= 64 && seen.insert(line).second) out.push_back({line, {}});
+  }
+  if (out.empty()) return Error::invalid("lines", "required", "paste at least one name or ID");
+  if (out.size() > kMaxMatchLines) {
+    return Error::invalid("lines", "too_many",
+                          "at most " + std::to_string(kMaxMatchLines) + " lines at a time");
+  }
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<Match>> {
+    ListQuery q;
+    q.org_id = org_id;
+    DJ_ASSIGN(auto f, filter_of(c, p, q));
+    // An 18-character line ending in a digit or X is a citizen ID; any other, a name.
+    auto is_id = [](const std::string& s) {
+      return s.size() == 18 && std::all_of(s.begin(), s.end() - 1, ::isdigit) &&
+             (::isdigit(s.back()) || s.back() == 'X' || s.back() == 'x');
+    };
+    std::string in_names, in_ids;
+    store::Params params;
+    for (const auto& m : out) {
+      if (is_id(m.line)) continue;
+      in_names += in_names.empty() ? "?" : ", ?";
+      params.emplace_back(m.line);
+    }
+    for (const auto& m : out) {
+      if (!is_id(m.line)) continue;
+      in_ids += in_ids.empty() ? "?" : ", ?";
+      std::string id = m.line;
+      id.back() = static_cast<char>(std::toupper(static_cast<unsigned char>(id.back())));
+      params.emplace_back(keys_.lookup_hash(id));
+    }
+    std::string clause;
+    if (!in_names.empty()) clause = "m.name IN (" + in_names + ")";
+    if (!in_ids.empty()) {
+      clause +=
+          (clause.empty() ? "" : " OR ") + std::string("m.citizen_id_hash IN (") + in_ids + ")";
+    }
+    f.add("(" + clause + ")", params);
+    DJ_ASSIGN(auto rows,
+              c.query(std::string("SELECT ") + kColumns + f.sql() +
+                          " ORDER BY o.path, m.id LIMIT " + std::to_string(out.size() * 6),
+                      f.params()));
+    std::vector<Member> found;
+    for (const auto& r : rows) found.push_back(from_row(r, keys_));
+    DJ_TRY(org::name_paths(c, found));
+    for (auto& m : out) {
+      std::string upper = m.line;
+      if (is_id(upper)) upper.back() = static_cast<char>(std::toupper(upper.back()));
+      for (const auto& f : found) {
+        if ((f.name == m.line || f.citizen_id == upper) && m.members.size() < 5) {
+          m.members.push_back(f);
+        }
+      }
+    }
+    return out;
   });
 }
 

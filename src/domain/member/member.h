@@ -89,6 +89,13 @@ struct Page {
   int64_t total = 0;
 };
 
+// A pasted line (a name or a citizen ID) and the members in scope it names:
+// one when found, several when people share the name, none when not found.
+struct Match {
+  std::string line;
+  std::vector<Member> members;
+};
+
 struct Transfer {
   std::optional<int64_t> to_org_id;
   std::optional<std::string> date;  // default today
@@ -119,6 +126,13 @@ class MemberService {
   // not_found when absent, deleted, or outside what p may read.
   Result<Member> get(const auth::Principal& p, int64_t id);
   Result<Page> list(const auth::Principal& p, const ListQuery& q);
+  // Finds the members a pasted list names, one name or citizen ID a line
+  // (blank lines and repeats dropped; at most kMaxMatchLines), within the
+  // caller's scope or `org_id`'s subtree: exact names, citizen IDs by their
+  // lookup hash. At most 5 namesakes a line.
+  static constexpr size_t kMaxMatchLines = 1000;
+  Result<std::vector<Match>> match(const auth::Principal& p, const std::vector<std::string>& lines,
+                                   std::optional<int64_t> org_id);
   // Calls `fn` for every member the list filters match (paging ignored), in
   // organization order, reading a batch at a time: exports of any size.
   Status for_each(const auth::Principal& p, const ListQuery& q,

@@ -114,6 +114,42 @@ TEST_P(MemberTest, TransferKeepsHistory) {
   EXPECT_EQ(early.error().fields.at(0).field, "date");
 }
 
+TEST_P(MemberTest, APastedListFindsNamesAndIdsInScopeOnly) {
+  auto zhang_a = svc_->create(admin_, input());
+  ASSERT_TRUE(zhang_a);
+  auto in = input();
+  in.org_id = b_.id;
+  in.citizen_id = make_id("53010219900101124");
+  auto zhang_b = svc_->create(admin_, in);  // a namesake in B
+  ASSERT_TRUE(zhang_b);
+  in.name = "李四";
+  in.citizen_id = make_id("53010219900101125");
+  auto li = svc_->create(admin_, in);
+  ASSERT_TRUE(li);
+  std::string id = *in.citizen_id;
+  if (id.back() == 'X') id.back() = 'x';  // a lower-case check letter still matches
+  auto found = svc_->match(admin_, {" 张三 ", "", id, "王五", "张三"}, std::nullopt);
+  ASSERT_TRUE(found) << found.error().message;
+  ASSERT_EQ(found->size(), 3u);  // blank and repeated lines dropped
+  EXPECT_EQ((*found)[0].line, "张三");
+  EXPECT_EQ((*found)[0].members.size(), 2u);
+  ASSERT_EQ((*found)[1].members.size(), 1u);
+  EXPECT_EQ((*found)[1].members[0].id, li->id);
+  EXPECT_TRUE((*found)[2].members.empty());
+  // Within A's administrator's scope, or under org_id, the namesake is not there.
+  auto own = svc_->match(testing::scoped(auth::Role::org_admin, a_.path), {"张三", id}, {});
+  ASSERT_TRUE(own);
+  EXPECT_EQ((*own)[0].members.size(), 1u);
+  EXPECT_TRUE((*own)[1].members.empty());
+  EXPECT_EQ(svc_->match(admin_, {"张三"}, a_.id)->at(0).members.at(0).id, zhang_a->id);
+  EXPECT_EQ(svc_->match(admin_, {" ", ""}, {}).error().fields.at(0).field, "lines");
+  EXPECT_EQ(svc_->match(testing::scoped(auth::Role::org_admin, a_.path), {"张三"}, b_.id)
+                .error()
+                .fields.at(0)
+                .field,
+            "org_id");
+}
+
 TEST_P(MemberTest, ScopeAndSelf) {
   auto m = svc_->create(admin_, input());
   ASSERT_TRUE(m);

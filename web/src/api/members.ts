@@ -9,6 +9,9 @@ export const getMembers = (query: NonNullable<operations['getMembers']['paramete
 /** Add a member */
 export const postMembers = (body: operations['postMembers']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postMembers']['responses'][201]['content']['application/json']>('POST', url('/api/v1/members', {}), body, headers)
+/** The members a pasted list names (a name or citizen ID a line), in scope or under org_id: each line with its matches (several when namesakes) */
+export const postMembersMatch = (body: operations['postMembersMatch']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postMembersMatch']['responses'][200]['content']['application/json']>('POST', url('/api/v1/members/match', {}), body, headers)
 /** One member */
 export const getMembersById = (id: number) =>
   request<operations['getMembersById']['responses'][200]['content']['application/json']>('GET', url('/api/v1/members/{id}', { id }))

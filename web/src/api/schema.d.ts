@@ -277,6 +277,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/members/match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The members a pasted list names (a name or citizen ID a line), in scope or under org_id: each line with its matches (several when namesakes) */
+        post: operations["postMembersMatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members/{id}": {
         parameters: {
             query?: never;
@@ -1119,6 +1136,10 @@ export interface components {
             party_worker?: boolean | null;
             tags?: string[] | null;
         };
+        MemberMatchInput: {
+            lines?: string[] | null;
+            org_id?: number | null;
+        };
         MemberTransfer: {
             to_org_id?: number | null;
             date?: string | null;
@@ -1396,6 +1417,12 @@ export interface components {
         MemberPii: {
             citizen_id: string;
             phone: string | null;
+        };
+        MemberMatches: {
+            items: {
+                line: string;
+                members: components["schemas"]["Member"][];
+            }[];
         };
         MemberHistory: {
             items: {
@@ -2737,6 +2764,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Member"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postMembersMatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberMatchInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberMatches"];
                 };
             };
             /** @description Problem (RFC 9457) */

@@ -28,7 +28,7 @@ export default {
   },
   orgs: {
     memberCount: '{n}人', pick: '在左侧选择一个党组织', code: '组织编码', type: '组织类型', founded: '成立日期', members: '党员人数',
-    children: '下级组织', showMembers: '查看党员', search: '按名称或编码查找党组织', path: '所属', leader: '书记', department: '所在部门',
+    children: '下级组织', showMembers: '查看党员', search: '名称、编码或上级组织名称', path: '所属', leader: '书记', department: '所在部门',
     term: '任期（换届）', termStart: '本届任期开始', termEnd: '本届任期届满', termOver: '已到期，应及时换届', edit: '编辑', add: '新增下级组织', move: '调整隶属关系', newParent: '新的上级组织', name: '名称',
   },
   orgType: { committee: '机关工委', party_committee: '机关党委', general_branch: '党总支', branch: '党支部', group: '党小组' },
@@ -73,7 +73,7 @@ export default {
     create: '新建培训班', title: '班次名称', level: '层级', targets: '培训对象', dates: '起止日期', capacity: '计划人数',
     organizer: '主办单位', starts: '开班日期', ends: '结业日期', venue: '地点', threshold: '结业出勤比例(%)',
     enrolled: '已报名', waitlist: '候补', completed: '已结业', sessions: '课程安排', addSession: '添加课程', sessionTitle: '课程',
-    lecturer: '授课人', checkinScreen: '签到大屏', roster: '点名', quotas: '名额分配', editQuotas: '分配名额', noQuotas: '尚未分配名额', batch: '批量报名', batchPick: '请选择党组织，列出其党员', batchEnrol: '报名所选 {n} 人', batchDone: '报名{enrolled}人，候补{waitlisted}人，未能报名{refused}人', withdraw: '取消报名', withdrawConfirm: '取消{name}的报名？', withdrawn: '已取消{name}的报名', withdrawnPromoted: '已取消{name}的报名，候补的{next}已递补', edit: '编辑培训班', editSession: '修改课程', removeSession: '取消课程', removeSessionConfirm: '取消课程“{title}”？', sessionRemoved: '课程已取消', cancelClass: '取消培训班', cancelWhy: '请填写取消原因（将记入审计日志）', cancelled: '培训班已取消',
+    lecturer: '授课人', checkinScreen: '签到大屏', roster: '点名', quotas: '名额分配', editQuotas: '分配名额', noQuotas: '尚未分配名额', within: '查找范围（可不选）', batchFromOrg: '从党组织选择', batchFromList: '粘贴名单', pasteHint: '每行一个姓名或身份证号（也可用逗号、顿号分隔）', match: '识别', pasted: '名单', matched: '对应党员', noMatch: '未找到该党员', namesakes: '同名{n}人，请选择', batch: '批量报名', batchPick: '请选择党组织，列出其党员', batchEnrol: '报名所选 {n} 人', batchDone: '报名{enrolled}人，候补{waitlisted}人，未能报名{refused}人', withdraw: '取消报名', withdrawConfirm: '取消{name}的报名？', withdrawn: '已取消{name}的报名', withdrawnPromoted: '已取消{name}的报名，候补的{next}已递补', edit: '编辑培训班', editSession: '修改课程', removeSession: '取消课程', removeSessionConfirm: '取消课程“{title}”？', sessionRemoved: '课程已取消', cancelClass: '取消培训班', cancelWhy: '请填写取消原因（将记入审计日志）', cancelled: '培训班已取消',
     seats: '名额', left: '剩余', enrolments: '报名', pickMember: '搜索党员姓名', joinWaitlist: '名额已满时进入候补',
     overrideReason: '跨对象报名理由', enrol: '报名', exam: '考试成绩', certificate: '结业证书', complete: '结业评定',
     completedCount: '结业评定完成：{total}人中{n}人结业', required: '必修', firstCourse: '理论首课', quotaTotal: '已分配{n}个，计划{capacity}人',

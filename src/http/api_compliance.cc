@@ -91,27 +91,39 @@ Result<Response> stats_workbook(Services& s, const json::object& stats) {
                      {Cell("领导干部参加组织生活人次"), num(leaders.at("attendances"))},
                      {Cell("其中参加三会一课人次"), num(leaders.at("three_meetings_one_lecture"))},
                      {Cell("领导干部讲党课次数"), num(leaders.at("lectures_given"))}}});
-  auto breakdown = [&](const char* name, const char* key, const char* first, bool with_label) {
-    Sheet sheet{name, {first}, {}};
-    if (with_label) sheet.header.push_back("名称");
-    sheet.header.push_back("次数");
-    sheet.header.push_back("参加人次");
+  // Each breakdown's keys in words: types by their dictionary, a contest's
+  // kinds, the teaching methods and the known tags (a free tag as written).
+  static const std::map<std::string, std::string> words = {
+      {"contest.knowledge", "知识竞赛"},
+      {"contest.skill", "技能竞赛"},
+      {"contest.speech", "演讲比赛"},
+      {"contest.computer", "计算机技能竞赛"},
+      {"lecture", "讲授"},
+      {"case", "案例"},
+      {"discussion", "研讨"},
+      {"observation", "观摩"},
+      {"xi_thought", "习近平新时代中国特色社会主义思想"},
+      {"party_history", "党史学习教育"}};
+  auto word = [&](const std::string& k) {
+    if (auto w = words.find(k); w != words.end()) return w->second;
+    if (auto l = label.find(k); l != label.end()) return l->second;
+    const std::string type = k.substr(0, k.find('.'));  // a subtype of a type
+    if (auto l = label.find(type); l != label.end())
+      return l->second + "（" + k.substr(type.size() + 1) + "）";
+    return k;
+  };
+  auto breakdown = [&](const char* name, const char* key, const char* first) {
+    Sheet sheet{name, {first, "次数", "参加人次"}, {}};
     for (const auto& [k, v] : stats.at(key).as_object()) {
-      std::vector<Cell> row{Cell(std::string(k))};
-      if (with_label) {
-        const std::string code(k.substr(0, k.find('.')));
-        row.emplace_back(label.count(code) ? label[code] : code);
-      }
-      row.push_back(num(v.at("count")));
-      row.push_back(num(v.at("attendances")));
-      sheet.rows.push_back(std::move(row));
+      sheet.rows.push_back(
+          {Cell(word(std::string(k))), num(v.at("count")), num(v.at("attendances"))});
     }
     sheets.push_back(std::move(sheet));
   };
-  breakdown("按类型", "by_type", "类型代码", true);
-  breakdown("按子类型", "by_subtype", "子类型", true);
-  breakdown("按标签", "by_tag", "标签", false);
-  breakdown("按教学方式", "by_method", "教学方式", false);
+  breakdown("按类型", "by_type", "类型");
+  breakdown("按子类型", "by_subtype", "子类型");
+  breakdown("按标签", "by_tag", "标签");
+  breakdown("按教学方式", "by_method", "教学方式");
   return xlsx_response(sheets,
                        "activity-stats-" + std::string(period.at("label").as_string()) + ".xlsx");
 }
@@ -132,7 +144,7 @@ constexpr const char* kComplianceSchemas = R"JSON({
   "ComplianceReport": {
     "period": "Period", "as_of": "date", "org_id": "integer",
     "summary": {"met": "integer", "missed": "integer", "due": "integer", "rate": "number?"},
-    "organizations": [{"org_id": "integer", "parent_id": "integer?", "name": "string",
+    "organizations?": [{"org_id": "integer", "parent_id": "integer?", "name": "string",
                        "type": "codes:org.types", "met": "integer", "missed": "integer",
                        "due": "integer", "rate": "number?", "subtree_met": "integer",
                        "subtree_missed": "integer", "subtree_due": "integer",
@@ -140,12 +152,13 @@ constexpr const char* kComplianceSchemas = R"JSON({
     "people?": [{"member_id": "integer", "name": "string", "org_id": "integer",
                  "items": ["ComplianceItem"]}],
     "people_total?": "integer",
-    "alerts": [{"rule": "string", "subject": "string", "id": "integer", "name": "string",
+    "alerts?": [{"rule": "string", "subject": "string", "id": "integer", "name": "string",
                 "last_date": "date?", "days": "integer"}],
     "todos": [{"org_id": "integer", "org_name": "string", "org_path_name": "string",
                "rule": "string", "unit": "string",
                "remaining": "integer", "due_date": "date"}],
-    "overdue": [{"org_id": "integer", "org_name": "string", "org_path_name": "string",
+    "todos_total": "integer",
+    "overdue?": [{"org_id": "integer", "org_name": "string", "org_path_name": "string",
                  "rule": "string", "unit": "string",
                  "required": "integer", "actual": "integer", "due_date": "date"}]},
   "Tally": {"count": "integer", "attendances": "integer"},
@@ -207,6 +220,8 @@ void add_compliance_routes(Router& r, Services& s) {
                    {"detail", ParamType::string},
                    {"people_page", ParamType::integer},
                    {"people_page_size", ParamType::integer},
+                   {"todos_page", ParamType::integer},
+                   {"todos_page_size", ParamType::integer},
                    {"format", ParamType::string}},
          .responses = {{200,
                         "ComplianceReport",
@@ -219,12 +234,17 @@ void add_compliance_routes(Router& r, Services& s) {
            auto format = q.str("format", 10);
            const int64_t people_page = q.id("people_page").value_or(1);
            const int64_t people_size = q.id("people_page_size").value_or(100);
+           const std::optional<int64_t> todos_page = q.id("todos_page");
+           const std::optional<int64_t> todos_size = q.id("todos_page_size");
            DJ_ASSIGN(auto period, read_period(q, c.req));
            if (people_size > 1000) {
              return Error::bad_request("people_page_size", "range", "must be at most 1000");
            }
-           if (detail && *detail != "full" && *detail != "summary") {
-             return Error::bad_request("detail", "unknown_code", "must be full or summary");
+           if (todos_size && *todos_size > 1000) {
+             return Error::bad_request("todos_page_size", "range", "must be at most 1000");
+           }
+           if (detail && *detail != "full" && *detail != "summary" && *detail != "totals") {
+             return Error::bad_request("detail", "unknown_code", "must be full, summary or totals");
            }
            if (format && *format != "xlsx") {
              return Error::bad_request("format", "unknown_code", "must be xlsx (or left out)");
@@ -232,22 +252,33 @@ void add_compliance_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto rep, s.compliance.evaluate(c.p(), period, org_id));
            auto out = compliance::to_json(rep);
            if (format) return compliance_workbook(s, c.p(), out);
-           if (detail == "summary") {
-             // Rates and counts per organization, without the items and people:
-             // what a dashboard needs, a few hundred KB instead of megabytes.
+           // A page of a long list (page from 1), with the list's length under `total_key`.
+           auto page_of = [&](const char* key, const char* total_key, int64_t page, int64_t size) {
+             auto& all = out[key].as_array();
+             const auto total = static_cast<int64_t>(all.size());
+             const int64_t from =
+                 page - 1 > total / size ? total : std::min(total, (page - 1) * size);
+             json::array part(all.begin() + from, all.begin() + std::min(total, from + size));
+             out[key] = std::move(part);
+             out[total_key] = total;
+           };
+           out["todos_total"] = static_cast<int64_t>(out["todos"].as_array().size());
+           if (detail == "totals") {
+             // The dashboard: the figures and a page of the open to-dos, a few KB.
+             for (const char* key : {"organizations", "people", "alerts", "overdue"}) {
+               out.erase(key);
+             }
+             page_of("todos", "todos_total", todos_page.value_or(1), todos_size.value_or(10));
+           } else if (detail == "summary") {
+             // Rates and counts per organization, without the items and people.
              for (auto& o : out["organizations"].as_array()) o.as_object().erase("items");
              out.erase("people");
            } else {
              // Every member's items of a subtree and period are many: a page of them.
-             auto& people = out["people"].as_array();
-             const auto total = static_cast<int64_t>(people.size());
-             const int64_t from = people_page - 1 > total / people_size
-                                      ? total
-                                      : std::min(total, (people_page - 1) * people_size);
-             const int64_t to = std::min(total, from + people_size);
-             json::array page(people.begin() + from, people.begin() + to);
-             out["people"] = std::move(page);
-             out["people_total"] = total;
+             page_of("people", "people_total", people_page, people_size);
+           }
+           if (todos_page && detail != "totals") {
+             page_of("todos", "todos_total", *todos_page, todos_size.value_or(100));
            }
            return json_response(out);
          }});

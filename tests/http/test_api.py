@@ -526,10 +526,11 @@ class Orgs(Base):
 
 class Members(Base):
     def test_a_pasted_list_is_matched_and_bad_lists_refused(self):
-        some = self.admin.get("/api/v1/members?org_id=%d&page_size=2" % self.branch01["id"]).json()["items"]
+        # org01's demo members (its first branch may be one an earlier test added, empty).
+        some = self.admin.get("/api/v1/members?org_id=%d&page_size=2" % self.org01["id"]).json()["items"]
         full_id = self.admin.post("/api/v1/members/%d/pii" % some[1]["id"]).json()["citizen_id"]
         r = self.admin.post("/api/v1/members/match", {"lines": [some[0]["name"], full_id, "查无此人", ""],
-                                                      "org_id": self.branch01["id"]})
+                                                      "org_id": self.org01["id"]})
         self.assertEqual(r.status, 200, r)
         items = r.json()["items"]
         self.assertEqual([i["line"] for i in items], [some[0]["name"], full_id, "查无此人"])
@@ -543,7 +544,7 @@ class Members(Base):
         self.assertEqual(self.admin.post(url, {"lines": ["x%d" % i for i in range(1001)]}).field_errors(),
                          {"lines": "too_many"})
         self.assertEqual(self.admin.post(url, raw="{").status, 400)
-        self.assertEqual(login(SERVER, "org02").post(url, {"lines": ["x"], "org_id": self.branch01["id"]})
+        self.assertEqual(login(SERVER, "org02").post(url, {"lines": ["x"], "org_id": self.org01["id"]})
                          .field_errors(), {"org_id": "unknown"})
         self.assertEqual(login(SERVER, "member01").post(url, {"lines": ["x"]}).status, 403)
 
@@ -1048,6 +1049,21 @@ class Activities(Base):
         self.assertEqual(self.admin.get("/api/v1/compliance?period=2026Q1&format=pdf").field_errors(), {"format": "unknown_code"})
         self.assertNotIn("items", summary["organizations"][0])
         self.assertEqual(summary["summary"], body["summary"])
+        # The dashboard's figures: the summary and a page of the open to-dos, nothing else.
+        now = self.admin.get("/api/v1/compliance?period=2026Q4&detail=summary").json()
+        self.assertGreater(now["todos_total"], 10)
+        totals = self.admin.get("/api/v1/compliance?period=2026Q4&detail=totals&todos_page=2&todos_page_size=10")
+        self.assertEqual(totals.status, 200)
+        self.assertLess(len(totals.body_bytes), 8000)
+        t = totals.json()
+        self.assertEqual((t["summary"], t["todos_total"]), (now["summary"], now["todos_total"]))
+        self.assertEqual(t["todos"], now["todos"][10:20])
+        self.assertFalse({"organizations", "people", "alerts", "overdue"} & set(t))
+        bad = "/api/v1/compliance?period=2026Q4&detail=totals&"
+        self.assertEqual(self.admin.get(bad + "todos_page_size=1001").field_errors(), {"todos_page_size": "range"})
+        self.assertEqual(self.admin.get(bad + "todos_page=0").status, 400)
+        self.assertEqual(self.admin.get(bad + "todos_page=x").field_errors(), {"todos_page": "type"})
+        self.assertEqual(self.admin.get(bad[:-1].replace("totals", "all")).field_errors(), {"detail": "unknown_code"})
         self.assertEqual(self.admin.get("/api/v1/compliance?period=2026Q1&detail=some").status, 400)
         stats = self.admin.get("/api/v1/stats/activities?period=2026H1").json()
         self.assertGreater(stats["by_type"]["branch_committee"]["count"], 1000)
@@ -1101,8 +1117,14 @@ class Activities(Base):
         self.assertEqual(summary["活动次数"], stats["total"])
         self.assertEqual(summary["领导干部讲党课次数"], stats["leaders"]["lectures_given"])
         by_type = {row[0]: row for row in book["按类型"][1:]}
-        self.assertEqual(by_type["theme_day"][1], "主题党日")
-        self.assertEqual(by_type["theme_day"][2], stats["by_type"]["theme_day"]["count"])
+        self.assertEqual(by_type["主题党日"][1], stats["by_type"]["theme_day"]["count"])
+        # Every breakdown in words: no code, and a contest's kinds each by its own name.
+        subtypes = [row[0] for row in book["按子类型"][1:]]
+        self.assertIn("知识竞赛", subtypes)
+        self.assertEqual(len(set(subtypes)), len(subtypes))
+        for sheet in ("按类型", "按子类型", "按标签", "按教学方式"):
+            for row in book[sheet][1:]:
+                self.assertNotRegex(row[0], r"^[a-z_.]+$", (sheet, row))
         self.assertEqual(self.admin.get("/api/v1/stats/activities?period=2026H1&format=pdf").status, 400)
 
     def test_attachments_checked_by_content_and_served_safely(self):

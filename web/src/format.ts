@@ -34,3 +34,9 @@ export const currentQuarter = () => {
   const t = today()
   return `${t.slice(0, 4)}Q${Math.floor((+t.slice(5, 7) - 1) / 3) + 1}`
 }
+
+/**
+ * A chart's text that wraps at `width` pixels rather than being cut: a
+ * term like 习近平新时代中国特色社会主义思想 is never shortened.
+ */
+export const wrapped = (width: number) => ({ width, overflow: 'break' as const })

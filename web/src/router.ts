@@ -54,6 +54,13 @@ export const router = createRouter({
 router.beforeEach(async (to: RouteLocationNormalized) => {
   const session = useSession()
   if (to.meta.public) return true
+  // The page's code loads while the server is asked who is signed in, not
+  // after (the first paint waited on the two in turn).
+  if (!session.checked) {
+    for (const r of to.matched) {
+      for (const c of Object.values(r.components ?? {})) if (typeof c === 'function') void (c as () => Promise<unknown>)()
+    }
+  }
   const me = session.checked && session.me ? session.me : await session.load()
   if (!me) return { path: '/login', query: { next: to.fullPath } }
   if (me.must_change_password && to.path !== '/password') return { path: '/password', query: { next: to.fullPath } }

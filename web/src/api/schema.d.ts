@@ -1616,7 +1616,7 @@ export interface components {
                 due: number;
                 rate: number | null;
             };
-            organizations: {
+            organizations?: {
                 org_id: number;
                 parent_id: number | null;
                 name: string;
@@ -1639,7 +1639,7 @@ export interface components {
                 items: components["schemas"]["ComplianceItem"][];
             }[];
             people_total?: number;
-            alerts: {
+            alerts?: {
                 rule: string;
                 subject: string;
                 id: number;
@@ -1658,7 +1658,8 @@ export interface components {
                 /** Format: date */
                 due_date: string;
             }[];
-            overdue: {
+            todos_total: number;
+            overdue?: {
                 org_id: number;
                 org_name: string;
                 org_path_name: string;
@@ -3533,6 +3534,8 @@ export interface operations {
                 detail?: string;
                 people_page?: number;
                 people_page_size?: number;
+                todos_page?: number;
+                todos_page_size?: number;
                 format?: string;
             };
             header?: never;

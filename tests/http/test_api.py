@@ -956,11 +956,19 @@ class Activities(Base):
         members = self.admin.get("/api/v1/members?org_id=%d&page_size=100" % branch["id"]).json()["items"]
         in_party = [m for m in members if m["political_status"] in ("full", "probationary")]
         absent, leave = in_party[0]["id"], in_party[1]["id"]
-        r = self.admin.post("/api/v1/activities", self.meeting(branch, attendees=[
+        r = self.admin.post("/api/v1/activities", self.meeting(branch, type="branch_assembly", attendees=[
             {"member_id": absent, "status": "absent"},
             {"member_id": leave, "status": "leave", "reason": "出差"}]))
         self.assertEqual(r.status, 201, r)
         a = r.json()
+        # A 支委会 expects the branch committee; a member who sits in is a guest.
+        committee = [m for m in in_party if m["post"] in ("secretary", "deputy_secretary", "committee_member")
+                     and m["joined_on"] <= "2025-03-03"]
+        others = [m for m in in_party if m not in committee and m["joined_on"] <= "2025-03-03"]
+        c = self.admin.post("/api/v1/activities", self.meeting(branch, attendees=[
+            {"member_id": others[0]["id"], "status": "present"}])).json()
+        self.assertEqual((c["expected_count"], c["present_count"]), (len(committee), len(committee) + 1))
+        self.assertEqual([t["guest"] for t in c["attendees"] if t["member_id"] == others[0]["id"]], [True])
         self.assertEqual(a["held_on"], "2025-03-03")
         self.assertTrue(a["late_entry"])
         self.assertEqual(a["hours"], 1.5)

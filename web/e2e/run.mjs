@@ -639,6 +639,34 @@ await test('organizations: found by name, edited (secretary, term), one added un
   assert(rows.length === 1 && rows[0].includes('端到端测试党支部'), `found by path: ${rows}`)
 })
 
+await test('a 支委会 expects the branch committee; others who attend sit in', async (open) => {
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  const small = await admin.post('/api/v1/orgs', { code: 'KMGW-001-E2E-C', name: '支委测试党支部', type: 'branch', parent_id: org01.id, founded_on: '2000-07-01' })
+  const posts = ['secretary', 'deputy_secretary', 'committee_member', 'none', 'none', 'none']
+  for (let i = 0; i < posts.length; i++) {
+    await admin.post('/api/v1/members', {
+      org_id: small.id, name: `支委测试${i + 1}`, citizen_id: citizenId(7600 + i), political_status: 'full',
+      joined_on: '2010-07-01', full_member_on: '2011-07-01', post: posts[i],
+    })
+  }
+  await page.goto(`${base}/activities/new`)
+  await page.click('[data-test=record-form] .el-select')
+  await page.keyboard.type('支委测试党支部')
+  await page.click('.el-select-dropdown__item:visible:has-text("支委测试党支部")')
+  await page.waitForSelector('[data-test=present-count]:has-text("应到6人")')
+  await page.click('[data-test=type]')
+  await page.click('.el-select-dropdown__item:visible:has-text("支部委员会会议")')
+  await page.waitForSelector('[data-test=present-count]:has-text("应到3人，实到3人")')
+  await page.click('[data-test=sit-in] .el-checkbox:has-text("支委测试4")')
+  await page.waitForSelector('[data-test=present-count]:has-text("实到4人")')
+  await page.click('[data-test=save]')
+  await page.waitForURL('**/activities')
+  const made = (await admin.get(`/api/v1/activities?org_id=${small.id}`)).items[0]
+  assert(made.expected_count === 3 && made.present_count === 4, `committee meeting: ${JSON.stringify(made)}`)
+})
+
 await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)

@@ -187,6 +187,7 @@ struct Person {
   int64_t id;
   std::string name, org_path, cadre_rank;
   int64_t org_id;
+  std::string post;
 };
 
 // Members of the subtree at `path` on `date` (membership history), in the
@@ -194,14 +195,17 @@ struct Person {
 Result<std::vector<Person>> members_on(store::Conn& c, const std::string& path,
                                        const std::string& date) {
   DJ_ASSIGN(auto rows,
-            c.query("SELECT m.id, m.name, o.path, m.cadre_rank, o.id FROM member_org_history h "
+            c.query("SELECT m.id, m.name, o.path, m.cadre_rank, o.id, m.post FROM "
+                    "member_org_history h "
                     "JOIN orgs o ON o.id = h.org_id JOIN members m ON m.id = h.member_id "
                     "WHERE o.path >= ? AND o.path < ? AND h.from_date <= ? "
                     "AND (h.to_date IS NULL OR h.to_date > ?) AND m.deleted_at IS NULL "
                     "AND m.political_status IN ('full', 'probationary') ORDER BY m.id",
                     {path, auth::subtree_end(path), date, date}));
   std::vector<Person> out;
-  for (const auto& r : rows) out.push_back({r.i64(0), r.str(1), r.str(2), r.str(3), r.i64(4)});
+  for (const auto& r : rows) {
+    out.push_back({r.i64(0), r.str(1), r.str(2), r.str(3), r.i64(4), r.str(5)});
+  }
   return out;
 }
 
@@ -235,10 +239,18 @@ bool may_attend_as_guest(const Principal& p, const Person& g, const std::string&
   return auth::in_scope(p, g.org_path) || (leader && activity_path.starts_with(g.org_path));
 }
 
+// Whether a post sits on the branch committee (支委).
+bool on_committee(const std::string& post) {
+  return post == "secretary" || post == "deputy_secretary" || post == "committee_member";
+}
+
 // Attendance: expected members present by default, the listed exceptions
-// applied, guests added.
+// applied, guests added. A 支委会 (branch_committee) expects the branch's
+// committee members, where any are recorded; others it lists sit in (列席)
+// as guests.
 Result<std::vector<Attendee>> resolve_attendance(store::Conn& c, const Principal& p,
-                                                 const org::Org& org, const std::string& held_on,
+                                                 const org::Org& org, const std::string& type,
+                                                 const std::string& held_on,
                                                  const std::vector<AttendeeInput>& listed,
                                                  int64_t& expected_count) {
   std::vector<Attendee> out;
@@ -246,6 +258,11 @@ Result<std::vector<Attendee>> resolve_attendance(store::Conn& c, const Principal
   expected_count = 0;
   if (org.type == org::OrgType::branch || org.type == org::OrgType::group) {
     DJ_ASSIGN(auto members, members_on(c, org.path, held_on));
+    if (type == "branch_committee" &&
+        std::any_of(members.begin(), members.end(),
+                    [](const Person& m) { return on_committee(m.post); })) {
+      std::erase_if(members, [](const Person& m) { return !on_committee(m.post); });
+    }
     for (const auto& m : members) {
       index[m.id] = out.size();
       out.push_back({m.id, m.name, m.org_id, "present", std::nullopt, false});
@@ -509,7 +526,7 @@ Result<Activity> ActivityService::create(const Principal& p, const ActivityInput
     DJ_TRY(check_lecturer(c, p, in, org.path));
     int64_t expected = 0;
     DJ_ASSIGN(auto attendees,
-              resolve_attendance(c, p, org, r.held_on,
+              resolve_attendance(c, p, org, *in.type, r.held_on,
                                  in.attendees.value_or(std::vector<AttendeeInput>{}), expected));
     const int64_t now = now_ms();
     const bool late = today() > r.held_on;
@@ -696,7 +713,8 @@ Result<Activity> ActivityService::update(const Principal& p, int64_t id,
     DJ_ASSIGN(auto org, org::OrgService::load(c, before.org_id));
     DJ_TRY(check_lecturer(c, p, in, org.path));
     int64_t expected = 0;
-    DJ_ASSIGN(auto attendees, resolve_attendance(c, p, org, r.held_on, *in.attendees, expected));
+    DJ_ASSIGN(auto attendees,
+              resolve_attendance(c, p, org, *in.type, r.held_on, *in.attendees, expected));
     DJ_TRY(
         c.exec("UPDATE activities SET type = ?, subtype = ?, title = ?, tags = ?, "
                "started_at = ?, ended_at = ?, held_on = ?, place = ?, off_site = ?, "

@@ -75,6 +75,29 @@ TEST_P(ActivityTest, AttendanceByExceptionPostsHoursOfThoseWhoCame) {
   EXPECT_EQ(acts_->get(admin_, made->id).error().code, ErrorCode::not_found);
 }
 
+TEST_P(ActivityTest, ABranchCommitteeMeetingExpectsTheCommitteeAndOthersSitIn) {
+  // a_ is the secretary and b_ a committee member; c_ holds no post.
+  for (auto [id, post] : {std::pair{a_, "secretary"}, std::pair{b_, "committee_member"}}) {
+    member::MemberInput patch;
+    patch.post = post;
+    ASSERT_TRUE(members_->update(admin_, id, patch));
+  }
+  const std::string day = date_of_instant(now_ms() - 86400000);
+  auto in = meeting(day.c_str());
+  in.attendees = std::vector<AttendeeInput>{{b_, "leave", "出差"}, {c_, "present", {}}};
+  auto made = acts_->create(admin_, in);
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_EQ(made->expected_count, 2);  // the committee
+  EXPECT_EQ(made->present_count, 2);   // the secretary, and c_ sitting in
+  auto got = acts_->get(admin_, made->id);
+  ASSERT_TRUE(got);
+  for (const auto& t : got->attendees) EXPECT_EQ(t.guest, t.member_id == c_);
+  // Any other meeting of the branch expects everyone.
+  auto assembly = meeting(day.c_str());
+  assembly.type = "branch_assembly";
+  EXPECT_EQ(acts_->create(admin_, assembly)->expected_count, 3);
+}
+
 TEST_P(ActivityTest, TheCalendarCountsEveryDayByTypeFromOneQuery) {
   const std::string d1 = date_of_instant(now_ms() - 3 * 86400000);
   const std::string d2 = date_of_instant(now_ms() - 2 * 86400000);

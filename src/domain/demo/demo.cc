@@ -132,6 +132,7 @@ struct DemoMember {
   std::string joined_on;
   bool leader;
   bool secretary;
+  bool committee;  // secretary, deputy secretary or committee member (支委)
 };
 
 struct DemoBranch {
@@ -281,6 +282,14 @@ Result<int64_t> generate_activities(store::Db& db, Gen& g, const Tree& tree) {
     for (const auto& m : b.members) out.push_back(&m);
     return out;
   };
+  // Who a 支委会 expects: the committee, where the branch has one (as the server counts).
+  auto committee = [&](const DemoBranch& b) {
+    std::vector<const DemoMember*> out;
+    for (const auto& m : b.members) {
+      if (m.committee) out.push_back(&m);
+    }
+    return out.empty() ? all(b) : out;
+  };
   // Leaders of each directly affiliated organization (its central group).
   std::vector<std::vector<const DemoMember*>> leaders(tree.affiliated.size());
   for (const auto& b : tree.branches) {
@@ -310,7 +319,7 @@ Result<int64_t> generate_activities(store::Db& db, Gen& g, const Tree& tree) {
           auto when = [&](int lo, int span) { return day_in(month, lo + g.below(span)); };
           if (g.chance(95)) {
             if (auto d = when(3, 8))
-              w.add(b.id, "branch_committee", month + " 支委会", *d, 15, 90, members);
+              w.add(b.id, "branch_committee", month + " 支委会", *d, 15, 90, committee(b));
           }
           if (g.chance(92)) {
             if (auto d = when(1, 5)) {
@@ -594,9 +603,11 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
           DJ_TRY(member::MemberService::validate(in));
           DJ_ASSIGN(const int64_t id, members.insert(c, in, std::nullopt));
           if (*in.political_status == "full" || *in.political_status == "probationary") {
-            tree.branches[end].members.push_back({id, *in.org_id, *in.joined_on,
-                                                  member::is_leading_cadre(*in.cadre_rank),
-                                                  *in.post == "secretary"});
+            tree.branches[end].members.push_back(
+                {id, *in.org_id, *in.joined_on, member::is_leading_cadre(*in.cadre_rank),
+                 *in.post == "secretary",
+                 *in.post == "secretary" || *in.post == "deputy_secretary" ||
+                     *in.post == "committee_member"});
           }
           if (member_account == 0 && !retired && *in.post == "none") {
             member_account = id;

@@ -48,7 +48,7 @@ export default {
   activities: {
     list: 'List', calendar: 'Calendar', record: 'Record an activity', type: 'Type', pickType: 'Choose a type', title: 'Title', date: 'Date',
     time: 'Time', start: 'Start', end: 'End', place: 'Place', method: 'Method', attendance: 'Attendance', flags: 'Flags',
-    lateEntry: 'Late entry', locked: 'Locked', presentOf: '{n} of {total} present', tickHint: 'everyone is present; untick who was absent',
+    lateEntry: 'Late entry', locked: 'Locked', committeeNote: 'A committee meeting expects the branch committee ({n})', sitIn: 'Sitting in (tick those who attended)', presentOf: '{n} of {total} present', tickHint: 'everyone is present; untick who was absent',
     dayTotal: '{n}', moreTypes: '+{n} more types', ofDay: 'Activities on {date}',
     noMembers: 'This organization has no members', statusOf: 'Attendance of {name}', leaveReason: 'Reason for leave', saved: 'Recorded, {n} present',
   },

@@ -47,7 +47,7 @@ export default {
   activities: {
     list: '列表', calendar: '日历', record: '登记组织生活', type: '活动类型', pickType: '选择类型', title: '标题', date: '日期',
     time: '时间', start: '开始时间', end: '结束时间', place: '地点', method: '方式', attendance: '参加情况', flags: '标记',
-    lateEntry: '补录', locked: '已锁定', presentOf: '应到{total}人，实到{n}人', tickHint: '默认全部出席，取消勾选缺席人员',
+    lateEntry: '补录', locked: '已锁定', committeeNote: '支委会应到人员为支部委员（{n}人）', sitIn: '列席人员（勾选实际列席的党员）', presentOf: '应到{total}人，实到{n}人', tickHint: '默认全部出席，取消勾选缺席人员',
     dayTotal: '{n}项', moreTypes: '另有{n}类', ofDay: '{date} 的活动',
     noMembers: '该组织没有党员', statusOf: '{name}的出勤', leaveReason: '请假原因', saved: '已登记，出席{n}人',
   },

@@ -853,6 +853,12 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
   const consolePages = ['/', '/orgs', '/members', '/import', '/activities', '/activities/new', '/compliance', '/stats',
     '/trainings', `/trainings/${klass.id}`, '/training-plans', '/home-deliveries', '/audit', '/account']
   const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', `/checkin?session=${session.id}`]
+  const dialogsOf = {
+    '/members': ['[data-test=member-add]'],
+    '/activities': ['[data-test=activity-list] .el-table__row'],
+    '/trainings': ['button.el-button--danger'],
+    [`/trainings/${klass.id}`]: ['[data-test=edit-class]', '[data-test=add-session]', '#tab-enrolments >> then [data-test=batch-open]'],
+  }
   for (const lang of ['zh-CN', 'en']) {
     const visitor = await open(undefined, true)
     await visitor.page.goto(`${base}/login`)
@@ -863,6 +869,13 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
     for (const path of consolePages) {
       await visitor.page.goto(`${base}${path}`)
       problems.push(...await axeViolations(visitor.page, `${lang} ${path}`))
+      // The page's dialogs and drawers, opened, meet the same bar.
+      for (const opener of dialogsOf[path] ?? []) {
+        await visitor.page.goto(`${base}${path}`)
+        for (const step of opener.split(' >> then ')) await visitor.page.click(step)
+        await visitor.page.waitForSelector('.el-dialog:visible, .el-drawer:visible')
+        problems.push(...await axeViolations(visitor.page, `${lang} ${path} ${opener}`))
+      }
     }
     const phone = await open({ width: 360, height: 740 }, true)
     await phone.page.goto(`${base}/login`)

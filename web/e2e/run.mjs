@@ -81,7 +81,8 @@ const affiliated = await admin.get(`/api/v1/orgs/${affiliatedId}`)
 const orgAdmin = `org${String(Number(affiliated.code.split('-')[1])).padStart(2, '0')}`
 const today = shanghai().slice(0, 10)
 const klass = await admin.post('/api/v1/trainings', {
-  org_id: 1, title: '端到端示范班', level: 'demonstration', target_groups: ['all_members'], starts_on: today,
+  // From yesterday: its first session began five minutes ago, which may be yesterday just after midnight.
+  org_id: 1, title: '端到端示范班', level: 'demonstration', target_groups: ['all_members'], starts_on: shanghai(-60 * 24).slice(0, 10),
   ends_on: shanghai(60 * 48).slice(0, 10), capacity: 10, venue: '党校报告厅',
 })
 const session = await admin.post(`/api/v1/trainings/${klass.id}/sessions`, {

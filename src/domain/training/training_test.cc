@@ -352,7 +352,7 @@ TEST_P(TrainingTest, AFencedSessionNeedsTheLocation) {
   in.level = "unit";
   in.target_groups = std::vector<std::string>{"all_members"};
   in.starts_on = today();
-  in.ends_on = today();
+  in.ends_on = date_from_days(days_from_date(today()) + 1);  // the hour may cross midnight
   in.capacity = 5;
   auto t = svc_->create(admin_, in);
   ASSERT_TRUE(t);

@@ -1,0 +1,108 @@
+// Serving the masses (我为群众办实事): practical matters planned by an
+// organization or by a member, carried from planned through in progress to
+// done with evidence, in categories the committee extends; and the figures
+// the period report quotes (planned and done, by organizations and by
+// members, by category).
+#pragma once
+
+#include <boost/json/fwd.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "domain/auth/principal.h"
+#include "store/db.h"
+#include "store/migrations.h"
+
+namespace dj::masses {
+
+inline constexpr const char* kStatuses[] = {"planned", "in_progress", "done"};
+
+// This capability's schema migrations (migrations.cc), in version order.
+std::span<const store::Migration> migrations();
+
+struct Category {
+  std::string code, label_zh, label_en;
+  bool builtin = false;
+};
+
+struct MatterInput {
+  std::optional<int64_t> org_id, member_id;  // member_id: planned by that member
+  std::optional<std::string> title, category, beneficiaries, planned_on, responsible, status,
+      done_on, evidence, feedback;
+};
+
+struct Matter {
+  int64_t id = 0, org_id = 0;
+  std::string org_path;  // not in its JSON
+  std::string org_path_name;
+  std::optional<int64_t> member_id;
+  std::optional<std::string> member_name;
+  std::string title, category;
+  std::optional<std::string> beneficiaries, responsible, done_on, evidence, feedback;
+  std::string planned_on, status;
+  int64_t created_at = 0, updated_at = 0;
+};
+
+struct ListQuery {
+  std::optional<int64_t> org_id;                          // subtree; default the caller's scope
+  std::optional<std::string> planned_by;                  // org or member
+  std::optional<std::string> status, category, from, to;  // from/to: planned_on
+  bool mine = false;                                      // the caller's own, as a member
+  int64_t page = 1, page_size = 50;
+};
+
+struct Page {
+  std::vector<Matter> items;
+  int64_t total = 0;
+};
+
+// The figures of a subtree and period (by planned_on): planned and, of
+// those, done; for organizations and for members; and by category.
+struct Figures {
+  struct Count {
+    int64_t planned = 0, done = 0;
+  };
+  std::string from, to;
+  Count orgs, members;
+  std::vector<std::pair<std::string, Count>> by_category;  // category order
+};
+
+class MassesService {
+ public:
+  explicit MassesService(store::Db& db) : db_(db) {}
+
+  Result<std::vector<Category>> categories();
+  // A new category (activity_type:manage: the committee keeps the
+  // dictionaries): code a-z0-9_ up to 30, labels in both languages.
+  Result<Category> add_category(const auth::Principal& p, const Category& in);
+
+  // An organization's matter (org:write, the organization in scope), or a
+  // member's: his own (member_id his, or left out by a member), or one in
+  // scope by an administrator. Starts planned unless a status is given; a
+  // matter done needs evidence.
+  Result<Matter> create(const auth::Principal& p, const MatterInput& in);
+  // Readable: in the caller's scope (org:read), or his own.
+  Result<Matter> get(const auth::Principal& p, int64_t id);
+  Result<Page> list(const auth::Principal& p, const ListQuery& q);
+  // Changes the fields given, by whoever may create it. The status only
+  // moves forward (planned -> in_progress -> done); done needs evidence and
+  // takes done_on (default today); a done matter changes only its feedback.
+  Result<Matter> update(const auth::Principal& p, int64_t id, const MatterInput& patch);
+  // Removes a matter not yet done (soft; audited).
+  Status remove(const auth::Principal& p, int64_t id);
+  Result<Figures> figures(const auth::Principal& p, std::optional<int64_t> org_id,
+                          const std::string& from, const std::string& to);
+
+ private:
+  store::Db& db_;
+};
+
+boost::json::object to_json(const Category& c);
+boost::json::object to_json(const Matter& m);
+boost::json::object to_json(const Page& p);
+boost::json::object to_json(const Figures& f);
+
+}  // namespace dj::masses

@@ -1,0 +1,141 @@
+// 办实事 on both databases: organizations' and members' matters, the status
+// moving forward with evidence, scope, and the figures.
+#include "domain/masses/masses.h"
+
+#include "common/time.h"
+#include "domain/testing_city.h"
+
+namespace dj::masses {
+namespace {
+
+class MassesTest : public testing::CityTest {
+ protected:
+  void SetUp() override {
+    CityTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    svc_ = std::make_unique<MassesService>(db());
+    a_ = person(branch_.id, 1);
+  }
+  MatterInput matter(std::optional<int64_t> org, const char* day = "2021-04-10") {
+    MatterInput in;
+    in.org_id = org;
+    in.title = "为社区老人上门体检";
+    in.category = "elderly_care";
+    in.planned_on = day;
+    return in;
+  }
+  auth::Principal member() { return testing::scoped(auth::Role::member, branch_.path, a_); }
+  std::unique_ptr<MassesService> svc_;
+  int64_t a_ = 0;
+};
+
+TEST_P(MassesTest, AMatterMovesForwardToDoneWithEvidence) {
+  auto made = svc_->create(admin_, matter(unit_.id));
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_EQ(made->status, "planned");
+  MatterInput going;
+  going.status = "in_progress";
+  ASSERT_TRUE(svc_->update(admin_, made->id, going));
+  MatterInput done;
+  done.status = "done";
+  auto refused = svc_->update(admin_, made->id, done);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().fields.at(0).field, "evidence");
+  done.evidence = "为32位老人完成体检，建立健康档案";
+  auto finished = svc_->update(admin_, made->id, done);
+  ASSERT_TRUE(finished) << finished.error().message;
+  EXPECT_EQ(finished->done_on, today());
+  MatterInput back;
+  back.status = "planned";
+  EXPECT_EQ(svc_->update(admin_, made->id, back).error().code, ErrorCode::conflict);
+  MatterInput retitle;
+  retitle.title = "改名";
+  EXPECT_EQ(svc_->update(admin_, made->id, retitle).error().code, ErrorCode::conflict);
+  MatterInput thanks;
+  thanks.feedback = "社区居民很满意";
+  EXPECT_EQ(svc_->update(admin_, made->id, thanks)->feedback, "社区居民很满意");
+  EXPECT_EQ(svc_->remove(admin_, made->id).error().code, ErrorCode::conflict);
+}
+
+TEST_P(MassesTest, AMemberKeepsHisOwnAndSeesNoOneElses) {
+  auto own = svc_->create(member(), matter(std::nullopt));
+  ASSERT_TRUE(own) << own.error().message;
+  EXPECT_EQ(own->member_id, a_);
+  EXPECT_EQ(own->org_id, branch_.id);
+  auto org_matter = svc_->create(admin_, matter(branch_.id));
+  ASSERT_TRUE(org_matter);
+  EXPECT_EQ(svc_->get(member(), org_matter->id).error().code, ErrorCode::not_found);
+  ListQuery q;
+  auto mine = svc_->list(member(), q);
+  ASSERT_TRUE(mine) << mine.error().message;
+  ASSERT_EQ(mine->total, 1);
+  EXPECT_EQ(mine->items[0].id, own->id);
+  // A member cannot plan for his organization, nor for another member.
+  EXPECT_EQ(svc_->create(member(), matter(branch_.id)).error().code, ErrorCode::forbidden);
+  auto other = matter(std::nullopt);
+  other.member_id = person(branch_.id, 2);
+  EXPECT_EQ(svc_->create(member(), other).error().fields.at(0).field, "member_id");
+  // Another subtree's administrator sees neither.
+  auto stranger = testing::scoped(auth::Role::org_admin, "/999999/");
+  EXPECT_EQ(svc_->get(stranger, own->id).error().code, ErrorCode::not_found);
+  EXPECT_EQ(svc_->remove(stranger, own->id).error().code, ErrorCode::not_found);
+  ASSERT_TRUE(svc_->remove(member(), own->id));
+  EXPECT_EQ(svc_->list(member(), q)->total, 0);
+}
+
+TEST_P(MassesTest, FiguresCountPlannedAndDoneByWhoPlannedAndCategory) {
+  auto done = [](MatterInput in) {
+    in.status = "done";
+    in.evidence = "已完成";
+    in.done_on = in.planned_on;
+    return in;
+  };
+  ASSERT_TRUE(svc_->create(admin_, matter(unit_.id)));
+  ASSERT_TRUE(svc_->create(admin_, done(matter(branch_.id))));
+  auto vaccine = done(matter(std::nullopt));
+  vaccine.member_id = a_;
+  vaccine.category = "vaccination";
+  ASSERT_TRUE(svc_->create(admin_, vaccine));
+  ASSERT_TRUE(svc_->create(admin_, matter(branch_.id, "2021-08-01")));  // outside the period
+  auto f = svc_->figures(admin_, std::nullopt, "2021-04-01", "2021-06-30");
+  ASSERT_TRUE(f) << f.error().message;
+  EXPECT_EQ(f->orgs.planned, 2);
+  EXPECT_EQ(f->orgs.done, 1);
+  EXPECT_EQ(f->members.planned, 1);
+  EXPECT_EQ(f->members.done, 1);
+  ASSERT_EQ(f->by_category.size(), 2u);
+  EXPECT_EQ(f->by_category[1].first, "vaccination");
+  EXPECT_EQ(f->by_category[1].second.done, 1);
+  EXPECT_EQ(svc_->figures(admin_, branch_.id, "2021-04-01", "2021-06-30")->orgs.planned, 1);
+  EXPECT_EQ(svc_->figures(admin_, {}, "2021-06-30", "2021-04-01").error().fields.at(0).field, "to");
+}
+
+TEST_P(MassesTest, BadInputNamesTheFieldAndChangesNothing) {
+  auto bad = matter(unit_.id);
+  bad.category = "nonsense";
+  bad.planned_on = "2021-13-01";
+  bad.title = std::string(201, 'x');
+  auto r = svc_->create(admin_, bad);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().fields.size(), 3u);
+  auto done = matter(unit_.id);
+  done.status = "done";
+  EXPECT_EQ(svc_->create(admin_, done).error().fields.at(0).field, "evidence");
+  EXPECT_EQ(svc_->create(admin_, matter(999999)).error().fields.at(0).field, "org_id");
+  EXPECT_EQ(svc_->list(admin_, {})->total, 0);
+  EXPECT_EQ(svc_->add_category(admin_, {"Bad Code", "坏", "Bad", false}).error().fields.at(0).field,
+            "code");
+  EXPECT_EQ(svc_->add_category(admin_, {"other", "其他", "Other", false}).error().code,
+            ErrorCode::conflict);
+  ASSERT_TRUE(svc_->add_category(admin_, {"flood_relief", "防汛救灾", "Flood relief", false}));
+  EXPECT_EQ(
+      svc_->add_category(testing::scoped(auth::Role::org_admin, unit_.path), {"x", "x", "x", false})
+          .error()
+          .code,
+      ErrorCode::forbidden);
+}
+
+DJ_INSTANTIATE_BACKENDS(MassesTest);
+
+}  // namespace
+}  // namespace dj::masses

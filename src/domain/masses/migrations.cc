@@ -1,0 +1,56 @@
+// The masses capability's migrations. Shipped ones never change: add a new
+// one with the next free version number (domain/schema.cc lists who holds which).
+#include "domain/masses/masses.h"
+
+namespace dj::masses {
+namespace {
+
+constexpr store::Migration kMigrations[] = {
+    {.version = 9, .name = "masses", .sql = R"SQL(
+CREATE TABLE matter_categories (
+  code TEXT PRIMARY KEY,
+  label_zh TEXT NOT NULL,
+  label_en TEXT NOT NULL,
+  builtin INTEGER NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL
+);
+INSERT INTO matter_categories (code, label_zh, label_en, builtin, created_at) VALUES
+  ('livelihood', '民生保障', 'Livelihood', 1, 0),
+  ('employment', '就业帮扶', 'Employment help', 1, 0),
+  ('elderly_care', '为老服务', 'Care for the elderly', 1, 0),
+  ('education', '助学助教', 'Education help', 1, 0),
+  ('health', '医疗健康', 'Health', 1, 0),
+  ('vaccination', '疫苗接种服务', 'Vaccination support', 1, 0),
+  ('environment', '环境整治', 'Environment', 1, 0),
+  ('policy_service', '政策咨询与办事', 'Policy help and errands', 1, 0),
+  ('other', '其他', 'Other', 1, 0);
+
+CREATE TABLE matters (
+  id {id},
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  member_id BIGINT REFERENCES members(id),
+  title TEXT NOT NULL,
+  category TEXT NOT NULL REFERENCES matter_categories(code),
+  beneficiaries TEXT,
+  planned_on TEXT NOT NULL,
+  responsible TEXT,
+  status TEXT NOT NULL,
+  done_on TEXT,
+  evidence TEXT,
+  feedback TEXT,
+  deleted_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_by BIGINT
+);
+CREATE INDEX matters_org ON matters(org_id, planned_on);
+CREATE INDEX matters_member ON matters(member_id, planned_on);
+)SQL"},
+};
+
+}  // namespace
+
+std::span<const store::Migration> migrations() { return kMigrations; }
+
+}  // namespace dj::masses

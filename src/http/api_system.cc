@@ -85,6 +85,7 @@ void add_activity_routes(Router& r, Services& s);
 void add_compliance_routes(Router& r, Services& s);
 void add_training_routes(Router& r, Services& s);
 void add_roster_routes(Router& r, Services& s);
+void add_masses_routes(Router& r, Services& s);
 
 void add_all_routes(Router& r, Services& s) {
   add_system_routes(r, s);
@@ -97,6 +98,7 @@ void add_all_routes(Router& r, Services& s) {
   add_compliance_routes(r, s);
   add_training_routes(r, s);
   add_roster_routes(r, s);
+  add_masses_routes(r, s);
 }
 
 }  // namespace dj::http

@@ -878,9 +878,11 @@ class Permissions(Base):
             "title": "课", "started_at": _shanghai(10), "ended_at": _shanghai(70)}).json()
         other_user = [u for u in admin.get("/api/v1/users?page_size=500").json()["items"]
                       if u["username"] == "org02"][0]["id"]
+        matter = admin.post("/api/v1/matters", {"org_id": other_org, "title": "别处的实事",
+                                                "category": "other", "planned_on": "2026-05-01"}).json()
         ids = {"/api/v1/orgs/": other_org, "/api/v1/members/": other_member,
                "/api/v1/activities/": act["id"], "/api/v1/trainings/": tr["id"],
-               "/api/v1/users/": other_user}
+               "/api/v1/users/": other_user, "/api/v1/matters/": matter["id"]}
         org01 = self.clients["org_admin"]
         checked = 0
         for method, path, _ in routes():
@@ -1638,6 +1640,81 @@ class Training(Base):
         self.assertEqual(r.status, 201, r)
         activist = self.admin.get("/api/v1/members?political_status=activist&page_size=1").json()["items"][0]
         self.assertEqual(self.admin.post(enrol, {"member_id": activist["id"]}).status, 201)
+
+
+class Masses(Base):
+    """我为群众办实事: matters of organizations and members, their figures, bad input."""
+
+    def test_matters_move_forward_and_are_counted(self):
+        org01 = login(SERVER, "org01")
+        made = org01.post("/api/v1/matters", {"org_id": self.branch01["id"], "title": "为小区加装电梯协调",
+                                              "category": "livelihood", "planned_on": "2021-05-10",
+                                              "beneficiaries": "幸福小区居民"})
+        self.assertEqual(made.status, 201, made)
+        m = made.json()
+        self.assertEqual((m["status"], m["planned_by"]), ("planned", "org"))
+        url = "/api/v1/matters/%d" % m["id"]
+        self.assertEqual(org01.request("PATCH", url, {"status": "done"}).field_errors(), {"evidence": "required"})
+        done = org01.request("PATCH", url, {"status": "done", "evidence": "加装电梯2部，惠及居民86户",
+                                            "done_on": "2021-06-20"})
+        self.assertEqual(done.status, 200, done)
+        self.assertEqual(org01.request("PATCH", url, {"status": "planned"}).status, 409)
+        self.assertEqual(org01.request("DELETE", url).status, 409)
+        # A member plans his own on the phone; the organization's stay out of his list.
+        me = login(SERVER, "member01")
+        own = me.post("/api/v1/matters", {"title": "帮助独居老人代购药品", "category": "elderly_care",
+                                          "planned_on": "2021-05-12"})
+        self.assertEqual(own.status, 201, own)
+        self.assertEqual(own.json()["planned_by"], "member")
+        mine = me.get("/api/v1/matters?page_size=500").json()["items"]
+        self.assertIn(own.json()["id"], [x["id"] for x in mine])
+        self.assertEqual({x["member_id"] for x in mine}, {own.json()["member_id"]})
+        self.assertEqual(me.get(url).status, 404)
+        self.assertEqual(me.post("/api/v1/matters", {"org_id": self.branch01["id"], "title": "x",
+                                                     "category": "other", "planned_on": "2021-05-01"}).status, 403)
+        f = self.admin.get("/api/v1/matters/figures?from=2021-04-01&to=2021-06-30&org_id=%d" % self.org01["id"]).json()
+        self.assertGreaterEqual(f["orgs"]["done"], 1)
+        self.assertGreaterEqual(f["members"]["planned"], 1)
+        self.assertEqual(f["orgs"]["planned"], sum(1 for _ in self.all_matters(self.org01["id"], "org")))
+        # The trail says who did what, in words.
+        trail = self.admin.get("/api/v1/audit?entity=matter&entity_id=%d" % m["id"]).json()["items"]
+        self.assertEqual([t["action"] for t in trail], ["matter.update", "matter.create"])
+
+    def all_matters(self, org_id, planned_by):
+        page = self.admin.get("/api/v1/matters?org_id=%d&planned_by=%s&from=2021-04-01&to=2021-06-30&page_size=500"
+                              % (org_id, planned_by)).json()
+        return page["items"]
+
+    def test_the_demo_year_holds_the_seeds_figures(self):
+        # The demo's year: the 365 days before today (tests plan theirs in 2021).
+        f = self.admin.get("/api/v1/matters/figures?from=%s&to=%s"
+                           % (_shanghai(days=-366)[:10], _shanghai()[:10])).json()
+        self.assertEqual((f["orgs"]["planned"], f["orgs"]["done"]), (713, 376))
+        self.assertEqual((f["members"]["planned"], f["members"]["done"]), (7110, 3774))
+        self.assertEqual(sum(c["planned"] for c in f["by_category"].values()), 713 + 7110)
+
+    def test_bad_input_names_the_field_and_changes_nothing(self):
+        before = self.count("/api/v1/matters?page_size=1")
+        url = "/api/v1/matters"
+        good = {"org_id": self.branch01["id"], "title": "x", "category": "other", "planned_on": "2021-05-01"}
+        self.assertEqual(self.admin.post(url, dict(good, category="nonsense")).field_errors(), {"category": "unknown_code"})
+        self.assertEqual(self.admin.post(url, dict(good, planned_on="2021-02-30")).field_errors(), {"planned_on": "date"})
+        self.assertEqual(self.admin.post(url, dict(good, status="finished")).field_errors(), {"status": "unknown_code"})
+        self.assertEqual(self.admin.post(url, dict(good, status="done")).field_errors(), {"evidence": "required"})
+        self.assertEqual(self.admin.post(url, dict(good, org_id="x")).field_errors(), {"org_id": "type"})
+        self.assertEqual(self.admin.post(url, dict(good, org_id=99999999)).field_errors(), {"org_id": "unknown"})
+        self.assertEqual(self.admin.post(url, dict(good, title="长" * 201)).field_errors(), {"title": "too_long"})
+        self.assertEqual(self.admin.post(url, raw="{").status, 400)
+        self.assertEqual(login(SERVER, "org02").post(url, good).field_errors(), {"org_id": "unknown"})
+        self.assertEqual(self.admin.get("/api/v1/matters/999999").status, 404)
+        self.assertEqual(self.admin.get(url + "?planned_by=someone").field_errors(), {"planned_by": "unknown_code"})
+        self.assertEqual(set(self.admin.get(url + "/figures?from=2021-04-01").field_errors()), {"to"})
+        self.assertEqual(self.admin.get(url + "/figures?from=2021-06-01&to=2021-04-01").field_errors(), {"to": "before_start"})
+        cats = "/api/v1/matter-categories"
+        self.assertEqual(self.admin.post(cats, {"code": "Bad!", "label_zh": "坏", "label_en": "Bad"}).field_errors(),
+                         {"code": "format"})
+        self.assertEqual(login(SERVER, "org01").post(cats, {"code": "x", "label_zh": "x", "label_en": "x"}).status, 403)
+        self.assertEqual(self.count("/api/v1/matters?page_size=1"), before)
 
 
 class Lifecycle(unittest.TestCase):

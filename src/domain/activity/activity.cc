@@ -246,8 +246,9 @@ bool on_committee(const std::string& post) {
 
 // Attendance: expected members present by default, the listed exceptions
 // applied, guests added. A 支委会 (branch_committee) expects the branch's
-// committee members, where any are recorded; others it lists sit in (列席)
-// as guests.
+// committee members where it has a committee (at least 3 of them recorded:
+// a branch of fewer than 7 members has only a secretary and meets as a
+// whole); others it lists sit in (列席) as guests.
 Result<std::vector<Attendee>> resolve_attendance(store::Conn& c, const Principal& p,
                                                  const org::Org& org, const std::string& type,
                                                  const std::string& held_on,
@@ -259,8 +260,8 @@ Result<std::vector<Attendee>> resolve_attendance(store::Conn& c, const Principal
   if (org.type == org::OrgType::branch || org.type == org::OrgType::group) {
     DJ_ASSIGN(auto members, members_on(c, org.path, held_on));
     if (type == "branch_committee" &&
-        std::any_of(members.begin(), members.end(),
-                    [](const Person& m) { return on_committee(m.post); })) {
+        std::count_if(members.begin(), members.end(),
+                      [](const Person& m) { return on_committee(m.post); }) >= 3) {
       std::erase_if(members, [](const Person& m) { return !on_committee(m.post); });
     }
     for (const auto& m : members) {

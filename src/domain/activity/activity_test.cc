@@ -76,8 +76,10 @@ TEST_P(ActivityTest, AttendanceByExceptionPostsHoursOfThoseWhoCame) {
 }
 
 TEST_P(ActivityTest, ABranchCommitteeMeetingExpectsTheCommitteeAndOthersSitIn) {
-  // a_ is the secretary and b_ a committee member; c_ holds no post.
-  for (auto [id, post] : {std::pair{a_, "secretary"}, std::pair{b_, "committee_member"}}) {
+  // A committee of three (a_, b_, d); c_ holds no post.
+  const int64_t d = person(branch_.id, 4);
+  for (auto [id, post] : {std::pair{a_, "secretary"}, std::pair{b_, "committee_member"},
+                          std::pair{d, "deputy_secretary"}}) {
     member::MemberInput patch;
     patch.post = post;
     ASSERT_TRUE(members_->update(admin_, id, patch));
@@ -87,15 +89,15 @@ TEST_P(ActivityTest, ABranchCommitteeMeetingExpectsTheCommitteeAndOthersSitIn) {
   in.attendees = std::vector<AttendeeInput>{{b_, "leave", "出差"}, {c_, "present", {}}};
   auto made = acts_->create(admin_, in);
   ASSERT_TRUE(made) << made.error().message;
-  EXPECT_EQ(made->expected_count, 2);  // the committee
-  EXPECT_EQ(made->present_count, 2);   // the secretary, and c_ sitting in
+  EXPECT_EQ(made->expected_count, 3);  // the committee
+  EXPECT_EQ(made->present_count, 3);   // a_ and d, and c_ sitting in
   auto got = acts_->get(admin_, made->id);
   ASSERT_TRUE(got);
   for (const auto& t : got->attendees) EXPECT_EQ(t.guest, t.member_id == c_);
   // Any other meeting of the branch expects everyone.
   auto assembly = meeting(day.c_str());
   assembly.type = "branch_assembly";
-  EXPECT_EQ(acts_->create(admin_, assembly)->expected_count, 3);
+  EXPECT_EQ(acts_->create(admin_, assembly)->expected_count, 4);
 }
 
 TEST_P(ActivityTest, TheCalendarCountsEveryDayByTypeFromOneQuery) {

@@ -282,13 +282,14 @@ Result<int64_t> generate_activities(store::Db& db, Gen& g, const Tree& tree) {
     for (const auto& m : b.members) out.push_back(&m);
     return out;
   };
-  // Who a 支委会 expects: the committee, where the branch has one (as the server counts).
+  // Who a 支委会 expects: the committee, where the branch has one of at
+  // least three (as the server counts).
   auto committee = [&](const DemoBranch& b) {
     std::vector<const DemoMember*> out;
     for (const auto& m : b.members) {
       if (m.committee) out.push_back(&m);
     }
-    return out.empty() ? all(b) : out;
+    return out.size() >= 3 ? out : all(b);
   };
   // Leaders of each directly affiliated organization (its central group).
   std::vector<std::vector<const DemoMember*>> leaders(tree.affiliated.size());
@@ -440,6 +441,54 @@ Result<int64_t> generate_activities(store::Db& db, Gen& g, const Tree& tree) {
   DJ_TRY(store::with_conn(db, [](store::Conn& c) -> Status { return c.exec_script("ANALYZE"); }));
   return w.count();
 }
+// 办实事 over the demo's year at the seed's numbers: the directly affiliated
+// organizations plan 713 and finish 376, members plan 7,110 and finish 3,774.
+Status generate_matters(store::Db& db, Gen& g, const Tree& tree) {
+  constexpr int kOrgPlanned = 713, kOrgDone = 376, kMemberPlanned = 7110, kMemberDone = 3774;
+  constexpr const char* kCategories[] = {"livelihood",  "employment",    "elderly_care",
+                                         "education",   "health",        "vaccination",
+                                         "environment", "policy_service"};
+  constexpr const char* kOrgTitles[] = {"老旧小区加装电梯协调", "背街小巷环境整治",
+                                        "困难群众就业帮扶",     "社区卫生服务进楼院",
+                                        "惠民政策宣讲进社区",   "助学结对帮扶"};
+  constexpr const char* kMemberTitles[] = {"帮助独居老人代购药品", "协助社区疫苗接种登记",
+                                           "为困难学生辅导功课",   "代办群众社保事项",
+                                           "清理楼道堆放杂物",     "走访慰问困难党员"};
+  std::vector<const DemoMember*> people;
+  for (const auto& b : tree.branches) {
+    for (const auto& m : b.members) people.push_back(&m);
+  }
+  if (tree.affiliated.empty() || people.empty()) return {};
+  const int64_t today_days = days_from_date(today());
+  const int64_t first = today_days - 365;
+  const int64_t now = now_ms();
+  std::vector<store::Params> rows;
+  auto add = [&](int64_t org_id, std::optional<int64_t> member_id, const char* title, bool done) {
+    const int64_t planned = first + g.below(330);
+    const std::string on = date_from_days(planned);
+    const std::string done_on = date_from_days(std::min(today_days - 1, planned + 7 + g.below(40)));
+    rows.push_back({org_id, member_id, title, g.pick(kCategories), on,
+                    done ? "done" : (g.chance(50) ? "in_progress" : "planned"),
+                    done ? store::Value(done_on) : store::Value(),
+                    done ? store::Value(std::string("已办结，群众满意")) : store::Value(), now,
+                    now});
+  };
+  for (int i = 0; i < kOrgPlanned; ++i) {
+    const auto& [org_id, committee] = tree.affiliated[i % tree.affiliated.size()];
+    add(org_id, std::nullopt, g.pick(kOrgTitles), i < kOrgDone);
+  }
+  for (int i = 0; i < kMemberPlanned; ++i) {
+    const DemoMember* m = people[static_cast<size_t>(g.below(static_cast<int>(people.size())))];
+    add(m->org_id, m->id, g.pick(kMemberTitles), i < kMemberDone);
+  }
+  return store::with_tx(db, [&](store::Conn& c) -> Status {
+    return store::insert_rows(c, "matters",
+                              {"org_id", "member_id", "title", "category", "planned_on", "status",
+                               "done_on", "evidence", "created_at", "updated_at"},
+                              rows);
+  });
+}
+
 }  // namespace
 
 Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
@@ -625,6 +674,7 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
   }
   if (opt.scale == Scale::city) {
     DJ_ASSIGN(sum.activities, generate_activities(db, g, tree));
+    DJ_TRY(generate_matters(db, g, tree));
   }
   DJ_TRY(audit::record_now(db, {std::nullopt, "dangjiao demo", "", "cli demo"},
                            {"demo.generate",

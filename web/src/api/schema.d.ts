@@ -1057,6 +1057,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/matter-categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The categories of 办实事 (codes stable, labels translated) */
+        get: operations["getMatterCategories"];
+        put?: never;
+        /** Add a category (committee_admin) */
+        post: operations["postMatterCategories"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/matters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 办实事 matters in a subtree (a member: his own), latest planned first */
+        get: operations["getMatters"];
+        put?: never;
+        /** Plan a matter: an organization's (org:write) or a member's (his own, or one in scope); done needs evidence */
+        post: operations["postMatters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/matters/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Planned and done in a subtree and period (by planned date): by organizations, by members, by category */
+        get: operations["getMattersFigures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/matters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A matter */
+        get: operations["getMattersById"];
+        put?: never;
+        post?: never;
+        /** Remove a matter not yet done (soft) */
+        delete: operations["deleteMattersById"];
+        options?: never;
+        head?: never;
+        /** Change a matter: the status forward only, done with evidence; a done matter takes only feedback */
+        patch: operations["patchMattersById"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1279,6 +1351,25 @@ export interface components {
             delivered_on?: string | null;
             content?: string | null;
             hours?: number | null;
+        };
+        MatterCategoryInput: {
+            code?: string | null;
+            label_zh?: string | null;
+            label_en?: string | null;
+        };
+        MatterInput: {
+            org_id?: number | null;
+            member_id?: number | null;
+            title?: string | null;
+            category?: string | null;
+            beneficiaries?: string | null;
+            planned_on?: string | null;
+            responsible?: string | null;
+            /** @enum {string|null} */
+            status?: "planned" | "in_progress" | "done" | null;
+            done_on?: string | null;
+            evidence?: string | null;
+            feedback?: string | null;
         };
         Health: {
             status: string;
@@ -2094,6 +2185,59 @@ export interface components {
             total: number;
             result?: components["schemas"]["ImportReport"];
             error?: components["schemas"]["Problem"];
+        };
+        MatterCategory: {
+            code: string;
+            label_zh: string;
+            label_en: string;
+            builtin: boolean;
+        };
+        MatterCategoryList: {
+            items: components["schemas"]["MatterCategory"][];
+            total: number;
+        };
+        Matter: {
+            id: number;
+            org_id: number;
+            org_path_name: string;
+            member_id: number | null;
+            member_name: string | null;
+            planned_by: string;
+            title: string;
+            category: string;
+            beneficiaries: string | null;
+            /** Format: date */
+            planned_on: string;
+            responsible: string | null;
+            /** @enum {string} */
+            status: "planned" | "in_progress" | "done";
+            /** Format: date */
+            done_on: string | null;
+            evidence: string | null;
+            feedback: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        MatterPage: {
+            items: components["schemas"]["Matter"][];
+            total: number;
+        };
+        MatterCount: {
+            planned: number;
+            done: number;
+        };
+        MatterFigures: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            orgs: components["schemas"]["MatterCount"];
+            members: components["schemas"]["MatterCount"];
+            by_category: {
+                [key: string]: components["schemas"]["MatterCount"];
+            };
         };
     };
     responses: never;
@@ -4865,6 +5009,268 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMatterCategories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatterCategoryList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postMatterCategories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MatterCategoryInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatterCategory"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMatters: {
+        parameters: {
+            query?: {
+                org_id?: number;
+                planned_by?: string;
+                status?: string;
+                category?: string;
+                from?: string;
+                to?: string;
+                mine?: boolean;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatterPage"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postMatters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MatterInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Matter"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMattersFigures: {
+        parameters: {
+            query: {
+                org_id?: number;
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatterFigures"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMattersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Matter"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteMattersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchMattersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MatterInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Matter"];
+                };
             };
             /** @description Problem (RFC 9457) */
             "4XX": {

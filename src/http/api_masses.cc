@@ -1,0 +1,189 @@
+// Serving the masses (我为群众办实事): matters, their categories and figures.
+#include <boost/json.hpp>
+
+#include "domain/masses/masses.h"
+#include "http/api.h"
+#include "http/input.h"
+
+namespace dj::http {
+namespace json = boost::json;
+
+namespace {
+
+const Body<masses::MatterInput> kMatterInput{"MatterInput",
+                                             [](JsonBody& body, masses::MatterInput& in) {
+                                               body.i64("org_id", in.org_id);
+                                               body.i64("member_id", in.member_id);
+                                               body.str("title", in.title);
+                                               body.str("category", in.category);
+                                               body.str("beneficiaries", in.beneficiaries);
+                                               body.str("planned_on", in.planned_on);
+                                               body.str("responsible", in.responsible);
+                                               body.str("status", in.status, masses::kStatuses);
+                                               body.str("done_on", in.done_on);
+                                               body.str("evidence", in.evidence);
+                                               body.str("feedback", in.feedback);
+                                             }};
+
+struct CategoryInput {
+  std::optional<std::string> code, label_zh, label_en;
+};
+const Body<CategoryInput> kCategoryInput{"MatterCategoryInput",
+                                         [](JsonBody& body, CategoryInput& in) {
+                                           body.str("code", in.code);
+                                           body.str("label_zh", in.label_zh);
+                                           body.str("label_en", in.label_en);
+                                         }};
+
+constexpr const char* kMassesSchemas = R"JSON({
+  "MatterCategory": {"code": "string", "label_zh": "string", "label_en": "string",
+                     "builtin": "boolean"},
+  "MatterCategoryList": {"items": ["MatterCategory"], "total": "integer"},
+  "Matter": {"id": "integer", "org_id": "integer", "org_path_name": "string",
+             "member_id": "integer?", "member_name": "string?",
+             "planned_by": "string", "title": "string", "category": "string",
+             "beneficiaries": "string?", "planned_on": "date", "responsible": "string?",
+             "status": "codes:masses.statuses", "done_on": "date?", "evidence": "string?",
+             "feedback": "string?", "created_at": "datetime", "updated_at": "datetime"},
+  "MatterPage": {"items": ["Matter"], "total": "integer"},
+  "MatterCount": {"planned": "integer", "done": "integer"},
+  "MatterFigures": {"from": "date", "to": "date", "orgs": "MatterCount",
+                    "members": "MatterCount", "by_category": {"*": "MatterCount"}}
+})JSON";
+
+}  // namespace
+
+void add_masses_routes(Router& r, Services& s) {
+  r.add_schemas(kMassesSchemas);
+  r.add_codes("masses.statuses", masses::kStatuses);
+  auto svc = std::make_shared<masses::MassesService>(s.db);
+  r.add({.method = "GET",
+         .pattern = "/api/v1/matter-categories",
+         .tag = "masses",
+         .summary = "The categories of 办实事 (codes stable, labels translated)",
+         .perm = auth::Perm::org_read,
+         .responses = {{200, "MatterCategoryList"}},
+         .handler = [svc](Ctx&) -> Result<Response> {
+           DJ_ASSIGN(auto list, svc->categories());
+           json::array items;
+           for (const auto& x : list) items.push_back(masses::to_json(x));
+           const auto n = static_cast<int64_t>(items.size());
+           return json_response(json::object{{"items", std::move(items)}, {"total", n}});
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/matter-categories",
+         .tag = "masses",
+         .summary = "Add a category (committee_admin)",
+         .perm = auth::Perm::activity_type_manage,
+         .body = &kCategoryInput,
+         .responses = {{201, "MatterCategory"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kCategoryInput.parse(c.req));
+           DJ_ASSIGN(auto out,
+                     svc->add_category(c.p(), {in.code.value_or(""), in.label_zh.value_or(""),
+                                               in.label_en.value_or(""), false}));
+           return json_response(masses::to_json(out), 201);
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/matters",
+         .tag = "masses",
+         .summary = "办实事 matters in a subtree (a member: his own), latest planned first",
+         .perm = auth::Perm::org_read,
+         .query = {{"org_id", ParamType::integer},
+                   {"planned_by", ParamType::string},
+                   {"status", ParamType::string},
+                   {"category", ParamType::string},
+                   {"from", ParamType::date},
+                   {"to", ParamType::date},
+                   {"mine", ParamType::boolean},
+                   {"page", ParamType::integer},
+                   {"page_size", ParamType::integer}},
+         .responses = {{200, "MatterPage"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           masses::ListQuery lq;
+           lq.org_id = q.id("org_id");
+           lq.planned_by = q.str("planned_by", 10);
+           lq.status = q.str("status", 20);
+           lq.category = q.str("category", 30);
+           lq.from = q.date("from");
+           lq.to = q.date("to");
+           lq.mine = q.boolean("mine").value_or(false);
+           auto paging = q.paging();
+           lq.page = paging.page;
+           lq.page_size = paging.page_size;
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto page, svc->list(c.p(), lq));
+           return json_response(masses::to_json(page));
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/matters/figures",
+         .tag = "masses",
+         .summary = "Planned and done in a subtree and period (by planned date): by "
+                    "organizations, by members, by category",
+         .perm = auth::Perm::org_read,
+         .query = {{"org_id", ParamType::integer},
+                   {"from", ParamType::date, true},
+                   {"to", ParamType::date, true}},
+         .responses = {{200, "MatterFigures"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto org_id = q.id("org_id");
+           auto from = q.date("from");
+           auto to = q.date("to");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto f, svc->figures(c.p(), org_id, from.value_or(""), to.value_or("")));
+           return json_response(masses::to_json(f));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/matters",
+         .tag = "masses",
+         .summary = "Plan a matter: an organization's (org:write) or a member's (his own, or "
+                    "one in scope); done needs evidence",
+         .perm = auth::Perm::org_read,
+         .body = &kMatterInput,
+         .responses = {{201, "Matter"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kMatterInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->create(c.p(), in));
+           return json_response(masses::to_json(out), 201);
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/matters/{id}",
+         .tag = "masses",
+         .summary = "A matter",
+         .perm = auth::Perm::org_read,
+         .responses = {{200, "Matter"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, svc->get(c.p(), id));
+           return json_response(masses::to_json(out));
+         }});
+  r.add({.method = "PATCH",
+         .pattern = "/api/v1/matters/{id}",
+         .tag = "masses",
+         .summary = "Change a matter: the status forward only, done with evidence; a done "
+                    "matter takes only feedback",
+         .perm = auth::Perm::org_read,
+         .body = &kMatterInput,
+         .responses = {{200, "Matter"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kMatterInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->update(c.p(), id, in));
+           return json_response(masses::to_json(out));
+         }});
+  r.add({.method = "DELETE",
+         .pattern = "/api/v1/matters/{id}",
+         .tag = "masses",
+         .summary = "Remove a matter not yet done (soft)",
+         .perm = auth::Perm::org_read,
+         .responses = {{204}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_TRY(svc->remove(c.p(), id));
+           return no_content();
+         }});
+}
+
+}  // namespace dj::http

@@ -668,6 +668,53 @@ await test('a 支委会 expects the branch committee; others who attend sit in',
   assert(made.expected_count === 3 && made.present_count === 4, `committee meeting: ${JSON.stringify(made)}`)
 })
 
+await test('我为群众办实事: a matter planned in the console, carried to done with evidence; a member finishes his own on the phone', async (open) => {
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  await page.goto(`${base}/matters`)
+  const year = today.slice(0, 4)
+  const f = await admin.get(`/api/v1/matters/figures?from=${year}-01-01&to=${year}-12-31`)
+  await page.waitForSelector(`[data-test=matter-figures] .value:has-text("${f.orgs.planned.toLocaleString('en-US')}")`)
+  await page.click('[data-test=matter-add]')
+  const dialog = page.locator('[data-test=matter-form]').filter({ visible: true })
+  await dialog.locator('.el-select').first().click()
+  await page.keyboard.type('端到端测试党支部')
+  await page.click('.el-select-dropdown__item:visible:has-text("端到端测试党支部")')
+  await page.fill('[data-test=matter-title]', '端到端小区路灯维修')
+  await page.click('[data-test=matter-save]')
+  await page.waitForSelector('[data-test=matter-form]', { state: 'hidden' })
+  const made = (await admin.get(`/api/v1/matters?org_id=${branch.id}`)).items.find((m) => m.title === '端到端小区路灯维修')
+  assert(made && made.status === 'planned', `planned: ${JSON.stringify(made)}`)
+  await page.click('[data-test=matters] .el-table__row:has-text("端到端小区路灯维修")')
+  await dialog.locator('[data-test=matter-status] .el-radio-button:has-text("已办结")').click()
+  await page.click('[data-test=matter-save]')
+  await dialog.locator('.el-form-item__error:has-text("办结时必填"), .el-form-item__error').first().waitFor()
+  await page.fill('[data-test=matter-evidence]', '维修路灯12盏')
+  await page.click('[data-test=matter-save]')
+  await page.waitForSelector('[data-test=matter-form]', { state: 'hidden' })
+  const finished = await admin.get(`/api/v1/matters/${made.id}`)
+  assert(finished.status === 'done' && finished.evidence === '维修路灯12盏', `done: ${JSON.stringify(finished)}`)
+  // The member's own, on the phone.
+  const phone = await open({ width: 360, height: 740 })
+  await login(phone.page, 'member01')
+  await phone.page.waitForURL('**/m')
+  await phone.page.click('a.tab:has-text("实事")')
+  await phone.page.click('[data-test=my-matter-add]')
+  await phone.page.fill('[data-test=my-matter-title]', '为邻居老人代缴水电费')
+  await phone.page.click('[data-test=my-matter-save]')
+  await phone.page.waitForSelector('.card:has-text("为邻居老人代缴水电费")')
+  const member01 = await apiAs(base, 'member01')
+  const own = (await member01.get('/api/v1/matters?mine=true&page_size=100')).items.find((m) => m.title === '为邻居老人代缴水电费')
+  const card = phone.page.locator(`[data-test=my-matter-${own.id}]`)
+  await card.locator(`[data-test=my-matter-done-${own.id}]`).click()
+  await card.locator('.field-error').waitFor()
+  await card.locator('textarea').fill('代缴3户水电费')
+  await card.locator(`[data-test=my-matter-done-${own.id}]`).click()
+  await card.locator('.el-tag:has-text("已办结")').waitFor()
+  assert((await admin.get(`/api/v1/matters/${own.id}`)).status === 'done', 'the member finished his own')
+})
+
 await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)
@@ -817,6 +864,10 @@ await test('member pages on a 360 × 740 phone', async (open) => {
   await page.waitForSelector('.row')
   assert(await fits(), 'activities fit the phone width')
   await shot(page, '17-member-activities')
+  await page.click('.tab:has-text("实事")')
+  await page.waitForSelector('.card, .el-empty')
+  assert(await fits(), 'matters fit the phone width')
+  await shot(page, '18-member-matters')
   // A member cannot open the console: the router sends him to his pages, the server refuses the data.
   await page.goto(`${base}/members`)
   await page.waitForURL('**/m')
@@ -852,10 +903,11 @@ async function axeViolations(page, name) {
 await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious violation), shows no code and cuts no header, in Chinese and English', async (open) => {
   const problems = []
   const consolePages = ['/', '/orgs', '/members', '/import', '/activities', '/activities/new', '/compliance', '/stats',
-    '/trainings', `/trainings/${klass.id}`, '/training-plans', '/home-deliveries', '/audit', '/account']
-  const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', `/checkin?session=${session.id}`]
+    '/trainings', `/trainings/${klass.id}`, '/training-plans', '/home-deliveries', '/matters', '/audit', '/account']
+  const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', '/m/matters', `/checkin?session=${session.id}`]
   const dialogsOf = {
     '/members': ['[data-test=member-add]'],
+    '/matters': ['[data-test=matter-add]', '[data-test=matters] .el-table__row'],
     '/activities': ['[data-test=activity-list] .el-table__row'],
     '/trainings': ['button.el-button--danger'],
     [`/trainings/${klass.id}`]: ['[data-test=edit-class]', '[data-test=add-session]', '#tab-enrolments >> then [data-test=batch-open]'],

@@ -12,6 +12,9 @@ export interface Messages {
 export interface Module {
   /** Console pages, as children of the console layout ('' is the dashboard). */
   routes: RouteRecordRaw[]
+  /** Member pages on the phone, as children of /m, and their tabs. */
+  phoneRoutes?: RouteRecordRaw[]
+  phoneTabs?: { to: string; label: string }[]
   menu: MenuEntry[]
   messages: { 'zh-CN': Messages; en: Messages }
 }

@@ -24,6 +24,7 @@ export const router = createRouter({
         { path: 'hours', component: () => import('./views/m/MyHours.vue') },
         { path: 'classes', component: () => import('./views/m/MyClasses.vue') },
         { path: 'activities', component: () => import('./views/m/MyActivities.vue') },
+        ...modules.flatMap((m) => m.phoneRoutes ?? []),
       ],
     },
     {

@@ -1,0 +1,34 @@
+// 我为群众办实事: the console page, the member's phone page, menu entries and labels.
+import type { Module } from '../../modules'
+
+const module: Module = {
+  routes: [{ path: 'matters', component: () => import('./index.vue') }],
+  phoneRoutes: [{ path: 'matters', component: () => import('./Mine.vue') }],
+  phoneTabs: [{ to: '/m/matters', label: 'matters.tab' }],
+  menu: [{ path: '/matters', label: 'menu.matters', perm: 'member:read' }],
+  messages: {
+    'zh-CN': {
+      menu: { matters: '我为群众办实事' },
+      matterStatus: { planned: '计划', in_progress: '办理中', done: '已办结' },
+      matters: {
+        orgPlanned: '{year}年组织计划实事', orgDone: '其中已办结', memberPlanned: '{year}年党员计划实事', memberDone: '其中已办结',
+        plannedBy: '计划主体', byOrg: '党组织', byMember: '党员', status: '状态', category: '类别', add: '登记组织实事', title: '实事名称',
+        plannedOn: '计划日期', doneOn: '办结日期', beneficiaries: '服务对象', responsible: '责任人', evidence: '办结情况',
+        evidenceHint: '办了什么、惠及多少群众（办结时必填）', feedback: '群众反馈', removeConfirm: '删除“{title}”？',
+        mine: '我的实事', tab: '实事', plan: '新增', none: '还没有登记实事', start: '开始办理', finish: '办结',
+      },
+    },
+    en: {
+      menu: { matters: 'Serving the people' },
+      matterStatus: { planned: 'Planned', in_progress: 'In progress', done: 'Done' },
+      matters: {
+        orgPlanned: 'Planned by organizations in {year}', orgDone: 'of which done', memberPlanned: 'Planned by members in {year}', memberDone: 'of which done',
+        plannedBy: 'Planned by', byOrg: 'Organization', byMember: 'Member', status: 'Status', category: 'Category', add: 'Plan a matter', title: 'Matter',
+        plannedOn: 'Planned for', doneOn: 'Done on', beneficiaries: 'For whom', responsible: 'Responsible', evidence: 'What was done',
+        evidenceHint: 'What was done, for how many people (needed to finish)', feedback: 'Feedback from those served', removeConfirm: 'Remove “{title}”?',
+        mine: 'My matters', tab: 'Matters', plan: 'New', none: 'No matters yet', start: 'Start', finish: 'Finish',
+      },
+    },
+  },
+}
+export default module

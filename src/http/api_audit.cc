@@ -69,6 +69,7 @@ const std::map<std::string, std::string>& action_labels() {
       {"member.update", "修改党员信息"},
       {"matter.create", "登记办实事"},
       {"matter.delete", "删除办实事"},
+      {"matter.export", "导出办实事"},
       {"matter.update", "更新办实事"},
       {"matter_category.create", "新增办实事类别"},
       {"org.create", "新增党组织"},

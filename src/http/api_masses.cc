@@ -1,9 +1,13 @@
 // Serving the masses (我为群众办实事): matters, their categories and figures.
 #include <boost/json.hpp>
+#include <map>
 
+#include "common/time.h"
+#include "domain/audit/audit.h"
 #include "domain/masses/masses.h"
 #include "http/api.h"
 #include "http/input.h"
+#include "http/xlsx.h"
 
 namespace dj::http {
 namespace json = boost::json;
@@ -51,6 +55,24 @@ constexpr const char* kMassesSchemas = R"JSON({
                     "members": "MatterCount", "by_category": {"*": "MatterCount"}}
 })JSON";
 
+const std::vector<Param> kMatterFilters = {
+    {"org_id", ParamType::integer}, {"planned_by", ParamType::string},
+    {"status", ParamType::string},  {"category", ParamType::string},
+    {"from", ParamType::date},      {"to", ParamType::date},
+    {"mine", ParamType::boolean}};
+
+masses::ListQuery read_matter_filters(QueryReader& q) {
+  masses::ListQuery lq;
+  lq.org_id = q.id("org_id");
+  lq.planned_by = q.str("planned_by", 10);
+  lq.status = q.str("status", 20);
+  lq.category = q.str("category", 30);
+  lq.from = q.date("from");
+  lq.to = q.date("to");
+  lq.mine = q.boolean("mine").value_or(false);
+  return lq;
+}
+
 }  // namespace
 
 void add_masses_routes(Router& r, Services& s) {
@@ -89,32 +111,67 @@ void add_masses_routes(Router& r, Services& s) {
          .tag = "masses",
          .summary = "办实事 matters in a subtree (a member: his own), latest planned first",
          .perm = auth::Perm::org_read,
-         .query = {{"org_id", ParamType::integer},
-                   {"planned_by", ParamType::string},
-                   {"status", ParamType::string},
-                   {"category", ParamType::string},
-                   {"from", ParamType::date},
-                   {"to", ParamType::date},
-                   {"mine", ParamType::boolean},
-                   {"page", ParamType::integer},
-                   {"page_size", ParamType::integer}},
+         .query =
+             [] {
+               auto params = kMatterFilters;
+               params.insert(params.end(), kPaging.begin(), kPaging.end());
+               return params;
+             }(),
          .responses = {{200, "MatterPage"}},
          .handler = [svc](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
-           masses::ListQuery lq;
-           lq.org_id = q.id("org_id");
-           lq.planned_by = q.str("planned_by", 10);
-           lq.status = q.str("status", 20);
-           lq.category = q.str("category", 30);
-           lq.from = q.date("from");
-           lq.to = q.date("to");
-           lq.mine = q.boolean("mine").value_or(false);
+           masses::ListQuery lq = read_matter_filters(q);
            auto paging = q.paging();
            lq.page = paging.page;
            lq.page_size = paging.page_size;
            DJ_TRY(q.finish());
            DJ_ASSIGN(auto page, svc->list(c.p(), lq));
            return json_response(masses::to_json(page));
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/matters/export.xlsx",
+         .tag = "masses",
+         .summary = "The matters the filters select as .xlsx, in words (at most 50,000 rows; "
+                    "audited)",
+         .perm = auth::Perm::org_read,
+         .query = kMatterFilters,
+         .responses = {{200,
+                        "",
+                        {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}},
+         .handler = [svc, &s](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           masses::ListQuery lq = read_matter_filters(q);
+           DJ_TRY(q.finish());
+           lq.page_size = 50000;
+           DJ_ASSIGN(auto page, svc->list(c.p(), lq));
+           DJ_ASSIGN(auto categories, svc->categories());
+           std::map<std::string, std::string> label;
+           for (const auto& x : categories) label[x.code] = x.label_zh;
+           static const std::map<std::string, std::string> status = {
+               {"planned", "计划"}, {"in_progress", "办理中"}, {"done", "已办结"}};
+           auto text = [](const std::optional<std::string>& v) { return Cell(v.value_or("")); };
+           Sheet sheet{"办实事",
+                       {"计划日期", "实事名称", "计划主体", "党组织", "党员", "类别", "服务对象",
+                        "责任人", "状态", "办结日期", "办结情况", "群众反馈"},
+                       {}};
+           for (const auto& m : page.items) {
+             sheet.rows.push_back({Cell(Date{m.planned_on}), Cell(m.title),
+                                   Cell(std::string(m.member_id ? "党员" : "党组织")),
+                                   Cell(m.org_path_name), text(m.member_name),
+                                   Cell(label.count(m.category) ? label[m.category] : m.category),
+                                   text(m.beneficiaries), text(m.responsible),
+                                   Cell(status.at(m.status)),
+                                   m.done_on ? Cell(Date{*m.done_on}) : Cell(std::string()),
+                                   text(m.evidence), text(m.feedback)});
+           }
+           DJ_TRY(audit::record_now(s.db, c.p().actor(),
+                                    {"matter.export",
+                                     "matter",
+                                     "",
+                                     c.p().scope_path,
+                                     {},
+                                     json::object{{"rows", page.total}}}));
+           return xlsx_response({sheet}, "matters.xlsx");
          }});
   r.add({.method = "GET",
          .pattern = "/api/v1/matters/figures",

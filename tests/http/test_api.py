@@ -1680,6 +1680,26 @@ class Masses(Base):
         trail = self.admin.get("/api/v1/audit?entity=matter&entity_id=%d" % m["id"]).json()["items"]
         self.assertEqual([t["action"] for t in trail], ["matter.update", "matter.create"])
 
+    def test_the_export_opens_in_words(self):
+        r = self.admin.get("/api/v1/matters/export.xlsx?org_id=%d&planned_by=org" % self.org01["id"])
+        self.assertEqual(r.status, 200, r)
+        probe = subprocess.run(["/usr/bin/python3", "-c",
+                                "import io, sys, openpyxl\n"
+                                "ws = openpyxl.load_workbook(io.BytesIO(sys.stdin.buffer.read())).active\n"
+                                "rows = list(ws.iter_rows(values_only=True))\n"
+                                "print(len(rows) - 1, '|'.join(rows[0]), rows[1][2], rows[1][5], rows[1][8])"],
+                               input=r.body_bytes, capture_output=True)
+        self.assertEqual(probe.returncode, 0, probe.stderr)
+        out = probe.stdout.decode().split()
+        listed = self.admin.get("/api/v1/matters?org_id=%d&planned_by=org&page_size=1" % self.org01["id"]).json()
+        self.assertEqual(int(out[0]), listed["total"])
+        self.assertTrue(out[1].startswith("计划日期|实事名称|计划主体"))
+        self.assertEqual(out[2], "党组织")
+        self.assertNotRegex(out[3] + out[4], r"[a-z_]")  # category and status in words
+        self.assertEqual(self.admin.get("/api/v1/matters/export.xlsx?status=x").field_errors(), {"status": "unknown_code"})
+        trail = self.admin.get("/api/v1/audit?action=matter.export").json()["items"]
+        self.assertTrue(trail)
+
     def all_matters(self, org_id, planned_by):
         page = self.admin.get("/api/v1/matters?org_id=%d&planned_by=%s&from=2021-04-01&to=2021-06-30&page_size=500"
                               % (org_id, planned_by)).json()

@@ -15,6 +15,9 @@ export const getMatters = (query: NonNullable<operations['getMatters']['paramete
 /** Plan a matter: an organization's (org:write) or a member's (his own, or one in scope); done needs evidence */
 export const postMatters = (body: operations['postMatters']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postMatters']['responses'][201]['content']['application/json']>('POST', url('/api/v1/matters', {}), body, headers)
+/** The matters the filters select as .xlsx, in words (at most 50,000 rows; audited) */
+export const getMattersExportXlsxUrl = (query: NonNullable<operations['getMattersExportXlsx']['parameters']['query']> = {}) =>
+  url('/api/v1/matters/export.xlsx', {}, query)
 /** Planned and done in a subtree and period (by planned date): by organizations, by members, by category */
 export const getMattersFigures = (query: NonNullable<operations['getMattersFigures']['parameters']['query']>) =>
   request<operations['getMattersFigures']['responses'][200]['content']['application/json']>('GET', url('/api/v1/matters/figures', {}, query))

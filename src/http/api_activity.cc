@@ -258,16 +258,8 @@ void add_activity_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto aid, c.id(1, "aid"));
            DJ_ASSIGN(auto file, s.activities.attachment(c.p(), id, aid));
-           Response res;
-           res.content_type = file.first.content_type;
-           res.body = std::move(file.second);
-           res.headers.emplace_back("Content-Security-Policy", "default-src 'none'; sandbox");
-           res.headers.emplace_back(
-               "Content-Disposition",
-               std::string(file.first.content_type == "application/pdf" ? "attachment" : "inline") +
-                   "; filename=\"attachment-" + std::to_string(aid) + "\"");
-           res.headers.emplace_back("Cache-Control", "private, max-age=86400, immutable");
-           return res;
+           return file_response(file.first.content_type, std::move(file.second),
+                                "attachment-" + std::to_string(aid));
          }});
   r.add({.method = "DELETE",
          .pattern = "/api/v1/activities/{id}/attachments/{aid}",

@@ -48,7 +48,10 @@ constexpr const char* kMassesSchemas = R"JSON({
              "planned_by": "string", "title": "string", "category": "string",
              "beneficiaries": "string?", "planned_on": "date", "responsible": "string?",
              "status": "codes:masses.statuses", "done_on": "date?", "evidence": "string?",
-             "feedback": "string?", "created_at": "datetime", "updated_at": "datetime"},
+             "feedback": "string?", "created_at": "datetime", "updated_at": "datetime",
+             "files": ["MatterFile"]},
+  "MatterFile": {"id": "integer", "matter_id": "integer", "filename": "string",
+                 "content_type": "string", "size": "integer", "created_at": "datetime"},
   "MatterPage": {"items": ["Matter"], "total": "integer"},
   "MatterCount": {"planned": "integer", "done": "integer"},
   "MatterFigures": {"from": "date", "to": "date", "orgs": "MatterCount",
@@ -78,7 +81,10 @@ masses::ListQuery read_matter_filters(QueryReader& q) {
 void add_masses_routes(Router& r, Services& s) {
   r.add_schemas(kMassesSchemas);
   r.add_codes("masses.statuses", masses::kStatuses);
-  auto svc = std::make_shared<masses::MassesService>(s.db);
+  // Files go to the same store as the activities' attachments, under the same limit.
+  const auto& files = s.activities.config();
+  auto svc = std::make_shared<masses::MassesService>(
+      s.db, masses::Config{files.blob_dir, files.max_attachment_bytes});
   r.add({.method = "GET",
          .pattern = "/api/v1/matter-categories",
          .tag = "masses",
@@ -239,6 +245,50 @@ void add_masses_routes(Router& r, Services& s) {
          .handler = [svc](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_TRY(svc->remove(c.p(), id));
+           return no_content();
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/matters/{id}/files",
+         .tag = "masses",
+         .summary = "Attach a photo (JPEG, PNG) or PDF of what was done: the raw file as the "
+                    "body, its type as Content-Type, ?filename=; checked by content",
+         .perm = auth::Perm::org_read,
+         .query = {{"filename", ParamType::string}},
+         .responses = {{201, "MatterFile"}},
+         .upload = true,
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           QueryReader q(c.req);
+           auto filename = q.str("filename", 200);
+           DJ_TRY(q.finish());
+           std::string type(c.req.header("content-type"));
+           type = type.substr(0, type.find(';'));
+           DJ_ASSIGN(auto f, svc->attach(c.p(), id, type, filename.value_or(""), c.req.body));
+           return json_response(masses::to_json(f), 201);
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/matters/{id}/files/{fid}",
+         .tag = "masses",
+         .summary = "Download a matter's file (served with its checked type, never as a page)",
+         .perm = auth::Perm::org_read,
+         .responses = {{200, "", {"image/jpeg", "image/png", "application/pdf"}}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto fid, c.id(1, "fid"));
+           DJ_ASSIGN(auto f, svc->file(c.p(), id, fid));
+           return file_response(f.first.content_type, std::move(f.second),
+                                "matter-file-" + std::to_string(fid));
+         }});
+  r.add({.method = "DELETE",
+         .pattern = "/api/v1/matters/{id}/files/{fid}",
+         .tag = "masses",
+         .summary = "Remove a file of a matter not yet done (soft, audited)",
+         .perm = auth::Perm::org_read,
+         .responses = {{204}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto fid, c.id(1, "fid"));
+           DJ_TRY(svc->detach(c.p(), id, fid));
            return no_content();
          }});
 }

@@ -130,6 +130,20 @@ Response no_content() {
   return r;
 }
 
+Response file_response(const std::string& content_type, std::string bytes,
+                       const std::string& name) {
+  Response res;
+  res.content_type = content_type;
+  res.body = std::move(bytes);
+  res.headers.emplace_back("Content-Security-Policy", "default-src 'none'; sandbox");
+  res.headers.emplace_back(
+      "Content-Disposition",
+      std::string(content_type == "application/pdf" ? "attachment" : "inline") + "; filename=\"" +
+          name + "\"");
+  res.headers.emplace_back("Cache-Control", "private, max-age=86400, immutable");
+  return res;
+}
+
 Response problem_response(const Error& e) {
   const int status = http_status(e.code);
   json::array errors;

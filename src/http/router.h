@@ -129,6 +129,9 @@ class Router {
 Response json_response(const boost::json::value& v, int status = 200);
 // 204 without a body.
 Response no_content();
+// An uploaded photo or document served back: its checked type, never as a
+// page (a sandboxing CSP), a PDF as a download, cached privately.
+Response file_response(const std::string& content_type, std::string bytes, const std::string& name);
 // application/problem+json for an Error (RFC 9457).
 Response problem_response(const Error& e);
 int http_status(ErrorCode code);

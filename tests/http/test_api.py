@@ -856,7 +856,7 @@ class Permissions(Base):
         for method, path, _ in routes():
             if (method, path) in open_routes:
                 continue
-            concrete = (path.replace("{id}", "1").replace("{sid}", "1").replace("{aid}", "1")
+            concrete = (path.replace("{id}", "1").replace("{sid}", "1").replace("{aid}", "1").replace("{fid}", "1")
                         .replace("{mid}", "1"))
             r = none.request(method, concrete, body=None if method == "GET" else {})
             self.assertEqual(r.status, 401, (method, path, r))
@@ -879,7 +879,9 @@ class Permissions(Base):
         other_user = [u for u in admin.get("/api/v1/users?page_size=500").json()["items"]
                       if u["username"] == "org02"][0]["id"]
         matter = admin.post("/api/v1/matters", {"org_id": other_org, "title": "别处的实事",
-                                                "category": "other", "planned_on": "2026-05-01"}).json()
+                                                "category": "other", "planned_on": "2021-05-01"}).json()
+        matter_file = admin.post("/api/v1/matters/%d/files?filename=a.png" % matter["id"], raw=PNG,
+                                 headers={"Content-Type": "image/png"}).json()
         ids = {"/api/v1/orgs/": other_org, "/api/v1/members/": other_member,
                "/api/v1/activities/": act["id"], "/api/v1/trainings/": tr["id"],
                "/api/v1/users/": other_user, "/api/v1/matters/": matter["id"]}
@@ -890,7 +892,8 @@ class Permissions(Base):
             if not prefix:
                 continue
             concrete = (path.replace("{id}", str(ids[prefix])).replace("{sid}", str(sess["id"]))
-                        .replace("{aid}", str(att["id"])).replace("{mid}", str(other_member)))
+                        .replace("{aid}", str(att["id"])).replace("{mid}", str(other_member))
+                        .replace("{fid}", str(matter_file["id"])))
             if concrete.endswith("/hours"):
                 concrete += "?year=2026"
             body = None if method in ("GET", "DELETE") else {}
@@ -1679,6 +1682,27 @@ class Masses(Base):
         # The trail says who did what, in words.
         trail = self.admin.get("/api/v1/audit?entity=matter&entity_id=%d" % m["id"]).json()["items"]
         self.assertEqual([t["action"] for t in trail], ["matter.update", "matter.create"])
+
+    def test_a_photo_is_evidence_checked_by_its_content(self):
+        me = login(SERVER, "member01")
+        m = me.post("/api/v1/matters", {"title": "清理楼道杂物", "category": "environment",
+                                        "planned_on": "2021-05-20"}).json()
+        files = "/api/v1/matters/%d/files" % m["id"]
+        self.assertEqual(me.post(files + "?filename=a.png", raw=PDF, headers={"Content-Type": "image/png"})
+                         .field_errors(), {"file": "type_mismatch"})
+        self.assertEqual(me.post(files + "?filename=a.html", raw=b"<p>x</p>", headers={"Content-Type": "text/html"})
+                         .field_errors(), {"Content-Type": "unsupported"})
+        self.assertEqual(login(SERVER, "org02").post(files + "?filename=a.png", raw=PNG,
+                                                      headers={"Content-Type": "image/png"}).status, 404)
+        r = me.post(files + "?filename=现场.png", raw=PNG, headers={"Content-Type": "image/png"})
+        self.assertEqual(r.status, 201, r)
+        got = me.get(files + "/%d" % r.json()["id"])
+        self.assertEqual((got.status, got.body_bytes), (200, PNG))
+        self.assertIn("sandbox", got.header("content-security-policy"))
+        done = me.request("PATCH", "/api/v1/matters/%d" % m["id"], {"status": "done"})
+        self.assertEqual(done.status, 200, done)  # the photo is the evidence
+        self.assertEqual(len(done.json()["files"]), 1)
+        self.assertEqual(me.request("DELETE", files + "/%d" % r.json()["id"]).status, 409)
 
     def test_the_export_opens_in_words(self):
         r = self.admin.get("/api/v1/matters/export.xlsx?org_id=%d&planned_by=org" % self.org01["id"])

@@ -709,10 +709,14 @@ await test('我为群众办实事: a matter planned in the console, carried to d
   const card = phone.page.locator(`[data-test=my-matter-${own.id}]`)
   await card.locator(`[data-test=my-matter-done-${own.id}]`).click()
   await card.locator('.field-error').waitFor()
-  await card.locator('textarea').fill('代缴3户水电费')
+  // A photo taken on the phone is the evidence.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64')
+  await phone.page.setInputFiles(`[data-test=my-matter-file-${own.id}]`, { name: '缴费凭证.png', mimeType: 'image/png', buffer: png })
+  await card.locator('text=缴费凭证.png').waitFor()
   await card.locator(`[data-test=my-matter-done-${own.id}]`).click()
   await card.locator('.el-tag:has-text("已办结")').waitFor()
-  assert((await admin.get(`/api/v1/matters/${own.id}`)).status === 'done', 'the member finished his own')
+  const ownDone = await admin.get(`/api/v1/matters/${own.id}`)
+  assert(ownDone.status === 'done' && ownDone.files.length === 1, `the member finished his own: ${JSON.stringify(ownDone)}`)
 })
 
 await test('console pages render without errors', async (open) => {

@@ -16,6 +16,7 @@
 #include "domain/ledger/ledger.h"
 #include "domain/member/member.h"
 #include "domain/org/org.h"
+#include "store/blobs.h"
 #include "store/bulk.h"
 #include "store/query.h"
 
@@ -468,14 +469,6 @@ json::object to_json(const Attachment& a) {
                       {"created_at", format_instant(a.created_at)}};
 }
 
-std::optional<std::string> sniff_type(std::string_view b) {
-  if (b.size() >= 3 && b.substr(0, 3) == "\xFF\xD8\xFF") return "image/jpeg";
-  if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1A\n", 8))
-    return "image/png";
-  if (b.size() >= 5 && b.substr(0, 5) == "%PDF-") return "application/pdf";
-  return std::nullopt;
-}
-
 Result<std::vector<ActivityType>> ActivityService::types() {
   return store::with_conn(db_, [](store::Conn& c) -> Result<std::vector<ActivityType>> {
     DJ_ASSIGN(auto rows, c.query("SELECT code, label_zh, label_en, three_meetings, org_life, "
@@ -776,54 +769,12 @@ Status ActivityService::remove(const Principal& p, int64_t id,
   });
 }
 
-namespace {
-
-std::filesystem::path blob_path(const std::string& dir, const std::string& sha) {
-  return std::filesystem::path(dir) / sha.substr(0, 2) / sha;
-}
-
-// Writes the bytes once under their hash (a temporary file renamed into place).
-Status store_blob(const std::string& dir, const std::string& sha, const std::string& bytes) {
-  const auto path = blob_path(dir, sha);
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec)) return {};
-  std::filesystem::create_directories(path.parent_path(), ec);
-  const auto tmp = path.string() + ".tmp-" + random_token().substr(0, 8);
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out.flush()) return Error{ErrorCode::unavailable, "cannot write the attachment", {}};
-  }
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) return Error{ErrorCode::unavailable, "cannot store the attachment", {}};
-  return {};
-}
-
-}  // namespace
-
 Result<Attachment> ActivityService::attach(const Principal& p, int64_t activity_id,
                                            const std::string& claimed_type,
                                            const std::string& filename, const std::string& bytes,
                                            const std::optional<std::string>& reason) {
   DJ_TRY(auth::require(p, Perm::org_write));
-  if (bytes.size() > cfg_.max_attachment_bytes) {
-    return Error{ErrorCode::too_large,
-                 "attachments are at most " + std::to_string(cfg_.max_attachment_bytes) + " bytes",
-                 {{"file", "too_large", "the file is too large"}}};
-  }
-  Validator v;
-  v.text("filename", filename.empty() ? std::nullopt : std::optional<std::string>(filename), 200);
-  if (filename.find('/') != std::string::npos || filename.find('\\') != std::string::npos) {
-    v.add("filename", "format", "must be a plain file name");
-  }
-  const auto actual = sniff_type(bytes);
-  if (claimed_type != "image/jpeg" && claimed_type != "image/png" &&
-      claimed_type != "application/pdf") {
-    v.add("Content-Type", "unsupported", "send image/jpeg, image/png or application/pdf");
-  } else if (!actual || *actual != claimed_type) {
-    v.add("file", "type_mismatch", "the content is not " + claimed_type);
-  }
-  DJ_TRY(v.status());
+  DJ_TRY(store::check_upload(claimed_type, filename, bytes, cfg_.max_attachment_bytes));
   const std::string sha = sha256_hex(bytes);
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Attachment> {
     DJ_ASSIGN(auto a, load(c, activity_id, cfg_, false));
@@ -831,7 +782,7 @@ Result<Attachment> ActivityService::attach(const Principal& p, int64_t activity_
       return Error::not_found("activity " + std::to_string(activity_id));
     }
     DJ_TRY(check_lock(p, a, reason, cfg_.lock_days));
-    DJ_TRY(store_blob(cfg_.blob_dir, sha, bytes));
+    DJ_TRY(store::put_blob(cfg_.blob_dir, sha, bytes));
     const int64_t now = now_ms();
     DJ_ASSIGN(auto ins,
               c.query_one("INSERT INTO attachments (activity_id, sha256, content_type, "
@@ -860,11 +811,8 @@ Result<std::pair<Attachment, std::string>> ActivityService::attachment(const Pri
   DJ_ASSIGN(auto a, get(p, activity_id));
   for (const auto& f : a.attachments) {
     if (f.id != id) continue;
-    std::ifstream in(blob_path(cfg_.blob_dir, f.sha256), std::ios::binary);
-    if (!in) return Error{ErrorCode::unavailable, "the attachment's file is missing", {}};
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    return std::pair{f, buf.str()};
+    DJ_ASSIGN(auto bytes, store::get_blob(cfg_.blob_dir, f.sha256));
+    return std::pair{f, std::move(bytes)};
   }
   return Error::not_found("attachment " + std::to_string(id));
 }

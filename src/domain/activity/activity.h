@@ -121,10 +121,6 @@ struct DayCount {
   std::map<std::string, int64_t> by_type;
 };
 
-// The type of a file by its first bytes: image/jpeg, image/png,
-// application/pdf, or nullopt for anything else.
-std::optional<std::string> sniff_type(std::string_view bytes);
-
 // Credited hours for a duration by the conventions: 8 for a full day, 4 for
 // a half day, else the actual length rounded to a tenth.
 int64_t default_hours_tenths(int64_t duration_ms, const Config& cfg);
@@ -132,6 +128,7 @@ int64_t default_hours_tenths(int64_t duration_ms, const Config& cfg);
 class ActivityService {
  public:
   ActivityService(store::Db& db, Config cfg) : db_(db), cfg_(cfg) {}
+  const Config& config() const { return cfg_; }
 
   Result<std::vector<ActivityType>> types();
   // Adds a type code to the dictionary (committee_admin).

@@ -3,10 +3,12 @@
 #include <boost/json.hpp>
 #include <map>
 
+#include "common/crypto.h"
 #include "common/time.h"
 #include "common/validate.h"
 #include "domain/audit/audit.h"
 #include "domain/org/org.h"
+#include "store/blobs.h"
 #include "store/query.h"
 
 namespace dj::masses {
@@ -53,11 +55,36 @@ int rank(const std::string& status) {
   return -1;
 }
 
+// Fills the files of each matter (one query per 500 matters).
+Status fill_files(store::Conn& c, std::vector<Matter>& items) {
+  std::map<int64_t, Matter*> by_id;
+  for (auto& m : items) by_id[m.id] = &m;
+  for (size_t start = 0; start < items.size(); start += 500) {
+    std::string marks;
+    store::Params ids;
+    for (size_t i = start; i < std::min(items.size(), start + 500); ++i) {
+      marks += marks.empty() ? "?" : ", ?";
+      ids.emplace_back(items[i].id);
+    }
+    DJ_ASSIGN(auto rows, c.query("SELECT id, matter_id, sha256, content_type, size, filename, "
+                                 "created_at FROM matter_files WHERE deleted_at IS NULL AND "
+                                 "matter_id IN (" +
+                                     marks + ") ORDER BY id",
+                                 ids));
+    for (const auto& f : rows) {
+      by_id[f.i64(1)]->files.push_back(
+          {f.i64(0), f.i64(1), f.str(2), f.str(3), f.str(5), f.i64(4), f.i64(6)});
+    }
+  }
+  return {};
+}
+
 Result<Matter> load(store::Conn& c, int64_t id) {
   DJ_ASSIGN(auto r, c.query_opt(std::string("SELECT ") + kColumns + kFrom + " AND x.id = ?", {id}));
   if (!r) return Error::not_found("matter " + std::to_string(id));
   std::vector<Matter> one{from_row(*r)};
   DJ_TRY(org::name_paths(c, one));
+  DJ_TRY(fill_files(c, one));
   return one[0];
 }
 
@@ -75,7 +102,8 @@ bool may_read(const Principal& p, const Matter& x) {
 }
 
 // The whole record's rules, after a create's defaults or a change's merge.
-Status validate(const MatterInput& in, const std::map<std::string, bool>& categories) {
+Status validate(const MatterInput& in, const std::map<std::string, bool>& categories,
+                bool has_files = false) {
   Validator v;
   v.text("title", in.title, 200);
   if (!in.category || !categories.contains(*in.category)) {
@@ -90,8 +118,8 @@ Status validate(const MatterInput& in, const std::map<std::string, bool>& catego
   v.date("done_on", in.done_on);
   v.text("evidence", in.evidence, 5000, false);
   v.text("feedback", in.feedback, 2000, false);
-  if (in.status == "done" && (!in.evidence || in.evidence->empty())) {
-    v.add("evidence", "required", "a matter done needs its evidence");
+  if (in.status == "done" && (!in.evidence || in.evidence->empty()) && !has_files) {
+    v.add("evidence", "required", "a matter done needs its evidence: what was done, or a file");
   }
   if (in.status == "done" && in.done_on && in.planned_on && is_valid_date(*in.done_on) &&
       *in.done_on > today()) {
@@ -229,6 +257,7 @@ Result<Page> MassesService::list(const Principal& p, const ListQuery& q) {
     out.total = found.total;
     for (const auto& r : found.rows) out.items.push_back(from_row(r));
     DJ_TRY(org::name_paths(c, out.items));
+    DJ_TRY(fill_files(c, out.items));
     return out;
   });
 }
@@ -269,7 +298,7 @@ Result<Matter> MassesService::update(const Principal& p, int64_t id, const Matte
     in.done_on = patch.done_on ? patch.done_on : before.done_on;
     if (in.status == "done" && !in.done_on) in.done_on = today();
     DJ_ASSIGN(auto codes, category_codes(c));
-    DJ_TRY(validate(in, codes));
+    DJ_TRY(validate(in, codes, !before.files.empty()));
     DJ_TRY(
         c.exec("UPDATE matters SET title = ?, category = ?, beneficiaries = ?, planned_on = ?, "
                "responsible = ?, status = ?, done_on = ?, evidence = ?, feedback = ?, "
@@ -299,6 +328,62 @@ Status MassesService::remove(const Principal& p, int64_t id) {
     return audit::record(c, p.actor(),
                          {"matter.delete", "matter", std::to_string(id), x.org_path, to_json(x),
                           json::object{{"deleted", true}}});
+  });
+}
+
+Result<MatterFile> MassesService::attach(const Principal& p, int64_t id,
+                                         const std::string& claimed_type,
+                                         const std::string& filename, const std::string& bytes) {
+  DJ_TRY(store::check_upload(claimed_type, filename, bytes, cfg_.max_file_bytes));
+  const std::string sha = sha256_hex(bytes);
+  return store::with_tx(db_, [&](store::Conn& c) -> Result<MatterFile> {
+    DJ_ASSIGN(auto x, load(c, id));
+    if (!may_read(p, x)) return Error::not_found("matter " + std::to_string(id));
+    if (!may_change(p, x)) return Error::forbidden("only its organization or member changes it");
+    DJ_TRY(store::put_blob(cfg_.blob_dir, sha, bytes));
+    const int64_t now = now_ms();
+    DJ_ASSIGN(auto ins, c.query_one("INSERT INTO matter_files (matter_id, sha256, content_type, "
+                                    "size, filename, created_at, created_by) VALUES (?, ?, ?, ?, "
+                                    "?, ?, ?) RETURNING id",
+                                    {id, sha, claimed_type, static_cast<int64_t>(bytes.size()),
+                                     filename, now, p.user_id}));
+    MatterFile out{ins.i64(0), id, sha, claimed_type, filename, static_cast<int64_t>(bytes.size()),
+                   now};
+    DJ_TRY(audit::record(
+        c, p.actor(),
+        {"matter.attach", "matter", std::to_string(id), x.org_path, {}, to_json(out)}));
+    return out;
+  });
+}
+
+Result<std::pair<MatterFile, std::string>> MassesService::file(const Principal& p, int64_t id,
+                                                               int64_t file_id) {
+  DJ_ASSIGN(auto x, get(p, id));
+  for (const auto& f : x.files) {
+    if (f.id != file_id) continue;
+    DJ_ASSIGN(auto bytes, store::get_blob(cfg_.blob_dir, f.sha256));
+    return std::pair{f, std::move(bytes)};
+  }
+  return Error::not_found("file " + std::to_string(file_id));
+}
+
+Status MassesService::detach(const Principal& p, int64_t id, int64_t file_id) {
+  return store::with_tx(db_, [&](store::Conn& c) -> Status {
+    DJ_ASSIGN(auto x, load(c, id));
+    if (!may_read(p, x)) return Error::not_found("matter " + std::to_string(id));
+    if (!may_change(p, x)) return Error::forbidden("only its organization or member changes it");
+    if (x.status == "done") {
+      const std::string why = "a matter done keeps its evidence";
+      return Error{ErrorCode::conflict, why, {{"status", "done", why}}};
+    }
+    for (const auto& f : x.files) {
+      if (f.id != file_id) continue;
+      DJ_TRY(c.exec("UPDATE matter_files SET deleted_at = ? WHERE id = ?", {now_ms(), file_id}));
+      return audit::record(
+          c, p.actor(),
+          {"matter.detach", "matter", std::to_string(id), x.org_path, to_json(f), {}});
+    }
+    return Error::not_found("file " + std::to_string(file_id));
   });
 }
 
@@ -348,7 +433,18 @@ json::object to_json(const Category& c) {
       {"code", c.code}, {"label_zh", c.label_zh}, {"label_en", c.label_en}, {"builtin", c.builtin}};
 }
 
+json::object to_json(const MatterFile& f) {
+  return json::object{{"id", f.id},
+                      {"matter_id", f.matter_id},
+                      {"filename", f.filename},
+                      {"content_type", f.content_type},
+                      {"size", f.size},
+                      {"created_at", format_instant(f.created_at)}};
+}
+
 json::object to_json(const Matter& m) {
+  json::array files;
+  for (const auto& f : m.files) files.push_back(to_json(f));
   return json::object{
       {"id", m.id},
       {"org_id", m.org_id},
@@ -367,6 +463,7 @@ json::object to_json(const Matter& m) {
       {"feedback", opt(m.feedback)},
       {"created_at", format_instant(m.created_at)},
       {"updated_at", format_instant(m.updated_at)},
+      {"files", std::move(files)},
   };
 }
 

@@ -34,6 +34,13 @@ struct MatterInput {
       done_on, evidence, feedback;
 };
 
+// A photo or document of what was done (evidence), kept in the file store.
+struct MatterFile {
+  int64_t id = 0, matter_id = 0;
+  std::string sha256, content_type, filename;
+  int64_t size = 0, created_at = 0;
+};
+
 struct Matter {
   int64_t id = 0, org_id = 0;
   std::string org_path;  // not in its JSON
@@ -44,6 +51,12 @@ struct Matter {
   std::optional<std::string> beneficiaries, responsible, done_on, evidence, feedback;
   std::string planned_on, status;
   int64_t created_at = 0, updated_at = 0;
+  std::vector<MatterFile> files;  // filled by get() and the changes
+};
+
+struct Config {
+  std::string blob_dir = "./data/blobs";  // the files' bytes, content-addressed
+  size_t max_file_bytes = 10 * 1024 * 1024;
 };
 
 struct ListQuery {
@@ -72,7 +85,7 @@ struct Figures {
 
 class MassesService {
  public:
-  explicit MassesService(store::Db& db) : db_(db) {}
+  MassesService(store::Db& db, Config cfg) : db_(db), cfg_(std::move(cfg)) {}
 
   Result<std::vector<Category>> categories();
   // A new category (activity_type:manage: the committee keeps the
@@ -88,19 +101,31 @@ class MassesService {
   Result<Matter> get(const auth::Principal& p, int64_t id);
   Result<Page> list(const auth::Principal& p, const ListQuery& q);
   // Changes the fields given, by whoever may create it. The status only
-  // moves forward (planned -> in_progress -> done); done needs evidence and
+  // moves forward (planned -> in_progress -> done); done needs evidence (its
+  // text, or a photo or document attached first) and
   // takes done_on (default today); a done matter changes only its feedback.
   Result<Matter> update(const auth::Principal& p, int64_t id, const MatterInput& patch);
   // Removes a matter not yet done (soft; audited).
   Status remove(const auth::Principal& p, int64_t id);
+  // A photo (JPEG, PNG) or PDF of what was done, checked by its content, by
+  // whoever may change the matter, before or after it is done. Audited.
+  Result<MatterFile> attach(const auth::Principal& p, int64_t id, const std::string& claimed_type,
+                            const std::string& filename, const std::string& bytes);
+  // A file and its bytes, to whoever may read the matter.
+  Result<std::pair<MatterFile, std::string>> file(const auth::Principal& p, int64_t id,
+                                                  int64_t file_id);
+  // Removes a file (soft) of a matter not yet done.
+  Status detach(const auth::Principal& p, int64_t id, int64_t file_id);
   Result<Figures> figures(const auth::Principal& p, std::optional<int64_t> org_id,
                           const std::string& from, const std::string& to);
 
  private:
   store::Db& db_;
+  Config cfg_;
 };
 
 boost::json::object to_json(const Category& c);
+boost::json::object to_json(const MatterFile& f);
 boost::json::object to_json(const Matter& m);
 boost::json::object to_json(const Page& p);
 boost::json::object to_json(const Figures& f);

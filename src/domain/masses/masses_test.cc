@@ -13,7 +13,8 @@ class MassesTest : public testing::CityTest {
   void SetUp() override {
     CityTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    svc_ = std::make_unique<MassesService>(db());
+    svc_ =
+        std::make_unique<MassesService>(db(), Config{::testing::TempDir() + "/masses-blobs", 1024});
     a_ = person(branch_.id, 1);
   }
   MatterInput matter(std::optional<int64_t> org, const char* day = "2021-04-10") {
@@ -81,6 +82,39 @@ TEST_P(MassesTest, AMemberKeepsHisOwnAndSeesNoOneElses) {
   EXPECT_EQ(svc_->remove(stranger, own->id).error().code, ErrorCode::not_found);
   ASSERT_TRUE(svc_->remove(member(), own->id));
   EXPECT_EQ(svc_->list(member(), q)->total, 0);
+}
+
+TEST_P(MassesTest, APhotoOrDocumentIsEvidenceCheckedByItsContent) {
+  auto made = svc_->create(member(), matter(std::nullopt));
+  ASSERT_TRUE(made) << made.error().message;
+  const std::string png("\x89PNG\r\n\x1A\n\0\0\0\rIHDR", 16);
+  EXPECT_EQ(svc_->attach(member(), made->id, "image/jpeg", "a.jpg", png).error().fields.at(0).code,
+            "type_mismatch");
+  EXPECT_EQ(
+      svc_->attach(member(), made->id, "text/html", "a.html", "<p>").error().fields.at(0).field,
+      "Content-Type");
+  EXPECT_EQ(svc_->attach(member(), made->id, "image/png", "big.png", png + std::string(2000, 'x'))
+                .error()
+                .code,
+            ErrorCode::too_large);
+  EXPECT_EQ(svc_->attach(admin_, 999999, "image/png", "a.png", png).error().code,
+            ErrorCode::not_found);
+  auto photo = svc_->attach(member(), made->id, "image/png", "现场照片.png", png);
+  ASSERT_TRUE(photo) << photo.error().message;
+  auto back = svc_->file(member(), made->id, photo->id);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->second, png);
+  // The photo is evidence enough to finish; then it stays.
+  MatterInput done;
+  done.status = "done";
+  auto finished = svc_->update(member(), made->id, done);
+  ASSERT_TRUE(finished) << finished.error().message;
+  EXPECT_EQ(finished->files.size(), 1u);
+  EXPECT_EQ(svc_->detach(member(), made->id, photo->id).error().code, ErrorCode::conflict);
+  EXPECT_EQ(svc_->file(testing::scoped(auth::Role::org_admin, "/999999/"), made->id, photo->id)
+                .error()
+                .code,
+            ErrorCode::not_found);
 }
 
 TEST_P(MassesTest, FiguresCountPlannedAndDoneByWhoPlannedAndCategory) {

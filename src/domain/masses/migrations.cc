@@ -47,6 +47,20 @@ CREATE TABLE matters (
 CREATE INDEX matters_org ON matters(org_id, planned_on);
 CREATE INDEX matters_member ON matters(member_id, planned_on);
 )SQL"},
+    {.version = 10, .name = "matter_files", .sql = R"SQL(
+CREATE TABLE matter_files (
+  id {id},
+  matter_id BIGINT NOT NULL REFERENCES matters(id),
+  sha256 TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  filename TEXT NOT NULL,
+  deleted_at BIGINT,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT
+);
+CREATE INDEX matter_files_matter ON matter_files(matter_id);
+)SQL"},
 };
 
 }  // namespace

@@ -33,8 +33,9 @@ class TrainingTest : public testing::CityTest {
     in.title = "党员轮训班";
     in.level = "unit";
     in.target_groups = std::vector<std::string>{"all_members"};
-    // Through tomorrow: the session runs past midnight late in the day.
-    in.starts_on = today();
+    // From yesterday through tomorrow: the session began five minutes ago and
+    // runs an hour, across midnight at either end of the day.
+    in.starts_on = date_from_days(days_from_date(today()) - 1);
     in.ends_on = date_from_days(days_from_date(today()) + 1);
     in.capacity = capacity;
     auto t = svc_->create(admin_, in);
@@ -351,7 +352,7 @@ TEST_P(TrainingTest, AFencedSessionNeedsTheLocation) {
   in.title = "现场教学";
   in.level = "unit";
   in.target_groups = std::vector<std::string>{"all_members"};
-  in.starts_on = today();
+  in.starts_on = date_from_days(days_from_date(today()) - 1);
   in.ends_on = date_from_days(days_from_date(today()) + 1);  // the hour may cross midnight
   in.capacity = 5;
   auto t = svc_->create(admin_, in);

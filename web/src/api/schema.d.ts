@@ -1146,6 +1146,41 @@ export interface paths {
         patch: operations["patchMattersById"];
         trace?: never;
     };
+    "/api/v1/matters/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Attach a photo (JPEG, PNG) or PDF of what was done: the raw file as the body, its type as Content-Type, ?filename=; checked by content */
+        post: operations["postMattersByIdFiles"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/matters/{id}/files/{fid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a matter's file (served with its checked type, never as a page) */
+        get: operations["getMattersByIdFilesByFid"];
+        put?: never;
+        post?: never;
+        /** Remove a file of a matter not yet done (soft, audited) */
+        delete: operations["deleteMattersByIdFilesByFid"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2236,6 +2271,16 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            files: components["schemas"]["MatterFile"][];
+        };
+        MatterFile: {
+            id: number;
+            matter_id: number;
+            filename: string;
+            content_type: string;
+            size: number;
+            /** Format: date-time */
+            created_at: string;
         };
         MatterPage: {
             items: components["schemas"]["Matter"][];
@@ -5332,6 +5377,115 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Matter"];
                 };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postMattersByIdFiles: {
+        parameters: {
+            query?: {
+                filename?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "multipart/form-data": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MatterFile"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMattersByIdFilesByFid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                fid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "application/pdf": string;
+                };
+            };
+            /** @description Not Modified: If-None-Match names the file's ETag (a file answer) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteMattersByIdFilesByFid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                fid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem (RFC 9457) */
             "4XX": {

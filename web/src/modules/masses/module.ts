@@ -15,7 +15,7 @@ const module: Module = {
         plannedBy: '计划主体', byOrg: '党组织', byMember: '党员', status: '状态', category: '类别', add: '登记组织实事', title: '实事名称',
         plannedOn: '计划日期', doneOn: '办结日期', beneficiaries: '服务对象', responsible: '责任人', evidence: '办结情况',
         evidenceHint: '办了什么、惠及多少群众（办结时必填）', feedback: '群众反馈', removeConfirm: '删除“{title}”？',
-        export: '导出Excel', mine: '我的实事', tab: '实事', plan: '新增', none: '还没有登记实事', start: '开始办理', finish: '办结',
+        export: '导出Excel', files: '照片与材料', photo: '拍照上传', attach: '上传照片或PDF', mine: '我的实事', tab: '实事', plan: '新增', none: '还没有登记实事', start: '开始办理', finish: '办结',
       },
     },
     en: {
@@ -26,7 +26,7 @@ const module: Module = {
         plannedBy: 'Planned by', byOrg: 'Organization', byMember: 'Member', status: 'Status', category: 'Category', add: 'Plan a matter', title: 'Matter',
         plannedOn: 'Planned for', doneOn: 'Done on', beneficiaries: 'For whom', responsible: 'Responsible', evidence: 'What was done',
         evidenceHint: 'What was done, for how many people (needed to finish)', feedback: 'Feedback from those served', removeConfirm: 'Remove “{title}”?',
-        export: 'Export to Excel', mine: 'My matters', tab: 'Matters', plan: 'New', none: 'No matters yet', start: 'Start', finish: 'Finish',
+        export: 'Export to Excel', files: 'Photos and documents', photo: 'Add a photo', attach: 'Upload a photo or PDF', mine: 'My matters', tab: 'Matters', plan: 'New', none: 'No matters yet', start: 'Start', finish: 'Finish',
       },
     },
   },

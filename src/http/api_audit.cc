@@ -57,6 +57,8 @@ const std::map<std::string, std::string>& action_labels() {
       {"auth.password_change", "修改密码"},
       {"auth.session_end", "结束会话"},
       {"auth.throttled", "登录尝试过多被限制"},
+      {"commitment.commit", "作出年度承诺"},
+      {"commitment.review", "评议党员承诺"},
       {"demo.generate", "生成演示数据"},
       {"home_delivery.create", "登记送学上门"},
       {"member.create", "新增党员"},

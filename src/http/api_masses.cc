@@ -39,7 +39,30 @@ const Body<CategoryInput> kCategoryInput{"MatterCategoryInput",
                                            body.str("label_en", in.label_en);
                                          }};
 
+const Body<masses::CommitmentInput> kCommitmentInput{
+    "CommitmentInput", [](JsonBody& body, masses::CommitmentInput& in) {
+      body.str("identity", in.identity);
+      body.str("duty", in.duty);
+      body.str("pledge", in.pledge);
+    }};
+
+struct ReviewInput {
+  std::optional<std::string> result, note;
+};
+const Body<ReviewInput> kReviewInput{"CommitmentReview", [](JsonBody& body, ReviewInput& in) {
+                                       body.str("result", in.result, masses::kReviews);
+                                       body.str("note", in.note);
+                                     }};
+
 constexpr const char* kMassesSchemas = R"JSON({
+  "Commitment": {"id": "integer", "member_id": "integer", "member_name": "string",
+                 "org_id": "integer", "org_path_name": "string", "year": "integer",
+                 "identity": "string", "duty": "string", "pledge": "string",
+                 "review": "codes:masses.reviews?", "review_note": "string?",
+                 "updated_at": "datetime"},
+  "CommitmentList": {"items": ["Commitment"], "total": "integer"},
+  "CommitmentFigures": {"year": "integer", "members": "integer", "committed": "integer",
+                        "fulfilled": "integer", "partly": "integer", "not_kept": "integer"},
   "MatterCategory": {"code": "string", "label_zh": "string", "label_en": "string",
                      "builtin": "boolean"},
   "MatterCategoryList": {"items": ["MatterCategory"], "total": "integer"},
@@ -81,6 +104,7 @@ masses::ListQuery read_matter_filters(QueryReader& q) {
 void add_masses_routes(Router& r, Services& s) {
   r.add_schemas(kMassesSchemas);
   r.add_codes("masses.statuses", masses::kStatuses);
+  r.add_codes("masses.reviews", masses::kReviews);
   // Files go to the same store as the activities' attachments, under the same limit.
   const auto& files = s.activities.config();
   auto svc = std::make_shared<masses::MassesService>(
@@ -290,6 +314,70 @@ void add_masses_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto fid, c.id(1, "fid"));
            DJ_TRY(svc->detach(c.p(), id, fid));
            return no_content();
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/commitments",
+         .tag = "masses",
+         .summary = "A year's commitments (亮身份、亮职责、亮承诺) in a subtree; a member sees his "
+                    "own organization's (公示)",
+         .perm = auth::Perm::org_read,
+         .query = {{"year", ParamType::integer, true}, {"org_id", ParamType::integer}},
+         .responses = {{200, "CommitmentList"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto year = q.id("year");
+           auto org_id = q.id("org_id");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto list, svc->commitments(c.p(), org_id, year.value_or(0)));
+           json::array items;
+           for (const auto& k : list) items.push_back(masses::to_json(k));
+           const auto n = static_cast<int64_t>(items.size());
+           return json_response(json::object{{"items", std::move(items)}, {"total", n}});
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/commitments/figures",
+         .tag = "masses",
+         .summary = "Members in the party in a subtree, how many committed in a year, and how "
+                    "their commitments were reviewed",
+         .perm = auth::Perm::org_read,
+         .query = {{"year", ParamType::integer, true}, {"org_id", ParamType::integer}},
+         .responses = {{200, "CommitmentFigures"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto year = q.id("year");
+           auto org_id = q.id("org_id");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto f, svc->commitment_figures(c.p(), org_id, year.value_or(0)));
+           return json_response(masses::to_json(f));
+         }});
+  r.add({.method = "PUT",
+         .pattern = "/api/v1/commitments/mine",
+         .tag = "masses",
+         .summary = "Make or change the caller's own commitment of a year, until it is reviewed",
+         .perm = auth::Perm::org_read,
+         .query = {{"year", ParamType::integer, true}},
+         .body = &kCommitmentInput,
+         .responses = {{200, "Commitment"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto year = q.id("year");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto in, kCommitmentInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->commit(c.p(), year.value_or(0), in));
+           return json_response(masses::to_json(out));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/commitments/{id}/review",
+         .tag = "masses",
+         .summary = "The organization's finding on a commitment: fulfilled, partly or not",
+         .perm = auth::Perm::org_write,
+         .body = &kReviewInput,
+         .responses = {{200, "Commitment"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kReviewInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->review(c.p(), id, in.result.value_or(""), in.note));
+           return json_response(masses::to_json(out));
          }});
 }
 

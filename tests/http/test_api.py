@@ -1704,6 +1704,30 @@ class Masses(Base):
         self.assertEqual(len(done.json()["files"]), 1)
         self.assertEqual(me.request("DELETE", files + "/%d" % r.json()["id"]).status, 409)
 
+    def test_a_commitment_is_shown_reviewed_and_then_fixed(self):
+        me = login(SERVER, "member01")
+        body = {"identity": "共产党员、科员", "duty": "负责文件收发", "pledge": "全年办实事不少于2件"}
+        r = me.request("PUT", "/api/v1/commitments/mine?year=2025", body)
+        self.assertEqual(r.status, 200, r)
+        k = r.json()
+        shown = me.get("/api/v1/commitments?year=2025").json()["items"]
+        self.assertIn(k["id"], [x["id"] for x in shown])
+        self.assertEqual({x["org_id"] for x in shown}, {k["org_id"]})  # his organization only
+        review = "/api/v1/commitments/%d/review" % k["id"]
+        self.assertEqual(me.post(review, {"result": "fulfilled"}).status, 403)
+        self.assertEqual(login(SERVER, "org02").post(review, {"result": "fulfilled"}).status, 404)
+        self.assertEqual(self.admin.post(review, {"result": "great"}).field_errors(), {"result": "unknown_code"})
+        self.assertEqual(self.admin.post(review, {"result": "fulfilled", "note": "按期兑现"}).json()["review"], "fulfilled")
+        self.assertEqual(me.request("PUT", "/api/v1/commitments/mine?year=2025", body).status, 409)
+        self.assertEqual(me.request("PUT", "/api/v1/commitments/mine?year=2025", dict(body, pledge="")).field_errors(),
+                         {"pledge": "required"})
+        self.assertEqual(me.request("PUT", "/api/v1/commitments/mine?year=1990", body).field_errors(), {"year": "range"})
+        self.assertEqual(me.request("PUT", "/api/v1/commitments/mine", body).status, 422)
+        self.assertEqual(self.admin.request("PUT", "/api/v1/commitments/mine?year=2025", body).status, 403)
+        f = self.admin.get("/api/v1/commitments/figures?year=2025").json()
+        self.assertGreaterEqual(f["fulfilled"], 1)
+        self.assertGreater(f["members"], f["committed"])
+
     def test_the_export_opens_in_words(self):
         r = self.admin.get("/api/v1/matters/export.xlsx?org_id=%d&planned_by=org" % self.org01["id"])
         self.assertEqual(r.status, 200, r)

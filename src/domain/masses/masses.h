@@ -19,6 +19,8 @@
 namespace dj::masses {
 
 inline constexpr const char* kStatuses[] = {"planned", "in_progress", "done"};
+// How the branch finds a yearly commitment kept (亮承诺 reviewed at year end).
+inline constexpr const char* kReviews[] = {"fulfilled", "partly", "not"};
 
 // This capability's schema migrations (migrations.cc), in version order.
 std::span<const store::Migration> migrations();
@@ -83,6 +85,25 @@ struct Figures {
   std::vector<std::pair<std::string, Count>> by_category;  // category order
 };
 
+// A member's yearly commitment (亮身份、亮职责、亮承诺), shown within his
+// organization (公示) and reviewed by it.
+struct CommitmentInput {
+  std::optional<std::string> identity, duty, pledge;
+};
+
+struct Commitment {
+  int64_t id = 0, member_id = 0, org_id = 0, year = 0;
+  std::string member_name, org_path;  // org_path not in its JSON
+  std::string org_path_name;
+  std::string identity, duty, pledge;
+  std::optional<std::string> review, review_note;
+  int64_t updated_at = 0;
+};
+
+struct CommitmentFigures {
+  int64_t year = 0, members = 0, committed = 0, fulfilled = 0, partly = 0, not_kept = 0;
+};
+
 class MassesService {
  public:
   MassesService(store::Db& db, Config cfg) : db_(db), cfg_(std::move(cfg)) {}
@@ -119,6 +140,20 @@ class MassesService {
   Result<Figures> figures(const auth::Principal& p, std::optional<int64_t> org_id,
                           const std::string& from, const std::string& to);
 
+  // Commitments (commitments.cc). The caller's own for `year` (a member),
+  // made or changed until it is reviewed (409 after).
+  Result<Commitment> commit(const auth::Principal& p, int64_t year, const CommitmentInput& in);
+  // The commitments of a year shown within an organization: an
+  // administrator's subtree (org_id in scope), or a member's own branch.
+  Result<std::vector<Commitment>> commitments(const auth::Principal& p,
+                                              std::optional<int64_t> org_id, int64_t year);
+  // The branch's finding (org:write in scope): fulfilled, partly or not.
+  Result<Commitment> review(const auth::Principal& p, int64_t id, const std::string& result,
+                            const std::optional<std::string>& note);
+  // Members in the party in the subtree, how many committed, how reviewed.
+  Result<CommitmentFigures> commitment_figures(const auth::Principal& p,
+                                               std::optional<int64_t> org_id, int64_t year);
+
  private:
   store::Db& db_;
   Config cfg_;
@@ -129,5 +164,7 @@ boost::json::object to_json(const MatterFile& f);
 boost::json::object to_json(const Matter& m);
 boost::json::object to_json(const Page& p);
 boost::json::object to_json(const Figures& f);
+boost::json::object to_json(const Commitment& c);
+boost::json::object to_json(const CommitmentFigures& f);
 
 }  // namespace dj::masses

@@ -144,6 +144,41 @@ TEST_P(MassesTest, FiguresCountPlannedAndDoneByWhoPlannedAndCategory) {
   EXPECT_EQ(svc_->figures(admin_, {}, "2021-06-30", "2021-04-01").error().fields.at(0).field, "to");
 }
 
+TEST_P(MassesTest, ACommitmentIsShownInTheBranchReviewedAndThenFixed) {
+  CommitmentInput in;
+  in.identity = "共产党员、办公室科员";
+  in.duty = "负责机关文件收发和档案管理";
+  in.pledge = "全年文件零差错，为群众办实事不少于2件";
+  auto made = svc_->commit(member(), 2026, in);
+  ASSERT_TRUE(made) << made.error().message;
+  in.pledge = "全年文件零差错，为群众办实事不少于3件";
+  ASSERT_TRUE(svc_->commit(member(), 2026, in));  // changed before the review
+  const int64_t b = person(branch_.id, 2);
+  auto shown = svc_->commitments(testing::scoped(auth::Role::member, branch_.path, b), {}, 2026);
+  ASSERT_TRUE(shown) << shown.error().message;
+  ASSERT_EQ(shown->size(), 1u);  // 公示 within the branch
+  EXPECT_EQ((*shown)[0].pledge, *in.pledge);
+  EXPECT_EQ(svc_->review(member(), made->id, "fulfilled", {}).error().code, ErrorCode::forbidden);
+  EXPECT_EQ(svc_->review(admin_, made->id, "done", {}).error().fields.at(0).field, "result");
+  auto reviewed = svc_->review(admin_, made->id, "partly", std::string("办实事完成2件"));
+  ASSERT_TRUE(reviewed) << reviewed.error().message;
+  EXPECT_EQ(reviewed->review, "partly");
+  EXPECT_EQ(svc_->commit(member(), 2026, in).error().code, ErrorCode::conflict);
+  auto f = svc_->commitment_figures(admin_, {}, 2026);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->members, 2);
+  EXPECT_EQ(f->committed, 1);
+  EXPECT_EQ(f->partly, 1);
+  EXPECT_EQ(svc_->commitments(testing::scoped(auth::Role::org_admin, "/999999/"), branch_.id, 2026)
+                .error()
+                .code,
+            ErrorCode::invalid);
+  EXPECT_EQ(svc_->commit(admin_, 2026, in).error().code, ErrorCode::forbidden);  // no member
+  EXPECT_EQ(svc_->commit(member(), 1999, in).error().fields.at(0).field, "year");
+  in.pledge = "";
+  EXPECT_EQ(svc_->commit(member(), 2027, in).error().fields.at(0).field, "pledge");
+}
+
 TEST_P(MassesTest, BadInputNamesTheFieldAndChangesNothing) {
   auto bad = matter(unit_.id);
   bad.category = "nonsense";

@@ -61,6 +61,25 @@ CREATE TABLE matter_files (
 );
 CREATE INDEX matter_files_matter ON matter_files(matter_id);
 )SQL"},
+    {.version = 11, .name = "commitments", .sql = R"SQL(
+CREATE TABLE commitments (
+  id {id},
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  year INTEGER NOT NULL,
+  identity TEXT NOT NULL,
+  duty TEXT NOT NULL,
+  pledge TEXT NOT NULL,
+  review TEXT,
+  review_note TEXT,
+  reviewed_at BIGINT,
+  reviewed_by BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX commitments_member_year ON commitments(member_id, year);
+CREATE INDEX commitments_org_year ON commitments(org_id, year);
+)SQL"},
 };
 
 }  // namespace

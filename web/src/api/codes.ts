@@ -5,6 +5,7 @@ export const authPermissions = ["org:read","org:write","member:read","member:wri
 export const authRoles = ["committee_admin","org_admin","member","lecturer","inspector","auditor"] as const
 export const complianceRuleKinds = ["org_count","leader_lecture","leader_branch_life","person_hours","silence_org","silence_member"] as const
 export const jobsStatuses = ["queued","running","done","failed"] as const
+export const massesReviews = ["fulfilled","partly","not"] as const
 export const massesStatuses = ["planned","in_progress","done"] as const
 export const memberGenders = ["male","female"] as const
 export const memberPosts = ["secretary","deputy_secretary","committee_member","group_leader","none"] as const

@@ -39,3 +39,15 @@ export const getMattersByIdFilesByFidUrl = (id: number, fid: number) =>
 /** Remove a file of a matter not yet done (soft, audited) */
 export const deleteMattersByIdFilesByFid = (id: number, fid: number, headers: Record<string, string> = {}) =>
   request<void>('DELETE', url('/api/v1/matters/{id}/files/{fid}', { id, fid }), undefined, headers)
+/** A year's commitments (亮身份、亮职责、亮承诺) in a subtree; a member sees his own organization's (公示) */
+export const getCommitments = (query: NonNullable<operations['getCommitments']['parameters']['query']>) =>
+  request<operations['getCommitments']['responses'][200]['content']['application/json']>('GET', url('/api/v1/commitments', {}, query))
+/** Members in the party in a subtree, how many committed in a year, and how their commitments were reviewed */
+export const getCommitmentsFigures = (query: NonNullable<operations['getCommitmentsFigures']['parameters']['query']>) =>
+  request<operations['getCommitmentsFigures']['responses'][200]['content']['application/json']>('GET', url('/api/v1/commitments/figures', {}, query))
+/** Make or change the caller's own commitment of a year, until it is reviewed */
+export const putCommitmentsMine = (body: operations['putCommitmentsMine']['requestBody']['content']['application/json'], query: NonNullable<operations['putCommitmentsMine']['parameters']['query']>, headers: Record<string, string> = {}) =>
+  request<operations['putCommitmentsMine']['responses'][200]['content']['application/json']>('PUT', url('/api/v1/commitments/mine', {}, query), body, headers)
+/** The organization's finding on a commitment: fulfilled, partly or not */
+export const postCommitmentsByIdReview = (id: number, body: operations['postCommitmentsByIdReview']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postCommitmentsByIdReview']['responses'][200]['content']['application/json']>('POST', url('/api/v1/commitments/{id}/review', { id }), body, headers)

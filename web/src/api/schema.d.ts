@@ -1181,6 +1181,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/commitments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A year's commitments (亮身份、亮职责、亮承诺) in a subtree; a member sees his own organization's (公示) */
+        get: operations["getCommitments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/commitments/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Members in the party in a subtree, how many committed in a year, and how their commitments were reviewed */
+        get: operations["getCommitmentsFigures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/commitments/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Make or change the caller's own commitment of a year, until it is reviewed */
+        put: operations["putCommitmentsMine"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/commitments/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The organization's finding on a commitment: fulfilled, partly or not */
+        post: operations["postCommitmentsByIdReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1422,6 +1490,16 @@ export interface components {
             done_on?: string | null;
             evidence?: string | null;
             feedback?: string | null;
+        };
+        CommitmentInput: {
+            identity?: string | null;
+            duty?: string | null;
+            pledge?: string | null;
+        };
+        CommitmentReview: {
+            /** @enum {string|null} */
+            result?: "fulfilled" | "partly" | "not" | null;
+            note?: string | null;
         };
         Health: {
             status: string;
@@ -2237,6 +2315,34 @@ export interface components {
             total: number;
             result?: components["schemas"]["ImportReport"];
             error?: components["schemas"]["Problem"];
+        };
+        Commitment: {
+            id: number;
+            member_id: number;
+            member_name: string;
+            org_id: number;
+            org_path_name: string;
+            year: number;
+            identity: string;
+            duty: string;
+            pledge: string;
+            /** @enum {string|null} */
+            review: "fulfilled" | "partly" | "not" | null;
+            review_note: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CommitmentList: {
+            items: components["schemas"]["Commitment"][];
+            total: number;
+        };
+        CommitmentFigures: {
+            year: number;
+            members: number;
+            committed: number;
+            fulfilled: number;
+            partly: number;
+            not_kept: number;
         };
         MatterCategory: {
             code: string;
@@ -5486,6 +5592,140 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommitments: {
+        parameters: {
+            query: {
+                year: number;
+                org_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitmentList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommitmentsFigures: {
+        parameters: {
+            query: {
+                year: number;
+                org_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommitmentFigures"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putCommitmentsMine: {
+        parameters: {
+            query: {
+                year: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommitmentInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Commitment"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCommitmentsByIdReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommitmentReview"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Commitment"];
+                };
             };
             /** @description Problem (RFC 9457) */
             "4XX": {

@@ -132,6 +132,7 @@ export default {
     auth: { denied: 'Access refused', login: 'Logged in', login_failed: 'Login failed', logout: 'Logged out', password_change: 'Password changed', session_end: 'Session ended', throttled: 'Logins throttled' },
     demo: { generate: 'Demo data loaded' },
     home_delivery: { create: 'Home delivery recorded' },
+    commitment: { commit: 'Yearly commitment made', review: 'Commitment reviewed' },
     matter: { create: 'Practical matter planned', delete: 'Practical matter removed', export: 'Practical matters exported', update: 'Practical matter updated' },
     matter_category: { create: 'Matter category added' },
     member: { create: 'Member added', create_refused: 'Member refused', delete: 'Member removed', export: 'Roster exported', import: 'Roster imported', pii_revealed: 'Personal information shown in full', transfer: 'Member transferred', update: 'Member changed' },

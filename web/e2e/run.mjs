@@ -719,6 +719,32 @@ await test('我为群众办实事: a matter planned in the console, carried to d
   assert(ownDone.status === 'done' && ownDone.files.length === 1, `the member finished his own: ${JSON.stringify(ownDone)}`)
 })
 
+await test('亮身份亮承诺: a member commits on the phone, the branch reviews it in the console, and it is then fixed', async (open) => {
+  const phone = await open({ width: 360, height: 740 })
+  await login(phone.page, 'member01')
+  await phone.page.waitForURL('**/m')
+  await phone.page.click('a.tab:has-text("承诺")')
+  await phone.page.fill('[data-test=commitment-identity]', '共产党员、科员')
+  await phone.page.fill('[data-test=commitment-duty] textarea, textarea[data-test=commitment-duty]', '负责文件收发')
+  await phone.page.fill('textarea[data-test=commitment-pledge]', '全年为群众办实事不少于3件')
+  await phone.page.click('[data-test=commitment-save]')
+  await phone.page.waitForSelector('.card:has-text("全年为群众办实事不少于3件")')
+  const year = today.slice(0, 4)
+  const mine = (await admin.get(`/api/v1/commitments?year=${year}&org_id=${member01.org_id}`)).items.find((k) => k.member_id === member01.id)
+  assert(mine && mine.pledge === '全年为群众办实事不少于3件', `committed: ${JSON.stringify(mine)}`)
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  await page.goto(`${base}/commitments`)
+  await page.click(`[data-test=review-${mine.id}-fulfilled]`)
+  await page.fill('.el-message-box input', '按期兑现')
+  await page.click('.el-message-box .el-button--primary')
+  await page.waitForSelector(`[data-test=commitments] .el-table__row:has-text("已兑现")`)
+  await phone.page.reload()
+  await phone.page.waitForSelector('[data-test=commitment-review]:has-text("已兑现")')
+  assert(await phone.page.locator('[data-test=commitment-save]').count() === 0, 'a reviewed commitment is fixed')
+})
+
 await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)
@@ -872,6 +898,9 @@ await test('member pages on a 360 × 740 phone', async (open) => {
   await page.waitForSelector('.card, .el-empty')
   assert(await fits(), 'matters fit the phone width')
   await shot(page, '18-member-matters')
+  await page.click('.tab:has-text("承诺")')
+  await page.waitForSelector('[data-test=commitment-form]')
+  assert(await fits(), 'the commitment fits the phone width')
   // A member cannot open the console: the router sends him to his pages, the server refuses the data.
   await page.goto(`${base}/members`)
   await page.waitForURL('**/m')
@@ -907,8 +936,8 @@ async function axeViolations(page, name) {
 await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious violation), shows no code and cuts no header, in Chinese and English', async (open) => {
   const problems = []
   const consolePages = ['/', '/orgs', '/members', '/import', '/activities', '/activities/new', '/compliance', '/stats',
-    '/trainings', `/trainings/${klass.id}`, '/training-plans', '/home-deliveries', '/matters', '/audit', '/account']
-  const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', '/m/matters', `/checkin?session=${session.id}`]
+    '/trainings', `/trainings/${klass.id}`, '/training-plans', '/home-deliveries', '/matters', '/commitments', '/audit', '/account']
+  const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', '/m/matters', '/m/commitment', `/checkin?session=${session.id}`]
   const dialogsOf = {
     '/members': ['[data-test=member-add]'],
     '/matters': ['[data-test=matter-add]', '[data-test=matters] .el-table__row'],

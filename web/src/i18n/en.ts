@@ -133,7 +133,7 @@ export default {
     demo: { generate: 'Demo data loaded' },
     home_delivery: { create: 'Home delivery recorded' },
     commitment: { commit: 'Yearly commitment made', review: 'Commitment reviewed' },
-    matter: { create: 'Practical matter planned', delete: 'Practical matter removed', export: 'Practical matters exported', update: 'Practical matter updated' },
+    matter: { attach: 'Evidence file added', create: 'Practical matter planned', delete: 'Practical matter removed', detach: 'Evidence file removed', export: 'Practical matters exported', update: 'Practical matter updated' },
     matter_category: { create: 'Matter category added' },
     member: { create: 'Member added', create_refused: 'Member refused', delete: 'Member removed', export: 'Roster exported', import: 'Roster imported', pii_revealed: 'Personal information shown in full', transfer: 'Member transferred', update: 'Member changed' },
     org: { create: 'Organization added', delete: 'Organization removed', move: 'Organization moved', update: 'Organization changed' },

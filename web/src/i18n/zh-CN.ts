@@ -132,7 +132,7 @@ export default {
     demo: { generate: '生成演示数据' },
     home_delivery: { create: '登记送学上门' },
     commitment: { commit: '作出年度承诺', review: '评议党员承诺' },
-    matter: { create: '登记办实事', delete: '删除办实事', export: '导出办实事', update: '更新办实事' },
+    matter: { attach: '上传办实事材料', create: '登记办实事', delete: '删除办实事', detach: '删除办实事材料', export: '导出办实事', update: '更新办实事' },
     matter_category: { create: '新增办实事类别' },
     member: { create: '新增党员', create_refused: '新增党员被拒绝', delete: '删除党员', export: '导出党员名册', import: '导入党员名册', pii_revealed: '查看完整个人信息', transfer: '转接组织关系', update: '修改党员信息' },
     org: { create: '新增党组织', delete: '删除党组织', move: '调整隶属关系', update: '修改党组织' },

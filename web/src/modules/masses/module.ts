@@ -2,13 +2,30 @@
 import type { Module } from '../../modules'
 
 const module: Module = {
-  routes: [{ path: 'matters', component: () => import('./index.vue') }],
-  phoneRoutes: [{ path: 'matters', component: () => import('./Mine.vue') }],
-  phoneTabs: [{ to: '/m/matters', label: 'matters.tab' }],
-  menu: [{ path: '/matters', label: 'menu.matters', perm: 'member:read' }],
+  routes: [
+    { path: 'matters', component: () => import('./index.vue') },
+    { path: 'commitments', component: () => import('./Commitments.vue') },
+  ],
+  phoneRoutes: [
+    { path: 'matters', component: () => import('./Mine.vue') },
+    { path: 'commitment', component: () => import('./Commitment.vue') },
+  ],
+  phoneTabs: [
+    { to: '/m/matters', label: 'matters.tab' },
+    { to: '/m/commitment', label: 'commitments.tab' },
+  ],
+  menu: [
+    { path: '/matters', label: 'menu.matters', perm: 'member:read' },
+    { path: '/commitments', label: 'menu.commitments', perm: 'member:read' },
+  ],
   messages: {
     'zh-CN': {
-      menu: { matters: '我为群众办实事' },
+      menu: { matters: '我为群众办实事', commitments: '亮身份亮承诺' },
+      commitmentReview: { fulfilled: '已兑现', partly: '部分兑现', not: '未兑现' },
+      commitments: {
+        tab: '承诺', mine: '{year}年我的承诺', identity: '亮身份', identityHint: '如：共产党员、办公室科员', duty: '亮职责', pledge: '亮承诺',
+        shown: '本支部党员承诺公示', reviewed: '支部评议：{result}', committed: '作出承诺人数（党员{n}人）', review: '评议结果', noteHint: '评议意见（可不填）',
+      },
       matterStatus: { planned: '计划', in_progress: '办理中', done: '已办结' },
       matters: {
         orgPlanned: '{year}年组织计划实事', orgDone: '其中已办结', memberPlanned: '{year}年党员计划实事', memberDone: '其中已办结',
@@ -19,7 +36,12 @@ const module: Module = {
       },
     },
     en: {
-      menu: { matters: 'Serving the people' },
+      menu: { matters: 'Serving the people', commitments: 'Commitments' },
+      commitmentReview: { fulfilled: 'Kept', partly: 'Partly kept', not: 'Not kept' },
+      commitments: {
+        tab: 'Pledge', mine: 'My commitment for {year}', identity: 'Who I am', identityHint: 'e.g. Party member, clerk of the office', duty: 'My duties', pledge: 'My pledge',
+        shown: 'Commitments of my organization', reviewed: 'Reviewed by the branch: {result}', committed: 'Committed (of {n} members)', review: 'Review', noteHint: 'A note (optional)',
+      },
       matterStatus: { planned: 'Planned', in_progress: 'In progress', done: 'Done' },
       matters: {
         orgPlanned: 'Planned by organizations in {year}', orgDone: 'of which done', memberPlanned: 'Planned by members in {year}', memberDone: 'of which done',

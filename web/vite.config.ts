@@ -19,5 +19,15 @@ export default defineConfig({
       '/verify': { target: api, bypass: (req) => (req.headers.accept?.includes('text/html') ? req.url : undefined) },
     },
   },
-  build: { target: 'es2020', chunkSizeWarningLimit: 800 },
+  build: {
+    target: 'es2020',
+    chunkSizeWarningLimit: 800,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [{ name: 'ui-core', test: /node_modules[\\/](element-plus[\\/]es[\\/](utils|hooks|constants|directives|locale|make-installer)|@element-plus|@vue|lodash-es|lodash-unified|@floating-ui|@ctrl|@popperjs|@vueuse|async-validator|memoize-one|normalize-wheel-es|dayjs)[\\/]/ }],
+        },
+      },
+    },
+  },
 })

@@ -111,7 +111,8 @@ await test('first load of the console: transfer size and time to interactive', a
   const t0 = await page.evaluate(() => performance.now())
   await page.keyboard.press('Enter')
   await page.waitForSelector('[data-test=members-total]')
-  await page.waitForFunction(() => document.querySelectorAll('canvas').length >= 2)
+  await page.waitForSelector('[data-test=by-type] .bar-row')
+  await page.waitForSelector('[data-test=donut] circle')
   await page.waitForFunction(() => /\d/.test(document.querySelector('[data-test=members-total]')?.textContent ?? ''))
   figures.dashboard_after_login_ms = Math.round((await page.evaluate(() => performance.now())) - t0)
   // Thousands separators, the rate's note, the to-dos a page at a time; a figure opens its list.

@@ -120,7 +120,7 @@ await test('first load of the console: transfer size and time to interactive', a
   const total = (await admin.get('/api/v1/members?page_size=1')).total
   assert(members === total.toLocaleString('en-US') && members.includes(','), `members figure: ${members}`)
   assert((await page.textContent('[data-test=rate-note]')).includes('不计入'), 'the rate says what it counts')
-  assert(await page.locator('[data-test=todos] .el-table__row').count() <= 10, 'the to-dos are paged')
+  assert(await page.locator('[data-test=todos] .todo-row').count() <= 10, 'the to-dos are paged')
   const shift = await page.evaluate(() => new Promise((ok) => {
     let sum = 0
     new PerformanceObserver((l) => { for (const e of l.getEntries()) if (!e.hadRecentInput) sum += e.value })
@@ -390,7 +390,7 @@ await test('a training plan against the actual figures; learning delivered at ho
   const { page } = await open()
   await login(page, 'admin')
   await page.waitForSelector('[data-test=members-total]')
-  await page.click('.el-menu-item:has-text("培训计划")')
+  await page.click('a.nav-item:has-text("培训计划")')
   await page.click('[data-test=new-plan]')
   const dialog = page.locator('.el-dialog').filter({ visible: true })
   await dialog.locator('input[name=plan_title]').fill('本年度教育培训计划')
@@ -407,7 +407,7 @@ await test('a training plan against the actual figures; learning delivered at ho
   // 送学上门 to an infirm member: the hours reach his ledger.
   const infirm = (await admin.get('/api/v1/members?infirm=true&page_size=1')).items[0]
   const before = (await admin.get(`/api/v1/members/${infirm.id}/hours?year=${today.slice(0, 4)}`)).total
-  await page.click('.el-menu-item:has-text("送学上门")')
+  await page.click('a.nav-item:has-text("送学上门")')
   await page.click('[data-test=new-delivery]')
   await page.click('[data-test=delivery-member]')
   await page.keyboard.type(infirm.name)

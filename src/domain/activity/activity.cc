@@ -3,13 +3,11 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "common/crypto.h"
+#include "common/json.h"
 #include "common/time.h"
 #include "common/validate.h"
 #include "domain/audit/audit.h"
@@ -408,9 +406,6 @@ json::object to_json(const ActivityType& t) {
 }
 
 json::object to_json(const Activity& a, bool with_attendees) {
-  auto opt = [](const std::optional<std::string>& s) {
-    return s ? json::value(*s) : json::value(nullptr);
-  };
   json::array tags;
   for (const auto& t : a.tags) tags.emplace_back(t);
   json::object o{
@@ -419,21 +414,21 @@ json::object to_json(const Activity& a, bool with_attendees) {
       {"org_name", a.org_name},
       {"org_path_name", a.org_path_name},
       {"type", a.type},
-      {"subtype", opt(a.subtype)},
+      {"subtype", or_null(a.subtype)},
       {"title", a.title},
       {"tags", tags},
       {"started_at", format_instant(a.started_at)},
       {"ended_at", format_instant(a.ended_at)},
       {"held_on", a.held_on},
-      {"place", opt(a.place)},
+      {"place", or_null(a.place)},
       {"off_site", a.off_site},
-      {"destination", opt(a.destination)},
-      {"method", opt(a.method)},
+      {"destination", or_null(a.destination)},
+      {"method", or_null(a.method)},
       {"lecturer_member_id",
        a.lecturer_member_id ? json::value(*a.lecturer_member_id) : json::value(nullptr)},
-      {"lecturer_name", opt(a.lecturer_name)},
+      {"lecturer_name", or_null(a.lecturer_name)},
       {"hours", static_cast<double>(a.hours_tenths) / 10.0},
-      {"minutes", opt(a.minutes)},
+      {"minutes", or_null(a.minutes)},
       {"late_entry", a.late_entry},
       {"locked", a.locked},
       {"expected_count", a.expected_count},
@@ -448,7 +443,7 @@ json::object to_json(const Activity& a, bool with_attendees) {
                                   {"name", t.name},
                                   {"org_id", t.org_id},
                                   {"status", t.status},
-                                  {"reason", opt(t.reason)},
+                                  {"reason", or_null(t.reason)},
                                   {"guest", t.guest}});
     }
     o["attendees"] = std::move(list);

@@ -474,8 +474,8 @@ Status generate_matters(store::Db& db, Gen& g, const Tree& tree) {
                     now});
   };
   for (int i = 0; i < kOrgPlanned; ++i) {
-    const auto& [org_id, committee] = tree.affiliated[i % tree.affiliated.size()];
-    add(org_id, std::nullopt, g.pick(kOrgTitles), i < kOrgDone);
+    add(tree.affiliated[i % tree.affiliated.size()].first, std::nullopt, g.pick(kOrgTitles),
+        i < kOrgDone);
   }
   for (int i = 0; i < kMemberPlanned; ++i) {
     const DemoMember* m = people[static_cast<size_t>(g.below(static_cast<int>(people.size())))];

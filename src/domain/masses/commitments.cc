@@ -2,6 +2,7 @@
 // organization and reviewed by it at year end.
 #include <boost/json.hpp>
 
+#include "common/json.h"
 #include "common/time.h"
 #include "common/validate.h"
 #include "domain/audit/audit.h"
@@ -172,9 +173,6 @@ Result<CommitmentFigures> MassesService::commitment_figures(const Principal& p,
 }
 
 json::object to_json(const Commitment& k) {
-  auto opt = [](const std::optional<std::string>& s) {
-    return s ? json::value(*s) : json::value(nullptr);
-  };
   return json::object{{"id", k.id},
                       {"member_id", k.member_id},
                       {"member_name", k.member_name},
@@ -184,8 +182,8 @@ json::object to_json(const Commitment& k) {
                       {"identity", k.identity},
                       {"duty", k.duty},
                       {"pledge", k.pledge},
-                      {"review", opt(k.review)},
-                      {"review_note", opt(k.review_note)},
+                      {"review", or_null(k.review)},
+                      {"review_note", or_null(k.review_note)},
                       {"updated_at", format_instant(k.updated_at)}};
 }
 

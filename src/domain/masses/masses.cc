@@ -2,8 +2,10 @@
 
 #include <boost/json.hpp>
 #include <map>
+#include <set>
 
 #include "common/crypto.h"
+#include "common/json.h"
 #include "common/time.h"
 #include "common/validate.h"
 #include "domain/audit/audit.h"
@@ -102,7 +104,7 @@ bool may_read(const Principal& p, const Matter& x) {
 }
 
 // The whole record's rules, after a create's defaults or a change's merge.
-Status validate(const MatterInput& in, const std::map<std::string, bool>& categories,
+Status validate(const MatterInput& in, const std::set<std::string>& categories,
                 bool has_files = false) {
   Validator v;
   v.text("title", in.title, 200);
@@ -128,10 +130,10 @@ Status validate(const MatterInput& in, const std::map<std::string, bool>& catego
   return v.status();
 }
 
-Result<std::map<std::string, bool>> category_codes(store::Conn& c) {
+Result<std::set<std::string>> category_codes(store::Conn& c) {
   DJ_ASSIGN(auto rows, c.query("SELECT code FROM matter_categories", {}));
-  std::map<std::string, bool> out;
-  for (const auto& r : rows) out[r.str(0)] = true;
+  std::set<std::string> out;
+  for (const auto& r : rows) out.insert(r.str(0));
   return out;
 }
 
@@ -420,14 +422,6 @@ Result<Figures> MassesService::figures(const Principal& p, std::optional<int64_t
   });
 }
 
-namespace {
-
-json::value opt(const std::optional<std::string>& s) {
-  return s ? json::value(*s) : json::value(nullptr);
-}
-
-}  // namespace
-
 json::object to_json(const Category& c) {
   return json::object{
       {"code", c.code}, {"label_zh", c.label_zh}, {"label_en", c.label_en}, {"builtin", c.builtin}};
@@ -450,17 +444,17 @@ json::object to_json(const Matter& m) {
       {"org_id", m.org_id},
       {"org_path_name", m.org_path_name},
       {"member_id", m.member_id ? json::value(*m.member_id) : json::value(nullptr)},
-      {"member_name", opt(m.member_name)},
+      {"member_name", or_null(m.member_name)},
       {"planned_by", m.member_id ? "member" : "org"},
       {"title", m.title},
       {"category", m.category},
-      {"beneficiaries", opt(m.beneficiaries)},
+      {"beneficiaries", or_null(m.beneficiaries)},
       {"planned_on", m.planned_on},
-      {"responsible", opt(m.responsible)},
+      {"responsible", or_null(m.responsible)},
       {"status", m.status},
-      {"done_on", opt(m.done_on)},
-      {"evidence", opt(m.evidence)},
-      {"feedback", opt(m.feedback)},
+      {"done_on", or_null(m.done_on)},
+      {"evidence", or_null(m.evidence)},
+      {"feedback", or_null(m.feedback)},
       {"created_at", format_instant(m.created_at)},
       {"updated_at", format_instant(m.updated_at)},
       {"files", std::move(files)},

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <set>
 
+#include "common/json.h"
 #include "common/time.h"
 #include "common/validate.h"
 #include "domain/audit/audit.h"
@@ -193,9 +194,6 @@ Error conflict_on_citizen_id() {
 }  // namespace
 
 json::object to_json(const Member& m, const MemberConfig& cfg) {
-  auto opt = [](const std::optional<std::string>& s) {
-    return s ? json::value(*s) : json::value(nullptr);
-  };
   json::array tags;
   for (const auto& t : m.tags) tags.emplace_back(t);
   const bool leading = is_leading_cadre(m.cadre_rank);
@@ -207,16 +205,16 @@ json::object to_json(const Member& m, const MemberConfig& cfg) {
       {"org_path_name", m.org_path_name},
       {"name", m.name},
       {"gender", m.gender},
-      {"ethnicity", opt(m.ethnicity)},
-      {"birth_date", opt(m.birth_date)},
-      {"education", opt(m.education)},
+      {"ethnicity", or_null(m.ethnicity)},
+      {"birth_date", or_null(m.birth_date)},
+      {"education", or_null(m.education)},
       {"citizen_id", mask_citizen_id(m.citizen_id)},
       {"phone", m.phone ? json::value(mask_phone(*m.phone)) : json::value(nullptr)},
-      {"joined_on", opt(m.joined_on)},
-      {"full_member_on", opt(m.full_member_on)},
+      {"joined_on", or_null(m.joined_on)},
+      {"full_member_on", or_null(m.full_member_on)},
       {"political_status", m.political_status},
-      {"work_unit", opt(m.work_unit)},
-      {"job_title", opt(m.job_title)},
+      {"work_unit", or_null(m.work_unit)},
+      {"job_title", or_null(m.job_title)},
       {"cadre_rank", m.cadre_rank},
       {"standing", m.standing},
       {"retired", m.retired},
@@ -400,10 +398,17 @@ std::string trim(std::string_view s) {
 Result<std::vector<Match>> MemberService::match(const Principal& p,
                                                 const std::vector<std::string>& lines,
                                                 std::optional<int64_t> org_id) {
+  // An 18-character line ending in a digit or X is a citizen ID (its check
+  // letter taken in upper case); any other, a name.
+  auto is_id = [](const std::string& s) {
+    return s.size() == 18 && std::all_of(s.begin(), s.end() - 1, ::isdigit) &&
+           (::isdigit(s.back()) || s.back() == 'X' || s.back() == 'x');
+  };
   std::vector<Match> out;
   std::set<std::string> seen;
   for (const auto& raw : lines) {
     std::string line = trim(raw);
+    if (is_id(line) && line.back() == 'x') line.back() = 'X';
     if (!line.empty() && line.size() <= 64 && seen.insert(line).second) out.push_back({line, {}});
   }
   if (out.empty()) return Error::invalid("lines", "required", "paste at least one name or ID");
@@ -415,32 +420,22 @@ Result<std::vector<Match>> MemberService::match(const Principal& p,
     ListQuery q;
     q.org_id = org_id;
     DJ_ASSIGN(auto f, filter_of(c, p, q));
-    // An 18-character line ending in a digit or X is a citizen ID; any other, a name.
-    auto is_id = [](const std::string& s) {
-      return s.size() == 18 && std::all_of(s.begin(), s.end() - 1, ::isdigit) &&
-             (::isdigit(s.back()) || s.back() == 'X' || s.back() == 'x');
-    };
-    std::string in_names, in_ids;
-    store::Params params;
+    std::string names, ids;
+    store::Params name_params, id_params;
     for (const auto& m : out) {
-      if (is_id(m.line)) continue;
-      in_names += in_names.empty() ? "?" : ", ?";
-      params.emplace_back(m.line);
+      if (is_id(m.line)) {
+        ids += ids.empty() ? "?" : ", ?";
+        id_params.emplace_back(keys_.lookup_hash(m.line));
+      } else {
+        names += names.empty() ? "?" : ", ?";
+        name_params.emplace_back(m.line);
+      }
     }
-    for (const auto& m : out) {
-      if (!is_id(m.line)) continue;
-      in_ids += in_ids.empty() ? "?" : ", ?";
-      std::string id = m.line;
-      id.back() = static_cast<char>(std::toupper(static_cast<unsigned char>(id.back())));
-      params.emplace_back(keys_.lookup_hash(id));
-    }
-    std::string clause;
-    if (!in_names.empty()) clause = "m.name IN (" + in_names + ")";
-    if (!in_ids.empty()) {
-      clause +=
-          (clause.empty() ? "" : " OR ") + std::string("m.citizen_id_hash IN (") + in_ids + ")";
-    }
-    f.add("(" + clause + ")", params);
+    std::string clause = names.empty() ? "" : "m.name IN (" + names + ")";
+    if (!ids.empty())
+      clause += (clause.empty() ? "" : " OR ") + ("m.citizen_id_hash IN (" + ids + ")");
+    name_params.insert(name_params.end(), id_params.begin(), id_params.end());
+    f.add("(" + clause + ")", name_params);
     DJ_ASSIGN(auto rows,
               c.query(std::string("SELECT ") + kColumns + f.sql() +
                           " ORDER BY o.path, m.id LIMIT " + std::to_string(out.size() * 6),
@@ -449,11 +444,9 @@ Result<std::vector<Match>> MemberService::match(const Principal& p,
     for (const auto& r : rows) found.push_back(from_row(r, keys_));
     DJ_TRY(org::name_paths(c, found));
     for (auto& m : out) {
-      std::string upper = m.line;
-      if (is_id(upper)) upper.back() = static_cast<char>(std::toupper(upper.back()));
-      for (const auto& f : found) {
-        if ((f.name == m.line || f.citizen_id == upper) && m.members.size() < 5) {
-          m.members.push_back(f);
+      for (const auto& x : found) {
+        if ((x.name == m.line || x.citizen_id == m.line) && m.members.size() < 5) {
+          m.members.push_back(x);
         }
       }
     }

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <set>
 
+#include "common/json.h"
 #include "common/time.h"
 #include "common/validate.h"
 #include "domain/audit/audit.h"
@@ -47,10 +48,6 @@ Org from_row(const store::Row& r, bool with_counts) {
     o.child_count = r.i64(15);
   }
   return o;
-}
-
-json::value opt(const std::optional<std::string>& s) {
-  return s ? json::value(*s) : json::value(nullptr);
 }
 
 Status validate(const OrgInput& in) {
@@ -134,11 +131,11 @@ json::object to_json(const Org& o) {
       {"code", o.code},
       {"name", o.name},
       {"type", to_string(o.type)},
-      {"leader", opt(o.leader)},
-      {"department", opt(o.department)},
-      {"founded_on", opt(o.founded_on)},
-      {"term_start", opt(o.term_start)},
-      {"term_end", opt(o.term_end)},
+      {"leader", or_null(o.leader)},
+      {"department", or_null(o.department)},
+      {"founded_on", or_null(o.founded_on)},
+      {"term_start", or_null(o.term_start)},
+      {"term_end", or_null(o.term_end)},
       {"member_count", o.member_count},
       {"child_count", o.child_count},
       {"created_at", format_instant(o.created_at)},

@@ -185,8 +185,8 @@ store::Value coordinate(const std::optional<double>& d) {
 Result<std::pair<Training, Session>> changeable_session(store::Conn& c, const Principal& p,
                                                         int64_t id, int64_t session_id) {
   DJ_ASSIGN(auto t, detail::writable(c, p, id));
-  DJ_ASSIGN(auto done, c.query_one("SELECT completed_at FROM trainings WHERE id = ?", {id}));
-  if (!done.null(0)) return Error::conflict("the class is completed; its sessions stay as held");
+  DJ_ASSIGN(const bool done, detail::completed(c, id));
+  if (done) return Error::conflict("the class is completed; its sessions stay as held");
   DJ_ASSIGN(auto ts, detail::session_in(c, session_id));
   if (ts.first.id != t.id) return Error::not_found("session " + std::to_string(session_id));
   return ts;

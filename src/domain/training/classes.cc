@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "common/json.h"
 #include "common/time.h"
 #include "common/validate.h"
 #include "domain/audit/audit.h"
@@ -91,12 +92,6 @@ std::string groups_json(const std::optional<std::vector<std::string>>& groups) {
   return json::serialize(out);
 }
 
-// Whether completion has been decided for the class.
-Result<bool> completed(store::Conn& c, int64_t id) {
-  DJ_ASSIGN(auto r, c.query_one("SELECT completed_at FROM trainings WHERE id = ?", {id}));
-  return !r.null(0);
-}
-
 }  // namespace
 
 Result<Training> TrainingService::create(const Principal& p, const TrainingInput& in) {
@@ -132,7 +127,7 @@ Result<Training> TrainingService::update(const Principal& p, int64_t id,
   DJ_TRY(auth::require(p, Perm::org_write));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Training> {
     DJ_ASSIGN(auto before, detail::writable(c, p, id));
-    DJ_ASSIGN(const bool done, completed(c, id));
+    DJ_ASSIGN(const bool done, detail::completed(c, id));
     if (done) return Error::conflict("the class is completed; its record stays as certified");
     if (patch.org_id && *patch.org_id != before.org_id) {
       return Error::invalid("org_id", "immutable",
@@ -367,7 +362,7 @@ Result<std::optional<int64_t>> TrainingService::withdraw(const Principal& p, int
     if (!e || !auth::in_scope(p, e->str(2))) {
       return Error::not_found("member " + std::to_string(member_id) + " in this class");
     }
-    DJ_ASSIGN(const bool done, completed(c, id));
+    DJ_ASSIGN(const bool done, detail::completed(c, id));
     if (done) return Error::conflict("the class is completed; its record stays");
     DJ_ASSIGN(auto came, c.query_one("SELECT COUNT(*) FROM checkins ch JOIN training_sessions s "
                                      "ON s.id = ch.session_id WHERE s.training_id = ? AND "
@@ -419,7 +414,7 @@ Status TrainingService::cancel(const Principal& p, int64_t id, const std::string
   DJ_TRY(v.status());
   return store::with_tx(db_, [&](store::Conn& c) -> Status {
     DJ_ASSIGN(auto t, detail::writable(c, p, id));
-    DJ_ASSIGN(const bool done, completed(c, id));
+    DJ_ASSIGN(const bool done, detail::completed(c, id));
     if (done) return Error::conflict("the class is completed; it cannot be cancelled");
     DJ_TRY(
         c.exec("UPDATE trainings SET deleted_at = ?, updated_at = ?, updated_by = ? WHERE id = ?",
@@ -609,7 +604,7 @@ json::object to_json(const std::vector<EnrolmentRow>& rows) {
         {"exam_score", r.exam_score ? json::value(*r.exam_score) : json::value(nullptr)},
         {"completed", r.completed},
         {"hours", static_cast<double>(r.hours_tenths) / 10.0},
-        {"certificate_serial", detail::or_null(r.certificate_serial)},
+        {"certificate_serial", or_null(r.certificate_serial)},
         {"quota_org_id", r.quota_org_id ? json::value(*r.quota_org_id) : json::value(nullptr)}});
   }
   const auto n = static_cast<int64_t>(items.size());
@@ -622,7 +617,7 @@ json::object to_json(const std::vector<MyTraining>& mine) {
     auto o = to_json(m.training);
     o["status"] = m.status;
     o["completed"] = m.completed;
-    o["certificate_serial"] = detail::or_null(m.certificate_serial);
+    o["certificate_serial"] = or_null(m.certificate_serial);
     json::array sessions;
     for (const auto& [s, own] : m.sessions) {
       auto js = to_json(s);

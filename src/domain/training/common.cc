@@ -1,6 +1,7 @@
 // Helpers the training files share, and the JSON of classes and sessions.
 #include <boost/json.hpp>
 
+#include "common/json.h"
 #include "common/time.h"
 #include "domain/training/internal.h"
 
@@ -9,10 +10,6 @@ namespace dj::training {
 namespace json = boost::json;
 
 namespace detail {
-
-json::value or_null(const std::optional<std::string>& s) {
-  return s ? json::value(*s) : json::value(nullptr);
-}
 
 std::vector<std::string> parse_list(const std::string& text) {
   std::vector<std::string> out;
@@ -95,6 +92,11 @@ Result<Training> writable(store::Conn& c, const auth::Principal& p, int64_t id) 
   return t;
 }
 
+Result<bool> completed(store::Conn& c, int64_t id) {
+  DJ_ASSIGN(auto r, c.query_one("SELECT completed_at FROM trainings WHERE id = ?", {id}));
+  return !r.null(0);
+}
+
 Result<std::vector<Session>> sessions_of(store::Conn& c, int64_t training_id) {
   DJ_ASSIGN(auto rows,
             c.query("SELECT id, training_id, title, lecturer_name, method, venue, "
@@ -157,8 +159,8 @@ json::object to_json(const Training& t) {
                       {"target_groups", std::move(groups)},
                       {"starts_on", t.starts_on},
                       {"ends_on", t.ends_on},
-                      {"venue", detail::or_null(t.venue)},
-                      {"itinerary", detail::or_null(t.itinerary)},
+                      {"venue", or_null(t.venue)},
+                      {"itinerary", or_null(t.itinerary)},
                       {"capacity", t.capacity},
                       {"off_site", t.off_site},
                       {"attendance_threshold", t.attendance_threshold},
@@ -170,9 +172,9 @@ json::object to_json(const Session& s) {
   return json::object{
       {"id", s.id},
       {"title", s.title},
-      {"lecturer_name", detail::or_null(s.lecturer_name)},
-      {"method", detail::or_null(s.method)},
-      {"venue", detail::or_null(s.venue)},
+      {"lecturer_name", or_null(s.lecturer_name)},
+      {"method", or_null(s.method)},
+      {"venue", or_null(s.venue)},
       {"started_at", format_instant(s.started_at)},
       {"ended_at", format_instant(s.ended_at)},
       {"hours", static_cast<double>(s.hours_tenths) / 10.0},

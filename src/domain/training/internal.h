@@ -19,9 +19,6 @@ bool one_of(const std::string& v, const char* const (&codes)[N]) {
   return std::any_of(std::begin(codes), std::end(codes), [&](const char* c) { return v == c; });
 }
 
-// The string, or JSON null when there is none.
-boost::json::value or_null(const std::optional<std::string>& s);
-
 // A JSON array of strings stored as text, read back; [] when malformed.
 std::vector<std::string> parse_list(const std::string& text);
 
@@ -39,6 +36,9 @@ Result<Training> writable(store::Conn& c, const auth::Principal& p, int64_t id);
 // The class for enrolling into (and withdrawing from): organized above the
 // caller (the committee's) or inside his scope; not_found otherwise.
 Result<Training> enrollable(store::Conn& c, const auth::Principal& p, int64_t id);
+
+// Whether completion has been decided for the class (it then stays as certified).
+Result<bool> completed(store::Conn& c, int64_t id);
 
 // A class's sessions in time order.
 Result<std::vector<Session>> sessions_of(store::Conn& c, int64_t training_id);

@@ -353,7 +353,8 @@ int main(int argc, char** argv) {
   if (*user_add) {
     auto r = auth::parse_role(role);
     if (!r) return fail(Error::invalid("role", "unknown_code", "unknown role " + role));
-    auto u = auth_svc.create_user(cli_actor("user add"), username, password, *r, org_id, member_id);
+    auto u = auth_svc.create_user(cli_actor("user add"), username, password, *r,
+                                  {org_id, member_id, std::nullopt});
     if (!u) return fail(u.error());
     std::cout << "created user " << u->username << " (id " << u->id
               << "); the password must be changed at first login\n";

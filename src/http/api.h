@@ -50,6 +50,10 @@ struct Services {
 // and their declaration for the route table.
 member::ListQuery read_member_filters(QueryReader& q);
 extern const std::vector<Param> kMemberFilters;
+// The address members' phones open from a QR code: --public-url, else the
+// Host when it is an IP address, else the listening address (api_system.cc).
+std::string qr_base_url(const Services& s, const Request& req);
+
 // ?page= and ?page_size= of every list.
 extern const std::vector<Param> kPaging;
 

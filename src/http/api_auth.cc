@@ -1,5 +1,6 @@
 #include <boost/json.hpp>
 
+#include "common/json.h"
 #include "common/time.h"
 #include "common/validate.h"
 #include "http/api.h"
@@ -17,6 +18,7 @@ json::object user_json(const auth::User& u) {
       {"role", auth::to_string(u.role)},
       {"org_id", u.org_id ? json::value(*u.org_id) : json::value(nullptr)},
       {"member_id", u.member_id ? json::value(*u.member_id) : json::value(nullptr)},
+      {"community_id", or_null(u.community_id)},
       {"must_change_password", u.must_change_password},
       {"created_at", format_instant(u.created_at)},
   };
@@ -49,7 +51,7 @@ const Body<PasswordChange> kPasswordChange{"PasswordChange",
 
 struct UserInput {
   std::optional<std::string> username, password, role;
-  std::optional<int64_t> org_id, member_id;
+  std::optional<int64_t> org_id, member_id, community_id;
 };
 const Body<UserInput> kUserInput{"UserInput", [](JsonBody& body, UserInput& in) {
                                    body.str("username", in.username);
@@ -57,6 +59,7 @@ const Body<UserInput> kUserInput{"UserInput", [](JsonBody& body, UserInput& in) 
                                    body.str("role", in.role, auth::kRoles);
                                    body.i64("org_id", in.org_id);
                                    body.i64("member_id", in.member_id);
+                                   body.i64("community_id", in.community_id);
                                  }};
 
 struct PasswordReset {
@@ -82,13 +85,14 @@ std::string cookie(std::string_view name, std::string_view value, const Request&
 // Response schemas of these routes, in the short form of Router::add_schemas.
 constexpr const char* kAuthSchemas = R"JSON({
   "User": {"id": "integer", "username": "string", "role": "codes:auth.roles", "org_id": "integer?",
-           "member_id": "integer?", "must_change_password": "boolean", "created_at": "datetime"},
+           "member_id": "integer?", "community_id": "integer?", "must_change_password": "boolean",
+           "created_at": "datetime"},
   "UserPage": {"items": ["User"], "total": "integer"},
   "LoginResult": {"token": "string", "csrf_token": "string", "expires_at": "datetime",
                   "must_change_password": "boolean", "user": "User"},
   "Me": {"id": "integer", "username": "string", "role": "codes:auth.roles",
          "roles": ["codes:auth.roles"], "org_id": "integer?", "scope_path": "string",
-         "member_id": "integer?", "must_change_password": "boolean",
+         "member_id": "integer?", "community_id": "integer?", "must_change_password": "boolean",
          "permissions": ["codes:auth.permissions"]},
   "LoginSession": {"id": "integer", "created_at": "datetime", "last_seen_at": "datetime",
                    "expires_at": "datetime", "client_ip": "string", "user_agent": "string",
@@ -162,6 +166,7 @@ void add_auth_routes(Router& r, Services& s) {
                {"org_id", p.org_id ? json::value(*p.org_id) : json::value(nullptr)},
                {"scope_path", p.scope_path},
                {"member_id", p.member_id ? json::value(*p.member_id) : json::value(nullptr)},
+               {"community_id", or_null(p.community_id)},
                {"must_change_password", p.must_change_password},
                {"permissions", permissions_of(p)},
            });
@@ -243,7 +248,7 @@ void add_user_routes(Router& r, Services& s) {
          .responses = {{201, "User"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto in, kUserInput.parse(c.req));
-           const auto& [username, password, role, org_id, member_id] = in;
+           const auto& [username, password, role, org_id, member_id, community_id] = in;
            Validator v;
            v.text("username", username, 64);
            if (!password) v.add("password", "required", "is required");
@@ -252,11 +257,12 @@ void add_user_routes(Router& r, Services& s) {
            } else if (!auth::parse_role(*role)) {
              v.add("role", "unknown_code",
                    "must be one of committee_admin, org_admin, member, lecturer, inspector, "
-                   "auditor");
+                   "auditor, community");
            }
            DJ_TRY(v.status());
-           DJ_ASSIGN(auto u, s.auth.create_user_as(c.p(), *username, *password,
-                                                   *auth::parse_role(*role), org_id, member_id));
+           DJ_ASSIGN(auto u,
+                     s.auth.create_user_as(c.p(), *username, *password, *auth::parse_role(*role),
+                                           {org_id, member_id, community_id}));
            return json_response(user_json(u), 201);
          }});
   r.add({.method = "POST",

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <boost/asio/ip/address.hpp>
 #include <boost/json.hpp>
 #include <memory>
 #include <mutex>
@@ -7,6 +8,27 @@
 
 namespace dj::http {
 namespace json = boost::json;
+
+// The address members' phones open: --public-url when given. Without it a
+// name in the Host header never flows into the link (it is the client's
+// word): the Host is used only when it is an IP address (a phone on the
+// office network), else the address the server listens on.
+std::string qr_base_url(const Services& s, const Request& req) {
+  if (!s.public_url.empty()) return s.public_url;
+  std::string_view host = req.header("host");
+  std::string_view name = host;
+  if (name.starts_with('[')) {
+    name = name.substr(1, name.find(']') - 1);
+  } else if (const auto colon = name.rfind(':'); colon != std::string_view::npos) {
+    name = name.substr(0, colon);
+  }
+  boost::system::error_code ec;
+  boost::asio::ip::make_address(std::string(name), ec);
+  const bool port_ok =
+      host.find_first_not_of("0123456789.:[]abcdefABCDEF") == std::string_view::npos;
+  if (ec || !port_ok || host.size() > 60) return s.listen_url;
+  return (req.secure ? "https://" : "http://") + std::string(host);
+}
 
 // Response schemas of these routes, in the short form of Router::add_schemas.
 constexpr const char* kSystemSchemas = R"JSON({
@@ -86,6 +108,7 @@ void add_compliance_routes(Router& r, Services& s);
 void add_training_routes(Router& r, Services& s);
 void add_roster_routes(Router& r, Services& s);
 void add_masses_routes(Router& r, Services& s);
+void add_community_routes(Router& r, Services& s);
 
 void add_all_routes(Router& r, Services& s) {
   add_system_routes(r, s);
@@ -99,6 +122,7 @@ void add_all_routes(Router& r, Services& s) {
   add_training_routes(r, s);
   add_roster_routes(r, s);
   add_masses_routes(r, s);
+  add_community_routes(r, s);
 }
 
 }  // namespace dj::http

@@ -99,6 +99,25 @@ void JsonBody::i64(const char* name, std::optional<int64_t>& out) {
   }
 }
 
+void JsonBody::i64s(const char* name, std::optional<std::vector<int64_t>>& out) {
+  json::object schema = nullable("array");
+  schema["items"] = json::object{{"type", "integer"}};
+  if (const auto* v = find(name, std::move(schema))) {
+    if (!v->is_array()) return type_error(name, "an array of integers");
+    std::vector<int64_t> items;
+    for (const auto& e : v->as_array()) {
+      if (e.is_int64()) {
+        items.push_back(e.as_int64());
+      } else if (e.is_uint64() && e.as_uint64() <= INT64_MAX) {
+        items.push_back(static_cast<int64_t>(e.as_uint64()));
+      } else {
+        return type_error(name, "an array of integers");
+      }
+    }
+    out = std::move(items);
+  }
+}
+
 void JsonBody::object(const char* name, std::optional<json::object>& out) {
   json::object schema = nullable("object");
   schema["additionalProperties"] = true;

@@ -42,6 +42,8 @@ class JsonBody {
            std::span<const char* const> codes = {});
   void i64(const char* name, std::optional<int64_t>& out);
   void boolean(const char* name, std::optional<bool>& out);
+  // An array of integers (ids).
+  void i64s(const char* name, std::optional<std::vector<int64_t>>& out);
   void strings(const char* name, std::optional<std::vector<std::string>>& out,
                std::span<const char* const> codes = {});
   // A JSON object, taken as it is (the domain validates its content).

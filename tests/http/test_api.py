@@ -749,6 +749,7 @@ class Permissions(Base):
             "inspector": login(SERVER, "inspector"),
             "member": login(SERVER, "member01"),
             "lecturer": lec,
+            "community": login(SERVER, "community01"),
             "none": Client(SERVER),
         }
         admin = cls.admin
@@ -1898,6 +1899,9 @@ class Lifecycle(unittest.TestCase):
                       # What versions after 8 made did not exist then either.
                       "DROP TABLE matter_files", "DROP TABLE matters", "DROP TABLE matter_categories",
                       "DROP TABLE commitments",
+                      "DELETE FROM users WHERE role = 'community'",
+                      "ALTER TABLE users DROP COLUMN community_id",
+                      "DROP TABLE community_registrations", "DROP TABLE communities",
                       "DELETE FROM schema_migrations WHERE version > 5",
                       "UPDATE schema_migrations SET checksum = NULL")
             r = s.cli("migrate")
@@ -1998,6 +2002,155 @@ class Lifecycle(unittest.TestCase):
             self.assertTrue(all(code == 200 for code in results), results)
         finally:
             s.cleanup()
+
+
+class Communities(Base):
+    """双报到 over HTTP: the registry, registrations confirmed by their own
+    community only, a member's scan, coverage and who has not reported."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.k1 = cls.admin.post("/api/v1/communities", {"code": "T-EAST", "name": "测试东社区", "street": "东风街道",
+                                                        "district": "盘龙区", "contact": "王主任"}).json()
+        cls.k2 = cls.admin.post("/api/v1/communities", {"code": "T-WEST", "name": "测试西社区", "street": "西山街道",
+                                                        "district": "西山区"}).json()
+        cls.accounts = {}
+        for k in (cls.k1, cls.k2):
+            name = "acct-" + k["code"].lower()
+            r = cls.admin.post("/api/v1/users", {"username": name, "password": "Comm-Pass-2026",
+                                                 "role": "community", "community_id": k["id"]})
+            assert r.status == 201, r
+            c = login(SERVER, name, "Comm-Pass-2026")
+            assert c.post("/api/v1/auth/password", {"old_password": "Comm-Pass-2026",
+                                                    "new_password": "Comm-Pass-2027"}).status == 204
+            cls.accounts[k["id"]] = c
+
+    def new_member(self, **over):
+        r = self.admin.post("/api/v1/members", self.member_body(**over))
+        self.assertEqual(r.status, 201, r)
+        return r.json()
+
+    def register(self, k, **body):
+        return self.admin.post("/api/v1/community-registrations", dict(body, community_id=k["id"],
+                                                                       registered_on="2021-03-01"))
+
+    def test_a_community_sees_and_confirms_only_its_own(self):
+        m = self.new_member()
+        r = self.register(self.k1, member_id=m["id"])
+        self.assertEqual(r.status, 201, r)
+        reg = r.json()
+        self.assertEqual((reg["status"], reg["channel"], reg["kind"]), ("pending", "admin", "member"))
+        east, west = self.accounts[self.k1["id"]], self.accounts[self.k2["id"]]
+        # Another community: not there for it, and its answer changes nothing.
+        self.assertEqual(west.get("/api/v1/community-registrations/%d" % reg["id"]).status, 404)
+        self.assertEqual(west.post("/api/v1/community-registrations/decide",
+                                   {"ids": [reg["id"]], "result": "confirmed"}).field_errors(), {"ids[0]": "unknown"})
+        self.assertEqual(self.admin.get("/api/v1/community-registrations/%d" % reg["id"]).json()["status"], "pending")
+        own = east.get("/api/v1/community-registrations?page_size=100").json()
+        self.assertEqual({x["community_id"] for x in own["items"]}, {self.k1["id"]})
+        shown = [x for x in own["items"] if x["id"] == reg["id"]][0]
+        self.assertRegex(shown["member_phone"], r"^139\*{4}4321$")
+        self.assertNotIn("citizen_id", json.dumps(own))
+        # Nothing of the tree beyond its registrations.
+        for path in ("/api/v1/members?page_size=1", "/api/v1/orgs", "/api/v1/matters",
+                     "/api/v1/community-registrations/coverage"):
+            self.assertEqual(east.get(path).status, 403, path)
+        self.assertEqual(east.get("/api/v1/members/%d" % m["id"]).status, 404)  # never "exists"
+        self.assertEqual(east.get("/api/v1/communities").json()["total"], 1)
+        d = east.post("/api/v1/community-registrations/decide", {"ids": [reg["id"]], "result": "confirmed",
+                                                                 "reply": "欢迎报到"})
+        self.assertEqual(d.status, 200, d)
+        self.assertEqual(d.json()["items"][0]["status"], "confirmed")
+        self.assertEqual(east.post("/api/v1/community-registrations/decide",
+                                   {"ids": [reg["id"]], "result": "rejected"}).status, 409)
+        trail = self.admin.get("/api/v1/audit?action=community_registration.confirm").json()["items"]
+        self.assertTrue(trail)
+        # Moving home: the registration ends, and a new one is made with the other community.
+        self.assertEqual(self.register(self.k2, member_id=m["id"]).field_errors(), {"member_id": "registered"})
+        end = self.admin.post("/api/v1/community-registrations/%d/end" % reg["id"], {"on": "2021-08-01", "reason": "moved"})
+        self.assertEqual(end.json()["ended_on"], "2021-08-01", end)
+        again = self.admin.post("/api/v1/community-registrations", {"community_id": self.k2["id"], "member_id": m["id"],
+                                                                    "registered_on": "2021-08-01"})
+        self.assertEqual(again.status, 201, again)
+        history = self.admin.get("/api/v1/community-registrations?member_id=%d" % m["id"]).json()
+        self.assertEqual([x["community_id"] for x in history["items"]], [self.k2["id"], self.k1["id"]])
+        self.assertEqual(self.admin.get("/api/v1/community-registrations?member_id=%d&on=2021-05-01"
+                                        % m["id"]).json()["items"][0]["community_id"], self.k1["id"])
+
+    def test_a_member_reports_by_scanning_the_code(self):
+        code = self.admin.get("/api/v1/communities/%d/code" % self.k2["id"]).json()["url"]
+        self.assertIn("/m/report?code=", code)
+        token = code.split("code=")[1]
+        svg = self.accounts[self.k2["id"]].get("/api/v1/communities/%d/code?format=svg" % self.k2["id"])
+        self.assertTrue(svg.body.startswith("<?xml") or "<svg" in svg.body, svg)
+        self.assertEqual(self.accounts[self.k1["id"]].get("/api/v1/communities/%d/code" % self.k2["id"]).status, 404)
+        me = login(SERVER, "member01")
+        self.assertEqual(me.get("/api/v1/communities/scan?code=" + token).json()["name"], "测试西社区")
+        self.assertEqual(me.get("/api/v1/communities/scan?code=nope").status, 404)
+        r = me.post("/api/v1/community-registrations/mine", {"code": token})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual((r.json()["channel"], r.json()["status"]), ("qr", "pending"))
+        self.assertEqual(me.post("/api/v1/community-registrations/mine", {"code": token}).field_errors(),
+                         {"member_id": "registered"})
+        mine = me.get("/api/v1/community-registrations").json()
+        self.assertEqual([x["id"] for x in mine["items"]], [r.json()["id"]])
+        self.assertEqual(self.admin.post("/api/v1/community-registrations/mine", {"code": token}).status, 403)
+
+    def test_the_demo_city_has_reported(self):
+        f = self.admin.get("/api/v1/community-registrations/coverage").json()
+        self.assertEqual((f["orgs"]["required"], f["orgs"]["registered"]), (47, 47))
+        self.assertGreater(f["members"]["registered"], 4000)
+        missing = self.admin.get("/api/v1/community-registrations/unregistered?kind=member&page_size=1").json()
+        self.assertEqual(missing["total"], f["members"]["required"] - f["members"]["registered"])
+        self.assertEqual(self.admin.get("/api/v1/community-registrations/unregistered?kind=org").json()["total"], 0)
+        scoped = login(SERVER, "org01").get("/api/v1/community-registrations/coverage").json()
+        self.assertEqual(scoped["orgs"]["required"], 1)
+        self.assertLess(scoped["members"]["required"], f["members"]["required"])
+
+    def test_bad_input_names_the_field_and_changes_nothing(self):
+        before = self.count("/api/v1/community-registrations?page_size=1")
+        m = self.new_member()
+        url = "/api/v1/community-registrations"
+        k = self.k1["id"]
+        self.assertEqual(self.admin.post(url, {"community_id": k, "member_id": m["id"], "org_id": self.org01["id"]})
+                         .field_errors(), {"org_id": "not_allowed"})
+        self.assertEqual(self.admin.post(url, {"community_id": 999999, "member_id": m["id"]}).field_errors(),
+                         {"community_id": "unknown"})
+        self.assertEqual(self.admin.post(url, {"community_id": k, "member_id": 999999}).field_errors(),
+                         {"member_id": "unknown"})
+        self.assertEqual(self.admin.post(url, {"community_id": k, "member_id": m["id"], "registered_on": "2021-02-30"})
+                         .field_errors(), {"registered_on": "date"})
+        self.assertEqual(self.admin.post(url, {"community_id": "one", "member_id": m["id"]}).status, 400)
+        retired = self.new_member(retired=True)
+        self.assertEqual(self.admin.post(url, {"community_id": k, "member_id": retired["id"]}).field_errors(),
+                         {"member_id": "not_required"})
+        other = self.admin.get("/api/v1/members?org_id=%d&page_size=1" % self.org02["id"]).json()["items"][0]
+        self.assertEqual(login(SERVER, "org01").post(url, {"community_id": k, "member_id": other["id"]}).field_errors(),
+                         {"member_id": "unknown"})
+        self.assertEqual(self.count("/api/v1/community-registrations?page_size=1"), before)
+        east = self.accounts[k]
+        self.assertEqual(east.post(url + "/decide", {"ids": [], "result": "confirmed"}).field_errors(), {"ids": "size"})
+        self.assertEqual(east.post(url + "/decide", {"ids": ["x"], "result": "confirmed"}).status, 400)
+        self.assertEqual(east.post(url + "/decide", {"ids": [1], "result": "maybe"}).status, 422)
+        self.assertEqual(east.post(url, {"community_id": k, "member_id": m["id"]}).status, 403)
+        self.assertEqual(self.admin.post(url + "/1/end", {"on": "2021-01-01", "reason": "bored"}).status, 422)
+        self.assertEqual(self.admin.get(url + "/unregistered?kind=people").field_errors(), {"kind": "unknown_code"})
+        self.assertEqual(self.admin.get(url + "/coverage?on=yesterday").status, 400)
+        # The registry and its accounts: the committee's.
+        self.assertEqual(self.admin.post("/api/v1/communities", {"code": "T-EAST", "name": "x", "street": "x",
+                                                                 "district": "x"}).status, 409)
+        self.assertEqual(self.admin.post("/api/v1/communities", {"code": "bad code", "name": "", "street": "x",
+                                                                 "district": "x"}).field_errors(),
+                         {"code": "format", "name": "required"})
+        self.assertEqual(login(SERVER, "org01").post("/api/v1/communities", {"code": "X"}).status, 403)
+        self.assertEqual(self.admin.post("/api/v1/users", {"username": "comm-x", "password": "Comm-Pass-2026",
+                                                           "role": "community"}).field_errors(), {"community_id": "required"})
+        self.assertEqual(self.admin.post("/api/v1/users", {"username": "comm-x", "password": "Comm-Pass-2026",
+                                                           "role": "member", "org_id": self.branch01["id"],
+                                                           "community_id": k}).field_errors(), {"community_id": "not_allowed"})
+        self.assertEqual(login(SERVER, "org01").post("/api/v1/users", {"username": "comm-y", "password": "Comm-Pass-2026",
+                                                                      "role": "community", "community_id": k}).status, 403)
 
 
 class Roster(Base):

@@ -746,6 +746,51 @@ await test('亮身份亮承诺: a member commits on the phone, the branch review
   assert(await phone.page.locator('[data-test=commitment-save]').count() === 0, 'a reviewed commitment is fixed')
 })
 
+await test('双报到: a member scans the community code on the phone, the community confirms on its desk, the console counts him and registers another', async (open) => {
+  const east = (await admin.get('/api/v1/communities?q=SQ-001')).items[0]
+  const { url } = await admin.get(`/api/v1/communities/${east.id}/code`)
+  const phone = await open({ width: 360, height: 740 })
+  await login(phone.page, 'member01')
+  await phone.page.waitForURL('**/m')
+  await phone.page.goto(`${base}${new URL(url).pathname}${new URL(url).search}`)
+  await phone.page.waitForSelector(`[data-test=report-community]:has-text("${east.name}")`)
+  await phone.page.click('[data-test=report-submit]')
+  await phone.page.waitForSelector('[data-test=my-registration]:has-text("待确认")')
+  const mine = (await admin.get(`/api/v1/community-registrations?member_id=${member01.id}`)).items[0]
+  assert(mine && mine.channel === 'qr' && mine.community_id === east.id, `reported by scanning: ${JSON.stringify(mine)}`)
+  // The community's desk: his registration waits there; confirmed with a tick and a click.
+  const desk = await open()
+  await login(desk.page, 'community01')
+  await desk.page.waitForURL('**/community')
+  const row = desk.page.locator(`[data-test=desk] .el-table__row:has-text("${member01.name}")`)
+  await row.locator('.el-checkbox').click()
+  await desk.page.click('[data-test=desk-confirm]')
+  await desk.page.waitForSelector('.el-message--success')
+  assert((await admin.get(`/api/v1/community-registrations/${mine.id}`)).status === 'confirmed', 'confirmed by the community')
+  await shot(desk.page, '19-community-desk')
+  await phone.page.reload()
+  await phone.page.waitForSelector('[data-test=my-registration]:has-text("已确认")')
+  // The console: coverage, and one who has not reported registered from the list.
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  await page.goto(`${base}/community-reports`)
+  await page.waitForSelector('[data-test=coverage] .value:has-text("47 / 47")')
+  await page.click('#tab-unregistered')
+  await page.waitForSelector('[data-test=unregistered] .el-table__row')
+  const before = (await admin.get('/api/v1/community-registrations/unregistered?kind=member&page_size=100')).items.filter((u) => !u.pending)
+  await page.click(`[data-test=register-${before[0].member_id}]`)
+  await page.click('[data-test=register-save]')
+  await page.waitForSelector('[data-test=register-form] .el-form-item__error')  // the community is required
+  await page.click('[data-test=register-form] [data-test=community-picker]')
+  await page.click(`.el-select-dropdown__item:visible:has-text("${east.name}")`)
+  await page.click('[data-test=register-save]')
+  await page.waitForSelector('.el-message--success')
+  const made = (await admin.get(`/api/v1/community-registrations?member_id=${before[0].member_id}`)).items[0]
+  assert(made && made.status === 'pending' && made.community_id === east.id, `registered from the console: ${JSON.stringify(made)}`)
+  await shot(page, '20-community-reports')
+})
+
 await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)
@@ -902,6 +947,9 @@ await test('member pages on a 360 × 740 phone', async (open) => {
   await page.click('.tab:has-text("承诺")')
   await page.waitForSelector('[data-test=commitment-form]')
   assert(await fits(), 'the commitment fits the phone width')
+  await page.click('.tab:has-text("报到")')
+  await page.waitForSelector('[data-test=my-registration], .el-empty')
+  assert(await fits(), 'the community report fits the phone width')
   // A member cannot open the console: the router sends him to his pages, the server refuses the data.
   await page.goto(`${base}/members`)
   await page.waitForURL('**/m')
@@ -937,11 +985,14 @@ async function axeViolations(page, name) {
 await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious violation), shows no code and cuts no header, in Chinese and English', async (open) => {
   const problems = []
   const consolePages = ['/', '/orgs', '/members', '/import', '/activities', '/activities/new', '/compliance', '/stats',
-    '/trainings', `/trainings/${klass.id}`, '/training-plans', '/home-deliveries', '/matters', '/commitments', '/audit', '/account']
-  const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', '/m/matters', '/m/commitment', `/checkin?session=${session.id}`]
+    '/trainings', `/trainings/${klass.id}`, '/training-plans', '/home-deliveries', '/matters', '/commitments',
+    '/community-reports', '/communities', '/community', '/audit', '/account']
+  const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', '/m/matters', '/m/commitment', '/m/report', `/checkin?session=${session.id}`]
   const dialogsOf = {
     '/members': ['[data-test=member-add]'],
     '/matters': ['[data-test=matter-add]', '[data-test=matters] .el-table__row'],
+    '/community-reports': ['[data-test=registrations] .el-table__row', '#tab-unregistered >> then [data-test=unregistered] .el-button'],
+    '/communities': ['[data-test=community-add]', '[data-test=communities] .el-button'],
     '/activities': ['[data-test=activity-list] .el-table__row'],
     '/trainings': ['button.el-button--danger'],
     [`/trainings/${klass.id}`]: ['[data-test=edit-class]', '[data-test=add-session]', '#tab-enrolments >> then [data-test=batch-open]'],

@@ -15,6 +15,7 @@ export const can = (me: Me | null, perm: Permission) => !!me && me.permissions.i
 export function homeFor(me: Me): string {
   if (me.role === 'member') return '/m'
   if (me.role === 'auditor') return '/audit'
+  if (me.role === 'community') return '/community'
   return '/'
 }
 

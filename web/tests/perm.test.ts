@@ -5,17 +5,18 @@ import { can, homeFor, mayOpen, menuFor, type Me, type Permission, type Role } f
 const granted: Record<Role, Permission[]> = {
   committee_admin: ['org:read', 'org:write', 'member:read', 'member:write', 'member:pii', 'audit:read',
     'user:manage', 'activity_type:manage', 'rule:manage', 'record:unlock',
-    'quota:manage', 'enrolment:override'],
+    'quota:manage', 'enrolment:override', 'community:manage', 'community:confirm'],
   org_admin: ['org:read', 'org:write', 'member:read', 'member:write', 'user:manage'],
   auditor: ['org:read', 'member:read', 'audit:read'],
   inspector: ['org:read', 'member:read'],
   member: ['org:read'],
   lecturer: ['org:read'],
+  community: ['community:confirm'],
 }
 
 const me = (role: Role, permissions: Permission[] = granted[role]): Me => ({
   id: 1, username: 'u', role, roles: [role], org_id: 1, scope_path: '/1/', member_id: null,
-  must_change_password: false, permissions,
+  community_id: null, must_change_password: false, permissions,
 })
 
 describe('permissions', () => {
@@ -23,6 +24,12 @@ describe('permissions', () => {
     expect(homeFor(me('member'))).toBe('/m')
     expect(homeFor(me('auditor'))).toBe('/audit')
     expect(homeFor(me('org_admin'))).toBe('/')
+    expect(homeFor(me('community'))).toBe('/community')
+  })
+  it('gives a community account its desk and nothing of the tree', () => {
+    expect(menuFor(me('community')).map((m) => m.path)).toEqual(['/community', '/account'])
+    expect(mayOpen(me('community'), '/members')).toBe(false)
+    expect(mayOpen(me('community'), '/community')).toBe(true)
   })
   it('shows the audit log to auditors and the committee only', () => {
     // The auditor reads everything in scope and changes nothing (domain.md):

@@ -38,12 +38,13 @@ User user_from(const store::Row& r) {
   u.must_change_password = r.flag(5);
   u.disabled = r.flag(6);
   u.created_at = r.i64(7);
+  u.community_id = r.opt_i64(8);
   return u;
 }
 
 constexpr const char* kUserColumns =
     "u.id, u.username, u.role, u.org_id, u.member_id, u.must_change_password, u.disabled, "
-    "u.created_at";
+    "u.created_at, u.community_id";
 
 }  // namespace
 
@@ -108,10 +109,10 @@ Result<LoginResult> AuthService::login(std::string_view username, std::string_vi
     static const std::string dummy = hash_password("no-such-user-Xy9");
     verify_password(dummy, password);  // the same cost as a real check
   }
-  if (!user || user->disabled || !verify_password((*row)->str(8), password)) {
+  if (!user || user->disabled || !verify_password((*row)->str(9), password)) {
     // An unknown name, a disabled account and a wrong password answer alike.
     const int64_t wait = std::max(by_name_.fail(name_key, now), by_address_.fail(client_ip, now));
-    const int failures = user ? static_cast<int>((*row)->i64(9)) + 1 : 0;
+    const int failures = user ? static_cast<int>((*row)->i64(10)) + 1 : 0;
     DJ_TRY(store::with_tx(db_, [&](store::Conn& c) -> Status {
       if (user) {
         DJ_TRY(c.exec("UPDATE users SET failed_logins = ? WHERE id = ?", {failures, user->id}));
@@ -174,8 +175,9 @@ Result<Principal> AuthService::authenticate(std::string_view token) {
   auto row = store::with_conn(db_, [&](store::Conn& c) {
     return c.query_opt(
         "SELECT s.id, s.last_seen_at, s.expires_at, s.ended_at, u.id, u.username, u.role, "
-        "u.org_id, u.member_id, u.must_change_password, u.disabled, o.path, o.depth "
-        "FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN orgs o ON o.id = u.org_id "
+        "u.org_id, u.member_id, u.must_change_password, u.disabled, o.path, o.depth, "
+        "u.community_id FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN orgs o ON o.id "
+        "= u.org_id "
         "WHERE s.token_hash = ?",
         {hash});
   });
@@ -191,6 +193,7 @@ Result<Principal> AuthService::authenticate(std::string_view token) {
   p.org_id = r.opt_i64(7);
   p.member_id = r.opt_i64(8);
   p.must_change_password = r.flag(9);
+  p.community_id = r.opt_i64(13);
   // Accounts of a top-level organization (the committee) see everything.
   p.scope_path = r.null(11) || r.i64(12) == 0 ? "/" : r.str(11);
   if (p.role != Role::committee_admin && r.null(11)) {
@@ -338,16 +341,25 @@ Status AuthService::end_session(const Principal& p, int64_t session_id) {
 }
 
 Result<User> AuthService::create_user(const audit::Actor& actor, const std::string& username,
-                                      std::string_view password, Role role,
-                                      std::optional<int64_t> org_id,
-                                      std::optional<int64_t> member_id, bool must_change) {
+                                      std::string_view password, Role role, const Seat& at,
+                                      bool must_change) {
+  const auto& [org_id, member_id, community_id] = at;
   if (username.empty() || username.size() > 64 ||
       !std::all_of(username.begin(), username.end(), [](unsigned char ch) {
         return std::isalnum(ch) || ch == '_' || ch == '.' || ch == '-';
       })) {
     return Error::invalid("username", "format", "1-64 characters: letters, digits, '_', '.', '-'");
   }
-  if (role != Role::committee_admin && !org_id) {
+  if (role == Role::community) {
+    if (!community_id)
+      return Error::invalid("community_id", "required", "required for a community account");
+    if (org_id || member_id) {
+      return Error::invalid(org_id ? "org_id" : "member_id", "not_allowed",
+                            "a community account belongs to its community only");
+    }
+  } else if (community_id) {
+    return Error::invalid("community_id", "not_allowed", "only a community account has one");
+  } else if (role != Role::committee_admin && !org_id) {
     return Error::invalid("org_id", "required", "required for a role scoped to an organization");
   }
   DJ_TRY(check_password_policy(password, username, "password"));
@@ -366,12 +378,18 @@ Result<User> AuthService::create_user(const audit::Actor& actor, const std::stri
                                     {*member_id}));
       if (!m) return Error::invalid("member_id", "unknown", "no such member");
     }
+    if (community_id) {
+      DJ_ASSIGN(auto k,
+                c.query_opt("SELECT id FROM communities WHERE id = ? AND deleted_at IS NULL",
+                            {*community_id}));
+      if (!k) return Error::invalid("community_id", "unknown", "no such community");
+    }
     auto ins = c.query_one(
-        "INSERT INTO users (username, password_hash, role, org_id, member_id, "
+        "INSERT INTO users (username, password_hash, role, org_id, member_id, community_id, "
         "must_change_password, created_at, updated_at, created_by, updated_by) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        {username, hash, to_string(role), org_id, member_id, must_change, now, now, actor.user_id,
-         actor.user_id});
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        {username, hash, to_string(role), org_id, member_id, community_id, must_change, now, now,
+         actor.user_id, actor.user_id});
     if (!ins) {
       if (ins.error().code == ErrorCode::conflict) {
         return Error{ErrorCode::conflict,
@@ -380,7 +398,7 @@ Result<User> AuthService::create_user(const audit::Actor& actor, const std::stri
       }
       return ins.take_error();
     }
-    User u{ins->i64(0), username, role, org_id, member_id, must_change, false, now};
+    User u{ins->i64(0), username, role, org_id, member_id, must_change, false, now, community_id};
     DJ_TRY(audit::record(
         c, actor,
         {"user.create",
@@ -391,7 +409,8 @@ Result<User> AuthService::create_user(const audit::Actor& actor, const std::stri
          json::object{{"username", username},
                       {"role", to_string(role)},
                       {"org_id", org_id ? json::value(*org_id) : nullptr},
-                      {"member_id", member_id ? json::value(*member_id) : nullptr}}}));
+                      {"member_id", member_id ? json::value(*member_id) : nullptr},
+                      {"community_id", community_id ? json::value(*community_id) : nullptr}}}));
     return u;
   });
 }
@@ -440,9 +459,8 @@ Status user_in_scope(store::Conn& c, const Principal& p, std::optional<int64_t> 
 }  // namespace
 
 Result<User> AuthService::create_user_as(const Principal& p, const std::string& username,
-                                         std::string_view password, Role role,
-                                         std::optional<int64_t> org_id,
-                                         std::optional<int64_t> member_id) {
+                                         std::string_view password, Role role, const Seat& at) {
+  const auto& [org_id, member_id, community_id] = at;
   DJ_TRY(require(p, Perm::user_manage));
   if (auto extra = beyond(p, role)) {
     return Error::forbidden(std::string("a ") + to_string(role) + " account would have " +
@@ -451,6 +469,7 @@ Result<User> AuthService::create_user_as(const Principal& p, const std::string& 
                             "have yourself");
   }
   DJ_TRY(store::with_conn(db_, [&](store::Conn& c) -> Status {
+    if (role == Role::community) return {};  // only the committee grants it (beyond)
     DJ_TRY(user_in_scope(c, p, org_id, "org_id"));
     if (member_id) {
       DJ_ASSIGN(auto m, c.query_opt("SELECT o.path FROM members m JOIN orgs o ON o.id = m.org_id "
@@ -462,7 +481,7 @@ Result<User> AuthService::create_user_as(const Principal& p, const std::string& 
     }
     return {};
   }));
-  return create_user(p.actor(), username, password, role, org_id, member_id);
+  return create_user(p.actor(), username, password, role, at);
 }
 
 Status AuthService::reset_password_as(const Principal& p, int64_t user_id,

@@ -45,6 +45,13 @@ struct User {
   bool must_change_password = true;
   bool disabled = false;
   int64_t created_at = 0;
+  std::optional<int64_t> community_id;
+};
+
+// Where an account sits: its organization (and member record), or, for a
+// community account, its community only.
+struct Seat {
+  std::optional<int64_t> org_id, member_id, community_id;
 };
 
 struct LoginResult {
@@ -95,8 +102,8 @@ class AuthService {
   // Creates an account (CLI and API). The password must meet the policy; the
   // user must change it at first login.
   Result<User> create_user(const audit::Actor& actor, const std::string& username,
-                           std::string_view password, Role role, std::optional<int64_t> org_id,
-                           std::optional<int64_t> member_id, bool must_change = true);
+                           std::string_view password, Role role, const Seat& at,
+                           bool must_change = true);
   // Sets a new password chosen by an administrator, forces a change at the
   // next login and ends the user's sessions.
   Status reset_password(const audit::Actor& actor, const std::string& username,
@@ -106,8 +113,7 @@ class AuthService {
   // manages accounts only inside his subtree and cannot grant
   // committee_admin.
   Result<User> create_user_as(const Principal& p, const std::string& username,
-                              std::string_view password, Role role, std::optional<int64_t> org_id,
-                              std::optional<int64_t> member_id);
+                              std::string_view password, Role role, const Seat& at);
   Status reset_password_as(const Principal& p, int64_t user_id, std::string_view password);
   // Accounts whose organization is in p's subtree.
   Result<std::pair<std::vector<User>, int64_t>> list_users(const Principal& p, int64_t page,

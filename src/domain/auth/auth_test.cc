@@ -61,8 +61,7 @@ class AuthTest : public store::DbTest {
     DbTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;  // no database
     svc_ = std::make_unique<AuthService>(db(), AuthConfig{});
-    auto u = svc_->create_user({}, "alice", "Good-Pass-42", Role::committee_admin, std::nullopt,
-                               std::nullopt);
+    auto u = svc_->create_user({}, "alice", "Good-Pass-42", Role::committee_admin, {});
     ASSERT_TRUE(u) << u.error().message;
   }
   std::unique_ptr<AuthService> svc_;
@@ -163,8 +162,7 @@ TEST_P(AuthTest, ChangePasswordClearsFlagAndEndsOtherSessions) {
 }
 
 TEST_P(AuthTest, SessionsListAndEndOnlyOwn) {
-  ASSERT_TRUE(svc_->create_user({}, "bob", "Rob-Pass-4242x", Role::committee_admin, std::nullopt,
-                                std::nullopt));
+  ASSERT_TRUE(svc_->create_user({}, "bob", "Rob-Pass-4242x", Role::committee_admin, {}));
   auto a = svc_->login("alice", "Good-Pass-42", "127.0.0.1", "a");
   auto b = svc_->login("bob", "Rob-Pass-4242x", "127.0.0.1", "b");
   ASSERT_TRUE(a && b);

@@ -2,8 +2,8 @@
 
 namespace dj::auth {
 
-const char* const kRoles[6] = {"committee_admin", "org_admin", "member",
-                               "lecturer",        "inspector", "auditor"};
+const char* const kRoles[7] = {"committee_admin", "org_admin", "member",   "lecturer",
+                               "inspector",       "auditor",   "community"};
 
 std::optional<Role> parse_role(std::string_view s) {
   for (size_t i = 0; i < std::size(kRoles); ++i) {
@@ -14,10 +14,11 @@ std::optional<Role> parse_role(std::string_view s) {
 
 const char* to_string(Role r) { return kRoles[static_cast<size_t>(r)]; }
 
-const Perm kAllPerms[12] = {
-    Perm::org_read,    Perm::org_write,     Perm::member_read,  Perm::member_write,
-    Perm::member_pii,  Perm::audit_read,    Perm::user_manage,  Perm::activity_type_manage,
-    Perm::rule_manage, Perm::record_unlock, Perm::quota_manage, Perm::enrolment_override};
+const Perm kAllPerms[14] = {
+    Perm::org_read,         Perm::org_write,        Perm::member_read,  Perm::member_write,
+    Perm::member_pii,       Perm::audit_read,       Perm::user_manage,  Perm::activity_type_manage,
+    Perm::rule_manage,      Perm::record_unlock,    Perm::quota_manage, Perm::enrolment_override,
+    Perm::community_manage, Perm::community_confirm};
 
 const char* to_string(Perm p) {
   switch (p) {
@@ -45,6 +46,10 @@ const char* to_string(Perm p) {
       return "quota:manage";
     case Perm::enrolment_override:
       return "enrolment:override";
+    case Perm::community_manage:
+      return "community:manage";
+    case Perm::community_confirm:
+      return "community:confirm";
   }
   return "";
 }
@@ -63,6 +68,8 @@ bool has(const Principal& p, Perm perm) {
     case Role::member:
     case Role::lecturer:
       return perm == Perm::org_read;
+    case Role::community:
+      return perm == Perm::community_confirm;
   }
   return false;
 }

@@ -11,9 +11,11 @@
 
 namespace dj::auth {
 
-enum class Role { committee_admin, org_admin, member, lecturer, inspector, auditor };
+// community: a community's (社区) account; its scope is that community's
+// registrations and services, never the organization tree.
+enum class Role { committee_admin, org_admin, member, lecturer, inspector, auditor, community };
 // The codes of Role, in its order: validation and the API's enum.
-extern const char* const kRoles[6];
+extern const char* const kRoles[7];
 
 std::optional<Role> parse_role(std::string_view s);
 const char* to_string(Role r);
@@ -36,10 +38,12 @@ enum class Perm {
   record_unlock,         // change an activity locked after its period
   quota_manage,          // allocate training seats
   enrolment_override,    // enrol outside a class's target groups
+  community_manage,      // the registry of communities and their accounts
+  community_confirm,     // confirm registrations and services as a community
 };
 
 // Every permission, in declaration order.
-extern const Perm kAllPerms[12];
+extern const Perm kAllPerms[14];
 
 const char* to_string(Perm p);
 
@@ -51,6 +55,7 @@ struct Principal {
   std::optional<int64_t> org_id;
   std::string scope_path = "/";  // materialized path of the subtree it may see
   std::optional<int64_t> member_id;
+  std::optional<int64_t> community_id;  // a community account's community
   bool must_change_password = false;
   std::string client_ip;
   std::string route;

@@ -133,6 +133,7 @@ struct DemoMember {
   bool leader;
   bool secretary;
   bool committee;  // secretary, deputy secretary or committee member (支委)
+  bool retired;
 };
 
 struct DemoBranch {
@@ -489,6 +490,74 @@ Status generate_matters(store::Db& db, Gen& g, const Tree& tree) {
   });
 }
 
+// 双报到: the city's communities, each with an account (community01, …); all
+// 47 directly affiliated organizations reported and confirmed; every member
+// in the party and in service reported and confirmed but a few (one in 400
+// not yet, one in 400 waiting for the community), and member01 not yet, so
+// the demo shows him the scan.
+Status generate_communities(store::Db& db, Gen& g, const Tree& tree, int64_t member01,
+                            const std::string& pw_hash, Summary& sum) {
+  constexpr const char* kDistricts[] = {"五华区", "盘龙区", "官渡区", "西山区", "呈贡区"};
+  constexpr const char* kStreets[] = {"华山街道", "护国街道", "拓东街道", "东风街道",
+                                      "金碧街道", "龙泉街道", "青云街道", "吴井街道"};
+  constexpr const char* kNames[] = {"翠湖", "圆通", "篆塘", "小西门", "大观", "北门",
+                                    "桃源", "白塔", "金星", "菊华",   "春城", "广福"};
+  constexpr int kCommunities = 60;
+  const int64_t today_days = days_from_date(today());
+  const int64_t now = now_ms();
+  std::vector<int64_t> ids;
+  DJ_TRY(store::with_tx(db, [&](store::Conn& c) -> Status {
+    for (int i = 0; i < kCommunities; ++i) {
+      const std::string name =
+          std::string(kNames[i % std::size(kNames)]) +
+          (i < static_cast<int>(std::size(kNames)) ? ""
+                                                   : std::to_string(i / std::size(kNames) + 1)) +
+          "社区";
+      DJ_ASSIGN(auto r,
+                c.query_one(
+                    "INSERT INTO communities (code, name, street, district, contact, "
+                    "phone, qr_token, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?) RETURNING id",
+                    {fmt::format("SQ-{:03}", i + 1), name, g.pick(kStreets),
+                     kDistricts[i % std::size(kDistricts)], std::string(g.pick(kSurnames)) + "主任",
+                     fmt::format("0871-6{:06}", 100000 + i * 137), random_token(), now, now}));
+      ids.push_back(r.i64(0));
+      DJ_TRY(
+          c.exec("INSERT INTO users (username, password_hash, role, community_id, "
+                 "must_change_password, created_at, updated_at) VALUES (?, ?, 'community', "
+                 "?, 0, ?, ?)",
+                 {fmt::format("community{:02}", i + 1), pw_hash, r.i64(0), now, now}));
+      ++sum.users;
+    }
+    return {};
+  }));
+  std::vector<store::Params> rows;
+  // Reported after joining the party (members) and at least 400 days ago otherwise.
+  auto add = [&](int64_t org_id, std::optional<int64_t> member_id, bool confirmed,
+                 int64_t earliest = 0) {
+    const std::string on = date_from_days(std::max(earliest, today_days - 400 - g.below(700)));
+    rows.push_back({ids[static_cast<size_t>(g.below(kCommunities))], org_id, member_id, on,
+                    member_id && g.chance(40) ? "qr" : "admin", confirmed ? "confirmed" : "pending",
+                    confirmed ? store::Value(now) : store::Value(), now, now});
+  };
+  for (const auto& [id, _] : tree.affiliated) add(id, std::nullopt, true);
+  int n = 0;
+  for (const auto& b : tree.branches) {
+    for (const auto& m : b.members) {
+      if (m.retired || m.id == member01) continue;
+      const int k = n++ % 400;
+      if (k == 7) continue;  // not yet
+      add(m.org_id, m.id, k != 9, days_from_date(m.joined_on));
+    }
+  }
+  return store::with_tx(db, [&](store::Conn& c) -> Status {
+    return store::insert_rows(c, "community_registrations",
+                              {"community_id", "org_id", "member_id", "registered_on", "channel",
+                               "status", "decided_at", "created_at", "updated_at"},
+                              rows);
+  });
+}
+
 }  // namespace
 
 Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
@@ -656,7 +725,8 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
                 {id, *in.org_id, *in.joined_on, member::is_leading_cadre(*in.cadre_rank),
                  *in.post == "secretary",
                  *in.post == "secretary" || *in.post == "deputy_secretary" ||
-                     *in.post == "committee_member"});
+                     *in.post == "committee_member",
+                 retired});
           }
           if (member_account == 0 && !retired && *in.post == "none") {
             member_account = id;
@@ -675,6 +745,7 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
   if (opt.scale == Scale::city) {
     DJ_ASSIGN(sum.activities, generate_activities(db, g, tree));
     DJ_TRY(generate_matters(db, g, tree));
+    DJ_TRY(generate_communities(db, g, tree, member_account, pw_hash, sum));
   }
   DJ_TRY(audit::record_now(db, {std::nullopt, "dangjiao demo", "", "cli demo"},
                            {"demo.generate",

@@ -80,6 +80,58 @@ CREATE TABLE commitments (
 CREATE UNIQUE INDEX commitments_member_year ON commitments(member_id, year);
 CREATE INDEX commitments_org_year ON commitments(org_id, year);
 )SQL"},
+    {.version = 12, .name = "communities", .sql = R"SQL(
+CREATE TABLE communities (
+  id {id},
+  code TEXT NOT NULL,
+  name TEXT NOT NULL,
+  street TEXT NOT NULL,
+  district TEXT NOT NULL,
+  contact TEXT,
+  phone TEXT,
+  qr_token TEXT NOT NULL,
+  deleted_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_by BIGINT
+);
+CREATE UNIQUE INDEX communities_code ON communities(code);
+CREATE UNIQUE INDEX communities_qr_token ON communities(qr_token);
+
+ALTER TABLE users ADD COLUMN community_id BIGINT REFERENCES communities(id);
+
+-- 双报到: an organization (member_id NULL) or a member reporting to a
+-- community; open while ended_on is NULL. At most one open registration
+-- each that is not rejected.
+CREATE TABLE community_registrations (
+  id {id},
+  community_id BIGINT NOT NULL REFERENCES communities(id),
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  member_id BIGINT REFERENCES members(id),
+  registered_on TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  agreement TEXT,
+  contacts TEXT,
+  status TEXT NOT NULL,
+  reply TEXT,
+  decided_at BIGINT,
+  decided_by BIGINT,
+  ended_on TEXT,
+  end_reason TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_by BIGINT
+);
+CREATE UNIQUE INDEX community_registrations_open_member ON community_registrations(member_id)
+  WHERE member_id IS NOT NULL AND ended_on IS NULL AND status <> 'rejected';
+CREATE UNIQUE INDEX community_registrations_open_org ON community_registrations(org_id)
+  WHERE member_id IS NULL AND ended_on IS NULL AND status <> 'rejected';
+CREATE INDEX community_registrations_community ON community_registrations(community_id, status);
+CREATE INDEX community_registrations_member ON community_registrations(member_id, registered_on);
+CREATE INDEX community_registrations_org ON community_registrations(org_id, registered_on);
+)SQL"},
 };
 
 }  // namespace

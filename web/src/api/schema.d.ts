@@ -1249,6 +1249,196 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/communities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The registry of communities (a community account: its own), by district */
+        get: operations["getCommunities"];
+        put?: never;
+        /** Add a community to the registry (committee) */
+        post: operations["postCommunities"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The community a scanned registration code names */
+        get: operations["getCommunitiesScan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/communities/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One community */
+        get: operations["getCommunitiesById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a community (committee); an empty contact or phone clears it */
+        patch: operations["patchCommunitiesById"];
+        trace?: never;
+    };
+    "/api/v1/communities/{id}/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The community's registration code members scan (JSON with its address, or ?format=svg or png), to the committee and the community's own accounts */
+        get: operations["getCommunitiesByIdCode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-registrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Registrations with communities: a subtree's (an administrator), the community's own (a community account), or the caller's own history */
+        get: operations["getCommunityRegistrations"];
+        put?: never;
+        /** Register an organization or a member of the subtree with a community (pending until the community confirms) */
+        post: operations["postCommunityRegistrations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-registrations/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report to a community by its scanned code (the caller, a member) */
+        post: operations["postCommunityRegistrationsMine"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-registrations/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The community confirms or rejects registrations made with it (all or none) */
+        post: operations["postCommunityRegistrationsDecide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-registrations/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** On a date (default today): the directly affiliated organizations and the members in the party and in service of a subtree, and how many have a confirmed registration */
+        get: operations["getCommunityRegistrationsCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-registrations/unregistered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who must report and has no confirmed registration on the date (kind=org or member) */
+        get: operations["getCommunityRegistrationsUnregistered"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-registrations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One registration */
+        get: operations["getCommunityRegistrationsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-registrations/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End an open registration on a date: moved home, retired, transferred or other (its organization's administrator or the member) */
+        post: operations["postCommunityRegistrationsByIdEnd"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1279,9 +1469,10 @@ export interface components {
             username?: string | null;
             password?: string | null;
             /** @enum {string|null} */
-            role?: "committee_admin" | "org_admin" | "member" | "lecturer" | "inspector" | "auditor" | null;
+            role?: "committee_admin" | "org_admin" | "member" | "lecturer" | "inspector" | "auditor" | "community" | null;
             org_id?: number | null;
             member_id?: number | null;
+            community_id?: number | null;
         };
         PasswordReset: {
             password?: string | null;
@@ -1501,6 +1692,37 @@ export interface components {
             result?: "fulfilled" | "partly" | "not" | null;
             note?: string | null;
         };
+        CommunityInput: {
+            code?: string | null;
+            name?: string | null;
+            street?: string | null;
+            district?: string | null;
+            contact?: string | null;
+            phone?: string | null;
+        };
+        CommunityRegistrationInput: {
+            community_id?: number | null;
+            org_id?: number | null;
+            member_id?: number | null;
+            registered_on?: string | null;
+            agreement?: string | null;
+            contacts?: string | null;
+        };
+        CommunityScan: {
+            code?: string | null;
+            registered_on?: string | null;
+        };
+        CommunityDecision: {
+            ids?: number[] | null;
+            /** @enum {string|null} */
+            result?: "confirmed" | "rejected" | null;
+            reply?: string | null;
+        };
+        CommunityRegistrationEnd: {
+            on?: string | null;
+            /** @enum {string|null} */
+            reason?: "moved" | "retired" | "transferred" | "other" | null;
+        };
         Health: {
             status: string;
         };
@@ -1515,9 +1737,10 @@ export interface components {
             id: number;
             username: string;
             /** @enum {string} */
-            role: "committee_admin" | "org_admin" | "member" | "lecturer" | "inspector" | "auditor";
+            role: "committee_admin" | "org_admin" | "member" | "lecturer" | "inspector" | "auditor" | "community";
             org_id: number | null;
             member_id: number | null;
+            community_id: number | null;
             must_change_password: boolean;
             /** Format: date-time */
             created_at: string;
@@ -1538,13 +1761,14 @@ export interface components {
             id: number;
             username: string;
             /** @enum {string} */
-            role: "committee_admin" | "org_admin" | "member" | "lecturer" | "inspector" | "auditor";
-            roles: ("committee_admin" | "org_admin" | "member" | "lecturer" | "inspector" | "auditor")[];
+            role: "committee_admin" | "org_admin" | "member" | "lecturer" | "inspector" | "auditor" | "community";
+            roles: ("committee_admin" | "org_admin" | "member" | "lecturer" | "inspector" | "auditor" | "community")[];
             org_id: number | null;
             scope_path: string;
             member_id: number | null;
+            community_id: number | null;
             must_change_password: boolean;
-            permissions: ("org:read" | "org:write" | "member:read" | "member:write" | "member:pii" | "audit:read" | "user:manage" | "activity_type:manage" | "rule:manage" | "record:unlock" | "quota:manage" | "enrolment:override")[];
+            permissions: ("org:read" | "org:write" | "member:read" | "member:write" | "member:pii" | "audit:read" | "user:manage" | "activity_type:manage" | "rule:manage" | "record:unlock" | "quota:manage" | "enrolment:override" | "community:manage" | "community:confirm")[];
         };
         LoginSession: {
             id: number;
@@ -2406,6 +2630,81 @@ export interface components {
             by_category: {
                 [key: string]: components["schemas"]["MatterCount"];
             };
+        };
+        Community: {
+            id: number;
+            code: string;
+            name: string;
+            street: string;
+            district: string;
+            contact: string | null;
+            phone: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CommunityPage: {
+            items: components["schemas"]["Community"][];
+            total: number;
+        };
+        CommunityCode: {
+            url: string;
+        };
+        CommunityRegistration: {
+            id: number;
+            /** @enum {string} */
+            kind: "org" | "member";
+            community_id: number;
+            community_name: string;
+            org_id: number;
+            org_path_name: string;
+            member_id: number | null;
+            member_name: string | null;
+            member_phone: string | null;
+            /** Format: date */
+            registered_on: string;
+            /** @enum {string} */
+            channel: "admin" | "qr";
+            /** @enum {string} */
+            status: "pending" | "confirmed" | "rejected";
+            agreement: string | null;
+            contacts: string | null;
+            reply: string | null;
+            /** Format: date */
+            ended_on: string | null;
+            /** @enum {string|null} */
+            end_reason: "moved" | "retired" | "transferred" | "other" | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CommunityRegistrationPage: {
+            items: components["schemas"]["CommunityRegistration"][];
+            total: number;
+        };
+        CoverageCount: {
+            required: number;
+            registered: number;
+            pending: number;
+        };
+        CommunityCoverage: {
+            /** Format: date */
+            on: string;
+            orgs: components["schemas"]["CoverageCount"];
+            members: components["schemas"]["CoverageCount"];
+        };
+        Unregistered: {
+            org_id: number;
+            org_path_name: string;
+            member_id: number | null;
+            member_name: string | null;
+            pending: boolean;
+        };
+        UnregisteredPage: {
+            items: components["schemas"]["Unregistered"][];
+            total: number;
         };
     };
     responses: never;
@@ -5725,6 +6024,481 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Commitment"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommunities: {
+        parameters: {
+            query?: {
+                q?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityPage"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCommunities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommunityInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Community"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommunitiesScan: {
+        parameters: {
+            query: {
+                code: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Community"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommunitiesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Community"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchCommunitiesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommunityInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Community"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommunitiesByIdCode: {
+        parameters: {
+            query?: {
+                format?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityCode"];
+                    "image/svg+xml": string;
+                    "image/png": string;
+                };
+            };
+            /** @description Not Modified: If-None-Match names the file's ETag (a file answer) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommunityRegistrations: {
+        parameters: {
+            query?: {
+                kind?: string;
+                status?: string;
+                community_id?: number;
+                org_id?: number;
+                member_id?: number;
+                on?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityRegistrationPage"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCommunityRegistrations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommunityRegistrationInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityRegistration"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCommunityRegistrationsMine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommunityScan"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityRegistration"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCommunityRegistrationsDecide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommunityDecision"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityRegistrationPage"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommunityRegistrationsCoverage: {
+        parameters: {
+            query?: {
+                org_id?: number;
+                on?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityCoverage"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommunityRegistrationsUnregistered: {
+        parameters: {
+            query: {
+                kind: string;
+                org_id?: number;
+                on?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnregisteredPage"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommunityRegistrationsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityRegistration"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCommunityRegistrationsByIdEnd: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommunityRegistrationEnd"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityRegistration"];
                 };
             };
             /** @description Problem (RFC 9457) */

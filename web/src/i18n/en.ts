@@ -8,7 +8,7 @@ export default {
     plans: 'Training plans',
   },
   role: {
-    committee_admin: 'Committee admin', org_admin: 'Organization admin', member: 'Member', lecturer: 'Lecturer', inspector: 'Inspector', auditor: 'Auditor',
+    committee_admin: 'Committee admin', org_admin: 'Organization admin', member: 'Member', lecturer: 'Lecturer', inspector: 'Inspector', auditor: 'Auditor', community: 'Community',
   },
   auth: {
     failed: 'Wrong user name or password',
@@ -133,6 +133,8 @@ export default {
     demo: { generate: 'Demo data loaded' },
     home_delivery: { create: 'Home delivery recorded' },
     commitment: { commit: 'Yearly commitment made', review: 'Commitment reviewed' },
+    community: { create: 'Community added', update: 'Community changed' },
+    community_registration: { create: 'Registered with a community', confirm: 'Registration confirmed by the community', reject: 'Registration returned by the community', end: 'Community registration ended' },
     matter: { attach: 'Evidence file added', create: 'Practical matter planned', delete: 'Practical matter removed', detach: 'Evidence file removed', export: 'Practical matters exported', update: 'Practical matter updated' },
     matter_category: { create: 'Matter category added' },
     member: { create: 'Member added', create_refused: 'Member refused', delete: 'Member removed', export: 'Roster exported', import: 'Roster imported', pii_revealed: 'Personal information shown in full', transfer: 'Member transferred', update: 'Member changed' },
@@ -143,7 +145,7 @@ export default {
     user: { create: 'Account created', reset_password: 'Password reset' },
     audit: { export: 'Audit log exported' },
   },
-  auditEntity: { member: 'Member', org: 'Organization', activity: 'Activity', training: 'Class', session: 'Session', user: 'Account', route: 'Route', audit: 'Audit log', rule: 'Rule', training_plan: 'Training plan', home_delivery: 'Home delivery', activity_type: 'Activity type' },
+  auditEntity: { member: 'Member', org: 'Organization', activity: 'Activity', training: 'Class', session: 'Session', user: 'Account', route: 'Route', audit: 'Audit log', rule: 'Rule', training_plan: 'Training plan', home_delivery: 'Home delivery', activity_type: 'Activity type', matter: 'Matter', matter_category: 'Matter category', commitment: 'Commitment', community: 'Community', community_registration: 'Community registration' },
   account: { sessions: 'Signed-in devices', started: 'Signed in', lastSeen: 'Last seen', device: 'Device', current: 'This device', end: 'Sign out' },
   verify: {
     title: 'Certificate verification', valid: 'Valid certificate', missing: 'No such certificate', serial: 'Serial', training: 'Class', completedOn: 'Completed on',
@@ -152,6 +154,7 @@ export default {
     not_affiliated: 'must be a directly affiliated organization', duplicate: 'is listed twice', over_capacity: 'the seats add up to more than the capacity', too_many_attempts: 'too many attempts; try again in {s} s', required: 'is required', too_long: 'is too long', format: 'has the wrong format', unknown: 'does not exist or is outside your scope', unknown_code: 'is not a valid choice',
     type: 'has the wrong type', range: 'is out of range', end_before_start: 'must be after the start', before_start: 'must not be before the start', immutable: 'cannot be changed',
     too_short: 'is too short', too_simple: 'is too simple', common: 'is a common password', contains_username: 'must not contain the user name',
+    in_future: 'must not be after today', taken: 'is already taken', not_allowed: 'must not be given here',
     new_password: {
       too_short: 'at least 8 characters', too_long: 'at most 128 characters', too_simple: 'use 3 of: uppercase, lowercase, digits, symbols',
       common: 'a common password; choose another', contains_username: 'must not contain the user name', unchanged: 'must differ from the current one',

@@ -8,7 +8,7 @@ export default {
     plans: '培训计划',
   },
   role: {
-    committee_admin: '工委管理员', org_admin: '党组织管理员', member: '党员', lecturer: '讲师', inspector: '督查员', auditor: '审计员',
+    committee_admin: '工委管理员', org_admin: '党组织管理员', member: '党员', lecturer: '讲师', inspector: '督查员', auditor: '审计员', community: '社区',
   },
   auth: {
     failed: '用户名或密码错误',
@@ -132,6 +132,8 @@ export default {
     demo: { generate: '生成演示数据' },
     home_delivery: { create: '登记送学上门' },
     commitment: { commit: '作出年度承诺', review: '评议党员承诺' },
+    community: { create: '新增社区', update: '修改社区' },
+    community_registration: { create: '登记到社区报到', confirm: '社区确认报到', reject: '社区退回报到', end: '结束社区报到' },
     matter: { attach: '上传办实事材料', create: '登记办实事', delete: '删除办实事', detach: '删除办实事材料', export: '导出办实事', update: '更新办实事' },
     matter_category: { create: '新增办实事类别' },
     member: { create: '新增党员', create_refused: '新增党员被拒绝', delete: '删除党员', export: '导出党员名册', import: '导入党员名册', pii_revealed: '查看完整个人信息', transfer: '转接组织关系', update: '修改党员信息' },
@@ -142,7 +144,7 @@ export default {
     user: { create: '新建账号', reset_password: '重置密码' },
     audit: { export: '导出审计日志' },
   },
-  auditEntity: { member: '党员', org: '党组织', activity: '组织生活', training: '培训班', session: '培训课程', user: '账号', route: '接口', audit: '审计日志', rule: '制度规则', training_plan: '培训规划', home_delivery: '送学上门', activity_type: '活动类型' },
+  auditEntity: { member: '党员', org: '党组织', activity: '组织生活', training: '培训班', session: '培训课程', user: '账号', route: '接口', audit: '审计日志', rule: '制度规则', training_plan: '培训规划', home_delivery: '送学上门', activity_type: '活动类型', matter: '办实事', matter_category: '办实事类别', commitment: '党员承诺', community: '社区', community_registration: '社区报到' },
   account: { sessions: '登录设备', started: '登录时间', lastSeen: '最近活动', device: '设备', current: '本设备', end: '下线' },
   verify: {
     title: '结业证书验证', valid: '证书有效', missing: '未找到该证书', serial: '证书编号', training: '培训班', completedOn: '结业日期',
@@ -151,6 +153,7 @@ export default {
     not_affiliated: '须为市直机关工委直属党组织', duplicate: '重复', over_capacity: '名额合计超过班级容量', too_many_attempts: '尝试次数过多，请 {s} 秒后再试', required: '必填', too_long: '太长', format: '格式不正确', unknown: '不存在或不在您的管理范围内', unknown_code: '不是有效的选项',
     type: '类型不正确', range: '超出允许范围', end_before_start: '结束时间须晚于开始时间', before_start: '不能早于开始日期', immutable: '不能修改',
     too_short: '太短', too_simple: '太简单', common: '是常见密码', contains_username: '不能包含用户名',
+    in_future: '不能晚于今天', taken: '已被使用', not_allowed: '此处不能填写',
     new_password: {
       too_short: '新密码至少8位', too_long: '新密码最多128位', too_simple: '须包含大写字母、小写字母、数字、符号中的三类',
       common: '这是常见密码，请换一个', contains_username: '新密码不能包含用户名', unchanged: '新密码不能与当前密码相同',

@@ -12,6 +12,9 @@
 //       member to FILE as it is acknowledged (for the crash test)
 //   checkin_burst baseline --db FILE --rows N
 //       plain SQLite: N one-row transactions, same pragmas, for the ratio
+//   setup and run --service: the same for a community's volunteer post
+//       running now, the N members signed up for it, each checking in at
+//       POST /api/v1/community-posts/checkin
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -30,8 +33,10 @@
 #include <thread>
 
 #include "common/crypto.h"
+#include "common/rotating_code.h"
 #include "common/time.h"
 #include "domain/schema.h"
+#include "domain/masses/communities.h"
 #include "domain/training/training.h"
 #include "store/bulk.h"
 
@@ -54,6 +59,10 @@ std::string arg(int argc, char** argv, const std::string& name, const std::strin
   return fallback;
 }
 
+bool flag(int argc, char** argv, const std::string& name) {
+  return std::find(argv + 1, argv + argc, name) != argv + argc;
+}
+
 int setup(int argc, char** argv) {
   const std::string dir = arg(argc, argv, "--out");
   const int n = std::stoi(arg(argc, argv, "--members", "5000"));
@@ -62,31 +71,50 @@ int setup(int argc, char** argv) {
   const int64_t now = dj::now_ms();
   int64_t session_id = 0;
   std::vector<std::pair<int64_t, std::string>> tokens;
+  const bool service = flag(argc, argv, "--service");
   auto s = dj::store::with_tx(*db, [&](dj::store::Conn& c) -> dj::Status {
-    DJ_ASSIGN(auto t, c.query_one("INSERT INTO trainings (org_id, title, level, starts_on, "
-                                  "ends_on, capacity, created_at, updated_at) VALUES "
-                                  "(1, 'burst', 'demonstration', ?, ?, ?, ?, ?) RETURNING id",
-                                  {dj::today(), dj::today(), n, now, now}));
-    DJ_ASSIGN(auto sess, c.query_one("INSERT INTO training_sessions (training_id, title, "
-                                     "started_at, ended_at, hours_tenths, created_at) VALUES "
-                                     "(?, 'burst', ?, ?, 20, ?) RETURNING id",
-                                     {t.i64(0), now - 60000, now + 4 * 3600000, now}));
-    session_id = sess.i64(0);
+    if (service) {
+      // A volunteer post of the first community, running now, and N members signed up.
+      DJ_ASSIGN(auto post, c.query_one("INSERT INTO community_posts (community_id, kind, title, "
+                                       "category, place, starts_at, ends_at, hours_tenths, "
+                                       "created_at, updated_at) VALUES ((SELECT MIN(id) FROM "
+                                       "communities), 'volunteer', 'burst', 'vaccination', "
+                                       "'burst', ?, ?, 20, ?, ?) RETURNING id",
+                                       {now - 60000, now + 4 * 3600000, now, now}));
+      session_id = post.i64(0);
+      DJ_TRY(c.exec("INSERT INTO community_services (community_id, org_id, member_id, post_id, "
+                    "title, category, served_on, hours_tenths, status, created_at, updated_at) "
+                    "SELECT (SELECT MIN(id) FROM communities), org_id, id, ?, 'burst', "
+                    "'vaccination', ?, 20, 'signed_up', ?, ? FROM members WHERE "
+                    "political_status IN ('full', 'probationary') ORDER BY id LIMIT ?",
+                    {session_id, dj::today(), now, now, n}));
+    } else {
+      DJ_ASSIGN(auto t, c.query_one("INSERT INTO trainings (org_id, title, level, starts_on, "
+                                    "ends_on, capacity, created_at, updated_at) VALUES "
+                                    "(1, 'burst', 'demonstration', ?, ?, ?, ?, ?) RETURNING id",
+                                    {dj::today(), dj::today(), n, now, now}));
+      DJ_ASSIGN(auto sess, c.query_one("INSERT INTO training_sessions (training_id, title, "
+                                       "started_at, ended_at, hours_tenths, created_at) VALUES "
+                                       "(?, 'burst', ?, ?, 20, ?) RETURNING id",
+                                       {t.i64(0), now - 60000, now + 4 * 3600000, now}));
+      session_id = sess.i64(0);
+      DJ_TRY(c.exec("INSERT INTO enrolments (training_id, member_id, status, created_at) SELECT "
+                    "?, id, 'enrolled', ? FROM members WHERE political_status IN ('full', "
+                    "'probationary') ORDER BY id LIMIT ?",
+                    {t.i64(0), now, n}));
+    }
     DJ_ASSIGN(auto members, c.query("SELECT id, org_id FROM members WHERE political_status IN "
                                     "('full', 'probationary') ORDER BY id LIMIT ?",
                                     {n}));
-    std::vector<dj::store::Params> users, enrol;
+    std::vector<dj::store::Params> users;
     for (const auto& m : members) {
       users.push_back({fmt::format("burst-{}", m.str(0)), "bench-no-login", "member", m.i64(1),
                        m.i64(0), 0, now, now});
-      enrol.push_back({t.i64(0), m.i64(0), "enrolled", now});
     }
     DJ_TRY(dj::store::insert_rows(c, "users",
                                   {"username", "password_hash", "role", "org_id", "member_id",
                                    "must_change_password", "created_at", "updated_at"},
                                   users));
-    DJ_TRY(dj::store::insert_rows(c, "enrolments",
-                                  {"training_id", "member_id", "status", "created_at"}, enrol));
     DJ_ASSIGN(auto ids, c.query("SELECT id, member_id FROM users WHERE username LIKE 'burst-%'"));
     std::vector<dj::store::Params> sessions;
     for (const auto& u : ids) {
@@ -107,10 +135,11 @@ int setup(int argc, char** argv) {
     std::cerr << "setup failed: " << s.error().message << "\n";
     return 1;
   }
-  std::ofstream(dir + "/session.txt") << session_id << "\n";
+  std::ofstream(dir + "/session.txt") << session_id << "\n" << (service ? "service" : "session") << "\n";
   std::ofstream out(dir + "/tokens.txt");
   for (const auto& [member, token] : tokens) out << member << " " << token << "\n";
-  std::cout << "enrolled " << tokens.size() << " members in session " << session_id << "\n";
+  std::cout << (service ? "signed up " : "enrolled ") << tokens.size() << " members in "
+            << (service ? "post " : "session ") << session_id << "\n";
   return 0;
 }
 
@@ -123,7 +152,9 @@ int run(int argc, char** argv) {
   auto keys = dj::Keys::load(arg(argc, argv, "--key-file"));
   if (!keys) return 1;
   int64_t session_id = 0;
-  std::ifstream(dir + "/session.txt") >> session_id;
+  std::string kind = "session";
+  std::ifstream(dir + "/session.txt") >> session_id >> kind;
+  const bool service = kind == "service";
   std::vector<std::pair<int64_t, std::string>> tokens;
   {
     std::ifstream in(dir + "/tokens.txt");
@@ -134,7 +165,11 @@ int run(int argc, char** argv) {
   // The code on the venue screen, as the server computes it.
   auto scratch = dj::store::open_db(dir + "/scratch.db", 1);  // the service needs a store
   dj::training::TrainingService codes(**scratch, *keys, {.slot_ms = slot_seconds * 1000});
-  const std::string code = codes.code_for(session_id, codes.slot_at(dj::now_ms()));
+  const dj::RotatingCode post_codes(keys->subkey("qr"), dj::masses::kServiceCodePurpose,
+                                    slot_seconds * 1000, 180000);
+  const std::string code =
+      service ? post_codes.code(session_id, post_codes.slot_at(dj::now_ms()))
+              : codes.code_for(session_id, codes.slot_at(dj::now_ms()));
 
   // One thread drives all connections asynchronously, so the latency measured
   // is the server's and not the load generator's own scheduling.
@@ -158,12 +193,15 @@ int run(int argc, char** argv) {
   send = [&](Conn& c) {
     if (c.next >= tokens.size()) return;
     const auto& [member, token] = tokens[c.next];
-    c.req = {http::verb::post, "/api/v1/checkin", 11};
+    c.req = {http::verb::post, service ? "/api/v1/community-posts/checkin" : "/api/v1/checkin",
+             11};
     c.req.set(http::field::host, "127.0.0.1");
     c.req.set(http::field::authorization, "Bearer " + token);
     c.req.set(http::field::content_type, "application/json");
     c.req.set("Idempotency-Key", fmt::format("burst-{}", member));
-    c.req.body() = fmt::format(R"({{"session_id":{},"code":"{}"}})", session_id, code);
+    c.req.body() = fmt::format(fmt::runtime(service ? R"({{"post_id":{},"code":"{}"}})"
+                                                    : R"({{"session_id":{},"code":"{}"}})"),
+                               session_id, code);
     c.req.prepare_payload();
     c.sent = Clock::now();
     http::async_write(c.stream, c.req, [&](beast::error_code ec, size_t) {

@@ -139,6 +139,45 @@ print("burst: p99 median %.1f ms (rounds: %s); throughput median %.0f/s; ratio t
     statistics.median(r[0] for r in rows), statistics.median(r[0] / r[2] for r in rows)))
 PY
 
+echo "== community service: 500 signed-up members check in to one post, 500 connections (SQLite), five rounds"
+for round in 1 2 3 4 5; do
+  sdir="$work/service$round"
+  mkdir -p "$sdir"
+  cp "$city" "$sdir/city.db"
+  sdb="sqlite://$sdir/city.db"
+  ./build/bench/checkin_burst setup --service --db "$sdb" --members 500 --out "$sdir" >/dev/null
+  sync; sleep 1
+  port=$(free_port)
+  "$bin" serve --db "$sdb" --key-file "$work/key" --listen "127.0.0.1:$port" --no-access-log \
+    >"$sdir/serve.out" 2>"$sdir/serve.err" &
+  server_pid=$!
+  until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.01; done
+  ./build/bench/checkin_burst run --port "$port" --dir "$sdir" --key-file "$work/key" \
+    --slot-seconds 10 --connections 500 | tee "$sdir/run.txt"
+  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+  sqlite3 "$sdir/city.db" "SELECT 'present: ' || COUNT(*) FROM community_services WHERE status = 'present'"
+done
+
+echo "== 双报到 and services: the city's figures for a year, best of 7 (SQLite)"
+port=$(free_port)
+"$bin" serve --db "$db" --key-file "$work/key" --listen "127.0.0.1:$port" --no-access-log --web-dir "" \
+  >"$work/serve4.out" 2>"$work/serve4.err" &
+server_pid=$!
+until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.01; done
+token=$(curl -sf -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'Content-Type: application/json' \
+  -d '{"username":"admin","password":"Dangjiao#2026"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+from=$(date -d '-366 days' +%F); to=$(date +%F)
+for u in "matters/figures?from=$from&to=$to" "commitments/figures?year=${to%%-*}" \
+         "community-registrations/coverage" "community-services/figures?from=$from&to=$to"; do
+  best=$(for i in 1 2 3 4 5 6 7; do
+    curl -s -o /dev/null -w "%{time_total}\n" -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/$u"
+  done | sort -n | head -1)
+  echo "$u: ${best} s"
+done
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+server_pid=""
+
 echo "== activities: rules, statistics, recording (SQLite)"
 ./build/bench/bench_activities
 echo "== activities: rules, statistics, recording (PostgreSQL, throwaway cluster)"

@@ -59,7 +59,98 @@ const Body<EndInput> kEndInput{"CommunityRegistrationEnd", [](JsonBody& body, En
                                  body.str("reason", in.reason, masses::kRegistrationEnds);
                                }};
 
+const Body<masses::PostInput> kPostInput{"CommunityPostInput",
+                                         [](JsonBody& body, masses::PostInput& in) {
+                                           body.i64("community_id", in.community_id);
+                                           body.str("kind", in.kind, masses::kPostKinds);
+                                           body.str("title", in.title);
+                                           body.str("category", in.category);
+                                           body.str("description", in.description);
+                                           body.str("place", in.place);
+                                           body.str("starts_at", in.starts_at);
+                                           body.str("ends_at", in.ends_at);
+                                           body.i64("slots", in.slots);
+                                           body.number("hours", in.hours);
+                                         }};
+
+const Body<masses::ServiceInput> kServiceInput{"CommunityServiceInput",
+                                               [](JsonBody& body, masses::ServiceInput& in) {
+                                                 body.i64("community_id", in.community_id);
+                                                 body.i64("org_id", in.org_id);
+                                                 body.i64("member_id", in.member_id);
+                                                 body.str("title", in.title);
+                                                 body.str("category", in.category);
+                                                 body.str("served_on", in.served_on);
+                                                 body.number("hours", in.hours);
+                                                 body.str("note", in.note);
+                                               }};
+
+struct ServiceScan {
+  std::optional<int64_t> post_id, slot;
+  std::optional<std::string> token;
+};
+const Body<ServiceScan> kServiceScan{"CommunityPostScan", [](JsonBody& body, ServiceScan& in) {
+                                       body.i64("post_id", in.post_id);
+                                       body.i64("slot", in.slot);
+                                       body.str("token", in.token);
+                                     }};
+
+struct ServiceCheckInInput {
+  std::optional<int64_t> post_id;
+  std::optional<std::string> pass, code;
+};
+const Body<ServiceCheckInInput> kServiceCheckIn{"CommunityPostCheckIn",
+                                                [](JsonBody& body, ServiceCheckInInput& in) {
+                                                  body.i64("post_id", in.post_id);
+                                                  body.str("pass", in.pass);
+                                                  body.str("code", in.code);
+                                                }};
+
+struct ServiceDecision {
+  std::optional<std::vector<int64_t>> ids;
+  std::optional<std::string> result, reply;
+  std::optional<double> hours;
+};
+const Body<ServiceDecision> kServiceDecision{
+    "CommunityServiceDecision", [](JsonBody& body, ServiceDecision& in) {
+      body.i64s("ids", in.ids);
+      body.str("result", in.result, std::span(masses::kRegistrationStatuses).subspan(1));
+      body.number("hours", in.hours);
+      body.str("reply", in.reply);
+    }};
+
+struct Rating {
+  std::optional<int64_t> rating;
+  std::optional<std::string> comment;
+};
+const Body<Rating> kRating{"CommunityServiceRating", [](JsonBody& body, Rating& in) {
+                             body.i64("rating", in.rating);
+                             body.str("comment", in.comment);
+                           }};
+
 constexpr const char* kCommunitySchemas = R"JSON({
+  "CommunityPost": {"id": "integer", "community_id": "integer", "community_name": "string",
+                    "kind": "codes:masses.post_kinds", "title": "string", "category": "string",
+                    "description": "string?", "place": "string", "starts_at": "datetime",
+                    "ends_at": "datetime", "slots": "integer?", "hours": "number",
+                    "signed_up": "integer", "cancelled": "boolean", "created_at": "datetime"},
+  "CommunityPostPage": {"items": ["CommunityPost"], "total": "integer"},
+  "CommunityPostCode": {"post_id": "integer", "slot": "integer", "code": "string", "url": "string",
+                        "expires_in_ms": "integer"},
+  "CommunityPostPass": {"post_id": "integer", "pass": "string"},
+  "CommunityServiceRecord": {"id": "integer", "kind": "codes:masses.registration_kinds",
+                       "community_id": "integer", "community_name": "string", "org_id": "integer",
+                       "org_path_name": "string", "member_id": "integer?", "member_name": "string?",
+                       "post_id": "integer?", "title": "string", "category": "string",
+                       "served_on": "date", "hours": "number",
+                       "status": "codes:masses.service_statuses", "checkin_method": "string?",
+                       "checked_in_at": "datetime?", "rating": "integer?",
+                       "rating_comment": "string?", "reply": "string?", "note": "string?",
+                       "created_at": "datetime", "updated_at": "datetime"},
+  "CommunityServicePage": {"items": ["CommunityServiceRecord"], "total": "integer"},
+  "ServiceCount": {"services": "integer", "by_category": {"*": "integer"}},
+  "CommunityServiceFigures": {"from": "date", "to": "date", "orgs": "ServiceCount",
+                              "members": "ServiceCount"},
   "Community": {"id": "integer", "code": "string", "name": "string", "street": "string",
                 "district": "string", "contact": "string?", "phone": "string?",
                 "created_at": "datetime", "updated_at": "datetime"},
@@ -89,6 +180,234 @@ json::object page_json(const auto& page) {
   return {{"items", std::move(items)}, {"total", page.total}};
 }
 
+// Services to communities: posts, sign-up, on-site check-in, services
+// recorded after the fact, confirmation, rating, figures.
+void add_service_routes(Router& r, Services& s, std::shared_ptr<masses::CommunityService> svc) {
+  r.add({.method = "GET",
+         .pattern = "/api/v1/community-posts",
+         .tag = "communities",
+         .summary = "Communities' needs and volunteer posts (a community account: its own); "
+                    "open=true: not over nor cancelled, soonest first",
+         .query =
+             [] {
+               std::vector<Param> params = {{"community_id", ParamType::integer},
+                                            {"open", ParamType::boolean}};
+               params.insert(params.end(), kPaging.begin(), kPaging.end());
+               return params;
+             }(),
+         .responses = {{200, "CommunityPostPage"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto community_id = q.id("community_id");
+           auto open = q.boolean("open").value_or(false);
+           auto paging = q.paging();
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto page,
+                     svc->posts(c.p(), community_id, open, paging.page, paging.page_size));
+           return json_response(page_json(page));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/community-posts",
+         .tag = "communities",
+         .summary = "Publish a need or a volunteer post (a community; the committee names it)",
+         .perm = auth::Perm::community_confirm,
+         .body = &kPostInput,
+         .responses = {{201, "CommunityPost"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kPostInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->create_post(c.p(), in));
+           return json_response(masses::to_json(out), 201);
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/community-posts/scan",
+         .tag = "communities",
+         .summary = "Exchange a post's scanned code (current or previous slot) for a pass this "
+                    "phone's page keeps",
+         .access = Access::open,
+         .body = &kServiceScan,
+         .responses = {{200, "CommunityPostPass"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kServiceScan.parse(c.req));
+           Validator v;
+           if (!in.post_id) v.add("post_id", "required", "is required");
+           if (!in.slot) v.add("slot", "required", "is required");
+           if (!in.token) v.add("token", "required", "is required");
+           DJ_TRY(v.status());
+           DJ_ASSIGN(auto pass, svc->scan(*in.post_id, *in.slot, *in.token));
+           return json_response(json::object{{"post_id", *in.post_id}, {"pass", pass}});
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/community-posts/checkin",
+         .tag = "communities",
+         .summary = "Check in at a post as the signed-in member who signed up, with a scan's "
+                    "pass or the numeric code",
+         .body = &kServiceCheckIn,
+         .responses = {{200, "CommunityServiceRecord"}},
+         .deferred =  // Answered once the group commit holding the check-in has committed.
+         [svc](Ctx& c, Finish finish) {
+           auto in = kServiceCheckIn.parse(c.req);
+           if (!in) return finish(in.take_error());
+           if (!in->post_id) return finish(Error::invalid("post_id", "required", "is required"));
+           svc->check_in(c.p(), {*in->post_id, in->pass, in->code},
+                         [finish](const Result<masses::Service>& out) {
+                           if (out) return finish(json_response(masses::to_json(*out)));
+                           finish(Error(out.error()));
+                         });
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/community-posts/{id}/cancel",
+         .tag = "communities",
+         .summary = "Cancel a post; those signed up who have not served are told",
+         .perm = auth::Perm::community_confirm,
+         .responses = {{200, "CommunityPost"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, svc->cancel_post(c.p(), id));
+           return json_response(masses::to_json(out));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/community-posts/{id}/signup",
+         .tag = "communities",
+         .summary = "Sign up for a post (the caller, a member)",
+         .responses = {{201, "CommunityServiceRecord"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, svc->sign_up(c.p(), id));
+           return json_response(masses::to_json(out), 201);
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/community-posts/{id}/code",
+         .tag = "communities",
+         .summary = "The post's rotating check-in code for the community's screen (JSON, or "
+                    "?format=svg or png)",
+         .perm = auth::Perm::community_confirm,
+         .query = {{"format", ParamType::string}},
+         .responses = {{200,
+                        "CommunityPostCode",
+                        {"application/json", "image/svg+xml", "image/png"}}},
+         .handler = [svc, &s](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           QueryReader q(c.req);
+           auto format = q.str("format", 10).value_or("json");
+           DJ_TRY(q.finish());
+           if (format != "json" && format != "svg" && format != "png") {
+             return Error::bad_request("format", "unknown_code", "must be json, svg or png");
+           }
+           DJ_ASSIGN(auto out, svc->code(c.p(), id, qr_base_url(s, c.req)));
+           Response res;
+           res.headers.emplace_back("Cache-Control", "no-store");
+           if (format == "svg") {
+             DJ_ASSIGN(res.body, qr_svg(out.url));
+             res.content_type = "image/svg+xml";
+           } else if (format == "png") {
+             DJ_ASSIGN(res.body, qr_png(out.url));
+             res.content_type = "image/png";
+           } else {
+             res.body = json::serialize(masses::to_json(out));
+           }
+           return res;
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/community-services",
+         .tag = "communities",
+         .summary = "Services to communities: a subtree's (an administrator), those the "
+                    "community received (its account), or the caller's own",
+         .query =
+             [] {
+               std::vector<Param> params = {
+                   {"kind", ParamType::string},     {"status", ParamType::string},
+                   {"category", ParamType::string}, {"community_id", ParamType::integer},
+                   {"org_id", ParamType::integer},  {"member_id", ParamType::integer},
+                   {"post_id", ParamType::integer}, {"from", ParamType::date},
+                   {"to", ParamType::date}};
+               params.insert(params.end(), kPaging.begin(), kPaging.end());
+               return params;
+             }(),
+         .responses = {{200, "CommunityServicePage"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           masses::ServiceQuery sq;
+           sq.kind = q.str("kind", 10);
+           sq.status = q.str("status", 20);
+           sq.category = q.str("category", 30);
+           sq.community_id = q.id("community_id");
+           sq.org_id = q.id("org_id");
+           sq.member_id = q.id("member_id");
+           sq.post_id = q.id("post_id");
+           sq.from = q.date("from");
+           sq.to = q.date("to");
+           auto paging = q.paging();
+           sq.page = paging.page;
+           sq.page_size = paging.page_size;
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto page, svc->services(c.p(), sq));
+           return json_response(page_json(page));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/community-services",
+         .tag = "communities",
+         .summary = "Record a service done (an organization's, or a member's own), pending the "
+                    "community's confirmation",
+         .body = &kServiceInput,
+         .responses = {{201, "CommunityServiceRecord"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kServiceInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->record(c.p(), in));
+           return json_response(masses::to_json(out), 201);
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/community-services/decide",
+         .tag = "communities",
+         .summary = "The community confirms (with the hours) or rejects services it received "
+                    "(all or none)",
+         .perm = auth::Perm::community_confirm,
+         .body = &kServiceDecision,
+         .responses = {{200, "CommunityServicePage"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kServiceDecision.parse(c.req));
+           DJ_ASSIGN(auto out, svc->decide_services(c.p(), in.ids.value_or(std::vector<int64_t>{}),
+                                                    in.result.value_or(""), in.hours, in.reply));
+           json::array items;
+           for (const auto& x : out) items.push_back(masses::to_json(x));
+           const auto n = static_cast<int64_t>(items.size());
+           return json_response(json::object{{"items", std::move(items)}, {"total", n}});
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/community-services/figures",
+         .tag = "communities",
+         .summary = "Confirmed services of a subtree served within [from, to], by organizations "
+                    "and by members, each by category",
+         .perm = auth::Perm::member_read,
+         .query = {{"org_id", ParamType::integer},
+                   {"from", ParamType::date, true},
+                   {"to", ParamType::date, true}},
+         .responses = {{200, "CommunityServiceFigures"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto org_id = q.id("org_id");
+           auto from = q.date("from");
+           auto to = q.date("to");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto out,
+                     svc->service_figures(c.p(), org_id, from.value_or(""), to.value_or("")));
+           return json_response(masses::to_json(out));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/community-services/{id}/rating",
+         .tag = "communities",
+         .summary = "The community rates a confirmed service it received (1-5, a comment)",
+         .perm = auth::Perm::community_confirm,
+         .body = &kRating,
+         .responses = {{200, "CommunityServiceRecord"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kRating.parse(c.req));
+           if (!in.rating) return Error::invalid("rating", "required", "is required");
+           DJ_ASSIGN(auto out, svc->rate(c.p(), id, *in.rating, in.comment));
+           return json_response(masses::to_json(out));
+         }});
+}
+
 }  // namespace
 
 void add_community_routes(Router& r, Services& s) {
@@ -97,7 +416,17 @@ void add_community_routes(Router& r, Services& s) {
   r.add_codes("masses.registration_statuses", masses::kRegistrationStatuses);
   r.add_codes("masses.registration_channels", masses::kRegistrationChannels);
   r.add_codes("masses.registration_ends", masses::kRegistrationEnds);
-  auto svc = std::make_shared<masses::CommunityService>(s.db, s.keys);
+  r.add_codes("masses.post_kinds", masses::kPostKinds);
+  r.add_codes("masses.service_statuses", masses::kServiceStatuses);
+  // A post's check-in codes turn and its passes last as a training session's do.
+  const auto& turn = s.training.config();
+  auto svc = std::make_shared<masses::CommunityService>(
+      s.db, s.keys,
+      masses::ServiceConfig{.slot_ms = turn.slot_ms,
+                            .pass_ms = turn.pass_ms,
+                            .open_before_ms = turn.open_before_ms,
+                            .code_failures = turn.code_failures,
+                            .code_failure_window_ms = turn.code_failure_window_ms});
   r.add({.method = "GET",
          .pattern = "/api/v1/communities",
          .tag = "communities",
@@ -339,6 +668,7 @@ void add_community_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto out, svc->end(c.p(), id, *in.on, *in.reason));
            return json_response(masses::to_json(out));
          }});
+  add_service_routes(r, s, svc);
 }
 
 }  // namespace dj::http

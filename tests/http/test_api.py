@@ -852,7 +852,8 @@ class Permissions(Base):
     def test_every_route_needs_a_session(self):
         open_routes = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/readyz"),
                        ("GET", "/metrics"), ("GET", "/api/v1/openapi.json"), ("GET", "/verify/{serial}"),
-                       ("POST", "/api/v1/checkin/scan")}  # a phone scans before it logs in
+                       ("POST", "/api/v1/checkin/scan"),  # a phone scans before it logs in
+                       ("POST", "/api/v1/community-posts/scan")}
         none = self.clients["none"]
         for method, path, _ in routes():
             if (method, path) in open_routes:
@@ -1896,12 +1897,13 @@ class Lifecycle(unittest.TestCase):
                       "ALTER TABLE training_sessions DROP COLUMN radius_m",
                       "ALTER TABLE checkins DROP COLUMN reason",
                       "DROP TABLE home_deliveries",
-                      # What versions after 8 made did not exist then either.
-                      "DROP TABLE matter_files", "DROP TABLE matters", "DROP TABLE matter_categories",
-                      "DROP TABLE commitments",
+                      # What versions after 8 made did not exist then either (newest first).
+                      "DROP TABLE community_services", "DROP TABLE community_posts",
                       "DELETE FROM users WHERE role = 'community'",
                       "ALTER TABLE users DROP COLUMN community_id",
                       "DROP TABLE community_registrations", "DROP TABLE communities",
+                      "DROP TABLE matter_files", "DROP TABLE matters", "DROP TABLE matter_categories",
+                      "DROP TABLE commitments",
                       "DELETE FROM schema_migrations WHERE version > 5",
                       "UPDATE schema_migrations SET checksum = NULL")
             r = s.cli("migrate")
@@ -2004,17 +2006,17 @@ class Lifecycle(unittest.TestCase):
             s.cleanup()
 
 
-class Communities(Base):
-    """双报到 over HTTP: the registry, registrations confirmed by their own
-    community only, a member's scan, coverage and who has not reported."""
+class CommunityBase(Base):
+    """Two communities of the class's own (east, west), each with an account."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.k1 = cls.admin.post("/api/v1/communities", {"code": "T-EAST", "name": "测试东社区", "street": "东风街道",
-                                                        "district": "盘龙区", "contact": "王主任"}).json()
-        cls.k2 = cls.admin.post("/api/v1/communities", {"code": "T-WEST", "name": "测试西社区", "street": "西山街道",
-                                                        "district": "西山区"}).json()
+        tag = cls.__name__.upper()[:10]
+        cls.k1 = cls.admin.post("/api/v1/communities", {"code": tag + "-EAST", "name": "测试东社区" + tag,
+                                                        "street": "东风街道", "district": "盘龙区", "contact": "王主任"}).json()
+        cls.k2 = cls.admin.post("/api/v1/communities", {"code": tag + "-WEST", "name": "测试西社区" + tag,
+                                                        "street": "西山街道", "district": "西山区"}).json()
         cls.accounts = {}
         for k in (cls.k1, cls.k2):
             name = "acct-" + k["code"].lower()
@@ -2034,6 +2036,11 @@ class Communities(Base):
     def register(self, k, **body):
         return self.admin.post("/api/v1/community-registrations", dict(body, community_id=k["id"],
                                                                        registered_on="2021-03-01"))
+
+
+class Communities(CommunityBase):
+    """双报到 over HTTP: the registry, registrations confirmed by their own
+    community only, a member's scan, coverage and who has not reported."""
 
     def test_a_community_sees_and_confirms_only_its_own(self):
         m = self.new_member()
@@ -2086,7 +2093,7 @@ class Communities(Base):
         self.assertTrue(svg.body.startswith("<?xml") or "<svg" in svg.body, svg)
         self.assertEqual(self.accounts[self.k1["id"]].get("/api/v1/communities/%d/code" % self.k2["id"]).status, 404)
         me = login(SERVER, "member01")
-        self.assertEqual(me.get("/api/v1/communities/scan?code=" + token).json()["name"], "测试西社区")
+        self.assertEqual(me.get("/api/v1/communities/scan?code=" + token).json()["name"], self.k2["name"])
         self.assertEqual(me.get("/api/v1/communities/scan?code=nope").status, 404)
         r = me.post("/api/v1/community-registrations/mine", {"code": token})
         self.assertEqual(r.status, 201, r)
@@ -2138,7 +2145,7 @@ class Communities(Base):
         self.assertEqual(self.admin.get(url + "/unregistered?kind=people").field_errors(), {"kind": "unknown_code"})
         self.assertEqual(self.admin.get(url + "/coverage?on=yesterday").status, 400)
         # The registry and its accounts: the committee's.
-        self.assertEqual(self.admin.post("/api/v1/communities", {"code": "T-EAST", "name": "x", "street": "x",
+        self.assertEqual(self.admin.post("/api/v1/communities", {"code": self.k1["code"], "name": "x", "street": "x",
                                                                  "district": "x"}).status, 409)
         self.assertEqual(self.admin.post("/api/v1/communities", {"code": "bad code", "name": "", "street": "x",
                                                                  "district": "x"}).field_errors(),
@@ -2151,6 +2158,137 @@ class Communities(Base):
                                                            "community_id": k}).field_errors(), {"community_id": "not_allowed"})
         self.assertEqual(login(SERVER, "org01").post("/api/v1/users", {"username": "comm-y", "password": "Comm-Pass-2026",
                                                                       "role": "community", "community_id": k}).status, 403)
+
+
+class CommunityServices(CommunityBase):
+    """Services to communities over HTTP: a post, sign-up, on-site check-in by
+    the community's rotating code, confirmation with hours, rating, figures."""
+
+    def member_account(self, name):
+        m = self.new_member(phone="13700001111")
+        r = self.admin.post("/api/v1/users", {"username": name, "password": "Serve-Pass-2026", "role": "member",
+                                              "org_id": m["org_id"], "member_id": m["id"]})
+        self.assertEqual(r.status, 201, r)
+        c = login(SERVER, name, "Serve-Pass-2026")
+        self.assertEqual(c.post("/api/v1/auth/password", {"old_password": "Serve-Pass-2026",
+                                                          "new_password": "Serve-Pass-2027"}).status, 204)
+        return c, m
+
+    def post(self, **over):
+        body = {"kind": "volunteer", "title": "协助社区疫苗接种", "category": "vaccination", "place": "社区卫生服务站",
+                "starts_at": _shanghai(-10), "ends_at": _shanghai(60), "slots": 3, "hours": 2}
+        body.update(over)
+        return self.accounts[self.k1["id"]].post("/api/v1/community-posts", body)
+
+    def test_a_post_is_served_checked_in_confirmed_and_rated(self):
+        east, west = self.accounts[self.k1["id"]], self.accounts[self.k2["id"]]
+        r = self.post()
+        self.assertEqual(r.status, 201, r)
+        x = r.json()
+        self.assertEqual(x["community_id"], self.k1["id"])
+        one, m1 = self.member_account("serve-one")
+        two, m2 = self.member_account("serve-two")
+        three, _ = self.member_account("serve-three")
+        self.assertEqual(one.post("/api/v1/community-posts/%d/signup" % x["id"]).status, 201)
+        self.assertEqual(one.post("/api/v1/community-posts/%d/signup" % x["id"]).field_errors(), {"post_id": "signed_up"})
+        self.assertEqual(two.post("/api/v1/community-posts/%d/signup" % x["id"]).status, 201)
+        listed = one.get("/api/v1/community-posts?open=true&community_id=%d" % self.k1["id"]).json()
+        self.assertEqual([p["signed_up"] for p in listed["items"] if p["id"] == x["id"]], [2])
+        code = east.get("/api/v1/community-posts/%d/code" % x["id"]).json()
+        self.assertEqual(west.get("/api/v1/community-posts/%d/code" % x["id"]).status, 404)
+        self.assertIn("/checkin?service=%d" % x["id"], code["url"])
+        checkin = "/api/v1/community-posts/checkin"
+        wrong = "000000" if code["code"] != "000000" else "000001"
+        self.assertEqual(one.post(checkin, {"post_id": x["id"], "code": wrong}).field_errors(), {"code": "wrong"})
+        self.assertEqual(three.post(checkin, {"post_id": x["id"], "code": code["code"]}).status, 403)
+        r = one.post(checkin, {"post_id": x["id"], "code": code["code"]})
+        self.assertEqual((r.status, r.json()["status"]), (200, "present"), r)
+        # The QR: its token traded for a pass without a session, then the pass checks in.
+        token = code["url"].split("token=")[1]
+        scanned = Client(SERVER).post("/api/v1/community-posts/scan", {"post_id": x["id"], "slot": code["slot"], "token": token})
+        self.assertEqual(scanned.status, 200, scanned)
+        r = two.post(checkin, {"post_id": x["id"], "pass": scanned.json()["pass"]})
+        self.assertEqual((r.status, r.json()["checkin_method"]), (200, "qr"), r)
+        self.assertEqual(Client(SERVER).post("/api/v1/community-posts/scan", {"post_id": x["id"], "slot": 1, "token": token})
+                         .field_errors(), {"token": "expired_or_forged"})
+        mine = one.get("/api/v1/community-services").json()["items"]
+        self.assertEqual([s["status"] for s in mine], ["present"])
+        # Confirmed by east only, with the hours it gives; then rated by east only.
+        sid = mine[0]["id"]
+        self.assertEqual(west.post("/api/v1/community-services/decide", {"ids": [sid], "result": "confirmed"}).field_errors(),
+                         {"ids[0]": "unknown"})
+        done = east.post("/api/v1/community-services/decide", {"ids": [sid], "result": "confirmed", "hours": 1.5})
+        self.assertEqual((done.status, done.json()["items"][0]["hours"]), (200, 1.5), done)
+        rate = "/api/v1/community-services/%d/rating" % sid
+        self.assertEqual(west.post(rate, {"rating": 5}).status, 404)
+        self.assertEqual(one.post(rate, {"rating": 5}).status, 403)
+        self.assertEqual(east.post(rate, {"rating": 9}).field_errors(), {"rating": "range"})
+        self.assertEqual(east.post(rate, {"rating": 5, "comment": "认真负责"}).json()["rating"], 5)
+        seen = self.admin.get("/api/v1/community-services?member_id=%d" % m1["id"]).json()["items"]
+        self.assertEqual((seen[0]["rating"], seen[0]["rating_comment"]), (5, "认真负责"))  # it reaches his organization
+        self.assertEqual(west.get("/api/v1/community-services?page_size=100").json()["total"],
+                         west.get("/api/v1/community-services?community_id=%d&page_size=1" % self.k1["id"]).json()["total"])
+        self.assertNotIn(sid, [s["id"] for s in west.get("/api/v1/community-services?page_size=100").json()["items"]])
+        # Cancelled: who signed up and did not come hears so; no more sign-ups.
+        self.assertEqual(east.post("/api/v1/community-posts/%d/cancel" % x["id"]).json()["cancelled"], True)
+        self.assertEqual(three.post("/api/v1/community-posts/%d/signup" % x["id"]).field_errors(), {"post_id": "closed"})
+
+    def test_organizations_services_counted_by_category_from_records(self):
+        """The seed's 129 services by organizations, 64 of them vaccination support,
+        entered through the API and confirmed by the community."""
+        year = "2019"
+        before = self.admin.get("/api/v1/community-services/figures?from=%s-01-01&to=%s-12-31" % (year, year)).json()
+        ids = []
+        for i in range(129):
+            r = self.admin.post("/api/v1/community-services", {
+                "community_id": self.k1["id"], "org_id": self.org01["id"] if i % 2 else self.org02["id"],
+                "title": "组织党员进社区服务", "category": "vaccination" if i < 64 else "environment",
+                "served_on": "%s-%02d-%02d" % (year, 1 + i % 12, 1 + i % 28), "hours": 3})
+            self.assertEqual(r.status, 201, r)
+            ids.append(r.json()["id"])
+        east = self.accounts[self.k1["id"]]
+        self.assertEqual(east.post("/api/v1/community-services/decide", {"ids": ids, "result": "confirmed"}).status, 200)
+        f = self.admin.get("/api/v1/community-services/figures?from=%s-01-01&to=%s-12-31" % (year, year)).json()
+        self.assertEqual(f["orgs"]["services"] - before["orgs"]["services"], 129)
+        self.assertEqual(f["orgs"]["by_category"]["vaccination"] - before["orgs"]["by_category"].get("vaccination", 0), 64)
+        self.assertEqual(f["members"], before["members"])
+        scoped = login(SERVER, "org01").get("/api/v1/community-services/figures?from=%s-01-01&to=%s-12-31" % (year, year)).json()
+        self.assertEqual(scoped["orgs"]["services"] - 0, len([i for i in range(129) if i % 2]))
+
+    def test_the_demo_year_holds_the_seeds_service_figures(self):
+        # The demo's year ends yesterday; the other tests serve today.
+        f = self.admin.get("/api/v1/community-services/figures?from=%s&to=%s"
+                           % (_shanghai(days=-366)[:10], _shanghai(days=-1)[:10])).json()
+        self.assertEqual((f["orgs"]["services"], f["orgs"]["by_category"]["vaccination"]), (129, 64))
+        self.assertEqual((f["members"]["services"], f["members"]["by_category"]["vaccination"]), (4472, 1334))
+
+    def test_bad_service_input_names_the_field_and_changes_nothing(self):
+        east = self.accounts[self.k1["id"]]
+        before = self.count("/api/v1/community-services?page_size=1")
+        self.assertEqual(self.post(kind="party").status, 422)
+        self.assertEqual(self.post(ends_at=_shanghai(-20)).field_errors(), {"ends_at": "end_before_start"})
+        self.assertEqual(self.post(slots=0).field_errors(), {"slots": "range"})
+        self.assertEqual(self.post(category="nope").field_errors(), {"category": "unknown_code"})
+        self.assertEqual(self.post(starts_at="tomorrow").field_errors(), {"starts_at": "datetime"})
+        self.assertEqual(self.post(community_id=self.k2["id"]).field_errors(), {"community_id": "unknown"})
+        self.assertEqual(login(SERVER, "org01").post("/api/v1/community-posts", {}).status, 403)
+        url = "/api/v1/community-services"
+        good = {"community_id": self.k1["id"], "org_id": self.org01["id"], "title": "x", "category": "other",
+                "served_on": "2021-05-01"}
+        self.assertEqual(self.admin.post(url, dict(good, served_on="2999-01-01")).field_errors(), {"served_on": "in_future"})
+        self.assertEqual(self.admin.post(url, dict(good, member_id=1)).field_errors(), {"org_id": "not_allowed"})
+        self.assertEqual(self.admin.post(url, dict(good, community_id=999999)).field_errors(), {"community_id": "unknown"})
+        self.assertEqual(self.admin.post(url, dict(good, hours=25)).field_errors(), {"hours": "range"})
+        self.assertEqual(self.admin.post(url, dict(good, hours="two")).status, 400)
+        self.assertEqual(login(SERVER, "org01").post(url, dict(good, org_id=self.org02["id"])).field_errors(),
+                         {"org_id": "unknown"})
+        self.assertEqual(self.count("/api/v1/community-services?page_size=1"), before)
+        self.assertEqual(east.post(url + "/decide", {"ids": [], "result": "confirmed"}).field_errors(), {"ids": "size"})
+        self.assertEqual(east.post(url + "/decide", {"ids": [999999], "result": "confirmed"}).field_errors(),
+                         {"ids[0]": "unknown"})
+        self.assertEqual(east.post(url + "/999999/rating", {"rating": 3}).status, 404)
+        self.assertEqual(east.post("/api/v1/community-posts/checkin", {"post_id": 1, "code": "123456"}).status, 403)
+        self.assertEqual(self.admin.get(url + "/figures?from=2021-01-01").status, 422)
 
 
 class Roster(Base):

@@ -791,6 +791,62 @@ await test('双报到: a member scans the community code on the phone, the commu
   await shot(page, '20-community-reports')
 })
 
+await test('社区服务: the community publishes a call, a member signs up on the phone and checks in by its screen, the community confirms and rates', async (open) => {
+  const desk = await open()
+  await login(desk.page, 'community01')
+  await desk.page.waitForURL('**/community')
+  await desk.page.click('#tab-posts')
+  await desk.page.click('[data-test=post-add]')
+  await desk.page.fill('[data-test=post-title]', '周末协助疫苗接种点引导')
+  await desk.page.fill('[data-test=post-place]', '翠湖社区卫生服务站')
+  // From ten minutes ago for two hours: check-in is open now.
+  const fmt = (d) => new Date(d.getTime() + 8 * 3600000).toISOString().slice(0, 19).replace('T', ' ')
+  const start = new Date(Date.now() - 10 * 60000), end = new Date(Date.now() + 120 * 60000)
+  const inputs = desk.page.locator('[data-test=post-form] .el-range-input')
+  await inputs.nth(0).fill(fmt(start))
+  await inputs.nth(1).fill(fmt(end))
+  await inputs.nth(1).press('Enter')
+  await desk.page.click('[data-test=post-form] .el-dialog__title')
+  await desk.page.click('[data-test=post-save]')
+  await desk.page.waitForSelector('[data-test=posts] .el-table__row:has-text("周末协助疫苗接种点引导")')
+  const posted = (await apiAs(base, 'community01')).get('/api/v1/community-posts?page_size=5')
+  const post = (await posted).items.find((x) => x.title === '周末协助疫苗接种点引导')
+  assert(post && post.category === 'vaccination', `published: ${JSON.stringify(post)}`)
+  // The member signs up on the phone.
+  const phone = await open({ width: 360, height: 740 })
+  await login(phone.page, 'member01')
+  await phone.page.waitForURL('**/m')
+  await phone.page.click('a.tab:has-text("社区")')
+  await phone.page.click(`[data-test=signup-${post.id}]`)
+  await phone.page.waitForSelector(`[data-test=my-service]:has-text("周末协助疫苗接种点引导"):has-text("已报名")`)
+  // The screen shows the rotating code; the member keys it in on the check-in page.
+  await desk.page.click(`[data-test=post-screen-${post.id}]`)
+  await desk.page.waitForSelector('[data-test=post-qr]')
+  const digits = (await desk.page.textContent('[data-test=post-code]')).trim()
+  await shot(desk.page, '21-community-screen')
+  await phone.page.goto(`${base}/checkin?service=${post.id}`)
+  await phone.page.fill('input[inputmode=numeric]', digits)
+  await phone.page.click('button[type=submit]')
+  await phone.page.waitForSelector('[data-test=checkin-ok], [data-test=checkin-error]')
+  assert(await phone.page.locator('[data-test=checkin-ok]').count() === 1, `checked in: ${await phone.page.textContent('.box')}`)
+  await desk.page.keyboard.press('Escape')
+  // Confirmed on the desk with the hours, then rated.
+  await desk.page.click('#tab-services')
+  const row = desk.page.locator(`[data-test=services] .el-table__row:has-text("${member01.name}")`)
+  await row.locator('.el-checkbox').click()
+  await desk.page.click('[data-test=services-confirm]')
+  await desk.page.waitForSelector('.el-message--success')
+  await desk.page.click('[data-test=services-status] .el-radio-button:has-text("已确认")')
+  const service = (await admin.get(`/api/v1/community-services?member_id=${member01.id}&post_id=${post.id}`)).items[0]
+  assert(service.status === 'confirmed' && service.hours === 2, `confirmed with the post's hours: ${JSON.stringify(service)}`)
+  await desk.page.click(`[data-test=rate-${service.id}]`)
+  await desk.page.click('[data-test=rate-save]')
+  await desk.page.waitForSelector('.el-message--success')
+  assert((await admin.get(`/api/v1/community-services?member_id=${member01.id}&post_id=${post.id}`)).items[0].rating === 5, 'rated')
+  await phone.page.goto(`${base}/m/report`)
+  await phone.page.waitForSelector(`[data-test=my-service]:has-text("已确认")`)
+})
+
 await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)
@@ -947,7 +1003,7 @@ await test('member pages on a 360 × 740 phone', async (open) => {
   await page.click('.tab:has-text("承诺")')
   await page.waitForSelector('[data-test=commitment-form]')
   assert(await fits(), 'the commitment fits the phone width')
-  await page.click('.tab:has-text("报到")')
+  await page.click('.tab:has-text("社区")')
   await page.waitForSelector('[data-test=my-registration], .el-empty')
   assert(await fits(), 'the community report fits the phone width')
   // A member cannot open the console: the router sends him to his pages, the server refuses the data.
@@ -991,7 +1047,9 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
   const dialogsOf = {
     '/members': ['[data-test=member-add]'],
     '/matters': ['[data-test=matter-add]', '[data-test=matters] .el-table__row'],
-    '/community-reports': ['[data-test=registrations] .el-table__row', '#tab-unregistered >> then [data-test=unregistered] .el-button'],
+    '/community-reports': ['[data-test=registrations] .el-table__row', '#tab-unregistered >> then [data-test=unregistered] .el-button',
+      '#tab-services >> then [data-test=service-add]'],
+    '/community': ['#tab-posts >> then [data-test=post-add]'],
     '/communities': ['[data-test=community-add]', '[data-test=communities] .el-button'],
     '/activities': ['[data-test=activity-list] .el-table__row'],
     '/trainings': ['button.el-button--danger'],

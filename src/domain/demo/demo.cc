@@ -550,11 +550,69 @@ Status generate_communities(store::Db& db, Gen& g, const Tree& tree, int64_t mem
       add(m.org_id, m.id, k != 9, days_from_date(m.joined_on));
     }
   }
-  return store::with_tx(db, [&](store::Conn& c) -> Status {
+  DJ_TRY(store::with_tx(db, [&](store::Conn& c) -> Status {
     return store::insert_rows(c, "community_registrations",
                               {"community_id", "org_id", "member_id", "registered_on", "channel",
                                "status", "decided_at", "created_at", "updated_at"},
                               rows);
+  }));
+  // Services over the demo's year at the seed's numbers, confirmed by the
+  // community: 129 by organizations (64 helping with vaccination), 4,472 by
+  // members at their own community (1,334 vaccination); and a few members'
+  // services waiting for the community.
+  constexpr int kOrgServices = 129, kOrgVaccination = 64, kMemberServices = 4472,
+                kMemberVaccination = 1334, kMemberPending = 40;
+  constexpr const char* kOther[] = {"environment", "elderly_care", "policy_service", "education",
+                                    "health"};
+  constexpr const char* kTitles[] = {"楼道环境清扫", "走访慰问独居老人", "政策宣讲与代办",
+                                     "青少年课业辅导", "义诊与健康咨询"};
+  std::vector<store::Params> services;
+  auto serve = [&](const store::Params& head, bool vaccination, bool confirmed) {
+    const int which = g.below(static_cast<int>(std::size(kOther)));
+    store::Params row = head;
+    row.insert(row.end(), {vaccination ? "协助社区开展新冠疫苗接种" : kTitles[which],
+                           vaccination ? "vaccination" : kOther[which],
+                           date_from_days(today_days - 364 + g.below(364)), 20 + 10 * g.below(3),
+                           confirmed ? "confirmed" : "pending",
+                           confirmed ? store::Value(now) : store::Value(), now, now});
+    services.push_back(std::move(row));
+  };
+  for (int i = 0; i < kOrgServices; ++i) {
+    serve({ids[static_cast<size_t>(g.below(kCommunities))],
+           tree.affiliated[static_cast<size_t>(i) % tree.affiliated.size()].first, store::Value()},
+          i < kOrgVaccination, true);
+  }
+  std::vector<const store::Params*> members;  // registrations of members
+  for (const auto& r : rows) {
+    if (!r[2].is_null()) members.push_back(&r);
+  }
+  for (int i = 0; i < kMemberServices + kMemberPending && !members.empty(); ++i) {
+    const auto& r = *members[static_cast<size_t>(g.below(static_cast<int>(members.size())))];
+    serve({r[0], r[1], r[2]}, i < kMemberVaccination, i < kMemberServices);
+  }
+  // Calls open for sign-up: one in each of the first ten communities, in the coming days.
+  std::vector<store::Params> posts;
+  for (size_t i = 0; i < 10 && i < ids.size(); ++i) {
+    const int64_t hour = 3600000,
+                  start = (today_days + 2 + static_cast<int64_t>(i % 5)) * 24 * hour + hour;
+    posts.push_back({ids[i], i % 2 ? "need" : "volunteer",
+                     i % 2 ? "独居老人助餐配送" : "协助社区疫苗接种点秩序维护",
+                     i % 2 ? "elderly_care" : "vaccination", "社区党群服务中心", start,
+                     int64_t{start + 3 * hour}, int64_t{10 + static_cast<int64_t>(i)}, 30, now,
+                     now});
+  }
+  DJ_TRY(store::with_tx(db, [&](store::Conn& c) -> Status {
+    return store::insert_rows(c, "community_posts",
+                              {"community_id", "kind", "title", "category", "place", "starts_at",
+                               "ends_at", "slots", "hours_tenths", "created_at", "updated_at"},
+                              posts);
+  }));
+  return store::with_tx(db, [&](store::Conn& c) -> Status {
+    return store::insert_rows(
+        c, "community_services",
+        {"community_id", "org_id", "member_id", "title", "category", "served_on", "hours_tenths",
+         "status", "decided_at", "created_at", "updated_at"},
+        services);
   });
 }
 

@@ -8,6 +8,7 @@
 #include "common/time.h"
 #include "common/validate.h"
 #include "domain/audit/audit.h"
+#include "domain/masses/community_internal.h"
 #include "domain/member/citizen_id.h"
 #include "domain/org/org.h"
 #include "store/query.h"
@@ -17,6 +18,8 @@ namespace dj::masses {
 namespace json = boost::json;
 using auth::Perm;
 using auth::Principal;
+using detail::is_admin;
+using detail::load_community;
 
 namespace {
 
@@ -26,14 +29,6 @@ constexpr const char* kCommunityColumns =
 Community community_from(const store::Row& r) {
   return {r.i64(0),     r.str(1),     r.str(2), r.str(3), r.str(4),
           r.opt_str(5), r.opt_str(6), r.i64(7), r.i64(8)};
-}
-
-Result<Community> load_community(store::Conn& c, int64_t id) {
-  DJ_ASSIGN(auto r, c.query_opt(std::string("SELECT ") + kCommunityColumns +
-                                    " FROM communities k WHERE k.id = ? AND k.deleted_at IS NULL",
-                                {id}));
-  if (!r) return Error::not_found("community " + std::to_string(id));
-  return community_from(*r);
 }
 
 Status validate(const CommunityInput& in) {
@@ -93,11 +88,6 @@ Result<Registration> load_registration(store::Conn& c, const Keys& keys, int64_t
   std::vector<Registration> one{registration_from(*r, keys)};
   DJ_TRY(org::name_paths(c, one));
   return one[0];
-}
-
-bool is_admin(const Principal& p) {
-  return auth::has(p, Perm::org_read) && p.role != auth::Role::member &&
-         p.role != auth::Role::lecturer;
 }
 
 // Whether p may see the registration: its community's account, an
@@ -187,6 +177,23 @@ Result<Registration> insert(store::Conn& c, const Keys& keys, const Principal& p
 }
 
 }  // namespace
+
+namespace detail {
+
+Result<Community> load_community(store::Conn& c, int64_t id) {
+  DJ_ASSIGN(auto r, c.query_opt(std::string("SELECT ") + kCommunityColumns +
+                                    " FROM communities k WHERE k.id = ? AND k.deleted_at IS NULL",
+                                {id}));
+  if (!r) return Error::not_found("community " + std::to_string(id));
+  return community_from(*r);
+}
+
+bool is_admin(const Principal& p) {
+  return auth::has(p, Perm::org_read) && p.role != auth::Role::member &&
+         p.role != auth::Role::lecturer;
+}
+
+}  // namespace detail
 
 Result<CommunityPage> CommunityService::list(const Principal& p,
                                              const std::optional<std::string>& q, int64_t page,

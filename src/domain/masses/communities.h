@@ -7,12 +7,16 @@
 #pragma once
 
 #include <boost/json/fwd.hpp>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/crypto.h"
 #include "common/result.h"
+#include "common/rotating_code.h"
+#include "common/throttle.h"
 #include "domain/auth/principal.h"
 #include "store/db.h"
 
@@ -26,6 +30,13 @@ inline constexpr const char* kRegistrationChannels[] = {"admin", "qr"};
 // Why a registration ended: the member moved home, retired, left for another
 // organization, or otherwise.
 inline constexpr const char* kRegistrationEnds[] = {"moved", "retired", "transferred", "other"};
+
+// A community's call: a need of its residents, or a volunteer post.
+inline constexpr const char* kPostKinds[] = {"need", "volunteer"};
+// A service: signed up to a post, checked in there, recorded after the fact
+// (pending), then confirmed or rejected by the community.
+inline constexpr const char* kServiceStatuses[] = {"signed_up", "present", "pending", "confirmed",
+                                                   "rejected"};
 
 struct CommunityInput {
   std::optional<std::string> code, name, street, district, contact, phone;
@@ -94,9 +105,100 @@ struct UnregisteredPage {
   int64_t total = 0;
 };
 
+struct PostInput {
+  std::optional<int64_t> community_id, slots;  // community_id: the committee's choice
+  std::optional<std::string> kind, title, category, description, place, starts_at, ends_at;
+  std::optional<double> hours;  // credited to each who serves
+};
+
+struct Post {
+  int64_t id = 0, community_id = 0;
+  std::string community_name, kind, title, category, place;
+  std::optional<std::string> description;
+  int64_t starts_at = 0, ends_at = 0;
+  std::optional<int64_t> slots;
+  int64_t hours_tenths = 0, signed_up = 0;
+  bool cancelled = false;
+  int64_t created_at = 0;
+};
+
+struct PostPage {
+  std::vector<Post> items;
+  int64_t total = 0;
+};
+
+// A service done after the fact, by an organization (no member_id) or a
+// member, waiting for the community's confirmation.
+struct ServiceInput {
+  std::optional<int64_t> community_id, org_id, member_id;
+  std::optional<std::string> title, category, served_on, note;
+  std::optional<double> hours;
+};
+
+struct Service {
+  int64_t id = 0, community_id = 0, org_id = 0;
+  std::string community_name, org_path;  // org_path not in its JSON
+  std::string org_path_name;
+  std::optional<int64_t> member_id, post_id, rating;
+  std::optional<std::string> member_name, checkin_method, rating_comment, reply, note;
+  std::string title, category, served_on, status;
+  int64_t hours_tenths = 0;
+  std::optional<int64_t> checked_in_at;
+  int64_t created_at = 0, updated_at = 0;
+};
+
+struct ServiceQuery {
+  std::optional<std::string> kind, status, category, from, to;  // from/to: served_on
+  std::optional<int64_t> community_id, org_id, member_id, post_id;
+  int64_t page = 1, page_size = 50;
+};
+
+struct ServicePage {
+  std::vector<Service> items;
+  int64_t total = 0;
+};
+
+// Confirmed services of a subtree served within [from, to]: by
+// organizations and by members, each also by category.
+struct ServiceFigures {
+  struct Count {
+    int64_t services = 0;
+    std::map<std::string, int64_t> by_category;
+  };
+  std::string from, to;
+  Count orgs, members;
+};
+
+// The rotating code of a post's check-in, for the community's screen.
+struct ServiceCode {
+  int64_t post_id = 0, slot = 0;
+  std::string code, url;
+  int64_t expires_in_ms = 0;
+};
+
+struct ServiceCheckIn {
+  int64_t post_id = 0;
+  std::optional<std::string> pass, code;  // the scan's pass, or the six digits
+};
+
+// What keys a post's codes apart from a training session's with the same id.
+inline constexpr const char* kServiceCodePurpose = "service:";
+
+struct ServiceConfig {
+  int64_t slot_ms = 10000, pass_ms = 3 * 60000;
+  int64_t open_before_ms = 30 * 60000;  // check-in opens this long before the start
+  int code_failures = 5;
+  int64_t code_failure_window_ms = 60000;
+};
+
 class CommunityService {
  public:
-  CommunityService(store::Db& db, const Keys& keys) : db_(db), keys_(keys) {}
+  CommunityService(store::Db& db, const Keys& keys, ServiceConfig cfg = {})
+      : db_(db),
+        keys_(keys),
+        cfg_(cfg),
+        codes_(keys.subkey("qr"), kServiceCodePurpose, cfg.slot_ms, cfg.pass_ms),
+        code_failures_(cfg.code_failures, cfg.code_failure_window_ms) {}
 
   // The registry: readable by every account of the tree (org:read) to pick
   // from; a community account reads its own.
@@ -142,14 +244,60 @@ class CommunityService {
                                         const std::optional<std::string>& on,
                                         const std::string& kind, int64_t page, int64_t page_size);
 
+  // Services (services.cc). A community (its account, or the committee
+  // naming it) publishes a need or a volunteer post.
+  Result<Post> create_post(const auth::Principal& p, const PostInput& in);
+  // Cancels a post; those signed up who have not served are rejected.
+  Result<Post> cancel_post(const auth::Principal& p, int64_t id);
+  // Posts, latest start first: a community's own; to everyone else every
+  // community's (open_only: not ended nor cancelled).
+  Result<PostPage> posts(const auth::Principal& p, std::optional<int64_t> community_id,
+                         bool open_only, int64_t page, int64_t page_size);
+  // A member signs up while the post is open and has room (conflict twice).
+  Result<Service> sign_up(const auth::Principal& p, int64_t post_id);
+  // The current code of a post for the community's screen.
+  Result<ServiceCode> code(const auth::Principal& p, int64_t post_id, const std::string& base_url);
+  // The scanned token (current or previous slot) traded for a pass.
+  Result<std::string> scan(int64_t post_id, int64_t slot, const std::string& token) const;
+  // Checks a member who signed up in, from 30 minutes before the start to
+  // the end, with the pass or the code; wrong codes are throttled per member
+  // and post and audited. Joins the group commit: `done` runs once it has
+  // committed. A repeat answers the service as it is.
+  void check_in(const auth::Principal& p, const ServiceCheckIn& in,
+                std::function<void(Result<Service>)> done);
+  // A service done after the fact: an administrator's organization (or a
+  // member of his subtree), or a member's own. Pending.
+  Result<Service> record(const auth::Principal& p, const ServiceInput& in);
+  // The community confirms (with the hours, default the post's or those
+  // recorded) or rejects services present or pending, its own only; all or none.
+  Result<std::vector<Service>> decide_services(const auth::Principal& p,
+                                               const std::vector<int64_t>& ids,
+                                               const std::string& result,
+                                               std::optional<double> hours,
+                                               const std::optional<std::string>& reply);
+  // The community that received a confirmed service rates it (1-5); the
+  // organization sees the rating with the service.
+  Result<Service> rate(const auth::Principal& p, int64_t id, int64_t rating,
+                       const std::optional<std::string>& comment);
+  Result<ServicePage> services(const auth::Principal& p, const ServiceQuery& q);
+  Result<ServiceFigures> service_figures(const auth::Principal& p, std::optional<int64_t> org_id,
+                                         const std::string& from, const std::string& to);
+
  private:
   store::Db& db_;
   const Keys& keys_;
+  ServiceConfig cfg_;
+  RotatingCode codes_;
+  FailureThrottle code_failures_;  // per member and post
 };
 
 boost::json::object to_json(const Community& c);
 boost::json::object to_json(const Registration& r);
 boost::json::object to_json(const Coverage& c);
 boost::json::object to_json(const Unregistered& u);
+boost::json::object to_json(const Post& x);
+boost::json::object to_json(const Service& x);
+boost::json::object to_json(const ServiceFigures& f);
+boost::json::object to_json(const ServiceCode& c);
 
 }  // namespace dj::masses

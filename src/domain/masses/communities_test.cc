@@ -3,6 +3,8 @@
 // transfer and retirement.
 #include "domain/masses/communities.h"
 
+#include <future>
+
 #include "common/time.h"
 #include "domain/testing_city.h"
 
@@ -175,7 +177,135 @@ TEST_P(CommunityTest, OnlyTheCommitteeKeepsTheRegistry) {
   EXPECT_EQ(svc_->list(admin_, std::string("西山"), 1, 50)->total, 1);
 }
 
+class ServiceTest : public CommunityTest {
+ protected:
+  // A vaccination post of east, running from ten minutes ago for an hour.
+  Post post(std::optional<int64_t> slots = 2) {
+    PostInput in;
+    in.kind = "volunteer";
+    in.title = "协助社区疫苗接种";
+    in.category = "vaccination";
+    in.place = "社区卫生服务站";
+    in.starts_at = format_instant(now_ms() - 10 * 60000);
+    in.ends_at = format_instant(now_ms() + 60 * 60000);
+    in.slots = slots;
+    in.hours = 2;
+    auto x = svc_->create_post(account_of(east_), in);
+    EXPECT_TRUE(x) << x.error().message;
+    return x ? *x : Post{};
+  }
+  auth::Principal member(int64_t id) {
+    return testing::scoped(auth::Role::member, branch_.path, id);
+  }
+  Result<Service> check_in(int64_t member_id, const ServiceCheckIn& in) {
+    std::promise<Result<Service>> answer;
+    svc_->check_in(member(member_id), in,
+                   [&](Result<Service> r) { answer.set_value(std::move(r)); });
+    return answer.get_future().get();
+  }
+};
+
+TEST_P(ServiceTest, SignUpCheckInConfirmAndRate) {
+  auto x = post();
+  const int64_t b = person(branch_.id, 6), c = person(branch_.id, 7);
+  auto mine = svc_->sign_up(member(a_), x.id);
+  ASSERT_TRUE(mine) << mine.error().message;
+  EXPECT_EQ(mine->status, "signed_up");
+  EXPECT_EQ(svc_->sign_up(member(a_), x.id).error().code, ErrorCode::conflict);
+  ASSERT_TRUE(svc_->sign_up(member(b), x.id));
+  EXPECT_EQ(svc_->sign_up(member(c), x.id).error().fields.at(0).code, "full");
+
+  // On site: the code of the community's screen; one who did not sign up learns nothing.
+  auto code = svc_->code(account_of(east_), x.id, "http://h");
+  ASSERT_TRUE(code) << code.error().message;
+  EXPECT_EQ(svc_->code(account_of(west_), x.id, "http://h").error().code, ErrorCode::not_found);
+  EXPECT_EQ(check_in(c, {x.id, std::nullopt, code->code}).error().code, ErrorCode::forbidden);
+  EXPECT_EQ(check_in(a_, {x.id, std::nullopt,
+                          std::string("000000") == code->code ? std::string("000001")
+                                                              : std::string("000000")})
+                .error()
+                .fields.at(0)
+                .code,
+            "wrong");
+  auto present = check_in(a_, {x.id, std::nullopt, code->code});
+  ASSERT_TRUE(present) << present.error().message;
+  EXPECT_EQ(present->status, "present");
+  EXPECT_EQ(check_in(a_, {x.id, std::nullopt, code->code})->status, "present");  // a repeat
+  // A scan's pass: traded for the token of the current slot.
+  const std::string token = code->url.substr(code->url.find("token=") + 6);
+  auto pass = svc_->scan(x.id, code->slot, token);
+  ASSERT_TRUE(pass);
+  EXPECT_FALSE(svc_->scan(x.id + 1, code->slot, token));
+  EXPECT_EQ(check_in(b, {x.id, *pass, std::nullopt})->checkin_method, "qr");
+
+  // Only east confirms, only those who came; then rates what it received.
+  EXPECT_EQ(svc_->decide_services(account_of(west_), {present->id}, "confirmed", std::nullopt,
+                                  std::nullopt)
+                .error()
+                .fields.at(0)
+                .field,
+            "ids[0]");
+  auto done = svc_->decide_services(account_of(east_), {present->id}, "confirmed", 1.5, "辛苦了");
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->at(0).hours_tenths, 15);
+  EXPECT_EQ(svc_->rate(account_of(west_), present->id, 5, std::nullopt).error().code,
+            ErrorCode::not_found);
+  EXPECT_EQ(svc_->rate(member(a_), present->id, 5, std::nullopt).error().code,
+            ErrorCode::forbidden);
+  EXPECT_EQ(svc_->rate(account_of(east_), present->id, 6, std::nullopt).error().fields.at(0).code,
+            "range");
+  ASSERT_TRUE(svc_->rate(account_of(east_), present->id, 5, "认真负责"));
+  // The member's organization sees the rating.
+  auto seen = svc_->services(testing::scoped(auth::Role::org_admin, unit_.path), {});
+  ASSERT_TRUE(seen);
+  bool rated = false;
+  for (const auto& s : seen->items) rated |= s.id == present->id && s.rating == 5;
+  EXPECT_TRUE(rated);
+}
+
+TEST_P(ServiceTest, RecordedServicesCountWhenConfirmed) {
+  ServiceInput org;
+  org.community_id = east_.id;
+  org.org_id = unit_.id;
+  org.title = "组织党员协助疫苗接种";
+  org.category = "vaccination";
+  org.served_on = "2021-05-10";
+  org.hours = 3;
+  auto by_org = svc_->record(admin_, org);
+  ASSERT_TRUE(by_org) << by_org.error().message;
+  ServiceInput own;
+  own.community_id = west_.id;
+  own.title = "楼道清扫";
+  own.category = "environment";
+  own.served_on = "2021-05-11";
+  auto by_member = svc_->record(member(a_), own);
+  ASSERT_TRUE(by_member) << by_member.error().message;
+  EXPECT_EQ(by_member->member_id, a_);
+  EXPECT_EQ(by_member->status, "pending");
+  auto zero = svc_->service_figures(admin_, std::nullopt, "2021-01-01", "2021-12-31");
+  EXPECT_EQ(zero->orgs.services + zero->members.services, 0);
+  ASSERT_TRUE(svc_->decide_services(account_of(east_), {by_org->id}, "confirmed", std::nullopt,
+                                    std::nullopt));
+  ASSERT_TRUE(svc_->decide_services(account_of(west_), {by_member->id}, "confirmed", std::nullopt,
+                                    std::nullopt));
+  auto f = svc_->service_figures(admin_, std::nullopt, "2021-01-01", "2021-12-31");
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->orgs.services, 1);
+  EXPECT_EQ(f->orgs.by_category["vaccination"], 1);
+  EXPECT_EQ(f->members.services, 1);
+  EXPECT_EQ(f->members.by_category["environment"], 1);
+  // Done once: no second answer; a service in the future is refused.
+  EXPECT_EQ(svc_->decide_services(account_of(west_), {by_member->id}, "rejected", std::nullopt,
+                                  std::nullopt)
+                .error()
+                .code,
+            ErrorCode::conflict);
+  own.served_on = "2999-01-01";
+  EXPECT_EQ(svc_->record(member(a_), own).error().fields.at(0).code, "in_future");
+}
+
 DJ_INSTANTIATE_BACKENDS(CommunityTest);
+DJ_INSTANTIATE_BACKENDS(ServiceTest);
 
 }  // namespace
 }  // namespace dj::masses

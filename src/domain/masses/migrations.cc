@@ -132,6 +132,65 @@ CREATE INDEX community_registrations_community ON community_registrations(commun
 CREATE INDEX community_registrations_member ON community_registrations(member_id, registered_on);
 CREATE INDEX community_registrations_org ON community_registrations(org_id, registered_on);
 )SQL"},
+    {.version = 13, .name = "community_services", .sql = R"SQL(
+CREATE TABLE community_posts (
+  id {id},
+  community_id BIGINT NOT NULL REFERENCES communities(id),
+  kind TEXT NOT NULL,
+  title TEXT NOT NULL,
+  category TEXT NOT NULL REFERENCES matter_categories(code),
+  description TEXT,
+  place TEXT NOT NULL,
+  starts_at BIGINT NOT NULL,
+  ends_at BIGINT NOT NULL,
+  slots INTEGER,
+  hours_tenths INTEGER NOT NULL,
+  cancelled_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_by BIGINT
+);
+CREATE INDEX community_posts_community ON community_posts(community_id, starts_at);
+CREATE INDEX community_posts_starts ON community_posts(starts_at);
+
+-- A service to a community: an organization's (member_id NULL) or a
+-- member's, at a post (signed up, checked in) or recorded after the fact.
+CREATE TABLE community_services (
+  id {id},
+  community_id BIGINT NOT NULL REFERENCES communities(id),
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  member_id BIGINT REFERENCES members(id),
+  post_id BIGINT REFERENCES community_posts(id),
+  title TEXT NOT NULL,
+  category TEXT NOT NULL REFERENCES matter_categories(code),
+  served_on TEXT NOT NULL,
+  hours_tenths INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  checkin_method TEXT,
+  checked_in_at BIGINT,
+  scan_pass TEXT,
+  note TEXT,
+  reply TEXT,
+  decided_at BIGINT,
+  decided_by BIGINT,
+  rating INTEGER,
+  rating_comment TEXT,
+  rated_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_by BIGINT
+);
+CREATE UNIQUE INDEX community_services_post_member ON community_services(post_id, member_id)
+  WHERE post_id IS NOT NULL;
+CREATE UNIQUE INDEX community_services_scan_pass ON community_services(scan_pass)
+  WHERE scan_pass IS NOT NULL;
+CREATE INDEX community_services_community ON community_services(community_id, status);
+CREATE INDEX community_services_org ON community_services(org_id, served_on);
+CREATE INDEX community_services_member ON community_services(member_id, served_on);
+CREATE INDEX community_services_served ON community_services(served_on);
+)SQL"},
 };
 
 }  // namespace

@@ -66,17 +66,11 @@ Result<CheckInResult> earlier(const Attempt& a, const std::string& status,
 }  // namespace
 
 std::string TrainingService::token_for(int64_t session_id, int64_t slot) const {
-  return base64url(
-             hmac_sha256(qr_key_, "qr:" + std::to_string(session_id) + ":" + std::to_string(slot)))
-      .substr(0, 22);
+  return codes_.token(session_id, slot);
 }
 
 std::string TrainingService::code_for(int64_t session_id, int64_t slot) const {
-  const std::string mac =
-      hmac_sha256(qr_key_, "code:" + std::to_string(session_id) + ":" + std::to_string(slot));
-  uint32_t n = 0;
-  for (int i = 0; i < 4; ++i) n = (n << 8) | static_cast<unsigned char>(mac[i]);
-  return fmt::format("{:06}", n % 1000000);
+  return codes_.code(session_id, slot);
 }
 
 namespace {
@@ -347,34 +341,14 @@ Result<CheckInCode> TrainingService::qr(const Principal& p, int64_t id, int64_t 
   });
 }
 
-// A pass is "<session>.<issued ms>.<random>.<mac>".
 Result<TrainingService::ScanPass> TrainingService::scan(int64_t session_id, int64_t slot,
                                                         const std::string& token) const {
   const int64_t now = now_ms();
-  const int64_t current = slot_at(now);
-  if ((slot != current && slot != current - 1) || token != token_for(session_id, slot)) {
+  if (!codes_.token_valid(session_id, slot, token, now)) {
     return Error::invalid("token", "expired_or_forged",
                           "the code is old or not this session's; scan the screen again");
   }
-  const std::string body =
-      std::to_string(session_id) + "." + std::to_string(now) + "." + random_token().substr(0, 16);
-  return ScanPass{body + "." + base64url(hmac_sha256(qr_key_, "pass:" + body)).substr(0, 22),
-                  now + cfg_.pass_ms};
-}
-
-bool TrainingService::pass_valid(const std::string& pass, int64_t session_id, int64_t now) const {
-  const auto mac_at = pass.rfind('.');
-  if (mac_at == std::string::npos || pass.size() > 100) return false;
-  const std::string body = pass.substr(0, mac_at);
-  if (pass.substr(mac_at + 1) != base64url(hmac_sha256(qr_key_, "pass:" + body)).substr(0, 22)) {
-    return false;
-  }
-  const auto dot = body.find('.');
-  const auto dot2 = body.find('.', dot + 1);
-  if (dot == std::string::npos || dot2 == std::string::npos) return false;
-  const int64_t issued = std::stoll(body.substr(dot + 1, dot2 - dot - 1));  // signed: digits
-  return body.substr(0, dot) == std::to_string(session_id) && issued <= now &&
-         now - issued <= cfg_.pass_ms;
+  return ScanPass{codes_.pass(session_id, now), now + cfg_.pass_ms};
 }
 
 void TrainingService::check_in(const Principal& p, const CheckIn& in,
@@ -418,15 +392,13 @@ void TrainingService::check_in(const Principal& p, const CheckIn& in,
     // Enrolment first: a member who is not enrolled learns nothing about a code.
     if (row->str(5) != "enrolled") return Error::forbidden("you are not enrolled in this class");
     // A live pass of this session, or a code of the current or the previous slot.
-    const int64_t current = slot_at(a->now);
     if (in.pass) {
-      if (!pass_valid(*in.pass, in.session_id, a->now)) {
+      if (!codes_.pass_valid(*in.pass, in.session_id, a->now)) {
         wrong_code = true;
         return Error::invalid("pass", "expired_or_forged",
                               "the scan is old or not this session's; scan the screen again");
       }
-    } else if (*in.code != code_for(in.session_id, current) &&
-               *in.code != code_for(in.session_id, current - 1)) {
+    } else if (!codes_.code_valid(in.session_id, *in.code, a->now)) {
       wrong_code = true;
       return Error::invalid("code", "wrong", "the code is wrong or has changed");
     }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/crypto.h"
+#include "common/rotating_code.h"
 #include "common/throttle.h"
 #include "domain/auth/principal.h"
 #include "store/db.h"
@@ -287,7 +288,7 @@ class TrainingService {
  public:
   TrainingService(store::Db& db, const Keys& keys, Config cfg)
       : db_(db),
-        qr_key_(keys.subkey("qr")),
+        codes_(keys.subkey("qr"), "", cfg.slot_ms, cfg.pass_ms),
         cfg_(cfg),
         code_failures_(cfg.code_failures, cfg.code_failure_window_ms) {}
 
@@ -388,15 +389,15 @@ class TrainingService {
   // A plan with its targets against the actual figures of its years and subtree.
   Result<PlanDetail> plan(const auth::Principal& p, int64_t id);
 
+  const Config& config() const { return cfg_; }
   // Token and code for a session and time slot (exposed for tests).
   std::string token_for(int64_t session_id, int64_t slot) const;
   std::string code_for(int64_t session_id, int64_t slot) const;
-  int64_t slot_at(int64_t ms) const { return ms / cfg_.slot_ms; }
+  int64_t slot_at(int64_t ms) const { return codes_.slot_at(ms); }
 
  private:
-  bool pass_valid(const std::string& pass, int64_t session_id, int64_t now) const;
   store::Db& db_;
-  std::string qr_key_;
+  RotatingCode codes_;
   Config cfg_;
   FailureThrottle code_failures_;  // per member and session
 };

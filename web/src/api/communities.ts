@@ -47,3 +47,41 @@ export const getCommunityRegistrationsById = (id: number) =>
 /** End an open registration on a date: moved home, retired, transferred or other (its organization's administrator or the member) */
 export const postCommunityRegistrationsByIdEnd = (id: number, body: operations['postCommunityRegistrationsByIdEnd']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postCommunityRegistrationsByIdEnd']['responses'][200]['content']['application/json']>('POST', url('/api/v1/community-registrations/{id}/end', { id }), body, headers)
+/** Communities' needs and volunteer posts (a community account: its own); open=true: not over nor cancelled, soonest first */
+export const getCommunityPosts = (query: NonNullable<operations['getCommunityPosts']['parameters']['query']> = {}) =>
+  request<operations['getCommunityPosts']['responses'][200]['content']['application/json']>('GET', url('/api/v1/community-posts', {}, query))
+/** Publish a need or a volunteer post (a community; the committee names it) */
+export const postCommunityPosts = (body: operations['postCommunityPosts']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postCommunityPosts']['responses'][201]['content']['application/json']>('POST', url('/api/v1/community-posts', {}), body, headers)
+/** Exchange a post's scanned code (current or previous slot) for a pass this phone's page keeps */
+export const postCommunityPostsScan = (body: operations['postCommunityPostsScan']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postCommunityPostsScan']['responses'][200]['content']['application/json']>('POST', url('/api/v1/community-posts/scan', {}), body, headers)
+/** Check in at a post as the signed-in member who signed up, with a scan's pass or the numeric code */
+export const postCommunityPostsCheckin = (body: operations['postCommunityPostsCheckin']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postCommunityPostsCheckin']['responses'][200]['content']['application/json']>('POST', url('/api/v1/community-posts/checkin', {}), body, headers)
+/** Cancel a post; those signed up who have not served are told */
+export const postCommunityPostsByIdCancel = (id: number, headers: Record<string, string> = {}) =>
+  request<operations['postCommunityPostsByIdCancel']['responses'][200]['content']['application/json']>('POST', url('/api/v1/community-posts/{id}/cancel', { id }), undefined, headers)
+/** Sign up for a post (the caller, a member) */
+export const postCommunityPostsByIdSignup = (id: number, headers: Record<string, string> = {}) =>
+  request<operations['postCommunityPostsByIdSignup']['responses'][201]['content']['application/json']>('POST', url('/api/v1/community-posts/{id}/signup', { id }), undefined, headers)
+/** The post's rotating check-in code for the community's screen (JSON, or ?format=svg or png) */
+export const getCommunityPostsByIdCode = (id: number, query: NonNullable<operations['getCommunityPostsByIdCode']['parameters']['query']> = {}) =>
+  request<operations['getCommunityPostsByIdCode']['responses'][200]['content']['application/json']>('GET', url('/api/v1/community-posts/{id}/code', { id }, query))
+export const getCommunityPostsByIdCodeUrl = (id: number, query: NonNullable<operations['getCommunityPostsByIdCode']['parameters']['query']> = {}) =>
+  url('/api/v1/community-posts/{id}/code', { id }, query)
+/** Services to communities: a subtree's (an administrator), those the community received (its account), or the caller's own */
+export const getCommunityServices = (query: NonNullable<operations['getCommunityServices']['parameters']['query']> = {}) =>
+  request<operations['getCommunityServices']['responses'][200]['content']['application/json']>('GET', url('/api/v1/community-services', {}, query))
+/** Record a service done (an organization's, or a member's own), pending the community's confirmation */
+export const postCommunityServices = (body: operations['postCommunityServices']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postCommunityServices']['responses'][201]['content']['application/json']>('POST', url('/api/v1/community-services', {}), body, headers)
+/** The community confirms (with the hours) or rejects services it received (all or none) */
+export const postCommunityServicesDecide = (body: operations['postCommunityServicesDecide']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postCommunityServicesDecide']['responses'][200]['content']['application/json']>('POST', url('/api/v1/community-services/decide', {}), body, headers)
+/** Confirmed services of a subtree served within [from, to], by organizations and by members, each by category */
+export const getCommunityServicesFigures = (query: NonNullable<operations['getCommunityServicesFigures']['parameters']['query']>) =>
+  request<operations['getCommunityServicesFigures']['responses'][200]['content']['application/json']>('GET', url('/api/v1/community-services/figures', {}, query))
+/** The community rates a confirmed service it received (1-5, a comment) */
+export const postCommunityServicesByIdRating = (id: number, body: operations['postCommunityServicesByIdRating']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postCommunityServicesByIdRating']['responses'][200]['content']['application/json']>('POST', url('/api/v1/community-services/{id}/rating', { id }), body, headers)

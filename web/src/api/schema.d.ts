@@ -1439,6 +1439,178 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/community-posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Communities' needs and volunteer posts (a community account: its own); open=true: not over nor cancelled, soonest first */
+        get: operations["getCommunityPosts"];
+        put?: never;
+        /** Publish a need or a volunteer post (a community; the committee names it) */
+        post: operations["postCommunityPosts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-posts/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchange a post's scanned code (current or previous slot) for a pass this phone's page keeps */
+        post: operations["postCommunityPostsScan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-posts/checkin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check in at a post as the signed-in member who signed up, with a scan's pass or the numeric code */
+        post: operations["postCommunityPostsCheckin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-posts/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a post; those signed up who have not served are told */
+        post: operations["postCommunityPostsByIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-posts/{id}/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign up for a post (the caller, a member) */
+        post: operations["postCommunityPostsByIdSignup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-posts/{id}/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The post's rotating check-in code for the community's screen (JSON, or ?format=svg or png) */
+        get: operations["getCommunityPostsByIdCode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Services to communities: a subtree's (an administrator), those the community received (its account), or the caller's own */
+        get: operations["getCommunityServices"];
+        put?: never;
+        /** Record a service done (an organization's, or a member's own), pending the community's confirmation */
+        post: operations["postCommunityServices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-services/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The community confirms (with the hours) or rejects services it received (all or none) */
+        post: operations["postCommunityServicesDecide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-services/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Confirmed services of a subtree served within [from, to], by organizations and by members, each by category */
+        get: operations["getCommunityServicesFigures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-services/{id}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The community rates a confirmed service it received (1-5, a comment) */
+        post: operations["postCommunityServicesByIdRating"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1722,6 +1894,50 @@ export interface components {
             on?: string | null;
             /** @enum {string|null} */
             reason?: "moved" | "retired" | "transferred" | "other" | null;
+        };
+        CommunityPostInput: {
+            community_id?: number | null;
+            /** @enum {string|null} */
+            kind?: "need" | "volunteer" | null;
+            title?: string | null;
+            category?: string | null;
+            description?: string | null;
+            place?: string | null;
+            starts_at?: string | null;
+            ends_at?: string | null;
+            slots?: number | null;
+            hours?: number | null;
+        };
+        CommunityPostScan: {
+            post_id?: number | null;
+            slot?: number | null;
+            token?: string | null;
+        };
+        CommunityPostCheckIn: {
+            post_id?: number | null;
+            pass?: string | null;
+            code?: string | null;
+        };
+        CommunityServiceInput: {
+            community_id?: number | null;
+            org_id?: number | null;
+            member_id?: number | null;
+            title?: string | null;
+            category?: string | null;
+            served_on?: string | null;
+            hours?: number | null;
+            note?: string | null;
+        };
+        CommunityServiceDecision: {
+            ids?: number[] | null;
+            /** @enum {string|null} */
+            result?: "confirmed" | "rejected" | null;
+            hours?: number | null;
+            reply?: string | null;
+        };
+        CommunityServiceRating: {
+            rating?: number | null;
+            comment?: string | null;
         };
         Health: {
             status: string;
@@ -2630,6 +2846,90 @@ export interface components {
             by_category: {
                 [key: string]: components["schemas"]["MatterCount"];
             };
+        };
+        CommunityPost: {
+            id: number;
+            community_id: number;
+            community_name: string;
+            /** @enum {string} */
+            kind: "need" | "volunteer";
+            title: string;
+            category: string;
+            description: string | null;
+            place: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            slots: number | null;
+            hours: number;
+            signed_up: number;
+            cancelled: boolean;
+            /** Format: date-time */
+            created_at: string;
+        };
+        CommunityPostPage: {
+            items: components["schemas"]["CommunityPost"][];
+            total: number;
+        };
+        CommunityPostCode: {
+            post_id: number;
+            slot: number;
+            code: string;
+            url: string;
+            expires_in_ms: number;
+        };
+        CommunityPostPass: {
+            post_id: number;
+            pass: string;
+        };
+        CommunityServiceRecord: {
+            id: number;
+            /** @enum {string} */
+            kind: "org" | "member";
+            community_id: number;
+            community_name: string;
+            org_id: number;
+            org_path_name: string;
+            member_id: number | null;
+            member_name: string | null;
+            post_id: number | null;
+            title: string;
+            category: string;
+            /** Format: date */
+            served_on: string;
+            hours: number;
+            /** @enum {string} */
+            status: "signed_up" | "present" | "pending" | "confirmed" | "rejected";
+            checkin_method: string | null;
+            /** Format: date-time */
+            checked_in_at: string | null;
+            rating: number | null;
+            rating_comment: string | null;
+            reply: string | null;
+            note: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CommunityServicePage: {
+            items: components["schemas"]["CommunityServiceRecord"][];
+            total: number;
+        };
+        ServiceCount: {
+            services: number;
+            by_category: {
+                [key: string]: number;
+            };
+        };
+        CommunityServiceFigures: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            orgs: components["schemas"]["ServiceCount"];
+            members: components["schemas"]["ServiceCount"];
         };
         Community: {
             id: number;
@@ -6499,6 +6799,418 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CommunityRegistration"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommunityPosts: {
+        parameters: {
+            query?: {
+                community_id?: number;
+                open?: boolean;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityPostPage"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCommunityPosts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommunityPostInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityPost"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCommunityPostsScan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommunityPostScan"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityPostPass"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCommunityPostsCheckin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommunityPostCheckIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityServiceRecord"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCommunityPostsByIdCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityPost"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCommunityPostsByIdSignup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityServiceRecord"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommunityPostsByIdCode: {
+        parameters: {
+            query?: {
+                format?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityPostCode"];
+                    "image/svg+xml": string;
+                    "image/png": string;
+                };
+            };
+            /** @description Not Modified: If-None-Match names the file's ETag (a file answer) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommunityServices: {
+        parameters: {
+            query?: {
+                kind?: string;
+                status?: string;
+                category?: string;
+                community_id?: number;
+                org_id?: number;
+                member_id?: number;
+                post_id?: number;
+                from?: string;
+                to?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityServicePage"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCommunityServices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommunityServiceInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityServiceRecord"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCommunityServicesDecide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommunityServiceDecision"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityServicePage"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommunityServicesFigures: {
+        parameters: {
+            query: {
+                org_id?: number;
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityServiceFigures"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCommunityServicesByIdRating: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommunityServiceRating"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommunityServiceRecord"];
                 };
             };
             /** @description Problem (RFC 9457) */

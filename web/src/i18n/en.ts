@@ -98,6 +98,7 @@ export default {
     renews: 'renews in {n} s', fullscreen: 'Full screen', count: '{n} of {total} checked in',
   },
   checkin: {
+    serviceTitle: 'Service check-in', notSignedUp: 'You have not signed up for this service',
     title: 'Check-in', working: 'Checking in…', present: 'Checked in', late: 'Checked in (late)', notEnrolled: 'You are not enrolled in this class',
     codeHint: 'Enter the 6-digit code shown on the screen', code: 'Check-in code', submit: 'Check in', back: 'Home',
   },
@@ -134,6 +135,8 @@ export default {
     home_delivery: { create: 'Home delivery recorded' },
     commitment: { commit: 'Yearly commitment made', review: 'Commitment reviewed' },
     community: { create: 'Community added', update: 'Community changed' },
+    community_post: { create: 'Community post published', cancel: 'Community post cancelled' },
+    community_service: { sign_up: 'Signed up for a service', check_in: 'Checked in at a service', check_in_refused: 'Service check-in refused', record: 'Service recorded', confirm: 'Service confirmed by the community', reject: 'Service returned by the community', rate: 'Service rated by the community' },
     community_registration: { create: 'Registered with a community', confirm: 'Registration confirmed by the community', reject: 'Registration returned by the community', end: 'Community registration ended' },
     matter: { attach: 'Evidence file added', create: 'Practical matter planned', delete: 'Practical matter removed', detach: 'Evidence file removed', export: 'Practical matters exported', update: 'Practical matter updated' },
     matter_category: { create: 'Matter category added' },
@@ -145,7 +148,7 @@ export default {
     user: { create: 'Account created', reset_password: 'Password reset' },
     audit: { export: 'Audit log exported' },
   },
-  auditEntity: { member: 'Member', org: 'Organization', activity: 'Activity', training: 'Class', session: 'Session', user: 'Account', route: 'Route', audit: 'Audit log', rule: 'Rule', training_plan: 'Training plan', home_delivery: 'Home delivery', activity_type: 'Activity type', matter: 'Matter', matter_category: 'Matter category', commitment: 'Commitment', community: 'Community', community_registration: 'Community registration' },
+  auditEntity: { member: 'Member', org: 'Organization', activity: 'Activity', training: 'Class', session: 'Session', user: 'Account', route: 'Route', audit: 'Audit log', rule: 'Rule', training_plan: 'Training plan', home_delivery: 'Home delivery', activity_type: 'Activity type', matter: 'Matter', matter_category: 'Matter category', commitment: 'Commitment', community: 'Community', community_registration: 'Community registration', community_post: 'Community post', community_service: 'Community service' },
   account: { sessions: 'Signed-in devices', started: 'Signed in', lastSeen: 'Last seen', device: 'Device', current: 'This device', end: 'Sign out' },
   verify: {
     title: 'Certificate verification', valid: 'Valid certificate', missing: 'No such certificate', serial: 'Serial', training: 'Class', completedOn: 'Completed on',

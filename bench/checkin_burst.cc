@@ -35,8 +35,8 @@
 #include "common/crypto.h"
 #include "common/rotating_code.h"
 #include "common/time.h"
-#include "domain/schema.h"
 #include "domain/masses/communities.h"
+#include "domain/schema.h"
 #include "domain/training/training.h"
 #include "store/bulk.h"
 
@@ -82,12 +82,13 @@ int setup(int argc, char** argv) {
                                        "'burst', ?, ?, 20, ?, ?) RETURNING id",
                                        {now - 60000, now + 4 * 3600000, now, now}));
       session_id = post.i64(0);
-      DJ_TRY(c.exec("INSERT INTO community_services (community_id, org_id, member_id, post_id, "
-                    "title, category, served_on, hours_tenths, status, created_at, updated_at) "
-                    "SELECT (SELECT MIN(id) FROM communities), org_id, id, ?, 'burst', "
-                    "'vaccination', ?, 20, 'signed_up', ?, ? FROM members WHERE "
-                    "political_status IN ('full', 'probationary') ORDER BY id LIMIT ?",
-                    {session_id, dj::today(), now, now, n}));
+      DJ_TRY(
+          c.exec("INSERT INTO community_services (community_id, org_id, member_id, post_id, "
+                 "title, category, served_on, hours_tenths, status, created_at, updated_at) "
+                 "SELECT (SELECT MIN(id) FROM communities), org_id, id, ?, 'burst', "
+                 "'vaccination', ?, 20, 'signed_up', ?, ? FROM members WHERE "
+                 "political_status IN ('full', 'probationary') ORDER BY id LIMIT ?",
+                 {session_id, dj::today(), now, now, n}));
     } else {
       DJ_ASSIGN(auto t, c.query_one("INSERT INTO trainings (org_id, title, level, starts_on, "
                                     "ends_on, capacity, created_at, updated_at) VALUES "
@@ -98,10 +99,11 @@ int setup(int argc, char** argv) {
                                        "(?, 'burst', ?, ?, 20, ?) RETURNING id",
                                        {t.i64(0), now - 60000, now + 4 * 3600000, now}));
       session_id = sess.i64(0);
-      DJ_TRY(c.exec("INSERT INTO enrolments (training_id, member_id, status, created_at) SELECT "
-                    "?, id, 'enrolled', ? FROM members WHERE political_status IN ('full', "
-                    "'probationary') ORDER BY id LIMIT ?",
-                    {t.i64(0), now, n}));
+      DJ_TRY(
+          c.exec("INSERT INTO enrolments (training_id, member_id, status, created_at) SELECT "
+                 "?, id, 'enrolled', ? FROM members WHERE political_status IN ('full', "
+                 "'probationary') ORDER BY id LIMIT ?",
+                 {t.i64(0), now, n}));
     }
     DJ_ASSIGN(auto members, c.query("SELECT id, org_id FROM members WHERE political_status IN "
                                     "('full', 'probationary') ORDER BY id LIMIT ?",
@@ -135,7 +137,8 @@ int setup(int argc, char** argv) {
     std::cerr << "setup failed: " << s.error().message << "\n";
     return 1;
   }
-  std::ofstream(dir + "/session.txt") << session_id << "\n" << (service ? "service" : "session") << "\n";
+  std::ofstream(dir + "/session.txt") << session_id << "\n"
+                                      << (service ? "service" : "session") << "\n";
   std::ofstream out(dir + "/tokens.txt");
   for (const auto& [member, token] : tokens) out << member << " " << token << "\n";
   std::cout << (service ? "signed up " : "enrolled ") << tokens.size() << " members in "
@@ -167,9 +170,8 @@ int run(int argc, char** argv) {
   dj::training::TrainingService codes(**scratch, *keys, {.slot_ms = slot_seconds * 1000});
   const dj::RotatingCode post_codes(keys->subkey("qr"), dj::masses::kServiceCodePurpose,
                                     slot_seconds * 1000, 180000);
-  const std::string code =
-      service ? post_codes.code(session_id, post_codes.slot_at(dj::now_ms()))
-              : codes.code_for(session_id, codes.slot_at(dj::now_ms()));
+  const std::string code = service ? post_codes.code(session_id, post_codes.slot_at(dj::now_ms()))
+                                   : codes.code_for(session_id, codes.slot_at(dj::now_ms()));
 
   // One thread drives all connections asynchronously, so the latency measured
   // is the server's and not the load generator's own scheduling.
@@ -193,8 +195,7 @@ int run(int argc, char** argv) {
   send = [&](Conn& c) {
     if (c.next >= tokens.size()) return;
     const auto& [member, token] = tokens[c.next];
-    c.req = {http::verb::post, service ? "/api/v1/community-posts/checkin" : "/api/v1/checkin",
-             11};
+    c.req = {http::verb::post, service ? "/api/v1/community-posts/checkin" : "/api/v1/checkin", 11};
     c.req.set(http::field::host, "127.0.0.1");
     c.req.set(http::field::authorization, "Bearer " + token);
     c.req.set(http::field::content_type, "application/json");

@@ -11,7 +11,7 @@
 namespace dj::domain {
 
 // Who holds which version: 1 org (the foundation), 2-3 activity, 4-5
-// training, 6 activity, 7-8 training, 9-13 masses. A new capability adds its list here and
+// training, 6 activity, 7-8 training, 9-15 masses. A new capability adds its list here and
 // takes the next free version.
 const std::vector<store::Migration>& migrations() {
   static const std::vector<store::Migration> all = [] {

@@ -128,7 +128,19 @@ const Body<Rating> kRating{"CommunityServiceRating", [](JsonBody& body, Rating& 
                              body.str("comment", in.comment);
                            }};
 
+struct ReportBody {
+  std::optional<std::string> body;
+};
+const Body<ReportBody> kReportBody{
+    "DualReportInput", [](JsonBody& body, ReportBody& in) { body.str("body", in.body); }};
+
 constexpr const char* kCommunitySchemas = R"JSON({
+  "DualReport": {"id": "integer?", "kind": "codes:masses.registration_kinds", "year": "integer",
+                 "org_id": "integer", "org_path_name": "string", "member_id": "integer?",
+                 "member_name": "string?", "community_id": "integer?",
+                 "community_name": "string?", "body": "string", "draft": "string",
+                 "figures": "object", "sent_at": "datetime?", "updated_at": "datetime?"},
+  "DualReportList": {"items": ["DualReport"], "total": "integer"},
   "CommunityPost": {"id": "integer", "community_id": "integer", "community_name": "string",
                     "kind": "codes:masses.post_kinds", "title": "string", "category": "string",
                     "description": "string?", "place": "string", "starts_at": "datetime",
@@ -408,6 +420,72 @@ void add_service_routes(Router& r, Services& s, std::shared_ptr<masses::Communit
          }});
 }
 
+// 双报告: the member's to his branch, the organization's to its community.
+void add_report_routes(Router& r, std::shared_ptr<masses::CommunityService> svc) {
+  const std::vector<Param> which = {{"year", ParamType::integer, true},
+                                    {"org_id", ParamType::integer}};
+  r.add({.method = "GET",
+         .pattern = "/api/v1/dual-reports",
+         .tag = "communities",
+         .summary = "A year's 双报告: a subtree's (an administrator), those sent to the community "
+                    "(its account), or the caller's own",
+         .query = which,
+         .responses = {{200, "DualReportList"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto year = q.id("year");
+           auto org_id = q.id("org_id");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto list, svc->dual_reports(c.p(), year.value_or(0), org_id));
+           json::array items;
+           for (const auto& x : list) items.push_back(masses::to_json(x));
+           const auto n = static_cast<int64_t>(items.size());
+           return json_response(json::object{{"items", std::move(items)}, {"total", n}});
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/dual-reports/draft",
+         .tag = "communities",
+         .summary = "The year's report as saved, or drafted from the records: the caller's own "
+                    "(a member), or an organization's (org_id)",
+         .query = which,
+         .responses = {{200, "DualReport"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto year = q.id("year");
+           auto org_id = q.id("org_id");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto out, svc->dual_report(c.p(), year.value_or(0), org_id));
+           return json_response(masses::to_json(out));
+         }});
+  r.add({.method = "PUT",
+         .pattern = "/api/v1/dual-reports/draft",
+         .tag = "communities",
+         .summary = "Save the year's report text until it is sent",
+         .query = which,
+         .body = &kReportBody,
+         .responses = {{200, "DualReport"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto year = q.id("year");
+           auto org_id = q.id("org_id");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto in, kReportBody.parse(c.req));
+           DJ_ASSIGN(auto out,
+                     svc->save_dual_report(c.p(), year.value_or(0), org_id, in.body.value_or("")));
+           return json_response(masses::to_json(out));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/dual-reports/{id}/send",
+         .tag = "communities",
+         .summary = "Send a saved report (to the branch, or to the community); fixed from then on",
+         .responses = {{200, "DualReport"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, svc->send_dual_report(c.p(), id));
+           return json_response(masses::to_json(out));
+         }});
+}
+
 }  // namespace
 
 void add_community_routes(Router& r, Services& s) {
@@ -669,6 +747,7 @@ void add_community_routes(Router& r, Services& s) {
            return json_response(masses::to_json(out));
          }});
   add_service_routes(r, s, svc);
+  add_report_routes(r, svc);
 }
 
 }  // namespace dj::http

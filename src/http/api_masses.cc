@@ -54,7 +54,69 @@ const Body<ReviewInput> kReviewInput{"CommitmentReview", [](JsonBody& body, Revi
                                        body.str("note", in.note);
                                      }};
 
+void read_items(JsonBody& body, std::optional<std::vector<masses::ModelItem>>& out) {
+  bool given = false;
+  std::vector<masses::ModelItem> items;
+  body.objects("items", [&](JsonBody& item) {
+    given = true;
+    masses::ModelItem x;
+    item.str("standard", x.standard);
+    item.str("present_state", x.present_state);
+    item.str("measures", x.measures);
+    item.str("due_on", x.due_on);
+    items.push_back(std::move(x));
+  });
+  if (given || body.has("items")) out = std::move(items);
+}
+
+const Body<masses::ModelPlanInput> kModelPlanInput{"ModelPlanInput",
+                                                   [](JsonBody& body, masses::ModelPlanInput& in) {
+                                                     body.i64("org_id", in.org_id);
+                                                     body.i64("year", in.year);
+                                                     body.str("title", in.title);
+                                                     read_items(body, in.items);
+                                                   }};
+
+struct Submission {
+  std::optional<std::string> self_assessment;
+  std::vector<std::pair<int64_t, masses::ModelItem>> results;
+  bool incomplete = false;  // a result without its item_id
+};
+const Body<Submission> kSubmission{"ModelPlanSubmission", [](JsonBody& body, Submission& in) {
+                                     body.str("self_assessment", in.self_assessment);
+                                     body.objects("results", [&](JsonBody& item) {
+                                       std::optional<int64_t> id;
+                                       masses::ModelItem x;
+                                       item.i64("item_id", id);
+                                       item.str("result", x.result, masses::kModelResults);
+                                       item.str("note", x.result_note);
+                                       if (!id) in.incomplete = true;
+                                       in.results.emplace_back(id.value_or(0), std::move(x));
+                                     });
+                                   }};
+
+struct PlanReview {
+  std::optional<std::string> result, note;
+};
+const Body<PlanReview> kPlanReview{"ModelPlanReview", [](JsonBody& body, PlanReview& in) {
+                                     body.str("result", in.result,
+                                              std::span(masses::kModelStatuses).subspan(2));
+                                     body.str("note", in.note);
+                                   }};
+
 constexpr const char* kMassesSchemas = R"JSON({
+  "ModelItem": {"id": "integer", "standard": "string", "present_state": "string",
+                "measures": "string", "due_on": "date", "result": "codes:masses.model_results?",
+                "result_note": "string?"},
+  "ModelPlan": {"id": "integer", "org_id": "integer", "org_path_name": "string", "year": "integer",
+                "title": "string", "status": "codes:masses.model_statuses",
+                "self_assessment": "string?", "review_note": "string?",
+                "submitted_at": "datetime?", "reviewed_at": "datetime?", "items": ["ModelItem"],
+                "items_total": "integer", "items_met": "integer", "updated_at": "datetime"},
+  "ModelPlanList": {"items": ["ModelPlan"], "total": "integer"},
+  "ModelFigures": {"year": "integer", "orgs": "integer", "with_plan": "integer",
+                   "submitted": "integer", "accepted": "integer", "items": "integer",
+                   "items_met": "integer"},
   "Commitment": {"id": "integer", "member_id": "integer", "member_name": "string",
                  "org_id": "integer", "org_path_name": "string", "year": "integer",
                  "identity": "string", "duty": "string", "pledge": "string",
@@ -105,6 +167,8 @@ void add_masses_routes(Router& r, Services& s) {
   r.add_schemas(kMassesSchemas);
   r.add_codes("masses.statuses", masses::kStatuses);
   r.add_codes("masses.reviews", masses::kReviews);
+  r.add_codes("masses.model_statuses", masses::kModelStatuses);
+  r.add_codes("masses.model_results", masses::kModelResults);
   // Files go to the same store as the activities' attachments, under the same limit.
   const auto& files = s.activities.config();
   auto svc = std::make_shared<masses::MassesService>(
@@ -377,6 +441,107 @@ void add_masses_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto in, kReviewInput.parse(c.req));
            DJ_ASSIGN(auto out, svc->review(c.p(), id, in.result.value_or(""), in.note));
+           return json_response(masses::to_json(out));
+         }});
+  const std::vector<Param> year_and_org = {{"year", ParamType::integer, true},
+                                           {"org_id", ParamType::integer}};
+  r.add({.method = "GET",
+         .pattern = "/api/v1/model-plans",
+         .tag = "masses",
+         .summary = "模范机关创建: the year's plans in a subtree, with their items counted",
+         .perm = auth::Perm::member_read,
+         .query = year_and_org,
+         .responses = {{200, "ModelPlanList"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto year = q.id("year");
+           auto org_id = q.id("org_id");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto list, svc->plans(c.p(), org_id, year.value_or(0)));
+           json::array items;
+           for (const auto& x : list) items.push_back(masses::to_json(x));
+           const auto n = static_cast<int64_t>(items.size());
+           return json_response(json::object{{"items", std::move(items)}, {"total", n}});
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/model-plans",
+         .tag = "masses",
+         .summary = "An organization's plan for a year with its benchmark items (the standard, "
+                    "the present state, the measures, the due date)",
+         .perm = auth::Perm::org_write,
+         .body = &kModelPlanInput,
+         .responses = {{201, "ModelPlan"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kModelPlanInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->create_plan(c.p(), in));
+           return json_response(masses::to_json(out), 201);
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/model-plans/figures",
+         .tag = "masses",
+         .summary = "The directly affiliated organizations of a subtree: with a plan, submitted, "
+                    "accepted; items and those self-assessed met",
+         .perm = auth::Perm::member_read,
+         .query = year_and_org,
+         .responses = {{200, "ModelFigures"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto year = q.id("year");
+           auto org_id = q.id("org_id");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto out, svc->model_figures(c.p(), org_id, year.value_or(0)));
+           return json_response(masses::to_json(out));
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/model-plans/{id}",
+         .tag = "masses",
+         .summary = "One plan with its items",
+         .perm = auth::Perm::member_read,
+         .responses = {{200, "ModelPlan"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, svc->plan(c.p(), id));
+           return json_response(masses::to_json(out));
+         }});
+  r.add({.method = "PATCH",
+         .pattern = "/api/v1/model-plans/{id}",
+         .tag = "masses",
+         .summary = "Change the title or replace the items, while a draft or returned",
+         .perm = auth::Perm::org_write,
+         .body = &kModelPlanInput,
+         .responses = {{200, "ModelPlan"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kModelPlanInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->update_plan(c.p(), id, in));
+           return json_response(masses::to_json(out));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/model-plans/{id}/submit",
+         .tag = "masses",
+         .summary = "The self-assessment, every item's result (met, partly, not), and submit",
+         .perm = auth::Perm::org_write,
+         .body = &kSubmission,
+         .responses = {{200, "ModelPlan"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kSubmission.parse(c.req));
+           if (in.incomplete)
+             return Error::invalid("results", "required", "each result names its item_id");
+           DJ_ASSIGN(auto out, svc->submit_plan(c.p(), id, in.self_assessment, in.results));
+           return json_response(masses::to_json(out));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/model-plans/{id}/review",
+         .tag = "masses",
+         .summary = "The committee accepts a submitted plan or returns it",
+         .perm = auth::Perm::model_review,
+         .body = &kPlanReview,
+         .responses = {{200, "ModelPlan"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kPlanReview.parse(c.req));
+           DJ_ASSIGN(auto out, svc->review_plan(c.p(), id, in.result.value_or(""), in.note));
            return json_response(masses::to_json(out));
          }});
 }

@@ -1898,6 +1898,7 @@ class Lifecycle(unittest.TestCase):
                       "ALTER TABLE checkins DROP COLUMN reason",
                       "DROP TABLE home_deliveries",
                       # What versions after 8 made did not exist then either (newest first).
+                      "DROP TABLE model_items", "DROP TABLE model_plans", "DROP TABLE dual_reports",
                       "DROP TABLE community_services", "DROP TABLE community_posts",
                       "DELETE FROM users WHERE role = 'community'",
                       "ALTER TABLE users DROP COLUMN community_id",
@@ -2262,6 +2263,34 @@ class CommunityServices(CommunityBase):
         self.assertEqual((f["orgs"]["services"], f["orgs"]["by_category"]["vaccination"]), (129, 64))
         self.assertEqual((f["members"]["services"], f["members"]["by_category"]["vaccination"]), (4472, 1334))
 
+    def test_dual_reports_are_drafted_edited_and_sent(self):
+        year = _shanghai()[:4]
+        me, m = self.member_account("report-one")
+        url = "/api/v1/dual-reports/draft?year=" + year
+        d = me.get(url).json()
+        self.assertIsNone(d["id"])
+        self.assertIn("尚未到社区报到", d["body"])
+        reg = self.admin.post("/api/v1/community-registrations", {"community_id": self.k1["id"], "member_id": m["id"]}).json()
+        self.accounts[self.k1["id"]].post("/api/v1/community-registrations/decide", {"ids": [reg["id"]], "result": "confirmed"})
+        d = me.get(url).json()
+        self.assertIn(self.k1["name"], d["draft"])
+        saved = me.request("PUT", url, {"body": d["draft"] + "今后继续发挥作用。"})
+        self.assertEqual(saved.status, 200, saved)
+        rid = saved.json()["id"]
+        self.assertEqual(me.post("/api/v1/dual-reports/%d/send" % rid).status, 200)
+        self.assertEqual(me.request("PUT", url, {"body": "改"}).field_errors(), {"body": "sent"})
+        listed = self.admin.get("/api/v1/dual-reports?year=%s&org_id=%d" % (year, m["org_id"])).json()["items"]
+        self.assertIn(rid, [x["id"] for x in listed])
+        self.assertEqual(login(SERVER, "org02").post("/api/v1/dual-reports/%d/send" % rid).status, 404)
+        # An organization's: not without a community to send it to; bad input named.
+        org = "/api/v1/dual-reports/draft?year=%s&org_id=%d" % (year, self.branch01["id"])
+        o = self.admin.request("PUT", org, {"body": "本支部报告"}).json()
+        self.assertEqual(self.admin.post("/api/v1/dual-reports/%d/send" % o["id"]).field_errors(), {"community_id": "required"})
+        self.assertEqual(self.admin.request("PUT", org, {"body": ""}).field_errors(), {"body": "required"})
+        self.assertEqual(self.admin.get("/api/v1/dual-reports/draft?year=1990").field_errors(), {"year": "range"})
+        self.assertEqual(login(SERVER, "org02").get(org).field_errors(), {"org_id": "unknown"})
+        self.assertEqual(self.accounts[self.k2["id"]].get("/api/v1/dual-reports?year=" + year).json()["total"], 0)
+
     def test_bad_service_input_names_the_field_and_changes_nothing(self):
         east = self.accounts[self.k1["id"]]
         before = self.count("/api/v1/community-services?page_size=1")
@@ -2289,6 +2318,66 @@ class CommunityServices(CommunityBase):
         self.assertEqual(east.post(url + "/999999/rating", {"rating": 3}).status, 404)
         self.assertEqual(east.post("/api/v1/community-posts/checkin", {"post_id": 1, "code": "123456"}).status, 403)
         self.assertEqual(self.admin.get(url + "/figures?from=2021-01-01").status, 422)
+
+
+class ModelOrgans(Base):
+    """模范机关创建 over HTTP: a plan with benchmark items, the self-assessment,
+    the committee's acceptance, the figures; bad input named."""
+
+    def plan_body(self, **over):
+        body = {"org_id": self.org01["id"], "year": 2021, "title": "创建模范机关实施方案",
+                "items": [{"standard": "“三会一课”制度落实", "present_state": "执行不够严格",
+                           "measures": "每季度检查一次", "due_on": "2021-11-30"},
+                          {"standard": "党员教育培训全覆盖", "present_state": "覆盖率92%",
+                           "measures": "补训", "due_on": "2021-12-15"}]}
+        body.update(over)
+        return body
+
+    def test_a_plan_is_assessed_submitted_and_accepted(self):
+        org01 = login(SERVER, "org01")
+        r = org01.post("/api/v1/model-plans", self.plan_body())
+        self.assertEqual(r.status, 201, r)
+        plan = r.json()
+        self.assertEqual(org01.post("/api/v1/model-plans", self.plan_body()).field_errors(), {"year": "taken"})
+        items = plan["items"]
+        keep = [{k: i[k] for k in ("standard", "present_state", "measures", "due_on")} for i in items]
+        changed = org01.patch("/api/v1/model-plans/%d" % plan["id"], {"items": keep + [
+            {"standard": "阵地建设", "present_state": "无", "measures": "建设党员活动室", "due_on": "2021-10-01"}]})
+        self.assertEqual((changed.status, len(changed.json()["items"])), (200, 3), changed)
+        items = changed.json()["items"]
+        submit = "/api/v1/model-plans/%d/submit" % plan["id"]
+        self.assertEqual(org01.post(submit, {"self_assessment": "自评", "results": [{"item_id": items[0]["id"], "result": "met"}]})
+                         .field_errors(), {"results": "incomplete"})
+        self.assertEqual(org01.post(submit, {"self_assessment": "自评", "results": [{"item_id": i["id"], "result": "great"}
+                                                                                 for i in items]}).status, 422)
+        self.assertEqual(org01.post(submit, {"results": []}).field_errors(), {"self_assessment": "required"})
+        done = org01.post(submit, {"self_assessment": "基本达标", "results": [
+            {"item_id": items[0]["id"], "result": "met"}, {"item_id": items[1]["id"], "result": "partly", "note": "尚有3人未训"},
+            {"item_id": items[2]["id"], "result": "met"}]})
+        self.assertEqual((done.status, done.json()["status"], done.json()["items_met"]), (200, "submitted", 2), done)
+        self.assertEqual(org01.patch("/api/v1/model-plans/%d" % plan["id"], {"title": "x"}).status, 409)
+        review = "/api/v1/model-plans/%d/review" % plan["id"]
+        self.assertEqual(org01.post(review, {"result": "accepted"}).status, 403)
+        self.assertEqual(self.admin.post(review, {"result": "accepted", "note": "同意验收"}).json()["status"], "accepted")
+        self.assertEqual(self.admin.post(review, {"result": "returned"}).field_errors(), {"result": "not_submitted"})
+        f = self.admin.get("/api/v1/model-plans/figures?year=2021").json()
+        self.assertEqual((f["orgs"], f["accepted"], f["items_met"]), (47, 1, 2))
+        self.assertEqual(login(SERVER, "org02").get("/api/v1/model-plans/%d" % plan["id"]).status, 404)
+        listed = self.admin.get("/api/v1/model-plans?year=2021").json()["items"]
+        self.assertEqual([(x["id"], x["items_total"]) for x in listed], [(plan["id"], 3)])
+
+    def test_bad_input_names_the_field_and_changes_nothing(self):
+        before = self.admin.get("/api/v1/model-plans?year=2020").json()["total"]
+        url = "/api/v1/model-plans"
+        self.assertEqual(self.admin.post(url, self.plan_body(year=2020, items=[])).field_errors(), {"items": "size"})
+        bad = self.plan_body(year=2020)
+        bad["items"][1]["due_on"] = "2020-13-01"
+        self.assertEqual(self.admin.post(url, bad).field_errors(), {"items[1].due_on": "date"})
+        self.assertEqual(self.admin.post(url, self.plan_body(year=1990)).field_errors(), {"year": "range"})
+        self.assertEqual(login(SERVER, "org01").post(url, self.plan_body(year=2020, org_id=self.org02["id"])).field_errors(),
+                         {"org_id": "unknown"})
+        self.assertEqual(self.admin.post(url, self.plan_body(year="2020")).status, 400)
+        self.assertEqual(self.admin.get("/api/v1/model-plans?year=2020").json()["total"], before)
 
 
 class Roster(Base):

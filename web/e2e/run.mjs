@@ -845,6 +845,48 @@ await test('社区服务: the community publishes a call, a member signs up on t
   assert((await admin.get(`/api/v1/community-services?member_id=${member01.id}&post_id=${post.id}`)).items[0].rating === 5, 'rated')
   await phone.page.goto(`${base}/m/report`)
   await phone.page.waitForSelector(`[data-test=my-service]:has-text("已确认")`)
+  // 双报告: drafted from these records, edited, sent to the branch, then fixed.
+  await phone.page.waitForFunction(() => document.querySelector('textarea[data-test=dual-report-body]')?.value.includes('协助开展疫苗接种服务'))
+  await phone.page.fill('textarea[data-test=dual-report-body]', (await phone.page.inputValue('textarea[data-test=dual-report-body]')) + '今后继续参加社区志愿服务。')
+  await phone.page.click('[data-test=dual-report-send]')
+  await phone.page.click('.el-message-box .el-button--primary')
+  await phone.page.waitForSelector('[data-test=dual-report-sent]:has-text("今后继续参加社区志愿服务")')
+  assert(await phone.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the community page fits the phone width')
+  const year = today.slice(0, 4)
+  const sent = (await admin.get(`/api/v1/dual-reports?year=${year}&org_id=${member01.org_id}`)).items.find((r) => r.member_id === member01.id)
+  assert(sent && sent.sent_at && sent.body.endsWith('今后继续参加社区志愿服务。'), `sent to the branch: ${JSON.stringify(sent)}`)
+})
+
+await test('模范机关创建: an organization plans its benchmarks, assesses and submits them; the committee accepts', async (open) => {
+  const { page } = await open()
+  await login(page, orgAdmin)
+  await page.waitForSelector('[data-test=members-total]')
+  await page.goto(`${base}/model-organs`)
+  await page.click('[data-test=model-add]')
+  await page.fill('textarea[data-test=model-standard-0]', '“三会一课”制度落实到位')
+  await page.fill('textarea[data-test=model-present-0]', '个别支部记录不全')
+  await page.fill('textarea[data-test=model-measures-0]', '每季度检查一次')
+  await page.click('[data-test=model-save]')
+  await page.waitForSelector('.el-message--success')
+  await page.click('[data-test=model-form] .el-dialog__headerbtn')
+  await page.click('[data-test=model-plans] .el-table__row:has-text("模范机关创建实施方案")')
+  await page.click('[data-test=model-result-0]')
+  await page.click('.el-select-dropdown__item:visible:has-text("部分达标")')
+  await page.fill('textarea[data-test=model-self]', '基本达到创建标准，个别事项仍需加强')
+  await page.click('[data-test=model-submit]')
+  await page.waitForSelector('[data-test=model-plans] .el-tag:has-text("已提交自评")')
+  const year = today.slice(0, 4)
+  const plan = (await admin.get(`/api/v1/model-plans?year=${year}`)).items.find((x) => x.status === 'submitted')
+  assert(plan && plan.items_total === 1, `submitted: ${JSON.stringify(plan)}`)
+  const committee = await open()
+  await login(committee.page, 'admin')
+  await committee.page.waitForSelector('[data-test=members-total]')
+  await committee.page.goto(`${base}/model-organs`)
+  await committee.page.click(`[data-test=model-plans] .el-table__row:has-text("${plan.org_path_name.split(' / ')[0]}")`)
+  await committee.page.fill('textarea[data-test=model-note]', '同意验收')
+  await committee.page.click('[data-test=model-accept]')
+  await committee.page.waitForSelector('[data-test=model-plans] .el-tag:has-text("已验收")')
+  assert((await admin.get(`/api/v1/model-plans/${plan.id}`)).status === 'accepted', 'accepted by the committee')
 })
 
 await test('console pages render without errors', async (open) => {
@@ -1042,7 +1084,7 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
   const problems = []
   const consolePages = ['/', '/orgs', '/members', '/import', '/activities', '/activities/new', '/compliance', '/stats',
     '/trainings', `/trainings/${klass.id}`, '/training-plans', '/home-deliveries', '/matters', '/commitments',
-    '/community-reports', '/communities', '/community', '/audit', '/account']
+    '/community-reports', '/communities', '/community', '/model-organs', '/audit', '/account']
   const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', '/m/matters', '/m/commitment', '/m/report', `/checkin?session=${session.id}`]
   const dialogsOf = {
     '/members': ['[data-test=member-add]'],
@@ -1050,6 +1092,7 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
     '/community-reports': ['[data-test=registrations] .el-table__row', '#tab-unregistered >> then [data-test=unregistered] .el-button',
       '#tab-services >> then [data-test=service-add]'],
     '/community': ['#tab-posts >> then [data-test=post-add]'],
+    '/model-organs': ['[data-test=model-add]'],
     '/communities': ['[data-test=community-add]', '[data-test=communities] .el-button'],
     '/activities': ['[data-test=activity-list] .el-table__row'],
     '/trainings': ['button.el-button--danger'],

@@ -5,7 +5,7 @@ import { can, homeFor, mayOpen, menuFor, type Me, type Permission, type Role } f
 const granted: Record<Role, Permission[]> = {
   committee_admin: ['org:read', 'org:write', 'member:read', 'member:write', 'member:pii', 'audit:read',
     'user:manage', 'activity_type:manage', 'rule:manage', 'record:unlock',
-    'quota:manage', 'enrolment:override', 'community:manage', 'community:confirm'],
+    'quota:manage', 'enrolment:override', 'community:manage', 'community:confirm', 'model:review'],
   org_admin: ['org:read', 'org:write', 'member:read', 'member:write', 'user:manage'],
   auditor: ['org:read', 'member:read', 'audit:read'],
   inspector: ['org:read', 'member:read'],

@@ -40,10 +40,11 @@ enum class Perm {
   enrolment_override,    // enrol outside a class's target groups
   community_manage,      // the registry of communities and their accounts
   community_confirm,     // confirm registrations and services as a community
+  model_review,          // accept organizations' model-organ plans (模范机关)
 };
 
 // Every permission, in declaration order.
-extern const Perm kAllPerms[14];
+extern const Perm kAllPerms[15];
 
 const char* to_string(Perm p);
 

@@ -6,7 +6,7 @@
 // a citizen ID.
 #pragma once
 
-#include <boost/json/fwd.hpp>
+#include <boost/json/object.hpp>
 #include <functional>
 #include <map>
 #include <optional>
@@ -184,6 +184,21 @@ struct ServiceCheckIn {
 // What keys a post's codes apart from a training session's with the same id.
 inline constexpr const char* kServiceCodePurpose = "service:";
 
+// 双报告: a member's yearly report to his branch, or an organization's to
+// its community, drafted from the year's records and edited before it is sent.
+struct DualReport {
+  int64_t id = 0;  // 0: a draft not saved yet
+  int64_t year = 0, org_id = 0;
+  std::string org_path, org_path_name;  // org_path not in its JSON
+  std::optional<int64_t> member_id, community_id;
+  std::optional<std::string> member_name, community_name;
+  std::string body;             // the text, as drafted or edited
+  boost::json::object figures;  // what the draft was made from
+  std::string draft;            // the text the records give now
+  std::optional<int64_t> sent_at;
+  int64_t updated_at = 0;
+};
+
 struct ServiceConfig {
   int64_t slot_ms = 10000, pass_ms = 3 * 60000;
   int64_t open_before_ms = 30 * 60000;  // check-in opens this long before the start
@@ -283,6 +298,23 @@ class CommunityService {
   Result<ServiceFigures> service_figures(const auth::Principal& p, std::optional<int64_t> org_id,
                                          const std::string& from, const std::string& to);
 
+  // 双报告 (reports.cc). The year's report as saved, or drafted from the
+  // records: the caller's own (a member, org_id left out), or an
+  // organization's in scope. A part without records says so.
+  Result<DualReport> dual_report(const auth::Principal& p, int64_t year,
+                                 std::optional<int64_t> org_id);
+  // Saves the text (the member's own, or an administrator's organization's)
+  // until it is sent; conflict after.
+  Result<DualReport> save_dual_report(const auth::Principal& p, int64_t year,
+                                      std::optional<int64_t> org_id, const std::string& body);
+  // Sends it: to the branch (a member's) or to the community it reported to
+  // (an organization's, which must have one); fixed from then on.
+  Result<DualReport> send_dual_report(const auth::Principal& p, int64_t id);
+  // Reports of a year: a subtree's (an administrator: members' and
+  // organizations'), those sent to the community (its account), or the own.
+  Result<std::vector<DualReport>> dual_reports(const auth::Principal& p, int64_t year,
+                                               std::optional<int64_t> org_id);
+
  private:
   store::Db& db_;
   const Keys& keys_;
@@ -299,5 +331,6 @@ boost::json::object to_json(const Post& x);
 boost::json::object to_json(const Service& x);
 boost::json::object to_json(const ServiceFigures& f);
 boost::json::object to_json(const ServiceCode& c);
+boost::json::object to_json(const DualReport& r);
 
 }  // namespace dj::masses

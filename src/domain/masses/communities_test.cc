@@ -304,6 +304,56 @@ TEST_P(ServiceTest, RecordedServicesCountWhenConfirmed) {
   EXPECT_EQ(svc_->record(member(a_), own).error().fields.at(0).code, "in_future");
 }
 
+TEST_P(ServiceTest, DualReportsAreDraftedFromTheRecordsEditedAndSent) {
+  const int64_t year = std::stoll(today().substr(0, 4));
+  auto me = member(a_);
+  auto first = svc_->dual_report(me, year, std::nullopt);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->id, 0);
+  EXPECT_NE(first->body.find("尚未到社区报到"), std::string::npos) << first->body;
+  // Registered and served: the draft says so, with the numbers.
+  auto r = registered(east_, std::nullopt, a_, today().c_str());
+  confirm(east_, r.id);
+  ServiceInput own;
+  own.community_id = east_.id;
+  own.title = "协助疫苗接种";
+  own.category = "vaccination";
+  own.served_on = today();
+  own.hours = 2.5;
+  auto s = svc_->record(me, own);
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(
+      svc_->decide_services(account_of(east_), {s->id}, "confirmed", std::nullopt, std::nullopt));
+  auto drafted = svc_->dual_report(me, year, std::nullopt);
+  ASSERT_TRUE(drafted);
+  EXPECT_NE(drafted->body.find("东风社区"), std::string::npos) << drafted->body;
+  EXPECT_NE(drafted->body.find("服务1次、累计2.5小时，其中协助开展疫苗接种服务1次"),
+            std::string::npos)
+      << drafted->body;
+  auto saved = svc_->save_dual_report(me, year, std::nullopt, drafted->body + "今后继续努力。");
+  ASSERT_TRUE(saved) << saved.error().message;
+  ASSERT_NE(saved->id, 0);
+  auto sent = svc_->send_dual_report(me, saved->id);
+  ASSERT_TRUE(sent) << sent.error().message;
+  EXPECT_EQ(svc_->save_dual_report(me, year, std::nullopt, "改写").error().code,
+            ErrorCode::conflict);
+  // The branch reads it; another member does not.
+  auto branch = svc_->dual_reports(testing::scoped(auth::Role::org_admin, branch_.path), year, {});
+  ASSERT_TRUE(branch);
+  EXPECT_EQ(branch->size(), 1u);
+  EXPECT_TRUE(svc_->dual_reports(member(person(branch_.id, 8)), year, {})->empty());
+  // An organization's report goes to its community, once it has one.
+  auto unit = svc_->save_dual_report(admin_, year, unit_.id, "本单位报告");
+  ASSERT_TRUE(unit);
+  EXPECT_EQ(svc_->send_dual_report(admin_, unit->id).error().code, ErrorCode::conflict);
+  confirm(east_, registered(east_, unit_.id, std::nullopt, today().c_str()).id);
+  ASSERT_TRUE(svc_->save_dual_report(admin_, year, unit_.id, "本单位报告"));
+  ASSERT_TRUE(svc_->send_dual_report(admin_, unit->id));
+  EXPECT_EQ(svc_->dual_reports(account_of(east_), year, {})->size(), 1u);
+  EXPECT_TRUE(svc_->dual_reports(account_of(west_), year, {})->empty());
+  EXPECT_EQ(svc_->dual_report(me, 1990, std::nullopt).error().fields.at(0).code, "range");
+}
+
 DJ_INSTANTIATE_BACKENDS(CommunityTest);
 DJ_INSTANTIATE_BACKENDS(ServiceTest);
 

@@ -104,6 +104,37 @@ struct CommitmentFigures {
   int64_t year = 0, members = 0, committed = 0, fulfilled = 0, partly = 0, not_kept = 0;
 };
 
+// 模范机关创建 (寻标对标达标创标): an organization's yearly plan of benchmark
+// items, its self-assessment and the committee's acceptance.
+inline constexpr const char* kModelStatuses[] = {"draft", "submitted", "accepted", "returned"};
+inline constexpr const char* kModelResults[] = {"met", "partly", "not"};
+
+struct ModelItem {
+  int64_t id = 0;
+  std::optional<std::string> standard, present_state, measures, due_on, result, result_note;
+};
+
+struct ModelPlanInput {
+  std::optional<int64_t> org_id, year;
+  std::optional<std::string> title;
+  std::optional<std::vector<ModelItem>> items;  // replaces them all
+};
+
+struct ModelPlan {
+  int64_t id = 0, org_id = 0, year = 0;
+  std::string org_path, org_path_name;  // org_path not in its JSON
+  std::string title, status;
+  std::optional<std::string> self_assessment, review_note;
+  std::optional<int64_t> submitted_at, reviewed_at;
+  std::vector<ModelItem> items;
+  int64_t items_total = 0, items_met = 0;  // lists fill these, not items
+  int64_t updated_at = 0;
+};
+
+struct ModelFigures {
+  int64_t year = 0, orgs = 0, with_plan = 0, submitted = 0, accepted = 0, items = 0, items_met = 0;
+};
+
 class MassesService {
  public:
   MassesService(store::Db& db, Config cfg) : db_(db), cfg_(std::move(cfg)) {}
@@ -154,6 +185,26 @@ class MassesService {
   Result<CommitmentFigures> commitment_figures(const auth::Principal& p,
                                                std::optional<int64_t> org_id, int64_t year);
 
+  // Model organs (model.cc). A plan for an organization in scope and a year
+  // (org:write), with at least one benchmark item.
+  Result<ModelPlan> create_plan(const auth::Principal& p, const ModelPlanInput& in);
+  // Changes the title or replaces the items while a draft or returned.
+  Result<ModelPlan> update_plan(const auth::Principal& p, int64_t id, const ModelPlanInput& in);
+  Result<ModelPlan> plan(const auth::Principal& p, int64_t id);
+  Result<std::vector<ModelPlan>> plans(const auth::Principal& p, std::optional<int64_t> org_id,
+                                       int64_t year);
+  // The self-assessment: every item's result (met, partly, not), then submitted.
+  Result<ModelPlan> submit_plan(const auth::Principal& p, int64_t id,
+                                const std::optional<std::string>& self_assessment,
+                                const std::vector<std::pair<int64_t, ModelItem>>& results);
+  // The committee's finding on a submitted plan: accepted or returned.
+  Result<ModelPlan> review_plan(const auth::Principal& p, int64_t id, const std::string& result,
+                                const std::optional<std::string>& note);
+  // The directly affiliated organizations of a subtree, with plans, submitted,
+  // accepted; items and of those self-assessed met.
+  Result<ModelFigures> model_figures(const auth::Principal& p, std::optional<int64_t> org_id,
+                                     int64_t year);
+
  private:
   store::Db& db_;
   Config cfg_;
@@ -166,5 +217,7 @@ boost::json::object to_json(const Page& p);
 boost::json::object to_json(const Figures& f);
 boost::json::object to_json(const Commitment& c);
 boost::json::object to_json(const CommitmentFigures& f);
+boost::json::object to_json(const ModelPlan& x);
+boost::json::object to_json(const ModelFigures& f);
 
 }  // namespace dj::masses

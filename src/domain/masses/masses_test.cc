@@ -204,6 +204,51 @@ TEST_P(MassesTest, BadInputNamesTheFieldAndChangesNothing) {
       ErrorCode::forbidden);
 }
 
+TEST_P(MassesTest, AModelOrganPlanIsSelfAssessedAndAccepted) {
+  auto item = [](const char* standard) {
+    return ModelItem{0,  standard, "已有制度，执行不够严格", "每季度开展一次检查", "2021-11-30",
+                     {}, {}};
+  };
+  ModelPlanInput in;
+  in.org_id = unit_.id;
+  in.year = 2021;
+  in.title = "创建模范机关实施方案";
+  in.items = std::vector<ModelItem>{item("“三会一课”制度落实"), item("党员教育培训全覆盖")};
+  auto org_admin = testing::scoped(auth::Role::org_admin, unit_.path);
+  auto made = svc_->create_plan(org_admin, in);
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_EQ(made->status, "draft");
+  ASSERT_EQ(made->items.size(), 2u);
+  EXPECT_EQ(svc_->create_plan(org_admin, in).error().code, ErrorCode::conflict);  // one a year
+  // Every item assessed, or none submitted.
+  std::vector<std::pair<int64_t, ModelItem>> results{{made->items[0].id, {}}};
+  results[0].second.result = "met";
+  EXPECT_EQ(svc_->submit_plan(org_admin, made->id, "自评", results).error().fields.at(0).field,
+            "results");
+  results.push_back({made->items[1].id, {}});
+  results[1].second.result = "partly";
+  auto submitted = svc_->submit_plan(org_admin, made->id, "基本达标", results);
+  ASSERT_TRUE(submitted) << submitted.error().message;
+  EXPECT_EQ(submitted->items_met, 1);
+  ModelPlanInput change;
+  change.title = "改名";
+  EXPECT_EQ(svc_->update_plan(org_admin, made->id, change).error().code, ErrorCode::conflict);
+  // Only the committee accepts.
+  EXPECT_EQ(svc_->review_plan(org_admin, made->id, "accepted", std::nullopt).error().code,
+            ErrorCode::forbidden);
+  ASSERT_TRUE(svc_->review_plan(admin_, made->id, "accepted", "同意验收"));
+  auto f = svc_->model_figures(admin_, std::nullopt, 2021);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->orgs, 1);
+  EXPECT_EQ(f->accepted, 1);
+  EXPECT_EQ(f->items, 2);
+  EXPECT_EQ(f->items_met, 1);
+  ModelPlanInput empty = in;
+  empty.year = 2022;
+  empty.items = std::vector<ModelItem>{};
+  EXPECT_EQ(svc_->create_plan(org_admin, empty).error().fields.at(0).field, "items");
+}
+
 DJ_INSTANTIATE_BACKENDS(MassesTest);
 
 }  // namespace

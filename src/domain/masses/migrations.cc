@@ -191,6 +191,59 @@ CREATE INDEX community_services_org ON community_services(org_id, served_on);
 CREATE INDEX community_services_member ON community_services(member_id, served_on);
 CREATE INDEX community_services_served ON community_services(served_on);
 )SQL"},
+    {.version = 14, .name = "dual_reports", .sql = R"SQL(
+-- 双报告: a member's yearly report to his branch (member_id set) and an
+-- organization's to its community, drafted from the records, edited, sent.
+CREATE TABLE dual_reports (
+  id {id},
+  year INTEGER NOT NULL,
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  member_id BIGINT REFERENCES members(id),
+  community_id BIGINT REFERENCES communities(id),
+  body TEXT NOT NULL,
+  figures TEXT NOT NULL,
+  sent_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_by BIGINT
+);
+CREATE UNIQUE INDEX dual_reports_member_year ON dual_reports(member_id, year)
+  WHERE member_id IS NOT NULL;
+CREATE UNIQUE INDEX dual_reports_org_year ON dual_reports(org_id, year) WHERE member_id IS NULL;
+CREATE INDEX dual_reports_community ON dual_reports(community_id, year);
+)SQL"},
+    {.version = 15, .name = "model_plans", .sql = R"SQL(
+CREATE TABLE model_plans (
+  id {id},
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  year INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  status TEXT NOT NULL,
+  self_assessment TEXT,
+  review_note TEXT,
+  submitted_at BIGINT,
+  reviewed_at BIGINT,
+  reviewed_by BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_by BIGINT
+);
+CREATE UNIQUE INDEX model_plans_org_year ON model_plans(org_id, year);
+CREATE TABLE model_items (
+  id {id},
+  plan_id BIGINT NOT NULL REFERENCES model_plans(id),
+  position INTEGER NOT NULL,
+  standard TEXT NOT NULL,
+  present_state TEXT NOT NULL,
+  measures TEXT NOT NULL,
+  due_on TEXT NOT NULL,
+  result TEXT,
+  result_note TEXT
+);
+CREATE INDEX model_items_plan ON model_items(plan_id, position);
+)SQL"},
 };
 
 }  // namespace

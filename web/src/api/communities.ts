@@ -85,3 +85,15 @@ export const getCommunityServicesFigures = (query: NonNullable<operations['getCo
 /** The community rates a confirmed service it received (1-5, a comment) */
 export const postCommunityServicesByIdRating = (id: number, body: operations['postCommunityServicesByIdRating']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postCommunityServicesByIdRating']['responses'][200]['content']['application/json']>('POST', url('/api/v1/community-services/{id}/rating', { id }), body, headers)
+/** A year's 双报告: a subtree's (an administrator), those sent to the community (its account), or the caller's own */
+export const getDualReports = (query: NonNullable<operations['getDualReports']['parameters']['query']>) =>
+  request<operations['getDualReports']['responses'][200]['content']['application/json']>('GET', url('/api/v1/dual-reports', {}, query))
+/** The year's report as saved, or drafted from the records: the caller's own (a member), or an organization's (org_id) */
+export const getDualReportsDraft = (query: NonNullable<operations['getDualReportsDraft']['parameters']['query']>) =>
+  request<operations['getDualReportsDraft']['responses'][200]['content']['application/json']>('GET', url('/api/v1/dual-reports/draft', {}, query))
+/** Save the year's report text until it is sent */
+export const putDualReportsDraft = (body: operations['putDualReportsDraft']['requestBody']['content']['application/json'], query: NonNullable<operations['putDualReportsDraft']['parameters']['query']>, headers: Record<string, string> = {}) =>
+  request<operations['putDualReportsDraft']['responses'][200]['content']['application/json']>('PUT', url('/api/v1/dual-reports/draft', {}, query), body, headers)
+/** Send a saved report (to the branch, or to the community); fixed from then on */
+export const postDualReportsByIdSend = (id: number, headers: Record<string, string> = {}) =>
+  request<operations['postDualReportsByIdSend']['responses'][200]['content']['application/json']>('POST', url('/api/v1/dual-reports/{id}/send', { id }), undefined, headers)

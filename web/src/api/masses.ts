@@ -51,3 +51,24 @@ export const putCommitmentsMine = (body: operations['putCommitmentsMine']['reque
 /** The organization's finding on a commitment: fulfilled, partly or not */
 export const postCommitmentsByIdReview = (id: number, body: operations['postCommitmentsByIdReview']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postCommitmentsByIdReview']['responses'][200]['content']['application/json']>('POST', url('/api/v1/commitments/{id}/review', { id }), body, headers)
+/** 模范机关创建: the year's plans in a subtree, with their items counted */
+export const getModelPlans = (query: NonNullable<operations['getModelPlans']['parameters']['query']>) =>
+  request<operations['getModelPlans']['responses'][200]['content']['application/json']>('GET', url('/api/v1/model-plans', {}, query))
+/** An organization's plan for a year with its benchmark items (the standard, the present state, the measures, the due date) */
+export const postModelPlans = (body: operations['postModelPlans']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postModelPlans']['responses'][201]['content']['application/json']>('POST', url('/api/v1/model-plans', {}), body, headers)
+/** The directly affiliated organizations of a subtree: with a plan, submitted, accepted; items and those self-assessed met */
+export const getModelPlansFigures = (query: NonNullable<operations['getModelPlansFigures']['parameters']['query']>) =>
+  request<operations['getModelPlansFigures']['responses'][200]['content']['application/json']>('GET', url('/api/v1/model-plans/figures', {}, query))
+/** One plan with its items */
+export const getModelPlansById = (id: number) =>
+  request<operations['getModelPlansById']['responses'][200]['content']['application/json']>('GET', url('/api/v1/model-plans/{id}', { id }))
+/** Change the title or replace the items, while a draft or returned */
+export const patchModelPlansById = (id: number, body: operations['patchModelPlansById']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['patchModelPlansById']['responses'][200]['content']['application/json']>('PATCH', url('/api/v1/model-plans/{id}', { id }), body, headers)
+/** The self-assessment, every item's result (met, partly, not), and submit */
+export const postModelPlansByIdSubmit = (id: number, body: operations['postModelPlansByIdSubmit']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postModelPlansByIdSubmit']['responses'][200]['content']['application/json']>('POST', url('/api/v1/model-plans/{id}/submit', { id }), body, headers)
+/** The committee accepts a submitted plan or returns it */
+export const postModelPlansByIdReview = (id: number, body: operations['postModelPlansByIdReview']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postModelPlansByIdReview']['responses'][200]['content']['application/json']>('POST', url('/api/v1/model-plans/{id}/review', { id }), body, headers)

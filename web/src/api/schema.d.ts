@@ -1249,6 +1249,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/model-plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 模范机关创建: the year's plans in a subtree, with their items counted */
+        get: operations["getModelPlans"];
+        put?: never;
+        /** An organization's plan for a year with its benchmark items (the standard, the present state, the measures, the due date) */
+        post: operations["postModelPlans"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/model-plans/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The directly affiliated organizations of a subtree: with a plan, submitted, accepted; items and those self-assessed met */
+        get: operations["getModelPlansFigures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/model-plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One plan with its items */
+        get: operations["getModelPlansById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change the title or replace the items, while a draft or returned */
+        patch: operations["patchModelPlansById"];
+        trace?: never;
+    };
+    "/api/v1/model-plans/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The self-assessment, every item's result (met, partly, not), and submit */
+        post: operations["postModelPlansByIdSubmit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/model-plans/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The committee accepts a submitted plan or returns it */
+        post: operations["postModelPlansByIdReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/communities": {
         parameters: {
             query?: never;
@@ -1611,6 +1698,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dual-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A year's 双报告: a subtree's (an administrator), those sent to the community (its account), or the caller's own */
+        get: operations["getDualReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dual-reports/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The year's report as saved, or drafted from the records: the caller's own (a member), or an organization's (org_id) */
+        get: operations["getDualReportsDraft"];
+        /** Save the year's report text until it is sent */
+        put: operations["putDualReportsDraft"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dual-reports/{id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a saved report (to the branch, or to the community); fixed from then on */
+        post: operations["postDualReportsByIdSend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1864,6 +2003,31 @@ export interface components {
             result?: "fulfilled" | "partly" | "not" | null;
             note?: string | null;
         };
+        ModelPlanInput: {
+            org_id?: number | null;
+            year?: number | null;
+            title?: string | null;
+            items?: {
+                standard?: string | null;
+                present_state?: string | null;
+                measures?: string | null;
+                due_on?: string | null;
+            }[];
+        };
+        ModelPlanSubmission: {
+            self_assessment?: string | null;
+            results?: {
+                item_id?: number | null;
+                /** @enum {string|null} */
+                result?: "met" | "partly" | "not" | null;
+                note?: string | null;
+            }[];
+        };
+        ModelPlanReview: {
+            /** @enum {string|null} */
+            result?: "accepted" | "returned" | null;
+            note?: string | null;
+        };
         CommunityInput: {
             code?: string | null;
             name?: string | null;
@@ -1939,6 +2103,9 @@ export interface components {
             rating?: number | null;
             comment?: string | null;
         };
+        DualReportInput: {
+            body?: string | null;
+        };
         Health: {
             status: string;
         };
@@ -1984,7 +2151,7 @@ export interface components {
             member_id: number | null;
             community_id: number | null;
             must_change_password: boolean;
-            permissions: ("org:read" | "org:write" | "member:read" | "member:write" | "member:pii" | "audit:read" | "user:manage" | "activity_type:manage" | "rule:manage" | "record:unlock" | "quota:manage" | "enrolment:override" | "community:manage" | "community:confirm")[];
+            permissions: ("org:read" | "org:write" | "member:read" | "member:write" | "member:pii" | "audit:read" | "user:manage" | "activity_type:manage" | "rule:manage" | "record:unlock" | "quota:manage" | "enrolment:override" | "community:manage" | "community:confirm" | "model:review")[];
         };
         LoginSession: {
             id: number;
@@ -2756,6 +2923,50 @@ export interface components {
             result?: components["schemas"]["ImportReport"];
             error?: components["schemas"]["Problem"];
         };
+        ModelItem: {
+            id: number;
+            standard: string;
+            present_state: string;
+            measures: string;
+            /** Format: date */
+            due_on: string;
+            /** @enum {string|null} */
+            result: "met" | "partly" | "not" | null;
+            result_note: string | null;
+        };
+        ModelPlan: {
+            id: number;
+            org_id: number;
+            org_path_name: string;
+            year: number;
+            title: string;
+            /** @enum {string} */
+            status: "draft" | "submitted" | "accepted" | "returned";
+            self_assessment: string | null;
+            review_note: string | null;
+            /** Format: date-time */
+            submitted_at: string | null;
+            /** Format: date-time */
+            reviewed_at: string | null;
+            items: components["schemas"]["ModelItem"][];
+            items_total: number;
+            items_met: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ModelPlanList: {
+            items: components["schemas"]["ModelPlan"][];
+            total: number;
+        };
+        ModelFigures: {
+            year: number;
+            orgs: number;
+            with_plan: number;
+            submitted: number;
+            accepted: number;
+            items: number;
+            items_met: number;
+        };
         Commitment: {
             id: number;
             member_id: number;
@@ -2846,6 +3057,31 @@ export interface components {
             by_category: {
                 [key: string]: components["schemas"]["MatterCount"];
             };
+        };
+        DualReport: {
+            id: number | null;
+            /** @enum {string} */
+            kind: "org" | "member";
+            year: number;
+            org_id: number;
+            org_path_name: string;
+            member_id: number | null;
+            member_name: string | null;
+            community_id: number | null;
+            community_name: string | null;
+            body: string;
+            draft: string;
+            figures: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            sent_at: string | null;
+            /** Format: date-time */
+            updated_at: string | null;
+        };
+        DualReportList: {
+            items: components["schemas"]["DualReport"][];
+            total: number;
         };
         CommunityPost: {
             id: number;
@@ -6337,6 +6573,239 @@ export interface operations {
             };
         };
     };
+    getModelPlans: {
+        parameters: {
+            query: {
+                year: number;
+                org_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelPlanList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postModelPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModelPlanInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelPlan"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getModelPlansFigures: {
+        parameters: {
+            query: {
+                year: number;
+                org_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelFigures"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getModelPlansById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelPlan"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchModelPlansById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModelPlanInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelPlan"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postModelPlansByIdSubmit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModelPlanSubmission"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelPlan"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postModelPlansByIdReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModelPlanReview"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelPlan"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getCommunities: {
         parameters: {
             query?: {
@@ -7211,6 +7680,137 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CommunityServiceRecord"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDualReports: {
+        parameters: {
+            query: {
+                year: number;
+                org_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DualReportList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDualReportsDraft: {
+        parameters: {
+            query: {
+                year: number;
+                org_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DualReport"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putDualReportsDraft: {
+        parameters: {
+            query: {
+                year: number;
+                org_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DualReportInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DualReport"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postDualReportsByIdSend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DualReport"];
                 };
             };
             /** @description Problem (RFC 9457) */

@@ -136,6 +136,8 @@ export default {
     commitment: { commit: 'Yearly commitment made', review: 'Commitment reviewed' },
     community: { create: 'Community added', update: 'Community changed' },
     community_post: { create: 'Community post published', cancel: 'Community post cancelled' },
+    dual_report: { save: 'Yearly report saved', send: 'Yearly report sent' },
+    model_plan: { create: 'Model-organ plan made', update: 'Model-organ plan changed', submit: 'Model-organ self-assessment submitted', review: 'Model-organ plan reviewed' },
     community_service: { sign_up: 'Signed up for a service', check_in: 'Checked in at a service', check_in_refused: 'Service check-in refused', record: 'Service recorded', confirm: 'Service confirmed by the community', reject: 'Service returned by the community', rate: 'Service rated by the community' },
     community_registration: { create: 'Registered with a community', confirm: 'Registration confirmed by the community', reject: 'Registration returned by the community', end: 'Community registration ended' },
     matter: { attach: 'Evidence file added', create: 'Practical matter planned', delete: 'Practical matter removed', detach: 'Evidence file removed', export: 'Practical matters exported', update: 'Practical matter updated' },
@@ -148,7 +150,7 @@ export default {
     user: { create: 'Account created', reset_password: 'Password reset' },
     audit: { export: 'Audit log exported' },
   },
-  auditEntity: { member: 'Member', org: 'Organization', activity: 'Activity', training: 'Class', session: 'Session', user: 'Account', route: 'Route', audit: 'Audit log', rule: 'Rule', training_plan: 'Training plan', home_delivery: 'Home delivery', activity_type: 'Activity type', matter: 'Matter', matter_category: 'Matter category', commitment: 'Commitment', community: 'Community', community_registration: 'Community registration', community_post: 'Community post', community_service: 'Community service' },
+  auditEntity: { member: 'Member', org: 'Organization', activity: 'Activity', training: 'Class', session: 'Session', user: 'Account', route: 'Route', audit: 'Audit log', rule: 'Rule', training_plan: 'Training plan', home_delivery: 'Home delivery', activity_type: 'Activity type', matter: 'Matter', matter_category: 'Matter category', commitment: 'Commitment', community: 'Community', community_registration: 'Community registration', community_post: 'Community post', community_service: 'Community service', dual_report: 'Yearly report', model_plan: 'Model-organ plan' },
   account: { sessions: 'Signed-in devices', started: 'Signed in', lastSeen: 'Last seen', device: 'Device', current: 'This device', end: 'Sign out' },
   verify: {
     title: 'Certificate verification', valid: 'Valid certificate', missing: 'No such certificate', serial: 'Serial', training: 'Class', completedOn: 'Completed on',

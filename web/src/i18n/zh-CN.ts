@@ -136,6 +136,8 @@ export default {
     community: { create: '新增社区', update: '修改社区' },
     community_registration: { create: '登记到社区报到', confirm: '社区确认报到', reject: '社区退回报到', end: '结束社区报到' },
     community_post: { create: '发布社区需求', cancel: '取消社区需求' },
+    dual_report: { save: '保存双报告', send: '提交双报告' },
+    model_plan: { create: '制定模范机关创建计划', update: '修改模范机关创建计划', submit: '提交模范机关自评', review: '验收模范机关创建' },
     community_service: { sign_up: '报名社区服务', check_in: '社区服务签到', check_in_refused: '社区服务签到被拒', record: '登记社区服务', confirm: '社区确认服务', reject: '社区退回服务', rate: '社区评价服务' },
     matter: { attach: '上传办实事材料', create: '登记办实事', delete: '删除办实事', detach: '删除办实事材料', export: '导出办实事', update: '更新办实事' },
     matter_category: { create: '新增办实事类别' },
@@ -147,7 +149,7 @@ export default {
     user: { create: '新建账号', reset_password: '重置密码' },
     audit: { export: '导出审计日志' },
   },
-  auditEntity: { member: '党员', org: '党组织', activity: '组织生活', training: '培训班', session: '培训课程', user: '账号', route: '接口', audit: '审计日志', rule: '制度规则', training_plan: '培训规划', home_delivery: '送学上门', activity_type: '活动类型', matter: '办实事', matter_category: '办实事类别', commitment: '党员承诺', community: '社区', community_registration: '社区报到', community_post: '社区需求', community_service: '社区服务' },
+  auditEntity: { member: '党员', org: '党组织', activity: '组织生活', training: '培训班', session: '培训课程', user: '账号', route: '接口', audit: '审计日志', rule: '制度规则', training_plan: '培训规划', home_delivery: '送学上门', activity_type: '活动类型', matter: '办实事', matter_category: '办实事类别', commitment: '党员承诺', community: '社区', community_registration: '社区报到', community_post: '社区需求', community_service: '社区服务', dual_report: '双报告', model_plan: '模范机关创建计划' },
   account: { sessions: '登录设备', started: '登录时间', lastSeen: '最近活动', device: '设备', current: '本设备', end: '下线' },
   verify: {
     title: '结业证书验证', valid: '证书有效', missing: '未找到该证书', serial: '证书编号', training: '培训班', completedOn: '结业日期',

@@ -28,6 +28,11 @@ const module: Module = {
       },
       serviceStatus: { signed_up: '已报名', present: '已签到', pending: '待确认', confirmed: '已确认', rejected: '已退回' },
       postKind: { need: '群众需求', volunteer: '志愿岗位' },
+      reports: {
+        tab: '双报告', received: '单位报告', memberTitle: '{year}年度党员双报告', orgTitle: '{year}年度单位双报告', toBranch: '向所在党支部报告在社区发挥作用情况',
+        toCommunity: '向{name}报告', noCommunity: '尚未到社区报到，报告无处提交', sentAt: '已于{at}提交', text: '报告内容', redraft: '按最新记录重新起草',
+        send: '提交', sendConfirm: '提交后不能再修改，确定提交？', sentOk: '已提交', writeFor: '撰写单位报告：选择党组织', from: '报告人', to: '报告对象', branch: '所在党支部', draftState: '草稿',
+      },
       services: {
         tab: '社区服务', received: '服务确认', posts: '需求与岗位', publish: '发布需求', kind: '类型', title: '服务内容', category: '类别', place: '地点', when: '时间',
         slots: '名额', hours: '服务时长', hoursHint: '时长（小时）', description: '说明', signedUp: '已报名', cancelled: '已取消', cancel: '取消', cancelConfirm: '取消“{title}”？已报名的党员将收到退回。',
@@ -59,6 +64,11 @@ const module: Module = {
       },
       serviceStatus: { signed_up: 'Signed up', present: 'Checked in', pending: 'Awaiting confirmation', confirmed: 'Confirmed', rejected: 'Returned' },
       postKind: { need: 'Need', volunteer: 'Volunteer post' },
+      reports: {
+        tab: 'Yearly reports', received: 'Organizations\' reports', memberTitle: 'My report for {year}', orgTitle: 'The organization\'s report for {year}', toBranch: 'To my branch, on my work in the community',
+        toCommunity: 'To {name}', noCommunity: 'Not reported to a community yet: nowhere to send it', sentAt: 'Sent {at}', text: 'Report', redraft: 'Draft again from the latest records',
+        send: 'Send', sendConfirm: 'Once sent it cannot be changed. Send it?', sentOk: 'Sent', writeFor: 'Write an organization\'s report: choose it', from: 'From', to: 'To', branch: 'The branch', draftState: 'Draft',
+      },
       services: {
         tab: 'Services', received: 'Services received', posts: 'Needs and posts', publish: 'Publish a need', kind: 'Kind', title: 'Service', category: 'Category', place: 'Place', when: 'When',
         slots: 'Places', hours: 'Hours', hoursHint: 'Hours', description: 'Details', signedUp: 'Signed up', cancelled: 'Cancelled', cancel: 'Cancel', cancelConfirm: 'Cancel “{title}”? Those signed up are told.',

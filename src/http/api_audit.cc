@@ -65,6 +65,8 @@ const std::map<std::string, std::string>& action_labels() {
       {"community_registration.confirm", "社区确认报到"},
       {"community_registration.reject", "社区退回报到"},
       {"community_registration.end", "结束社区报到"},
+      {"community_registration.export", "导出双报到"},
+      {"community_service.export", "导出社区服务"},
       {"community_post.create", "发布社区需求"},
       {"community_post.cancel", "取消社区需求"},
       {"community_service.sign_up", "报名社区服务"},

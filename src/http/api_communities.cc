@@ -1,11 +1,15 @@
 // 双报到: the communities, registrations with them and their coverage.
 #include <boost/json.hpp>
+#include <map>
 
 #include "common/validate.h"
+#include "domain/audit/audit.h"
 #include "domain/masses/communities.h"
+#include "domain/masses/masses.h"
 #include "http/api.h"
 #include "http/input.h"
 #include "http/qr.h"
+#include "http/xlsx.h"
 
 namespace dj::http {
 namespace json = boost::json;
@@ -186,6 +190,55 @@ constexpr const char* kCommunitySchemas = R"JSON({
   "UnregisteredPage": {"items": ["Unregistered"], "total": "integer"}
 })JSON";
 
+masses::RegistrationQuery read_registration_filters(QueryReader& q) {
+  masses::RegistrationQuery rq;
+  rq.kind = q.str("kind", 10);
+  rq.status = q.str("status", 20);
+  rq.community_id = q.id("community_id");
+  rq.org_id = q.id("org_id");
+  rq.member_id = q.id("member_id");
+  rq.on = q.date("on");
+  return rq;
+}
+
+masses::ServiceQuery read_service_filters(QueryReader& q) {
+  masses::ServiceQuery sq;
+  sq.kind = q.str("kind", 10);
+  sq.status = q.str("status", 20);
+  sq.category = q.str("category", 30);
+  sq.community_id = q.id("community_id");
+  sq.org_id = q.id("org_id");
+  sq.member_id = q.id("member_id");
+  sq.post_id = q.id("post_id");
+  sq.from = q.date("from");
+  sq.to = q.date("to");
+  return sq;
+}
+
+const std::vector<Param> kServiceFilters = {
+    {"kind", ParamType::string},     {"status", ParamType::string},
+    {"category", ParamType::string}, {"community_id", ParamType::integer},
+    {"org_id", ParamType::integer},  {"member_id", ParamType::integer},
+    {"post_id", ParamType::integer}, {"from", ParamType::date},
+    {"to", ParamType::date}};
+
+const std::vector<Param> kRegistrationFilters = {
+    {"kind", ParamType::string},          {"status", ParamType::string},
+    {"community_id", ParamType::integer}, {"org_id", ParamType::integer},
+    {"member_id", ParamType::integer},    {"on", ParamType::date}};
+
+const char* const kXlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+// The category labels in Chinese, for exports.
+Result<std::map<std::string, std::string>> category_labels(store::Db& db) {
+  DJ_ASSIGN(auto list, masses::MassesService(db, {}).categories());
+  std::map<std::string, std::string> out;
+  for (const auto& x : list) out[x.code] = x.label_zh;
+  return out;
+}
+
+Cell text(const std::optional<std::string>& v) { return Cell(v.value_or("")); }
+
 json::object page_json(const auto& page) {
   json::array items;
   for (const auto& x : page.items) items.push_back(masses::to_json(x));
@@ -302,22 +355,8 @@ void add_service_routes(Router& r, Services& s, std::shared_ptr<masses::Communit
            QueryReader q(c.req);
            auto format = q.str("format", 10).value_or("json");
            DJ_TRY(q.finish());
-           if (format != "json" && format != "svg" && format != "png") {
-             return Error::bad_request("format", "unknown_code", "must be json, svg or png");
-           }
            DJ_ASSIGN(auto out, svc->code(c.p(), id, qr_base_url(s, c.req)));
-           Response res;
-           res.headers.emplace_back("Cache-Control", "no-store");
-           if (format == "svg") {
-             DJ_ASSIGN(res.body, qr_svg(out.url));
-             res.content_type = "image/svg+xml";
-           } else if (format == "png") {
-             DJ_ASSIGN(res.body, qr_png(out.url));
-             res.content_type = "image/png";
-           } else {
-             res.body = json::serialize(masses::to_json(out));
-           }
-           return res;
+           return qr_response(format, out.url, masses::to_json(out));
          }});
   r.add({.method = "GET",
          .pattern = "/api/v1/community-services",
@@ -326,34 +365,62 @@ void add_service_routes(Router& r, Services& s, std::shared_ptr<masses::Communit
                     "community received (its account), or the caller's own",
          .query =
              [] {
-               std::vector<Param> params = {
-                   {"kind", ParamType::string},     {"status", ParamType::string},
-                   {"category", ParamType::string}, {"community_id", ParamType::integer},
-                   {"org_id", ParamType::integer},  {"member_id", ParamType::integer},
-                   {"post_id", ParamType::integer}, {"from", ParamType::date},
-                   {"to", ParamType::date}};
+               auto params = kServiceFilters;
                params.insert(params.end(), kPaging.begin(), kPaging.end());
                return params;
              }(),
          .responses = {{200, "CommunityServicePage"}},
          .handler = [svc](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
-           masses::ServiceQuery sq;
-           sq.kind = q.str("kind", 10);
-           sq.status = q.str("status", 20);
-           sq.category = q.str("category", 30);
-           sq.community_id = q.id("community_id");
-           sq.org_id = q.id("org_id");
-           sq.member_id = q.id("member_id");
-           sq.post_id = q.id("post_id");
-           sq.from = q.date("from");
-           sq.to = q.date("to");
+           masses::ServiceQuery sq = read_service_filters(q);
            auto paging = q.paging();
            sq.page = paging.page;
            sq.page_size = paging.page_size;
            DJ_TRY(q.finish());
            DJ_ASSIGN(auto page, svc->services(c.p(), sq));
            return json_response(page_json(page));
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/community-services/export.xlsx",
+         .tag = "communities",
+         .summary = "The services the filters select as .xlsx, in words (at most 50,000 rows; "
+                    "audited)",
+         .query = kServiceFilters,
+         .responses = {{200, "", {kXlsx}}},
+         .handler = [svc, &s](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           masses::ServiceQuery sq = read_service_filters(q);
+           DJ_TRY(q.finish());
+           sq.page_size = 50000;
+           DJ_ASSIGN(auto page, svc->services(c.p(), sq));
+           DJ_ASSIGN(auto label, category_labels(s.db));
+           static const std::map<std::string, std::string> status = {{"signed_up", "已报名"},
+                                                                     {"present", "已签到"},
+                                                                     {"pending", "待确认"},
+                                                                     {"confirmed", "已确认"},
+                                                                     {"rejected", "已退回"}};
+           Sheet sheet{"社区服务",
+                       {"服务日期", "服务内容", "服务主体", "党组织", "党员", "社区", "类别",
+                        "时长（小时）", "状态", "社区评价", "评语"},
+                       {}};
+           for (const auto& x : page.items) {
+             sheet.rows.push_back(
+                 {Cell(Date{x.served_on}), Cell(x.title),
+                  Cell(std::string(x.member_id ? "党员" : "党组织")), Cell(x.org_path_name),
+                  text(x.member_name), Cell(x.community_name),
+                  Cell(label.count(x.category) ? label[x.category] : x.category),
+                  Cell(static_cast<double>(x.hours_tenths) / 10), Cell(status.at(x.status)),
+                  x.rating ? Cell(static_cast<double>(*x.rating)) : Cell(std::string()),
+                  text(x.rating_comment)});
+           }
+           DJ_TRY(audit::record_now(s.db, c.p().actor(),
+                                    {"community_service.export",
+                                     "community_service",
+                                     "",
+                                     c.p().scope_path,
+                                     {},
+                                     json::object{{"rows", page.total}}}));
+           return xlsx_response({sheet}, "community-services.xlsx");
          }});
   r.add({.method = "POST",
          .pattern = "/api/v1/community-services",
@@ -584,56 +651,72 @@ void add_community_routes(Router& r, Services& s) {
            QueryReader q(c.req);
            auto format = q.str("format", 10).value_or("json");
            DJ_TRY(q.finish());
-           if (format != "json" && format != "svg" && format != "png") {
-             return Error::bad_request("format", "unknown_code", "must be json, svg or png");
-           }
            DJ_ASSIGN(auto token, svc->qr_token(c.p(), id));
            const std::string url = qr_base_url(s, c.req) + "/m/report?code=" + token;
-           Response res;
-           res.headers.emplace_back("Cache-Control", "no-store");
-           if (format == "svg") {
-             DJ_ASSIGN(res.body, qr_svg(url));
-             res.content_type = "image/svg+xml";
-           } else if (format == "png") {
-             DJ_ASSIGN(res.body, qr_png(url));
-             res.content_type = "image/png";
-           } else {
-             res.body = json::serialize(json::object{{"url", url}});
-           }
-           return res;
+           return qr_response(format, url, json::object{{"url", url}});
          }});
 
-  const std::vector<Param> filters = {
-      {"kind", ParamType::string},          {"status", ParamType::string},
-      {"community_id", ParamType::integer}, {"org_id", ParamType::integer},
-      {"member_id", ParamType::integer},    {"on", ParamType::date}};
   r.add({.method = "GET",
          .pattern = "/api/v1/community-registrations",
          .tag = "communities",
          .summary = "Registrations with communities: a subtree's (an administrator), the "
                     "community's own (a community account), or the caller's own history",
          .query =
-             [&] {
-               auto params = filters;
+             [] {
+               auto params = kRegistrationFilters;
                params.insert(params.end(), kPaging.begin(), kPaging.end());
                return params;
              }(),
          .responses = {{200, "CommunityRegistrationPage"}},
          .handler = [svc](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
-           masses::RegistrationQuery rq;
-           rq.kind = q.str("kind", 10);
-           rq.status = q.str("status", 20);
-           rq.community_id = q.id("community_id");
-           rq.org_id = q.id("org_id");
-           rq.member_id = q.id("member_id");
-           rq.on = q.date("on");
+           masses::RegistrationQuery rq = read_registration_filters(q);
            auto paging = q.paging();
            rq.page = paging.page;
            rq.page_size = paging.page_size;
            DJ_TRY(q.finish());
            DJ_ASSIGN(auto page, svc->registrations(c.p(), rq));
            return json_response(page_json(page));
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/community-registrations/export.xlsx",
+         .tag = "communities",
+         .summary = "The registrations the filters select as .xlsx, in words (at most 50,000 "
+                    "rows; audited)",
+         .query = kRegistrationFilters,
+         .responses = {{200, "", {kXlsx}}},
+         .handler = [svc, &s](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           masses::RegistrationQuery rq = read_registration_filters(q);
+           DJ_TRY(q.finish());
+           rq.page_size = 50000;
+           DJ_ASSIGN(auto page, svc->registrations(c.p(), rq));
+           static const std::map<std::string, std::string> status = {
+               {"pending", "待确认"}, {"confirmed", "已确认"}, {"rejected", "已退回"}};
+           static const std::map<std::string, std::string> channel = {{"admin", "管理员登记"},
+                                                                      {"qr", "扫码报到"}};
+           static const std::map<std::string, std::string> ends = {
+               {"moved", "搬离"}, {"retired", "退休"}, {"transferred", "调离"}, {"other", "其他"}};
+           Sheet sheet{"双报到",
+                       {"报到日期", "报到主体", "党组织", "党员", "联系电话", "报到社区", "方式",
+                        "状态", "社区意见", "结束日期", "结束原因"},
+                       {}};
+           for (const auto& x : page.items) {
+             sheet.rows.push_back(
+                 {Cell(Date{x.registered_on}), Cell(std::string(x.member_id ? "党员" : "党组织")),
+                  Cell(x.org_path_name), text(x.member_name), text(x.member_phone),
+                  Cell(x.community_name), Cell(channel.at(x.channel)), Cell(status.at(x.status)),
+                  text(x.reply), x.ended_on ? Cell(Date{*x.ended_on}) : Cell(std::string()),
+                  Cell(x.end_reason ? ends.at(*x.end_reason) : std::string())});
+           }
+           DJ_TRY(audit::record_now(s.db, c.p().actor(),
+                                    {"community_registration.export",
+                                     "community_registration",
+                                     "",
+                                     c.p().scope_path,
+                                     {},
+                                     json::object{{"rows", page.total}}}));
+           return xlsx_response({sheet}, "community-registrations.xlsx");
          }});
   r.add({.method = "POST",
          .pattern = "/api/v1/community-registrations",

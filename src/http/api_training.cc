@@ -477,25 +477,7 @@ void add_checkin_routes(Router& r, Services& s) {
            auto format = q.str("format", 10);
            DJ_TRY(q.finish());
            DJ_ASSIGN(auto out, s.training.qr(c.p(), id, sid, qr_base_url(s, c.req)));
-           Response res;
-           res.headers.emplace_back("Cache-Control", "no-store");
-           if (format && *format == "svg") {
-             DJ_ASSIGN(auto svg, qr_svg(out.url));
-             res.content_type = "image/svg+xml";
-             res.body = std::move(svg);
-             return res;
-           }
-           if (format && *format == "png") {
-             DJ_ASSIGN(auto png, qr_png(out.url));
-             res.content_type = "image/png";
-             res.body = std::move(png);
-             return res;
-           }
-           if (format && *format != "json") {
-             return Error::bad_request("format", "unknown_code", "must be json, svg or png");
-           }
-           res.body = json::serialize(training::to_json(out));
-           return res;
+           return qr_response(format.value_or("json"), out.url, training::to_json(out));
          }});
   r.add({.method = "PATCH",
          .pattern = "/api/v1/trainings/{id}/sessions/{sid}",

@@ -4,6 +4,7 @@
 #include <qrencode.h>
 #include <zlib.h>
 
+#include <boost/json.hpp>
 #include <iterator>
 
 namespace dj::http {
@@ -80,6 +81,24 @@ Result<std::string> qr_png(const std::string& text, int scale) {
   chunk(png, "IDAT", deflated);
   chunk(png, "IEND", "");
   return png;
+}
+
+Result<Response> qr_response(std::string_view format, const std::string& url,
+                             const boost::json::object& as_json) {
+  Response res;
+  res.headers.emplace_back("Cache-Control", "no-store");
+  if (format == "svg") {
+    DJ_ASSIGN(res.body, qr_svg(url));
+    res.content_type = "image/svg+xml";
+  } else if (format == "png") {
+    DJ_ASSIGN(res.body, qr_png(url));
+    res.content_type = "image/png";
+  } else if (format == "json") {
+    res.body = boost::json::serialize(as_json);
+  } else {
+    return Error::bad_request("format", "unknown_code", "must be json, svg or png");
+  }
+  return res;
 }
 
 }  // namespace dj::http

@@ -2256,6 +2256,48 @@ class CommunityServices(CommunityBase):
         scoped = login(SERVER, "org01").get("/api/v1/community-services/figures?from=%s-01-01&to=%s-12-31" % (year, year)).json()
         self.assertEqual(scoped["orgs"]["services"] - 0, len([i for i in range(129) if i % 2]))
 
+    def test_members_services_and_full_coverage_from_records(self):
+        """The seed's 4,472 services by members, 1,334 of them vaccination support,
+        entered through the API one by one and confirmed by the communities; and
+        every in-service member who has not reported registered and confirmed, so
+        that coverage reads N of N."""
+        year = "2018"
+        people = self.admin.get("/api/v1/members?political_status=full&page_size=200").json()["items"]
+        before = self.admin.get("/api/v1/community-services/figures?from=%s-01-01&to=%s-12-31" % (year, year)).json()
+        ids = {self.k1["id"]: [], self.k2["id"]: []}
+        for i in range(4472):
+            k = self.k1["id"] if i % 3 else self.k2["id"]
+            r = self.admin.post("/api/v1/community-services", {
+                "community_id": k, "member_id": people[i % len(people)]["id"], "title": "到社区服务",
+                "category": "vaccination" if i < 1334 else ("education", "health", "environment")[i % 3],
+                "served_on": "%s-%02d-%02d" % (year, 1 + i % 12, 1 + i % 28), "hours": 1})
+            self.assertEqual(r.status, 201, r)
+            ids[k].append(r.json()["id"])
+        for k, mine in ids.items():
+            for start in range(0, len(mine), 500):
+                r = self.accounts[k].post("/api/v1/community-services/decide",
+                                          {"ids": mine[start:start + 500], "result": "confirmed"})
+                self.assertEqual(r.status, 200, r)
+        f = self.admin.get("/api/v1/community-services/figures?from=%s-01-01&to=%s-12-31" % (year, year)).json()
+        self.assertEqual(f["members"]["services"] - before["members"]["services"], 4472)
+        self.assertEqual(f["members"]["by_category"]["vaccination"]
+                         - before["members"]["by_category"].get("vaccination", 0), 1334)
+        self.assertEqual(f["orgs"], before["orgs"])
+        # Everyone who must report, reported: N of N.
+        missing = self.admin.get("/api/v1/community-registrations/unregistered?kind=member&page_size=500").json()["items"]
+        pending = self.admin.get("/api/v1/community-registrations?kind=member&status=pending&page_size=500").json()["items"]
+        made = [x["id"] for x in pending]
+        for u in missing:
+            if u["pending"]:
+                continue
+            r = self.admin.post("/api/v1/community-registrations", {"community_id": self.k1["id"], "member_id": u["member_id"]})
+            self.assertEqual(r.status, 201, r)
+            made.append(r.json()["id"])
+        self.assertEqual(self.admin.post("/api/v1/community-registrations/decide", {"ids": made, "result": "confirmed"}).status, 200)
+        c = self.admin.get("/api/v1/community-registrations/coverage").json()
+        self.assertEqual(c["members"]["registered"], c["members"]["required"])
+        self.assertEqual((c["orgs"]["registered"], c["orgs"]["required"]), (47, 47))
+
     def test_the_demo_year_holds_the_seeds_service_figures(self):
         # The demo's year ends yesterday; the other tests serve today.
         f = self.admin.get("/api/v1/community-services/figures?from=%s&to=%s"
@@ -2290,6 +2332,29 @@ class CommunityServices(CommunityBase):
         self.assertEqual(self.admin.get("/api/v1/dual-reports/draft?year=1990").field_errors(), {"year": "range"})
         self.assertEqual(login(SERVER, "org02").get(org).field_errors(), {"org_id": "unknown"})
         self.assertEqual(self.accounts[self.k2["id"]].get("/api/v1/dual-reports?year=" + year).json()["total"], 0)
+
+    def test_the_exports_open_in_words(self):
+        for path, first, total in (
+                ("/api/v1/community-registrations/export.xlsx?kind=org", "报到日期|报到主体|党组织",
+                 "/api/v1/community-registrations?kind=org&page_size=1"),
+                ("/api/v1/community-services/export.xlsx?kind=org&status=confirmed", "服务日期|服务内容|服务主体",
+                 "/api/v1/community-services?kind=org&status=confirmed&page_size=1")):
+            r = self.admin.get(path)
+            self.assertEqual(r.status, 200, r)
+            probe = subprocess.run(["/usr/bin/python3", "-c",
+                                    "import io, sys, openpyxl\n"
+                                    "ws = openpyxl.load_workbook(io.BytesIO(sys.stdin.buffer.read())).active\n"
+                                    "rows = list(ws.iter_rows(values_only=True))\n"
+                                    "print(len(rows) - 1, '|'.join(rows[0]), '|'.join(str(c) for c in rows[1]))"],
+                                   input=r.body_bytes, capture_output=True)
+            self.assertEqual(probe.returncode, 0, probe.stderr)
+            out = probe.stdout.decode().split(" ", 2)
+            self.assertEqual(int(out[0]), self.admin.get(total).json()["total"])
+            self.assertTrue(out[1].startswith(first), out[1])
+            self.assertNotRegex(out[2], r"\b(confirmed|pending|admin|qr|vaccination)\b")  # in words
+        self.assertEqual(self.admin.get("/api/v1/community-services/export.xlsx?status=x").field_errors(),
+                         {"status": "unknown_code"})
+        self.assertTrue(self.admin.get("/api/v1/audit?action=community_service.export").json()["items"])
 
     def test_bad_service_input_names_the_field_and_changes_nothing(self):
         east = self.accounts[self.k1["id"]]

@@ -789,6 +789,16 @@ await test('双报到: a member scans the community code on the phone, the commu
   const made = (await admin.get(`/api/v1/community-registrations?member_id=${before[0].member_id}`)).items[0]
   assert(made && made.status === 'pending' && made.community_id === east.id, `registered from the console: ${JSON.stringify(made)}`)
   await shot(page, '20-community-reports')
+  // The registry opens an account for a community's staff, who then change the password.
+  await page.goto(`${base}/communities`)
+  await page.click(`[data-test=community-account-${east.id}]`)
+  await page.fill('[data-test=account-username]', 'cuihu-staff')
+  await page.fill('[data-test=account-password]', 'Cuihu-Pass-2026')
+  await page.click('[data-test=account-save]')
+  await page.waitForSelector('.el-message--success')
+  const staff = await open()
+  await login(staff.page, 'cuihu-staff', 'Cuihu-Pass-2026')
+  await staff.page.waitForURL('**/password**')
 })
 
 await test('社区服务: the community publishes a call, a member signs up on the phone and checks in by its screen, the community confirms and rates', async (open) => {
@@ -876,13 +886,13 @@ await test('模范机关创建: an organization plans its benchmarks, assesses a
   await page.click('[data-test=model-submit]')
   await page.waitForSelector('[data-test=model-plans] .el-tag:has-text("已提交自评")')
   const year = today.slice(0, 4)
-  const plan = (await admin.get(`/api/v1/model-plans?year=${year}`)).items.find((x) => x.status === 'submitted')
-  assert(plan && plan.items_total === 1, `submitted: ${JSON.stringify(plan)}`)
+  const plan = (await admin.get(`/api/v1/model-plans?year=${year}`)).items.find((x) => x.org_id === affiliatedId)
+  assert(plan && plan.status === 'submitted' && plan.items_total === 1, `submitted: ${JSON.stringify(plan)}`)
   const committee = await open()
   await login(committee.page, 'admin')
   await committee.page.waitForSelector('[data-test=members-total]')
   await committee.page.goto(`${base}/model-organs`)
-  await committee.page.click(`[data-test=model-plans] .el-table__row:has-text("${plan.org_path_name.split(' / ')[0]}")`)
+  await committee.page.click(`[data-test=model-plans] .el-table__row:has-text("${affiliated.name}")`)
   await committee.page.fill('textarea[data-test=model-note]', '同意验收')
   await committee.page.click('[data-test=model-accept]')
   await committee.page.waitForSelector('[data-test=model-plans] .el-tag:has-text("已验收")')
@@ -1093,7 +1103,7 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
       '#tab-services >> then [data-test=service-add]'],
     '/community': ['#tab-posts >> then [data-test=post-add]'],
     '/model-organs': ['[data-test=model-add]'],
-    '/communities': ['[data-test=community-add]', '[data-test=communities] .el-button'],
+    '/communities': ['[data-test=community-add]', '[data-test=communities] .el-button', '[data-test^=community-account-]'],
     '/activities': ['[data-test=activity-list] .el-table__row'],
     '/trainings': ['button.el-button--danger'],
     [`/trainings/${klass.id}`]: ['[data-test=edit-class]', '[data-test=add-session]', '#tab-enrolments >> then [data-test=batch-open]'],

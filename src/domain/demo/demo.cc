@@ -616,6 +616,47 @@ Status generate_communities(store::Db& db, Gen& g, const Tree& tree, int64_t mem
   });
 }
 
+// 模范机关创建 this year: 40 of the 47 directly affiliated organizations
+// with a plan of four benchmark items, most self-assessed, some accepted;
+// the first seven (org01 to org07) have yet to make theirs.
+Status generate_model_plans(store::Db& db, Gen& g, const Tree& tree) {
+  constexpr const char* kStandards[] = {
+      "“三会一课”等组织生活制度落实到位", "党员教育培训学时全覆盖",   "党建阵地规范化建设",
+      "为群众办实事项目按期办结",         "在职党员到社区报到全覆盖", "党务干部培训轮训"};
+  constexpr const char* kResults[] = {"met", "met", "met", "partly", "not"};
+  const std::string year = today().substr(0, 4);
+  const int64_t year_number = std::stoll(year), now = now_ms();
+  return store::with_tx(db, [&](store::Conn& c) -> Status {
+    for (size_t a = 7; a < tree.affiliated.size(); ++a) {
+      const int roll = g.below(10);
+      const char* status = roll < 3 ? "draft" : roll < 7 ? "submitted" : "accepted";
+      const bool assessed = std::string_view(status) != "draft";
+      DJ_ASSIGN(
+          auto plan,
+          c.query_one(
+              "INSERT INTO model_plans (org_id, year, title, status, "
+              "self_assessment, review_note, submitted_at, reviewed_at, created_at, "
+              "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+              {tree.affiliated[a].first, year_number, year + "年模范机关创建实施方案", status,
+               assessed ? store::Value("对照标准逐项自查，基本达到创建要求") : store::Value(),
+               std::string_view(status) == "accepted" ? store::Value("同意验收") : store::Value(),
+               assessed ? store::Value(now) : store::Value(),
+               std::string_view(status) == "accepted" ? store::Value(now) : store::Value(), now,
+               now}));
+      for (int i = 0; i < 4; ++i) {
+        DJ_TRY(c.exec(
+            "INSERT INTO model_items (plan_id, position, standard, present_state, "
+            "measures, due_on, result) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            {plan.i64(0), int64_t{i}, std::string(kStandards[(a + static_cast<size_t>(i)) % 6]),
+             std::string("对照标准仍有差距"), std::string("制定整改清单，逐月推进"),
+             year + "-11-30",
+             assessed ? store::Value(std::string(g.pick(kResults))) : store::Value()}));
+      }
+    }
+    return {};
+  });
+}
+
 }  // namespace
 
 Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
@@ -804,6 +845,7 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
     DJ_ASSIGN(sum.activities, generate_activities(db, g, tree));
     DJ_TRY(generate_matters(db, g, tree));
     DJ_TRY(generate_communities(db, g, tree, member_account, pw_hash, sum));
+    DJ_TRY(generate_model_plans(db, g, tree));
   }
   DJ_TRY(audit::record_now(db, {std::nullopt, "dangjiao demo", "", "cli demo"},
                            {"demo.generate",

@@ -29,6 +29,9 @@ export const getCommunityRegistrations = (query: NonNullable<operations['getComm
 /** Register an organization or a member of the subtree with a community (pending until the community confirms) */
 export const postCommunityRegistrations = (body: operations['postCommunityRegistrations']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postCommunityRegistrations']['responses'][201]['content']['application/json']>('POST', url('/api/v1/community-registrations', {}), body, headers)
+/** The registrations the filters select as .xlsx, in words (at most 50,000 rows; audited) */
+export const getCommunityRegistrationsExportXlsxUrl = (query: NonNullable<operations['getCommunityRegistrationsExportXlsx']['parameters']['query']> = {}) =>
+  url('/api/v1/community-registrations/export.xlsx', {}, query)
 /** Report to a community by its scanned code (the caller, a member) */
 export const postCommunityRegistrationsMine = (body: operations['postCommunityRegistrationsMine']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postCommunityRegistrationsMine']['responses'][201]['content']['application/json']>('POST', url('/api/v1/community-registrations/mine', {}), body, headers)
@@ -76,6 +79,9 @@ export const getCommunityServices = (query: NonNullable<operations['getCommunity
 /** Record a service done (an organization's, or a member's own), pending the community's confirmation */
 export const postCommunityServices = (body: operations['postCommunityServices']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postCommunityServices']['responses'][201]['content']['application/json']>('POST', url('/api/v1/community-services', {}), body, headers)
+/** The services the filters select as .xlsx, in words (at most 50,000 rows; audited) */
+export const getCommunityServicesExportXlsxUrl = (query: NonNullable<operations['getCommunityServicesExportXlsx']['parameters']['query']> = {}) =>
+  url('/api/v1/community-services/export.xlsx', {}, query)
 /** The community confirms (with the hours) or rejects services it received (all or none) */
 export const postCommunityServicesDecide = (body: operations['postCommunityServicesDecide']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postCommunityServicesDecide']['responses'][200]['content']['application/json']>('POST', url('/api/v1/community-services/decide', {}), body, headers)

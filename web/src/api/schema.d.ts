@@ -1424,6 +1424,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/community-registrations/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The registrations the filters select as .xlsx, in words (at most 50,000 rows; audited) */
+        get: operations["getCommunityRegistrationsExportXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/community-registrations/mine": {
         parameters: {
             query?: never;
@@ -1641,6 +1658,23 @@ export interface paths {
         put?: never;
         /** Record a service done (an organization's, or a member's own), pending the community's confirmation */
         post: operations["postCommunityServices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/community-services/export.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The services the filters select as .xlsx, in words (at most 50,000 rows; audited) */
+        get: operations["getCommunityServicesExportXlsx"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -7082,6 +7116,49 @@ export interface operations {
             };
         };
     };
+    getCommunityRegistrationsExportXlsx: {
+        parameters: {
+            query?: {
+                kind?: string;
+                status?: string;
+                community_id?: number;
+                org_id?: number;
+                member_id?: number;
+                on?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Not Modified: If-None-Match names the file's ETag (a file answer) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postCommunityRegistrationsMine: {
         parameters: {
             query?: never;
@@ -7580,6 +7657,52 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CommunityServiceRecord"];
                 };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCommunityServicesExportXlsx: {
+        parameters: {
+            query?: {
+                kind?: string;
+                status?: string;
+                category?: string;
+                community_id?: number;
+                org_id?: number;
+                member_id?: number;
+                post_id?: number;
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Not Modified: If-None-Match names the file's ETag (a file answer) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem (RFC 9457) */
             "4XX": {

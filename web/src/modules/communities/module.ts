@@ -50,6 +50,7 @@ const module: Module = {
         endOn: '结束日期', endReason: '原因', end: '结束报到', confirm: '确认报到（{n}）', reject: '退回', replyHint: '退回原因（可不填）', decided: '已处理 {n} 条',
         reportTitle: '到社区报到', reportHere: '在此社区报到', reported: '已报到，等待社区确认', unknownCode: '二维码无效，请向社区索取新的报到码', scanHint: '请扫描居住地社区的报到二维码',
         myRegistrations: '我的报到记录', none: '还没有报到记录', since: '{on} 报到',
+        account: '开通账号', accountFor: '为{name}开通账号', initialPassword: '初始密码', accountHint: '社区工作人员首次登录时须修改密码；账号只能看到本社区的报到和服务。', accountMade: '已开通账号 {name}',
       },
     },
     en: {
@@ -86,6 +87,7 @@ const module: Module = {
         endOn: 'Ended on', endReason: 'Reason', end: 'End registration', confirm: 'Confirm ({n})', reject: 'Return', replyHint: 'Why it is returned (optional)', decided: '{n} answered',
         reportTitle: 'Report to a community', reportHere: 'Report to this community', reported: 'Reported; the community will confirm', unknownCode: 'This code is not valid; ask the community for a new one', scanHint: 'Scan the registration code of the community where you live',
         myRegistrations: 'My registrations', none: 'No registrations yet', since: 'reported on {on}',
+        account: 'Open an account', accountFor: 'An account for {name}', initialPassword: 'Initial password', accountHint: 'The community\'s staff change the password at the first login; the account sees only this community\'s registrations and services.', accountMade: 'Account {name} opened',
       },
     },
   },

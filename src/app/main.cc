@@ -154,6 +154,7 @@ int main(int argc, char** argv) {
   int64_t checkin_code_attempts = 5, checkin_code_window_seconds = 60;
   std::vector<std::string> metrics_from = http::kLoopback;
   std::string public_url;
+  bool retired_report_to_community = false;
   int64_t import_workers = 2, import_queue = 8;
   serve->add_option("--listen", listen, "address:port (port 0 picks a free one)");
   serve->add_flag("--demo", demo_on_start, "load the demo city on first start (empty database)");
@@ -231,6 +232,9 @@ int main(int argc, char** argv) {
                    "client addresses that may read /metrics (a proxy in front must not pass "
                    "/metrics on)")
       ->capture_default_str();
+  serve->add_flag("--retired-report-to-community", retired_report_to_community,
+                  "retired members in the party must report to a community too (双报到; by "
+                  "default only those in service)");
   serve->add_option("--trusted-proxy", server_cfg.trusted_proxies,
                     "addresses of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto "
                     "are believed (then cookies are Secure over https)");
@@ -442,6 +446,7 @@ int main(int argc, char** argv) {
   }
   http::RouterConfig router_cfg{!no_access_log, static_cast<size_t>(body_limit_kib) * 1024, {}};
   if (web) router_cfg.web = [&web](const http::Request& req) { return web->serve(req); };
+  services.retired_report_to_community = retired_report_to_community;
   http::Router router(dbr, auth_serve, router_cfg);
   http::add_all_routes(router, services);
   http::Server server(server_cfg, [&router](http::Request& req, http::Reply reply) {

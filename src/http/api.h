@@ -42,6 +42,8 @@ struct Services {
   // The address members' phones open from a QR code (serve --public-url,
   // e.g. https://dangjiao.example.gov.cn); empty: see qr_base_url.
   std::string public_url;
+  // Retired members must report to a community too (serve --retired-report-to-community).
+  bool retired_report_to_community = false;
   // http://address:port the server listens on.
   std::string listen_url;
 };

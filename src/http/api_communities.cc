@@ -567,7 +567,8 @@ void add_community_routes(Router& r, Services& s) {
   const auto& turn = s.training.config();
   auto svc = std::make_shared<masses::CommunityService>(
       s.db, s.keys,
-      masses::ServiceConfig{.slot_ms = turn.slot_ms,
+      masses::ServiceConfig{.retired_report = s.retired_report_to_community,
+                            .slot_ms = turn.slot_ms,
                             .pass_ms = turn.pass_ms,
                             .open_before_ms = turn.open_before_ms,
                             .code_failures = turn.code_failures,

@@ -100,14 +100,14 @@ bool may_read(const Principal& p, const Registration& x) {
 
 // The members who must report on `on` within [lo, hi): in the party, in an
 // organization of the subtree on that date (their organization history), in
-// service: not retired, or retired after it (their registration ended so).
-// Binds on, on, lo, hi, on.
+// service: not retired, or retired after it (their registration ended so),
+// unless the retired report too. Binds on, on, lo, hi, retired_report, on.
 constexpr const char* kRequiredMembers =
     " FROM members m JOIN member_org_history h ON h.member_id = m.id AND h.from_date <= ? AND "
     "(h.to_date IS NULL OR h.to_date > ?) JOIN orgs o ON o.id = h.org_id AND o.path >= ? AND "
     "o.path < ? WHERE m.deleted_at IS NULL AND m.political_status IN ('full', 'probationary') "
-    "AND (m.retired = 0 OR EXISTS (SELECT 1 FROM community_registrations e WHERE e.member_id = "
-    "m.id AND e.end_reason = 'retired' AND e.ended_on > ?))";
+    "AND (m.retired = 0 OR ? = 1 OR EXISTS (SELECT 1 FROM community_registrations e WHERE "
+    "e.member_id = m.id AND e.end_reason = 'retired' AND e.ended_on > ?))";
 // The organizations that must report: the directly affiliated ones (under
 // the committee) in [lo, hi). Binds lo, hi.
 constexpr const char* kRequiredOrgs =
@@ -338,9 +338,10 @@ Result<Registration> CommunityService::register_one(const Principal& p,
         return Error::invalid("member_id", "unknown", "no such member in your scope");
       }
       const bool in_party = m->str(2) == "full" || m->str(2) == "probationary";
-      if (!in_party || m->flag(3)) {
+      if (!in_party || (m->flag(3) && !cfg_.retired_report)) {
         return Error::invalid("member_id", "not_required",
-                              "only members in the party and in service report to a community");
+                              "only members in the party (and in service, unless the retired "
+                              "report too) report to a community");
       }
       return insert(c, keys_, p, in, m->i64(0), "admin", m->str(1));
     }
@@ -366,9 +367,10 @@ Result<Registration> CommunityService::register_mine(const Principal& p, const s
                                   {*p.member_id}));
     if (!m) return Error::forbidden("reporting by the community's code is a member's own");
     const bool in_party = m->str(2) == "full" || m->str(2) == "probationary";
-    if (!in_party || m->flag(3)) {
+    if (!in_party || (m->flag(3) && !cfg_.retired_report)) {
       return Error::invalid("member_id", "not_required",
-                            "only members in the party and in service report to a community");
+                            "only members in the party (and in service, unless the retired "
+                            "report too) report to a community");
     }
     RegistrationInput in;
     in.community_id = k.id;
@@ -520,12 +522,13 @@ Result<Coverage> CommunityService::coverage(const Principal& p, std::optional<in
     const std::string hi = auth::subtree_end(lo);
     Coverage out;
     out.on = date;
-    DJ_ASSIGN(auto m, c.query_one("SELECT COUNT(*), COALESCE(SUM(CASE WHEN " +
-                                      open_with(kOpenMember, "confirmed") +
-                                      " THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN " +
-                                      open_with(kOpenMember, "pending") +
-                                      " THEN 1 ELSE 0 END), 0)" + kRequiredMembers,
-                                  {date, date, date, date, date, date, lo, hi, date}));
+    DJ_ASSIGN(
+        auto m,
+        c.query_one(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN " + open_with(kOpenMember, "confirmed") +
+                " THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN " +
+                open_with(kOpenMember, "pending") + " THEN 1 ELSE 0 END), 0)" + kRequiredMembers,
+            {date, date, date, date, date, date, lo, hi, int64_t{cfg_.retired_report}, date}));
     out.members = {m.i64(0), m.i64(1), m.i64(2)};
     DJ_ASSIGN(
         auto o,
@@ -553,7 +556,8 @@ Result<UnregisteredPage> CommunityService::unregistered(const Principal& p,
     const std::string hi = auth::subtree_end(lo);
     const bool members = kind == "member";
     store::Filter f(members ? kRequiredMembers : kRequiredOrgs,
-                    members ? store::Params{date, date, lo, hi, date} : store::Params{lo, hi});
+                    members ? store::Params{date, date, lo, hi, int64_t{cfg_.retired_report}, date}
+                            : store::Params{lo, hi});
     f.add("NOT " + open_with(members ? kOpenMember : kOpenOrg, "confirmed"), {date, date});
     // Waiting for the community: a pending registration open now.
     const std::string columns =

@@ -200,6 +200,9 @@ struct DualReport {
 };
 
 struct ServiceConfig {
+  // Who must report to a community: members in the party and in service;
+  // with this, the retired too (serve --retired-report-to-community).
+  bool retired_report = false;
   int64_t slot_ms = 10000, pass_ms = 3 * 60000;
   int64_t open_before_ms = 30 * 60000;  // check-in opens this long before the start
   int code_failures = 5;

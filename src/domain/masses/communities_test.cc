@@ -158,6 +158,22 @@ TEST_P(CommunityTest, CoverageFollowsTransferAndRetirement) {
   EXPECT_FALSE(missing->items[0].pending);
 }
 
+TEST_P(CommunityTest, TheRetiredReportTooWhenConfiguredSo) {
+  const int64_t retired = person(branch_.id, 9);
+  member::MemberInput patch;
+  patch.retired = true;
+  ASSERT_TRUE(members_->update(admin_, retired, patch));
+  EXPECT_EQ(members_on(unit_, "2021-04-01").required, 1);  // a_ only
+  CommunityService all(db(), keys_, ServiceConfig{.retired_report = true});
+  EXPECT_EQ(all.coverage(admin_, unit_.id, std::string("2021-04-01"))->members.required, 2);
+  RegistrationInput in;
+  in.community_id = east_.id;
+  in.member_id = retired;
+  in.registered_on = "2021-03-01";
+  EXPECT_FALSE(svc_->register_one(admin_, in));
+  ASSERT_TRUE(all.register_one(admin_, in));
+}
+
 TEST_P(CommunityTest, OnlyTheCommitteeKeepsTheRegistry) {
   auto org_admin = testing::scoped(auth::Role::org_admin, unit_.path);
   EXPECT_EQ(svc_->create(org_admin, {"X", "x", "x", "x", {}, {}}).error().code,

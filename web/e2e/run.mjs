@@ -767,7 +767,7 @@ await test('双报到: a member scans the community code on the phone, the commu
   await desk.page.click('[data-test=desk-confirm]')
   await desk.page.waitForSelector('.el-message--success')
   assert((await admin.get(`/api/v1/community-registrations/${mine.id}`)).status === 'confirmed', 'confirmed by the community')
-  await shot(desk.page, '19-community-desk')
+  await shot(desk.page, '25-community-desk')
   await phone.page.reload()
   await phone.page.waitForSelector('[data-test=my-registration]:has-text("已确认")')
   // The console: coverage, and one who has not reported registered from the list.
@@ -788,7 +788,7 @@ await test('双报到: a member scans the community code on the phone, the commu
   await page.waitForSelector('.el-message--success')
   const made = (await admin.get(`/api/v1/community-registrations?member_id=${before[0].member_id}`)).items[0]
   assert(made && made.status === 'pending' && made.community_id === east.id, `registered from the console: ${JSON.stringify(made)}`)
-  await shot(page, '20-community-reports')
+  await shot(page, '26-community-reports')
   // The registry opens an account for a community's staff, who then change the password.
   await page.goto(`${base}/communities`)
   await page.click(`[data-test=community-account-${east.id}]`)
@@ -833,7 +833,7 @@ await test('社区服务: the community publishes a call, a member signs up on t
   await desk.page.click(`[data-test=post-screen-${post.id}]`)
   await desk.page.waitForSelector('[data-test=post-qr]')
   const digits = (await desk.page.textContent('[data-test=post-code]')).trim()
-  await shot(desk.page, '21-community-screen')
+  await shot(desk.page, '27-community-screen')
   await phone.page.goto(`${base}/checkin?service=${post.id}`)
   await phone.page.fill('input[inputmode=numeric]', digits)
   await phone.page.click('button[type=submit]')

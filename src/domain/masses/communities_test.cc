@@ -3,7 +3,9 @@
 // transfer and retirement.
 #include "domain/masses/communities.h"
 
+#include <atomic>
 #include <future>
+#include <thread>
 
 #include "common/time.h"
 #include "domain/testing_city.h"
@@ -277,6 +279,30 @@ TEST_P(ServiceTest, SignUpCheckInConfirmAndRate) {
   bool rated = false;
   for (const auto& s : seen->items) rated |= s.id == present->id && s.rating == 5;
   EXPECT_TRUE(rated);
+}
+
+// Members signing up at once on several connections (PostgreSQL runs them
+// truly in parallel): the last place goes to one of them only.
+TEST_P(ServiceTest, ConcurrentSignUpsTakeNoMorePlacesThanThereAre) {
+  auto x = post(3);
+  std::vector<int64_t> people;
+  for (int i = 0; i < 8; ++i) people.push_back(person(branch_.id, 20 + i));
+  std::atomic<int> taken{0}, full{0};
+  std::vector<std::thread> threads;
+  for (int64_t m : people) {
+    threads.emplace_back([&, m] {
+      auto r = svc_->sign_up(member(m), x.id);
+      if (r) {
+        ++taken;
+      } else if (r.error().code == ErrorCode::conflict) {
+        ++full;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(taken.load(), 3);
+  EXPECT_EQ(full.load(), 5);
+  EXPECT_EQ(svc_->posts(account_of(east_), std::nullopt, false, 1, 10)->items.at(0).signed_up, 3);
 }
 
 TEST_P(ServiceTest, RecordedServicesCountWhenConfirmed) {

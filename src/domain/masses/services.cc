@@ -243,6 +243,10 @@ Result<PostPage> CommunityService::posts(const Principal& p, std::optional<int64
 Result<Service> CommunityService::sign_up(const Principal& p, int64_t post_id) {
   if (!p.member_id) return Error::forbidden("signing up is a member's own");
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Service> {
+    // The post's row is written first: concurrent sign-ups for it wait for
+    // each other (a row lock on PostgreSQL, the write lock on SQLite), so the
+    // places are counted one at a time.
+    DJ_TRY(c.exec("UPDATE community_posts SET updated_at = updated_at WHERE id = ?", {post_id}));
     DJ_ASSIGN(auto x, load_post(c, post_id));
     const int64_t now = now_ms();
     if (x.cancelled || x.ends_at <= now) {

@@ -2,7 +2,9 @@
 // built from the route table (so no route can be missing from it).
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <vector>
 
 #include "domain/activity/activity.h"
 #include "domain/auth/auth.h"
@@ -55,6 +57,21 @@ extern const std::vector<Param> kMemberFilters;
 // The address members' phones open from a QR code: --public-url, else the
 // Host when it is an IP address, else the listening address (api_system.cc).
 std::string qr_base_url(const Services& s, const Request& req);
+
+// {"items": [...], "total": n}: a whole list, or one page of a list (a
+// struct with items and total), each item by its capability's to_json.
+template <class T>
+boost::json::object list_json(const std::vector<T>& list) {
+  boost::json::array items;
+  for (const auto& x : list) items.push_back(to_json(x));
+  return {{"items", std::move(items)}, {"total", static_cast<int64_t>(list.size())}};
+}
+template <class Page>
+boost::json::object page_json(const Page& page) {
+  auto out = list_json(page.items);
+  out["total"] = page.total;
+  return out;
+}
 
 // ?page= and ?page_size= of every list.
 extern const std::vector<Param> kPaging;

@@ -229,21 +229,7 @@ const std::vector<Param> kRegistrationFilters = {
 
 const char* const kXlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-// The category labels in Chinese, for exports.
-Result<std::map<std::string, std::string>> category_labels(store::Db& db) {
-  DJ_ASSIGN(auto list, masses::MassesService(db, {}).categories());
-  std::map<std::string, std::string> out;
-  for (const auto& x : list) out[x.code] = x.label_zh;
-  return out;
-}
-
 Cell text(const std::optional<std::string>& v) { return Cell(v.value_or("")); }
-
-json::object page_json(const auto& page) {
-  json::array items;
-  for (const auto& x : page.items) items.push_back(masses::to_json(x));
-  return {{"items", std::move(items)}, {"total", page.total}};
-}
 
 // Services to communities: posts, sign-up, on-site check-in, services
 // recorded after the fact, confirmation, rating, figures.
@@ -393,7 +379,7 @@ void add_service_routes(Router& r, Services& s, std::shared_ptr<masses::Communit
            DJ_TRY(q.finish());
            sq.page_size = 50000;
            DJ_ASSIGN(auto page, svc->services(c.p(), sq));
-           DJ_ASSIGN(auto label, category_labels(s.db));
+           DJ_ASSIGN(auto label, masses::MassesService::category_labels(s.db));
            static const std::map<std::string, std::string> status = {{"signed_up", "已报名"},
                                                                      {"present", "已签到"},
                                                                      {"pending", "待确认"},
@@ -446,10 +432,7 @@ void add_service_routes(Router& r, Services& s, std::shared_ptr<masses::Communit
            DJ_ASSIGN(auto in, kServiceDecision.parse(c.req));
            DJ_ASSIGN(auto out, svc->decide_services(c.p(), in.ids.value_or(std::vector<int64_t>{}),
                                                     in.result.value_or(""), in.hours, in.reply));
-           json::array items;
-           for (const auto& x : out) items.push_back(masses::to_json(x));
-           const auto n = static_cast<int64_t>(items.size());
-           return json_response(json::object{{"items", std::move(items)}, {"total", n}});
+           return json_response(list_json(out));
          }});
   r.add({.method = "GET",
          .pattern = "/api/v1/community-services/figures",
@@ -504,10 +487,7 @@ void add_report_routes(Router& r, std::shared_ptr<masses::CommunityService> svc)
            auto org_id = q.id("org_id");
            DJ_TRY(q.finish());
            DJ_ASSIGN(auto list, svc->dual_reports(c.p(), year.value_or(0), org_id));
-           json::array items;
-           for (const auto& x : list) items.push_back(masses::to_json(x));
-           const auto n = static_cast<int64_t>(items.size());
-           return json_response(json::object{{"items", std::move(items)}, {"total", n}});
+           return json_response(list_json(list));
          }});
   r.add({.method = "GET",
          .pattern = "/api/v1/dual-reports/draft",
@@ -614,7 +594,7 @@ void add_community_routes(Router& r, Services& s) {
            QueryReader q(c.req);
            auto code = q.str("code", 64);
            DJ_TRY(q.finish());
-           DJ_ASSIGN(auto out, svc->by_token(c.p(), code.value_or("")));
+           DJ_ASSIGN(auto out, svc->by_token(code.value_or("")));
            return json_response(masses::to_json(out));
          }});
   r.add({.method = "GET",
@@ -755,10 +735,7 @@ void add_community_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto in, kDecideInput.parse(c.req));
            DJ_ASSIGN(auto out, svc->decide(c.p(), in.ids.value_or(std::vector<int64_t>{}),
                                            in.result.value_or(""), in.reply));
-           json::array items;
-           for (const auto& x : out) items.push_back(masses::to_json(x));
-           const auto n = static_cast<int64_t>(items.size());
-           return json_response(json::object{{"items", std::move(items)}, {"total", n}});
+           return json_response(list_json(out));
          }});
   r.add({.method = "GET",
          .pattern = "/api/v1/community-registrations/coverage",

@@ -181,10 +181,7 @@ void add_masses_routes(Router& r, Services& s) {
          .responses = {{200, "MatterCategoryList"}},
          .handler = [svc](Ctx&) -> Result<Response> {
            DJ_ASSIGN(auto list, svc->categories());
-           json::array items;
-           for (const auto& x : list) items.push_back(masses::to_json(x));
-           const auto n = static_cast<int64_t>(items.size());
-           return json_response(json::object{{"items", std::move(items)}, {"total", n}});
+           return json_response(list_json(list));
          }});
   r.add({.method = "POST",
          .pattern = "/api/v1/matter-categories",
@@ -238,9 +235,7 @@ void add_masses_routes(Router& r, Services& s) {
            DJ_TRY(q.finish());
            lq.page_size = 50000;
            DJ_ASSIGN(auto page, svc->list(c.p(), lq));
-           DJ_ASSIGN(auto categories, svc->categories());
-           std::map<std::string, std::string> label;
-           for (const auto& x : categories) label[x.code] = x.label_zh;
+           DJ_ASSIGN(auto label, masses::MassesService::category_labels(s.db));
            static const std::map<std::string, std::string> status = {
                {"planned", "计划"}, {"in_progress", "办理中"}, {"done", "已办结"}};
            auto text = [](const std::optional<std::string>& v) { return Cell(v.value_or("")); };
@@ -393,10 +388,7 @@ void add_masses_routes(Router& r, Services& s) {
            auto org_id = q.id("org_id");
            DJ_TRY(q.finish());
            DJ_ASSIGN(auto list, svc->commitments(c.p(), org_id, year.value_or(0)));
-           json::array items;
-           for (const auto& k : list) items.push_back(masses::to_json(k));
-           const auto n = static_cast<int64_t>(items.size());
-           return json_response(json::object{{"items", std::move(items)}, {"total", n}});
+           return json_response(list_json(list));
          }});
   r.add({.method = "GET",
          .pattern = "/api/v1/commitments/figures",
@@ -458,10 +450,7 @@ void add_masses_routes(Router& r, Services& s) {
            auto org_id = q.id("org_id");
            DJ_TRY(q.finish());
            DJ_ASSIGN(auto list, svc->plans(c.p(), org_id, year.value_or(0)));
-           json::array items;
-           for (const auto& x : list) items.push_back(masses::to_json(x));
-           const auto n = static_cast<int64_t>(items.size());
-           return json_response(json::object{{"items", std::move(items)}, {"total", n}});
+           return json_response(list_json(list));
          }});
   r.add({.method = "POST",
          .pattern = "/api/v1/model-plans",

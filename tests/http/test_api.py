@@ -2165,6 +2165,8 @@ class Communities(CommunityBase):
         east = self.accounts[k]
         self.assertEqual(east.post(url + "/decide", {"ids": [], "result": "confirmed"}).field_errors(), {"ids": "size"})
         self.assertEqual(east.post(url + "/decide", {"ids": ["x"], "result": "confirmed"}).status, 400)
+        self.assertEqual(east.post(url + "/decide", {"ids": [5, 5], "result": "confirmed"}).field_errors(),
+                         {"ids[1]": "duplicate"})
         self.assertEqual(east.post(url + "/decide", {"ids": [1], "result": "maybe"}).status, 422)
         self.assertEqual(east.post(url, {"community_id": k, "member_id": m["id"]}).status, 403)
         self.assertEqual(self.admin.post(url + "/1/end", {"on": "2021-01-01", "reason": "bored"}).status, 422)
@@ -2405,6 +2407,8 @@ class CommunityServices(CommunityBase):
         self.assertEqual(east.post(url + "/decide", {"ids": [], "result": "confirmed"}).field_errors(), {"ids": "size"})
         self.assertEqual(east.post(url + "/decide", {"ids": [999999], "result": "confirmed"}).field_errors(),
                          {"ids[0]": "unknown"})
+        self.assertEqual(east.post(url + "/decide", {"ids": [7, 8, 7], "result": "confirmed"}).field_errors(),
+                         {"ids[2]": "duplicate"})
         self.assertEqual(east.post(url + "/999999/rating", {"rating": 3}).status, 404)
         self.assertEqual(east.post("/api/v1/community-posts/checkin", {"post_id": 1, "code": "123456"}).status, 403)
         self.assertEqual(self.admin.get(url + "/figures?from=2021-01-01").status, 422)

@@ -46,3 +46,7 @@ export function usePagedList<Q, T>(
   if (onMount) onMounted(load)
   return { rows, total, page, pageSize, loading, load }
 }
+
+/** A list's filters without the empty ones ('' or null), as an export's query takes them. */
+export const filled = (filters: Record<string, unknown>): Record<string, any> =>
+  Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== '' && v !== null))

@@ -6,6 +6,7 @@
 #include "common/time.h"
 #include "common/validate.h"
 #include "domain/audit/audit.h"
+#include "domain/masses/internal.h"
 #include "domain/masses/masses.h"
 #include "domain/org/org.h"
 #include "store/query.h"
@@ -51,20 +52,12 @@ Result<std::vector<Commitment>> select(store::Conn& c, const std::string& where,
   return out;
 }
 
-Status check_year(int64_t year) {
-  const int64_t now = std::stoll(today().substr(0, 4));
-  if (year < 2000 || year > now + 1) {
-    return Error::invalid("year", "range", "must be from 2000 to next year");
-  }
-  return {};
-}
-
 }  // namespace
 
 Result<Commitment> MassesService::commit(const Principal& p, int64_t year,
                                          const CommitmentInput& in) {
   if (!p.member_id) return Error::forbidden("a commitment is a member's own");
-  DJ_TRY(check_year(year));
+  DJ_TRY(detail::check_year(year, true));
   Validator v;
   v.text("identity", in.identity, 200);
   v.text("duty", in.duty, 1000);
@@ -104,7 +97,7 @@ Result<Commitment> MassesService::commit(const Principal& p, int64_t year,
 Result<std::vector<Commitment>> MassesService::commitments(const Principal& p,
                                                            std::optional<int64_t> org_id,
                                                            int64_t year) {
-  DJ_TRY(check_year(year));
+  DJ_TRY(detail::check_year(year, true));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<Commitment>> {
     std::string scope;
     if (p.role == auth::Role::member || !auth::has(p, Perm::member_read)) {
@@ -152,7 +145,7 @@ Result<CommitmentFigures> MassesService::commitment_figures(const Principal& p,
                                                             std::optional<int64_t> org_id,
                                                             int64_t year) {
   DJ_TRY(auth::require(p, Perm::org_read));
-  DJ_TRY(check_year(year));
+  DJ_TRY(detail::check_year(year, true));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<CommitmentFigures> {
     DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, org_id));
     const std::string end = auth::subtree_end(scope);

@@ -8,7 +8,7 @@
 #include "common/time.h"
 #include "common/validate.h"
 #include "domain/audit/audit.h"
-#include "domain/masses/community_internal.h"
+#include "domain/masses/internal.h"
 #include "domain/member/citizen_id.h"
 #include "domain/org/org.h"
 #include "store/query.h"
@@ -193,6 +193,26 @@ bool is_admin(const Principal& p) {
          p.role != auth::Role::lecturer;
 }
 
+Status check_year(int64_t year, bool next_too) {
+  const int64_t last = std::stoll(today().substr(0, 4)) + (next_too ? 1 : 0);
+  if (year < 2000 || year > last) {
+    return Error::invalid(
+        "year", "range",
+        next_too ? "must be from 2000 to next year" : "must be from 2000 to this year");
+  }
+  return {};
+}
+
+void check_ids(Validator& v, const std::vector<int64_t>& ids) {
+  if (ids.empty() || ids.size() > 500) v.add("ids", "size", "1 to 500 at once");
+  std::set<int64_t> seen;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!seen.insert(ids[i]).second) {
+      v.add("ids[" + std::to_string(i) + "]", "duplicate", "given twice");
+    }
+  }
+}
+
 }  // namespace detail
 
 Result<CommunityPage> CommunityService::list(const Principal& p,
@@ -295,8 +315,7 @@ Result<std::string> CommunityService::qr_token(const Principal& p, int64_t id) {
   });
 }
 
-Result<Community> CommunityService::by_token(const Principal& p, const std::string& token) {
-  (void)p;  // any signed-in account may read what a code it scanned names
+Result<Community> CommunityService::by_token(const std::string& token) {
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Community> {
     DJ_ASSIGN(auto r, c.query_opt(std::string("SELECT ") + kCommunityColumns +
                                       " FROM communities k WHERE k.qr_token = ? AND "
@@ -359,7 +378,7 @@ Result<Registration> CommunityService::register_mine(const Principal& p, const s
   DJ_ASSIGN(const std::string date, date_or_today(on, "registered_on"));
   if (date > today())
     return Error::invalid("registered_on", "in_future", "must not be in the future");
-  DJ_ASSIGN(auto k, by_token(p, token));
+  DJ_ASSIGN(auto k, by_token(token));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Registration> {
     DJ_ASSIGN(auto m, c.query_opt("SELECT m.org_id, o.path, m.political_status, m.retired FROM "
                                   "members m JOIN orgs o ON o.id = m.org_id WHERE m.id = ? AND "
@@ -388,16 +407,14 @@ Result<std::vector<Registration>> CommunityService::decide(
   if (result != "confirmed" && result != "rejected") {
     v.add("result", "unknown_code", "must be confirmed or rejected");
   }
-  if (ids.empty() || ids.size() > 500) v.add("ids", "size", "1 to 500 registrations");
+  detail::check_ids(v, ids);
   v.text("reply", reply, 500, false);
   DJ_TRY(v.status());
   return store::with_tx(db_, [&](store::Conn& c) -> Result<std::vector<Registration>> {
     std::vector<Registration> out;
-    std::set<int64_t> seen;
     const int64_t now = now_ms();
     for (size_t i = 0; i < ids.size(); ++i) {
       const std::string field = "ids[" + std::to_string(i) + "]";
-      if (!seen.insert(ids[i]).second) return Error::invalid(field, "duplicate", "given twice");
       auto x = load_registration(c, keys_, ids[i]);
       // Another community's registration is not there for this one.
       if (!x || (p.role == auth::Role::community && p.community_id != x->community_id)) {

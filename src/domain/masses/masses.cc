@@ -150,6 +150,15 @@ Result<std::vector<Category>> MassesService::categories() {
   });
 }
 
+Result<std::map<std::string, std::string>> MassesService::category_labels(store::Db& db) {
+  return store::with_conn(db, [](store::Conn& c) -> Result<std::map<std::string, std::string>> {
+    DJ_ASSIGN(auto rows, c.query("SELECT code, label_zh FROM matter_categories", {}));
+    std::map<std::string, std::string> out;
+    for (const auto& r : rows) out[r.str(0)] = r.str(1);
+    return out;
+  });
+}
+
 Result<Category> MassesService::add_category(const Principal& p, const Category& in) {
   DJ_TRY(auth::require(p, Perm::activity_type_manage));
   Validator v;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <boost/json/fwd.hpp>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -140,6 +141,8 @@ class MassesService {
   MassesService(store::Db& db, Config cfg) : db_(db), cfg_(std::move(cfg)) {}
 
   Result<std::vector<Category>> categories();
+  // Each category's Chinese label by its code, for exports in words.
+  static Result<std::map<std::string, std::string>> category_labels(store::Db& db);
   // A new category (activity_type:manage: the committee keeps the
   // dictionaries): code a-z0-9_ up to 30, labels in both languages.
   Result<Category> add_category(const auth::Principal& p, const Category& in);

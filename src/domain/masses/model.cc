@@ -9,6 +9,7 @@
 #include "common/time.h"
 #include "common/validate.h"
 #include "domain/audit/audit.h"
+#include "domain/masses/internal.h"
 #include "domain/masses/masses.h"
 #include "domain/org/org.h"
 
@@ -59,14 +60,6 @@ Result<ModelPlan> load_plan(store::Conn& c, int64_t id) {
   return one[0];
 }
 
-Status check_year(int64_t year, const char* field = "year") {
-  const int64_t now = std::stoll(today().substr(0, 4));
-  if (year < 2000 || year > now + 1) {
-    return Error::invalid(field, "range", "must be from 2000 to next year");
-  }
-  return {};
-}
-
 // The items as a whole: 1 to 50, each with its four fields.
 Status check_items(const std::vector<ModelItem>& items) {
   Validator v;
@@ -113,7 +106,7 @@ Result<ModelPlan> MassesService::create_plan(const Principal& p, const ModelPlan
   if (!in.year) v.add("year", "required", "is required");
   v.text("title", in.title, 200);
   DJ_TRY(v.status());
-  DJ_TRY(check_year(*in.year));
+  DJ_TRY(detail::check_year(*in.year, true));
   DJ_TRY(check_items(in.items.value_or(std::vector<ModelItem>{})));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<ModelPlan> {
     auto o = org::OrgService::load(c, *in.org_id);
@@ -180,7 +173,7 @@ Result<ModelPlan> MassesService::plan(const Principal& p, int64_t id) {
 Result<std::vector<ModelPlan>> MassesService::plans(const Principal& p,
                                                     std::optional<int64_t> org_id, int64_t year) {
   DJ_TRY(auth::require(p, Perm::member_read));
-  DJ_TRY(check_year(year));
+  DJ_TRY(detail::check_year(year, true));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<ModelPlan>> {
     DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, org_id));
     DJ_ASSIGN(auto rows, c.query(std::string("SELECT ") + kPlanColumns +
@@ -283,7 +276,7 @@ Result<ModelPlan> MassesService::review_plan(const Principal& p, int64_t id,
 Result<ModelFigures> MassesService::model_figures(const Principal& p, std::optional<int64_t> org_id,
                                                   int64_t year) {
   DJ_TRY(auth::require(p, Perm::member_read));
-  DJ_TRY(check_year(year));
+  DJ_TRY(detail::check_year(year, true));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<ModelFigures> {
     DJ_ASSIGN(const std::string lo, org::OrgService::subtree(c, p, org_id));
     const std::string hi = auth::subtree_end(lo);

@@ -10,7 +10,7 @@
 #include "common/validate.h"
 #include "domain/audit/audit.h"
 #include "domain/masses/communities.h"
-#include "domain/masses/community_internal.h"
+#include "domain/masses/internal.h"
 #include "domain/org/org.h"
 
 namespace dj::masses {
@@ -175,18 +175,11 @@ Result<std::optional<DualReport>> saved(store::Conn& c, const Subject& s, int64_
   return std::optional<DualReport>(report_from(*r));
 }
 
-Status check_year(int64_t year) {
-  const int64_t now = std::stoll(today().substr(0, 4));
-  if (year < 2000 || year > now)
-    return Error::invalid("year", "range", "must be from 2000 to this year");
-  return {};
-}
-
 }  // namespace
 
 Result<DualReport> CommunityService::dual_report(const Principal& p, int64_t year,
                                                  std::optional<int64_t> org_id) {
-  DJ_TRY(check_year(year));
+  DJ_TRY(detail::check_year(year, false));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<DualReport> {
     DJ_ASSIGN(auto s, subject_of(c, p, org_id, false));
     DJ_ASSIGN(auto d, draft(c, s, year));
@@ -217,11 +210,11 @@ Result<DualReport> CommunityService::dual_report(const Principal& p, int64_t yea
 Result<DualReport> CommunityService::save_dual_report(const Principal& p, int64_t year,
                                                       std::optional<int64_t> org_id,
                                                       const std::string& body) {
-  DJ_TRY(check_year(year));
+  DJ_TRY(detail::check_year(year, false));
   Validator v;
   v.text("body", std::optional<std::string>(body), 10000);
   DJ_TRY(v.status());
-  DJ_TRY(store::with_tx(db_, [&](store::Conn& c) -> Status {
+  return store::with_tx(db_, [&](store::Conn& c) -> Result<DualReport> {
     DJ_ASSIGN(auto s, subject_of(c, p, org_id, true));
     DJ_ASSIGN(auto d, draft(c, s, year));
     DJ_ASSIGN(auto found, saved(c, s, year));
@@ -247,11 +240,14 @@ Result<DualReport> CommunityService::save_dual_report(const Principal& p, int64_
           {year, s.org_id, s.member_id, community, body, figures, now, now, p.user_id, p.user_id}));
     }
     DJ_ASSIGN(auto after, saved(c, s, year));
-    return audit::record(c, p.actor(),
+    DJ_TRY(audit::record(c, p.actor(),
                          {"dual_report.save", "dual_report", std::to_string(after->id), s.org_path,
-                          found ? to_json(*found) : json::object{}, to_json(*after)});
-  }));
-  return dual_report(p, year, org_id);
+                          found ? to_json(*found) : json::object{}, to_json(*after)}));
+    after->draft = std::move(d.second);
+    std::vector<DualReport> one{std::move(*after)};
+    DJ_TRY(org::name_paths(c, one));
+    return one[0];
+  });
 }
 
 Result<DualReport> CommunityService::send_dual_report(const Principal& p, int64_t id) {
@@ -286,7 +282,7 @@ Result<DualReport> CommunityService::send_dual_report(const Principal& p, int64_
 
 Result<std::vector<DualReport>> CommunityService::dual_reports(const Principal& p, int64_t year,
                                                                std::optional<int64_t> org_id) {
-  DJ_TRY(check_year(year));
+  DJ_TRY(detail::check_year(year, false));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<DualReport>> {
     std::string where = " WHERE d.year = ?";
     store::Params params{year};

@@ -12,7 +12,7 @@
 #include "common/validate.h"
 #include "domain/audit/audit.h"
 #include "domain/masses/communities.h"
-#include "domain/masses/community_internal.h"
+#include "domain/masses/internal.h"
 #include "domain/org/org.h"
 #include "store/group_commit.h"
 #include "store/query.h"
@@ -470,17 +470,15 @@ Result<std::vector<Service>> CommunityService::decide_services(
   if (result != "confirmed" && result != "rejected") {
     v.add("result", "unknown_code", "must be confirmed or rejected");
   }
-  if (ids.empty() || ids.size() > 500) v.add("ids", "size", "1 to 500 services");
+  detail::check_ids(v, ids);
   check_hours(v, hours);
   v.text("reply", reply, 500, false);
   DJ_TRY(v.status());
   return store::with_tx(db_, [&](store::Conn& c) -> Result<std::vector<Service>> {
     std::vector<Service> out;
-    std::set<int64_t> seen;
     const int64_t now = now_ms();
     for (size_t i = 0; i < ids.size(); ++i) {
       const std::string field = "ids[" + std::to_string(i) + "]";
-      if (!seen.insert(ids[i]).second) return Error::invalid(field, "duplicate", "given twice");
       auto x = load_service(c, ids[i]);
       // Another community's service is not there for this one.
       if (!x || (p.role == auth::Role::community && p.community_id != x->community_id)) {

@@ -36,6 +36,7 @@ std::string checksum(const Migration& m) {
     text += std::string("\n+") + col.table + "." + col.column + " " + col.decl;
     if (col.backfill) text += std::string("\n") + col.backfill;
   }
+  if (m.postgres) text += std::string("\npostgres:\n") + m.postgres;
   return sha256_hex(text);
 }
 
@@ -61,6 +62,7 @@ Status apply(Conn& c, const Migration& m) {
   }
   const std::string sql = render(m.sql, c.dialect());
   if (sql.find_first_not_of(" \n") != std::string::npos) DJ_TRY(c.exec_script(sql));
+  if (m.postgres && c.dialect() == Dialect::postgres) DJ_TRY(c.exec_script(m.postgres));
   DJ_TRY(c.exec(
       "INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)",
       {m.version, m.name, static_cast<int64_t>(std::time(nullptr)) * 1000, checksum(m)}));

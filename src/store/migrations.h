@@ -30,6 +30,10 @@ struct Migration {
   // `columns` are added.
   const char* sql;
   std::span<const AddedColumn> columns = {};
+  // Runs after `sql` on PostgreSQL only: what SQLite has no form for (an
+  // exclusion constraint); the services check the same inside their
+  // transactions on SQLite.
+  const char* postgres = nullptr;
 };
 
 // The stored checksum of a migration: SHA-256 of its version, name, SQL and

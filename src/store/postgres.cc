@@ -36,6 +36,7 @@ Error pg_error(PGconn* conn, PGresult* res, std::string_view sql) {
   const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
   std::string msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
   if (state && std::strcmp(state, "23505") == 0) return Error::conflict("duplicate: " + msg);
+  if (state && std::strcmp(state, "23P01") == 0) return Error::conflict("overlap: " + msg);
   if (state && std::strcmp(state, "23503") == 0) {
     return Error::conflict("referenced record: " + msg);
   }

@@ -14,11 +14,11 @@ std::optional<Role> parse_role(std::string_view s) {
 
 const char* to_string(Role r) { return kRoles[static_cast<size_t>(r)]; }
 
-const Perm kAllPerms[15] = {
+const Perm kAllPerms[16] = {
     Perm::org_read,         Perm::org_write,         Perm::member_read,  Perm::member_write,
     Perm::member_pii,       Perm::audit_read,        Perm::user_manage,  Perm::activity_type_manage,
     Perm::rule_manage,      Perm::record_unlock,     Perm::quota_manage, Perm::enrolment_override,
-    Perm::community_manage, Perm::community_confirm, Perm::model_review};
+    Perm::community_manage, Perm::community_confirm, Perm::model_review, Perm::resource_manage};
 
 const char* to_string(Perm p) {
   switch (p) {
@@ -52,6 +52,8 @@ const char* to_string(Perm p) {
       return "community:confirm";
     case Perm::model_review:
       return "model:review";
+    case Perm::resource_manage:
+      return "resource:manage";
   }
   return "";
 }

@@ -41,10 +41,11 @@ enum class Perm {
   community_manage,      // the registry of communities and their accounts
   community_confirm,     // confirm registrations and services as a community
   model_review,          // accept organizations' model-organ plans (模范机关)
+  resource_manage,       // keep the venues and teaching points, approve their bookings
 };
 
 // Every permission, in declaration order.
-extern const Perm kAllPerms[15];
+extern const Perm kAllPerms[16];
 
 const char* to_string(Perm p);
 

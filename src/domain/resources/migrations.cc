@@ -1,0 +1,91 @@
+// The resources capability's migrations. Shipped ones never change: add a new
+// one with the next free version number (domain/schema.cc lists who holds which).
+#include "domain/resources/resources.h"
+
+namespace dj::resources {
+namespace {
+
+constexpr store::Migration kMigrations[] = {
+    {.version = 16,
+     .name = "venues",
+     .sql = R"SQL(
+CREATE TABLE teaching_points (
+  id {id},
+  code TEXT NOT NULL,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  org_id BIGINT REFERENCES orgs(id),
+  address TEXT NOT NULL,
+  contact TEXT,
+  phone TEXT,
+  description TEXT,
+  deleted_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_by BIGINT
+);
+CREATE UNIQUE INDEX teaching_points_code ON teaching_points(code);
+
+CREATE TABLE venues (
+  id {id},
+  point_id BIGINT NOT NULL REFERENCES teaching_points(id),
+  name TEXT NOT NULL,
+  capacity INTEGER NOT NULL,
+  equipment TEXT,
+  opens TEXT NOT NULL,
+  closes TEXT NOT NULL,
+  needs_approval INTEGER NOT NULL,
+  deleted_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_by BIGINT
+);
+CREATE INDEX venues_point ON venues(point_id);
+
+-- A reservation holds [starts_at, ends_at) of its venue while pending or
+-- approved. PostgreSQL refuses an overlap by the constraint below; SQLite's
+-- writers are serialized, and the service checks inside its transaction.
+CREATE TABLE venue_bookings (
+  id {id},
+  venue_id BIGINT NOT NULL REFERENCES venues(id),
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  title TEXT NOT NULL,
+  attendees INTEGER NOT NULL,
+  starts_at BIGINT NOT NULL,
+  ends_at BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  contact TEXT,
+  note TEXT,
+  reply TEXT,
+  decided_at BIGINT,
+  decided_by BIGINT,
+  used INTEGER,
+  used_note TEXT,
+  checked_at BIGINT,
+  checked_by BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT NOT NULL,
+  updated_by BIGINT,
+  CHECK (ends_at > starts_at)
+);
+CREATE INDEX venue_bookings_venue ON venue_bookings(venue_id, starts_at);
+CREATE INDEX venue_bookings_starts ON venue_bookings(starts_at);
+CREATE INDEX venue_bookings_org ON venue_bookings(org_id, starts_at);
+)SQL",
+     // Ranges of one element stand in for the venue's equality, so no
+     // extension (btree_gist) is needed.
+     .postgres = R"SQL(
+ALTER TABLE venue_bookings ADD CONSTRAINT venue_bookings_no_overlap EXCLUDE USING gist (
+  int8range(venue_id, venue_id, '[]') WITH =, int8range(starts_at, ends_at) WITH &&)
+  WHERE (status IN ('pending', 'approved'));
+)SQL"},
+};
+
+}  // namespace
+
+std::span<const store::Migration> migrations() { return kMigrations; }
+
+}  // namespace dj::resources

@@ -1,0 +1,146 @@
+// Resources (保障): the places education happens (the 党群活动服务中心, the
+// teaching points, the party school's branch), their venues, and the
+// organizations' reservations of them, never two holding the same time.
+#pragma once
+
+#include <boost/json/fwd.hpp>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "domain/auth/principal.h"
+#include "store/db.h"
+#include "store/migrations.h"
+
+namespace dj::resources {
+
+// service_centre: 市党群活动服务中心; teaching_point: 教学点; party_school: 党校分校.
+inline constexpr const char* kPointKinds[] = {"service_centre", "teaching_point", "party_school"};
+// A booking holds its time while pending or approved.
+inline constexpr const char* kBookingStatuses[] = {"pending", "approved", "rejected", "cancelled"};
+
+// This capability's schema migrations (migrations.cc), in version order.
+std::span<const store::Migration> migrations();
+
+struct PointInput {
+  std::optional<int64_t> org_id;  // the organization that hosts it, if any
+  std::optional<std::string> code, name, kind, address, contact, phone, description;
+};
+
+struct Point {
+  int64_t id = 0;
+  std::string code, name, kind, address;
+  std::optional<int64_t> org_id;
+  std::string org_path, org_path_name;  // empty without a host; org_path not in its JSON
+  std::optional<std::string> contact, phone, description;
+  int64_t venues = 0;
+  int64_t updated_at = 0;
+};
+
+struct VenueInput {
+  std::optional<int64_t> point_id, capacity;
+  std::optional<std::string> name, equipment, opens, closes;  // opens, closes: HH:MM
+  std::optional<bool> needs_approval;
+};
+
+struct Venue {
+  int64_t id = 0, point_id = 0;
+  std::string point_name, name;
+  int64_t capacity = 0;
+  std::optional<std::string> equipment;
+  std::string opens, closes;
+  bool needs_approval = false;
+  int64_t updated_at = 0;
+};
+
+struct BookingInput {
+  std::optional<int64_t> venue_id, org_id, attendees;
+  std::optional<std::string> title, starts_at, ends_at, contact, note;
+};
+
+struct Booking {
+  int64_t id = 0, venue_id = 0, org_id = 0;
+  std::string venue_name, point_name, org_path, org_path_name;  // org_path not in its JSON
+  std::string title;
+  int64_t attendees = 0, starts_at = 0, ends_at = 0;
+  std::string status;
+  std::optional<std::string> contact, note, reply;
+  std::optional<bool> used;  // checked after it ended
+  std::optional<std::string> used_note;
+  int64_t booked_by = 0;  // the account; not in its JSON
+  int64_t created_at = 0, updated_at = 0;
+};
+
+struct BookingQuery {
+  std::optional<int64_t> point_id, venue_id, org_id;
+  std::optional<std::string> status;
+  std::string from, to;  // dates, inclusive, by the start; at most 92 days
+};
+
+// A period's use of the venues (by the bookings' start).
+struct Usage {
+  struct Line {
+    int64_t venue_id = 0;
+    std::string venue_name, point_name;
+    int64_t bookings = 0, approved = 0, used = 0, unused = 0, orgs = 0, hours_tenths = 0;
+  };
+  std::string from, to;
+  std::vector<Line> venues;
+  Line total;  // venue_id 0: the sum; orgs counted once across venues
+};
+
+class ResourceService {
+ public:
+  explicit ResourceService(store::Db& db) : db_(db) {}
+
+  // Points and venues: everyone signed in reads them (to book); the
+  // committee keeps them (resource:manage). Audited.
+  Result<std::vector<Point>> points();
+  Result<Point> point(int64_t id);
+  Result<Point> create_point(const auth::Principal& p, const PointInput& in);
+  Result<Point> update_point(const auth::Principal& p, int64_t id, const PointInput& patch);
+  // Soft; conflict while it has venues.
+  Status remove_point(const auth::Principal& p, int64_t id);
+
+  Result<std::vector<Venue>> venues(std::optional<int64_t> point_id);
+  Result<Venue> venue(int64_t id);
+  Result<Venue> create_venue(const auth::Principal& p, const VenueInput& in);
+  Result<Venue> update_venue(const auth::Principal& p, int64_t id, const VenueInput& patch);
+  // Soft; conflict while bookings ahead hold it.
+  Status remove_venue(const auth::Principal& p, int64_t id);
+
+  // A reservation for an organization in scope (org:write): within one day's
+  // opening hours, not in the past, at most a year ahead, attendees within
+  // capacity; pending when the venue needs approval, else approved. Never
+  // overlaps another pending or approved booking of the venue (touching end
+  // to start is fine): conflict naming starts_at and the booking in the way.
+  Result<Booking> book(const auth::Principal& p, const BookingInput& in);
+  Result<Booking> booking(const auth::Principal& p, int64_t id);
+  // The bookings of a period (by their start, at most 92 days), for the
+  // calendar: every signed-in reader sees the venues' occupation.
+  Result<std::vector<Booking>> bookings(const auth::Principal& p, const BookingQuery& q);
+  // The keeper (resource:manage) approves or rejects a pending booking; never
+  // his own. A rejection gives its reason.
+  Result<Booking> decide(const auth::Principal& p, int64_t id, bool approve,
+                         const std::optional<std::string>& reply);
+  // The booking organization (org:write in scope) or the keeper cancels a
+  // pending or approved booking before it starts, with a reason.
+  Result<Booking> cancel(const auth::Principal& p, int64_t id, const std::string& reason);
+  // After an approved booking ended, the keeper records whether it was used.
+  Result<Booking> check_use(const auth::Principal& p, int64_t id, bool used,
+                            const std::optional<std::string>& note);
+  Result<Usage> usage(const auth::Principal& p, std::optional<int64_t> point_id,
+                      const std::string& from, const std::string& to);
+
+ private:
+  store::Db& db_;
+};
+
+boost::json::object to_json(const Point& x);
+boost::json::object to_json(const Venue& x);
+boost::json::object to_json(const Booking& x);
+boost::json::object to_json(const Usage& x);
+
+}  // namespace dj::resources

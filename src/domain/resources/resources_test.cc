@@ -1,0 +1,246 @@
+// Venues and their bookings on both databases: no overlap (also under
+// concurrent writers), opening hours and capacity, approval never by the
+// booker, cancellation, the use check and the usage figures.
+#include "domain/resources/resources.h"
+
+#include <atomic>
+#include <thread>
+
+#include "common/time.h"
+#include "domain/testing_city.h"
+
+namespace dj::resources {
+namespace {
+
+// "YYYY-MM-DDTHH:MM:00+08:00", `days` after today.
+std::string at(int days, const char* hhmm) {
+  return date_from_days(days_from_date(today()) + days) + "T" + hhmm + ":00+08:00";
+}
+
+class ResourcesTest : public testing::CityTest {
+ protected:
+  void SetUp() override {
+    CityTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    svc_ = std::make_unique<ResourceService>(db());
+    PointInput pi;
+    pi.code = "FWZX";
+    pi.name = "市党群活动服务中心";
+    pi.kind = "service_centre";
+    pi.address = "北京路100号";
+    auto point = svc_->create_point(admin_, pi);
+    ASSERT_TRUE(point) << point.error().message;
+    VenueInput vi;
+    vi.point_id = point->id;
+    vi.name = "多功能厅";
+    vi.capacity = 120;
+    vi.opens = "08:30";
+    vi.closes = "21:00";
+    vi.needs_approval = true;
+    auto venue = svc_->create_venue(admin_, vi);
+    ASSERT_TRUE(venue) << venue.error().message;
+    venue_ = venue->id;
+    point_ = point->id;
+    unit_admin_ = testing::scoped(auth::Role::org_admin, unit_.path);
+    unit_admin_.user_id = 7;
+    unit_admin_.org_id = unit_.id;
+  }
+  BookingInput slot(const char* from, const char* to, int days = 2) {
+    BookingInput in;
+    in.venue_id = venue_;
+    in.org_id = branch_.id;
+    in.title = "主题党日";
+    in.attendees = 40;
+    in.starts_at = at(days, from);
+    in.ends_at = at(days, to);
+    return in;
+  }
+  std::unique_ptr<ResourceService> svc_;
+  int64_t venue_ = 0, point_ = 0;
+  auth::Principal unit_admin_;
+};
+
+TEST_P(ResourcesTest, NoTwoBookingsHoldTheSameTime) {
+  auto first = svc_->book(unit_admin_, slot("09:00", "11:00"));
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(first->status, "pending");
+  auto clash = svc_->book(unit_admin_, slot("10:30", "12:00"));
+  ASSERT_FALSE(clash);
+  EXPECT_EQ(clash.error().code, ErrorCode::conflict);
+  EXPECT_EQ(clash.error().fields.at(0).field, "starts_at");
+  EXPECT_NE(clash.error().message.find("组织B"), std::string::npos) << clash.error().message;
+  EXPECT_FALSE(svc_->book(unit_admin_, slot("08:30", "09:30")));
+  EXPECT_FALSE(svc_->book(unit_admin_, slot("09:30", "10:00")));
+  // Touching end to start is fine, and so is another day.
+  EXPECT_TRUE(svc_->book(unit_admin_, slot("11:00", "12:00")));
+  EXPECT_TRUE(svc_->book(unit_admin_, slot("08:30", "09:00")));
+  EXPECT_TRUE(svc_->book(unit_admin_, slot("09:00", "11:00", 3)));
+  // A cancelled or rejected booking gives its time back.
+  ASSERT_TRUE(svc_->cancel(unit_admin_, first->id, "改期"));
+  auto again = svc_->book(unit_admin_, slot("09:30", "10:30"));
+  ASSERT_TRUE(again) << again.error().message;
+  ASSERT_TRUE(svc_->decide(admin_, again->id, false, std::string("另有安排")));
+  EXPECT_TRUE(svc_->book(unit_admin_, slot("09:00", "11:00")));
+}
+
+TEST_P(ResourcesTest, ConcurrentBookingsOfOneSlotLetExactlyOneThrough) {
+  std::atomic<int> ok = 0, conflicts = 0, other = 0;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 16; ++i) {
+    threads.emplace_back([&] {
+      auto r = svc_->book(unit_admin_, slot("14:00", "16:00"));
+      if (r) {
+        ++ok;
+      } else if (r.error().code == ErrorCode::conflict) {
+        ++conflicts;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(conflicts.load(), 15);
+  EXPECT_EQ(other.load(), 0);
+}
+
+TEST_P(ResourcesTest, ABookingKeepsToOpeningHoursCapacityAndScope) {
+  auto field = [&](BookingInput in) {
+    auto r = svc_->book(unit_admin_, in);
+    return r ? std::string("ok")
+           : r.error().fields.empty()
+               ? r.error().message
+               : r.error().fields.at(0).field + ":" + r.error().fields.at(0).code;
+  };
+  EXPECT_EQ(field(slot("07:00", "09:00")), "starts_at:closed");
+  EXPECT_EQ(field(slot("20:00", "22:00")), "starts_at:closed");
+  auto overnight = slot("20:00", "21:00");
+  overnight.ends_at = at(3, "09:00");
+  EXPECT_EQ(field(overnight), "starts_at:closed");
+  auto crowd = slot("09:00", "10:00");
+  crowd.attendees = 121;
+  EXPECT_EQ(field(crowd), "attendees:capacity");
+  EXPECT_EQ(field(slot("09:00", "10:00", -1)), "starts_at:past");
+  EXPECT_EQ(field(slot("09:00", "10:00", 400)), "starts_at:range");
+  EXPECT_EQ(field(slot("10:00", "09:00")), "ends_at:end_before_start");
+  auto elsewhere = slot("09:00", "10:00");
+  elsewhere.org_id = root_.id;
+  EXPECT_EQ(field(elsewhere), "org_id:unknown");
+  auto nowhere = slot("09:00", "10:00");
+  nowhere.venue_id = 999999;
+  EXPECT_EQ(field(nowhere), "venue_id:unknown");
+  auto list = svc_->bookings(admin_, {.from = today(), .to = at(400, "00:00").substr(0, 10)});
+  EXPECT_EQ(list.error().fields.at(0).field, "to");
+  auto none = svc_->bookings(admin_, {.from = today(), .to = at(30, "00:00").substr(0, 10)});
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(ResourcesTest, TheKeeperApprovesOthersBookingsNeverHisOwn) {
+  auto mine = svc_->book(admin_, slot("09:00", "10:00"));
+  ASSERT_TRUE(mine) << mine.error().message;
+  auto own = svc_->decide(admin_, mine->id, true, std::nullopt);
+  ASSERT_FALSE(own);
+  EXPECT_EQ(own.error().code, ErrorCode::forbidden);
+  EXPECT_EQ(own.error().fields.at(0).code, "own_booking");
+  auto theirs = svc_->book(unit_admin_, slot("10:00", "11:00"));
+  ASSERT_TRUE(theirs);
+  EXPECT_EQ(svc_->decide(unit_admin_, theirs->id, true, std::nullopt).error().code,
+            ErrorCode::forbidden);
+  EXPECT_EQ(svc_->decide(admin_, theirs->id, false, std::nullopt).error().fields.at(0).field,
+            "reply");
+  auto approved = svc_->decide(admin_, theirs->id, true, std::nullopt);
+  ASSERT_TRUE(approved) << approved.error().message;
+  EXPECT_EQ(approved->status, "approved");
+  EXPECT_EQ(svc_->decide(admin_, theirs->id, false, std::string("x")).error().code,
+            ErrorCode::conflict);
+  // Not used yet: its use is checked after it ends.
+  EXPECT_EQ(svc_->check_use(admin_, theirs->id, true, std::nullopt).error().fields.at(0).field,
+            "ends_at");
+  // Another subtree's administrator cannot cancel it.
+  auto stranger = testing::scoped(auth::Role::org_admin, "/999999/");
+  EXPECT_EQ(svc_->cancel(stranger, theirs->id, "x").error().code, ErrorCode::not_found);
+  EXPECT_EQ(svc_->cancel(unit_admin_, theirs->id, "").error().fields.at(0).field, "reason");
+}
+
+TEST_P(ResourcesTest, UseIsCheckedAfterTheBookingAndCounted) {
+  // Bookings in the past come from the records (the service takes none).
+  const int64_t now = now_ms();
+  const int64_t hour = 3600 * 1000;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store::with_conn(db(), [&](store::Conn& c) {
+      return c.exec(
+          "INSERT INTO venue_bookings (venue_id, org_id, title, attendees, starts_at, "
+          "ends_at, status, created_at, updated_at, created_by) VALUES (?, ?, ?, 30, ?, "
+          "?, ?, 0, 0, 7)",
+          {venue_, i == 2 ? unit_.id : branch_.id, std::string("学习"), now - (10 + i) * 24 * hour,
+           now - (10 + i) * 24 * hour + 2 * hour, std::string(i == 1 ? "rejected" : "approved")});
+    }));
+  }
+  auto past =
+      svc_->bookings(admin_, {.from = date_of_instant(now - 20 * 24 * hour), .to = today()});
+  ASSERT_TRUE(past) << past.error().message;
+  ASSERT_EQ(past->size(), 3u);
+  const auto& newest = past->at(2);
+  ASSERT_TRUE(svc_->check_use(admin_, newest.id, true, std::string("按时使用")));
+  EXPECT_EQ(svc_->check_use(admin_, past->at(1).id, true, std::nullopt).error().code,
+            ErrorCode::conflict);  // rejected
+  ASSERT_TRUE(svc_->check_use(admin_, past->at(0).id, false, std::string("未到场")));
+  EXPECT_EQ(svc_->cancel(admin_, newest.id, "x").error().code, ErrorCode::conflict);
+  auto u = svc_->usage(admin_, point_, date_of_instant(now - 20 * 24 * hour), today());
+  ASSERT_TRUE(u) << u.error().message;
+  ASSERT_EQ(u->venues.size(), 1u);
+  EXPECT_EQ(u->total.bookings, 3);
+  EXPECT_EQ(u->total.approved, 2);
+  EXPECT_EQ(u->total.used, 1);
+  EXPECT_EQ(u->total.unused, 1);
+  EXPECT_EQ(u->total.orgs, 2);
+  EXPECT_EQ(u->total.hours_tenths, 40);
+}
+
+TEST_P(ResourcesTest, PointsAndVenuesAreKeptByTheCommittee) {
+  PointInput pi;
+  pi.code = "JXD01";
+  pi.name = "教学点一";
+  pi.address = "某路1号";
+  pi.org_id = unit_.id;
+  EXPECT_EQ(svc_->create_point(unit_admin_, pi).error().code, ErrorCode::forbidden);
+  auto made = svc_->create_point(admin_, pi);
+  ASSERT_TRUE(made) << made.error().message;
+  EXPECT_EQ(made->kind, "teaching_point");
+  EXPECT_EQ(made->org_path_name, "组织U");
+  EXPECT_EQ(svc_->create_point(admin_, pi).error().fields.at(0).code, "taken");
+  PointInput bad;
+  bad.kind = "castle";
+  EXPECT_EQ(svc_->update_point(admin_, made->id, bad).error().fields.at(0).field, "kind");
+  VenueInput vi;
+  vi.point_id = made->id;
+  vi.name = "会议室";
+  vi.capacity = 30;
+  vi.opens = "18:00";
+  vi.closes = "09:00";
+  EXPECT_EQ(svc_->create_venue(admin_, vi).error().fields.at(0).field, "closes");
+  vi.closes = "25:00";
+  EXPECT_EQ(svc_->create_venue(admin_, vi).error().fields.at(0).code, "time");
+  vi.closes = "21:00";
+  vi.needs_approval = false;
+  auto room = svc_->create_venue(admin_, vi);
+  ASSERT_TRUE(room) << room.error().message;
+  EXPECT_EQ(svc_->remove_point(admin_, made->id).error().code, ErrorCode::conflict);
+  BookingInput in = slot("18:30", "20:00");
+  in.venue_id = room->id;
+  in.attendees = 20;
+  auto b = svc_->book(unit_admin_, in);
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->status, "approved");  // this room needs no approval
+  EXPECT_EQ(svc_->remove_venue(admin_, room->id).error().code, ErrorCode::conflict);
+  ASSERT_TRUE(svc_->cancel(admin_, b->id, "场地维修"));
+  ASSERT_TRUE(svc_->remove_venue(admin_, room->id));
+  ASSERT_TRUE(svc_->remove_point(admin_, made->id));
+  EXPECT_EQ(svc_->point(made->id).error().code, ErrorCode::not_found);
+}
+
+DJ_INSTANTIATE_BACKENDS(ResourcesTest);
+
+}  // namespace
+}  // namespace dj::resources

@@ -120,7 +120,18 @@ const std::map<std::string, std::string>& action_labels() {
       {"training.update", "修改培训班"},
       {"training.withdraw", "取消培训报名"},
       {"training_plan.create", "新建培训规划"},
+      {"teaching_point.create", "新增教学点"},
+      {"teaching_point.remove", "删除教学点"},
+      {"teaching_point.update", "修改教学点"},
       {"user.create", "新建账号"},
+      {"venue.create", "新增场地"},
+      {"venue.remove", "删除场地"},
+      {"venue.update", "修改场地"},
+      {"venue_booking.approve", "批准场地预约"},
+      {"venue_booking.cancel", "取消场地预约"},
+      {"venue_booking.check", "核验场地使用"},
+      {"venue_booking.create", "预约场地"},
+      {"venue_booking.reject", "退回场地预约"},
       {"audit.export", "导出审计日志"},
       {"user.reset_password", "重置密码"}};
   return labels;

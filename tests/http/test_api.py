@@ -1923,6 +1923,7 @@ class Lifecycle(unittest.TestCase):
                       "ALTER TABLE checkins DROP COLUMN reason",
                       "DROP TABLE home_deliveries",
                       # What versions after 8 made did not exist then either (newest first).
+                      "DROP TABLE venue_bookings", "DROP TABLE venues", "DROP TABLE teaching_points",
                       "DROP TABLE model_items", "DROP TABLE model_plans", "DROP TABLE dual_reports",
                       "DROP TABLE community_services", "DROP TABLE community_posts",
                       "DELETE FROM users WHERE role = 'community'",
@@ -2472,6 +2473,116 @@ class ModelOrgans(Base):
                          {"org_id": "unknown"})
         self.assertEqual(self.admin.post(url, self.plan_body(year="2020")).status, 400)
         self.assertEqual(self.admin.get("/api/v1/model-plans?year=2020").json()["total"], before)
+
+
+def _ahead(days, hhmm):
+    """An ISO time `days` after today at HH:MM (+08:00)."""
+    import datetime
+    tz = datetime.timezone(datetime.timedelta(hours=8))
+    d = datetime.datetime.now(tz).date() + datetime.timedelta(days=days)
+    return "%sT%s:00+08:00" % (d.isoformat(), hhmm)
+
+
+class Resources(Base):
+    """Teaching points, venues and bookings over HTTP: 200 concurrent requests
+    for one slot let exactly one through; hours, capacity, approval never by
+    the booker; bad input named and nothing changed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.point = cls.admin.post("/api/v1/teaching-points", {
+            "code": "T-FWZX", "name": "测试服务中心", "kind": "service_centre", "address": "北京路1号"}).json()
+        cls.venue = cls.admin.post("/api/v1/venues", {
+            "point_id": cls.point["id"], "name": "报告厅", "capacity": 200, "equipment": "投影、音响",
+            "opens": "08:30", "closes": "21:00", "needs_approval": True}).json()
+        cls.org01_client = login(SERVER, "org01")
+
+    def book(self, client, day, start, end, **over):
+        body = {"venue_id": self.venue["id"], "org_id": self.org01["id"], "title": "专题党课",
+                "attendees": 80, "starts_at": _ahead(day, start), "ends_at": _ahead(day, end)}
+        body.update(over)
+        return client.post("/api/v1/venue-bookings", body)
+
+    def test_200_concurrent_bookings_of_one_slot_let_exactly_one_through(self):
+        barrier = threading.Barrier(200)
+        codes = []
+
+        def one():
+            c = Client(SERVER, self.org01_client.token)
+            barrier.wait()
+            codes.append(self.book(c, 5, "14:00", "16:00").status)
+
+        threads = [threading.Thread(target=one) for _ in range(200)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual((codes.count(201), codes.count(409), len(codes)), (1, 199, 200), sorted(set(codes)))
+        day = _ahead(5, "00:00")[:10]
+        listed = self.admin.get("/api/v1/venue-bookings?from=%s&to=%s&venue_id=%d" % (day, day, self.venue["id"])).json()
+        self.assertEqual(listed["total"], 1)
+
+    def test_a_booking_is_approved_by_the_keeper_used_and_counted(self):
+        r = self.book(self.org01_client, 6, "09:00", "11:00", contact="张三")
+        self.assertEqual((r.status, r.json()["status"]), (201, "pending"), r)
+        b = r.json()
+        clash = self.book(self.org01_client, 6, "10:00", "12:00")
+        self.assertEqual((clash.status, clash.field_errors()), (409, {"starts_at": "overlap"}), clash)
+        self.assertEqual(self.book(self.org01_client, 6, "11:00", "12:00").status, 201)
+        decide = "/api/v1/venue-bookings/%d/decision" % b["id"]
+        self.assertEqual(self.org01_client.post(decide, {"approve": True}).status, 403)
+        self.assertEqual(self.admin.post(decide, {"approve": False}).field_errors(), {"reply": "required"})
+        ok = self.admin.post(decide, {"approve": True, "reply": "同意"})
+        self.assertEqual((ok.status, ok.json()["status"]), (200, "approved"), ok)
+        own = self.book(self.admin, 7, "09:00", "10:00").json()
+        refused = self.admin.post("/api/v1/venue-bookings/%d/decision" % own["id"], {"approve": True})
+        self.assertEqual((refused.status, refused.field_errors()), (403, {"booked_by": "own_booking"}))
+        use = self.admin.post("/api/v1/venue-bookings/%d/use" % b["id"], {"used": True})
+        self.assertEqual((use.status, use.field_errors()), (409, {"ends_at": "not_ended"}))
+        cancel = "/api/v1/venue-bookings/%d/cancel" % b["id"]
+        self.assertEqual(login(SERVER, "org02").post(cancel, {"reason": "x"}).status, 404)
+        self.assertEqual(self.org01_client.post(cancel, {}).field_errors(), {"reason": "required"})
+        done = self.org01_client.post(cancel, {"reason": "改期"})
+        self.assertEqual((done.status, done.json()["status"]), (200, "cancelled"))
+        day = _ahead(6, "00:00")[:10]
+        u = self.admin.get("/api/v1/venue-bookings/usage?from=%s&to=%s&point_id=%d" % (day, day, self.point["id"])).json()
+        self.assertEqual((u["total"]["bookings"], u["total"]["approved"]), (2, 0))
+        audit = self.admin.get("/api/v1/audit?entity=venue_booking&entity_id=%d" % b["id"]).json()["items"]
+        self.assertEqual(sorted(e["action"] for e in audit),
+                         ["venue_booking.approve", "venue_booking.cancel", "venue_booking.create"])
+
+    def test_bad_input_names_the_field_and_changes_nothing(self):
+        day = _ahead(8, "00:00")[:10]
+        url = "/api/v1/venue-bookings?from=%s&to=%s" % (day, day)
+        before = self.admin.get(url).json()["total"]
+        c = self.org01_client
+        self.assertEqual(self.book(c, 8, "07:00", "09:00").field_errors(), {"starts_at": "closed"})
+        self.assertEqual(self.book(c, 8, "09:00", "10:00", attendees=201).field_errors(), {"attendees": "capacity"})
+        self.assertEqual(self.book(c, -2, "09:00", "10:00").field_errors(), {"starts_at": "past"})
+        self.assertEqual(self.book(c, 8, "09:00", "10:00", org_id=self.org02["id"]).field_errors(), {"org_id": "unknown"})
+        self.assertEqual(self.book(c, 8, "09:00", "10:00", venue_id=999999).field_errors(), {"venue_id": "unknown"})
+        self.assertEqual(self.book(c, 8, "09:00", "10:00", attendees="80").status, 400)
+        self.assertEqual(self.book(c, 8, "09:00", "10:00", starts_at="明天上午").field_errors(), {"starts_at": "datetime"})
+        self.assertEqual(c.post("/api/v1/venue-bookings", raw="{not json").status, 400)
+        self.assertEqual(login(SERVER, "member01").post("/api/v1/venue-bookings", {}).status, 403)
+        self.assertEqual(self.admin.get(url).json()["total"], before)
+        self.assertEqual(self.admin.get("/api/v1/venue-bookings?from=2021-01-01&to=2021-12-31").field_errors(), {"to": "range"})
+        self.assertEqual(self.admin.get("/api/v1/venue-bookings?from=2021-01-01").field_errors(), {"to": "required"})
+        v = "/api/v1/venues"
+        self.assertEqual(self.admin.post(v, {"point_id": self.point["id"], "name": "x", "capacity": 0}).field_errors(),
+                         {"capacity": "range"})
+        self.assertEqual(self.admin.post(v, {"point_id": self.point["id"], "name": "x", "capacity": 10, "opens": "9点"})
+                         .field_errors(), {"opens": "time"})
+        self.assertEqual(self.admin.post(v, {"point_id": 999999, "name": "x", "capacity": 10}).field_errors(),
+                         {"point_id": "unknown"})
+        self.assertEqual(c.post(v, {"point_id": self.point["id"], "name": "x", "capacity": 10}).status, 403)
+        self.assertEqual(self.admin.post("/api/v1/teaching-points", {"code": "T-FWZX", "name": "x", "address": "y"})
+                         .field_errors(), {"code": "taken"})
+        self.assertEqual(self.admin.post("/api/v1/teaching-points", {"code": "T-X", "name": "x", "address": "y",
+                                                                     "kind": "castle"}).status, 422)
+        self.assertEqual(self.admin.delete("/api/v1/teaching-points/%d" % self.point["id"]).status, 409)
+        self.assertEqual(len(self.admin.get("/api/v1/venues?point_id=%d" % self.point["id"]).json()["items"]), 1)
 
 
 class Roster(Base):

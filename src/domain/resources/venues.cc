@@ -224,8 +224,11 @@ Error overlap(const std::string& detail) {
 Result<std::pair<int64_t, int64_t>> period(const std::string& from, const std::string& to,
                                            int64_t max_days) {
   Validator v;
-  v.date("from", from, true);
-  v.date("to", to, true);
+  auto given = [](const std::string& d) {
+    return d.empty() ? std::nullopt : std::optional<std::string>(d);
+  };
+  v.date("from", given(from), true);
+  v.date("to", given(to), true);
   DJ_TRY(v.status());
   const int64_t a = days_from_date(from), b = days_from_date(to);
   if (b < a) return Error::invalid("to", "end_before_start", "must not be before from");

@@ -1784,6 +1784,183 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/teaching-points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The service centre, the party school's branch and the teaching points, with their venues counted */
+        get: operations["getTeachingPoints"];
+        put?: never;
+        /** Add a teaching point (the committee) */
+        post: operations["postTeachingPoints"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/teaching-points/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A teaching point */
+        get: operations["getTeachingPointsById"];
+        put?: never;
+        post?: never;
+        /** Remove a teaching point without venues (soft) */
+        delete: operations["deleteTeachingPointsById"];
+        options?: never;
+        head?: never;
+        /** Change a teaching point's fields given */
+        patch: operations["patchTeachingPointsById"];
+        trace?: never;
+    };
+    "/api/v1/venues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Venues, of one teaching point or all */
+        get: operations["getVenues"];
+        put?: never;
+        /** Add a venue: capacity, equipment, opening hours (HH:MM), whether bookings need approval */
+        post: operations["postVenues"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/venues/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A venue */
+        get: operations["getVenuesById"];
+        put?: never;
+        post?: never;
+        /** Remove a venue no booking ahead holds (soft) */
+        delete: operations["deleteVenuesById"];
+        options?: never;
+        head?: never;
+        /** Change a venue's fields given */
+        patch: operations["patchVenuesById"];
+        trace?: never;
+    };
+    "/api/v1/venue-bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bookings starting in a period (at most 92 days), for the calendar */
+        get: operations["getVenueBookings"];
+        put?: never;
+        /** Book a venue for an organization: within its opening hours and capacity, never over another booking (409 naming it) */
+        post: operations["postVenueBookings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/venue-bookings/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The venues' use in a period: bookings, approved, used, organizations, hours */
+        get: operations["getVenueBookingsUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/venue-bookings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A booking */
+        get: operations["getVenueBookingsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/venue-bookings/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or reject a pending booking (never one's own; a rejection gives its reason) */
+        post: operations["postVenueBookingsByIdDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/venue-bookings/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a pending or approved booking before it starts, with a reason */
+        post: operations["postVenueBookingsByIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/venue-bookings/{id}/use": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** After an approved booking ended: whether it was used */
+        post: operations["postVenueBookingsByIdUse"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2140,6 +2317,47 @@ export interface components {
         DualReportInput: {
             body?: string | null;
         };
+        TeachingPointInput: {
+            code?: string | null;
+            name?: string | null;
+            /** @enum {string|null} */
+            kind?: "service_centre" | "teaching_point" | "party_school" | null;
+            org_id?: number | null;
+            address?: string | null;
+            contact?: string | null;
+            phone?: string | null;
+            description?: string | null;
+        };
+        VenueInput: {
+            point_id?: number | null;
+            name?: string | null;
+            capacity?: number | null;
+            equipment?: string | null;
+            opens?: string | null;
+            closes?: string | null;
+            needs_approval?: boolean | null;
+        };
+        VenueBookingInput: {
+            venue_id?: number | null;
+            org_id?: number | null;
+            title?: string | null;
+            attendees?: number | null;
+            starts_at?: string | null;
+            ends_at?: string | null;
+            contact?: string | null;
+            note?: string | null;
+        };
+        VenueBookingDecision: {
+            approve?: boolean | null;
+            reply?: string | null;
+        };
+        VenueBookingCancellation: {
+            reason?: string | null;
+        };
+        VenueBookingUse: {
+            used?: boolean | null;
+            note?: string | null;
+        };
         Health: {
             status: string;
         };
@@ -2185,7 +2403,7 @@ export interface components {
             member_id: number | null;
             community_id: number | null;
             must_change_password: boolean;
-            permissions: ("org:read" | "org:write" | "member:read" | "member:write" | "member:pii" | "audit:read" | "user:manage" | "activity_type:manage" | "rule:manage" | "record:unlock" | "quota:manage" | "enrolment:override" | "community:manage" | "community:confirm" | "model:review")[];
+            permissions: ("org:read" | "org:write" | "member:read" | "member:write" | "member:pii" | "audit:read" | "user:manage" | "activity_type:manage" | "rule:manage" | "record:unlock" | "quota:manage" | "enrolment:override" | "community:manage" | "community:confirm" | "model:review" | "resource:manage")[];
         };
         LoginSession: {
             id: number;
@@ -3275,6 +3493,100 @@ export interface components {
         UnregisteredPage: {
             items: components["schemas"]["Unregistered"][];
             total: number;
+        };
+        TeachingPoint: {
+            id: number;
+            code: string;
+            name: string;
+            /** @enum {string} */
+            kind: "service_centre" | "teaching_point" | "party_school";
+            org_id: number | null;
+            org_path_name: string | null;
+            address: string;
+            contact: string | null;
+            phone: string | null;
+            description: string | null;
+            venues: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        TeachingPointList: {
+            items: components["schemas"]["TeachingPoint"][];
+            total: number;
+        };
+        Venue: {
+            id: number;
+            point_id: number;
+            point_name: string;
+            name: string;
+            capacity: number;
+            equipment: string | null;
+            opens: string;
+            closes: string;
+            needs_approval: boolean;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        VenueList: {
+            items: components["schemas"]["Venue"][];
+            total: number;
+        };
+        VenueBooking: {
+            id: number;
+            venue_id: number;
+            venue_name: string;
+            point_name: string;
+            org_id: number;
+            org_path_name: string;
+            title: string;
+            attendees: number;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected" | "cancelled";
+            contact: string | null;
+            note: string | null;
+            reply: string | null;
+            used: boolean | null;
+            used_note: string | null;
+            booked_by: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        VenueBookingList: {
+            items: components["schemas"]["VenueBooking"][];
+            total: number;
+        };
+        VenueUsageLine: {
+            venue_id: number;
+            venue_name: string;
+            point_name: string;
+            bookings: number;
+            approved: number;
+            used: number;
+            unused: number;
+            orgs: number;
+            hours: number;
+        };
+        VenueUsageTotal: {
+            bookings: number;
+            approved: number;
+            used: number;
+            unused: number;
+            orgs: number;
+            hours: number;
+        };
+        VenueUsage: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            venues: components["schemas"]["VenueUsageLine"][];
+            total: components["schemas"]["VenueUsageTotal"];
         };
     };
     responses: never;
@@ -7934,6 +8246,560 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DualReport"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTeachingPoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeachingPointList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postTeachingPoints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeachingPointInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeachingPoint"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTeachingPointsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeachingPoint"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteTeachingPointsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchTeachingPointsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeachingPointInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeachingPoint"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getVenues: {
+        parameters: {
+            query?: {
+                point_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VenueList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postVenues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VenueInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Venue"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getVenuesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Venue"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteVenuesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchVenuesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VenueInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Venue"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getVenueBookings: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                point_id?: number;
+                venue_id?: number;
+                org_id?: number;
+                status?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VenueBookingList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postVenueBookings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VenueBookingInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VenueBooking"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getVenueBookingsUsage: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                point_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VenueUsage"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getVenueBookingsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VenueBooking"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postVenueBookingsByIdDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VenueBookingDecision"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VenueBooking"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postVenueBookingsByIdCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VenueBookingCancellation"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VenueBooking"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postVenueBookingsByIdUse: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VenueBookingUse"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VenueBooking"];
                 };
             };
             /** @description Problem (RFC 9457) */

@@ -1,0 +1,345 @@
+// Resources (保障): teaching points, venues, bookings and their use.
+#include <boost/json.hpp>
+
+#include "domain/resources/resources.h"
+#include "http/api.h"
+#include "http/input.h"
+
+namespace dj::http {
+namespace json = boost::json;
+
+namespace {
+
+const Body<resources::PointInput> kPointInput{"TeachingPointInput",
+                                              [](JsonBody& body, resources::PointInput& in) {
+                                                body.str("code", in.code);
+                                                body.str("name", in.name);
+                                                body.str("kind", in.kind, resources::kPointKinds);
+                                                body.i64("org_id", in.org_id);
+                                                body.str("address", in.address);
+                                                body.str("contact", in.contact);
+                                                body.str("phone", in.phone);
+                                                body.str("description", in.description);
+                                              }};
+
+const Body<resources::VenueInput> kVenueInput{"VenueInput",
+                                              [](JsonBody& body, resources::VenueInput& in) {
+                                                body.i64("point_id", in.point_id);
+                                                body.str("name", in.name);
+                                                body.i64("capacity", in.capacity);
+                                                body.str("equipment", in.equipment);
+                                                body.str("opens", in.opens);
+                                                body.str("closes", in.closes);
+                                                body.boolean("needs_approval", in.needs_approval);
+                                              }};
+
+const Body<resources::BookingInput> kBookingInput{"VenueBookingInput",
+                                                  [](JsonBody& body, resources::BookingInput& in) {
+                                                    body.i64("venue_id", in.venue_id);
+                                                    body.i64("org_id", in.org_id);
+                                                    body.str("title", in.title);
+                                                    body.i64("attendees", in.attendees);
+                                                    body.str("starts_at", in.starts_at);
+                                                    body.str("ends_at", in.ends_at);
+                                                    body.str("contact", in.contact);
+                                                    body.str("note", in.note);
+                                                  }};
+
+struct Decision {
+  std::optional<bool> approve;
+  std::optional<std::string> reply;
+};
+const Body<Decision> kDecision{"VenueBookingDecision", [](JsonBody& body, Decision& in) {
+                                 body.boolean("approve", in.approve);
+                                 body.str("reply", in.reply);
+                               }};
+
+struct Cancellation {
+  std::optional<std::string> reason;
+};
+const Body<Cancellation> kCancellation{
+    "VenueBookingCancellation",
+    [](JsonBody& body, Cancellation& in) { body.str("reason", in.reason); }};
+
+struct UseCheck {
+  std::optional<bool> used;
+  std::optional<std::string> note;
+};
+const Body<UseCheck> kUseCheck{"VenueBookingUse", [](JsonBody& body, UseCheck& in) {
+                                 body.boolean("used", in.used);
+                                 body.str("note", in.note);
+                               }};
+
+constexpr const char* kResourceSchemas = R"JSON({
+  "TeachingPoint": {"id": "integer", "code": "string", "name": "string",
+                    "kind": "codes:resources.point_kinds", "org_id": "integer?",
+                    "org_path_name": "string?", "address": "string", "contact": "string?",
+                    "phone": "string?", "description": "string?", "venues": "integer",
+                    "updated_at": "datetime"},
+  "TeachingPointList": {"items": ["TeachingPoint"], "total": "integer"},
+  "Venue": {"id": "integer", "point_id": "integer", "point_name": "string", "name": "string",
+            "capacity": "integer", "equipment": "string?", "opens": "string",
+            "closes": "string", "needs_approval": "boolean", "updated_at": "datetime"},
+  "VenueList": {"items": ["Venue"], "total": "integer"},
+  "VenueBooking": {"id": "integer", "venue_id": "integer", "venue_name": "string",
+                   "point_name": "string", "org_id": "integer", "org_path_name": "string",
+                   "title": "string", "attendees": "integer", "starts_at": "datetime",
+                   "ends_at": "datetime", "status": "codes:resources.booking_statuses",
+                   "contact": "string?", "note": "string?", "reply": "string?",
+                   "used": "boolean?", "used_note": "string?", "booked_by": "integer",
+                   "created_at": "datetime", "updated_at": "datetime"},
+  "VenueBookingList": {"items": ["VenueBooking"], "total": "integer"},
+  "VenueUsageLine": {"venue_id": "integer", "venue_name": "string", "point_name": "string",
+                     "bookings": "integer", "approved": "integer", "used": "integer",
+                     "unused": "integer", "orgs": "integer", "hours": "number"},
+  "VenueUsageTotal": {"bookings": "integer", "approved": "integer", "used": "integer",
+                      "unused": "integer", "orgs": "integer", "hours": "number"},
+  "VenueUsage": {"from": "date", "to": "date", "venues": ["VenueUsageLine"],
+                 "total": "VenueUsageTotal"}
+})JSON";
+
+}  // namespace
+
+void add_resource_routes(Router& r, Services& s) {
+  r.add_schemas(kResourceSchemas);
+  r.add_codes("resources.point_kinds", resources::kPointKinds);
+  r.add_codes("resources.booking_statuses", resources::kBookingStatuses);
+  auto svc = std::make_shared<resources::ResourceService>(s.db);
+
+  // ---- teaching points ----
+  r.add({.method = "GET",
+         .pattern = "/api/v1/teaching-points",
+         .tag = "resources",
+         .summary = "The service centre, the party school's branch and the teaching points, "
+                    "with their venues counted",
+         .perm = auth::Perm::org_read,
+         .responses = {{200, "TeachingPointList"}},
+         .handler = [svc](Ctx&) -> Result<Response> {
+           DJ_ASSIGN(auto list, svc->points());
+           return json_response(list_json(list));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/teaching-points",
+         .tag = "resources",
+         .summary = "Add a teaching point (the committee)",
+         .perm = auth::Perm::resource_manage,
+         .body = &kPointInput,
+         .responses = {{201, "TeachingPoint"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kPointInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->create_point(c.p(), in));
+           return json_response(resources::to_json(out), 201);
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/teaching-points/{id}",
+         .tag = "resources",
+         .summary = "A teaching point",
+         .perm = auth::Perm::org_read,
+         .responses = {{200, "TeachingPoint"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, svc->point(id));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "PATCH",
+         .pattern = "/api/v1/teaching-points/{id}",
+         .tag = "resources",
+         .summary = "Change a teaching point's fields given",
+         .perm = auth::Perm::resource_manage,
+         .body = &kPointInput,
+         .responses = {{200, "TeachingPoint"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kPointInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->update_point(c.p(), id, in));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "DELETE",
+         .pattern = "/api/v1/teaching-points/{id}",
+         .tag = "resources",
+         .summary = "Remove a teaching point without venues (soft)",
+         .perm = auth::Perm::resource_manage,
+         .responses = {{204}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_TRY(svc->remove_point(c.p(), id));
+           return no_content();
+         }});
+
+  // ---- venues ----
+  r.add({.method = "GET",
+         .pattern = "/api/v1/venues",
+         .tag = "resources",
+         .summary = "Venues, of one teaching point or all",
+         .perm = auth::Perm::org_read,
+         .query = {{"point_id", ParamType::integer}},
+         .responses = {{200, "VenueList"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto point_id = q.id("point_id");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto list, svc->venues(point_id));
+           return json_response(list_json(list));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/venues",
+         .tag = "resources",
+         .summary = "Add a venue: capacity, equipment, opening hours (HH:MM), whether bookings "
+                    "need approval",
+         .perm = auth::Perm::resource_manage,
+         .body = &kVenueInput,
+         .responses = {{201, "Venue"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kVenueInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->create_venue(c.p(), in));
+           return json_response(resources::to_json(out), 201);
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/venues/{id}",
+         .tag = "resources",
+         .summary = "A venue",
+         .perm = auth::Perm::org_read,
+         .responses = {{200, "Venue"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, svc->venue(id));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "PATCH",
+         .pattern = "/api/v1/venues/{id}",
+         .tag = "resources",
+         .summary = "Change a venue's fields given",
+         .perm = auth::Perm::resource_manage,
+         .body = &kVenueInput,
+         .responses = {{200, "Venue"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kVenueInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->update_venue(c.p(), id, in));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "DELETE",
+         .pattern = "/api/v1/venues/{id}",
+         .tag = "resources",
+         .summary = "Remove a venue no booking ahead holds (soft)",
+         .perm = auth::Perm::resource_manage,
+         .responses = {{204}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_TRY(svc->remove_venue(c.p(), id));
+           return no_content();
+         }});
+
+  // ---- bookings ----
+  r.add({.method = "GET",
+         .pattern = "/api/v1/venue-bookings",
+         .tag = "resources",
+         .summary = "The bookings starting in a period (at most 92 days), for the calendar",
+         .perm = auth::Perm::org_read,
+         .query = {{"from", ParamType::date, true},
+                   {"to", ParamType::date, true},
+                   {"point_id", ParamType::integer},
+                   {"venue_id", ParamType::integer},
+                   {"org_id", ParamType::integer},
+                   {"status", ParamType::string}},
+         .responses = {{200, "VenueBookingList"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           resources::BookingQuery bq;
+           bq.from = q.date("from").value_or("");
+           bq.to = q.date("to").value_or("");
+           bq.point_id = q.id("point_id");
+           bq.venue_id = q.id("venue_id");
+           bq.org_id = q.id("org_id");
+           bq.status = q.str("status", 20);
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto list, svc->bookings(c.p(), bq));
+           return json_response(list_json(list));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/venue-bookings",
+         .tag = "resources",
+         .summary = "Book a venue for an organization: within its opening hours and capacity, "
+                    "never over another booking (409 naming it)",
+         .perm = auth::Perm::org_write,
+         .body = &kBookingInput,
+         .responses = {{201, "VenueBooking"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kBookingInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->book(c.p(), in));
+           return json_response(resources::to_json(out), 201);
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/venue-bookings/usage",
+         .tag = "resources",
+         .summary = "The venues' use in a period: bookings, approved, used, organizations, hours",
+         .perm = auth::Perm::org_read,
+         .query = {{"from", ParamType::date, true},
+                   {"to", ParamType::date, true},
+                   {"point_id", ParamType::integer}},
+         .responses = {{200, "VenueUsage"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto from = q.date("from");
+           auto to = q.date("to");
+           auto point_id = q.id("point_id");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto out, svc->usage(c.p(), point_id, from.value_or(""), to.value_or("")));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/venue-bookings/{id}",
+         .tag = "resources",
+         .summary = "A booking",
+         .perm = auth::Perm::org_read,
+         .responses = {{200, "VenueBooking"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, svc->booking(c.p(), id));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/venue-bookings/{id}/decision",
+         .tag = "resources",
+         .summary = "Approve or reject a pending booking (never one's own; a rejection gives "
+                    "its reason)",
+         .perm = auth::Perm::resource_manage,
+         .body = &kDecision,
+         .responses = {{200, "VenueBooking"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kDecision.parse(c.req));
+           if (!in.approve) return Error::invalid("approve", "required", "is required");
+           DJ_ASSIGN(auto out, svc->decide(c.p(), id, *in.approve, in.reply));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/venue-bookings/{id}/cancel",
+         .tag = "resources",
+         .summary = "Cancel a pending or approved booking before it starts, with a reason",
+         .perm = auth::Perm::org_write,
+         .body = &kCancellation,
+         .responses = {{200, "VenueBooking"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kCancellation.parse(c.req));
+           DJ_ASSIGN(auto out, svc->cancel(c.p(), id, in.reason.value_or("")));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/venue-bookings/{id}/use",
+         .tag = "resources",
+         .summary = "After an approved booking ended: whether it was used",
+         .perm = auth::Perm::resource_manage,
+         .body = &kUseCheck,
+         .responses = {{200, "VenueBooking"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kUseCheck.parse(c.req));
+           if (!in.used) return Error::invalid("used", "required", "is required");
+           DJ_ASSIGN(auto out, svc->check_use(c.p(), id, *in.used, in.note));
+           return json_response(resources::to_json(out));
+         }});
+}
+
+}  // namespace dj::http

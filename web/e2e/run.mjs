@@ -899,6 +899,47 @@ await test('模范机关创建: an organization plans its benchmarks, assesses a
   assert((await admin.get(`/api/v1/model-plans/${plan.id}`)).status === 'accepted', 'accepted by the committee')
 })
 
+await test('场地预约: an organization books a room of the service centre, an overlap is refused in the form, the committee approves', async (open) => {
+  const { page } = await open()
+  await login(page, orgAdmin)
+  await page.waitForSelector('[data-test=members-total]')
+  await page.goto(`${base}/venues`)
+  const day = shanghai(60 * 24 * 3).slice(0, 10)
+  const fillForm = async () => {
+    await page.click('[data-test=booking-add]')
+    const dialog = page.locator('[data-test=booking-form]').filter({ visible: true })
+    await page.click('[data-test=booking-form-venue]')
+    await page.click('.el-select-dropdown__item:visible:has-text("多功能报告厅")')
+    await page.fill('[data-test=booking-title]', '端到端场地预约')
+    await dialog.locator('.el-date-editor input').first().fill(day)
+    await page.keyboard.press('Enter')
+    await page.click('[data-test=booking-start]')
+    await page.locator('.el-select-dropdown__item:has-text("19:00")').filter({ visible: true }).click()
+    await page.waitForFunction(() => ![...document.querySelectorAll('.el-select-dropdown__item')].some((li) => li.textContent.trim() === '19:00' && li.offsetParent))
+    await page.click('[data-test=booking-end]')
+    await page.locator('.el-select-dropdown__item:has-text("20:30")').filter({ visible: true }).click()
+    await page.click('[data-test=booking-save]')
+    return dialog
+  }
+  await fillForm()
+  await page.waitForSelector(`[data-test=booking-day] .el-table__row:has-text("端到端场地预约"):has-text("待审批")`)
+  const booked = (await admin.get(`/api/v1/venue-bookings?from=${day}&to=${day}`)).items.find((b) => b.title === '端到端场地预约')
+  assert(booked && booked.status === 'pending' && booked.starts_at.startsWith(`${day}T19:00`), `booked: ${JSON.stringify(booked)}`)
+  const again = await fillForm()
+  await again.locator('.el-form-item__error:has-text("已有预约")').waitFor()
+  await again.locator('.el-dialog__headerbtn').click()
+  const committee = await open()
+  await login(committee.page, 'admin')
+  await committee.page.waitForSelector('[data-test=members-total]')
+  await committee.page.goto(`${base}/venues`)
+  await committee.page.click('[data-test=booking-pending] .el-table__row:has-text("端到端场地预约") [data-test=booking-approve]')
+  await committee.page.waitForSelector('.el-message--success')
+  assert((await admin.get(`/api/v1/venue-bookings/${booked.id}`)).status === 'approved', 'approved by the committee')
+  await committee.page.goto(`${base}/teaching-points`)
+  await committee.page.waitForSelector('[data-test=points] .el-table__row:has-text("市党群活动服务中心")')
+  assert((await committee.page.locator('[data-test=points] .el-table__row').count()) >= 15, 'the centre, the party school and 13 teaching points')
+})
+
 await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)
@@ -1094,7 +1135,7 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
   const problems = []
   const consolePages = ['/', '/orgs', '/members', '/import', '/activities', '/activities/new', '/compliance', '/stats',
     '/trainings', `/trainings/${klass.id}`, '/training-plans', '/home-deliveries', '/matters', '/commitments',
-    '/community-reports', '/communities', '/community', '/model-organs', '/audit', '/account']
+    '/community-reports', '/communities', '/community', '/model-organs', '/venues', '/teaching-points', '/audit', '/account']
   const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', '/m/matters', '/m/commitment', '/m/report', `/checkin?session=${session.id}`]
   const dialogsOf = {
     '/members': ['[data-test=member-add]'],
@@ -1103,6 +1144,8 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
       '#tab-services >> then [data-test=service-add]'],
     '/community': ['#tab-posts >> then [data-test=post-add]'],
     '/model-organs': ['[data-test=model-add]'],
+    '/venues': ['[data-test=booking-add]'],
+    '/teaching-points': ['[data-test=point-add]', '[data-test=points] .el-table__expand-icon >> then [data-test=venue-add-FWZX]'],
     '/communities': ['[data-test=community-add]', '[data-test=communities] .el-button', '[data-test^=community-account-]'],
     '/activities': ['[data-test=activity-list] .el-table__row'],
     '/trainings': ['button.el-button--danger'],

@@ -657,6 +657,111 @@ Status generate_model_plans(store::Db& db, Gen& g, const Tree& tree) {
   });
 }
 
+// Resources: the service centre's rooms, the party school's branch, the 13
+// teaching points (hosted by directly affiliated organizations), and a year
+// of the organizations' bookings: past ones approved and checked, a few
+// rejected or cancelled; the coming month's approved or waiting.
+Status generate_venues(store::Db& db, Gen& g, const Tree& tree) {
+  struct Room {
+    const char* name;
+    int capacity;
+    const char* equipment;
+    bool approval;
+  };
+  constexpr Room kCentre[] = {{"多功能报告厅", 300, "投影、音响、同声传译、直播", true},
+                              {"党员活动室一", 60, "投影、音响", false},
+                              {"党员活动室二", 40, "电视、白板", false},
+                              {"研讨室", 20, "电视、白板", false},
+                              {"党史展厅", 80, "讲解设备", true},
+                              {"微党课录播室", 10, "摄像机、灯光、提词器", true}};
+  constexpr const char* kPoints[] = {
+      "市革命历史纪念馆现场教学点", "抗战胜利纪念堂现场教学点", "红军长征过境纪念馆教学点",
+      "西南联大旧址教学点",         "市廉政教育基地",           "市档案馆党史教学点",
+      "滇池保护治理教学点",         "乡村振兴示范村教学点",     "科技创新园区教学点",
+      "民族团结进步示范区教学点",   "市博物馆教学点",           "老干部活动中心教学点",
+      "边疆党建长廊教学点"};
+  constexpr const char* kTitles[] = {"主题党日活动", "专题党课",   "支部书记培训", "党史学习教育",
+                                     "青年理论学习", "机关大课堂", "党员大会",     "微党课比赛"};
+  const int64_t now = now_ms(), hour = 3600000, day = 24 * hour;
+  const int64_t today_start = days_from_date(today()) * day - 8 * hour;
+  return store::with_tx(db, [&](store::Conn& c) -> Status {
+    DJ_ASSIGN(auto admins,
+              c.query("SELECT id, org_id FROM users WHERE role = 'org_admin' ORDER BY username"));
+    DJ_ASSIGN(auto keeper, c.query_one("SELECT id FROM users WHERE username = 'admin'"));
+    auto point = [&](const std::string& code, const char* name, const char* kind,
+                     std::optional<int64_t> org, const std::string& address) -> Result<int64_t> {
+      DJ_ASSIGN(auto r, c.query_one("INSERT INTO teaching_points (code, name, kind, org_id, "
+                                    "address, contact, phone, created_at, updated_at) VALUES (?, "
+                                    "?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                    {code, name, kind, org, address, std::string("李老师"),
+                                     std::string("0871-63100000"), now, now}));
+      return r.i64(0);
+    };
+    auto room = [&](int64_t point_id, const Room& x, const char* opens,
+                    const char* closes) -> Result<int64_t> {
+      DJ_ASSIGN(auto r, c.query_one("INSERT INTO venues (point_id, name, capacity, equipment, "
+                                    "opens, closes, needs_approval, created_at, updated_at) "
+                                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                                    {point_id, x.name, x.capacity, x.equipment, opens, closes,
+                                     x.approval ? 1 : 0, now, now}));
+      return r.i64(0);
+    };
+    std::vector<std::pair<int64_t, int>> rooms;  // id, capacity
+    DJ_ASSIGN(const int64_t centre, point("FWZX", "市党群活动服务中心", "service_centre",
+                                          std::nullopt, "市直机关党群活动服务中心大楼"));
+    for (const auto& x : kCentre) {
+      DJ_ASSIGN(const int64_t id, room(centre, x, "08:30", "21:00"));
+      rooms.emplace_back(id, x.capacity);
+    }
+    DJ_ASSIGN(const int64_t school, point("DXFX", "市委党校市直机关分校", "party_school",
+                                          std::nullopt, "市委党校教学楼三层"));
+    for (const Room& x :
+         {Room{"第一教室", 120, "投影、音响", true}, Room{"第二教室", 80, "投影、音响", true}}) {
+      DJ_TRY(room(school, x, "08:00", "18:00"));
+    }
+    for (size_t i = 0; i < std::size(kPoints); ++i) {
+      const auto host = tree.affiliated[(i * 3 + 5) % tree.affiliated.size()].first;
+      DJ_ASSIGN(const int64_t id,
+                point(fmt::format("JXD{:02}", i + 1), kPoints[i], "teaching_point", host, "市内"));
+      DJ_TRY(room(id, {"现场教学室", 50 + 10 * static_cast<int>(i % 4), "讲解设备", true}, "09:00",
+                  "17:00"));
+    }
+    // Two slots a day per room (09:00–11:30, 14:30–17:00), each used at most once.
+    std::unordered_set<int64_t> taken;
+    std::vector<store::Params> rows;
+    for (int n = 0; n < 160; ++n) {
+      const int64_t offset = n < 130 ? -1 - g.below(365) : 1 + g.below(30);
+      const size_t r = static_cast<size_t>(g.below(static_cast<int>(rooms.size())));
+      const int slot = g.below(2);
+      if (!taken.insert((offset * 100 + static_cast<int64_t>(r)) * 2 + slot).second) continue;
+      const int64_t start = today_start + offset * day + (slot ? 14 * hour + hour / 2 : 9 * hour);
+      const auto& who = admins[static_cast<size_t>(g.below(static_cast<int>(admins.size())))];
+      const int roll = g.below(20);
+      const bool past = offset < 0;
+      const char* status = roll == 0                                  ? "rejected"
+                           : roll == 1                                ? "cancelled"
+                           : !past && roll < 6 && kCentre[r].approval ? "pending"
+                                                                      : "approved";
+      const bool approved = std::string_view(status) == "approved";
+      const int attendees = std::max(5, rooms[r].second / 2 + g.below(rooms[r].second / 2 + 1));
+      rows.push_back(
+          {rooms[r].first, who.i64(1), std::string(g.pick(kTitles)), int64_t{attendees}, start,
+           int64_t{start + 2 * hour + hour / 2}, status,
+           std::string_view(status) == "rejected" ? store::Value("该时段已安排接待任务")
+           : std::string_view(status) == "cancelled" ? store::Value("活动改期")
+                                                     : store::Value(),
+           past && approved ? store::Value(int64_t{g.below(25) ? 1 : 0}) : store::Value(),
+           std::string_view(status) == "pending" ? store::Value() : keeper.i64(0),
+           std::min(now, start - 7 * day), now, who.i64(0)});
+    }
+    return store::insert_rows(
+        c, "venue_bookings",
+        {"venue_id", "org_id", "title", "attendees", "starts_at", "ends_at", "status", "reply",
+         "used", "decided_by", "created_at", "updated_at", "created_by"},
+        rows);
+  });
+}
+
 }  // namespace
 
 Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
@@ -846,6 +951,7 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
     DJ_TRY(generate_matters(db, g, tree));
     DJ_TRY(generate_communities(db, g, tree, member_account, pw_hash, sum));
     DJ_TRY(generate_model_plans(db, g, tree));
+    DJ_TRY(generate_venues(db, g, tree));
   }
   DJ_TRY(audit::record_now(db, {std::nullopt, "dangjiao demo", "", "cli demo"},
                            {"demo.generate",

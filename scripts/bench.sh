@@ -5,7 +5,7 @@
 #  3. GET /api/v1/members/{id} (Bearer, keep-alive) with wrk -t2 -c64, against
 #     nginx serving a static file of the same size in the same run
 #  4. Google Benchmark: member listing and the router's server time
-#  5. the check-in burst, the activities benchmarks, the roster import and export
+#  5. the check-in burst, the activities and resources benchmarks, the roster import and export
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh --bench
@@ -185,6 +185,10 @@ pgdir="$work/pg"
 pgport=$(free_port)
 pgurl=$(scripts/pg.sh start "$pgdir" "$pgport")
 DANGJIAO_BENCH_PG="$pgurl" ./build/bench/bench_activities || true
+echo "== resources: the service centre's month calendar, every slot booked (SQLite, then PostgreSQL)"
+./build/bench/bench_resources
+psql "$pgurl" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public" >/dev/null
+DANGJIAO_BENCH_PG="$pgurl" ./build/bench/bench_resources || true
 scripts/pg.sh stop "$pgdir"
 
 echo "== roster: 100,000-row .xlsx, dry run then commit through the CLI (SQLite), peak RSS"

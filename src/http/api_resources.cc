@@ -70,7 +70,46 @@ const Body<UseCheck> kUseCheck{"VenueBookingUse", [](JsonBody& body, UseCheck& i
                                  body.str("note", in.note);
                                }};
 
+const Body<resources::LecturerInput> kLecturerInput{
+    "LecturerInput", [](JsonBody& body, resources::LecturerInput& in) {
+      body.str("kind", in.kind, resources::kLecturerKinds);
+      body.i64("member_id", in.member_id);
+      body.i64("user_id", in.user_id);
+      body.i64("point_id", in.point_id);
+      body.str("name", in.name);
+      body.str("title", in.title);
+      body.str("employer", in.employer);
+      body.str("fields", in.fields);
+      body.str("courses", in.courses);
+      body.str("intro", in.intro);
+    }};
+
+struct RatingInput {
+  std::optional<int64_t> session_id, score;
+  std::optional<std::string> comment;
+};
+const Body<RatingInput> kRatingInput{"LecturerRatingInput", [](JsonBody& body, RatingInput& in) {
+                                       body.i64("session_id", in.session_id);
+                                       body.i64("score", in.score);
+                                       body.str("comment", in.comment);
+                                     }};
+
 constexpr const char* kResourceSchemas = R"JSON({
+  "Lecturer": {"id": "integer", "kind": "codes:resources.lecturer_kinds", "name": "string",
+               "member_id": "integer?", "user_id": "integer?", "point_id": "integer?",
+               "point_name": "string?", "title": "string?", "employer": "string?",
+               "fields": "string?", "courses": "string?", "intro": "string?",
+               "sessions": "integer", "lectures": "integer", "ratings": "integer",
+               "rating": "number?", "updated_at": "datetime"},
+  "LecturerList": {"items": ["Lecturer"], "total": "integer"},
+  "LecturerSession": {"session_id": "integer", "training_id": "integer",
+                      "training_title": "string", "title": "string", "started_at": "datetime",
+                      "ended_at": "datetime"},
+  "LecturerComment": {"score": "integer", "comment": "string"},
+  "LecturerDetail": {"&": "Lecturer", "taught": ["LecturerSession"], "scores": ["integer"],
+                     "comments": ["LecturerComment"]},
+  "SessionToRate": {"&": "LecturerSession", "lecturer_id": "integer", "lecturer_name": "string"},
+  "SessionToRateList": {"items": ["SessionToRate"], "total": "integer"},
   "TeachingPoint": {"id": "integer", "code": "string", "name": "string",
                     "kind": "codes:resources.point_kinds", "org_id": "integer?",
                     "org_path_name": "string?", "address": "string", "contact": "string?",
@@ -104,6 +143,7 @@ void add_resource_routes(Router& r, Services& s) {
   r.add_schemas(kResourceSchemas);
   r.add_codes("resources.point_kinds", resources::kPointKinds);
   r.add_codes("resources.booking_statuses", resources::kBookingStatuses);
+  r.add_codes("resources.lecturer_kinds", resources::kLecturerKinds);
   auto svc = std::make_shared<resources::ResourceService>(s.db);
 
   // ---- teaching points ----
@@ -339,6 +379,105 @@ void add_resource_routes(Router& r, Services& s) {
            if (!in.used) return Error::invalid("used", "required", "is required");
            DJ_ASSIGN(auto out, svc->check_use(c.p(), id, *in.used, in.note));
            return json_response(resources::to_json(out));
+         }});
+
+  // ---- the lecturer pool ----
+  r.add({.method = "GET",
+         .pattern = "/api/v1/lecturers",
+         .tag = "resources",
+         .summary = "The lecturer pool (师资库), internal first; q searches names, fields, courses "
+                    "and employers",
+         .perm = auth::Perm::member_read,
+         .query = {{"q", ParamType::string}},
+         .responses = {{200, "LecturerList"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto text = q.str("q", 50);
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto list, svc->lecturers(c.p(), text));
+           return json_response(list_json(list));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/lecturers",
+         .tag = "resources",
+         .summary = "Add a lecturer: a member (internal) or by name (external)",
+         .perm = auth::Perm::resource_manage,
+         .body = &kLecturerInput,
+         .responses = {{201, "Lecturer"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kLecturerInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->create_lecturer(c.p(), in));
+           return json_response(resources::to_json(out), 201);
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/lecturers/mine",
+         .tag = "resources",
+         .summary = "A lecturer account's own record: schedule, history and ratings",
+         .perm = auth::Perm::org_read,
+         .responses = {{200, "LecturerDetail"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto out, svc->my_lecturer(c.p()));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/lecturers/{id}",
+         .tag = "resources",
+         .summary = "A lecturer with the sessions taught and the attendees' scores and comments "
+                    "(never who gave them)",
+         .perm = auth::Perm::org_read,
+         .responses = {{200, "LecturerDetail"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, svc->lecturer(c.p(), id));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "PATCH",
+         .pattern = "/api/v1/lecturers/{id}",
+         .tag = "resources",
+         .summary = "Change a lecturer's fields given",
+         .perm = auth::Perm::resource_manage,
+         .body = &kLecturerInput,
+         .responses = {{200, "Lecturer"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kLecturerInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->update_lecturer(c.p(), id, in));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "DELETE",
+         .pattern = "/api/v1/lecturers/{id}",
+         .tag = "resources",
+         .summary = "Remove a lecturer from the pool (soft; sessions keep his name)",
+         .perm = auth::Perm::resource_manage,
+         .responses = {{204}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_TRY(svc->remove_lecturer(c.p(), id));
+           return no_content();
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/lecturer-ratings/pending",
+         .tag = "resources",
+         .summary = "The sessions of the last 30 days the caller attended and may still rate",
+         .perm = auth::Perm::org_read,
+         .responses = {{200, "SessionToRateList"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto list, svc->to_rate(c.p()));
+           return json_response(list_json(list));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/lecturer-ratings",
+         .tag = "resources",
+         .summary = "Rate a session's lecturer, 1 to 5, once, having attended it",
+         .perm = auth::Perm::org_read,
+         .body = &kRatingInput,
+         .responses = {{204}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kRatingInput.parse(c.req));
+           if (!in.session_id) return Error::invalid("session_id", "required", "is required");
+           if (!in.score) return Error::invalid("score", "required", "is required");
+           DJ_TRY(svc->rate(c.p(), *in.session_id, *in.score, in.comment));
+           return no_content();
          }});
 }
 

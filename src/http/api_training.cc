@@ -35,6 +35,7 @@ const Body<training::SessionInput> kSessionInput{
     "SessionInput", [](JsonBody& body, training::SessionInput& in) {
       body.str("title", in.title);
       body.str("lecturer_name", in.lecturer_name);
+      body.i64("lecturer_id", in.lecturer_id);
       body.str("started_at", in.started_at);
       body.str("ended_at", in.ended_at);
       body.str("method", in.method, training::kMethods);
@@ -170,6 +171,7 @@ const Body<training::DeliveryInput> kDeliveryInput{"DeliveryInput",
 constexpr const char* kTrainingSchemas = R"JSON({
   "Geofence": {"latitude": "number", "longitude": "number", "radius_m": "integer"},
   "TrainingSession": {"id": "integer", "title": "string", "lecturer_name": "string?",
+                      "lecturer_id": "integer?",
                       "method": "codes:training.methods?", "venue": "string?",
                       "started_at": "datetime", "ended_at": "datetime", "hours": "number",
                       "required": "boolean", "first_course": "boolean",

@@ -1923,6 +1923,8 @@ class Lifecycle(unittest.TestCase):
                       "ALTER TABLE checkins DROP COLUMN reason",
                       "DROP TABLE home_deliveries",
                       # What versions after 8 made did not exist then either (newest first).
+                      "DROP TABLE lecturer_ratings", "DROP INDEX training_sessions_lecturer",
+                      "ALTER TABLE training_sessions DROP COLUMN lecturer_id", "DROP TABLE lecturers",
                       "DROP TABLE venue_bookings", "DROP TABLE venues", "DROP TABLE teaching_points",
                       "DROP TABLE model_items", "DROP TABLE model_plans", "DROP TABLE dual_reports",
                       "DROP TABLE community_services", "DROP TABLE community_posts",
@@ -2583,6 +2585,71 @@ class Resources(Base):
                                                                      "kind": "castle"}).status, 422)
         self.assertEqual(self.admin.delete("/api/v1/teaching-points/%d" % self.point["id"]).status, 409)
         self.assertEqual(len(self.admin.get("/api/v1/venues?point_id=%d" % self.point["id"]).json()["items"]), 1)
+
+    def test_an_attendee_rates_the_pool_lecturer_once(self):
+        import datetime
+        tz = datetime.timezone(datetime.timedelta(hours=8))
+        now = datetime.datetime.now(tz).replace(microsecond=0)
+        lecturer = self.admin.post("/api/v1/lecturers", {"kind": "external", "name": "赵教授", "title": "教授",
+                                                         "employer": "省委党校", "fields": "党史"})
+        self.assertEqual(lecturer.status, 201, lecturer)
+        lid = lecturer.json()["id"]
+        t = self.admin.post("/api/v1/trainings", {
+            "org_id": self.org01["id"], "title": "师资评价测试班", "level": "unit", "target_groups": ["all_members"],
+            "starts_on": (now - datetime.timedelta(days=1)).date().isoformat(),
+            "ends_on": (now + datetime.timedelta(days=1)).date().isoformat(), "capacity": 10}).json()
+        s = self.admin.post("/api/v1/trainings/%d/sessions" % t["id"], {
+            "title": "党史专题", "lecturer_id": lid, "started_at": (now - datetime.timedelta(hours=3)).isoformat(),
+            "ended_at": (now - datetime.timedelta(hours=1)).isoformat()})
+        self.assertEqual((s.status, s.json()["lecturer_name"], s.json()["lecturer_id"]), (201, "赵教授", lid), s)
+        sid = s.json()["id"]
+        member = login(SERVER, "member01")
+        mid = member.get("/api/v1/auth/me").json()["member_id"]
+        self.assertEqual(self.admin.post("/api/v1/trainings/%d/enrolments" % t["id"], {"member_id": mid}).status, 201)
+        roster = self.admin.post("/api/v1/trainings/%d/sessions/%d/roster" % (t["id"], sid),
+                                 {"checkins": [{"member_id": mid, "status": "present"}]})
+        self.assertEqual(roster.status, 200, roster)
+        pending = member.get("/api/v1/lecturer-ratings/pending").json()["items"]
+        self.assertIn((sid, "赵教授"), [(x["session_id"], x["lecturer_name"]) for x in pending])
+        url = "/api/v1/lecturer-ratings"
+        self.assertEqual(member.post(url, {"session_id": sid, "score": "5"}).status, 400)
+        self.assertEqual(member.post(url, {"session_id": sid, "score": 0}).field_errors(), {"score": "range"})
+        self.assertEqual(member.post(url, {"session_id": 999999, "score": 5}).field_errors(), {"session_id": "unknown"})
+        self.assertEqual(member.post(url, {"score": 5}).field_errors(), {"session_id": "required"})
+        stranger = self.member_account()
+        r = stranger.post(url, {"session_id": sid, "score": 1})
+        self.assertEqual((r.status, r.field_errors()), (403, {"session_id": "not_attended"}))
+        self.assertEqual(member.post(url, {"session_id": sid, "score": 5, "comment": "讲得透彻"}).status, 204)
+        again = member.post(url, {"session_id": sid, "score": 4})
+        self.assertEqual((again.status, again.field_errors()), (409, {"session_id": "rated"}))
+        d = self.admin.get("/api/v1/lecturers/%d" % lid).json()
+        self.assertEqual((d["sessions"], d["ratings"], d["rating"], d["scores"], d["comments"]),
+                         (1, 1, 5.0, [0, 0, 0, 0, 1], [{"score": 5, "comment": "讲得透彻"}]))
+        self.assertNotIn("member", json.dumps(d["comments"]))
+        self.assertEqual(member.get("/api/v1/lecturers/%d" % lid).status, 404)
+        self.assertEqual(member.get("/api/v1/lecturers").status, 403)
+
+    def test_bad_lecturer_input_names_the_field(self):
+        url = "/api/v1/lecturers"
+        before = len(self.admin.get(url).json()["items"])
+        self.assertEqual(self.admin.post(url, {"kind": "castle", "name": "x"}).status, 422)
+        self.assertEqual(self.admin.post(url, {"kind": "internal"}).field_errors(), {"member_id": "required"})
+        self.assertEqual(self.admin.post(url, {"kind": "external"}).field_errors(), {"name": "required"})
+        self.assertEqual(self.admin.post(url, {"kind": "internal", "member_id": 99999999}).field_errors(), {"member_id": "unknown"})
+        self.assertEqual(self.admin.post(url, {"kind": "external", "name": "x", "user_id": 1}).field_errors(), {"user_id": "unknown"})
+        self.assertEqual(self.admin.post(url, {"kind": "external", "name": "x", "point_id": 999999}).field_errors(), {"point_id": "unknown"})
+        self.assertEqual(self.org01_client.post(url, {"kind": "external", "name": "x"}).status, 403)
+        self.assertEqual(len(self.admin.get(url).json()["items"]), before)
+
+    def member_account(self):
+        """A member of org02 with an account of his own, who attended nothing."""
+        m = self.admin.post("/api/v1/members", self.member_body(org_id=self.branch02["id"])).json()
+        name = "rater%d" % m["id"]
+        self.assertEqual(self.admin.post("/api/v1/users", {"username": name, "password": "Temp-Pass-2026", "role": "member",
+                                                           "org_id": self.branch02["id"], "member_id": m["id"]}).status, 201)
+        c = login(SERVER, name, "Temp-Pass-2026")
+        c.post("/api/v1/auth/password", {"old_password": "Temp-Pass-2026", "new_password": "Rater-Pass-2027"})
+        return c
 
 
 class Roster(Base):

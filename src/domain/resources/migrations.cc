@@ -82,6 +82,47 @@ ALTER TABLE venue_bookings ADD CONSTRAINT venue_bookings_no_overlap EXCLUDE USIN
   int8range(venue_id, venue_id, '[]') WITH =, int8range(starts_at, ends_at) WITH &&)
   WHERE (status IN ('pending', 'approved'));
 )SQL"},
+    {.version = 17, .name = "lecturers", .sql = R"SQL(
+CREATE TABLE lecturers (
+  id {id},
+  kind TEXT NOT NULL,
+  member_id BIGINT REFERENCES members(id),
+  user_id BIGINT REFERENCES users(id),
+  name TEXT NOT NULL,
+  title TEXT,
+  employer TEXT,
+  fields TEXT,
+  courses TEXT,
+  point_id BIGINT REFERENCES teaching_points(id),
+  intro TEXT,
+  deleted_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_by BIGINT
+);
+CREATE UNIQUE INDEX lecturers_member ON lecturers(member_id)
+  WHERE member_id IS NOT NULL AND deleted_at IS NULL;
+CREATE UNIQUE INDEX lecturers_user ON lecturers(user_id)
+  WHERE user_id IS NOT NULL AND deleted_at IS NULL;
+
+ALTER TABLE training_sessions ADD COLUMN lecturer_id BIGINT REFERENCES lecturers(id);
+CREATE INDEX training_sessions_lecturer ON training_sessions(lecturer_id, started_at);
+
+-- An attendee's rating of a session's lecturer: one each, never shown with
+-- who gave it.
+CREATE TABLE lecturer_ratings (
+  id {id},
+  lecturer_id BIGINT NOT NULL REFERENCES lecturers(id),
+  session_id BIGINT NOT NULL REFERENCES training_sessions(id),
+  member_id BIGINT NOT NULL REFERENCES members(id),
+  score INTEGER NOT NULL,
+  comment TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX lecturer_ratings_session_member ON lecturer_ratings(session_id, member_id);
+CREATE INDEX lecturer_ratings_lecturer ON lecturer_ratings(lecturer_id, created_at);
+)SQL"},
 };
 
 }  // namespace

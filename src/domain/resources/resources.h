@@ -1,6 +1,7 @@
 // Resources (保障): the places education happens (the 党群活动服务中心, the
 // teaching points, the party school's branch), their venues, and the
-// organizations' reservations of them, never two holding the same time.
+// organizations' reservations of them, never two holding the same time; the
+// lecturer pool (师资库) with the attendees' ratings.
 #pragma once
 
 #include <boost/json/fwd.hpp>
@@ -20,6 +21,8 @@ namespace dj::resources {
 inline constexpr const char* kPointKinds[] = {"service_centre", "teaching_point", "party_school"};
 // A booking holds its time while pending or approved.
 inline constexpr const char* kBookingStatuses[] = {"pending", "approved", "rejected", "cancelled"};
+
+inline constexpr const char* kLecturerKinds[] = {"internal", "external"};
 
 // This capability's schema migrations (migrations.cc), in version order.
 std::span<const store::Migration> migrations();
@@ -91,6 +94,47 @@ struct Usage {
   Line total;  // venue_id 0: the sum; orgs counted once across venues
 };
 
+struct LecturerInput {
+  std::optional<std::string> kind;  // internal: a member (member_id); external: by name
+  std::optional<int64_t> member_id, user_id, point_id;  // user_id: his lecturer account
+  std::optional<std::string> name, title, employer, fields, courses, intro;
+};
+
+// A session he taught (training_sessions.lecturer_id).
+struct Taught {
+  int64_t session_id = 0, training_id = 0;
+  std::string training_title, title;
+  int64_t started_at = 0, ended_at = 0;
+};
+
+struct Lecturer {
+  int64_t id = 0;
+  std::string kind, name;
+  std::optional<int64_t> member_id, user_id, point_id;
+  std::optional<std::string> point_name, title, employer, fields, courses, intro;
+  // Derived from the records: sessions taught, lectures (党课) given as a
+  // member, and the attendees' ratings.
+  int64_t sessions = 0, lectures = 0, ratings = 0;
+  std::optional<double> rating;  // the average, 1-5
+  int64_t updated_at = 0;
+};
+
+// One lecturer with his schedule and history, and what attendees wrote
+// (never who).
+struct LecturerDetail {
+  Lecturer lecturer;
+  std::vector<Taught> sessions;                           // newest first, at most 100
+  std::vector<int64_t> scores;                            // how many gave 1, 2, 3, 4, 5
+  std::vector<std::pair<int64_t, std::string>> comments;  // score, comment; newest first
+};
+
+// A session the member attended and may still rate.
+struct ToRate {
+  Taught session;
+  int64_t lecturer_id = 0;
+  std::string lecturer_name;
+};
+
 class ResourceService {
  public:
   explicit ResourceService(store::Db& db) : db_(db) {}
@@ -134,6 +178,28 @@ class ResourceService {
   Result<Usage> usage(const auth::Principal& p, std::optional<int64_t> point_id,
                       const std::string& from, const std::string& to);
 
+  // The lecturer pool (lecturers.cc): read by administrators (member:read),
+  // kept by the committee (resource:manage). An internal lecturer is a member
+  // (his name from the roster), once; a lecturer account links at most one.
+  Result<std::vector<Lecturer>> lecturers(const auth::Principal& p,
+                                          const std::optional<std::string>& q);
+  // Administrators, and the lecturer himself (his account).
+  Result<LecturerDetail> lecturer(const auth::Principal& p, int64_t id);
+  // The caller's own record as a lecturer account (not_found when unlinked).
+  Result<LecturerDetail> my_lecturer(const auth::Principal& p);
+  Result<Lecturer> create_lecturer(const auth::Principal& p, const LecturerInput& in);
+  Result<Lecturer> update_lecturer(const auth::Principal& p, int64_t id,
+                                   const LecturerInput& patch);
+  // Soft; sessions keep his name.
+  Status remove_lecturer(const auth::Principal& p, int64_t id);
+  // A member's rating of a session's pool lecturer, once, after the session
+  // ended, only when he was there (checked in present or late): 1 to 5 and
+  // an optional comment. The lecturer sees the score and comment, never who.
+  Status rate(const auth::Principal& p, int64_t session_id, int64_t score,
+              const std::optional<std::string>& comment);
+  // The sessions of the last 30 days the caller attended and has not rated.
+  Result<std::vector<ToRate>> to_rate(const auth::Principal& p);
+
  private:
   store::Db& db_;
 };
@@ -142,5 +208,8 @@ boost::json::object to_json(const Point& x);
 boost::json::object to_json(const Venue& x);
 boost::json::object to_json(const Booking& x);
 boost::json::object to_json(const Usage& x);
+boost::json::object to_json(const Lecturer& x);
+boost::json::object to_json(const LecturerDetail& x);
+boost::json::object to_json(const ToRate& x);
 
 }  // namespace dj::resources

@@ -8,6 +8,7 @@
 
 #include "common/time.h"
 #include "domain/testing_city.h"
+#include "domain/training/training.h"
 
 namespace dj::resources {
 namespace {
@@ -238,6 +239,83 @@ TEST_P(ResourcesTest, PointsAndVenuesAreKeptByTheCommittee) {
   ASSERT_TRUE(svc_->remove_venue(admin_, room->id));
   ASSERT_TRUE(svc_->remove_point(admin_, made->id));
   EXPECT_EQ(svc_->point(made->id).error().code, ErrorCode::not_found);
+}
+
+TEST_P(ResourcesTest, AttendeesRateAPoolLecturerOnceAndAnonymously) {
+  const int64_t a = person(branch_.id, 1), b = person(branch_.id, 2);
+  LecturerInput in;
+  in.member_id = a;
+  in.title = "副教授";
+  in.fields = "党史、党的创新理论";
+  auto internal = svc_->create_lecturer(admin_, in);
+  ASSERT_TRUE(internal) << internal.error().message;
+  EXPECT_EQ(internal->kind, "internal");
+  EXPECT_EQ(internal->name, "党员1");  // from the roster
+  EXPECT_EQ(svc_->create_lecturer(admin_, in).error().fields.at(0).code, "taken");
+  LecturerInput ext;
+  ext.kind = "external";
+  ext.name = "王教授";
+  ext.employer = "省委党校";
+  EXPECT_EQ(svc_->create_lecturer(unit_admin_, ext).error().code, ErrorCode::forbidden);
+  auto outside = svc_->create_lecturer(admin_, ext);
+  ASSERT_TRUE(outside) << outside.error().message;
+  // A class whose session, taught by the external lecturer, ended an hour ago.
+  training::TrainingService classes(db(), keys_, training::Config{});
+  training::TrainingInput ti;
+  ti.org_id = root_.id;
+  ti.title = "党员轮训班";
+  ti.level = "unit";
+  ti.target_groups = std::vector<std::string>{"all_members"};
+  ti.starts_on = date_from_days(days_from_date(today()) - 1);
+  ti.ends_on = date_from_days(days_from_date(today()) + 1);
+  ti.capacity = 10;
+  auto klass = classes.create(admin_, ti);
+  ASSERT_TRUE(klass) << klass.error().message;
+  training::SessionInput si;
+  si.title = "专题党课";
+  si.lecturer_id = outside->id;
+  si.started_at = format_instant(now_ms() - 3 * 3600000);
+  si.ended_at = format_instant(now_ms() - 3600000);
+  auto session = classes.add_session(admin_, klass->id, si);
+  ASSERT_TRUE(session) << session.error().message;
+  EXPECT_EQ(session->session.lecturer_name, "王教授");
+  si.lecturer_id = 999999;
+  EXPECT_EQ(classes.add_session(admin_, klass->id, si).error().fields.at(0).field, "lecturer_id");
+  const int64_t sid = session->session.id;
+  ASSERT_TRUE(store::with_conn(db(), [&](store::Conn& c) {
+    return c.exec(
+        "INSERT INTO checkins (session_id, member_id, status, method, at) VALUES (?, ?, "
+        "'present', 'code', ?)",
+        {sid, a, now_ms()});
+  }));
+  auto as = [&](int64_t member) {
+    return testing::scoped(auth::Role::member, branch_.path, member);
+  };
+  auto waiting = svc_->to_rate(as(a));
+  ASSERT_TRUE(waiting);
+  ASSERT_EQ(waiting->size(), 1u);
+  EXPECT_EQ(waiting->at(0).lecturer_name, "王教授");
+  EXPECT_EQ(svc_->rate(as(b), sid, 5, std::nullopt).error().fields.at(0).code, "not_attended");
+  EXPECT_EQ(svc_->rate(as(a), sid, 6, std::nullopt).error().fields.at(0).field, "score");
+  ASSERT_TRUE(svc_->rate(as(a), sid, 4, std::string("联系实际，很有启发")));
+  auto again = svc_->rate(as(a), sid, 5, std::nullopt);
+  EXPECT_EQ(again.error().code, ErrorCode::conflict);
+  EXPECT_TRUE(svc_->to_rate(as(a))->empty());
+  auto d = svc_->lecturer(admin_, outside->id);
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->lecturer.sessions, 1);
+  EXPECT_EQ(d->lecturer.ratings, 1);
+  EXPECT_EQ(d->lecturer.rating, 4.0);
+  EXPECT_EQ(d->scores, (std::vector<int64_t>{0, 0, 0, 1, 0}));
+  ASSERT_EQ(d->comments.size(), 1u);
+  EXPECT_EQ(d->comments[0].second, "联系实际，很有启发");
+  // A member sees no lecturer's record unless it is his own account's.
+  EXPECT_EQ(svc_->lecturer(as(b), outside->id).error().code, ErrorCode::not_found);
+  EXPECT_EQ(svc_->lecturers(as(b), std::nullopt).error().code, ErrorCode::forbidden);
+  auto found = svc_->lecturers(admin_, std::string("党史"));
+  ASSERT_TRUE(found);
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ(found->at(0).id, internal->id);
 }
 
 DJ_INSTANTIATE_BACKENDS(ResourcesTest);

@@ -151,12 +151,23 @@ Result<std::vector<NewSession::Warning>> venue_clashes(store::Conn& c,
   return out;
 }
 
+// A pool lecturer's name for the session (unknown naming lecturer_id when absent).
+Status pool_lecturer(store::Conn& c, SessionInput& in) {
+  if (!in.lecturer_id) return {};
+  DJ_ASSIGN(auto r, c.query_opt("SELECT name FROM lecturers WHERE id = ? AND deleted_at IS NULL",
+                                {*in.lecturer_id}));
+  if (!r) return Error::invalid("lecturer_id", "unknown", "no such lecturer in the pool");
+  in.lecturer_name = r->str(0);
+  return {};
+}
+
 Session session_of(int64_t id, int64_t training_id, const SessionInput& in, const Span& span) {
   Session s;
   s.id = id;
   s.training_id = training_id;
   s.title = *in.title;
   s.lecturer_name = in.lecturer_name;
+  s.lecturer_id = in.lecturer_id;
   s.method = in.method;
   s.venue = in.venue;
   s.started_at = span.start;
@@ -195,9 +206,11 @@ Result<int64_t> checkins_of(store::Conn& c, int64_t session_id) {
 }  // namespace
 
 Result<NewSession> TrainingService::add_session(const Principal& p, int64_t id,
-                                                const SessionInput& in) {
-  DJ_ASSIGN(const Span span, check_session(in));
+                                                const SessionInput& given) {
+  DJ_ASSIGN(const Span span, check_session(given));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<NewSession> {
+    SessionInput in = given;
+    DJ_TRY(pool_lecturer(c, in));
     DJ_ASSIGN(auto t, detail::writable(c, p, id));
     DJ_ASSIGN(auto existing, detail::sessions_of(c, id));
     DJ_TRY(fits_class(t, existing, in, span));
@@ -207,13 +220,13 @@ Result<NewSession> TrainingService::add_session(const Principal& p, int64_t id,
               c.query_one("INSERT INTO training_sessions (training_id, title, "
                           "lecturer_name, started_at, ended_at, hours_tenths, method, "
                           "required, first_course, venue, latitude, longitude, "
-                          "radius_m, created_at, created_by) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                          "radius_m, created_at, created_by, lecturer_id) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                           "RETURNING id",
                           {id, *in.title, in.lecturer_name, span.start, span.end, span.hours_tenths,
                            in.method, in.required.value_or(false), in.first_course.value_or(false),
                            in.venue, coordinate(in.latitude), coordinate(in.longitude), in.radius_m,
-                           now_ms(), p.user_id}));
+                           now_ms(), p.user_id, in.lecturer_id}));
     out.session = session_of(ins.i64(0), id, in, span);
     DJ_TRY(audit::record(c, p.actor(),
                          {"training.session_add",
@@ -234,6 +247,11 @@ Result<NewSession> TrainingService::update_session(const Principal& p, int64_t i
     SessionInput in;
     in.title = patch.title.value_or(before.title);
     in.lecturer_name = patch.lecturer_name ? patch.lecturer_name : before.lecturer_name;
+    // A name typed over the pool's lecturer unlinks him.
+    in.lecturer_id = patch.lecturer_id     ? patch.lecturer_id
+                     : patch.lecturer_name ? std::nullopt
+                                           : before.lecturer_id;
+    DJ_TRY(pool_lecturer(c, in));
     in.method = patch.method ? patch.method : before.method;
     in.venue = patch.venue ? patch.venue : before.venue;
     in.started_at = patch.started_at.value_or(format_instant(before.started_at));
@@ -265,10 +283,10 @@ Result<NewSession> TrainingService::update_session(const Principal& p, int64_t i
     DJ_TRY(
         c.exec("UPDATE training_sessions SET title = ?, lecturer_name = ?, started_at = ?, "
                "ended_at = ?, hours_tenths = ?, method = ?, required = ?, first_course = ?, "
-               "venue = ?, latitude = ?, longitude = ?, radius_m = ? WHERE id = ?",
+               "venue = ?, latitude = ?, longitude = ?, radius_m = ?, lecturer_id = ? WHERE id = ?",
                {*in.title, in.lecturer_name, span.start, span.end, span.hours_tenths, in.method,
                 *in.required, *in.first_course, in.venue, coordinate(in.latitude),
-                coordinate(in.longitude), in.radius_m, session_id}));
+                coordinate(in.longitude), in.radius_m, in.lecturer_id, session_id}));
     out.session = session_of(session_id, id, in, span);
     DJ_TRY(audit::record(c, p.actor(),
                          {"training.session_update", "training", std::to_string(id), t.org_path,

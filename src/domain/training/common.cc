@@ -101,7 +101,8 @@ Result<std::vector<Session>> sessions_of(store::Conn& c, int64_t training_id) {
   DJ_ASSIGN(auto rows,
             c.query("SELECT id, training_id, title, lecturer_name, method, venue, "
                     "started_at, ended_at, hours_tenths, required, first_course, "
-                    "latitude, longitude, radius_m FROM training_sessions WHERE training_id = ? "
+                    "latitude, longitude, radius_m, lecturer_id FROM training_sessions WHERE "
+                    "training_id = ? "
                     "ORDER BY started_at, id",
                     {training_id}));
   std::vector<Session> out;
@@ -121,6 +122,7 @@ Result<std::vector<Session>> sessions_of(store::Conn& c, int64_t training_id) {
     if (!r.null(11)) s.latitude = r.f64(11);
     if (!r.null(12)) s.longitude = r.f64(12);
     s.radius_m = r.opt_i64(13);
+    s.lecturer_id = r.opt_i64(14);
     out.push_back(std::move(s));
   }
   return out;
@@ -173,6 +175,7 @@ json::object to_json(const Session& s) {
       {"id", s.id},
       {"title", s.title},
       {"lecturer_name", or_null(s.lecturer_name)},
+      {"lecturer_id", or_null(s.lecturer_id)},
       {"method", or_null(s.method)},
       {"venue", or_null(s.venue)},
       {"started_at", format_instant(s.started_at)},

@@ -54,6 +54,8 @@ struct TrainingInput {
 
 struct SessionInput {
   std::optional<std::string> title, lecturer_name, started_at, ended_at, method, venue;
+  // A lecturer of the pool (师资库); his name becomes lecturer_name.
+  std::optional<int64_t> lecturer_id;
   std::optional<double> hours;
   std::optional<bool> required, first_course;
   // An optional geofence: phones that send coordinates must be within it.
@@ -114,6 +116,7 @@ struct Session {
   int64_t id = 0, training_id = 0;
   std::string title;
   std::optional<std::string> lecturer_name, method, venue;
+  std::optional<int64_t> lecturer_id;
   int64_t started_at = 0, ended_at = 0, hours_tenths = 0;  // epoch ms; tenths of an hour
   bool required = false, first_course = false;
   std::optional<double> latitude, longitude;  // the geofence, with radius_m

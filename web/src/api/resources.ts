@@ -54,3 +54,27 @@ export const postVenueBookingsByIdCancel = (id: number, body: operations['postVe
 /** After an approved booking ended: whether it was used */
 export const postVenueBookingsByIdUse = (id: number, body: operations['postVenueBookingsByIdUse']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postVenueBookingsByIdUse']['responses'][200]['content']['application/json']>('POST', url('/api/v1/venue-bookings/{id}/use', { id }), body, headers)
+/** The lecturer pool (师资库), internal first; q searches names, fields, courses and employers */
+export const getLecturers = (query: NonNullable<operations['getLecturers']['parameters']['query']> = {}) =>
+  request<operations['getLecturers']['responses'][200]['content']['application/json']>('GET', url('/api/v1/lecturers', {}, query))
+/** Add a lecturer: a member (internal) or by name (external) */
+export const postLecturers = (body: operations['postLecturers']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postLecturers']['responses'][201]['content']['application/json']>('POST', url('/api/v1/lecturers', {}), body, headers)
+/** A lecturer account's own record: schedule, history and ratings */
+export const getLecturersMine = () =>
+  request<operations['getLecturersMine']['responses'][200]['content']['application/json']>('GET', url('/api/v1/lecturers/mine', {}))
+/** A lecturer with the sessions taught and the attendees' scores and comments (never who gave them) */
+export const getLecturersById = (id: number) =>
+  request<operations['getLecturersById']['responses'][200]['content']['application/json']>('GET', url('/api/v1/lecturers/{id}', { id }))
+/** Change a lecturer's fields given */
+export const patchLecturersById = (id: number, body: operations['patchLecturersById']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['patchLecturersById']['responses'][200]['content']['application/json']>('PATCH', url('/api/v1/lecturers/{id}', { id }), body, headers)
+/** Remove a lecturer from the pool (soft; sessions keep his name) */
+export const deleteLecturersById = (id: number, headers: Record<string, string> = {}) =>
+  request<void>('DELETE', url('/api/v1/lecturers/{id}', { id }), undefined, headers)
+/** The sessions of the last 30 days the caller attended and may still rate */
+export const getLecturerRatingsPending = () =>
+  request<operations['getLecturerRatingsPending']['responses'][200]['content']['application/json']>('GET', url('/api/v1/lecturer-ratings/pending', {}))
+/** Rate a session's lecturer, 1 to 5, once, having attended it */
+export const postLecturerRatings = (body: operations['postLecturerRatings']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<void>('POST', url('/api/v1/lecturer-ratings', {}), body, headers)

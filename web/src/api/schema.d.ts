@@ -1961,6 +1961,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/lecturers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The lecturer pool (师资库), internal first; q searches names, fields, courses and employers */
+        get: operations["getLecturers"];
+        put?: never;
+        /** Add a lecturer: a member (internal) or by name (external) */
+        post: operations["postLecturers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lecturers/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A lecturer account's own record: schedule, history and ratings */
+        get: operations["getLecturersMine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lecturers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A lecturer with the sessions taught and the attendees' scores and comments (never who gave them) */
+        get: operations["getLecturersById"];
+        put?: never;
+        post?: never;
+        /** Remove a lecturer from the pool (soft; sessions keep his name) */
+        delete: operations["deleteLecturersById"];
+        options?: never;
+        head?: never;
+        /** Change a lecturer's fields given */
+        patch: operations["patchLecturersById"];
+        trace?: never;
+    };
+    "/api/v1/lecturer-ratings/pending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sessions of the last 30 days the caller attended and may still rate */
+        get: operations["getLecturerRatingsPending"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lecturer-ratings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rate a session's lecturer, 1 to 5, once, having attended it */
+        post: operations["postLecturerRatings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2113,6 +2201,7 @@ export interface components {
         SessionInput: {
             title?: string | null;
             lecturer_name?: string | null;
+            lecturer_id?: number | null;
             started_at?: string | null;
             ended_at?: string | null;
             /** @enum {string|null} */
@@ -2357,6 +2446,24 @@ export interface components {
         VenueBookingUse: {
             used?: boolean | null;
             note?: string | null;
+        };
+        LecturerInput: {
+            /** @enum {string|null} */
+            kind?: "internal" | "external" | null;
+            member_id?: number | null;
+            user_id?: number | null;
+            point_id?: number | null;
+            name?: string | null;
+            title?: string | null;
+            employer?: string | null;
+            fields?: string | null;
+            courses?: string | null;
+            intro?: string | null;
+        };
+        LecturerRatingInput: {
+            session_id?: number | null;
+            score?: number | null;
+            comment?: string | null;
         };
         Health: {
             status: string;
@@ -2822,6 +2929,7 @@ export interface components {
             id: number;
             title: string;
             lecturer_name: string | null;
+            lecturer_id: number | null;
             /** @enum {string|null} */
             method: "lecture" | "case" | "discussion" | "observation" | null;
             venue: string | null;
@@ -2838,6 +2946,7 @@ export interface components {
             id: number;
             title: string;
             lecturer_name: string | null;
+            lecturer_id: number | null;
             /** @enum {string|null} */
             method: "lecture" | "case" | "discussion" | "observation" | null;
             venue: string | null;
@@ -2940,6 +3049,7 @@ export interface components {
             id: number;
             title: string;
             lecturer_name: string | null;
+            lecturer_id: number | null;
             /** @enum {string|null} */
             method: "lecture" | "case" | "discussion" | "observation" | null;
             venue: string | null;
@@ -3492,6 +3602,85 @@ export interface components {
         };
         UnregisteredPage: {
             items: components["schemas"]["Unregistered"][];
+            total: number;
+        };
+        Lecturer: {
+            id: number;
+            /** @enum {string} */
+            kind: "internal" | "external";
+            name: string;
+            member_id: number | null;
+            user_id: number | null;
+            point_id: number | null;
+            point_name: string | null;
+            title: string | null;
+            employer: string | null;
+            fields: string | null;
+            courses: string | null;
+            intro: string | null;
+            sessions: number;
+            lectures: number;
+            ratings: number;
+            rating: number | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        LecturerList: {
+            items: components["schemas"]["Lecturer"][];
+            total: number;
+        };
+        LecturerSession: {
+            session_id: number;
+            training_id: number;
+            training_title: string;
+            title: string;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            ended_at: string;
+        };
+        LecturerComment: {
+            score: number;
+            comment: string;
+        };
+        LecturerDetail: {
+            id: number;
+            /** @enum {string} */
+            kind: "internal" | "external";
+            name: string;
+            member_id: number | null;
+            user_id: number | null;
+            point_id: number | null;
+            point_name: string | null;
+            title: string | null;
+            employer: string | null;
+            fields: string | null;
+            courses: string | null;
+            intro: string | null;
+            sessions: number;
+            lectures: number;
+            ratings: number;
+            rating: number | null;
+            /** Format: date-time */
+            updated_at: string;
+            taught: components["schemas"]["LecturerSession"][];
+            scores: number[];
+            comments: components["schemas"]["LecturerComment"][];
+        };
+        SessionToRate: {
+            session_id: number;
+            training_id: number;
+            training_title: string;
+            title: string;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            ended_at: string;
+            lecturer_id: number;
+            lecturer_name: string;
+        };
+        SessionToRateList: {
+            items: components["schemas"]["SessionToRate"][];
             total: number;
         };
         TeachingPoint: {
@@ -8801,6 +8990,254 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["VenueBooking"];
                 };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLecturers: {
+        parameters: {
+            query?: {
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LecturerList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postLecturers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LecturerInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lecturer"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLecturersMine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LecturerDetail"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLecturersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LecturerDetail"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteLecturersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchLecturersById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LecturerInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lecturer"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getLecturerRatingsPending: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionToRateList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postLecturerRatings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LecturerRatingInput"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem (RFC 9457) */
             "4XX": {

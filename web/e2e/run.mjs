@@ -940,6 +940,45 @@ await test('场地预约: an organization books a room of the service centre, an
   assert((await committee.page.locator('[data-test=points] .el-table__row').count()) >= 15, 'the centre, the party school and 13 teaching points')
 })
 
+await test('师资库: the committee opens a lecturer with his scores and adds one; a member rates the lecturer of a session he attended, on the phone', async (open) => {
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  await page.goto(`${base}/lecturers`)
+  await page.click('[data-test=lecturers] .el-table__row:has-text("张宏伟")')
+  await page.waitForSelector('[data-test=lecturer-detail] [data-test=lecturer-taught] .el-table__row')
+  await page.keyboard.press('Escape')
+  await page.click('[data-test=lecturer-add]')
+  await page.fill('[data-test=lecturer-name]', '端到端讲师')
+  await page.fill('[data-test=lecturer-employer]', '市委党校')
+  await page.fill('[data-test=lecturer-fields]', '党内法规')
+  await page.click('[data-test=lecturer-save]')
+  await page.waitForSelector('[data-test=lecturers] .el-table__row:has-text("端到端讲师")')
+  const lecturer = (await admin.get('/api/v1/lecturers?q=端到端讲师')).items[0]
+  assert(lecturer && lecturer.kind === 'external' && lecturer.employer === '市委党校', `added: ${JSON.stringify(lecturer)}`)
+  // A class member01 attended an hour ago, taught by that lecturer.
+  const rated = await admin.post('/api/v1/trainings', {
+    org_id: 1, title: '端到端评价班', level: 'unit', target_groups: ['all_members'], starts_on: shanghai(-60 * 24).slice(0, 10),
+    ends_on: shanghai(60 * 24).slice(0, 10), capacity: 5,
+  })
+  const s = await admin.post(`/api/v1/trainings/${rated.id}/sessions`, { title: '党内法规专题', lecturer_id: lecturer.id, started_at: shanghai(-180), ended_at: shanghai(-60) })
+  await admin.post(`/api/v1/trainings/${rated.id}/enrolments`, { member_id: member01.id })
+  await admin.post(`/api/v1/trainings/${rated.id}/sessions/${s.id}/roster`, { checkins: [{ member_id: member01.id, status: 'present' }] })
+  const phone = await open({ width: 360, height: 740 })
+  await login(phone.page, 'member01')
+  await phone.page.waitForURL('**/m')
+  await phone.page.click('[data-test=todo-rate] a')
+  const card = phone.page.locator(`[data-test=rate-session-${s.id}]`)
+  await card.locator('.el-rate__item').nth(3).click()
+  await card.locator('textarea[data-test=rate-comment]').fill('结合案例，通俗易懂')
+  await card.locator('[data-test=rate-send]').click()
+  await phone.page.waitForSelector('.el-message--success')
+  await card.waitFor({ state: 'detached' })
+  assert(await phone.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the rating page fits the phone width')
+  const d = await admin.get(`/api/v1/lecturers/${lecturer.id}`)
+  assert(d.ratings === 1 && d.rating === 4 && d.comments[0].comment === '结合案例，通俗易懂', `rated: ${JSON.stringify(d)}`)
+})
+
 await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)
@@ -1135,8 +1174,8 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
   const problems = []
   const consolePages = ['/', '/orgs', '/members', '/import', '/activities', '/activities/new', '/compliance', '/stats',
     '/trainings', `/trainings/${klass.id}`, '/training-plans', '/home-deliveries', '/matters', '/commitments',
-    '/community-reports', '/communities', '/community', '/model-organs', '/venues', '/teaching-points', '/audit', '/account']
-  const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', '/m/matters', '/m/commitment', '/m/report', `/checkin?session=${session.id}`]
+    '/community-reports', '/communities', '/community', '/model-organs', '/venues', '/teaching-points', '/lecturers', '/audit', '/account']
+  const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', '/m/matters', '/m/commitment', '/m/report', '/m/rate', `/checkin?session=${session.id}`]
   const dialogsOf = {
     '/members': ['[data-test=member-add]'],
     '/matters': ['[data-test=matter-add]', '[data-test=matters] .el-table__row'],
@@ -1145,6 +1184,7 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
     '/community': ['#tab-posts >> then [data-test=post-add]'],
     '/model-organs': ['[data-test=model-add]'],
     '/venues': ['[data-test=booking-add]'],
+    '/lecturers': ['[data-test=lecturer-add]', '[data-test=lecturers] .el-table__row'],
     '/teaching-points': ['[data-test=point-add]', '[data-test=points] .el-table__expand-icon >> then [data-test=venue-add-FWZX]'],
     '/communities': ['[data-test=community-add]', '[data-test=communities] .el-button', '[data-test^=community-account-]'],
     '/activities': ['[data-test=activity-list] .el-table__row'],

@@ -16,6 +16,7 @@ export function homeFor(me: Me): string {
   if (me.role === 'member') return '/m'
   if (me.role === 'auditor') return '/audit'
   if (me.role === 'community') return '/community'
+  if (me.role === 'lecturer') return '/lecturer'
   return '/'
 }
 

@@ -12,6 +12,7 @@
 #include "domain/audit/audit.h"
 #include "domain/member/citizen_id.h"
 #include "domain/member/member.h"
+#include "domain/training/training.h"
 #include "store/bulk.h"
 
 namespace dj::demo {
@@ -762,6 +763,140 @@ Status generate_venues(store::Db& db, Gen& g, const Tree& tree) {
   });
 }
 
+// The lecturer pool: eight internal lecturers (secretaries of directly
+// affiliated organizations' branches) and sixteen external ones; a
+// demonstration class held last month whose four sessions they taught, run
+// through the training service (enrolment, roster, completion with the
+// ledger's hours), and the attendees' ratings.
+Status generate_lecturers(store::Db& db, const Keys& keys, Gen& g, const Tree& tree) {
+  struct External {
+    const char* name;
+    const char* title;
+    const char* employer;
+    const char* fields;
+  };
+  constexpr External kExternal[] = {
+      {"张宏伟", "教授", "省委党校", "习近平新时代中国特色社会主义思想"},
+      {"李文华", "教授", "省委党校", "党史、新中国史"},
+      {"王建平", "副教授", "市委党校", "党的建设、基层党组织建设"},
+      {"赵丽娟", "副教授", "市委党校", "党章党规、纪律教育"},
+      {"陈志刚", "研究员", "省社会科学院", "经济社会发展、乡村振兴"},
+      {"刘晓燕", "教授", "云南大学", "马克思主义基本原理"},
+      {"杨明", "副教授", "云南师范大学", "中华优秀传统文化、民族团结"},
+      {"黄海", "讲师", "市委党校", "公文写作、调查研究"},
+      {"周静", "主任", "市革命历史纪念馆", "革命传统教育、现场教学"},
+      {"吴斌", "副研究员", "市委党史研究室", "地方党史"},
+      {"徐敏", "教授", "昆明理工大学", "科技创新、数字政府"},
+      {"孙强", "高级经济师", "市发展和改革委员会", "营商环境、政策解读"},
+      {"胡娜", "副教授", "云南民族大学", "民族政策、边疆治理"},
+      {"朱军", "主任医师", "市第一人民医院", "健康知识、心理调适"},
+      {"高洁", "一级律师", "市律师协会", "法治建设、依法行政"},
+      {"林涛", "教授", "省委党校", "意识形态、舆情应对"}};
+  constexpr const char* kComments[] = {"联系实际，很有启发", "讲得透彻，案例生动",
+                                       "内容丰富，建议多留互动时间", "对工作很有指导意义",
+                                       "条理清晰，受益匪浅"};
+  const int64_t now = now_ms(), hour = 3600000;
+  const int64_t today_days = days_from_date(today());
+  std::vector<int64_t> external;
+  DJ_TRY(store::with_tx(db, [&](store::Conn& c) -> Status {
+    for (const auto& x : kExternal) {
+      DJ_ASSIGN(auto r, c.query_one("INSERT INTO lecturers (kind, name, title, employer, fields, "
+                                    "courses, created_at, updated_at) VALUES ('external', ?, ?, "
+                                    "?, ?, ?, ?, ?) RETURNING id",
+                                    {x.name, x.title, x.employer, x.fields,
+                                     std::string("专题讲座：") + x.fields, now, now}));
+      external.push_back(r.i64(0));
+    }
+    int internal = 0;
+    for (const auto& b : tree.branches) {
+      if (internal == 8) break;
+      if (b.affiliated % 6 != 1) continue;
+      for (const auto& m : b.members) {
+        if (!m.secretary) continue;
+        DJ_TRY(
+            c.exec("INSERT INTO lecturers (kind, member_id, name, title, fields, courses, "
+                   "created_at, updated_at) SELECT 'internal', id, name, '党支部书记', "
+                   "'基层党建实务', '支部工作法、“三会一课”规范', ?, ? FROM members WHERE id "
+                   "= ?",
+                   {now, now, m.id}));
+        ++internal;
+        break;
+      }
+    }
+    return {};
+  }));
+
+  // The class, taught by four of the external lecturers 40 days ago.
+  DJ_ASSIGN(auto admin_row, store::with_conn(db, [](store::Conn& c) {
+              return c.query_one("SELECT id FROM users WHERE username = 'admin'");
+            }));
+  auth::Principal admin;
+  admin.user_id = admin_row.i64(0);
+  admin.username = "admin";
+  admin.role = auth::Role::committee_admin;
+  admin.scope_path = "/";
+  admin.route = "cli demo";
+  training::TrainingService classes(db, keys, training::Config{});
+  training::TrainingInput in;
+  in.org_id = tree.root;
+  in.title = "市直机关党支部书记示范培训班";
+  in.level = "demonstration";
+  in.target_groups = std::vector<std::string>{"party_workers"};
+  in.starts_on = date_from_days(today_days - 40);
+  in.ends_on = date_from_days(today_days - 37);
+  in.capacity = 60;
+  in.venue = "市委党校市直机关分校第一教室";
+  DJ_ASSIGN(auto klass, classes.create(admin, in));
+  constexpr const char* kTopics[] = {"学习贯彻党的创新理论", "党支部标准化规范化建设",
+                                     "严明党的纪律和规矩", "地方党史与革命传统"};
+  std::vector<std::pair<int64_t, int64_t>> sessions;  // id, lecturer
+  for (int i = 0; i < 4; ++i) {
+    training::SessionInput si;
+    si.title = kTopics[i];
+    si.lecturer_id = external[static_cast<size_t>(i * 3 % 16)];
+    si.method = "lecture";
+    si.venue = in.venue;
+    const int64_t start = (today_days - 40 + i) * 24 * hour + 1 * hour;  // 09:00 +08:00
+    si.started_at = format_instant(start);
+    si.ended_at = format_instant(start + 2 * hour + hour / 2);
+    DJ_ASSIGN(auto made, classes.add_session(admin, klass.id, si));
+    sessions.emplace_back(made.session.id, *si.lecturer_id);
+  }
+  // Fifty branch secretaries, enrolled, at nearly every session, then completed.
+  std::vector<int64_t> enrolled;
+  for (const auto& b : tree.branches) {
+    if (enrolled.size() == 50) break;
+    for (const auto& m : b.members) {
+      if (!m.secretary) continue;
+      training::EnrolInput e;
+      e.member_id = m.id;
+      if (classes.enrol(admin, klass.id, e)) enrolled.push_back(m.id);
+      break;
+    }
+  }
+  std::vector<store::Params> ratings;
+  for (const auto& [sid, lecturer] : sessions) {
+    std::vector<training::Mark> marks;
+    for (int64_t m : enrolled) {
+      const bool there = g.below(20) != 0;
+      marks.push_back({m, std::string(there ? "present" : "absent")});
+      if (there && g.chance(70)) {
+        const int64_t score = g.chance(60) ? 5 : g.chance(75) ? 4 : 3;
+        ratings.push_back(
+            {lecturer, sid, m, score,
+             g.chance(30) ? store::Value(std::string(g.pick(kComments))) : store::Value(), now});
+      }
+    }
+    DJ_TRY(classes.mark_roster(admin, klass.id, sid, marks));
+  }
+  DJ_TRY(classes.complete(admin, klass.id));
+  return store::with_tx(db, [&](store::Conn& c) -> Status {
+    return store::insert_rows(
+        c, "lecturer_ratings",
+        {"lecturer_id", "session_id", "member_id", "score", "comment", "created_at"}, ratings);
+  });
+}
+
 }  // namespace
 
 Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
@@ -952,6 +1087,7 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
     DJ_TRY(generate_communities(db, g, tree, member_account, pw_hash, sum));
     DJ_TRY(generate_model_plans(db, g, tree));
     DJ_TRY(generate_venues(db, g, tree));
+    DJ_TRY(generate_lecturers(db, keys, g, tree));
   }
   DJ_TRY(audit::record_now(db, {std::nullopt, "dangjiao demo", "", "cli demo"},
                            {"demo.generate",

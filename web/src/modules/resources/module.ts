@@ -1,19 +1,34 @@
 // Resources (保障): the venues' booking calendar and approvals; the teaching
-// points with their venues and usage figures.
+// points with their venues and usage figures; the lecturer pool, a lecturer's
+// own page, and the member's rating of lecturers on the phone.
 import type { Module } from '../../modules'
 
 const module: Module = {
   routes: [
     { path: 'venues', component: () => import('./Bookings.vue') },
     { path: 'teaching-points', component: () => import('./Points.vue') },
+    { path: 'lecturers', component: () => import('./Lecturers.vue') },
+    { path: 'lecturer', component: () => import('./MyLecturer.vue') },
   ],
+  phoneRoutes: [{ path: 'rate', component: () => import('./Rate.vue') }],
   menu: [
     { path: '/venues', label: 'menu.venues', perm: 'member:read' },
     { path: '/teaching-points', label: 'menu.teachingPoints', perm: 'member:read' },
+    { path: '/lecturers', label: 'menu.lecturers', perm: 'member:read' },
   ],
   messages: {
     'zh-CN': {
-      menu: { venues: '场地预约', teachingPoints: '教学点与场地' },
+      menu: { venues: '场地预约', teachingPoints: '教学点与场地', lecturers: '师资库', myLecturer: '我的授课' },
+      lecturerKind: { internal: '内部讲师', external: '外聘讲师' },
+      lecturers: {
+        add: '新增讲师', edit: '修改讲师', search: '姓名、擅长领域、课程或单位', name: '姓名', kind: '类别', title: '职称', employer: '工作单位', fields: '擅长领域', courses: '主讲课程',
+        point: '所属教学点', account: '讲师账号', accountHint: '关联讲师账号后，讲师可查看本人授课与评价', intro: '简介', member: '党员', memberHint: '输入姓名查找党员',
+        history: '授课记录', historyShort: '授课{sessions} · 党课{lectures}', historyText: '培训授课{sessions}次，讲党课{lectures}次', rating: '学员评价', ratingText: '{avg}分（{n}人）',
+        scores: '学员评分：{n}人评价，平均{avg}分', stars: '{n}星', comments: '学员留言（不显示评价人）', taught: '授课安排与记录', when: '时间', session: '课程', training: '培训班',
+        removeConfirm: '将“{name}”移出师资库？', unlinked: '本账号尚未关联师资库中的讲师，请联系工委组织部。', lecturer: '授课教师',
+        toRate: '有{n}节课待评价授课教师', rateNow: '去评价', rateTitle: '评价授课教师', anonymous: '评价匿名提交，讲师只看到分数和留言。', score: '评分', comment: '留言',
+        commentHint: '说说收获和建议（可不填）', send: '提交评价', thanks: '感谢您的评价', nothingToRate: '没有待评价的课程',
+      },
       pointKind: { service_centre: '党群活动服务中心', teaching_point: '教学点', party_school: '党校分校' },
       bookingStatus: { pending: '待审批', approved: '已批准', rejected: '已退回', cancelled: '已取消' },
       venues: {
@@ -35,16 +50,31 @@ const module: Module = {
         opens: { time: '请按 时:分 填写，如 08:30' },
         closes: { time: '请按 时:分 填写，如 17:30' },
         code: { taken: '编号已被使用' },
+        member_id: { taken: '该党员已在师资库中' },
+        user_id: { taken: '该账号已关联其他讲师' },
+        session_id: { not_attended: '只有到课学员才能评价', rated: '您已评价过这节课', not_ended: '课程结束后才能评价', no_lecturer: '这节课没有师资库讲师' },
+        lecturer_id: { unknown: '师资库中没有这位讲师' },
       },
       auditAction: {
         teaching_point: { create: '新增教学点', update: '修改教学点', remove: '删除教学点' },
         venue: { create: '新增场地', update: '修改场地', remove: '删除场地' },
         venue_booking: { create: '预约场地', approve: '批准场地预约', reject: '退回场地预约', cancel: '取消场地预约', check: '核验场地使用' },
+        lecturer: { create: '新增师资', update: '修改师资信息', remove: '移出师资库', rate: '评价授课教师' },
       },
-      auditEntity: { teaching_point: '教学点', venue: '场地', venue_booking: '场地预约' },
+      auditEntity: { teaching_point: '教学点', venue: '场地', venue_booking: '场地预约', lecturer: '师资' },
     },
     en: {
-      menu: { venues: 'Venue bookings', teachingPoints: 'Teaching points' },
+      menu: { venues: 'Venue bookings', teachingPoints: 'Teaching points', lecturers: 'Lecturer pool', myLecturer: 'My teaching' },
+      lecturerKind: { internal: 'Internal', external: 'External' },
+      lecturers: {
+        add: 'Add a lecturer', edit: 'Edit the lecturer', search: 'Name, field, course or employer', name: 'Name', kind: 'Kind', title: 'Title', employer: 'Employer', fields: 'Fields', courses: 'Courses',
+        point: 'Teaching point', account: 'Lecturer account', accountHint: 'Linked, the lecturer sees his own sessions and ratings', intro: 'About', member: 'Member', memberHint: 'Type a name to find the member',
+        history: 'History', historyShort: '{sessions} sessions · {lectures} lectures', historyText: 'Taught {sessions} training sessions, gave {lectures} party lectures', rating: 'Rating', ratingText: '{avg} ({n})',
+        scores: 'Scores: {n} ratings, average {avg}', stars: '{n} stars', comments: 'Comments (never who wrote them)', taught: 'Sessions', when: 'When', session: 'Session', training: 'Class',
+        removeConfirm: 'Remove “{name}” from the pool?', unlinked: 'This account is not linked to a lecturer of the pool; ask the committee.', lecturer: 'Lecturer',
+        toRate: '{n} sessions to rate', rateNow: 'Rate them', rateTitle: 'Rate your lecturers', anonymous: 'Ratings are anonymous: the lecturer sees the score and the comment only.', score: 'Score', comment: 'Comment',
+        commentHint: 'What you took away, what could be better (optional)', send: 'Send', thanks: 'Thank you', nothingToRate: 'Nothing to rate',
+      },
       pointKind: { service_centre: 'Activity service centre', teaching_point: 'Teaching point', party_school: 'Party school branch' },
       bookingStatus: { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', cancelled: 'Cancelled' },
       venues: {
@@ -66,13 +96,18 @@ const module: Module = {
         opens: { time: 'write it as HH:MM, e.g. 08:30' },
         closes: { time: 'write it as HH:MM, e.g. 17:30' },
         code: { taken: 'the code is taken' },
+        member_id: { taken: 'the member is in the pool already' },
+        user_id: { taken: 'the account is another lecturer\'s' },
+        session_id: { not_attended: 'only those who attended rate it', rated: 'you rated this session already', not_ended: 'rate it after it ends', no_lecturer: 'the session has no lecturer of the pool' },
+        lecturer_id: { unknown: 'no such lecturer in the pool' },
       },
       auditAction: {
         teaching_point: { create: 'Add a teaching point', update: 'Change a teaching point', remove: 'Remove a teaching point' },
         venue: { create: 'Add a venue', update: 'Change a venue', remove: 'Remove a venue' },
         venue_booking: { create: 'Book a venue', approve: 'Approve a booking', reject: 'Reject a booking', cancel: 'Cancel a booking', check: 'Check a booking\'s use' },
+        lecturer: { create: 'Add a lecturer', update: 'Change a lecturer', remove: 'Remove a lecturer', rate: 'Rate a lecturer' },
       },
-      auditEntity: { teaching_point: 'Teaching point', venue: 'Venue', venue_booking: 'Venue booking' },
+      auditEntity: { teaching_point: 'Teaching point', venue: 'Venue', venue_booking: 'Venue booking', lecturer: 'Lecturer' },
     },
   },
 }

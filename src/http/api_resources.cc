@@ -54,12 +54,12 @@ const Body<Decision> kDecision{"VenueBookingDecision", [](JsonBody& body, Decisi
                                  body.str("reply", in.reply);
                                }};
 
-struct Cancellation {
+// Why a booking is cancelled or an entry voided.
+struct Reason {
   std::optional<std::string> reason;
 };
-const Body<Cancellation> kCancellation{
-    "VenueBookingCancellation",
-    [](JsonBody& body, Cancellation& in) { body.str("reason", in.reason); }};
+const Body<Reason> kReason{"ReasonInput",
+                           [](JsonBody& body, Reason& in) { body.str("reason", in.reason); }};
 
 struct UseCheck {
   std::optional<bool> used;
@@ -94,7 +94,38 @@ const Body<RatingInput> kRatingInput{"LecturerRatingInput", [](JsonBody& body, R
                                        body.str("comment", in.comment);
                                      }};
 
+const Body<resources::BudgetLineInput> kBudgetLineInput{
+    "BudgetLineInput", [](JsonBody& body, resources::BudgetLineInput& in) {
+      body.i64("org_id", in.org_id);
+      body.i64("year", in.year);
+      body.i64("training_id", in.training_id);
+      body.str("title", in.title);
+      body.str("note", in.note);
+      body.number("amount", in.amount);
+    }};
+
+const Body<resources::FundEntryInput> kFundEntryInput{
+    "FundEntryInput", [](JsonBody& body, resources::FundEntryInput& in) {
+      body.str("kind", in.kind, resources::kFundEntryKinds);
+      body.number("amount", in.amount);
+      body.str("spent_on", in.spent_on);
+      body.str("description", in.description);
+      body.i64("commitment_id", in.commitment_id);
+      body.str("override_reason", in.override_reason);
+    }};
+
 constexpr const char* kResourceSchemas = R"JSON({
+  "FundReceipt": {"filename": "string", "content_type": "string", "size": "integer"},
+  "FundEntry": {"id": "integer", "line_id": "integer", "kind": "codes:resources.fund_entry_kinds",
+                "amount": "number", "spent_on": "date", "description": "string",
+                "commitment_id": "integer?", "override_reason": "string?", "settled": "boolean",
+                "receipt": "FundReceipt?", "created_at": "datetime"},
+  "BudgetLine": {"id": "integer", "org_id": "integer", "org_path_name": "string",
+                 "year": "integer", "training_id": "integer?", "training_title": "string?",
+                 "title": "string", "note": "string?", "amount": "number", "committed": "number",
+                 "spent": "number", "balance": "number", "trainees": "integer",
+                 "per_trainee": "number?", "entries": ["FundEntry"], "updated_at": "datetime"},
+  "BudgetLineList": {"items": ["BudgetLine"], "total": "integer"},
   "Lecturer": {"id": "integer", "kind": "codes:resources.lecturer_kinds", "name": "string",
                "member_id": "integer?", "user_id": "integer?", "point_id": "integer?",
                "point_name": "string?", "title": "string?", "employer": "string?",
@@ -144,7 +175,11 @@ void add_resource_routes(Router& r, Services& s) {
   r.add_codes("resources.point_kinds", resources::kPointKinds);
   r.add_codes("resources.booking_statuses", resources::kBookingStatuses);
   r.add_codes("resources.lecturer_kinds", resources::kLecturerKinds);
-  auto svc = std::make_shared<resources::ResourceService>(s.db);
+  r.add_codes("resources.fund_entry_kinds", resources::kFundEntryKinds);
+  // Receipts go to the same store as the activities' attachments, under the same limit.
+  const auto& files = s.activities.config();
+  auto svc = std::make_shared<resources::ResourceService>(
+      s.db, resources::Config{files.blob_dir, files.max_attachment_bytes});
 
   // ---- teaching points ----
   r.add({.method = "GET",
@@ -358,11 +393,11 @@ void add_resource_routes(Router& r, Services& s) {
          .tag = "resources",
          .summary = "Cancel a pending or approved booking before it starts, with a reason",
          .perm = auth::Perm::org_write,
-         .body = &kCancellation,
+         .body = &kReason,
          .responses = {{200, "VenueBooking"}},
          .handler = [svc](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
-           DJ_ASSIGN(auto in, kCancellation.parse(c.req));
+           DJ_ASSIGN(auto in, kReason.parse(c.req));
            DJ_ASSIGN(auto out, svc->cancel(c.p(), id, in.reason.value_or("")));
            return json_response(resources::to_json(out));
          }});
@@ -478,6 +513,129 @@ void add_resource_routes(Router& r, Services& s) {
            if (!in.score) return Error::invalid("score", "required", "is required");
            DJ_TRY(svc->rate(c.p(), *in.session_id, *in.score, in.comment));
            return no_content();
+         }});
+  // ---- funds ----
+  r.add({.method = "GET",
+         .pattern = "/api/v1/budget-lines",
+         .tag = "resources",
+         .summary = "A year's budget lines of a subtree: amount, committed, spent, balance, a "
+                    "class's cost per trainee",
+         .perm = auth::Perm::member_read,
+         .query = {{"year", ParamType::integer, true}, {"org_id", ParamType::integer}},
+         .responses = {{200, "BudgetLineList"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto year = q.id("year");
+           auto org_id = q.id("org_id");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto list, svc->budget_lines(c.p(), org_id, year.value_or(0)));
+           return json_response(list_json(list));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/budget-lines",
+         .tag = "resources",
+         .summary = "A budget line of an organization in scope for a year (optionally a class's)",
+         .perm = auth::Perm::org_write,
+         .body = &kBudgetLineInput,
+         .responses = {{201, "BudgetLine"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kBudgetLineInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->create_budget_line(c.p(), in));
+           return json_response(resources::to_json(out), 201);
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/budget-lines/{id}",
+         .tag = "resources",
+         .summary = "A budget line with its commitments and expenses",
+         .perm = auth::Perm::member_read,
+         .responses = {{200, "BudgetLine"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, svc->budget_line(c.p(), id));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "PATCH",
+         .pattern = "/api/v1/budget-lines/{id}",
+         .tag = "resources",
+         .summary = "Change a line's title, note or amount",
+         .perm = auth::Perm::org_write,
+         .body = &kBudgetLineInput,
+         .responses = {{200, "BudgetLine"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kBudgetLineInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->update_budget_line(c.p(), id, in));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "DELETE",
+         .pattern = "/api/v1/budget-lines/{id}",
+         .tag = "resources",
+         .summary = "Remove a line without entries (soft)",
+         .perm = auth::Perm::org_write,
+         .responses = {{204}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_TRY(svc->remove_budget_line(c.p(), id));
+           return no_content();
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/budget-lines/{id}/entries",
+         .tag = "resources",
+         .summary = "A commitment or an expense (which may settle a commitment); below zero only "
+                    "with override_reason (audited)",
+         .perm = auth::Perm::org_write,
+         .body = &kFundEntryInput,
+         .responses = {{201, "FundEntry"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kFundEntryInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->add_fund_entry(c.p(), id, in));
+           return json_response(resources::to_json(out), 201);
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/fund-entries/{id}/void",
+         .tag = "resources",
+         .summary = "Void an entry with a reason (soft, audited)",
+         .perm = auth::Perm::org_write,
+         .body = &kReason,
+         .responses = {{204}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kReason.parse(c.req));
+           DJ_TRY(svc->void_fund_entry(c.p(), id, in.reason.value_or("")));
+           return no_content();
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/fund-entries/{id}/receipt",
+         .tag = "resources",
+         .summary = "The entry's receipt (PDF, JPEG, PNG): the raw file as the body, its type as "
+                    "Content-Type, ?filename=; checked by content",
+         .perm = auth::Perm::org_write,
+         .query = {{"filename", ParamType::string}},
+         .responses = {{201, "FundEntry"}},
+         .upload = true,
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           QueryReader q(c.req);
+           auto filename = q.str("filename", 200);
+           DJ_TRY(q.finish());
+           std::string type(c.req.header("content-type"));
+           type = type.substr(0, type.find(';'));
+           DJ_ASSIGN(auto out,
+                     svc->attach_receipt(c.p(), id, type, filename.value_or(""), c.req.body));
+           return json_response(resources::to_json(out), 201);
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/fund-entries/{id}/receipt",
+         .tag = "resources",
+         .summary = "Download an entry's receipt (served with its checked type)",
+         .perm = auth::Perm::member_read,
+         .responses = {{200, "", {"image/jpeg", "image/png", "application/pdf"}}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto f, svc->receipt(c.p(), id));
+           return file_response(f.first.content_type, std::move(f.second),
+                                "receipt-" + std::to_string(id));
          }});
 }
 

@@ -1923,6 +1923,7 @@ class Lifecycle(unittest.TestCase):
                       "ALTER TABLE checkins DROP COLUMN reason",
                       "DROP TABLE home_deliveries",
                       # What versions after 8 made did not exist then either (newest first).
+                      "DROP TABLE fund_entries", "DROP TABLE budget_lines",
                       "DROP TABLE lecturer_ratings", "DROP INDEX training_sessions_lecturer",
                       "ALTER TABLE training_sessions DROP COLUMN lecturer_id", "DROP TABLE lecturers",
                       "DROP TABLE venue_bookings", "DROP TABLE venues", "DROP TABLE teaching_points",
@@ -2628,6 +2629,58 @@ class Resources(Base):
         self.assertNotIn("member", json.dumps(d["comments"]))
         self.assertEqual(member.get("/api/v1/lecturers/%d" % lid).status, 404)
         self.assertEqual(member.get("/api/v1/lecturers").status, 403)
+
+    def test_funds_never_go_below_zero_unexplained(self):
+        c = self.org01_client
+        r = c.post("/api/v1/budget-lines", {"org_id": self.org01["id"], "year": 2026, "title": "党员教育培训经费", "amount": 5000})
+        self.assertEqual(r.status, 201, r)
+        line = r.json()
+        entries = "/api/v1/budget-lines/%d/entries" % line["id"]
+        order = c.post(entries, {"kind": "commitment", "amount": 3000, "spent_on": "2026-04-01", "description": "培训场地租赁合同"}).json()
+        paid = c.post(entries, {"amount": 2800.5, "spent_on": "2026-04-20", "description": "场地费", "commitment_id": order["id"]})
+        self.assertEqual((paid.status, paid.json()["amount"]), (201, 2800.5), paid)
+        over = c.post(entries, {"amount": 2500, "spent_on": "2026-05-01", "description": "教材"})
+        self.assertEqual((over.status, over.field_errors()), (422, {"amount": "overdraw"}), over)
+        got = self.admin.get("/api/v1/budget-lines/%d" % line["id"]).json()
+        self.assertEqual((got["spent"], got["committed"], got["balance"], len(got["entries"])), (2800.5, 0, 2199.5, 2))
+        forced = c.post(entries, {"amount": 2500, "spent_on": "2026-05-01", "description": "教材", "override_reason": "追加预算已报批"})
+        self.assertEqual((forced.status, forced.json()["override_reason"]), (201, "追加预算已报批"), forced)
+        self.assertEqual(self.admin.get("/api/v1/budget-lines/%d" % line["id"]).json()["balance"], -300.5)
+        audit = self.admin.get("/api/v1/audit?entity=budget_line&entity_id=%d" % line["id"]).json()["items"]
+        self.assertIn("fund_entry.overdraw", [e["action"] for e in audit])
+        pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
+        url = "/api/v1/fund-entries/%d/receipt?filename=%s" % (forced.json()["id"], urllib.parse.quote("发票.pdf"))
+        up = c.request("POST", url, raw=pdf, headers={"Content-Type": "application/pdf"})
+        self.assertEqual((up.status, up.json()["receipt"]["filename"]), (201, "发票.pdf"), up)
+        fake = c.request("POST", url, raw=b"not a pdf", headers={"Content-Type": "application/pdf"})
+        self.assertEqual(fake.field_errors(), {"file": "type_mismatch"})
+        down = self.admin.get("/api/v1/fund-entries/%d/receipt" % forced.json()["id"])
+        self.assertEqual((down.status, down.headers["content-type"]), (200, "application/pdf"))
+        self.assertEqual(login(SERVER, "org02").get("/api/v1/budget-lines/%d" % line["id"]).status, 404)
+        listed = self.admin.get("/api/v1/budget-lines?year=2026&org_id=%d" % self.org01["id"]).json()["items"]
+        self.assertIn(line["id"], [x["id"] for x in listed])
+        self.assertEqual(c.delete("/api/v1/budget-lines/%d" % line["id"]).status, 409)
+
+    def test_bad_fund_input_names_the_field_and_changes_nothing(self):
+        c = self.org01_client
+        url = "/api/v1/budget-lines"
+        before = self.admin.get(url + "?year=2025").json()["total"]
+        body = {"org_id": self.org01["id"], "year": 2025, "title": "经费", "amount": 100}
+        self.assertEqual(c.post(url, dict(body, amount="100")).status, 400)
+        self.assertEqual(c.post(url, dict(body, amount=1.005)).field_errors(), {"amount": "format"})
+        self.assertEqual(c.post(url, dict(body, year=1900)).field_errors(), {"year": "range"})
+        self.assertEqual(c.post(url, dict(body, org_id=self.org02["id"])).field_errors(), {"org_id": "unknown"})
+        self.assertEqual(c.post(url, dict(body, training_id=999999)).field_errors(), {"training_id": "unknown"})
+        self.assertEqual(login(SERVER, "member01").post(url, body).status, 403)
+        self.assertEqual(self.admin.get(url + "?year=2025").json()["total"], before)
+        line = c.post(url, body).json()
+        e = "/api/v1/budget-lines/%d/entries" % line["id"]
+        self.assertEqual(c.post(e, {"kind": "gift", "amount": 1, "spent_on": "2025-01-01", "description": "x"}).status, 422)
+        self.assertEqual(c.post(e, {"amount": 1, "spent_on": "2025-02-30", "description": "x"}).field_errors(), {"spent_on": "date"})
+        self.assertEqual(c.post(e, {"amount": 0, "spent_on": "2025-01-01", "description": "x"}).field_errors(), {"amount": "range"})
+        self.assertEqual(c.post(e, {"amount": 1, "spent_on": "2025-01-01", "description": "x", "commitment_id": 999999})
+                         .field_errors(), {"commitment_id": "unknown"})
+        self.assertEqual(len(self.admin.get("/api/v1/budget-lines/%d" % line["id"]).json()["entries"]), 0)
 
     def test_bad_lecturer_input_names_the_field(self):
         url = "/api/v1/lecturers"

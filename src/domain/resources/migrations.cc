@@ -123,6 +123,49 @@ CREATE TABLE lecturer_ratings (
 CREATE UNIQUE INDEX lecturer_ratings_session_member ON lecturer_ratings(session_id, member_id);
 CREATE INDEX lecturer_ratings_lecturer ON lecturer_ratings(lecturer_id, created_at);
 )SQL"},
+    {.version = 18, .name = "funds", .sql = R"SQL(
+-- Money in fen (cents). A line's balance: amount - expenses - commitments
+-- not yet settled by an expense.
+CREATE TABLE budget_lines (
+  id {id},
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  year INTEGER NOT NULL,
+  training_id BIGINT REFERENCES trainings(id),
+  title TEXT NOT NULL,
+  amount_cents BIGINT NOT NULL,
+  note TEXT,
+  deleted_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_by BIGINT
+);
+CREATE INDEX budget_lines_org_year ON budget_lines(org_id, year);
+CREATE INDEX budget_lines_training ON budget_lines(training_id);
+
+CREATE TABLE fund_entries (
+  id {id},
+  line_id BIGINT NOT NULL REFERENCES budget_lines(id),
+  kind TEXT NOT NULL,
+  amount_cents BIGINT NOT NULL,
+  spent_on TEXT NOT NULL,
+  description TEXT NOT NULL,
+  commitment_id BIGINT REFERENCES fund_entries(id),
+  override_reason TEXT,
+  receipt_sha256 TEXT,
+  receipt_type TEXT,
+  receipt_name TEXT,
+  receipt_size BIGINT,
+  voided_at BIGINT,
+  void_reason TEXT,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX fund_entries_line ON fund_entries(line_id, spent_on);
+CREATE UNIQUE INDEX fund_entries_settles ON fund_entries(commitment_id)
+  WHERE commitment_id IS NOT NULL AND voided_at IS NULL;
+)SQL"},
 };
 
 }  // namespace

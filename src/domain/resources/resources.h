@@ -1,7 +1,8 @@
 // Resources (保障): the places education happens (the 党群活动服务中心, the
 // teaching points, the party school's branch), their venues, and the
 // organizations' reservations of them, never two holding the same time; the
-// lecturer pool (师资库) with the attendees' ratings.
+// lecturer pool (师资库) with the attendees' ratings; the funds (budget lines,
+// commitments and expenses with receipts, never below zero unexplained).
 #pragma once
 
 #include <boost/json/fwd.hpp>
@@ -23,6 +24,8 @@ inline constexpr const char* kPointKinds[] = {"service_centre", "teaching_point"
 inline constexpr const char* kBookingStatuses[] = {"pending", "approved", "rejected", "cancelled"};
 
 inline constexpr const char* kLecturerKinds[] = {"internal", "external"};
+// commitment: money promised (a contract, an order), open until an expense settles it.
+inline constexpr const char* kFundEntryKinds[] = {"commitment", "expense"};
 
 // This capability's schema migrations (migrations.cc), in version order.
 std::span<const store::Migration> migrations();
@@ -135,9 +138,57 @@ struct ToRate {
   std::string lecturer_name;
 };
 
+struct BudgetLineInput {
+  std::optional<int64_t> org_id, year, training_id;  // training_id: a class's own line
+  std::optional<std::string> title, note;
+  std::optional<double> amount;  // yuan, to the fen
+};
+
+struct FundEntryInput {
+  std::optional<std::string> kind, spent_on, description, override_reason;
+  std::optional<double> amount;
+  std::optional<int64_t> commitment_id;  // an expense that settles this commitment
+};
+
+// A receipt (PDF or image) of an entry, kept in the file store.
+struct Receipt {
+  std::string sha256, content_type, filename;
+  int64_t size = 0;
+};
+
+struct FundEntry {
+  int64_t id = 0, line_id = 0;
+  std::string kind, spent_on, description;
+  int64_t amount_cents = 0;
+  std::optional<int64_t> commitment_id;
+  std::optional<std::string> override_reason;  // it took the balance below zero
+  bool settled = false;                        // a commitment an expense settled
+  std::optional<Receipt> receipt;
+  int64_t created_at = 0;
+};
+
+struct BudgetLine {
+  int64_t id = 0, org_id = 0, year = 0;
+  std::string org_path, org_path_name;  // org_path not in its JSON
+  std::optional<int64_t> training_id;
+  std::optional<std::string> training_title, note;
+  std::string title;
+  // Balance = amount - spent - open commitments.
+  int64_t amount_cents = 0, committed_cents = 0, spent_cents = 0, balance_cents = 0;
+  int64_t trainees = 0;                      // a class's enrolled members
+  std::optional<int64_t> per_trainee_cents;  // spent / trainees
+  std::vector<FundEntry> entries;            // filled by budget_line()
+  int64_t updated_at = 0;
+};
+
+struct Config {
+  std::string blob_dir = "./data/blobs";  // receipts' bytes, content-addressed
+  size_t max_file_bytes = 10 * 1024 * 1024;
+};
+
 class ResourceService {
  public:
-  explicit ResourceService(store::Db& db) : db_(db) {}
+  explicit ResourceService(store::Db& db, Config cfg = {}) : db_(db), cfg_(std::move(cfg)) {}
 
   // Points and venues: everyone signed in reads them (to book); the
   // committee keeps them (resource:manage). Audited.
@@ -200,8 +251,37 @@ class ResourceService {
   // The sessions of the last 30 days the caller attended and has not rated.
   Result<std::vector<ToRate>> to_rate(const auth::Principal& p);
 
+  // Funds (funds.cc). A year's budget lines of a subtree (org:read in scope;
+  // not members), with what is committed, spent and left.
+  Result<std::vector<BudgetLine>> budget_lines(const auth::Principal& p,
+                                               std::optional<int64_t> org_id, int64_t year);
+  // One line with its entries.
+  Result<BudgetLine> budget_line(const auth::Principal& p, int64_t id);
+  // A line of an organization in scope (org:write), optionally a class's.
+  Result<BudgetLine> create_budget_line(const auth::Principal& p, const BudgetLineInput& in);
+  // Title, note and amount; an amount below what is spent and committed
+  // needs nothing more than the entries do (the balance shows it).
+  Result<BudgetLine> update_budget_line(const auth::Principal& p, int64_t id,
+                                        const BudgetLineInput& patch);
+  // Soft; conflict while it has entries.
+  Status remove_budget_line(const auth::Principal& p, int64_t id);
+  // A commitment or an expense (an expense may settle an open commitment of
+  // the line). One that takes the balance below zero is refused (422
+  // amount: overdraw, naming the balance) unless it gives override_reason;
+  // then it is audited as fund_entry.overdraw.
+  Result<FundEntry> add_fund_entry(const auth::Principal& p, int64_t line_id,
+                                   const FundEntryInput& in);
+  // Voids an entry (soft, audited, with a reason); not a commitment already settled.
+  Status void_fund_entry(const auth::Principal& p, int64_t entry_id, const std::string& reason);
+  // The entry's receipt: PDF, JPEG or PNG checked by its content (replaces one before).
+  Result<FundEntry> attach_receipt(const auth::Principal& p, int64_t entry_id,
+                                   const std::string& claimed_type, const std::string& filename,
+                                   const std::string& bytes);
+  Result<std::pair<Receipt, std::string>> receipt(const auth::Principal& p, int64_t entry_id);
+
  private:
   store::Db& db_;
+  Config cfg_;
 };
 
 boost::json::object to_json(const Point& x);
@@ -211,5 +291,7 @@ boost::json::object to_json(const Usage& x);
 boost::json::object to_json(const Lecturer& x);
 boost::json::object to_json(const LecturerDetail& x);
 boost::json::object to_json(const ToRate& x);
+boost::json::object to_json(const FundEntry& x);
+boost::json::object to_json(const BudgetLine& x);
 
 }  // namespace dj::resources

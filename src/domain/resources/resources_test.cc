@@ -23,7 +23,8 @@ class ResourcesTest : public testing::CityTest {
   void SetUp() override {
     CityTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    svc_ = std::make_unique<ResourceService>(db());
+    svc_ = std::make_unique<ResourceService>(
+        db(), Config{::testing::TempDir() + "/resource-blobs", 4096});
     PointInput pi;
     pi.code = "FWZX";
     pi.name = "市党群活动服务中心";
@@ -316,6 +317,75 @@ TEST_P(ResourcesTest, AttendeesRateAPoolLecturerOnceAndAnonymously) {
   ASSERT_TRUE(found);
   ASSERT_EQ(found->size(), 1u);
   EXPECT_EQ(found->at(0).id, internal->id);
+}
+
+TEST_P(ResourcesTest, ABudgetLineNeverGoesBelowZeroUnexplained) {
+  BudgetLineInput li;
+  li.org_id = branch_.id;
+  li.year = 2026;
+  li.title = "党员教育经费";
+  li.amount = 1000.0;
+  auto line = svc_->create_budget_line(unit_admin_, li);
+  ASSERT_TRUE(line) << line.error().message;
+  auto entry = [&](const char* kind, double amount, std::optional<int64_t> settles = std::nullopt,
+                   std::optional<std::string> reason = std::nullopt) {
+    FundEntryInput in;
+    in.kind = kind;
+    in.amount = amount;
+    in.spent_on = "2026-05-10";
+    in.description = "购买学习资料";
+    in.commitment_id = settles;
+    in.override_reason = reason;
+    return svc_->add_fund_entry(unit_admin_, line->id, in);
+  };
+  auto order = entry("commitment", 600);
+  ASSERT_TRUE(order) << order.error().message;
+  EXPECT_EQ(svc_->budget_line(admin_, line->id)->balance_cents, 40000);
+  auto paid = entry("expense", 650, order->id);  // settles the order: 1000 - 650
+  ASSERT_TRUE(paid) << paid.error().message;
+  auto now = svc_->budget_line(admin_, line->id);
+  EXPECT_EQ(now->balance_cents, 35000);
+  EXPECT_EQ(now->committed_cents, 0);
+  EXPECT_EQ(now->spent_cents, 65000);
+  EXPECT_EQ(entry("expense", 10, order->id).error().fields.at(0).code, "settled");
+  auto over = entry("expense", 400);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().fields.at(0).field, "amount");
+  EXPECT_EQ(over.error().fields.at(0).code, "overdraw");
+  EXPECT_NE(over.error().message.find("-50.00"), std::string::npos) << over.error().message;
+  EXPECT_EQ(svc_->budget_line(admin_, line->id)->entries.size(), 2u);  // nothing changed
+  auto forced = entry("expense", 400, std::nullopt, std::string("追加培训场地费，预算调整中"));
+  ASSERT_TRUE(forced) << forced.error().message;
+  EXPECT_EQ(svc_->budget_line(admin_, line->id)->balance_cents, -5000);
+  auto logged = store::with_conn(db(), [](store::Conn& c) {
+    return c.query_one("SELECT COUNT(*) FROM audit_log WHERE action = 'fund_entry.overdraw'");
+  });
+  EXPECT_EQ(logged->i64(0), 1);
+  // A settled commitment stays until its expense is voided.
+  EXPECT_EQ(svc_->void_fund_entry(unit_admin_, order->id, "录错").error().code,
+            ErrorCode::conflict);
+  ASSERT_TRUE(svc_->void_fund_entry(unit_admin_, paid->id, "发票作废"));
+  EXPECT_TRUE(svc_->void_fund_entry(unit_admin_, order->id, "合同取消"));
+  // Bad amounts, kinds and scope.
+  EXPECT_EQ(entry("expense", 12.345).error().fields.at(0).code, "format");
+  EXPECT_EQ(entry("expense", -5).error().fields.at(0).code, "range");
+  EXPECT_EQ(entry("castle", 5).error().fields.at(0).field, "kind");
+  EXPECT_EQ(entry("commitment", 5, order->id).error().fields.at(0).code, "expense_only");
+  auto stranger = testing::scoped(auth::Role::org_admin, "/999999/");
+  EXPECT_EQ(svc_->budget_line(stranger, line->id).error().code, ErrorCode::not_found);
+  EXPECT_EQ(svc_->remove_budget_line(unit_admin_, line->id).error().code, ErrorCode::conflict);
+  // Receipts are checked by their content.
+  auto pdf = svc_->attach_receipt(unit_admin_, forced->id, "application/pdf", "发票.pdf",
+                                  "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n");
+  ASSERT_TRUE(pdf) << pdf.error().message;
+  EXPECT_EQ(pdf->receipt->filename, "发票.pdf");
+  EXPECT_EQ(svc_->receipt(admin_, forced->id)->second.substr(0, 5), "%PDF-");
+  auto text = svc_->attach_receipt(unit_admin_, forced->id, "application/pdf", "x.pdf", "hello");
+  EXPECT_EQ(text.error().fields.at(0).code, "type_mismatch");
+  auto list = svc_->budget_lines(admin_, unit_.id, 2026);
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->at(0).org_path_name, "组织U / 组织B");
 }
 
 DJ_INSTANTIATE_BACKENDS(ResourcesTest);

@@ -2049,6 +2049,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/budget-lines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A year's budget lines of a subtree: amount, committed, spent, balance, a class's cost per trainee */
+        get: operations["getBudgetLines"];
+        put?: never;
+        /** A budget line of an organization in scope for a year (optionally a class's) */
+        post: operations["postBudgetLines"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/budget-lines/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A budget line with its commitments and expenses */
+        get: operations["getBudgetLinesById"];
+        put?: never;
+        post?: never;
+        /** Remove a line without entries (soft) */
+        delete: operations["deleteBudgetLinesById"];
+        options?: never;
+        head?: never;
+        /** Change a line's title, note or amount */
+        patch: operations["patchBudgetLinesById"];
+        trace?: never;
+    };
+    "/api/v1/budget-lines/{id}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A commitment or an expense (which may settle a commitment); below zero only with override_reason (audited) */
+        post: operations["postBudgetLinesByIdEntries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fund-entries/{id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Void an entry with a reason (soft, audited) */
+        post: operations["postFundEntriesByIdVoid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fund-entries/{id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download an entry's receipt (served with its checked type) */
+        get: operations["getFundEntriesByIdReceipt"];
+        put?: never;
+        /** The entry's receipt (PDF, JPEG, PNG): the raw file as the body, its type as Content-Type, ?filename=; checked by content */
+        post: operations["postFundEntriesByIdReceipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2440,7 +2529,7 @@ export interface components {
             approve?: boolean | null;
             reply?: string | null;
         };
-        VenueBookingCancellation: {
+        ReasonInput: {
             reason?: string | null;
         };
         VenueBookingUse: {
@@ -2464,6 +2553,23 @@ export interface components {
             session_id?: number | null;
             score?: number | null;
             comment?: string | null;
+        };
+        BudgetLineInput: {
+            org_id?: number | null;
+            year?: number | null;
+            training_id?: number | null;
+            title?: string | null;
+            note?: string | null;
+            amount?: number | null;
+        };
+        FundEntryInput: {
+            /** @enum {string|null} */
+            kind?: "commitment" | "expense" | null;
+            amount?: number | null;
+            spent_on?: string | null;
+            description?: string | null;
+            commitment_id?: number | null;
+            override_reason?: string | null;
         };
         Health: {
             status: string;
@@ -3602,6 +3708,50 @@ export interface components {
         };
         UnregisteredPage: {
             items: components["schemas"]["Unregistered"][];
+            total: number;
+        };
+        FundReceipt: {
+            filename: string;
+            content_type: string;
+            size: number;
+        };
+        FundEntry: {
+            id: number;
+            line_id: number;
+            /** @enum {string} */
+            kind: "commitment" | "expense";
+            amount: number;
+            /** Format: date */
+            spent_on: string;
+            description: string;
+            commitment_id: number | null;
+            override_reason: string | null;
+            settled: boolean;
+            receipt: components["schemas"]["FundReceipt"] | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        BudgetLine: {
+            id: number;
+            org_id: number;
+            org_path_name: string;
+            year: number;
+            training_id: number | null;
+            training_title: string | null;
+            title: string;
+            note: string | null;
+            amount: number;
+            committed: number;
+            spent: number;
+            balance: number;
+            trainees: number;
+            per_trainee: number | null;
+            entries: components["schemas"]["FundEntry"][];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        BudgetLineList: {
+            items: components["schemas"]["BudgetLine"][];
             total: number;
         };
         Lecturer: {
@@ -8943,7 +9093,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["VenueBookingCancellation"];
+                "application/json": components["schemas"]["ReasonInput"];
             };
         };
         responses: {
@@ -9238,6 +9388,312 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBudgetLines: {
+        parameters: {
+            query: {
+                year: number;
+                org_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetLineList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postBudgetLines: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BudgetLineInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetLine"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBudgetLinesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetLine"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteBudgetLinesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchBudgetLinesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BudgetLineInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetLine"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postBudgetLinesByIdEntries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FundEntryInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundEntry"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postFundEntriesByIdVoid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonInput"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFundEntriesByIdReceipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "application/pdf": string;
+                };
+            };
+            /** @description Not Modified: If-None-Match names the file's ETag (a file answer) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postFundEntriesByIdReceipt: {
+        parameters: {
+            query?: {
+                filename?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "multipart/form-data": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FundEntry"];
+                };
             };
             /** @description Problem (RFC 9457) */
             "4XX": {

@@ -979,6 +979,29 @@ await test('师资库: the committee opens a lecturer with his scores and adds o
   assert(d.ratings === 1 && d.rating === 4 && d.comments[0].comment === '结合案例，通俗易懂', `rated: ${JSON.stringify(d)}`)
 })
 
+await test('经费保障: an organization records an expense; one past the balance asks for a reason and is recorded with it', async (open) => {
+  const { page } = await open()
+  await login(page, orgAdmin)
+  await page.waitForSelector('[data-test=members-total]')
+  await page.goto(`${base}/funds`)
+  await page.click(`[data-test=budget-lines] .el-table__row:has-text("${affiliated.name}")`)
+  const drawer = page.locator('[data-test=line-detail]').filter({ visible: true })
+  await drawer.locator('[data-test=entry-amount] input').fill('120.50')
+  await page.fill('[data-test=entry-description]', '端到端购买学习资料')
+  await page.click('[data-test=entry-save]')
+  await drawer.locator('[data-test=fund-entries] .el-table__row:has-text("端到端购买学习资料")').waitFor()
+  const line = (await admin.get(`/api/v1/budget-lines?year=${today.slice(0, 4)}&org_id=${affiliatedId}`)).items[0]
+  await drawer.locator('[data-test=entry-amount] input').fill(String(line.balance + 1000))
+  await page.fill('[data-test=entry-description]', '端到端超支')
+  await page.click('[data-test=entry-save]')
+  await drawer.locator('.el-form-item__error:has-text("余额低于零")').waitFor()
+  await page.fill('textarea[data-test=entry-override]', '追加预算已报批')
+  await page.click('[data-test=entry-save]')
+  await drawer.locator('[data-test=fund-entries] .el-table__row:has-text("端到端超支") .el-tag:has-text("超支")').waitFor()
+  const after = await admin.get(`/api/v1/budget-lines/${line.id}`)
+  assert(after.balance < 0 && after.entries.some((e) => e.override_reason === '追加预算已报批'), `overdrawn with the reason: ${JSON.stringify(after)}`)
+})
+
 await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)
@@ -1174,7 +1197,7 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
   const problems = []
   const consolePages = ['/', '/orgs', '/members', '/import', '/activities', '/activities/new', '/compliance', '/stats',
     '/trainings', `/trainings/${klass.id}`, '/training-plans', '/home-deliveries', '/matters', '/commitments',
-    '/community-reports', '/communities', '/community', '/model-organs', '/venues', '/teaching-points', '/lecturers', '/audit', '/account']
+    '/community-reports', '/communities', '/community', '/model-organs', '/venues', '/teaching-points', '/lecturers', '/funds', '/audit', '/account']
   const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', '/m/matters', '/m/commitment', '/m/report', '/m/rate', `/checkin?session=${session.id}`]
   const dialogsOf = {
     '/members': ['[data-test=member-add]'],
@@ -1185,6 +1208,7 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
     '/model-organs': ['[data-test=model-add]'],
     '/venues': ['[data-test=booking-add]'],
     '/lecturers': ['[data-test=lecturer-add]', '[data-test=lecturers] .el-table__row'],
+    '/funds': ['[data-test=line-add]', '[data-test=budget-lines] .el-table__row'],
     '/teaching-points': ['[data-test=point-add]', '[data-test=points] .el-table__expand-icon >> then [data-test=venue-add-FWZX]'],
     '/communities': ['[data-test=community-add]', '[data-test=communities] .el-button', '[data-test^=community-account-]'],
     '/activities': ['[data-test=activity-list] .el-table__row'],

@@ -897,6 +897,61 @@ Status generate_lecturers(store::Db& db, const Keys& keys, Gen& g, const Tree& t
   });
 }
 
+// Funds this year: the committee's lines (the demonstration class's own among
+// them, so it shows its cost per trainee) and one line for each directly
+// affiliated organization, with expenses and a few open commitments.
+Status generate_funds(store::Db& db, Gen& g, const Tree& tree) {
+  constexpr const char* kSpent[] = {"购买党员学习教材", "订阅党刊",     "专题党课讲课费",
+                                    "现场教学交通费",   "培训场地租赁", "学习资料印刷"};
+  const std::string year = today().substr(0, 4);
+  const int64_t now = now_ms(), year_number = std::stoll(year);
+  const int64_t days_in = days_from_date(today()) - days_from_date(year + "-01-01");
+  return store::with_tx(db, [&](store::Conn& c) -> Status {
+    DJ_ASSIGN(auto klass, c.query_opt("SELECT id FROM trainings WHERE level = 'demonstration' "
+                                      "ORDER BY id LIMIT 1"));
+    auto line = [&](int64_t org, std::optional<int64_t> training, const std::string& title,
+                    int64_t cents) -> Result<int64_t> {
+      DJ_ASSIGN(auto r, c.query_one("INSERT INTO budget_lines (org_id, year, training_id, title, "
+                                    "amount_cents, created_at, updated_at) VALUES (?, ?, ?, ?, ?, "
+                                    "?, ?) RETURNING id",
+                                    {org, year_number, training, title, cents, now, now}));
+      return r.i64(0);
+    };
+    auto spend = [&](int64_t line_id, const char* kind, const std::string& what,
+                     int64_t cents) -> Status {
+      const std::string on =
+          date_from_days(days_from_date(year + "-01-01") + g.below(static_cast<int>(days_in) + 1));
+      DJ_TRY(
+          c.exec("INSERT INTO fund_entries (line_id, kind, amount_cents, spent_on, description, "
+                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 {line_id, kind, cents, on, what, now, now}));
+      return {};
+    };
+    DJ_ASSIGN(const int64_t main,
+              line(tree.root, std::nullopt, year + "年市直机关党员教育培训经费", 180000000));
+    for (int i = 0; i < 24; ++i) {
+      DJ_TRY(spend(main, "expense", g.pick(kSpent), 100000 + 5000 * g.below(400)));
+    }
+    DJ_TRY(spend(main, "commitment", "机关大课堂第四期场地与讲课费", 3500000));
+    if (klass) {
+      DJ_ASSIGN(const int64_t own,
+                line(tree.root, klass->i64(0), "党支部书记示范培训班经费", 12000000));
+      DJ_TRY(spend(own, "expense", "教材与学习资料", 1500000));
+      DJ_TRY(spend(own, "expense", "讲课费", 3200000));
+      DJ_TRY(spend(own, "expense", "培训场地租赁", 2400000));
+    }
+    for (const auto& [org, unit] : tree.affiliated) {
+      (void)unit;
+      DJ_ASSIGN(const int64_t id,
+                line(org, std::nullopt, year + "年党员教育经费", (20 + g.below(30)) * 100000));
+      for (int i = 0, n = 2 + g.below(5); i < n; ++i) {
+        DJ_TRY(spend(id, "expense", g.pick(kSpent), 50000 + 1000 * g.below(300)));
+      }
+    }
+    return {};
+  });
+}
+
 }  // namespace
 
 Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
@@ -1088,6 +1143,7 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
     DJ_TRY(generate_model_plans(db, g, tree));
     DJ_TRY(generate_venues(db, g, tree));
     DJ_TRY(generate_lecturers(db, keys, g, tree));
+    DJ_TRY(generate_funds(db, g, tree));
   }
   DJ_TRY(audit::record_now(db, {std::nullopt, "dangjiao demo", "", "cli demo"},
                            {"demo.generate",

@@ -1,6 +1,6 @@
 // Resources (保障): the venues' booking calendar and approvals; the teaching
 // points with their venues and usage figures; the lecturer pool, a lecturer's
-// own page, and the member's rating of lecturers on the phone.
+// own page, and the member's rating of lecturers on the phone; the funds.
 import type { Module } from '../../modules'
 
 const module: Module = {
@@ -9,16 +9,25 @@ const module: Module = {
     { path: 'teaching-points', component: () => import('./Points.vue') },
     { path: 'lecturers', component: () => import('./Lecturers.vue') },
     { path: 'lecturer', component: () => import('./MyLecturer.vue') },
+    { path: 'funds', component: () => import('./Funds.vue') },
   ],
   phoneRoutes: [{ path: 'rate', component: () => import('./Rate.vue') }],
   menu: [
     { path: '/venues', label: 'menu.venues', perm: 'member:read' },
     { path: '/teaching-points', label: 'menu.teachingPoints', perm: 'member:read' },
     { path: '/lecturers', label: 'menu.lecturers', perm: 'member:read' },
+    { path: '/funds', label: 'menu.funds', perm: 'member:read' },
   ],
   messages: {
     'zh-CN': {
-      menu: { venues: '场地预约', teachingPoints: '教学点与场地', lecturers: '师资库', myLecturer: '我的授课' },
+      menu: { venues: '场地预约', teachingPoints: '教学点与场地', lecturers: '师资库', myLecturer: '我的授课', funds: '经费保障' },
+      fundKind: { expense: '支出', commitment: '待付' },
+      funds: {
+        defaultTitle: '{year}年党员教育培训经费', budget: '{year}年预算', spent: '已支出', committed: '待付', balance: '余额', addLine: '新增预算', title: '预算项目', training: '培训班',
+        amount: '金额', amountYuan: '金额（元）', perTrainee: '人均成本', note: '备注', date: '日期', kind: '类别', description: '用途', receipt: '票据', attach: '上传票据',
+        settled: '已付清', settles: '付清待付', settlesHint: '这笔支出付清的待付款（可不选）', void: '作废', voidHint: '请填写作废原因（记入审计日志）', overdrawn: '超支',
+        overrideReason: '超支原因', overrideHint: '这笔支出将使余额低于零；确需支出请说明原因，将记入审计日志', record: '登记', recordAnyway: '说明原因后登记',
+      },
       lecturerKind: { internal: '内部讲师', external: '外聘讲师' },
       lecturers: {
         add: '新增讲师', edit: '修改讲师', search: '姓名、擅长领域、课程或单位', name: '姓名', kind: '类别', title: '职称', employer: '工作单位', fields: '擅长领域', courses: '主讲课程',
@@ -54,17 +63,28 @@ const module: Module = {
         user_id: { taken: '该账号已关联其他讲师' },
         session_id: { not_attended: '只有到课学员才能评价', rated: '您已评价过这节课', not_ended: '课程结束后才能评价', no_lecturer: '这节课没有师资库讲师' },
         lecturer_id: { unknown: '师资库中没有这位讲师' },
+        amount: { overdraw: '将使余额低于零，须填写超支原因', format: '金额最多两位小数' },
+        commitment_id: { settled: '该待付款已付清', expense_only: '只有支出能付清待付款' },
       },
       auditAction: {
         teaching_point: { create: '新增教学点', update: '修改教学点', remove: '删除教学点' },
         venue: { create: '新增场地', update: '修改场地', remove: '删除场地' },
         venue_booking: { create: '预约场地', approve: '批准场地预约', reject: '退回场地预约', cancel: '取消场地预约', check: '核验场地使用' },
         lecturer: { create: '新增师资', update: '修改师资信息', remove: '移出师资库', rate: '评价授课教师' },
+        budget_line: { create: '新增经费预算', update: '修改经费预算', remove: '删除经费预算' },
+        fund_entry: { create: '登记经费支出', overdraw: '超预算支出', receipt: '上传经费票据', void: '作废经费记录' },
       },
-      auditEntity: { teaching_point: '教学点', venue: '场地', venue_booking: '场地预约', lecturer: '师资' },
+      auditEntity: { teaching_point: '教学点', venue: '场地', venue_booking: '场地预约', lecturer: '师资', budget_line: '经费预算' },
     },
     en: {
-      menu: { venues: 'Venue bookings', teachingPoints: 'Teaching points', lecturers: 'Lecturer pool', myLecturer: 'My teaching' },
+      menu: { venues: 'Venue bookings', teachingPoints: 'Teaching points', lecturers: 'Lecturer pool', myLecturer: 'My teaching', funds: 'Funds' },
+      fundKind: { expense: 'Expense', commitment: 'Commitment' },
+      funds: {
+        defaultTitle: 'Party education funds {year}', budget: 'Budget {year}', spent: 'Spent', committed: 'Committed', balance: 'Balance', addLine: 'Add a budget line', title: 'Line', training: 'Class',
+        amount: 'Amount', amountYuan: 'Amount (yuan)', perTrainee: 'Per trainee', note: 'Note', date: 'Date', kind: 'Kind', description: 'For', receipt: 'Receipt', attach: 'Upload a receipt',
+        settled: 'Settled', settles: 'Settles', settlesHint: 'The commitment this expense settles (optional)', void: 'Void', voidHint: 'Why it is voided (recorded in the audit log)', overdrawn: 'Overdrawn',
+        overrideReason: 'Why overdraw', overrideHint: 'This takes the balance below zero; say why to record it anyway (audited)', record: 'Record', recordAnyway: 'Record with the reason',
+      },
       lecturerKind: { internal: 'Internal', external: 'External' },
       lecturers: {
         add: 'Add a lecturer', edit: 'Edit the lecturer', search: 'Name, field, course or employer', name: 'Name', kind: 'Kind', title: 'Title', employer: 'Employer', fields: 'Fields', courses: 'Courses',
@@ -100,14 +120,18 @@ const module: Module = {
         user_id: { taken: 'the account is another lecturer\'s' },
         session_id: { not_attended: 'only those who attended rate it', rated: 'you rated this session already', not_ended: 'rate it after it ends', no_lecturer: 'the session has no lecturer of the pool' },
         lecturer_id: { unknown: 'no such lecturer in the pool' },
+        amount: { overdraw: 'takes the balance below zero; give the reason', format: 'at most two decimals' },
+        commitment_id: { settled: 'the commitment is settled already', expense_only: 'only an expense settles a commitment' },
       },
       auditAction: {
         teaching_point: { create: 'Add a teaching point', update: 'Change a teaching point', remove: 'Remove a teaching point' },
         venue: { create: 'Add a venue', update: 'Change a venue', remove: 'Remove a venue' },
         venue_booking: { create: 'Book a venue', approve: 'Approve a booking', reject: 'Reject a booking', cancel: 'Cancel a booking', check: 'Check a booking\'s use' },
         lecturer: { create: 'Add a lecturer', update: 'Change a lecturer', remove: 'Remove a lecturer', rate: 'Rate a lecturer' },
+        budget_line: { create: 'Add a budget line', update: 'Change a budget line', remove: 'Remove a budget line' },
+        fund_entry: { create: 'Record an expense', overdraw: 'Overdraw a line', receipt: 'Upload a receipt', void: 'Void an entry' },
       },
-      auditEntity: { teaching_point: 'Teaching point', venue: 'Venue', venue_booking: 'Venue booking', lecturer: 'Lecturer' },
+      auditEntity: { teaching_point: 'Teaching point', venue: 'Venue', venue_booking: 'Venue booking', lecturer: 'Lecturer', budget_line: 'Budget line' },
     },
   },
 }

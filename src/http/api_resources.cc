@@ -114,7 +114,26 @@ const Body<resources::FundEntryInput> kFundEntryInput{
       body.str("override_reason", in.override_reason);
     }};
 
+const Body<resources::CollectionInput> kCollectionInput{
+    "CollectionInput", [](JsonBody& body, resources::CollectionInput& in) {
+      body.str("kind", in.kind, resources::kCollectionKinds);
+      body.i64("org_id", in.org_id);
+      body.i64("year", in.year);
+      body.str("title", in.title);
+      body.i64("quantity", in.quantity);
+      body.str("place", in.place);
+      body.str("note", in.note);
+    }};
+
 constexpr const char* kResourceSchemas = R"JSON({
+  "Collection": {"id": "integer", "kind": "codes:resources.collection_kinds", "org_id": "integer",
+                 "org_path_name": "string", "year": "integer?", "title": "string",
+                 "quantity": "integer", "place": "string?", "note": "string?",
+                 "updated_at": "datetime"},
+  "CollectionList": {"items": ["Collection"], "total": "integer"},
+  "CollectionFigures": {"year": "integer", "journal_copies": "integer",
+                        "journal_titles": "integer", "book_sets": "integer",
+                        "reading_rooms": "integer", "bookshelves": "integer"},
   "FundReceipt": {"filename": "string", "content_type": "string", "size": "integer"},
   "FundEntry": {"id": "integer", "line_id": "integer", "kind": "codes:resources.fund_entry_kinds",
                 "amount": "number", "spent_on": "date", "description": "string",
@@ -176,6 +195,7 @@ void add_resource_routes(Router& r, Services& s) {
   r.add_codes("resources.booking_statuses", resources::kBookingStatuses);
   r.add_codes("resources.lecturer_kinds", resources::kLecturerKinds);
   r.add_codes("resources.fund_entry_kinds", resources::kFundEntryKinds);
+  r.add_codes("resources.collection_kinds", resources::kCollectionKinds);
   // Receipts go to the same store as the activities' attachments, under the same limit.
   const auto& files = s.activities.config();
   auto svc = std::make_shared<resources::ResourceService>(
@@ -636,6 +656,78 @@ void add_resource_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto f, svc->receipt(c.p(), id));
            return file_response(f.first.content_type, std::move(f.second),
                                 "receipt-" + std::to_string(id));
+         }});
+  // ---- publications and collections ----
+  r.add({.method = "GET",
+         .pattern = "/api/v1/collections",
+         .tag = "resources",
+         .summary = "Journal subscriptions and book sets (of a year), reading rooms and "
+                    "bookshelves of a subtree",
+         .perm = auth::Perm::member_read,
+         .query = {{"org_id", ParamType::integer},
+                   {"kind", ParamType::string},
+                   {"year", ParamType::integer}},
+         .responses = {{200, "CollectionList"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto org_id = q.id("org_id");
+           auto kind = q.str("kind", 20);
+           auto year = q.id("year");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto list, svc->collections(c.p(), org_id, kind, year));
+           return json_response(list_json(list));
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/collections/figures",
+         .tag = "resources",
+         .summary = "A subtree's journal copies and titles and book sets of a year, its reading "
+                    "rooms and bookshelves",
+         .perm = auth::Perm::member_read,
+         .query = {{"year", ParamType::integer, true}, {"org_id", ParamType::integer}},
+         .responses = {{200, "CollectionFigures"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto year = q.id("year");
+           auto org_id = q.id("org_id");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto out, svc->collection_figures(c.p(), org_id, year.value_or(0)));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/collections",
+         .tag = "resources",
+         .summary = "Record a subscription, a book set, a reading room or bookshelves",
+         .perm = auth::Perm::org_write,
+         .body = &kCollectionInput,
+         .responses = {{201, "Collection"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kCollectionInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->create_collection(c.p(), in));
+           return json_response(resources::to_json(out), 201);
+         }});
+  r.add({.method = "PATCH",
+         .pattern = "/api/v1/collections/{id}",
+         .tag = "resources",
+         .summary = "Change a collection record's fields given",
+         .perm = auth::Perm::org_write,
+         .body = &kCollectionInput,
+         .responses = {{200, "Collection"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kCollectionInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->update_collection(c.p(), id, in));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "DELETE",
+         .pattern = "/api/v1/collections/{id}",
+         .tag = "resources",
+         .summary = "Remove a collection record (soft)",
+         .perm = auth::Perm::org_write,
+         .responses = {{204}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_TRY(svc->remove_collection(c.p(), id));
+           return no_content();
          }});
 }
 

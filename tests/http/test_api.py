@@ -1923,7 +1923,7 @@ class Lifecycle(unittest.TestCase):
                       "ALTER TABLE checkins DROP COLUMN reason",
                       "DROP TABLE home_deliveries",
                       # What versions after 8 made did not exist then either (newest first).
-                      "DROP TABLE fund_entries", "DROP TABLE budget_lines",
+                      "DROP TABLE collections", "DROP TABLE fund_entries", "DROP TABLE budget_lines",
                       "DROP TABLE lecturer_ratings", "DROP INDEX training_sessions_lecturer",
                       "ALTER TABLE training_sessions DROP COLUMN lecturer_id", "DROP TABLE lecturers",
                       "DROP TABLE venue_bookings", "DROP TABLE venues", "DROP TABLE teaching_points",
@@ -2681,6 +2681,44 @@ class Resources(Base):
         self.assertEqual(c.post(e, {"amount": 1, "spent_on": "2025-01-01", "description": "x", "commitment_id": 999999})
                          .field_errors(), {"commitment_id": "unknown"})
         self.assertEqual(len(self.admin.get("/api/v1/budget-lines/%d" % line["id"]).json()["entries"]), 0)
+
+    def test_collections_are_counted_for_the_report(self):
+        c = self.org01_client
+        url = "/api/v1/collections"
+        fig = "/api/v1/collections/figures?year=2024&org_id=%d" % self.org01["id"]
+        before = self.admin.get(fig).json()
+        made = [c.post(url, b) for b in (
+            {"kind": "journal", "year": 2024, "title": "求是", "quantity": 120},
+            {"kind": "journal", "year": 2024, "title": "云南支部生活", "quantity": 300},
+            {"kind": "book_set", "year": 2024, "title": "党员教育读本", "quantity": 5},
+            {"kind": "reading_room", "title": "机关职工书屋", "quantity": 1, "place": "办公楼三楼"},
+            {"kind": "bookshelf", "title": "党建书架", "quantity": 12, "place": "各支部活动室"})]
+        self.assertEqual([r.status for r in made], [201] * 5, made)
+        self.assertIsNone(made[3].json()["year"])
+        after = self.admin.get(fig).json()
+        self.assertEqual([after[k] - before[k] for k in ("journal_copies", "journal_titles", "book_sets", "reading_rooms", "bookshelves")],
+                         [420, 2, 5, 1, 12])
+        fixed = c.patch("%s/%d" % (url, made[0].json()["id"]), {"quantity": 150})
+        self.assertEqual(fixed.json()["quantity"], 150)
+        self.assertEqual(login(SERVER, "org02").patch("%s/%d" % (url, made[0].json()["id"]), {"quantity": 1}).status, 404)
+        self.assertEqual(c.delete("%s/%d" % (url, made[4].json()["id"])).status, 204)
+        self.assertEqual(self.admin.get(fig).json()["bookshelves"], before["bookshelves"])
+        listed = self.admin.get(url + "?kind=journal&year=2024&org_id=%d" % self.org01["id"]).json()["items"]
+        self.assertEqual(sorted(x["title"] for x in listed if x["id"] in (made[0].json()["id"], made[1].json()["id"])), ["云南支部生活", "求是"])
+
+    def test_bad_collection_input_names_the_field(self):
+        c = self.org01_client
+        url = "/api/v1/collections"
+        before = self.admin.get(url + "?org_id=%d" % self.org01["id"]).json()["total"]
+        self.assertEqual(c.post(url, {"kind": "journal", "title": "求是", "quantity": 10}).field_errors(), {"year": "range"})
+        self.assertEqual(c.post(url, {"kind": "bookshelf", "title": "书架", "quantity": 3}).field_errors(), {"place": "required"})
+        self.assertEqual(c.post(url, {"kind": "journal", "year": 2024, "title": "求是", "quantity": 0}).field_errors(), {"quantity": "range"})
+        self.assertEqual(c.post(url, {"kind": "journal", "year": 2024, "title": "求是", "quantity": "10"}).status, 400)
+        self.assertEqual(c.post(url, {"kind": "poster", "title": "x", "quantity": 1}).status, 422)
+        self.assertEqual(c.post(url, {"kind": "journal", "year": 2024, "title": "求是", "quantity": 1,
+                                      "org_id": self.org02["id"]}).field_errors(), {"org_id": "unknown"})
+        self.assertEqual(self.admin.get("/api/v1/collections/figures?year=1990").field_errors(), {"year": "range"})
+        self.assertEqual(self.admin.get(url + "?org_id=%d" % self.org01["id"]).json()["total"], before)
 
     def test_bad_lecturer_input_names_the_field(self):
         url = "/api/v1/lecturers"

@@ -166,6 +166,26 @@ CREATE INDEX fund_entries_line ON fund_entries(line_id, spent_on);
 CREATE UNIQUE INDEX fund_entries_settles ON fund_entries(commitment_id)
   WHERE commitment_id IS NOT NULL AND voided_at IS NULL;
 )SQL"},
+    {.version = 19, .name = "collections", .sql = R"SQL(
+-- Journal subscriptions and book sets of a year; reading rooms and
+-- bookshelves standing at a place (quantity: copies, sets, rooms, shelves).
+CREATE TABLE collections (
+  id {id},
+  kind TEXT NOT NULL,
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  year INTEGER,
+  title TEXT NOT NULL,
+  quantity INTEGER NOT NULL,
+  place TEXT,
+  note TEXT,
+  deleted_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_by BIGINT
+);
+CREATE INDEX collections_org ON collections(org_id, kind, year);
+)SQL"},
 };
 
 }  // namespace

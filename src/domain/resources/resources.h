@@ -2,7 +2,8 @@
 // teaching points, the party school's branch), their venues, and the
 // organizations' reservations of them, never two holding the same time; the
 // lecturer pool (师资库) with the attendees' ratings; the funds (budget lines,
-// commitments and expenses with receipts, never below zero unexplained).
+// commitments and expenses with receipts, never below zero unexplained); the
+// publications and collections (党刊, book sets, 书屋, 书架).
 #pragma once
 
 #include <boost/json/fwd.hpp>
@@ -26,6 +27,10 @@ inline constexpr const char* kBookingStatuses[] = {"pending", "approved", "rejec
 inline constexpr const char* kLecturerKinds[] = {"internal", "external"};
 // commitment: money promised (a contract, an order), open until an expense settles it.
 inline constexpr const char* kFundEntryKinds[] = {"commitment", "expense"};
+// journal: copies subscribed in a year; book_set: sets distributed in a year;
+// reading_room (书屋) and bookshelf (书架): standing, at a place.
+inline constexpr const char* kCollectionKinds[] = {"journal", "book_set", "reading_room",
+                                                   "bookshelf"};
 
 // This capability's schema migrations (migrations.cc), in version order.
 std::span<const store::Migration> migrations();
@@ -181,6 +186,27 @@ struct BudgetLine {
   int64_t updated_at = 0;
 };
 
+struct CollectionInput {
+  std::optional<std::string> kind, title, place, note;
+  std::optional<int64_t> org_id, year, quantity;
+};
+
+struct Collection {
+  int64_t id = 0, org_id = 0;
+  std::string org_path, org_path_name;  // org_path not in its JSON
+  std::string kind, title;
+  std::optional<int64_t> year;  // journals and book sets
+  int64_t quantity = 0;
+  std::optional<std::string> place, note;
+  int64_t updated_at = 0;
+};
+
+// A subtree's year: journal copies, book sets, reading rooms and shelves.
+struct CollectionFigures {
+  int64_t year = 0, journal_copies = 0, journal_titles = 0, book_sets = 0, reading_rooms = 0,
+          bookshelves = 0;
+};
+
 struct Config {
   std::string blob_dir = "./data/blobs";  // receipts' bytes, content-addressed
   size_t max_file_bytes = 10 * 1024 * 1024;
@@ -279,6 +305,20 @@ class ResourceService {
                                    const std::string& bytes);
   Result<std::pair<Receipt, std::string>> receipt(const auth::Principal& p, int64_t entry_id);
 
+  // Publications and collections (collections.cc): read by administrators
+  // in scope, kept by organizations in scope (org:write). Journals and book
+  // sets belong to a year; reading rooms and shelves stand at a place.
+  Result<std::vector<Collection>> collections(const auth::Principal& p,
+                                              std::optional<int64_t> org_id,
+                                              const std::optional<std::string>& kind,
+                                              std::optional<int64_t> year);
+  Result<Collection> create_collection(const auth::Principal& p, const CollectionInput& in);
+  Result<Collection> update_collection(const auth::Principal& p, int64_t id,
+                                       const CollectionInput& patch);
+  Status remove_collection(const auth::Principal& p, int64_t id);
+  Result<CollectionFigures> collection_figures(const auth::Principal& p,
+                                               std::optional<int64_t> org_id, int64_t year);
+
  private:
   store::Db& db_;
   Config cfg_;
@@ -293,5 +333,7 @@ boost::json::object to_json(const LecturerDetail& x);
 boost::json::object to_json(const ToRate& x);
 boost::json::object to_json(const FundEntry& x);
 boost::json::object to_json(const BudgetLine& x);
+boost::json::object to_json(const Collection& x);
+boost::json::object to_json(const CollectionFigures& x);
 
 }  // namespace dj::resources

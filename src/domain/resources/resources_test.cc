@@ -388,6 +388,39 @@ TEST_P(ResourcesTest, ABudgetLineNeverGoesBelowZeroUnexplained) {
   EXPECT_EQ(list->at(0).org_path_name, "组织U / 组织B");
 }
 
+TEST_P(ResourcesTest, CollectionsCountByYearAndStanding) {
+  auto add = [&](const char* kind, std::optional<int64_t> year, int64_t n,
+                 std::optional<std::string> place = std::nullopt) {
+    CollectionInput in;
+    in.kind = kind;
+    in.org_id = branch_.id;
+    in.year = year;
+    in.title = "党建读物";
+    in.quantity = n;
+    in.place = place;
+    return svc_->create_collection(unit_admin_, in);
+  };
+  ASSERT_TRUE(add("journal", 2021, 200));
+  ASSERT_TRUE(add("journal", 2022, 999));
+  ASSERT_TRUE(add("book_set", 2021, 3));
+  auto room = add("reading_room", 2021, 1, std::string("机关三楼"));
+  ASSERT_TRUE(room) << room.error().message;
+  EXPECT_FALSE(room->year);  // standing: no year
+  ASSERT_TRUE(add("bookshelf", std::nullopt, 7, std::string("各支部")));
+  EXPECT_EQ(add("bookshelf", std::nullopt, 7).error().fields.at(0).field, "place");
+  EXPECT_EQ(add("journal", std::nullopt, 7).error().fields.at(0).field, "year");
+  auto f = svc_->collection_figures(admin_, unit_.id, 2021);
+  ASSERT_TRUE(f) << f.error().message;
+  EXPECT_EQ(f->journal_copies, 200);
+  EXPECT_EQ(f->journal_titles, 1);
+  EXPECT_EQ(f->book_sets, 3);
+  EXPECT_EQ(f->reading_rooms, 1);
+  EXPECT_EQ(f->bookshelves, 7);
+  EXPECT_EQ(svc_->collections(admin_, branch_.id, std::string("journal"), 2021)->size(), 1u);
+  auto stranger = testing::scoped(auth::Role::org_admin, "/999999/");
+  EXPECT_EQ(svc_->remove_collection(stranger, room->id).error().code, ErrorCode::not_found);
+}
+
 DJ_INSTANTIATE_BACKENDS(ResourcesTest);
 
 }  // namespace

@@ -22,6 +22,7 @@ export const memberStandings = ["normal","suspended","lost_contact"] as const
 export const memberStatuses = ["full","probationary","development_target","activist","applicant"] as const
 export const orgTypes = ["committee","party_committee","general_branch","branch","group"] as const
 export const resourcesBookingStatuses = ["pending","approved","rejected","cancelled"] as const
+export const resourcesCollectionKinds = ["journal","book_set","reading_room","bookshelf"] as const
 export const resourcesFundEntryKinds = ["commitment","expense"] as const
 export const resourcesLecturerKinds = ["internal","external"] as const
 export const resourcesPointKinds = ["service_centre","teaching_point","party_school"] as const

@@ -105,3 +105,18 @@ export const postFundEntriesByIdReceipt = (id: number, file: Blob, query: NonNul
 /** Download an entry's receipt (served with its checked type) */
 export const getFundEntriesByIdReceiptUrl = (id: number) =>
   url('/api/v1/fund-entries/{id}/receipt', { id })
+/** Journal subscriptions and book sets (of a year), reading rooms and bookshelves of a subtree */
+export const getCollections = (query: NonNullable<operations['getCollections']['parameters']['query']> = {}) =>
+  request<operations['getCollections']['responses'][200]['content']['application/json']>('GET', url('/api/v1/collections', {}, query))
+/** Record a subscription, a book set, a reading room or bookshelves */
+export const postCollections = (body: operations['postCollections']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postCollections']['responses'][201]['content']['application/json']>('POST', url('/api/v1/collections', {}), body, headers)
+/** A subtree's journal copies and titles and book sets of a year, its reading rooms and bookshelves */
+export const getCollectionsFigures = (query: NonNullable<operations['getCollectionsFigures']['parameters']['query']>) =>
+  request<operations['getCollectionsFigures']['responses'][200]['content']['application/json']>('GET', url('/api/v1/collections/figures', {}, query))
+/** Change a collection record's fields given */
+export const patchCollectionsById = (id: number, body: operations['patchCollectionsById']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['patchCollectionsById']['responses'][200]['content']['application/json']>('PATCH', url('/api/v1/collections/{id}', { id }), body, headers)
+/** Remove a collection record (soft) */
+export const deleteCollectionsById = (id: number, headers: Record<string, string> = {}) =>
+  request<void>('DELETE', url('/api/v1/collections/{id}', { id }), undefined, headers)

@@ -2138,6 +2138,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/collections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Journal subscriptions and book sets (of a year), reading rooms and bookshelves of a subtree */
+        get: operations["getCollections"];
+        put?: never;
+        /** Record a subscription, a book set, a reading room or bookshelves */
+        post: operations["postCollections"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/collections/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A subtree's journal copies and titles and book sets of a year, its reading rooms and bookshelves */
+        get: operations["getCollectionsFigures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/collections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a collection record (soft) */
+        delete: operations["deleteCollectionsById"];
+        options?: never;
+        head?: never;
+        /** Change a collection record's fields given */
+        patch: operations["patchCollectionsById"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2570,6 +2623,16 @@ export interface components {
             description?: string | null;
             commitment_id?: number | null;
             override_reason?: string | null;
+        };
+        CollectionInput: {
+            /** @enum {string|null} */
+            kind?: "journal" | "book_set" | "reading_room" | "bookshelf" | null;
+            org_id?: number | null;
+            year?: number | null;
+            title?: string | null;
+            quantity?: number | null;
+            place?: string | null;
+            note?: string | null;
         };
         Health: {
             status: string;
@@ -3709,6 +3772,32 @@ export interface components {
         UnregisteredPage: {
             items: components["schemas"]["Unregistered"][];
             total: number;
+        };
+        Collection: {
+            id: number;
+            /** @enum {string} */
+            kind: "journal" | "book_set" | "reading_room" | "bookshelf";
+            org_id: number;
+            org_path_name: string;
+            year: number | null;
+            title: string;
+            quantity: number;
+            place: string | null;
+            note: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CollectionList: {
+            items: components["schemas"]["Collection"][];
+            total: number;
+        };
+        CollectionFigures: {
+            year: number;
+            journal_copies: number;
+            journal_titles: number;
+            book_sets: number;
+            reading_rooms: number;
+            bookshelves: number;
         };
         FundReceipt: {
             filename: string;
@@ -9693,6 +9782,168 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FundEntry"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCollections: {
+        parameters: {
+            query?: {
+                org_id?: number;
+                kind?: string;
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCollections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CollectionInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Collection"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCollectionsFigures: {
+        parameters: {
+            query: {
+                year: number;
+                org_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionFigures"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCollectionsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchCollectionsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CollectionInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Collection"];
                 };
             };
             /** @description Problem (RFC 9457) */

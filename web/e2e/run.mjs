@@ -1002,6 +1002,28 @@ await test('经费保障: an organization records an expense; one past the balan
   assert(after.balance < 0 && after.entries.some((e) => e.override_reason === '追加预算已报批'), `overdrawn with the reason: ${JSON.stringify(after)}`)
 })
 
+await test('党刊书籍与阵地: the committee sees the seed\'s numbers; an organization records its bookshelves', async (open) => {
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  await page.goto(`${base}/collections`)
+  await page.waitForSelector('[data-test=collection-figures] .figure:has-text("党建书架") .value:has-text("455")')
+  const org = await open()
+  await login(org.page, orgAdmin)
+  await org.page.waitForSelector('[data-test=members-total]')
+  await org.page.goto(`${base}/collections`)
+  await org.page.click('[data-test=collection-add]')
+  await org.page.click('[data-test=collection-kind]')
+  await org.page.locator('.el-select-dropdown__item:has-text("党建书架")').filter({ visible: true }).click()
+  await org.page.fill('[data-test=collection-title]', '端到端党建书架')
+  await org.page.locator('[data-test=collection-quantity] input').fill('3')
+  await org.page.fill('[data-test=collection-place]', '机关二楼走廊')
+  await org.page.click('[data-test=collection-save]')
+  await org.page.waitForSelector('[data-test=collections] .el-table__row:has-text("端到端党建书架")')
+  const f = await admin.get(`/api/v1/collections/figures?year=${today.slice(0, 4)}`)
+  assert(f.bookshelves === 458 && f.reading_rooms === 4 && f.book_sets === 82 && f.journal_copies >= 20000, `figures: ${JSON.stringify(f)}`)
+})
+
 await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)
@@ -1197,7 +1219,7 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
   const problems = []
   const consolePages = ['/', '/orgs', '/members', '/import', '/activities', '/activities/new', '/compliance', '/stats',
     '/trainings', `/trainings/${klass.id}`, '/training-plans', '/home-deliveries', '/matters', '/commitments',
-    '/community-reports', '/communities', '/community', '/model-organs', '/venues', '/teaching-points', '/lecturers', '/funds', '/audit', '/account']
+    '/community-reports', '/communities', '/community', '/model-organs', '/venues', '/teaching-points', '/lecturers', '/funds', '/collections', '/audit', '/account']
   const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', '/m/matters', '/m/commitment', '/m/report', '/m/rate', `/checkin?session=${session.id}`]
   const dialogsOf = {
     '/members': ['[data-test=member-add]'],
@@ -1209,6 +1231,7 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
     '/venues': ['[data-test=booking-add]'],
     '/lecturers': ['[data-test=lecturer-add]', '[data-test=lecturers] .el-table__row'],
     '/funds': ['[data-test=line-add]', '[data-test=budget-lines] .el-table__row'],
+    '/collections': ['[data-test=collection-add]'],
     '/teaching-points': ['[data-test=point-add]', '[data-test=points] .el-table__expand-icon >> then [data-test=venue-add-FWZX]'],
     '/communities': ['[data-test=community-add]', '[data-test=communities] .el-button', '[data-test^=community-account-]'],
     '/activities': ['[data-test=activity-list] .el-table__row'],

@@ -952,6 +952,31 @@ Status generate_funds(store::Db& db, Gen& g, const Tree& tree) {
   });
 }
 
+// Journals, books and reading places at the seed's numbers this year: about
+// 20,000 journal copies (three titles for each directly affiliated
+// organization), 82 book sets, 4 reading rooms and 455 bookshelves.
+Status generate_collections(store::Db& db, Gen& g, const Tree& tree) {
+  constexpr const char* kJournals[] = {"求是", "党建", "云南支部生活"};
+  const int64_t year = std::stoll(today().substr(0, 4)), now = now_ms();
+  std::vector<store::Params> rows;
+  auto add = [&](const char* kind, int64_t org, std::optional<int64_t> y, const std::string& title,
+                 int64_t n, std::optional<std::string> place) {
+    rows.push_back({kind, org, y, title, n, place, now, now});
+  };
+  for (size_t a = 0; a < tree.affiliated.size(); ++a) {
+    const int64_t org = tree.affiliated[a].first;
+    for (const char* j : kJournals) add("journal", org, year, j, 110 + g.below(80), std::nullopt);
+    if (a < 41) add("book_set", org, year, "党员教育培训教材", 2, std::nullopt);
+    if (a < 4) add("reading_room", org, std::nullopt, "机关职工书屋", 1, std::string("机关办公楼"));
+    add("bookshelf", org, std::nullopt, "党建书架", a < 32 ? 10 : 9, std::string("各党支部活动室"));
+  }
+  return store::with_tx(db, [&](store::Conn& c) -> Status {
+    return store::insert_rows(
+        c, "collections",
+        {"kind", "org_id", "year", "title", "quantity", "place", "created_at", "updated_at"}, rows);
+  });
+}
+
 }  // namespace
 
 Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
@@ -1144,6 +1169,7 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
     DJ_TRY(generate_venues(db, g, tree));
     DJ_TRY(generate_lecturers(db, keys, g, tree));
     DJ_TRY(generate_funds(db, g, tree));
+    DJ_TRY(generate_collections(db, g, tree));
   }
   DJ_TRY(audit::record_now(db, {std::nullopt, "dangjiao demo", "", "cli demo"},
                            {"demo.generate",

@@ -1,6 +1,7 @@
 // Resources (保障): the venues' booking calendar and approvals; the teaching
 // points with their venues and usage figures; the lecturer pool, a lecturer's
-// own page, and the member's rating of lecturers on the phone; the funds.
+// own page, and the member's rating of lecturers on the phone; the funds;
+// journals, book sets, reading rooms and bookshelves.
 import type { Module } from '../../modules'
 
 const module: Module = {
@@ -10,6 +11,7 @@ const module: Module = {
     { path: 'lecturers', component: () => import('./Lecturers.vue') },
     { path: 'lecturer', component: () => import('./MyLecturer.vue') },
     { path: 'funds', component: () => import('./Funds.vue') },
+    { path: 'collections', component: () => import('./Collections.vue') },
   ],
   phoneRoutes: [{ path: 'rate', component: () => import('./Rate.vue') }],
   menu: [
@@ -17,10 +19,18 @@ const module: Module = {
     { path: '/teaching-points', label: 'menu.teachingPoints', perm: 'member:read' },
     { path: '/lecturers', label: 'menu.lecturers', perm: 'member:read' },
     { path: '/funds', label: 'menu.funds', perm: 'member:read' },
+    { path: '/collections', label: 'menu.collections', perm: 'member:read' },
   ],
   messages: {
     'zh-CN': {
-      menu: { venues: '场地预约', teachingPoints: '教学点与场地', lecturers: '师资库', myLecturer: '我的授课', funds: '经费保障' },
+      menu: { venues: '场地预约', teachingPoints: '教学点与场地', lecturers: '师资库', myLecturer: '我的授课', funds: '经费保障', collections: '党刊书籍与阵地' },
+      collectionKind: { journal: '党刊订阅', book_set: '党员教育书籍', reading_room: '书屋', bookshelf: '党建书架' },
+      collections: {
+        add: '登记', edit: '修改', kind: '类别', allKinds: '全部类别', title: '名称', quantity: '数量', place: '地点', note: '备注', removeConfirm: '删除“{title}”？',
+        copies: '{year}年订阅党刊（{n}种，份）', sets: '{year}年配发党员教育书籍（套）',
+        titleHint: { journal: '如：求是、党建、云南支部生活', book_set: '如：党员教育读本', reading_room: '如：机关职工书屋', bookshelf: '如：党建书架' },
+        quantityOf: { journal: '订阅份数', book_set: '套数', reading_room: '间数', bookshelf: '个数' },
+      },
       fundKind: { expense: '支出', commitment: '待付' },
       funds: {
         defaultTitle: '{year}年党员教育培训经费', budget: '{year}年预算', spent: '已支出', committed: '待付', balance: '余额', addLine: '新增预算', title: '预算项目', training: '培训班',
@@ -73,11 +83,19 @@ const module: Module = {
         lecturer: { create: '新增师资', update: '修改师资信息', remove: '移出师资库', rate: '评价授课教师' },
         budget_line: { create: '新增经费预算', update: '修改经费预算', remove: '删除经费预算' },
         fund_entry: { create: '登记经费支出', overdraw: '超预算支出', receipt: '上传经费票据', void: '作废经费记录' },
+        collection: { create: '登记党刊书籍阵地', update: '修改党刊书籍阵地', remove: '删除党刊书籍阵地' },
       },
-      auditEntity: { teaching_point: '教学点', venue: '场地', venue_booking: '场地预约', lecturer: '师资', budget_line: '经费预算' },
+      auditEntity: { teaching_point: '教学点', venue: '场地', venue_booking: '场地预约', lecturer: '师资', budget_line: '经费预算', collection: '党刊书籍阵地' },
     },
     en: {
-      menu: { venues: 'Venue bookings', teachingPoints: 'Teaching points', lecturers: 'Lecturer pool', myLecturer: 'My teaching', funds: 'Funds' },
+      menu: { venues: 'Venue bookings', teachingPoints: 'Teaching points', lecturers: 'Lecturer pool', myLecturer: 'My teaching', funds: 'Funds', collections: 'Journals and books' },
+      collectionKind: { journal: 'Journal subscription', book_set: 'Book sets', reading_room: 'Reading room', bookshelf: 'Bookshelves' },
+      collections: {
+        add: 'Record', edit: 'Edit', kind: 'Kind', allKinds: 'All kinds', title: 'Title', quantity: 'Quantity', place: 'Place', note: 'Note', removeConfirm: 'Remove “{title}”?',
+        copies: 'Journal copies in {year} ({n} titles)', sets: 'Book sets distributed in {year}',
+        titleHint: { journal: 'e.g. Qiushi', book_set: 'e.g. Party education reader', reading_room: 'e.g. Staff reading room', bookshelf: 'e.g. Party shelf' },
+        quantityOf: { journal: 'Copies', book_set: 'Sets', reading_room: 'Rooms', bookshelf: 'Shelves' },
+      },
       fundKind: { expense: 'Expense', commitment: 'Commitment' },
       funds: {
         defaultTitle: 'Party education funds {year}', budget: 'Budget {year}', spent: 'Spent', committed: 'Committed', balance: 'Balance', addLine: 'Add a budget line', title: 'Line', training: 'Class',
@@ -130,8 +148,9 @@ const module: Module = {
         lecturer: { create: 'Add a lecturer', update: 'Change a lecturer', remove: 'Remove a lecturer', rate: 'Rate a lecturer' },
         budget_line: { create: 'Add a budget line', update: 'Change a budget line', remove: 'Remove a budget line' },
         fund_entry: { create: 'Record an expense', overdraw: 'Overdraw a line', receipt: 'Upload a receipt', void: 'Void an entry' },
+        collection: { create: 'Record a collection', update: 'Change a collection', remove: 'Remove a collection' },
       },
-      auditEntity: { teaching_point: 'Teaching point', venue: 'Venue', venue_booking: 'Venue booking', lecturer: 'Lecturer', budget_line: 'Budget line' },
+      auditEntity: { teaching_point: 'Teaching point', venue: 'Venue', venue_booking: 'Venue booking', lecturer: 'Lecturer', budget_line: 'Budget line', collection: 'Collection' },
     },
   },
 }

@@ -125,7 +125,49 @@ const Body<resources::CollectionInput> kCollectionInput{
       body.str("note", in.note);
     }};
 
+const Body<resources::SurveyInput> kSurveyInput{"NeedsSurveyInput",
+                                                [](JsonBody& body, resources::SurveyInput& in) {
+                                                  body.i64("org_id", in.org_id);
+                                                  body.i64("year", in.year);
+                                                  body.i64("quarter", in.quarter);
+                                                  body.i64("max_choices", in.max_choices);
+                                                  body.str("title", in.title);
+                                                  body.str("opens_on", in.opens_on);
+                                                  body.str("closes_on", in.closes_on);
+                                                  body.strings("topics", in.topics);
+                                                  body.boolean("anonymous", in.anonymous);
+                                                }};
+
+struct SurveyAnswer {
+  std::optional<std::vector<int64_t>> choices;
+  std::optional<std::string> suggestion;
+};
+const Body<SurveyAnswer> kSurveyAnswer{"NeedsSurveyAnswer", [](JsonBody& body, SurveyAnswer& in) {
+                                         body.i64s("choices", in.choices);
+                                         body.str("suggestion", in.suggestion);
+                                       }};
+
+struct LectureLink {
+  std::optional<int64_t> topic, activity_id;
+};
+const Body<LectureLink> kLectureLink{"NeedsSurveyLecture", [](JsonBody& body, LectureLink& in) {
+                                       body.i64("topic", in.topic);
+                                       body.i64("activity_id", in.activity_id);
+                                     }};
+
 constexpr const char* kResourceSchemas = R"JSON({
+  "NeedsSurvey": {"id": "integer", "org_id": "integer", "org_path_name": "string",
+                  "year": "integer", "quarter": "integer", "title": "string", "topics": ["string"],
+                  "max_choices": "integer", "anonymous": "boolean", "opens_on": "date",
+                  "closes_on": "date", "responses": "integer", "answered": "boolean?",
+                  "updated_at": "datetime"},
+  "NeedsSurveyList": {"items": ["NeedsSurvey"], "total": "integer"},
+  "NeedsSurveyLectureRef": {"activity_id": "integer", "title": "string"},
+  "NeedsSurveyTopic": {"label": "string", "votes": "integer", "lectures": ["NeedsSurveyLectureRef"]},
+  "NeedsSurveyByOrg": {"org_id": "integer", "org_name": "string", "responses": "integer",
+                       "votes": ["integer"]},
+  "NeedsSurveyResults": {"survey": "NeedsSurvey", "topics": ["NeedsSurveyTopic"],
+                         "by_org": ["NeedsSurveyByOrg"], "suggestions": ["string"]},
   "Collection": {"id": "integer", "kind": "codes:resources.collection_kinds", "org_id": "integer",
                  "org_path_name": "string", "year": "integer?", "title": "string",
                  "quantity": "integer", "place": "string?", "note": "string?",
@@ -199,7 +241,7 @@ void add_resource_routes(Router& r, Services& s) {
   // Receipts go to the same store as the activities' attachments, under the same limit.
   const auto& files = s.activities.config();
   auto svc = std::make_shared<resources::ResourceService>(
-      s.db, resources::Config{files.blob_dir, files.max_attachment_bytes});
+      s.db, resources::Config{files.blob_dir, files.max_attachment_bytes, s.keys.subkey("survey")});
 
   // ---- teaching points ----
   r.add({.method = "GET",
@@ -728,6 +770,90 @@ void add_resource_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_TRY(svc->remove_collection(c.p(), id));
            return no_content();
+         }});
+  // ---- needs surveys (机关大课堂) ----
+  r.add({.method = "GET",
+         .pattern = "/api/v1/needs-surveys",
+         .tag = "resources",
+         .summary = "Needs surveys: an administrator's in scope with their answers counted; a "
+                    "member's open ones, and whether he answered",
+         .perm = auth::Perm::org_read,
+         .query = {{"year", ParamType::integer}},
+         .responses = {{200, "NeedsSurveyList"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto year = q.id("year");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto list, svc->surveys(c.p(), year));
+           return json_response(list_json(list));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/needs-surveys",
+         .tag = "resources",
+         .summary = "A needs survey for a quarter's grand lecture: topics, choices each, open "
+                    "dates, anonymous or not, the subtree asked",
+         .perm = auth::Perm::resource_manage,
+         .body = &kSurveyInput,
+         .responses = {{201, "NeedsSurvey"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kSurveyInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->create_survey(c.p(), in));
+           return json_response(resources::to_json(out), 201);
+         }});
+  r.add({.method = "PATCH",
+         .pattern = "/api/v1/needs-surveys/{id}",
+         .tag = "resources",
+         .summary = "Change a survey nobody has answered yet",
+         .perm = auth::Perm::resource_manage,
+         .body = &kSurveyInput,
+         .responses = {{200, "NeedsSurvey"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kSurveyInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->update_survey(c.p(), id, in));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/needs-surveys/{id}/answer",
+         .tag = "resources",
+         .summary = "A member's answer, once, while the survey is open: the chosen topics' "
+                    "indexes and a suggestion",
+         .perm = auth::Perm::org_read,
+         .body = &kSurveyAnswer,
+         .responses = {{204}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kSurveyAnswer.parse(c.req));
+           DJ_TRY(svc->answer_survey(c.p(), id, in.choices.value_or(std::vector<int64_t>{}),
+                                     in.suggestion));
+           return no_content();
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/needs-surveys/{id}/results",
+         .tag = "resources",
+         .summary = "What members asked for: votes by topic and by organization, suggestions "
+                    "(never who), and the grand lectures held for each topic",
+         .perm = auth::Perm::member_read,
+         .responses = {{200, "NeedsSurveyResults"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, svc->survey_results(c.p(), id));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/needs-surveys/{id}/lectures",
+         .tag = "resources",
+         .summary = "Mark a grand lecture (an activity of type grand_lecture) as held for a topic",
+         .perm = auth::Perm::resource_manage,
+         .body = &kLectureLink,
+         .responses = {{200, "NeedsSurveyResults"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kLectureLink.parse(c.req));
+           if (!in.topic) return Error::invalid("topic", "required", "is required");
+           if (!in.activity_id) return Error::invalid("activity_id", "required", "is required");
+           DJ_ASSIGN(auto out, svc->link_lecture(c.p(), id, *in.topic, *in.activity_id));
+           return json_response(resources::to_json(out));
          }});
 }
 

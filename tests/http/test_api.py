@@ -1923,6 +1923,7 @@ class Lifecycle(unittest.TestCase):
                       "ALTER TABLE checkins DROP COLUMN reason",
                       "DROP TABLE home_deliveries",
                       # What versions after 8 made did not exist then either (newest first).
+                      "DROP TABLE survey_lectures", "DROP TABLE survey_responses", "DROP TABLE needs_surveys",
                       "DROP TABLE collections", "DROP TABLE fund_entries", "DROP TABLE budget_lines",
                       "DROP TABLE lecturer_ratings", "DROP INDEX training_sessions_lecturer",
                       "ALTER TABLE training_sessions DROP COLUMN lecturer_id", "DROP TABLE lecturers",
@@ -2719,6 +2720,65 @@ class Resources(Base):
                                       "org_id": self.org02["id"]}).field_errors(), {"org_id": "unknown"})
         self.assertEqual(self.admin.get("/api/v1/collections/figures?year=1990").field_errors(), {"year": "range"})
         self.assertEqual(self.admin.get(url + "?org_id=%d" % self.org01["id"]).json()["total"], before)
+
+    def test_a_needs_survey_is_answered_once_anonymously_and_counted(self):
+        import datetime
+        day = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+        body = {"title": "机关大课堂需求调查", "year": day.year, "quarter": 4, "max_choices": 2, "anonymous": True,
+                "topics": ["党的创新理论", "党史学习", "数字政府", "公文写作"],
+                "opens_on": (day - datetime.timedelta(days=1)).isoformat(), "closes_on": (day + datetime.timedelta(days=7)).isoformat()}
+        r = self.admin.post("/api/v1/needs-surveys", body)
+        self.assertEqual(r.status, 201, r)
+        sid = r.json()["id"]
+        member = login(SERVER, "member01")
+        listed = member.get("/api/v1/needs-surveys")
+        self.assertEqual(listed.status, 200, listed)
+        mine = [x for x in listed.json()["items"] if x["id"] == sid]
+        self.assertEqual((len(mine), mine[0]["answered"]), (1, False))
+        url = "/api/v1/needs-surveys/%d/answer" % sid
+        self.assertEqual(member.post(url, {"choices": [0, 0]}).field_errors(), {"choices": "duplicate"})
+        self.assertEqual(member.post(url, {"choices": [0, 1, 2]}).field_errors(), {"choices": "size"})
+        self.assertEqual(member.post(url, {"choices": [9]}).field_errors(), {"choices[0]": "unknown"})
+        self.assertEqual(member.post(url, {"choices": "0"}).status, 400)
+        self.assertEqual(member.post(url, {"choices": [0, 2], "suggestion": "希望多讲案例"}).status, 204)
+        again = member.post(url, {"choices": [1]})
+        self.assertEqual((again.status, again.field_errors()), (409, {"survey": "answered"}))
+        self.assertTrue([x for x in member.get("/api/v1/needs-surveys").json()["items"] if x["id"] == sid][0]["answered"])
+        res = self.admin.get("/api/v1/needs-surveys/%d/results" % sid).json()
+        self.assertEqual([t["votes"] for t in res["topics"]], [1, 0, 1, 0])
+        self.assertEqual(res["suggestions"], ["希望多讲案例"])
+        self.assertEqual(sum(b["responses"] for b in res["by_org"]), 1)
+        self.assertEqual(member.get("/api/v1/needs-surveys/%d/results" % sid).status, 403)
+        audit = self.admin.get("/api/v1/audit?entity=needs_survey&entity_id=%d" % sid).json()["items"]
+        answered = [e for e in audit if e["action"] == "needs_survey.answer"]
+        self.assertEqual([e["username"] for e in answered], ["anonymous"])
+        self.assertEqual(self.admin.patch("/api/v1/needs-surveys/%d" % sid, {"title": "x"}).field_errors(), {"topics": "answered"})
+        # The quarter's grand lecture, marked as held for the first topic.
+        lectures = self.admin.get("/api/v1/activities?type=grand_lecture&page_size=1").json()["items"]
+        other = self.admin.get("/api/v1/activities?type=theme_day&page_size=1").json()["items"]
+        link = "/api/v1/needs-surveys/%d/lectures" % sid
+        self.assertEqual(self.admin.post(link, {"topic": 0, "activity_id": other[0]["id"]}).field_errors(),
+                         {"activity_id": "not_grand_lecture"})
+        self.assertEqual(self.admin.post(link, {"topic": 7, "activity_id": other[0]["id"]}).field_errors(), {"topic": "unknown"})
+        if lectures:
+            held = self.admin.post(link, {"topic": 0, "activity_id": lectures[0]["id"]}).json()
+            self.assertEqual(held["topics"][0]["lectures"][0]["activity_id"], lectures[0]["id"])
+
+    def test_bad_survey_input_names_the_field(self):
+        url = "/api/v1/needs-surveys"
+        before = self.admin.get(url).json()["total"]
+        body = {"title": "调查", "year": 2026, "quarter": 1, "topics": ["甲", "乙"], "opens_on": "2026-01-01", "closes_on": "2026-01-10"}
+        self.assertEqual(self.admin.post(url, dict(body, topics=["甲"])).field_errors(), {"topics": "size"})
+        self.assertEqual(self.admin.post(url, dict(body, topics=["甲", "甲"])).field_errors(), {"topics[1]": "duplicate"})
+        self.assertEqual(self.admin.post(url, dict(body, quarter=5)).field_errors(), {"quarter": "range"})
+        self.assertEqual(self.admin.post(url, dict(body, closes_on="2025-12-01")).field_errors(), {"closes_on": "before_start"})
+        self.assertEqual(self.admin.post(url, dict(body, max_choices=3)).field_errors(), {"max_choices": "range"})
+        self.assertEqual(self.admin.post(url, dict(body, topics="甲,乙")).status, 400)
+        self.assertEqual(self.org01_client.post(url, body).status, 403)
+        self.assertEqual(self.admin.get(url).json()["total"], before)
+        closed = self.admin.post(url, body).json()
+        r = login(SERVER, "member01").post("%s/%d/answer" % (url, closed["id"]), {"choices": [0]})
+        self.assertEqual((r.status, r.field_errors()), (409, {"survey": "closed"}))
 
     def test_bad_lecturer_input_names_the_field(self):
         url = "/api/v1/lecturers"

@@ -186,6 +186,50 @@ CREATE TABLE collections (
 );
 CREATE INDEX collections_org ON collections(org_id, kind, year);
 )SQL"},
+    {.version = 20, .name = "needs_surveys", .sql = R"SQL(
+-- 机关大课堂 needs surveys: topics as a JSON array of labels.
+CREATE TABLE needs_surveys (
+  id {id},
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  year INTEGER NOT NULL,
+  quarter INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  topics TEXT NOT NULL,
+  max_choices INTEGER NOT NULL,
+  anonymous INTEGER NOT NULL,
+  opens_on TEXT NOT NULL,
+  closes_on TEXT NOT NULL,
+  deleted_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_by BIGINT
+);
+CREATE INDEX needs_surveys_year ON needs_surveys(year, quarter);
+
+-- One answer per member: respondent is a keyed hash of the member, so an
+-- anonymous survey (member_id NULL) still takes one each.
+CREATE TABLE survey_responses (
+  id {id},
+  survey_id BIGINT NOT NULL REFERENCES needs_surveys(id),
+  respondent TEXT NOT NULL,
+  member_id BIGINT REFERENCES members(id),
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  choices TEXT NOT NULL,
+  suggestion TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX survey_responses_once ON survey_responses(survey_id, respondent);
+
+CREATE TABLE survey_lectures (
+  survey_id BIGINT NOT NULL REFERENCES needs_surveys(id),
+  topic INTEGER NOT NULL,
+  activity_id BIGINT NOT NULL REFERENCES activities(id),
+  created_at BIGINT NOT NULL,
+  created_by BIGINT,
+  PRIMARY KEY (survey_id, topic, activity_id)
+);
+)SQL"},
 };
 
 }  // namespace

@@ -3,7 +3,8 @@
 // organizations' reservations of them, never two holding the same time; the
 // lecturer pool (师资库) with the attendees' ratings; the funds (budget lines,
 // commitments and expenses with receipts, never below zero unexplained); the
-// publications and collections (党刊, book sets, 书屋, 书架).
+// publications and collections (党刊, book sets, 书屋, 书架); the needs
+// surveys behind the 机关大课堂 (缺什么补什么).
 #pragma once
 
 #include <boost/json/fwd.hpp>
@@ -207,9 +208,48 @@ struct CollectionFigures {
           bookshelves = 0;
 };
 
+struct SurveyInput {
+  std::optional<int64_t> org_id, year, quarter, max_choices;  // org_id: the subtree asked
+  std::optional<std::string> title, opens_on, closes_on;
+  std::optional<std::vector<std::string>> topics;
+  std::optional<bool> anonymous;
+};
+
+struct Survey {
+  int64_t id = 0, org_id = 0, year = 0, quarter = 0, max_choices = 1;
+  std::string org_path, org_path_name;  // org_path not in its JSON
+  std::string title, opens_on, closes_on;
+  std::vector<std::string> topics;
+  bool anonymous = true;
+  int64_t responses = 0;
+  std::optional<bool> answered;  // the caller's own (members)
+  int64_t updated_at = 0;
+};
+
+// What members asked for, and the grand lectures held for it.
+struct SurveyResults {
+  struct Topic {
+    std::string label;
+    int64_t votes = 0;
+    std::vector<std::pair<int64_t, std::string>> lectures;  // activity id, title (and date)
+  };
+  struct ByOrg {
+    int64_t org_id = 0;
+    std::string org_name;
+    int64_t responses = 0;
+    std::vector<int64_t> votes;  // per topic
+  };
+  Survey survey;
+  std::vector<Topic> topics;             // in the survey's order
+  std::vector<ByOrg> by_org;             // directly affiliated organizations, most responses first
+  std::vector<std::string> suggestions;  // free text, never with who wrote it
+};
+
 struct Config {
   std::string blob_dir = "./data/blobs";  // receipts' bytes, content-addressed
   size_t max_file_bytes = 10 * 1024 * 1024;
+  // Keys the hash that keeps one answer per member without keeping who.
+  std::string survey_key = std::string(32, 's');
 };
 
 class ResourceService {
@@ -319,6 +359,22 @@ class ResourceService {
   Result<CollectionFigures> collection_figures(const auth::Principal& p,
                                                std::optional<int64_t> org_id, int64_t year);
 
+  // Needs surveys (surveys.cc), run by the committee (resource:manage): 2 to
+  // 20 topics, up to max_choices each, open from opens_on to closes_on, to
+  // the members of a subtree; anonymous ones keep no member id.
+  Result<Survey> create_survey(const auth::Principal& p, const SurveyInput& in);
+  // Changes while nobody has answered (conflict after).
+  Result<Survey> update_survey(const auth::Principal& p, int64_t id, const SurveyInput& patch);
+  // Administrators: the surveys of their scope's trees; members: those asked of them.
+  Result<std::vector<Survey>> surveys(const auth::Principal& p, std::optional<int64_t> year);
+  // A member's answer, once, while open: the topics' indexes and free text.
+  Status answer_survey(const auth::Principal& p, int64_t id, const std::vector<int64_t>& choices,
+                       const std::optional<std::string>& suggestion);
+  Result<SurveyResults> survey_results(const auth::Principal& p, int64_t id);
+  // Marks a grand lecture (an activity of type grand_lecture) as held for a topic.
+  Result<SurveyResults> link_lecture(const auth::Principal& p, int64_t id, int64_t topic,
+                                     int64_t activity_id);
+
  private:
   store::Db& db_;
   Config cfg_;
@@ -335,5 +391,7 @@ boost::json::object to_json(const FundEntry& x);
 boost::json::object to_json(const BudgetLine& x);
 boost::json::object to_json(const Collection& x);
 boost::json::object to_json(const CollectionFigures& x);
+boost::json::object to_json(const Survey& x);
+boost::json::object to_json(const SurveyResults& x);
 
 }  // namespace dj::resources

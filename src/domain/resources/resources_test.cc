@@ -421,6 +421,43 @@ TEST_P(ResourcesTest, CollectionsCountByYearAndStanding) {
   EXPECT_EQ(svc_->remove_collection(stranger, room->id).error().code, ErrorCode::not_found);
 }
 
+TEST_P(ResourcesTest, ASurveyKeepsOneAnswerEachAndNotWhoGaveIt) {
+  const int64_t a = person(branch_.id, 1), b = person(branch_.id, 2);
+  SurveyInput in;
+  in.title = "需求调查";
+  in.year = 2026;
+  in.quarter = 2;
+  in.topics = std::vector<std::string>{"党史", "理论", "业务"};
+  in.max_choices = 2;
+  in.opens_on = date_from_days(days_from_date(today()) - 1);
+  in.closes_on = date_from_days(days_from_date(today()) + 1);
+  auto s = svc_->create_survey(admin_, in);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->org_id, root_.id);  // the whole tree by default
+  auto as = [&](int64_t m) { return testing::scoped(auth::Role::member, branch_.path, m); };
+  ASSERT_TRUE(svc_->answer_survey(as(a), s->id, {0, 1}, std::string("多讲案例")));
+  ASSERT_TRUE(svc_->answer_survey(as(b), s->id, {1}, std::nullopt));
+  EXPECT_EQ(svc_->answer_survey(as(a), s->id, {2}, std::nullopt).error().code, ErrorCode::conflict);
+  auto stored = store::with_conn(db(), [](store::Conn& c) {
+    return c.query_one("SELECT COUNT(*), COUNT(member_id) FROM survey_responses");
+  });
+  EXPECT_EQ(stored->i64(0), 2);
+  EXPECT_EQ(stored->i64(1), 0);  // anonymous: no member kept
+  auto r = svc_->survey_results(admin_, s->id);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->topics[0].votes, 1);
+  EXPECT_EQ(r->topics[1].votes, 2);
+  ASSERT_EQ(r->by_org.size(), 1u);
+  EXPECT_EQ(r->by_org[0].org_id, unit_.id);
+  EXPECT_EQ(r->by_org[0].votes, (std::vector<int64_t>{1, 2, 0}));
+  EXPECT_EQ(r->suggestions, std::vector<std::string>{"多讲案例"});
+  auto listed = svc_->surveys(as(a), std::nullopt);
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->at(0).answered, true);
+  EXPECT_EQ(svc_->survey_results(as(a), s->id).error().code, ErrorCode::forbidden);
+}
+
 DJ_INSTANTIATE_BACKENDS(ResourcesTest);
 
 }  // namespace

@@ -120,3 +120,21 @@ export const patchCollectionsById = (id: number, body: operations['patchCollecti
 /** Remove a collection record (soft) */
 export const deleteCollectionsById = (id: number, headers: Record<string, string> = {}) =>
   request<void>('DELETE', url('/api/v1/collections/{id}', { id }), undefined, headers)
+/** Needs surveys: an administrator's in scope with their answers counted; a member's open ones, and whether he answered */
+export const getNeedsSurveys = (query: NonNullable<operations['getNeedsSurveys']['parameters']['query']> = {}) =>
+  request<operations['getNeedsSurveys']['responses'][200]['content']['application/json']>('GET', url('/api/v1/needs-surveys', {}, query))
+/** A needs survey for a quarter's grand lecture: topics, choices each, open dates, anonymous or not, the subtree asked */
+export const postNeedsSurveys = (body: operations['postNeedsSurveys']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postNeedsSurveys']['responses'][201]['content']['application/json']>('POST', url('/api/v1/needs-surveys', {}), body, headers)
+/** Change a survey nobody has answered yet */
+export const patchNeedsSurveysById = (id: number, body: operations['patchNeedsSurveysById']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['patchNeedsSurveysById']['responses'][200]['content']['application/json']>('PATCH', url('/api/v1/needs-surveys/{id}', { id }), body, headers)
+/** A member's answer, once, while the survey is open: the chosen topics' indexes and a suggestion */
+export const postNeedsSurveysByIdAnswer = (id: number, body: operations['postNeedsSurveysByIdAnswer']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<void>('POST', url('/api/v1/needs-surveys/{id}/answer', { id }), body, headers)
+/** What members asked for: votes by topic and by organization, suggestions (never who), and the grand lectures held for each topic */
+export const getNeedsSurveysByIdResults = (id: number) =>
+  request<operations['getNeedsSurveysByIdResults']['responses'][200]['content']['application/json']>('GET', url('/api/v1/needs-surveys/{id}/results', { id }))
+/** Mark a grand lecture (an activity of type grand_lecture) as held for a topic */
+export const postNeedsSurveysByIdLectures = (id: number, body: operations['postNeedsSurveysByIdLectures']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postNeedsSurveysByIdLectures']['responses'][200]['content']['application/json']>('POST', url('/api/v1/needs-surveys/{id}/lectures', { id }), body, headers)

@@ -2191,6 +2191,92 @@ export interface paths {
         patch: operations["patchCollectionsById"];
         trace?: never;
     };
+    "/api/v1/needs-surveys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Needs surveys: an administrator's in scope with their answers counted; a member's open ones, and whether he answered */
+        get: operations["getNeedsSurveys"];
+        put?: never;
+        /** A needs survey for a quarter's grand lecture: topics, choices each, open dates, anonymous or not, the subtree asked */
+        post: operations["postNeedsSurveys"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs-surveys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a survey nobody has answered yet */
+        patch: operations["patchNeedsSurveysById"];
+        trace?: never;
+    };
+    "/api/v1/needs-surveys/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A member's answer, once, while the survey is open: the chosen topics' indexes and a suggestion */
+        post: operations["postNeedsSurveysByIdAnswer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs-surveys/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What members asked for: votes by topic and by organization, suggestions (never who), and the grand lectures held for each topic */
+        get: operations["getNeedsSurveysByIdResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/needs-surveys/{id}/lectures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a grand lecture (an activity of type grand_lecture) as held for a topic */
+        post: operations["postNeedsSurveysByIdLectures"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2633,6 +2719,25 @@ export interface components {
             quantity?: number | null;
             place?: string | null;
             note?: string | null;
+        };
+        NeedsSurveyInput: {
+            org_id?: number | null;
+            year?: number | null;
+            quarter?: number | null;
+            max_choices?: number | null;
+            title?: string | null;
+            opens_on?: string | null;
+            closes_on?: string | null;
+            topics?: string[] | null;
+            anonymous?: boolean | null;
+        };
+        NeedsSurveyAnswer: {
+            choices?: number[] | null;
+            suggestion?: string | null;
+        };
+        NeedsSurveyLecture: {
+            topic?: number | null;
+            activity_id?: number | null;
         };
         Health: {
             status: string;
@@ -3772,6 +3877,50 @@ export interface components {
         UnregisteredPage: {
             items: components["schemas"]["Unregistered"][];
             total: number;
+        };
+        NeedsSurvey: {
+            id: number;
+            org_id: number;
+            org_path_name: string;
+            year: number;
+            quarter: number;
+            title: string;
+            topics: string[];
+            max_choices: number;
+            anonymous: boolean;
+            /** Format: date */
+            opens_on: string;
+            /** Format: date */
+            closes_on: string;
+            responses: number;
+            answered: boolean | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        NeedsSurveyList: {
+            items: components["schemas"]["NeedsSurvey"][];
+            total: number;
+        };
+        NeedsSurveyLectureRef: {
+            activity_id: number;
+            title: string;
+        };
+        NeedsSurveyTopic: {
+            label: string;
+            votes: number;
+            lectures: components["schemas"]["NeedsSurveyLectureRef"][];
+        };
+        NeedsSurveyByOrg: {
+            org_id: number;
+            org_name: string;
+            responses: number;
+            votes: number[];
+        };
+        NeedsSurveyResults: {
+            survey: components["schemas"]["NeedsSurvey"];
+            topics: components["schemas"]["NeedsSurveyTopic"][];
+            by_org: components["schemas"]["NeedsSurveyByOrg"][];
+            suggestions: string[];
         };
         Collection: {
             id: number;
@@ -9944,6 +10093,204 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Collection"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNeedsSurveys: {
+        parameters: {
+            query?: {
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NeedsSurveyList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postNeedsSurveys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NeedsSurveyInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NeedsSurvey"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchNeedsSurveysById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NeedsSurveyInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NeedsSurvey"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postNeedsSurveysByIdAnswer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NeedsSurveyAnswer"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getNeedsSurveysByIdResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NeedsSurveyResults"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postNeedsSurveysByIdLectures: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NeedsSurveyLecture"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NeedsSurveyResults"];
                 };
             };
             /** @description Problem (RFC 9457) */

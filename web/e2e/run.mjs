@@ -1024,6 +1024,36 @@ await test('党刊书籍与阵地: the committee sees the seed\'s numbers; an or
   assert(f.bookshelves === 458 && f.reading_rooms === 4 && f.book_sets === 82 && f.journal_copies >= 20000, `figures: ${JSON.stringify(f)}`)
 })
 
+await test('机关大课堂需求调查: the committee reads needs against lectures held; a member answers the open survey on the phone', async (open) => {
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  const surveys = (await admin.get('/api/v1/needs-surveys')).items
+  const closed = surveys.find((x) => x.responses === 600)
+  const current = surveys.find((x) => x.opens_on <= today && today <= x.closes_on)
+  assert(closed && current, `the demo's two surveys: ${JSON.stringify(surveys)}`)
+  await page.goto(`${base}/needs-surveys`)
+  if (closed.year !== current.year) {
+    await page.locator('.toolbar .el-input-number input').fill(String(closed.year))
+    await page.keyboard.press('Enter')
+  }
+  await page.click(`[data-test=surveys] .el-table__row:has-text("${closed.title}")`)
+  await page.waitForSelector('[data-test=survey-results] [data-test=survey-by-org] .el-table__row')
+  const phone = await open({ width: 360, height: 740 })
+  await login(phone.page, 'member01')
+  await phone.page.waitForURL('**/m')
+  await phone.page.click('[data-test=todo-survey] a')
+  const card = phone.page.locator(`[data-test=survey-${current.id}]`)
+  await card.locator('[data-test=survey-choice-0]').click()
+  await card.locator('[data-test=survey-choice-3]').click()
+  await card.locator('textarea[data-test=survey-suggestion]').fill('希望讲讲数字政府的实际案例')
+  await card.locator('[data-test=survey-send]').click()
+  await card.locator('[data-test=survey-answered]').waitFor()
+  assert(await phone.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the survey page fits the phone width')
+  const res = await admin.get(`/api/v1/needs-surveys/${current.id}/results`)
+  assert(res.survey.responses === current.responses + 1 && res.suggestions.includes('希望讲讲数字政府的实际案例'), `answered: ${JSON.stringify(res.survey)}`)
+})
+
 await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)
@@ -1219,8 +1249,8 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
   const problems = []
   const consolePages = ['/', '/orgs', '/members', '/import', '/activities', '/activities/new', '/compliance', '/stats',
     '/trainings', `/trainings/${klass.id}`, '/training-plans', '/home-deliveries', '/matters', '/commitments',
-    '/community-reports', '/communities', '/community', '/model-organs', '/venues', '/teaching-points', '/lecturers', '/funds', '/collections', '/audit', '/account']
-  const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', '/m/matters', '/m/commitment', '/m/report', '/m/rate', `/checkin?session=${session.id}`]
+    '/community-reports', '/communities', '/community', '/model-organs', '/venues', '/teaching-points', '/lecturers', '/funds', '/collections', '/needs-surveys', '/audit', '/account']
+  const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', '/m/matters', '/m/commitment', '/m/report', '/m/rate', '/m/survey', `/checkin?session=${session.id}`]
   const dialogsOf = {
     '/members': ['[data-test=member-add]'],
     '/matters': ['[data-test=matter-add]', '[data-test=matters] .el-table__row'],
@@ -1232,6 +1262,7 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
     '/lecturers': ['[data-test=lecturer-add]', '[data-test=lecturers] .el-table__row'],
     '/funds': ['[data-test=line-add]', '[data-test=budget-lines] .el-table__row'],
     '/collections': ['[data-test=collection-add]'],
+    '/needs-surveys': ['[data-test=survey-add]'],
     '/teaching-points': ['[data-test=point-add]', '[data-test=points] .el-table__expand-icon >> then [data-test=venue-add-FWZX]'],
     '/communities': ['[data-test=community-add]', '[data-test=communities] .el-button', '[data-test^=community-account-]'],
     '/activities': ['[data-test=activity-list] .el-table__row'],

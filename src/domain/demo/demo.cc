@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <boost/json.hpp>
 #include <random>
 #include <unordered_set>
 #include <vector>
 
+#include "common/crypto.h"
 #include "common/time.h"
 #include "domain/activity/activity.h"
 #include "domain/audit/audit.h"
@@ -17,6 +19,8 @@
 
 namespace dj::demo {
 namespace {
+
+namespace json = boost::json;
 
 constexpr const char* kOrgans[] = {"市发展和改革委员会",
                                    "市教育体育局",
@@ -977,6 +981,89 @@ Status generate_collections(store::Db& db, Gen& g, const Tree& tree) {
   });
 }
 
+// Two 机关大课堂 needs surveys: last quarter's, closed, answered by 600
+// members with its grand lecture marked held for the top need; and the next
+// quarter's, open now, answered by 300 so far (member01 not yet).
+Status generate_surveys(store::Db& db, const Keys& keys, Gen& g, const Tree& tree,
+                        int64_t member01) {
+  constexpr const char* kTopics[] = {"习近平新时代中国特色社会主义思想",
+                                     "党史学习教育",
+                                     "党章党规党纪",
+                                     "数字政府建设",
+                                     "公文写作与调查研究",
+                                     "心理健康与压力调适",
+                                     "优化营商环境"};
+  constexpr const char* kSuggestions[] = {"希望多安排现场教学", "建议邀请基层一线同志分享",
+                                          "希望课程与业务工作结合", "建议提供线上回看"};
+  const std::string key = keys.subkey("survey");
+  const int64_t now = now_ms(), today_days = days_from_date(today());
+  const int month = std::stoi(today().substr(5, 2));
+  const int64_t year = std::stoll(today().substr(0, 4));
+  const int quarter = (month - 1) / 3 + 1;
+  std::vector<const DemoMember*> pool;
+  for (const auto& b : tree.branches) {
+    for (const auto& m : b.members) {
+      if (m.id != member01) pool.push_back(&m);
+    }
+  }
+  return store::with_tx(db, [&](store::Conn& c) -> Status {
+    auto survey = [&](int64_t y, int q, const std::string& opens, const std::string& closes,
+                      int answers) -> Result<int64_t> {
+      json::array topics;
+      for (const char* t : kTopics) topics.emplace_back(t);
+      DJ_ASSIGN(auto r, c.query_one("INSERT INTO needs_surveys (org_id, year, quarter, title, "
+                                    "topics, max_choices, anonymous, opens_on, closes_on, "
+                                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 3, 1, ?, ?, ?, "
+                                    "?) RETURNING id",
+                                    {tree.root, y, int64_t{q},
+                                     fmt::format("{}年第{}季度“机关大课堂”需求调查", y, q),
+                                     json::serialize(topics), opens, closes, now, now}));
+      const int64_t id = r.i64(0);
+      std::unordered_set<int64_t> seen;
+      std::vector<store::Params> rows;
+      while (static_cast<int>(rows.size()) < answers) {
+        const auto* m = pool[static_cast<size_t>(g.below(static_cast<int>(pool.size())))];
+        if (!seen.insert(m->id).second) continue;
+        // Theory and party history asked most, then the rest.
+        json::array chosen;
+        std::unordered_set<int> picked;
+        for (int k = 0, n = 1 + g.below(3); k < n; ++k) {
+          const int t = g.chance(45) ? g.below(2) : g.below(7);
+          if (picked.insert(t).second) chosen.emplace_back(t);
+        }
+        rows.push_back(
+            {id, to_hex(hmac_sha256(key, std::to_string(id) + ":" + std::to_string(m->id))),
+             m->org_id, json::serialize(chosen),
+             g.chance(10) ? store::Value(std::string(g.pick(kSuggestions))) : store::Value(), now});
+      }
+      DJ_TRY(store::insert_rows(
+          c, "survey_responses",
+          {"survey_id", "respondent", "org_id", "choices", "suggestion", "created_at"}, rows));
+      return id;
+    };
+    const int64_t last_year = quarter == 1 ? year - 1 : year;
+    const int last_q = quarter == 1 ? 4 : quarter - 1;
+    const std::string last_start = fmt::format("{}-{:02}-01", last_year, last_q * 3 - 2);
+    DJ_ASSIGN(const int64_t closed,
+              survey(last_year, last_q, date_from_days(days_from_date(last_start) - 20),
+                     date_from_days(days_from_date(last_start) - 6), 600));
+    DJ_ASSIGN(auto lecture,
+              c.query_opt("SELECT id FROM activities WHERE type = 'grand_lecture' AND held_on >= ? "
+                          "AND held_on < ? AND deleted_at IS NULL ORDER BY held_on LIMIT 1",
+                          {last_start, date_from_days(days_from_date(last_start) + 92)}));
+    if (lecture) {
+      DJ_TRY(
+          c.exec("INSERT INTO survey_lectures (survey_id, topic, activity_id, created_at) VALUES "
+                 "(?, 0, ?, ?)",
+                 {closed, lecture->i64(0), now}));
+    }
+    const int64_t next_year = quarter == 4 ? year + 1 : year;
+    DJ_TRY(survey(next_year, quarter == 4 ? 1 : quarter + 1, date_from_days(today_days - 3),
+                  date_from_days(today_days + 10), 300));
+    return {};
+  });
+}
+
 }  // namespace
 
 Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
@@ -1170,6 +1257,7 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
     DJ_TRY(generate_lecturers(db, keys, g, tree));
     DJ_TRY(generate_funds(db, g, tree));
     DJ_TRY(generate_collections(db, g, tree));
+    DJ_TRY(generate_surveys(db, keys, g, tree, member_account));
   }
   DJ_TRY(audit::record_now(db, {std::nullopt, "dangjiao demo", "", "cli demo"},
                            {"demo.generate",

@@ -1,7 +1,8 @@
 // Resources (保障): the venues' booking calendar and approvals; the teaching
 // points with their venues and usage figures; the lecturer pool, a lecturer's
 // own page, and the member's rating of lecturers on the phone; the funds;
-// journals, book sets, reading rooms and bookshelves.
+// journals, book sets, reading rooms and bookshelves; the needs surveys of
+// the 机关大课堂 (console results, the member's answer on the phone).
 import type { Module } from '../../modules'
 
 const module: Module = {
@@ -12,18 +13,31 @@ const module: Module = {
     { path: 'lecturer', component: () => import('./MyLecturer.vue') },
     { path: 'funds', component: () => import('./Funds.vue') },
     { path: 'collections', component: () => import('./Collections.vue') },
+    { path: 'needs-surveys', component: () => import('./Surveys.vue') },
   ],
-  phoneRoutes: [{ path: 'rate', component: () => import('./Rate.vue') }],
+  phoneRoutes: [
+    { path: 'rate', component: () => import('./Rate.vue') },
+    { path: 'survey', component: () => import('./Survey.vue') },
+  ],
   menu: [
     { path: '/venues', label: 'menu.venues', perm: 'member:read' },
     { path: '/teaching-points', label: 'menu.teachingPoints', perm: 'member:read' },
     { path: '/lecturers', label: 'menu.lecturers', perm: 'member:read' },
     { path: '/funds', label: 'menu.funds', perm: 'member:read' },
     { path: '/collections', label: 'menu.collections', perm: 'member:read' },
+    { path: '/needs-surveys', label: 'menu.surveys', perm: 'member:read' },
   ],
   messages: {
     'zh-CN': {
-      menu: { venues: '场地预约', teachingPoints: '教学点与场地', lecturers: '师资库', myLecturer: '我的授课', funds: '经费保障', collections: '党刊书籍与阵地' },
+      menu: { venues: '场地预约', teachingPoints: '教学点与场地', lecturers: '师资库', myLecturer: '我的授课', funds: '经费保障', collections: '党刊书籍与阵地', surveys: '大课堂需求调查' },
+      surveys: {
+        add: '发布需求调查', defaultTitle: '{year}年第{quarter}季度“机关大课堂”需求调查', title: '调查', quarter: '季度', quarterOf: '第{q}季度', open: '填写时间', asked: '调查范围',
+        anonymous: '匿名', responses: '答卷', topics: '备选主题', topicN: '主题{n}', addTopic: '增加主题', maxChoices: '每人最多选', publish: '发布',
+        summary: '共{n}份答卷；留言不显示填写人', needsAndLectures: '需求与已办大课堂', votes: '{n}票', noLecture: '尚未安排大课堂', pickLecture: '选择本季度的机关大课堂', markHeld: '标记为已安排',
+        byOrg: '按直属党组织', suggestions: '意见建议', phoneTitle: '需求调查', until: '截至{d}', anonymousNote: '匿名填写', answered: '已提交，谢谢参与',
+        pickUpTo: '最多选{n}项', suggestion: '意见建议', suggestionHint: '还想学什么？（可不填）', send: '提交', thanks: '已提交，谢谢参与', none: '暂无需要填写的调查',
+        todo: '有{n}份需求调查待填写', fillNow: '去填写',
+      },
       collectionKind: { journal: '党刊订阅', book_set: '党员教育书籍', reading_room: '书屋', bookshelf: '党建书架' },
       collections: {
         add: '登记', edit: '修改', kind: '类别', allKinds: '全部类别', title: '名称', quantity: '数量', place: '地点', note: '备注', removeConfirm: '删除“{title}”？',
@@ -74,6 +88,10 @@ const module: Module = {
         session_id: { not_attended: '只有到课学员才能评价', rated: '您已评价过这节课', not_ended: '课程结束后才能评价', no_lecturer: '这节课没有师资库讲师' },
         lecturer_id: { unknown: '师资库中没有这位讲师' },
         amount: { overdraw: '将使余额低于零，须填写超支原因', format: '金额最多两位小数' },
+        survey: { answered: '您已填写过这份调查', closed: '调查不在填写时间内' },
+        choices: { size: '选择的主题数量不符合要求', duplicate: '同一主题只能选一次' },
+        topics: { answered: '已有人填写，调查不能再修改', size: '备选主题须为2到20个' },
+        activity_id: { not_grand_lecture: '只能关联“机关大课堂”活动' },
         commitment_id: { settled: '该待付款已付清', expense_only: '只有支出能付清待付款' },
       },
       auditAction: {
@@ -84,11 +102,20 @@ const module: Module = {
         budget_line: { create: '新增经费预算', update: '修改经费预算', remove: '删除经费预算' },
         fund_entry: { create: '登记经费支出', overdraw: '超预算支出', receipt: '上传经费票据', void: '作废经费记录' },
         collection: { create: '登记党刊书籍阵地', update: '修改党刊书籍阵地', remove: '删除党刊书籍阵地' },
+        needs_survey: { create: '发布需求调查', update: '修改需求调查', answer: '填写需求调查', lecture: '按需求安排机关大课堂' },
       },
-      auditEntity: { teaching_point: '教学点', venue: '场地', venue_booking: '场地预约', lecturer: '师资', budget_line: '经费预算', collection: '党刊书籍阵地' },
+      auditEntity: { needs_survey: '需求调查', teaching_point: '教学点', venue: '场地', venue_booking: '场地预约', lecturer: '师资', budget_line: '经费预算', collection: '党刊书籍阵地' },
     },
     en: {
-      menu: { venues: 'Venue bookings', teachingPoints: 'Teaching points', lecturers: 'Lecturer pool', myLecturer: 'My teaching', funds: 'Funds', collections: 'Journals and books' },
+      menu: { venues: 'Venue bookings', teachingPoints: 'Teaching points', lecturers: 'Lecturer pool', myLecturer: 'My teaching', funds: 'Funds', collections: 'Journals and books', surveys: 'Needs surveys' },
+      surveys: {
+        add: 'Publish a survey', defaultTitle: 'Grand lecture needs, Q{quarter} {year}', title: 'Survey', quarter: 'Quarter', quarterOf: 'Q{q}', open: 'Open', asked: 'Asked of',
+        anonymous: 'Anonymous', responses: 'Answers', topics: 'Topics', topicN: 'Topic {n}', addTopic: 'Add a topic', maxChoices: 'Choices each', publish: 'Publish',
+        summary: '{n} answers; suggestions never show who wrote them', needsAndLectures: 'Needs and the lectures held', votes: '{n} votes', noLecture: 'No lecture yet', pickLecture: 'A grand lecture of the quarter', markHeld: 'Mark as held',
+        byOrg: 'By directly affiliated organization', suggestions: 'Suggestions', phoneTitle: 'Surveys', until: 'Until {d}', anonymousNote: 'anonymous', answered: 'Answered, thank you',
+        pickUpTo: 'Pick up to {n}', suggestion: 'Suggestion', suggestionHint: 'What else would you like to learn? (optional)', send: 'Send', thanks: 'Sent, thank you', none: 'No survey to answer',
+        todo: '{n} surveys to answer', fillNow: 'Answer now',
+      },
       collectionKind: { journal: 'Journal subscription', book_set: 'Book sets', reading_room: 'Reading room', bookshelf: 'Bookshelves' },
       collections: {
         add: 'Record', edit: 'Edit', kind: 'Kind', allKinds: 'All kinds', title: 'Title', quantity: 'Quantity', place: 'Place', note: 'Note', removeConfirm: 'Remove “{title}”?',
@@ -139,6 +166,10 @@ const module: Module = {
         session_id: { not_attended: 'only those who attended rate it', rated: 'you rated this session already', not_ended: 'rate it after it ends', no_lecturer: 'the session has no lecturer of the pool' },
         lecturer_id: { unknown: 'no such lecturer in the pool' },
         amount: { overdraw: 'takes the balance below zero; give the reason', format: 'at most two decimals' },
+        survey: { answered: 'you have answered this survey', closed: 'the survey is not open' },
+        choices: { size: 'choose the allowed number of topics', duplicate: 'a topic is chosen once' },
+        topics: { answered: 'members have answered; the survey stays as it is', size: '2 to 20 topics' },
+        activity_id: { not_grand_lecture: 'only a grand lecture activity' },
         commitment_id: { settled: 'the commitment is settled already', expense_only: 'only an expense settles a commitment' },
       },
       auditAction: {
@@ -149,8 +180,9 @@ const module: Module = {
         budget_line: { create: 'Add a budget line', update: 'Change a budget line', remove: 'Remove a budget line' },
         fund_entry: { create: 'Record an expense', overdraw: 'Overdraw a line', receipt: 'Upload a receipt', void: 'Void an entry' },
         collection: { create: 'Record a collection', update: 'Change a collection', remove: 'Remove a collection' },
+        needs_survey: { create: 'Publish a survey', update: 'Change a survey', answer: 'Answer a survey', lecture: 'Mark a lecture held for a need' },
       },
-      auditEntity: { teaching_point: 'Teaching point', venue: 'Venue', venue_booking: 'Venue booking', lecturer: 'Lecturer', budget_line: 'Budget line', collection: 'Collection' },
+      auditEntity: { needs_survey: 'Needs survey', teaching_point: 'Teaching point', venue: 'Venue', venue_booking: 'Venue booking', lecturer: 'Lecturer', budget_line: 'Budget line', collection: 'Collection' },
     },
   },
 }

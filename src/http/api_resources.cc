@@ -155,7 +155,80 @@ const Body<LectureLink> kLectureLink{"NeedsSurveyLecture", [](JsonBody& body, Le
                                        body.i64("activity_id", in.activity_id);
                                      }};
 
+const Body<resources::WorkInput> kWorkInput{"WorkInput",
+                                            [](JsonBody& body, resources::WorkInput& in) {
+                                              body.i64("org_id", in.org_id);
+                                              body.i64("year", in.year);
+                                              body.str("title", in.title);
+                                              body.str("kind", in.kind, resources::kWorkKinds);
+                                              body.str("authors", in.authors);
+                                              body.str("description", in.description);
+                                              body.str("link", in.link);
+                                            }};
+
+const Body<resources::ContestInput> kContestInput{
+    "ContestInput", [](JsonBody& body, resources::ContestInput& in) {
+      body.str("name", in.name);
+      body.str("level", in.level, resources::kContestLevels);
+      body.i64("year", in.year);
+      body.strings("categories", in.categories);
+      body.i64s("judges", in.judges);
+      std::vector<resources::Criterion> criteria;
+      body.objects("criteria", [&](JsonBody& item) {
+        std::optional<std::string> name;
+        std::optional<int64_t> max;
+        item.str("name", name);
+        item.i64("max", max);
+        criteria.push_back({name.value_or(""), max.value_or(0)});
+      });
+      if (body.has("criteria")) in.criteria = std::move(criteria);
+    }};
+
+struct EntryInput {
+  std::optional<int64_t> work_id;
+  std::optional<std::string> category;
+};
+const Body<EntryInput> kEntryInput{"ContestEntryInput", [](JsonBody& body, EntryInput& in) {
+                                     body.i64("work_id", in.work_id);
+                                     body.str("category", in.category);
+                                   }};
+
+struct ScoreInput {
+  std::optional<std::vector<int64_t>> scores;
+  std::optional<std::string> comment;
+};
+const Body<ScoreInput> kScoreInput{"ContestScoreInput", [](JsonBody& body, ScoreInput& in) {
+                                     body.i64s("scores", in.scores);
+                                     body.str("comment", in.comment);
+                                   }};
+
+struct AwardInput {
+  std::optional<std::string> award;
+};
+const Body<AwardInput> kAwardInput{"ContestAwardInput", [](JsonBody& body, AwardInput& in) {
+                                     body.str("award", in.award, resources::kAwards);
+                                   }};
+
 constexpr const char* kResourceSchemas = R"JSON({
+  "Work": {"id": "integer", "org_id": "integer", "org_path_name": "string", "year": "integer",
+           "title": "string", "kind": "codes:resources.work_kinds", "authors": "string",
+           "description": "string?", "link": "string?", "updated_at": "datetime"},
+  "WorkList": {"items": ["Work"], "total": "integer"},
+  "ContestCriterion": {"name": "string", "max": "integer"},
+  "ContestJudge": {"user_id": "integer", "username": "string"},
+  "ContestEntry": {"id": "integer", "contest_id": "integer", "work_id": "integer",
+                   "work_title": "string", "work_kind": "codes:resources.work_kinds",
+                   "org_id": "integer", "org_path_name": "string", "category": "string",
+                   "award": "codes:resources.awards?", "judged": "integer", "score": "number?",
+                   "my_scores": ["integer"]},
+  "Contest": {"id": "integer", "name": "string", "level": "codes:resources.contest_levels",
+              "year": "integer", "categories": ["string"], "criteria": ["ContestCriterion"],
+              "judges": ["ContestJudge"], "entry_count": "integer", "entries": ["ContestEntry"],
+              "updated_at": "datetime"},
+  "ContestList": {"items": ["Contest"], "total": "integer"},
+  "WorkFiguresLevel": {"level": "codes:resources.contest_levels", "contests": "integer",
+                       "entries": "integer", "awards": {"*": "integer"}},
+  "WorkFigures": {"year": "integer", "works": "integer", "levels": ["WorkFiguresLevel"]},
   "NeedsSurvey": {"id": "integer", "org_id": "integer", "org_path_name": "string",
                   "year": "integer", "quarter": "integer", "title": "string", "topics": ["string"],
                   "max_choices": "integer", "anonymous": "boolean", "opens_on": "date",
@@ -238,6 +311,9 @@ void add_resource_routes(Router& r, Services& s) {
   r.add_codes("resources.lecturer_kinds", resources::kLecturerKinds);
   r.add_codes("resources.fund_entry_kinds", resources::kFundEntryKinds);
   r.add_codes("resources.collection_kinds", resources::kCollectionKinds);
+  r.add_codes("resources.work_kinds", resources::kWorkKinds);
+  r.add_codes("resources.contest_levels", resources::kContestLevels);
+  r.add_codes("resources.awards", resources::kAwards);
   // Receipts go to the same store as the activities' attachments, under the same limit.
   const auto& files = s.activities.config();
   auto svc = std::make_shared<resources::ResourceService>(
@@ -853,6 +929,142 @@ void add_resource_routes(Router& r, Services& s) {
            if (!in.topic) return Error::invalid("topic", "required", "is required");
            if (!in.activity_id) return Error::invalid("activity_id", "required", "is required");
            DJ_ASSIGN(auto out, svc->link_lecture(c.p(), id, *in.topic, *in.activity_id));
+           return json_response(resources::to_json(out));
+         }});
+  // ---- quality works and contests ----
+  const std::vector<Param> year_org = {{"year", ParamType::integer},
+                                       {"org_id", ParamType::integer}};
+  r.add({.method = "GET",
+         .pattern = "/api/v1/works",
+         .tag = "resources",
+         .summary = "Quality works (党课 videos, 党教片, 微党课) of a subtree",
+         .perm = auth::Perm::member_read,
+         .query = year_org,
+         .responses = {{200, "WorkList"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto year = q.id("year");
+           auto org_id = q.id("org_id");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto list, svc->works(c.p(), org_id, year));
+           return json_response(list_json(list));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/works",
+         .tag = "resources",
+         .summary = "Record an organization's work: title, kind, authors, where it plays",
+         .perm = auth::Perm::org_write,
+         .body = &kWorkInput,
+         .responses = {{201, "Work"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kWorkInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->create_work(c.p(), in));
+           return json_response(resources::to_json(out), 201);
+         }});
+  r.add({.method = "PATCH",
+         .pattern = "/api/v1/works/{id}",
+         .tag = "resources",
+         .summary = "Change a work's fields given",
+         .perm = auth::Perm::org_write,
+         .body = &kWorkInput,
+         .responses = {{200, "Work"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kWorkInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->update_work(c.p(), id, in));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/works/figures",
+         .tag = "resources",
+         .summary = "A year's works in scope, and the entries and awards by level",
+         .perm = auth::Perm::member_read,
+         .query = {{"year", ParamType::integer, true}},
+         .responses = {{200, "WorkFigures"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto year = q.id("year");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto out, svc->work_figures(c.p(), year.value_or(0)));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/contests",
+         .tag = "resources",
+         .summary = "Contests (评选): administrators see all, judges those they judge",
+         .perm = auth::Perm::org_read,
+         .query = {{"year", ParamType::integer}},
+         .responses = {{200, "ContestList"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           QueryReader q(c.req);
+           auto year = q.id("year");
+           DJ_TRY(q.finish());
+           DJ_ASSIGN(auto list, svc->contests(c.p(), year));
+           return json_response(list_json(list));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/contests",
+         .tag = "resources",
+         .summary = "A contest: level, year, categories, scoring criteria with maxima, judges",
+         .perm = auth::Perm::resource_manage,
+         .body = &kContestInput,
+         .responses = {{201, "Contest"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto in, kContestInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->create_contest(c.p(), in));
+           return json_response(resources::to_json(out), 201);
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/contests/{id}",
+         .tag = "resources",
+         .summary = "A contest with its entries ranked in each category (a judge: with his scores)",
+         .perm = auth::Perm::org_read,
+         .responses = {{200, "Contest"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, svc->contest(c.p(), id));
+           return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "POST",
+         .pattern = "/api/v1/contests/{id}/entries",
+         .tag = "resources",
+         .summary = "Enter a work of one's organization in a category, once",
+         .perm = auth::Perm::org_write,
+         .body = &kEntryInput,
+         .responses = {{201, "ContestEntry"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kEntryInput.parse(c.req));
+           if (!in.work_id) return Error::invalid("work_id", "required", "is required");
+           DJ_ASSIGN(auto out, svc->enter_work(c.p(), id, *in.work_id, in.category.value_or("")));
+           return json_response(resources::to_json(out), 201);
+         }});
+  r.add({.method = "PUT",
+         .pattern = "/api/v1/contest-entries/{id}/score",
+         .tag = "resources",
+         .summary = "A judge's scores of an entry, one per criterion within its maximum (never his "
+                    "own organization's entry)",
+         .perm = auth::Perm::org_read,
+         .body = &kScoreInput,
+         .responses = {{204}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kScoreInput.parse(c.req));
+           DJ_TRY(
+               svc->score_entry(c.p(), id, in.scores.value_or(std::vector<int64_t>{}), in.comment));
+           return no_content();
+         }});
+  r.add({.method = "PUT",
+         .pattern = "/api/v1/contest-entries/{id}/award",
+         .tag = "resources",
+         .summary = "The committee's award for an entry (first … excellence), or none",
+         .perm = auth::Perm::resource_manage,
+         .body = &kAwardInput,
+         .responses = {{200, "ContestEntry"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kAwardInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->award_entry(c.p(), id, in.award));
            return json_response(resources::to_json(out));
          }});
 }

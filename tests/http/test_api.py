@@ -1923,6 +1923,8 @@ class Lifecycle(unittest.TestCase):
                       "ALTER TABLE checkins DROP COLUMN reason",
                       "DROP TABLE home_deliveries",
                       # What versions after 8 made did not exist then either (newest first).
+                      "DROP TABLE entry_scores", "DROP TABLE contest_entries", "DROP TABLE contest_judges",
+                      "DROP TABLE contests", "DROP TABLE works",
                       "DROP TABLE survey_lectures", "DROP TABLE survey_responses", "DROP TABLE needs_surveys",
                       "DROP TABLE collections", "DROP TABLE fund_entries", "DROP TABLE budget_lines",
                       "DROP TABLE lecturer_ratings", "DROP INDEX training_sessions_lecturer",
@@ -2779,6 +2781,74 @@ class Resources(Base):
         closed = self.admin.post(url, body).json()
         r = login(SERVER, "member01").post("%s/%d/answer" % (url, closed["id"]), {"choices": [0]})
         self.assertEqual((r.status, r.field_errors()), (409, {"survey": "closed"}))
+
+    def judge(self, name, org):
+        r = self.admin.post("/api/v1/users", {"username": name, "password": "Temp-Pass-2026", "role": "org_admin", "org_id": org["id"]})
+        self.assertEqual(r.status, 201, r)
+        c = login(SERVER, name, "Temp-Pass-2026")
+        c.post("/api/v1/auth/password", {"old_password": "Temp-Pass-2026", "new_password": "Judge-Pass-2027"})
+        return c, r.json()["id"]
+
+    def test_quality_works_are_judged_never_by_their_own_organization(self):
+        w = self.org01_client.post("/api/v1/works", {"org_id": self.org01["id"], "year": 2026, "title": "初心如磐",
+                                                     "kind": "micro_lecture", "authors": "张三、李四", "link": "https://example.org/v/1"})
+        self.assertEqual(w.status, 201, w)
+        own, own_id = self.judge("judge-own", self.org01)
+        other, other_id = self.judge("judge-other", self.org02)
+        k = self.admin.post("/api/v1/contests", {"name": "市直机关微党课评选", "level": "city", "year": 2026,
+                                                 "categories": ["微党课", "党课视频"],
+                                                 "criteria": [{"name": "思想性", "max": 40}, {"name": "艺术性", "max": 60}],
+                                                 "judges": [own_id, other_id]})
+        self.assertEqual(k.status, 201, k)
+        kid = k.json()["id"]
+        e = self.org01_client.post("/api/v1/contests/%d/entries" % kid, {"work_id": w.json()["id"], "category": "微党课"})
+        self.assertEqual(e.status, 201, e)
+        eid = e.json()["id"]
+        self.assertEqual(self.org01_client.post("/api/v1/contests/%d/entries" % kid, {"work_id": w.json()["id"], "category": "微党课"})
+                         .field_errors(), {"work_id": "taken"})
+        score = "/api/v1/contest-entries/%d/score" % eid
+        r = own.put(score, {"scores": [30, 50]})
+        self.assertEqual((r.status, r.field_errors()), (403, {"entry": "own_organization"}))
+        r = self.org01_client.put(score, {"scores": [30, 50]})
+        self.assertEqual((r.status, r.field_errors()), (403, {"entry": "not_judge"}))
+        self.assertEqual(other.put(score, {"scores": [50, 10]}).field_errors(), {"scores[0]": "range"})
+        self.assertEqual(other.put(score, {"scores": [30]}).field_errors(), {"scores": "size"})
+        self.assertEqual(other.put(score, {"scores": [30, "50"]}).status, 400)
+        self.assertEqual(other.put(score, {"scores": [30, 50], "comment": "立意深刻"}).status, 204)
+        self.assertEqual(other.put(score, {"scores": [32, 50]}).status, 204)  # revised
+        seen = other.get("/api/v1/contests/%d" % kid).json()["entries"]
+        self.assertEqual([(x["id"], x["my_scores"]) for x in seen], [(eid, [32, 50])])
+        got = self.admin.get("/api/v1/contests/%d" % kid).json()["entries"][0]
+        self.assertEqual((got["judged"], got["score"]), (1, 82.0))
+        self.assertEqual(self.org01_client.put("/api/v1/contest-entries/%d/award" % eid, {"award": "first"}).status, 403)
+        self.assertEqual(self.admin.put("/api/v1/contest-entries/%d/award" % eid, {"award": "gold"}).status, 422)
+        self.assertEqual(self.admin.put("/api/v1/contest-entries/%d/award" % eid, {"award": "first"}).json()["award"], "first")
+        r = other.put(score, {"scores": [40, 60]})
+        self.assertEqual((r.status, r.field_errors()), (409, {"entry": "awarded"}))
+        f = self.admin.get("/api/v1/works/figures?year=2026").json()
+        city = [l for l in f["levels"] if l["level"] == "city"][0]
+        self.assertGreaterEqual(city["awards"]["first"], 1)
+        self.assertEqual(login(SERVER, "org02").get("/api/v1/contests/%d" % kid).json()["entries"], [])
+
+    def test_bad_contest_input_names_the_field(self):
+        url = "/api/v1/contests"
+        before = self.admin.get(url).json()["total"]
+        body = {"name": "评选", "level": "city", "year": 2026, "categories": ["微党课"], "criteria": [{"name": "思想性", "max": 40}]}
+        self.assertEqual(self.admin.post(url, dict(body, level="galaxy")).status, 422)
+        self.assertEqual(self.admin.post(url, dict(body, categories=[])).field_errors(), {"categories": "size"})
+        self.assertEqual(self.admin.post(url, dict(body, criteria=[{"name": "x", "max": 0}])).field_errors(), {"criteria[0].max": "range"})
+        self.assertEqual(self.admin.post(url, dict(body, judges=[99999999])).field_errors(), {"judges[0]": "unknown"})
+        self.assertEqual(self.org01_client.post(url, body).status, 403)
+        self.assertEqual(self.admin.get(url).json()["total"], before)
+        self.assertEqual(self.org01_client.post("/api/v1/works", {"year": 2026, "title": "x", "kind": "opera", "authors": "y"}).status, 422)
+        self.assertEqual(self.org01_client.post("/api/v1/works", {"year": 2026, "title": "x", "kind": "documentary", "authors": "y",
+                                                                  "link": "javascript:alert(1)"}).field_errors(), {"link": "format"})
+        k = self.admin.post(url, body).json()
+        other = self.admin.post("/api/v1/works", {"org_id": self.org02["id"], "year": 2026, "title": "别人的作品", "kind": "documentary", "authors": "王五"}).json()
+        self.assertEqual(self.org01_client.post("%s/%d/entries" % (url, k["id"]), {"work_id": other["id"], "category": "微党课"})
+                         .field_errors(), {"work_id": "unknown"})
+        self.assertEqual(self.admin.post("%s/%d/entries" % (url, k["id"]), {"work_id": other["id"], "category": "歌舞"})
+                         .field_errors(), {"category": "unknown_code"})
 
     def test_bad_lecturer_input_names_the_field(self):
         url = "/api/v1/lecturers"

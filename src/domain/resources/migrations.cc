@@ -230,6 +230,62 @@ CREATE TABLE survey_lectures (
   PRIMARY KEY (survey_id, topic, activity_id)
 );
 )SQL"},
+    {.version = 21, .name = "quality_works", .sql = R"SQL(
+CREATE TABLE works (
+  id {id},
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  year INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  authors TEXT NOT NULL,
+  description TEXT,
+  link TEXT,
+  deleted_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT,
+  updated_by BIGINT
+);
+CREATE INDEX works_org ON works(org_id, year);
+
+-- categories: a JSON array of names; criteria: [{"name", "max"}].
+CREATE TABLE contests (
+  id {id},
+  name TEXT NOT NULL,
+  level TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  categories TEXT NOT NULL,
+  criteria TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  created_by BIGINT
+);
+CREATE TABLE contest_judges (
+  contest_id BIGINT NOT NULL REFERENCES contests(id),
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  PRIMARY KEY (contest_id, user_id)
+);
+CREATE TABLE contest_entries (
+  id {id},
+  contest_id BIGINT NOT NULL REFERENCES contests(id),
+  work_id BIGINT NOT NULL REFERENCES works(id),
+  category TEXT NOT NULL,
+  award TEXT,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT
+);
+CREATE UNIQUE INDEX contest_entries_once ON contest_entries(contest_id, work_id);
+-- A judge's scores of an entry, one per criterion (a JSON array).
+CREATE TABLE entry_scores (
+  entry_id BIGINT NOT NULL REFERENCES contest_entries(id),
+  judge_id BIGINT NOT NULL REFERENCES users(id),
+  scores TEXT NOT NULL,
+  total INTEGER NOT NULL,
+  comment TEXT,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (entry_id, judge_id)
+);
+)SQL"},
 };
 
 }  // namespace

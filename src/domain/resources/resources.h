@@ -33,6 +33,10 @@ inline constexpr const char* kFundEntryKinds[] = {"commitment", "expense"};
 inline constexpr const char* kCollectionKinds[] = {"journal", "book_set", "reading_room",
                                                    "bookshelf"};
 
+inline constexpr const char* kWorkKinds[] = {"party_lecture_video", "documentary", "micro_lecture"};
+inline constexpr const char* kContestLevels[] = {"province", "city"};
+inline constexpr const char* kAwards[] = {"first", "second", "third", "excellence"};
+
 // This capability's schema migrations (migrations.cc), in version order.
 std::span<const store::Migration> migrations();
 
@@ -245,6 +249,63 @@ struct SurveyResults {
   std::vector<std::string> suggestions;  // free text, never with who wrote it
 };
 
+struct WorkInput {
+  std::optional<int64_t> org_id, year;
+  std::optional<std::string> title, kind, authors, description, link;  // link: where it plays
+};
+
+struct Work {
+  int64_t id = 0, org_id = 0, year = 0;
+  std::string org_path, org_path_name;  // org_path not in its JSON
+  std::string title, kind, authors;
+  std::optional<std::string> description, link;
+  int64_t updated_at = 0;
+};
+
+struct Criterion {
+  std::string name;
+  int64_t max = 0;
+};
+
+struct ContestInput {
+  std::optional<std::string> name, level;
+  std::optional<int64_t> year;
+  std::optional<std::vector<std::string>> categories;
+  std::optional<std::vector<Criterion>> criteria;
+  std::optional<std::vector<int64_t>> judges;  // user ids
+};
+
+struct Entry {
+  int64_t id = 0, contest_id = 0, work_id = 0, org_id = 0;
+  std::string work_title, work_kind, org_path, org_path_name, category;
+  std::optional<std::string> award;
+  int64_t judged = 0;              // judges who scored it
+  std::optional<double> score;     // the judges' average total
+  std::vector<int64_t> my_scores;  // the caller's own, as a judge
+};
+
+struct Contest {
+  int64_t id = 0, year = 0;
+  std::string name, level;
+  std::vector<std::string> categories;
+  std::vector<Criterion> criteria;
+  std::vector<std::pair<int64_t, std::string>> judges;  // user id, username
+  std::vector<Entry> entries;                           // filled by contest()
+  int64_t entry_count = 0;
+  int64_t updated_at = 0;
+};
+
+// A year's works and awards, by level.
+struct WorkFigures {
+  struct Level {
+    std::string level;
+    int64_t contests = 0, entries = 0;
+    std::vector<std::pair<std::string, int64_t>> awards;  // kAwards order
+  };
+  int64_t year = 0, works = 0;
+  std::vector<Level> levels;
+};
+
 struct Config {
   std::string blob_dir = "./data/blobs";  // receipts' bytes, content-addressed
   size_t max_file_bytes = 10 * 1024 * 1024;
@@ -375,6 +436,30 @@ class ResourceService {
   Result<SurveyResults> link_lecture(const auth::Principal& p, int64_t id, int64_t topic,
                                      int64_t activity_id);
 
+  // Quality works (works.cc). Works of organizations in scope (org:write to
+  // keep them); contests kept by the committee (resource:manage) with their
+  // categories, criteria (each a maximum) and judge accounts.
+  Result<std::vector<Work>> works(const auth::Principal& p, std::optional<int64_t> org_id,
+                                  std::optional<int64_t> year);
+  Result<Work> create_work(const auth::Principal& p, const WorkInput& in);
+  Result<Work> update_work(const auth::Principal& p, int64_t id, const WorkInput& patch);
+  Result<std::vector<Contest>> contests(const auth::Principal& p, std::optional<int64_t> year);
+  // With its entries: administrators in scope see all; a judge sees his own scores.
+  Result<Contest> contest(const auth::Principal& p, int64_t id);
+  Result<Contest> create_contest(const auth::Principal& p, const ContestInput& in);
+  // An organization enters its work in a category, once per contest.
+  Result<Entry> enter_work(const auth::Principal& p, int64_t contest_id, int64_t work_id,
+                           const std::string& category);
+  // A judge of the contest scores an entry, one score per criterion within
+  // its maximum; never an entry of his own organization (the directly
+  // affiliated one his account belongs to). Changes until an award is given.
+  Status score_entry(const auth::Principal& p, int64_t entry_id, const std::vector<int64_t>& scores,
+                     const std::optional<std::string>& comment);
+  // The committee's award for an entry (first, second, third, excellence) or none.
+  Result<Entry> award_entry(const auth::Principal& p, int64_t entry_id,
+                            const std::optional<std::string>& award);
+  Result<WorkFigures> work_figures(const auth::Principal& p, int64_t year);
+
  private:
   store::Db& db_;
   Config cfg_;
@@ -393,5 +478,9 @@ boost::json::object to_json(const Collection& x);
 boost::json::object to_json(const CollectionFigures& x);
 boost::json::object to_json(const Survey& x);
 boost::json::object to_json(const SurveyResults& x);
+boost::json::object to_json(const Work& x);
+boost::json::object to_json(const Entry& x);
+boost::json::object to_json(const Contest& x);
+boost::json::object to_json(const WorkFigures& x);
 
 }  // namespace dj::resources

@@ -458,6 +458,59 @@ TEST_P(ResourcesTest, ASurveyKeepsOneAnswerEachAndNotWhoGaveIt) {
   EXPECT_EQ(svc_->survey_results(as(a), s->id).error().code, ErrorCode::forbidden);
 }
 
+TEST_P(ResourcesTest, AJudgeNeverScoresHisOwnOrganizationsEntry) {
+  const auto other_unit = org(root_.id, "U2", "party_committee");
+  auto account = [&](const char* name, int64_t org_id) {
+    auto r = store::with_conn(db(), [&](store::Conn& c) {
+      return c.query_one(
+          "INSERT INTO users (username, password_hash, role, org_id, created_at, "
+          "updated_at) VALUES (?, 'x', 'org_admin', ?, 0, 0) RETURNING id",
+          {std::string(name), org_id});
+    });
+    return r->i64(0);
+  };
+  const int64_t own = account("judge-u", branch_.id), other = account("judge-u2", other_unit.id);
+  WorkInput wi;
+  wi.org_id = branch_.id;
+  wi.year = 2026;
+  wi.title = "初心";
+  wi.kind = "micro_lecture";
+  wi.authors = "张三";
+  auto w = svc_->create_work(unit_admin_, wi);
+  ASSERT_TRUE(w) << w.error().message;
+  ContestInput ci;
+  ci.name = "微党课评选";
+  ci.level = "city";
+  ci.year = 2026;
+  ci.categories = std::vector<std::string>{"微党课"};
+  ci.criteria = std::vector<Criterion>{{"思想性", 40}, {"表现力", 60}};
+  ci.judges = std::vector<int64_t>{own, other};
+  auto k = svc_->create_contest(admin_, ci);
+  ASSERT_TRUE(k) << k.error().message;
+  auto e = svc_->enter_work(unit_admin_, k->id, w->id, "微党课");
+  ASSERT_TRUE(e) << e.error().message;
+  auto as = [&](int64_t user) {
+    auto p = testing::scoped(auth::Role::org_admin, "/");
+    p.user_id = user;
+    return p;
+  };
+  // His account is in U (a branch under it): U's entry is his own.
+  EXPECT_EQ(svc_->score_entry(as(own), e->id, {30, 50}, std::nullopt).error().fields.at(0).code,
+            "own_organization");
+  EXPECT_EQ(svc_->score_entry(as(other), e->id, {41, 50}, std::nullopt).error().fields.at(0).field,
+            "scores[0]");
+  ASSERT_TRUE(svc_->score_entry(as(other), e->id, {35, 55}, std::string("好")));
+  auto got = svc_->contest(admin_, k->id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->entries.at(0).score, 90.0);
+  ASSERT_TRUE(svc_->award_entry(admin_, e->id, std::string("second")));
+  auto f = svc_->work_figures(admin_, 2026);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->works, 1);
+  EXPECT_EQ(f->levels.at(1).level, "city");
+  EXPECT_EQ(f->levels.at(1).awards.at(1), (std::pair<std::string, int64_t>{"second", 1}));
+}
+
 DJ_INSTANTIATE_BACKENDS(ResourcesTest);
 
 }  // namespace

@@ -138,3 +138,33 @@ export const getNeedsSurveysByIdResults = (id: number) =>
 /** Mark a grand lecture (an activity of type grand_lecture) as held for a topic */
 export const postNeedsSurveysByIdLectures = (id: number, body: operations['postNeedsSurveysByIdLectures']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postNeedsSurveysByIdLectures']['responses'][200]['content']['application/json']>('POST', url('/api/v1/needs-surveys/{id}/lectures', { id }), body, headers)
+/** Quality works (党课 videos, 党教片, 微党课) of a subtree */
+export const getWorks = (query: NonNullable<operations['getWorks']['parameters']['query']> = {}) =>
+  request<operations['getWorks']['responses'][200]['content']['application/json']>('GET', url('/api/v1/works', {}, query))
+/** Record an organization's work: title, kind, authors, where it plays */
+export const postWorks = (body: operations['postWorks']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postWorks']['responses'][201]['content']['application/json']>('POST', url('/api/v1/works', {}), body, headers)
+/** Change a work's fields given */
+export const patchWorksById = (id: number, body: operations['patchWorksById']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['patchWorksById']['responses'][200]['content']['application/json']>('PATCH', url('/api/v1/works/{id}', { id }), body, headers)
+/** A year's works in scope, and the entries and awards by level */
+export const getWorksFigures = (query: NonNullable<operations['getWorksFigures']['parameters']['query']>) =>
+  request<operations['getWorksFigures']['responses'][200]['content']['application/json']>('GET', url('/api/v1/works/figures', {}, query))
+/** Contests (评选): administrators see all, judges those they judge */
+export const getContests = (query: NonNullable<operations['getContests']['parameters']['query']> = {}) =>
+  request<operations['getContests']['responses'][200]['content']['application/json']>('GET', url('/api/v1/contests', {}, query))
+/** A contest: level, year, categories, scoring criteria with maxima, judges */
+export const postContests = (body: operations['postContests']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postContests']['responses'][201]['content']['application/json']>('POST', url('/api/v1/contests', {}), body, headers)
+/** A contest with its entries ranked in each category (a judge: with his scores) */
+export const getContestsById = (id: number) =>
+  request<operations['getContestsById']['responses'][200]['content']['application/json']>('GET', url('/api/v1/contests/{id}', { id }))
+/** Enter a work of one's organization in a category, once */
+export const postContestsByIdEntries = (id: number, body: operations['postContestsByIdEntries']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postContestsByIdEntries']['responses'][201]['content']['application/json']>('POST', url('/api/v1/contests/{id}/entries', { id }), body, headers)
+/** A judge's scores of an entry, one per criterion within its maximum (never his own organization's entry) */
+export const putContestEntriesByIdScore = (id: number, body: operations['putContestEntriesByIdScore']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<void>('PUT', url('/api/v1/contest-entries/{id}/score', { id }), body, headers)
+/** The committee's award for an entry (first … excellence), or none */
+export const putContestEntriesByIdAward = (id: number, body: operations['putContestEntriesByIdAward']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['putContestEntriesByIdAward']['responses'][200]['content']['application/json']>('PUT', url('/api/v1/contest-entries/{id}/award', { id }), body, headers)

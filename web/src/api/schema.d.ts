@@ -2277,6 +2277,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/works": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Quality works (党课 videos, 党教片, 微党课) of a subtree */
+        get: operations["getWorks"];
+        put?: never;
+        /** Record an organization's work: title, kind, authors, where it plays */
+        post: operations["postWorks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/works/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a work's fields given */
+        patch: operations["patchWorksById"];
+        trace?: never;
+    };
+    "/api/v1/works/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A year's works in scope, and the entries and awards by level */
+        get: operations["getWorksFigures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contests (评选): administrators see all, judges those they judge */
+        get: operations["getContests"];
+        put?: never;
+        /** A contest: level, year, categories, scoring criteria with maxima, judges */
+        post: operations["postContests"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contest with its entries ranked in each category (a judge: with his scores) */
+        get: operations["getContestsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contests/{id}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enter a work of one's organization in a category, once */
+        post: operations["postContestsByIdEntries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contest-entries/{id}/score": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** A judge's scores of an entry, one per criterion within its maximum (never his own organization's entry) */
+        put: operations["putContestEntriesByIdScore"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/contest-entries/{id}/award": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** The committee's award for an entry (first … excellence), or none */
+        put: operations["putContestEntriesByIdAward"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2738,6 +2876,40 @@ export interface components {
         NeedsSurveyLecture: {
             topic?: number | null;
             activity_id?: number | null;
+        };
+        WorkInput: {
+            org_id?: number | null;
+            year?: number | null;
+            title?: string | null;
+            /** @enum {string|null} */
+            kind?: "party_lecture_video" | "documentary" | "micro_lecture" | null;
+            authors?: string | null;
+            description?: string | null;
+            link?: string | null;
+        };
+        ContestInput: {
+            name?: string | null;
+            /** @enum {string|null} */
+            level?: "province" | "city" | null;
+            year?: number | null;
+            categories?: string[] | null;
+            judges?: number[] | null;
+            criteria?: {
+                name?: string | null;
+                max?: number | null;
+            }[];
+        };
+        ContestEntryInput: {
+            work_id?: number | null;
+            category?: string | null;
+        };
+        ContestScoreInput: {
+            scores?: number[] | null;
+            comment?: string | null;
+        };
+        ContestAwardInput: {
+            /** @enum {string|null} */
+            award?: "first" | "second" | "third" | "excellence" | null;
         };
         Health: {
             status: string;
@@ -3877,6 +4049,80 @@ export interface components {
         UnregisteredPage: {
             items: components["schemas"]["Unregistered"][];
             total: number;
+        };
+        Work: {
+            id: number;
+            org_id: number;
+            org_path_name: string;
+            year: number;
+            title: string;
+            /** @enum {string} */
+            kind: "party_lecture_video" | "documentary" | "micro_lecture";
+            authors: string;
+            description: string | null;
+            link: string | null;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        WorkList: {
+            items: components["schemas"]["Work"][];
+            total: number;
+        };
+        ContestCriterion: {
+            name: string;
+            max: number;
+        };
+        ContestJudge: {
+            user_id: number;
+            username: string;
+        };
+        ContestEntry: {
+            id: number;
+            contest_id: number;
+            work_id: number;
+            work_title: string;
+            /** @enum {string} */
+            work_kind: "party_lecture_video" | "documentary" | "micro_lecture";
+            org_id: number;
+            org_path_name: string;
+            category: string;
+            /** @enum {string|null} */
+            award: "first" | "second" | "third" | "excellence" | null;
+            judged: number;
+            score: number | null;
+            my_scores: number[];
+        };
+        Contest: {
+            id: number;
+            name: string;
+            /** @enum {string} */
+            level: "province" | "city";
+            year: number;
+            categories: string[];
+            criteria: components["schemas"]["ContestCriterion"][];
+            judges: components["schemas"]["ContestJudge"][];
+            entry_count: number;
+            entries: components["schemas"]["ContestEntry"][];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ContestList: {
+            items: components["schemas"]["Contest"][];
+            total: number;
+        };
+        WorkFiguresLevel: {
+            /** @enum {string} */
+            level: "province" | "city";
+            contests: number;
+            entries: number;
+            awards: {
+                [key: string]: number;
+            };
+        };
+        WorkFigures: {
+            year: number;
+            works: number;
+            levels: components["schemas"]["WorkFiguresLevel"][];
         };
         NeedsSurvey: {
             id: number;
@@ -10291,6 +10537,335 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NeedsSurveyResults"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWorks: {
+        parameters: {
+            query?: {
+                year?: number;
+                org_id?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postWorks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Work"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchWorksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Work"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWorksFigures: {
+        parameters: {
+            query: {
+                year: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkFigures"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getContests: {
+        parameters: {
+            query?: {
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContestList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postContests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContestInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contest"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getContestsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Contest"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postContestsByIdEntries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContestEntryInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContestEntry"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putContestEntriesByIdScore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContestScoreInput"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putContestEntriesByIdAward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContestAwardInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContestEntry"];
                 };
             };
             /** @description Problem (RFC 9457) */

@@ -120,6 +120,14 @@ export function watchErrors(page, errors) {
   })
 }
 
+/** Polls `fn` (async) until it answers true, for at most 15 s; then fails naming `what`. */
+export async function until(fn, what) {
+  for (const deadline = Date.now() + 15000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+    if (await fn()) return
+  }
+  throw new Error(`not within 15 s: ${what}`)
+}
+
 export function assert(cond, message) {
   if (!cond) throw new Error(message)
 }

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import jsQR from 'jsqr'
-import { apiAs, assert, citizenId, launchBrowser, PASSWORD, shanghai, startServer, watchErrors } from './lib.mjs'
+import { apiAs, assert, citizenId, launchBrowser, PASSWORD, shanghai, startServer, until, watchErrors } from './lib.mjs'
 
 const shots = process.env.SCREENSHOTS ? resolve(process.env.SCREENSHOTS) : ''
 if (shots) mkdirSync(shots, { recursive: true })
@@ -278,8 +278,9 @@ await test('quotas: the picker offers only directly affiliated organizations, an
   // The same organization twice, and more seats than the class holds: both refusals appear.
   await dialog.locator('.el-input-number input').first().fill('9')
   await dialog.locator('button:has-text("添加")').click()
+  // The first list fades out before the second opens (slow under load).
+  await page.waitForFunction(() => ![...document.querySelectorAll('.el-select-dropdown')].some((d) => d.offsetParent))
   await dialog.locator('.el-select').nth(1).click()
-  await page.waitForTimeout(400)  // the first list's fade-out
   await page.locator(`.el-select-dropdown__item:visible:has-text("${offered[0].slice(0, 6)}")`).last().click()
   await dialog.locator('button:has-text("保存")').click()
   await page.waitForSelector('[data-test=quota-row-error]')
@@ -851,8 +852,8 @@ await test('社区服务: the community publishes a call, a member signs up on t
   assert(service.status === 'confirmed' && service.hours === 2, `confirmed with the post's hours: ${JSON.stringify(service)}`)
   await desk.page.click(`[data-test=rate-${service.id}]`)
   await desk.page.click('[data-test=rate-save]')
-  await desk.page.waitForSelector('.el-message--success')
-  assert((await admin.get(`/api/v1/community-services?member_id=${member01.id}&post_id=${post.id}`)).items[0].rating === 5, 'rated')
+  // The confirmation's message may still show: wait for the rating itself.
+  await until(async () => (await admin.get(`/api/v1/community-services?member_id=${member01.id}&post_id=${post.id}`)).items[0].rating === 5, 'rated')
   await phone.page.goto(`${base}/m/report`)
   await phone.page.waitForSelector(`[data-test=my-service]:has-text("已确认")`)
   // 双报告: drafted from these records, edited, sent to the branch, then fixed.

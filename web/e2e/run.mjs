@@ -1055,6 +1055,34 @@ await test('机关大课堂需求调查: the committee reads needs against lectu
   assert(res.survey.responses === current.responses + 1 && res.suggestions.includes('希望讲讲数字政府的实际案例'), `answered: ${JSON.stringify(res.survey)}`)
 })
 
+await test('精品党课与评选: a judge scores an entry, the committee awards it, the figures count it', async (open) => {
+  const year = today.slice(0, 4)
+  const city = (await admin.get(`/api/v1/contests?year=${year}`)).items.find((k) => k.level === 'city')
+  const entry = (await admin.get(`/api/v1/contests/${city.id}`)).entries.find((e) => !e.award)
+  const judge = await open()
+  await login(judge.page, 'judge01')
+  await judge.page.waitForSelector('[data-test=members-total]')
+  await judge.page.goto(`${base}/works`)
+  await judge.page.click('.el-tabs__item:has-text("评选")')
+  await judge.page.click(`[data-test=contests] .el-table__row:has-text("${city.name}")`)
+  const row = judge.page.locator(`[data-test=contest-entries] .el-table__row:has-text("${entry.work_title}")`)
+  const inputs = row.locator('.el-input-number input')
+  for (const [i, v] of ['38', '27', '26'].entries()) await inputs.nth(i).fill(v)
+  await row.locator('[data-test=entry-score]').click()
+  await judge.page.waitForSelector('.el-message--success')
+  await until(async () => (await apiAs(base, 'judge01').then((j) => j.get(`/api/v1/contests/${city.id}`))).entries.find((e) => e.id === entry.id).my_scores.join() === '38,27,26', 'scored')
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  await page.goto(`${base}/works`)
+  const before = (await admin.get(`/api/v1/works/figures?year=${year}`)).levels.find((l) => l.level === 'city').awards.excellence
+  await page.click('.el-tabs__item:has-text("评选")')
+  await page.click(`[data-test=contests] .el-table__row:has-text("${city.name}")`)
+  await page.locator(`[data-test=contest-entries] .el-table__row:has-text("${entry.work_title}") .el-select`).click()
+  await page.locator('.el-select-dropdown__item:has-text("优秀奖")').filter({ visible: true }).click()
+  await until(async () => (await admin.get(`/api/v1/works/figures?year=${year}`)).levels.find((l) => l.level === 'city').awards.excellence === before + 1, 'awarded')
+})
+
 await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)
@@ -1250,7 +1278,7 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
   const problems = []
   const consolePages = ['/', '/orgs', '/members', '/import', '/activities', '/activities/new', '/compliance', '/stats',
     '/trainings', `/trainings/${klass.id}`, '/training-plans', '/home-deliveries', '/matters', '/commitments',
-    '/community-reports', '/communities', '/community', '/model-organs', '/venues', '/teaching-points', '/lecturers', '/funds', '/collections', '/needs-surveys', '/audit', '/account']
+    '/community-reports', '/communities', '/community', '/model-organs', '/venues', '/teaching-points', '/lecturers', '/funds', '/collections', '/needs-surveys', '/works', '/audit', '/account']
   const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', '/m/matters', '/m/commitment', '/m/report', '/m/rate', '/m/survey', `/checkin?session=${session.id}`]
   const dialogsOf = {
     '/members': ['[data-test=member-add]'],
@@ -1264,6 +1292,7 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
     '/funds': ['[data-test=line-add]', '[data-test=budget-lines] .el-table__row'],
     '/collections': ['[data-test=collection-add]'],
     '/needs-surveys': ['[data-test=survey-add]'],
+    '/works': ['[data-test=work-add]', '#tab-contests >> then [data-test=contest-add]', '#tab-contests >> then [data-test=contests] .el-table__row'],
     '/teaching-points': ['[data-test=point-add]', '[data-test=points] .el-table__expand-icon >> then [data-test=venue-add-FWZX]'],
     '/communities': ['[data-test=community-add]', '[data-test=communities] .el-button', '[data-test^=community-account-]'],
     '/activities': ['[data-test=activity-list] .el-table__row'],

@@ -1064,6 +1064,92 @@ Status generate_surveys(store::Db& db, const Keys& keys, Gen& g, const Tree& tre
   });
 }
 
+// Quality works this year: 24 works of directly affiliated organizations,
+// the city's 党课 video contest judged by two judge accounts (scores from
+// both, never their own organization's) with its awards, and the province's
+// contest where one documentary won a second prize (the seed).
+Status generate_works(store::Db& db, Gen& g, const Tree& tree, const std::string& pw_hash,
+                      Summary& sum) {
+  constexpr const char* kKinds[] = {"party_lecture_video", "documentary", "micro_lecture"};
+  constexpr const char* kTitles[] = {"初心如磐", "红色足迹",   "守望相助",     "清风正气",
+                                     "奋斗者说", "边疆党旗红", "我的入党故事", "党章在我心"};
+  constexpr const char* kCategory[] = {"党课视频", "党员教育专题片", "微党课"};
+  const std::string year_text = today().substr(0, 4);
+  const int64_t year = std::stoll(year_text), now = now_ms();
+  return store::with_tx(db, [&](store::Conn& c) -> Status {
+    struct Made {
+      int64_t id;
+      int kind;
+      int64_t org;
+    };
+    std::vector<Made> works;
+    for (int i = 0; i < 24; ++i) {
+      const int kind = i % 3;
+      const int64_t org = tree.affiliated[static_cast<size_t>(i * 2 % 47)].first;
+      DJ_ASSIGN(auto r,
+                c.query_one("INSERT INTO works (org_id, year, title, kind, authors, link, "
+                            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                            "RETURNING id",
+                            {org, year, fmt::format("{}（{}）", kTitles[i % 8], i + 1),
+                             kKinds[kind], std::string("机关党委宣传组"),
+                             fmt::format("https://video.example.org/works/{}", i + 1), now, now}));
+      works.push_back({r.i64(0), kind, org});
+    }
+    // Two judges: the committee's office (no organization) and one of org40's staff.
+    std::vector<int64_t> judges;
+    for (const auto& [name, org] :
+         {std::pair<std::string, std::optional<int64_t>>{"judge01", std::nullopt},
+          {"judge02", tree.affiliated[39].first}}) {
+      DJ_ASSIGN(auto r, c.query_one("INSERT INTO users (username, password_hash, role, org_id, "
+                                    "must_change_password, created_at, updated_at) VALUES (?, ?, "
+                                    "'inspector', ?, 0, ?, ?) RETURNING id",
+                                    {name, pw_hash, org, now, now}));
+      judges.push_back(r.i64(0));
+      ++sum.users;
+    }
+    auto contest = [&](const std::string& name, const char* level) -> Result<int64_t> {
+      DJ_ASSIGN(auto r,
+                c.query_one(
+                    "INSERT INTO contests (name, level, year, categories, criteria, "
+                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    {name, level, year, std::string("[\"党课视频\",\"党员教育专题片\",\"微党课\"]"),
+                     std::string("[{\"name\":\"思想性\",\"max\":40},{\"name\":\"艺术性\","
+                                 "\"max\":30},{\"name\":\"技术性\",\"max\":30}]"),
+                     now, now}));
+      return r.i64(0);
+    };
+    DJ_ASSIGN(const int64_t city, contest(year_text + "年全市党员教育电视片观摩交流", "city"));
+    for (int64_t j : judges) {
+      DJ_TRY(c.exec("INSERT INTO contest_judges (contest_id, user_id) VALUES (?, ?)", {city, j}));
+    }
+    constexpr const char* kAward[] = {"first", "second", "second", "third", "third", "third"};
+    for (size_t i = 0; i < 18; ++i) {
+      DJ_ASSIGN(auto e, c.query_one("INSERT INTO contest_entries (contest_id, work_id, category, "
+                                    "award, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                                    {city, works[i].id, kCategory[works[i].kind],
+                                     i < 6    ? store::Value(std::string(kAward[i]))
+                                     : i < 12 ? store::Value(std::string("excellence"))
+                                              : store::Value(),
+                                     now}));
+      for (size_t j = 0; j < judges.size(); ++j) {
+        // judge02 belongs to the 40th organization: never its entries.
+        if (j == 1 && works[i].org == tree.affiliated[39].first) continue;
+        const int64_t a = 25 + g.below(16), b = 18 + g.below(13), d = 18 + g.below(13);
+        DJ_TRY(
+            c.exec("INSERT INTO entry_scores (entry_id, judge_id, scores, total, updated_at) "
+                   "VALUES (?, ?, ?, ?, ?)",
+                   {e.i64(0), judges[j], fmt::format("[{},{},{}]", a, b, d), a + b + d, now}));
+      }
+    }
+    DJ_ASSIGN(const int64_t province, contest(year_text + "年全省党课视频评选展播", "province"));
+    DJ_TRY(
+        c.exec("INSERT INTO contest_entries (contest_id, work_id, category, award, created_at) "
+               "VALUES (?, ?, '党员教育专题片', 'second', ?)",
+               {province, works[1].id, now}));
+    return {};
+  });
+}
+
 }  // namespace
 
 Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
@@ -1258,6 +1344,7 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
     DJ_TRY(generate_funds(db, g, tree));
     DJ_TRY(generate_collections(db, g, tree));
     DJ_TRY(generate_surveys(db, keys, g, tree, member_account));
+    DJ_TRY(generate_works(db, g, tree, pw_hash, sum));
   }
   DJ_TRY(audit::record_now(db, {std::nullopt, "dangjiao demo", "", "cli demo"},
                            {"demo.generate",

@@ -2,7 +2,8 @@
 // points with their venues and usage figures; the lecturer pool, a lecturer's
 // own page, and the member's rating of lecturers on the phone; the funds;
 // journals, book sets, reading rooms and bookshelves; the needs surveys of
-// the 机关大课堂 (console results, the member's answer on the phone).
+// the 机关大课堂 (console results, the member's answer on the phone); quality
+// works and their contests.
 import type { Module } from '../../modules'
 
 const module: Module = {
@@ -14,6 +15,7 @@ const module: Module = {
     { path: 'funds', component: () => import('./Funds.vue') },
     { path: 'collections', component: () => import('./Collections.vue') },
     { path: 'needs-surveys', component: () => import('./Surveys.vue') },
+    { path: 'works', component: () => import('./Works.vue') },
   ],
   phoneRoutes: [
     { path: 'rate', component: () => import('./Rate.vue') },
@@ -26,10 +28,21 @@ const module: Module = {
     { path: '/funds', label: 'menu.funds', perm: 'member:read' },
     { path: '/collections', label: 'menu.collections', perm: 'member:read' },
     { path: '/needs-surveys', label: 'menu.surveys', perm: 'member:read' },
+    { path: '/works', label: 'menu.works', perm: 'member:read' },
   ],
   messages: {
     'zh-CN': {
-      menu: { venues: '场地预约', teachingPoints: '教学点与场地', lecturers: '师资库', myLecturer: '我的授课', funds: '经费保障', collections: '党刊书籍与阵地', surveys: '大课堂需求调查' },
+      menu: { venues: '场地预约', teachingPoints: '教学点与场地', lecturers: '师资库', myLecturer: '我的授课', funds: '经费保障', collections: '党刊书籍与阵地', surveys: '大课堂需求调查', works: '精品党课与评选' },
+      workKind: { party_lecture_video: '党课视频', documentary: '党员教育专题片', micro_lecture: '微党课' },
+      contestLevel: { province: '全省', city: '全市' },
+      award: { first: '一等奖', second: '二等奖', third: '三等奖', excellence: '优秀奖' },
+      works: {
+        worksOf: '{year}年精品作品', add: '登记作品', edit: '修改作品', works: '作品', contests: '评选', title: '作品', kind: '类别', authors: '主创人员', link: '观看地址', linkHint: '以 https:// 开头', play: '观看',
+        description: '简介', addContest: '新建评选', contest: '评选活动', level: '级别', categories: '参评类别', categoriesHint: '用顿号或逗号分隔', criteria: '评分标准',
+        criterionN: '评分项{n}', maxN: '评分项{n}满分', addCriterion: '增加评分项', judges: '评委', entries: '参评', criteriaText: '评分标准：', pickWork: '选择本单位作品', category: '类别',
+        enter: '报送参评', score: '平均分', judgedN: '{n}位评委', myScores: '我的评分', scoreIt: '提交评分', award: '奖项',
+        defaultCategories: '党课视频、党员教育专题片、微党课', criterion1: '思想性', criterion2: '艺术性', criterion3: '技术性',
+      },
       surveys: {
         add: '发布需求调查', defaultTitle: '{year}年第{quarter}季度“机关大课堂”需求调查', title: '调查', quarter: '季度', quarterOf: '第{q}季度', open: '填写时间', asked: '调查范围',
         anonymous: '匿名', responses: '答卷', topics: '备选主题', topicN: '主题{n}', addTopic: '增加主题', maxChoices: '每人最多选', publish: '发布',
@@ -92,6 +105,9 @@ const module: Module = {
         choices: { size: '选择的主题数量不符合要求', duplicate: '同一主题只能选一次' },
         topics: { answered: '已有人填写，调查不能再修改', size: '备选主题须为2到20个' },
         activity_id: { not_grand_lecture: '只能关联“机关大课堂”活动' },
+        entry: { own_organization: '评委不能评本单位的作品', not_judge: '只有本次评选的评委才能评分', awarded: '已评定奖项，评分不能再改' },
+        work_id: { taken: '该作品已报送' },
+        link: { format: '请填写 http(s) 开头的地址' },
         commitment_id: { settled: '该待付款已付清', expense_only: '只有支出能付清待付款' },
       },
       auditAction: {
@@ -103,11 +119,23 @@ const module: Module = {
         fund_entry: { create: '登记经费支出', overdraw: '超预算支出', receipt: '上传经费票据', void: '作废经费记录' },
         collection: { create: '登记党刊书籍阵地', update: '修改党刊书籍阵地', remove: '删除党刊书籍阵地' },
         needs_survey: { create: '发布需求调查', update: '修改需求调查', answer: '填写需求调查', lecture: '按需求安排机关大课堂' },
+        work: { create: '登记精品作品', update: '修改精品作品' },
+        contest: { create: '新建精品评选', enter: '报送参评作品', score: '评委评分', award: '评定精品奖项' },
       },
-      auditEntity: { needs_survey: '需求调查', teaching_point: '教学点', venue: '场地', venue_booking: '场地预约', lecturer: '师资', budget_line: '经费预算', collection: '党刊书籍阵地' },
+      auditEntity: { work: '精品作品', contest: '精品评选', needs_survey: '需求调查', teaching_point: '教学点', venue: '场地', venue_booking: '场地预约', lecturer: '师资', budget_line: '经费预算', collection: '党刊书籍阵地' },
     },
     en: {
-      menu: { venues: 'Venue bookings', teachingPoints: 'Teaching points', lecturers: 'Lecturer pool', myLecturer: 'My teaching', funds: 'Funds', collections: 'Journals and books', surveys: 'Needs surveys' },
+      menu: { venues: 'Venue bookings', teachingPoints: 'Teaching points', lecturers: 'Lecturer pool', myLecturer: 'My teaching', funds: 'Funds', collections: 'Journals and books', surveys: 'Needs surveys', works: 'Quality works' },
+      workKind: { party_lecture_video: 'Party lecture video', documentary: 'Documentary', micro_lecture: 'Micro lecture' },
+      contestLevel: { province: 'Province', city: 'City' },
+      award: { first: 'First prize', second: 'Second prize', third: 'Third prize', excellence: 'Excellence award' },
+      works: {
+        worksOf: 'Works of {year}', add: 'Record a work', edit: 'Edit the work', works: 'Works', contests: 'Contests', title: 'Work', kind: 'Kind', authors: 'Authors', link: 'Where to watch', linkHint: 'starting with https://', play: 'Watch',
+        description: 'About', addContest: 'New contest', contest: 'Contest', level: 'Level', categories: 'Categories', categoriesHint: 'Separated by commas', criteria: 'Criteria',
+        criterionN: 'Criterion {n}', maxN: 'Maximum of criterion {n}', addCriterion: 'Add a criterion', judges: 'Judges', entries: 'Entries', criteriaText: 'Criteria: ', pickWork: 'A work of yours', category: 'Category',
+        enter: 'Enter it', score: 'Average', judgedN: '{n} judges', myScores: 'My scores', scoreIt: 'Score', award: 'Award',
+        defaultCategories: 'Party lecture video, Documentary, Micro lecture', criterion1: 'Message', criterion2: 'Art', criterion3: 'Craft',
+      },
       surveys: {
         add: 'Publish a survey', defaultTitle: 'Grand lecture needs, Q{quarter} {year}', title: 'Survey', quarter: 'Quarter', quarterOf: 'Q{q}', open: 'Open', asked: 'Asked of',
         anonymous: 'Anonymous', responses: 'Answers', topics: 'Topics', topicN: 'Topic {n}', addTopic: 'Add a topic', maxChoices: 'Choices each', publish: 'Publish',
@@ -170,6 +198,9 @@ const module: Module = {
         choices: { size: 'choose the allowed number of topics', duplicate: 'a topic is chosen once' },
         topics: { answered: 'members have answered; the survey stays as it is', size: '2 to 20 topics' },
         activity_id: { not_grand_lecture: 'only a grand lecture activity' },
+        entry: { own_organization: 'a judge never scores his own organization\'s entry', not_judge: 'only the contest\'s judges score', awarded: 'awarded: its scores stay' },
+        work_id: { taken: 'the work is entered already' },
+        link: { format: 'must be an http(s) address' },
         commitment_id: { settled: 'the commitment is settled already', expense_only: 'only an expense settles a commitment' },
       },
       auditAction: {
@@ -181,8 +212,10 @@ const module: Module = {
         fund_entry: { create: 'Record an expense', overdraw: 'Overdraw a line', receipt: 'Upload a receipt', void: 'Void an entry' },
         collection: { create: 'Record a collection', update: 'Change a collection', remove: 'Remove a collection' },
         needs_survey: { create: 'Publish a survey', update: 'Change a survey', answer: 'Answer a survey', lecture: 'Mark a lecture held for a need' },
+        work: { create: 'Record a work', update: 'Change a work' },
+        contest: { create: 'Create a contest', enter: 'Enter a work', score: 'Score an entry', award: 'Award an entry' },
       },
-      auditEntity: { needs_survey: 'Needs survey', teaching_point: 'Teaching point', venue: 'Venue', venue_booking: 'Venue booking', lecturer: 'Lecturer', budget_line: 'Budget line', collection: 'Collection' },
+      auditEntity: { work: 'Work', contest: 'Contest', needs_survey: 'Needs survey', teaching_point: 'Teaching point', venue: 'Venue', venue_booking: 'Venue booking', lecturer: 'Lecturer', budget_line: 'Budget line', collection: 'Collection' },
     },
   },
 }

@@ -52,6 +52,25 @@ void Validator::date(const char* field, const std::optional<std::string>& v, boo
   if (!is_valid_date(*v)) add(field, "date", "must be a date written as YYYY-MM-DD");
 }
 
+std::optional<std::pair<int64_t, int64_t>> Validator::span(const char* start_field,
+                                                           const std::optional<std::string>& start,
+                                                           const char* end_field,
+                                                           const std::optional<std::string>& end) {
+  std::optional<int64_t> a, b;
+  if (!start || !(a = parse_instant(*start))) {
+    add(start_field, "datetime", "must be a date and time with its offset");
+  }
+  if (!end || !(b = parse_instant(*end))) {
+    add(end_field, "datetime", "must be a date and time with its offset");
+  }
+  if (!a || !b) return std::nullopt;
+  if (*b <= *a) {
+    add(end_field, "end_before_start", "must be after the start");
+    return std::nullopt;
+  }
+  return std::pair{*a, *b};
+}
+
 Status Validator::status() const {
   if (ok()) return {};
   return error_;

@@ -2,9 +2,11 @@
 // naming every problem at once.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -22,6 +24,12 @@ class Validator {
   void tags(const char* field, const std::optional<std::vector<std::string>>& v);
   // An optional YYYY-MM-DD date.
   void date(const char* field, const std::optional<std::string>& v, bool required = false);
+  // A required time span: both instants ISO 8601 with an offset (code
+  // datetime), the end after the start (end_before_start); nullopt when not.
+  std::optional<std::pair<int64_t, int64_t>> span(const char* start_field,
+                                                  const std::optional<std::string>& start,
+                                                  const char* end_field,
+                                                  const std::optional<std::string>& end);
   bool ok() const { return error_.fields.empty(); }
   // Ok, or an invalid Error listing every field problem.
   Status status() const;

@@ -57,6 +57,9 @@ extern const std::vector<Param> kMemberFilters;
 // The address members' phones open from a QR code: --public-url, else the
 // Host when it is an IP address, else the listening address (api_system.cc).
 std::string qr_base_url(const Services& s, const Request& req);
+// The media type an upload's Content-Type names, without its parameters
+// ("application/pdf; x=y" -> "application/pdf").
+std::string upload_type(const Request& req);
 
 // {"items": [...], "total": n}: a whole list, or one page of a list (a
 // struct with items and total), each item by its capability's to_json.

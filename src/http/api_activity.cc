@@ -242,10 +242,8 @@ void add_activity_routes(Router& r, Services& s) {
          auto filename = q.str("filename", 200);
          auto reason = q.str("reason", 200);
          DJ_TRY(q.finish());
-         std::string type(c.req.header("content-type"));
-         type = type.substr(0, type.find(';'));
-         DJ_ASSIGN(auto a,
-                   s.activities.attach(c.p(), id, type, filename.value_or(""), c.req.body, reason));
+         DJ_ASSIGN(auto a, s.activities.attach(c.p(), id, upload_type(c.req), filename.value_or(""),
+                                               c.req.body, reason));
          return json_response(activity::to_json(a), 201);
        }});
   r.add({.method = "GET",

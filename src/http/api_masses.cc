@@ -344,9 +344,8 @@ void add_masses_routes(Router& r, Services& s) {
            QueryReader q(c.req);
            auto filename = q.str("filename", 200);
            DJ_TRY(q.finish());
-           std::string type(c.req.header("content-type"));
-           type = type.substr(0, type.find(';'));
-           DJ_ASSIGN(auto f, svc->attach(c.p(), id, type, filename.value_or(""), c.req.body));
+           DJ_ASSIGN(auto f,
+                     svc->attach(c.p(), id, upload_type(c.req), filename.value_or(""), c.req.body));
            return json_response(masses::to_json(f), 201);
          }});
   r.add({.method = "GET",

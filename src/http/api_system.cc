@@ -13,6 +13,11 @@ namespace json = boost::json;
 // name in the Host header never flows into the link (it is the client's
 // word): the Host is used only when it is an IP address (a phone on the
 // office network), else the address the server listens on.
+std::string upload_type(const Request& req) {
+  const std::string type(req.header("content-type"));
+  return type.substr(0, type.find(';'));
+}
+
 std::string qr_base_url(const Services& s, const Request& req) {
   if (!s.public_url.empty()) return s.public_url;
   std::string_view host = req.header("host");

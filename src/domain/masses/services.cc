@@ -152,14 +152,9 @@ Result<Post> CommunityService::create_post(const Principal& p, const PostInput& 
   v.text("description", in.description, 2000, false);
   v.text("place", in.place, 200);
   std::optional<int64_t> start, end;
-  if (!in.starts_at || !(start = parse_instant(*in.starts_at))) {
-    v.add("starts_at", "datetime", "must be a date and time with its offset");
+  if (const auto span = v.span("starts_at", in.starts_at, "ends_at", in.ends_at)) {
+    std::tie(start, end) = *span;
   }
-  if (!in.ends_at || !(end = parse_instant(*in.ends_at))) {
-    v.add("ends_at", "datetime", "must be a date and time with its offset");
-  }
-  if (start && end && *end <= *start)
-    v.add("ends_at", "end_before_start", "must be after the start");
   if (in.slots && (*in.slots < 1 || *in.slots > 10000)) v.add("slots", "range", "1 to 10,000");
   check_hours(v, in.hours);
   DJ_TRY(v.status());

@@ -438,14 +438,9 @@ Result<Booking> ResourceService::book(const Principal& p, const BookingInput& in
   if (!in.venue_id) v.add("venue_id", "required", "is required");
   if (!in.attendees || *in.attendees < 1) v.add("attendees", "range", "must be at least 1");
   std::optional<int64_t> start, end;
-  if (!in.starts_at || !(start = parse_instant(*in.starts_at))) {
-    v.add("starts_at", "datetime", "must be a date and time with its offset");
+  if (const auto span = v.span("starts_at", in.starts_at, "ends_at", in.ends_at)) {
+    std::tie(start, end) = *span;
   }
-  if (!in.ends_at || !(end = parse_instant(*in.ends_at))) {
-    v.add("ends_at", "datetime", "must be a date and time with its offset");
-  }
-  if (start && end && *end <= *start)
-    v.add("ends_at", "end_before_start", "must be after the start");
   const int64_t now = now_ms();
   if (start && *start < now) v.add("starts_at", "past", "must not be in the past");
   if (start && *start > now + 366 * kDay) {

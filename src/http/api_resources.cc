@@ -43,6 +43,8 @@ const Body<resources::BookingInput> kBookingInput{"VenueBookingInput",
                                                     body.str("ends_at", in.ends_at);
                                                     body.str("contact", in.contact);
                                                     body.str("note", in.note);
+                                                    body.i64("session_id", in.session_id);
+                                                    body.i64("activity_id", in.activity_id);
                                                   }};
 
 struct Decision {
@@ -291,6 +293,7 @@ constexpr const char* kResourceSchemas = R"JSON({
                    "ends_at": "datetime", "status": "codes:resources.booking_statuses",
                    "contact": "string?", "note": "string?", "reply": "string?",
                    "used": "boolean?", "used_note": "string?", "booked_by": "integer",
+                   "session_id": "integer?", "activity_id": "integer?",
                    "created_at": "datetime", "updated_at": "datetime"},
   "VenueBookingList": {"items": ["VenueBooking"], "total": "integer"},
   "VenueUsageLine": {"venue_id": "integer", "venue_name": "string", "point_name": "string",

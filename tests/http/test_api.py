@@ -2850,6 +2850,24 @@ class Resources(Base):
         self.assertEqual(self.admin.post("%s/%d/entries" % (url, k["id"]), {"work_id": other["id"], "category": "歌舞"})
                          .field_errors(), {"category": "unknown_code"})
 
+    def test_a_session_books_its_venue_from_its_own_record(self):
+        import datetime
+        day = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()
+        t = self.admin.post("/api/v1/trainings", {
+            "org_id": self.org01["id"], "title": "场地测试班", "level": "unit", "target_groups": ["all_members"],
+            "starts_on": (day + datetime.timedelta(days=9)).isoformat(), "ends_on": (day + datetime.timedelta(days=10)).isoformat(),
+            "capacity": 30}).json()
+        s = self.admin.post("/api/v1/trainings/%d/sessions" % t["id"], {
+            "title": "开班式", "started_at": _ahead(9, "19:00"), "ended_at": _ahead(9, "20:30")}).json()
+        r = self.org01_client.post("/api/v1/venue-bookings", {"venue_id": self.venue["id"], "session_id": s["id"]})
+        self.assertEqual((r.status, r.json()["title"], r.json()["session_id"]), (201, "场地测试班·开班式", s["id"]), r)
+        detail = self.admin.get("/api/v1/trainings/%d" % t["id"]).json()
+        self.assertEqual(detail["sessions"][0]["venue"], "测试服务中心 报告厅")
+        self.assertEqual(self.org01_client.post("/api/v1/venue-bookings", {"venue_id": self.venue["id"], "session_id": 999999})
+                         .field_errors(), {"session_id": "unknown"})
+        self.assertEqual(login(SERVER, "org02").post("/api/v1/venue-bookings", {"venue_id": self.venue["id"], "session_id": s["id"]})
+                         .field_errors(), {"session_id": "unknown"})
+
     def test_bad_lecturer_input_names_the_field(self):
         url = "/api/v1/lecturers"
         before = len(self.admin.get(url).json()["items"])

@@ -286,6 +286,11 @@ CREATE TABLE entry_scores (
   PRIMARY KEY (entry_id, judge_id)
 );
 )SQL"},
+    {.version = 22, .name = "booking_sources", .sql = R"SQL(
+-- A booking made from a training session's or an activity's own form.
+ALTER TABLE venue_bookings ADD COLUMN session_id BIGINT REFERENCES training_sessions(id);
+ALTER TABLE venue_bookings ADD COLUMN activity_id BIGINT REFERENCES activities(id);
+)SQL"},
 };
 
 }  // namespace

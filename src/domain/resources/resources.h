@@ -74,6 +74,9 @@ struct Venue {
 struct BookingInput {
   std::optional<int64_t> venue_id, org_id, attendees;
   std::optional<std::string> title, starts_at, ends_at, contact, note;
+  // Booked from a training session's or an activity's own form: its
+  // organization, times and title (and attendees) come from the record.
+  std::optional<int64_t> session_id, activity_id;
 };
 
 struct Booking {
@@ -85,7 +88,8 @@ struct Booking {
   std::optional<std::string> contact, note, reply;
   std::optional<bool> used;  // checked after it ended
   std::optional<std::string> used_note;
-  int64_t booked_by = 0;  // the account; not in its JSON
+  std::optional<int64_t> session_id, activity_id;  // the record it was booked for
+  int64_t booked_by = 0;                           // the account; not in its JSON
   int64_t created_at = 0, updated_at = 0;
 };
 
@@ -338,6 +342,8 @@ class ResourceService {
   // capacity; pending when the venue needs approval, else approved. Never
   // overlaps another pending or approved booking of the venue (touching end
   // to start is fine): conflict naming starts_at and the booking in the way.
+  // For a session or an activity (one writable by the caller), its record
+  // gives what is not given, and takes the venue's name as its place.
   Result<Booking> book(const auth::Principal& p, const BookingInput& in);
   Result<Booking> booking(const auth::Principal& p, int64_t id);
   // The bookings of a period (by their start, at most 92 days), for the

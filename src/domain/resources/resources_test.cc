@@ -511,6 +511,45 @@ TEST_P(ResourcesTest, AJudgeNeverScoresHisOwnOrganizationsEntry) {
   EXPECT_EQ(f->levels.at(1).awards.at(1), (std::pair<std::string, int64_t>{"second", 1}));
 }
 
+TEST_P(ResourcesTest, ASessionBooksItsVenueFromItsOwnRecord) {
+  training::TrainingService classes(db(), keys_, training::Config{});
+  training::TrainingInput ti;
+  ti.org_id = unit_.id;
+  ti.title = "党员轮训班";
+  ti.level = "unit";
+  ti.target_groups = std::vector<std::string>{"all_members"};
+  ti.starts_on = date_from_days(days_from_date(today()) + 1);
+  ti.ends_on = date_from_days(days_from_date(today()) + 3);
+  ti.capacity = 30;
+  auto klass = classes.create(admin_, ti);
+  ASSERT_TRUE(klass) << klass.error().message;
+  training::SessionInput si;
+  si.title = "专题党课";
+  si.started_at = at(2, "14:00");
+  si.ended_at = at(2, "16:00");
+  auto session = classes.add_session(admin_, klass->id, si);
+  ASSERT_TRUE(session) << session.error().message;
+  BookingInput in;
+  in.venue_id = venue_;
+  in.session_id = session->session.id;
+  auto b = svc_->book(unit_admin_, in);
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->title, "党员轮训班·专题党课");
+  EXPECT_EQ(b->org_id, unit_.id);
+  EXPECT_EQ(format_instant(b->starts_at), format_instant(*parse_instant(at(2, "14:00"))));
+  EXPECT_EQ(b->session_id, session->session.id);
+  auto detail = classes.get(admin_, klass->id);
+  ASSERT_TRUE(detail);
+  EXPECT_EQ(detail->sessions.at(0).venue, "市党群活动服务中心 多功能厅");
+  // The same slot again is refused; another subtree's session is unknown.
+  EXPECT_EQ(svc_->book(unit_admin_, in).error().fields.at(0).code, "overlap");
+  auto stranger = testing::scoped(auth::Role::org_admin, "/999999/");
+  stranger.org_id = 999999;
+  EXPECT_EQ(svc_->book(stranger, in).error().fields.at(0).field, "session_id");
+  in.activity_id = 1;
+  EXPECT_EQ(svc_->book(unit_admin_, in).error().fields.at(0).code, "one_source");
+}
+
 DJ_INSTANTIATE_BACKENDS(ResourcesTest);
 
 }  // namespace

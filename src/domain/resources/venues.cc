@@ -171,7 +171,8 @@ Status check_venue(store::Conn& c, const Venue& x) {
 constexpr const char* kBookingSelect =
     "SELECT b.id, b.venue_id, v.name, x.name, b.org_id, o.path, b.title, b.attendees, "
     "b.starts_at, b.ends_at, b.status, b.contact, b.note, b.reply, b.used, b.used_note, "
-    "b.created_by, b.created_at, b.updated_at FROM venue_bookings b JOIN venues v ON v.id = "
+    "b.created_by, b.created_at, b.updated_at, b.session_id, b.activity_id FROM venue_bookings b "
+    "JOIN venues v ON v.id = "
     "b.venue_id JOIN teaching_points x ON x.id = v.point_id JOIN orgs o ON o.id = b.org_id "
     "WHERE 1=1";
 
@@ -203,6 +204,8 @@ Result<std::vector<Booking>> select_bookings(store::Conn& c, const std::string& 
     b.booked_by = r.i64(16);
     b.created_at = r.i64(17);
     b.updated_at = r.i64(18);
+    b.session_id = r.opt_i64(19);
+    b.activity_id = r.opt_i64(20);
     out.push_back(std::move(b));
   }
   DJ_TRY(org::name_paths(c, out));
@@ -429,8 +432,50 @@ Status ResourceService::remove_venue(const Principal& p, int64_t id) {
 
 // ---- bookings ----
 
-Result<Booking> ResourceService::book(const Principal& p, const BookingInput& in) {
+namespace {
+
+// What a session's or an activity's record gives a booking made from its form.
+Result<BookingInput> from_record(store::Conn& c, const Principal& p, BookingInput in) {
+  if (in.session_id && in.activity_id) {
+    return Error::invalid("activity_id", "one_source", "a booking is for a session or an activity");
+  }
+  std::optional<store::Row> r;
+  if (in.session_id) {
+    DJ_ASSIGN(r, c.query_opt("SELECT t.title || '·' || s.title, t.org_id, o.path, s.started_at, "
+                             "s.ended_at, (SELECT COUNT(*) FROM enrolments e WHERE e.training_id "
+                             "= t.id AND e.status = 'enrolled') FROM training_sessions s JOIN "
+                             "trainings t ON t.id = s.training_id JOIN orgs o ON o.id = t.org_id "
+                             "WHERE s.id = ? AND t.deleted_at IS NULL",
+                             {*in.session_id}));
+    if (!r || !auth::in_scope(p, r->str(2))) {
+      return Error::invalid("session_id", "unknown", "no such session in your scope");
+    }
+  } else if (in.activity_id) {
+    DJ_ASSIGN(r, c.query_opt("SELECT a.title, a.org_id, o.path, a.started_at, a.ended_at, (SELECT "
+                             "COUNT(*) FROM attendance n WHERE n.activity_id = a.id) FROM "
+                             "activities a JOIN orgs o ON o.id = a.org_id WHERE a.id = ? AND "
+                             "a.deleted_at IS NULL",
+                             {*in.activity_id}));
+    if (!r || !auth::in_scope(p, r->str(2))) {
+      return Error::invalid("activity_id", "unknown", "no such activity in your scope");
+    }
+  } else {
+    return in;
+  }
+  if (!in.title) in.title = r->str(0);
+  in.org_id = r->i64(1);
+  in.starts_at = format_instant(r->i64(3));
+  in.ends_at = format_instant(r->i64(4));
+  if (!in.attendees) in.attendees = std::max<int64_t>(1, r->i64(5));
+  return in;
+}
+
+}  // namespace
+
+Result<Booking> ResourceService::book(const Principal& p, const BookingInput& given) {
   DJ_TRY(auth::require(p, Perm::org_write));
+  DJ_ASSIGN(const BookingInput in,
+            store::with_conn(db_, [&](store::Conn& c) { return from_record(c, p, given); }));
   Validator v;
   v.text("title", in.title, 200);
   v.text("contact", in.contact, 100, false);
@@ -476,14 +521,23 @@ Result<Booking> ResourceService::book(const Principal& p, const BookingInput& in
     }
     auto row = c.query_one(
         "INSERT INTO venue_bookings (venue_id, org_id, title, attendees, starts_at, ends_at, "
-        "status, contact, note, created_at, updated_at, created_by, updated_by) VALUES (?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "status, contact, note, created_at, updated_at, created_by, updated_by, session_id, "
+        "activity_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         {venue->id, *org_id, *in.title, *in.attendees, *start, *end,
          std::string(venue->needs_approval ? "pending" : "approved"), in.contact, in.note, now, now,
-         p.user_id, p.user_id});
+         p.user_id, p.user_id, in.session_id, in.activity_id});
     // PostgreSQL: a concurrent booking committed first (the exclusion constraint).
     if (!row && row.error().code == ErrorCode::conflict) return overlap("");
     if (!row) return row.take_error();
+    // The record booked from takes the venue as its place (entered once).
+    const std::string place = venue->point_name + " " + venue->name;
+    if (in.session_id) {
+      DJ_TRY(
+          c.exec("UPDATE training_sessions SET venue = ? WHERE id = ?", {place, *in.session_id}));
+    }
+    if (in.activity_id) {
+      DJ_TRY(c.exec("UPDATE activities SET place = ? WHERE id = ?", {place, *in.activity_id}));
+    }
     DJ_ASSIGN(auto after, load_booking(c, row->i64(0)));
     DJ_TRY(audit::record(c, p.actor(),
                          {"venue_booking.create",
@@ -698,6 +752,8 @@ json::object to_json(const Booking& x) {
                       {"used", x.used ? json::value(*x.used) : nullptr},
                       {"used_note", or_null(x.used_note)},
                       {"booked_by", x.booked_by},
+                      {"session_id", or_null(x.session_id)},
+                      {"activity_id", or_null(x.activity_id)},
                       {"created_at", format_instant(x.created_at)},
                       {"updated_at", format_instant(x.updated_at)}};
 }

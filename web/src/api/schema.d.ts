@@ -2801,6 +2801,8 @@ export interface components {
             ends_at?: string | null;
             contact?: string | null;
             note?: string | null;
+            session_id?: number | null;
+            activity_id?: number | null;
         };
         VenueBookingDecision: {
             approve?: boolean | null;
@@ -4375,6 +4377,8 @@ export interface components {
             used: boolean | null;
             used_note: string | null;
             booked_by: number;
+            session_id: number | null;
+            activity_id: number | null;
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */

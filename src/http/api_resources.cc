@@ -283,6 +283,11 @@ constexpr const char* kResourceSchemas = R"JSON({
                     "phone": "string?", "description": "string?", "venues": "integer",
                     "updated_at": "datetime"},
   "TeachingPointList": {"items": ["TeachingPoint"], "total": "integer"},
+  "TeachingPointLecturer": {"id": "integer", "name": "string"},
+  "TeachingPointClass": {"training_id": "integer", "title": "string", "starts_on": "date",
+                         "sessions": "integer"},
+  "TeachingPointDetail": {"&": "TeachingPoint", "lecturers": ["TeachingPointLecturer"],
+                          "classes": ["TeachingPointClass"]},
   "Venue": {"id": "integer", "point_id": "integer", "point_name": "string", "name": "string",
             "capacity": "integer", "equipment": "string?", "opens": "string",
             "closes": "string", "needs_approval": "boolean", "updated_at": "datetime"},
@@ -349,9 +354,9 @@ void add_resource_routes(Router& r, Services& s) {
   r.add({.method = "GET",
          .pattern = "/api/v1/teaching-points/{id}",
          .tag = "resources",
-         .summary = "A teaching point",
+         .summary = "A teaching point with its pool lecturers and the classes held at its venues",
          .perm = auth::Perm::org_read,
-         .responses = {{200, "TeachingPoint"}},
+         .responses = {{200, "TeachingPointDetail"}},
          .handler = [svc](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_ASSIGN(auto out, svc->point(id));

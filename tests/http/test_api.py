@@ -2863,6 +2863,8 @@ class Resources(Base):
         self.assertEqual((r.status, r.json()["title"], r.json()["session_id"]), (201, "场地测试班·开班式", s["id"]), r)
         detail = self.admin.get("/api/v1/trainings/%d" % t["id"]).json()
         self.assertEqual(detail["sessions"][0]["venue"], "测试服务中心 报告厅")
+        held = self.admin.get("/api/v1/teaching-points/%d" % self.point["id"]).json()
+        self.assertIn(("场地测试班", 1), [(c["title"], c["sessions"]) for c in held["classes"]])
         self.assertEqual(self.org01_client.post("/api/v1/venue-bookings", {"venue_id": self.venue["id"], "session_id": 999999})
                          .field_errors(), {"session_id": "unknown"})
         self.assertEqual(login(SERVER, "org02").post("/api/v1/venue-bookings", {"venue_id": self.venue["id"], "session_id": s["id"]})

@@ -894,6 +894,29 @@ Status generate_lecturers(store::Db& db, const Keys& keys, Gen& g, const Tree& t
     DJ_TRY(classes.mark_roster(admin, klass.id, sid, marks));
   }
   DJ_TRY(classes.complete(admin, klass.id));
+  // The class was held at the party school's branch: its sessions' bookings,
+  // used; the school's lecturers and the memorial's belong to their points.
+  DJ_TRY(store::with_tx(db, [&](store::Conn& c) -> Status {
+    DJ_ASSIGN(auto room, c.query_one("SELECT v.id FROM venues v JOIN teaching_points x ON x.id = "
+                                     "v.point_id WHERE x.code = 'DXFX' ORDER BY v.id LIMIT 1"));
+    for (const auto& [sid, lecturer] : sessions) {
+      (void)lecturer;
+      DJ_TRY(c.exec(
+          "INSERT INTO venue_bookings (venue_id, org_id, title, attendees, starts_at, "
+          "ends_at, status, used, session_id, created_at, updated_at, created_by) "
+          "SELECT ?, t.org_id, t.title || '·' || s.title, ?, s.started_at, s.ended_at, "
+          "'approved', 1, s.id, ?, ?, ? FROM training_sessions s JOIN trainings t ON t.id "
+          "= s.training_id WHERE s.id = ?",
+          {room.i64(0), static_cast<int64_t>(enrolled.size()), now, now, admin.user_id, sid}));
+    }
+    DJ_TRY(
+        c.exec("UPDATE lecturers SET point_id = (SELECT id FROM teaching_points WHERE code = "
+               "'DXFX') WHERE employer LIKE '%党校'"));
+    DJ_TRY(
+        c.exec("UPDATE lecturers SET point_id = (SELECT id FROM teaching_points WHERE code = "
+               "'JXD01') WHERE employer = '市革命历史纪念馆'"));
+    return {};
+  }));
   return store::with_tx(db, [&](store::Conn& c) -> Status {
     return store::insert_rows(
         c, "lecturer_ratings",

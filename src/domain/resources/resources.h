@@ -55,6 +55,19 @@ struct Point {
   int64_t updated_at = 0;
 };
 
+// A point with its venues' use: the lecturers of the pool who teach there
+// and the training classes whose sessions were booked at its venues.
+struct PointDetail {
+  struct Held {
+    int64_t training_id = 0;
+    std::string title, starts_on;
+    int64_t sessions = 0;
+  };
+  Point point;
+  std::vector<std::pair<int64_t, std::string>> lecturers;  // id, name
+  std::vector<Held> classes;                               // latest first, at most 100
+};
+
 struct VenueInput {
   std::optional<int64_t> point_id, capacity;
   std::optional<std::string> name, equipment, opens, closes;  // opens, closes: HH:MM
@@ -324,7 +337,7 @@ class ResourceService {
   // Points and venues: everyone signed in reads them (to book); the
   // committee keeps them (resource:manage). Audited.
   Result<std::vector<Point>> points();
-  Result<Point> point(int64_t id);
+  Result<PointDetail> point(int64_t id);
   Result<Point> create_point(const auth::Principal& p, const PointInput& in);
   Result<Point> update_point(const auth::Principal& p, int64_t id, const PointInput& patch);
   // Soft; conflict while it has venues.
@@ -472,6 +485,7 @@ class ResourceService {
 };
 
 boost::json::object to_json(const Point& x);
+boost::json::object to_json(const PointDetail& x);
 boost::json::object to_json(const Venue& x);
 boost::json::object to_json(const Booking& x);
 boost::json::object to_json(const Usage& x);

@@ -541,6 +541,10 @@ TEST_P(ResourcesTest, ASessionBooksItsVenueFromItsOwnRecord) {
   auto detail = classes.get(admin_, klass->id);
   ASSERT_TRUE(detail);
   EXPECT_EQ(detail->sessions.at(0).venue, "市党群活动服务中心 多功能厅");
+  auto held = svc_->point(point_);  // the class is held at the point
+  ASSERT_TRUE(held) << held.error().message;
+  ASSERT_EQ(held->classes.size(), 1u);
+  EXPECT_EQ(held->classes[0].title, "党员轮训班");
   // The same slot again is refused; another subtree's session is unknown.
   EXPECT_EQ(svc_->book(unit_admin_, in).error().fields.at(0).code, "overlap");
   auto stranger = testing::scoped(auth::Role::org_admin, "/999999/");

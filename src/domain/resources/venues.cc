@@ -265,8 +265,24 @@ Result<std::vector<Point>> ResourceService::points() {
   return store::with_conn(db_, [&](store::Conn& c) { return select_points(c, "", {}); });
 }
 
-Result<Point> ResourceService::point(int64_t id) {
-  return store::with_conn(db_, [&](store::Conn& c) { return load_point(c, id); });
+Result<PointDetail> ResourceService::point(int64_t id) {
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<PointDetail> {
+    PointDetail d;
+    DJ_ASSIGN(d.point, load_point(c, id));
+    DJ_ASSIGN(auto lecturers, c.query("SELECT id, name FROM lecturers WHERE point_id = ? AND "
+                                      "deleted_at IS NULL ORDER BY name, id",
+                                      {id}));
+    for (const auto& r : lecturers) d.lecturers.emplace_back(r.i64(0), r.str(1));
+    DJ_ASSIGN(auto classes,
+              c.query("SELECT t.id, t.title, t.starts_on, COUNT(DISTINCT b.session_id) FROM "
+                      "venue_bookings b JOIN venues v ON v.id = b.venue_id JOIN training_sessions "
+                      "s ON s.id = b.session_id JOIN trainings t ON t.id = s.training_id WHERE "
+                      "v.point_id = ? AND b.status IN ('pending', 'approved') GROUP BY t.id, "
+                      "t.title, t.starts_on ORDER BY t.starts_on DESC, t.id DESC LIMIT 100",
+                      {id}));
+    for (const auto& r : classes) d.classes.push_back({r.i64(0), r.str(1), r.str(2), r.i64(3)});
+    return d;
+  });
 }
 
 Result<Point> ResourceService::create_point(const Principal& p, const PointInput& in) {
@@ -719,6 +735,23 @@ json::object to_json(const Point& x) {
                       {"description", or_null(x.description)},
                       {"venues", x.venues},
                       {"updated_at", format_instant(x.updated_at)}};
+}
+
+json::object to_json(const PointDetail& d) {
+  json::object out = to_json(d.point);
+  json::array lecturers, classes;
+  for (const auto& [id, name] : d.lecturers) {
+    lecturers.push_back(json::object{{"id", id}, {"name", name}});
+  }
+  for (const auto& h : d.classes) {
+    classes.push_back(json::object{{"training_id", h.training_id},
+                                   {"title", h.title},
+                                   {"starts_on", h.starts_on},
+                                   {"sessions", h.sessions}});
+  }
+  out["lecturers"] = std::move(lecturers);
+  out["classes"] = std::move(classes);
+  return out;
 }
 
 json::object to_json(const Venue& x) {

@@ -9,7 +9,7 @@ export const getTeachingPoints = () =>
 /** Add a teaching point (the committee) */
 export const postTeachingPoints = (body: operations['postTeachingPoints']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['postTeachingPoints']['responses'][201]['content']['application/json']>('POST', url('/api/v1/teaching-points', {}), body, headers)
-/** A teaching point */
+/** A teaching point with its pool lecturers and the classes held at its venues */
 export const getTeachingPointsById = (id: number) =>
   request<operations['getTeachingPointsById']['responses'][200]['content']['application/json']>('GET', url('/api/v1/teaching-points/{id}', { id }))
 /** Change a teaching point's fields given */

@@ -1809,7 +1809,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A teaching point */
+        /** A teaching point with its pool lecturers and the classes held at its venues */
         get: operations["getTeachingPointsById"];
         put?: never;
         post?: never;
@@ -4338,6 +4338,35 @@ export interface components {
         TeachingPointList: {
             items: components["schemas"]["TeachingPoint"][];
             total: number;
+        };
+        TeachingPointLecturer: {
+            id: number;
+            name: string;
+        };
+        TeachingPointClass: {
+            training_id: number;
+            title: string;
+            /** Format: date */
+            starts_on: string;
+            sessions: number;
+        };
+        TeachingPointDetail: {
+            id: number;
+            code: string;
+            name: string;
+            /** @enum {string} */
+            kind: "service_centre" | "teaching_point" | "party_school";
+            org_id: number | null;
+            org_path_name: string | null;
+            address: string;
+            contact: string | null;
+            phone: string | null;
+            description: string | null;
+            venues: number;
+            /** Format: date-time */
+            updated_at: string;
+            lecturers: components["schemas"]["TeachingPointLecturer"][];
+            classes: components["schemas"]["TeachingPointClass"][];
         };
         Venue: {
             id: number;
@@ -9165,7 +9194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TeachingPoint"];
+                    "application/json": components["schemas"]["TeachingPointDetail"];
                 };
             };
             /** @description Problem (RFC 9457) */

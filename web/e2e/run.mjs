@@ -1012,6 +1012,13 @@ await test('经费保障: an organization records an expense; one past the balan
   await drawer.locator('[data-test=fund-entries] .el-table__row:has-text("端到端超支") .el-tag:has-text("超支")').waitFor()
   const after = await admin.get(`/api/v1/budget-lines/${line.id}`)
   assert(after.balance < 0 && after.entries.some((e) => e.override_reason === '追加预算已报批'), `overdrawn with the reason: ${JSON.stringify(after)}`)
+  // A class with its own budget line shows its cost per trainee.
+  const demo = (await admin.get('/api/v1/trainings?page_size=500')).items.find((x) => x.title === '市直机关党支部书记示范培训班')
+  const committee = await open()
+  await login(committee.page, 'admin')
+  await committee.page.waitForSelector('[data-test=members-total]')
+  await committee.page.goto(`${base}/trainings/${demo.id}`)
+  await committee.page.waitForSelector('[data-test=per-trainee] .value:has-text(".")')
 })
 
 await test('党刊书籍与阵地: the committee sees the seed\'s numbers; an organization records its bookshelves', async (open) => {

@@ -2863,6 +2863,12 @@ class Resources(Base):
         self.assertEqual((r.status, r.json()["title"], r.json()["session_id"]), (201, "场地测试班·开班式", s["id"]), r)
         detail = self.admin.get("/api/v1/trainings/%d" % t["id"]).json()
         self.assertEqual(detail["sessions"][0]["venue"], "测试服务中心 报告厅")
+        # An activity's record gives its times too: a past one cannot be booked; another subtree's is unknown.
+        past = self.admin.get("/api/v1/activities?org_id=%d&page_size=1" % self.org01["id"]).json()["items"][0]
+        self.assertEqual(self.org01_client.post("/api/v1/venue-bookings", {"venue_id": self.venue["id"], "activity_id": past["id"]})
+                         .field_errors(), {"starts_at": "past"})
+        self.assertEqual(login(SERVER, "org02").post("/api/v1/venue-bookings", {"venue_id": self.venue["id"], "activity_id": past["id"]})
+                         .field_errors(), {"activity_id": "unknown"})
         held = self.admin.get("/api/v1/teaching-points/%d" % self.point["id"]).json()
         self.assertIn(("场地测试班", 1), [(c["title"], c["sessions"]) for c in held["classes"]])
         self.assertEqual(self.org01_client.post("/api/v1/venue-bookings", {"venue_id": self.venue["id"], "session_id": 999999})

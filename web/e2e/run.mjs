@@ -914,11 +914,12 @@ await test('场地预约: an organization books a room of the service centre, an
     await page.fill('[data-test=booking-title]', '端到端场地预约')
     await dialog.locator('.el-date-editor input').first().fill(day)
     await page.keyboard.press('Enter')
-    await page.click('[data-test=booking-start]')
-    await page.locator('.el-select-dropdown__item:has-text("19:00")').filter({ visible: true }).click()
-    await page.waitForFunction(() => ![...document.querySelectorAll('.el-select-dropdown__item')].some((li) => li.textContent.trim() === '19:00' && li.offsetParent))
-    await page.click('[data-test=booking-end]')
-    await page.locator('.el-select-dropdown__item:has-text("20:30")').filter({ visible: true }).click()
+    // The times typed into their lists (a click on a list still fading out can miss).
+    for (const [field, time] of [['booking-start', '19:00'], ['booking-end', '20:30']]) {
+      await dialog.locator(`[data-test=${field}] input`).click()
+      await page.keyboard.type(time)
+      await page.keyboard.press('Enter')
+    }
     await page.click('[data-test=booking-save]')
     return dialog
   }

@@ -78,6 +78,8 @@ boost::json::object page_json(const Page& page) {
 
 // ?page= and ?page_size= of every list.
 extern const std::vector<Param> kPaging;
+// A paged list's query: its filters, then kPaging.
+std::vector<Param> with_paging(std::vector<Param> filters);
 
 // Every capability's routes (the list is in api_system.cc; each capability's
 // add_<capability>_routes is in its api_<capability>.cc).

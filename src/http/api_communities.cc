@@ -239,13 +239,7 @@ void add_service_routes(Router& r, Services& s, std::shared_ptr<masses::Communit
          .tag = "communities",
          .summary = "Communities' needs and volunteer posts (a community account: its own); "
                     "open=true: not over nor cancelled, soonest first",
-         .query =
-             [] {
-               std::vector<Param> params = {{"community_id", ParamType::integer},
-                                            {"open", ParamType::boolean}};
-               params.insert(params.end(), kPaging.begin(), kPaging.end());
-               return params;
-             }(),
+         .query = with_paging({{"community_id", ParamType::integer}, {"open", ParamType::boolean}}),
          .responses = {{200, "CommunityPostPage"}},
          .handler = [svc](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
@@ -349,12 +343,7 @@ void add_service_routes(Router& r, Services& s, std::shared_ptr<masses::Communit
          .tag = "communities",
          .summary = "Services to communities: a subtree's (an administrator), those the "
                     "community received (its account), or the caller's own",
-         .query =
-             [] {
-               auto params = kServiceFilters;
-               params.insert(params.end(), kPaging.begin(), kPaging.end());
-               return params;
-             }(),
+         .query = with_paging(kServiceFilters),
          .responses = {{200, "CommunityServicePage"}},
          .handler = [svc](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
@@ -557,12 +546,7 @@ void add_community_routes(Router& r, Services& s) {
          .pattern = "/api/v1/communities",
          .tag = "communities",
          .summary = "The registry of communities (a community account: its own), by district",
-         .query =
-             [] {
-               std::vector<Param> params = {{"q", ParamType::string}};
-               params.insert(params.end(), kPaging.begin(), kPaging.end());
-               return params;
-             }(),
+         .query = with_paging({{"q", ParamType::string}}),
          .responses = {{200, "CommunityPage"}},
          .handler = [svc](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
@@ -642,12 +626,7 @@ void add_community_routes(Router& r, Services& s) {
          .tag = "communities",
          .summary = "Registrations with communities: a subtree's (an administrator), the "
                     "community's own (a community account), or the caller's own history",
-         .query =
-             [] {
-               auto params = kRegistrationFilters;
-               params.insert(params.end(), kPaging.begin(), kPaging.end());
-               return params;
-             }(),
+         .query = with_paging(kRegistrationFilters),
          .responses = {{200, "CommunityRegistrationPage"}},
          .handler = [svc](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);
@@ -760,14 +739,9 @@ void add_community_routes(Router& r, Services& s) {
          .summary = "Who must report and has no confirmed registration on the date "
                     "(kind=org or member)",
          .perm = auth::Perm::member_read,
-         .query =
-             [] {
-               std::vector<Param> params = {{"kind", ParamType::string, true},
-                                            {"org_id", ParamType::integer},
-                                            {"on", ParamType::date}};
-               params.insert(params.end(), kPaging.begin(), kPaging.end());
-               return params;
-             }(),
+         .query = with_paging({{"kind", ParamType::string, true},
+                               {"org_id", ParamType::integer},
+                               {"on", ParamType::date}}),
          .responses = {{200, "UnregisteredPage"}},
          .handler = [svc](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);

@@ -202,12 +202,7 @@ void add_masses_routes(Router& r, Services& s) {
          .tag = "masses",
          .summary = "办实事 matters in a subtree (a member: his own), latest planned first",
          .perm = auth::Perm::org_read,
-         .query =
-             [] {
-               auto params = kMatterFilters;
-               params.insert(params.end(), kPaging.begin(), kPaging.end());
-               return params;
-             }(),
+         .query = with_paging(kMatterFilters),
          .responses = {{200, "MatterPage"}},
          .handler = [svc](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);

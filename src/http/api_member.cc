@@ -66,6 +66,11 @@ const std::vector<Param> kMemberFilters = {
 const std::vector<Param> kPaging = {{"page", ParamType::integer},
                                     {"page_size", ParamType::integer}};
 
+std::vector<Param> with_paging(std::vector<Param> filters) {
+  filters.insert(filters.end(), kPaging.begin(), kPaging.end());
+  return filters;
+}
+
 member::ListQuery read_member_filters(QueryReader& q) {
   member::ListQuery lq;
   lq.org_id = q.id("org_id");
@@ -114,12 +119,7 @@ void add_member_routes(Router& r, Services& s) {
          .tag = "members",
          .summary = "Members in a subtree with filters; personal information masked",
          .perm = auth::Perm::member_read,
-         .query =
-             [] {
-               auto params = kMemberFilters;
-               params.insert(params.end(), kPaging.begin(), kPaging.end());
-               return params;
-             }(),
+         .query = with_paging(kMemberFilters),
          .responses = {{200, "MemberPage"}},
          .handler = [&s](Ctx& c) -> Result<Response> {
            QueryReader q(c.req);

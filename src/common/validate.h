@@ -2,6 +2,7 @@
 // naming every problem at once.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,6 +38,12 @@ class Validator {
  private:
   Error error_{ErrorCode::invalid, "", {}};
 };
+
+// True when `v` is one of the codes.
+template <size_t N>
+bool one_of(const std::string& v, const char* const (&codes)[N]) {
+  return std::any_of(std::begin(codes), std::end(codes), [&](const char* c) { return v == c; });
+}
 
 // Number of UTF-8 code points in `s`.
 size_t utf8_length(std::string_view s);

@@ -29,11 +29,6 @@ constexpr const char* kMethods[] = {"lecture", "case", "discussion", "observatio
 constexpr const char* kContestSubtypes[] = {"knowledge", "skill", "speech", "computer"};
 constexpr int64_t kDayMs = 86400000;
 
-template <size_t N>
-bool one_of(const std::string& v, const char* const (&codes)[N]) {
-  return std::any_of(std::begin(codes), std::end(codes), [&](const char* c) { return v == c; });
-}
-
 constexpr const char* kColumns =
     "a.id, a.org_id, o.name, o.path, a.type, a.subtype, a.title, a.tags, a.started_at, "
     "a.ended_at, a.held_on, a.place, a.off_site, a.destination, a.method, a.lecturer_member_id, "

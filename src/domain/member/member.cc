@@ -23,11 +23,6 @@ using auth::Perm;
 using auth::Principal;
 
 template <size_t N>
-bool one_of(const std::string& v, const char* const (&codes)[N]) {
-  return std::any_of(std::begin(codes), std::end(codes), [&](const char* c) { return v == c; });
-}
-
-template <size_t N>
 std::string list_codes(const char* const (&codes)[N]) {
   std::string s;
   for (const char* c : codes) s += (s.empty() ? "" : ", ") + std::string(c);

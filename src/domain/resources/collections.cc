@@ -60,8 +60,7 @@ Result<Collection> scoped_collection(store::Conn& c, const Principal& p, int64_t
 // standing ones), a place for the standing ones, a quantity.
 Status check_collection(store::Conn& c, const Principal& p, Collection& k) {
   Validator v;
-  if (std::find(std::begin(kCollectionKinds), std::end(kCollectionKinds), k.kind) ==
-      std::end(kCollectionKinds)) {
+  if (!one_of(k.kind, kCollectionKinds)) {
     v.add("kind", "unknown_code", "must be journal, book_set, reading_room or bookshelf");
   }
   v.text("title", k.title, 100);
@@ -77,17 +76,13 @@ Status check_collection(store::Conn& c, const Principal& p, Collection& k) {
   return {};
 }
 
-bool reads_collections(const Principal& p) {
-  return auth::has(p, Perm::member_read) && p.role != auth::Role::member;
-}
-
 }  // namespace
 
 Result<std::vector<Collection>> ResourceService::collections(const Principal& p,
                                                              std::optional<int64_t> org_id,
                                                              const std::optional<std::string>& kind,
                                                              std::optional<int64_t> year) {
-  if (!reads_collections(p)) return Error::forbidden("requires permission member:read");
+  DJ_TRY(auth::require(p, Perm::member_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<Collection>> {
     DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, org_id));
     std::string where = " AND o.path >= ? AND o.path < ?";
@@ -181,7 +176,7 @@ Status ResourceService::remove_collection(const Principal& p, int64_t id) {
 Result<CollectionFigures> ResourceService::collection_figures(const Principal& p,
                                                               std::optional<int64_t> org_id,
                                                               int64_t year) {
-  if (!reads_collections(p)) return Error::forbidden("requires permission member:read");
+  DJ_TRY(auth::require(p, Perm::member_read));
   if (year < 2000 || year > 2100) return Error::invalid("year", "range", "must be 2000 to 2100");
   return store::with_conn(db_, [&](store::Conn& c) -> Result<CollectionFigures> {
     DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, org_id));

@@ -135,16 +135,12 @@ Result<std::pair<FundEntry, BudgetLine>> writable_entry(store::Conn& c, const Pr
   return std::pair{list[0], *line};
 }
 
-bool reads_funds(const Principal& p) {
-  return auth::has(p, Perm::member_read) && p.role != auth::Role::member;
-}
-
 }  // namespace
 
 Result<std::vector<BudgetLine>> ResourceService::budget_lines(const Principal& p,
                                                               std::optional<int64_t> org_id,
                                                               int64_t year) {
-  if (!reads_funds(p)) return Error::forbidden("requires permission member:read");
+  DJ_TRY(auth::require(p, Perm::member_read));
   if (year < 2000 || year > 2100) return Error::invalid("year", "range", "must be 2000 to 2100");
   return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<BudgetLine>> {
     DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, org_id));
@@ -154,7 +150,7 @@ Result<std::vector<BudgetLine>> ResourceService::budget_lines(const Principal& p
 }
 
 Result<BudgetLine> ResourceService::budget_line(const Principal& p, int64_t id) {
-  if (!reads_funds(p)) return Error::forbidden("requires permission member:read");
+  DJ_TRY(auth::require(p, Perm::member_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<BudgetLine> {
     DJ_ASSIGN(auto b, scoped_line(c, p, id));
     DJ_ASSIGN(b.entries, entries_of(c, "e.line_id = ?", {id}));
@@ -250,8 +246,7 @@ Result<FundEntry> ResourceService::add_fund_entry(const Principal& p, int64_t li
   DJ_TRY(auth::require(p, Perm::org_write));
   Validator v;
   const std::string kind = in.kind.value_or("expense");
-  if (std::find(std::begin(kFundEntryKinds), std::end(kFundEntryKinds), kind) ==
-      std::end(kFundEntryKinds)) {
+  if (!one_of(kind, kFundEntryKinds)) {
     v.add("kind", "unknown_code", "must be commitment or expense");
   }
   v.text("description", in.description, 200);
@@ -350,7 +345,7 @@ Result<FundEntry> ResourceService::attach_receipt(const Principal& p, int64_t en
 
 Result<std::pair<Receipt, std::string>> ResourceService::receipt(const Principal& p,
                                                                  int64_t entry_id) {
-  if (!reads_funds(p)) return Error::forbidden("requires permission member:read");
+  DJ_TRY(auth::require(p, Perm::member_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<std::pair<Receipt, std::string>> {
     DJ_ASSIGN(auto el, writable_entry(c, p, entry_id));
     if (!el.first.receipt) return Error::not_found("the entry has no receipt");

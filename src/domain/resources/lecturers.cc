@@ -94,8 +94,7 @@ Result<LecturerDetail> detail_of(store::Conn& c, Lecturer l) {
 // point); fills an internal lecturer's name from the roster.
 Status check_lecturer(store::Conn& c, Lecturer& l, std::optional<int64_t> except) {
   Validator v;
-  if (std::find(std::begin(kLecturerKinds), std::end(kLecturerKinds), l.kind) ==
-      std::end(kLecturerKinds)) {
+  if (!one_of(l.kind, kLecturerKinds)) {
     v.add("kind", "unknown_code", "must be internal or external");
   }
   if (l.kind == "internal" && !l.member_id) v.add("member_id", "required", "is required");
@@ -138,15 +137,11 @@ Status check_lecturer(store::Conn& c, Lecturer& l, std::optional<int64_t> except
   return {};
 }
 
-bool reads_pool(const Principal& p) {
-  return auth::has(p, Perm::member_read) && p.role != auth::Role::member;
-}
-
 }  // namespace
 
 Result<std::vector<Lecturer>> ResourceService::lecturers(const Principal& p,
                                                          const std::optional<std::string>& q) {
-  if (!reads_pool(p)) return Error::forbidden("requires permission member:read");
+  DJ_TRY(auth::require(p, Perm::member_read));
   return store::with_conn(db_, [&](store::Conn& c) {
     if (!q || q->empty()) return select_lecturers(c, "", {});
     const std::string like = store::like_contains(*q);
@@ -160,7 +155,7 @@ Result<std::vector<Lecturer>> ResourceService::lecturers(const Principal& p,
 Result<LecturerDetail> ResourceService::lecturer(const Principal& p, int64_t id) {
   return store::with_conn(db_, [&](store::Conn& c) -> Result<LecturerDetail> {
     DJ_ASSIGN(auto l, load_lecturer(c, id));
-    if (!reads_pool(p) && l.user_id != p.user_id) {
+    if (!auth::has(p, Perm::member_read) && l.user_id != p.user_id) {
       return Error::not_found("lecturer " + std::to_string(id));
     }
     return detail_of(c, std::move(l));

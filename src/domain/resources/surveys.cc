@@ -100,10 +100,6 @@ std::string respondent(const Config& cfg, int64_t survey_id, int64_t member_id) 
       hmac_sha256(cfg.survey_key, std::to_string(survey_id) + ":" + std::to_string(member_id)));
 }
 
-bool administers(const Principal& p) {
-  return auth::has(p, Perm::member_read) && p.role != auth::Role::member;
-}
-
 // Surveys asked of a subtree reach every organization under it: an
 // administrator sees those above and within his scope.
 bool concerns(const Principal& p, const Survey& s) {
@@ -194,7 +190,7 @@ Result<std::vector<Survey>> ResourceService::surveys(const Principal& p,
     const store::Params params = year ? store::Params{*year} : store::Params{};
     DJ_ASSIGN(auto all, select_surveys(c, where, params));
     std::vector<Survey> out;
-    if (administers(p)) {
+    if (auth::has(p, Perm::member_read)) {
       for (auto& s : all) {
         if (concerns(p, s)) out.push_back(std::move(s));
       }
@@ -271,7 +267,7 @@ Status ResourceService::answer_survey(const Principal& p, int64_t id,
 }
 
 Result<SurveyResults> ResourceService::survey_results(const Principal& p, int64_t id) {
-  if (!administers(p)) return Error::forbidden("requires permission member:read");
+  DJ_TRY(auth::require(p, Perm::member_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<SurveyResults> {
     SurveyResults out;
     DJ_ASSIGN(out.survey, load_survey(c, id));

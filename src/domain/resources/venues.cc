@@ -70,16 +70,7 @@ Result<std::vector<Point>> select_points(store::Conn& c, const std::string& and_
     x.venues = r.i64(11);
     out.push_back(std::move(x));
   }
-  std::vector<Point> hosted;
-  for (const auto& x : out) {
-    if (!x.org_path.empty()) hosted.push_back(x);
-  }
-  DJ_TRY(org::name_paths(c, hosted));
-  for (auto& x : out) {
-    for (const auto& h : hosted) {
-      if (h.id == x.id) x.org_path_name = h.org_path_name;
-    }
-  }
+  DJ_TRY(org::name_paths(c, out));  // none without a host
   return out;
 }
 
@@ -97,7 +88,7 @@ Status check_point(store::Conn& c, const Point& x, std::optional<int64_t> except
   v.text("contact", x.contact, 50, false);
   v.text("phone", x.phone, 30, false);
   v.text("description", x.description, 2000, false);
-  if (std::find(std::begin(kPointKinds), std::end(kPointKinds), x.kind) == std::end(kPointKinds)) {
+  if (!one_of(x.kind, kPointKinds)) {
     v.add("kind", "unknown_code", "must be service_centre, teaching_point or party_school");
   }
   DJ_TRY(v.status());
@@ -574,8 +565,7 @@ Result<Booking> ResourceService::booking(const Principal& p, int64_t id) {
 Result<std::vector<Booking>> ResourceService::bookings(const Principal& p, const BookingQuery& q) {
   DJ_TRY(auth::require(p, Perm::org_read));
   DJ_ASSIGN(auto range, period(q.from, q.to, 92));
-  if (q.status && std::find(std::begin(kBookingStatuses), std::end(kBookingStatuses), *q.status) ==
-                      std::end(kBookingStatuses)) {
+  if (q.status && !one_of(*q.status, kBookingStatuses)) {
     return Error::invalid("status", "unknown_code",
                           "must be pending, approved, rejected or cancelled");
   }

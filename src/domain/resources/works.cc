@@ -20,11 +20,6 @@ using auth::Principal;
 
 namespace {
 
-template <size_t N>
-bool one_of(const std::string& v, const char* const (&codes)[N]) {
-  return std::find(std::begin(codes), std::end(codes), v) != std::end(codes);
-}
-
 // The directly affiliated organization's path ("/1/12/") a path lies in, or
 // empty for the committee itself.
 std::string affiliated_of(const std::string& path) {
@@ -32,10 +27,6 @@ std::string affiliated_of(const std::string& path) {
   if (first == std::string::npos) return "";
   const size_t second = path.find('/', first + 1);
   return second == std::string::npos ? "" : path.substr(0, second + 1);
-}
-
-bool administers(const Principal& p) {
-  return auth::has(p, Perm::member_read) && p.role != auth::Role::member;
 }
 
 // ---- works ----
@@ -175,7 +166,7 @@ Result<std::string> own_affiliated(store::Conn& c, int64_t user_id) {
 
 Result<std::vector<Work>> ResourceService::works(const Principal& p, std::optional<int64_t> org_id,
                                                  std::optional<int64_t> year) {
-  if (!administers(p)) return Error::forbidden("requires permission member:read");
+  DJ_TRY(auth::require(p, Perm::member_read));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<Work>> {
     DJ_ASSIGN(const std::string scope, org::OrgService::subtree(c, p, org_id));
     std::string where = " AND o.path >= ? AND o.path < ?";
@@ -251,7 +242,7 @@ Result<std::vector<Contest>> ResourceService::contests(const Principal& p,
   return store::with_conn(db_, [&](store::Conn& c) -> Result<std::vector<Contest>> {
     DJ_ASSIGN(auto all,
               year ? select_contests(c, " AND k.year = ?", {*year}) : select_contests(c, "", {}));
-    if (administers(p)) return all;
+    if (auth::has(p, Perm::member_read)) return all;
     std::erase_if(all, [&](const Contest& k) { return !judges(k, p.user_id); });
     return all;
   });
@@ -262,7 +253,8 @@ Result<Contest> ResourceService::contest(const Principal& p, int64_t id) {
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Contest> {
     DJ_ASSIGN(auto k, load_contest(c, id));
     const bool judge = judges(k, p.user_id);
-    if (!administers(p) && !judge) return Error::not_found("contest " + std::to_string(id));
+    if (!auth::has(p, Perm::member_read) && !judge)
+      return Error::not_found("contest " + std::to_string(id));
     DJ_ASSIGN(k.entries, select_entries(c, " AND e.contest_id = ?", {id}));
     if (!judge) {  // administrators: the entries of their scope
       std::erase_if(k.entries, [&](const Entry& e) { return !auth::in_scope(p, e.org_path); });
@@ -443,7 +435,7 @@ Result<Entry> ResourceService::award_entry(const Principal& p, int64_t entry_id,
 }
 
 Result<WorkFigures> ResourceService::work_figures(const Principal& p, int64_t year) {
-  if (!administers(p)) return Error::forbidden("requires permission member:read");
+  DJ_TRY(auth::require(p, Perm::member_read));
   if (year < 2000 || year > 2100) return Error::invalid("year", "range", "must be 2000 to 2100");
   return store::with_conn(db_, [&](store::Conn& c) -> Result<WorkFigures> {
     const std::string scope = p.scope_path, end = auth::subtree_end(scope);

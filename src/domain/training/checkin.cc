@@ -17,7 +17,6 @@ namespace dj::training {
 
 namespace json = boost::json;
 using auth::Principal;
-using detail::one_of;
 
 namespace {
 

@@ -20,7 +20,6 @@ namespace dj::training {
 namespace json = boost::json;
 using auth::Perm;
 using auth::Principal;
-using detail::one_of;
 
 namespace {
 

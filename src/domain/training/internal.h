@@ -9,15 +9,11 @@
 #include <utility>
 #include <vector>
 
+#include "common/validate.h"
 #include "domain/training/training.h"
 #include "store/db.h"
 
 namespace dj::training::detail {
-
-template <size_t N>
-bool one_of(const std::string& v, const char* const (&codes)[N]) {
-  return std::any_of(std::begin(codes), std::end(codes), [&](const char* c) { return v == c; });
-}
 
 // A JSON array of strings stored as text, read back; [] when malformed.
 std::vector<std::string> parse_list(const std::string& text);

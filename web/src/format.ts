@@ -16,6 +16,9 @@ export function today(): string {
   return d.toISOString().slice(0, 10)
 }
 
+/** The date `n` days after `date` (YYYY-MM-DD). */
+export const daysAfter = (date: string, n: number) => new Date(Date.parse(`${date}T12:00:00Z`) + n * 86400000).toISOString().slice(0, 10)
+
 /** A local datetime-picker value "YYYY-MM-DD HH:mm:ss" → an instant with +08:00. */
 export const toInstant = (local: string) => `${local.replace(' ', 'T')}+08:00`
 

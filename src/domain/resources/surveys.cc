@@ -203,14 +203,24 @@ Result<std::vector<Survey>> ResourceService::surveys(const Principal& p,
                                   {*p.member_id}));
     if (!m) return out;
     const std::string day = today();
+    std::string hashes;
+    store::Params mine_params;
     for (auto& s : all) {
       if (!m->str(0).starts_with(s.org_path) || day < s.opens_on || day > s.closes_on) continue;
-      DJ_ASSIGN(auto mine, c.query_opt("SELECT 1 FROM survey_responses WHERE survey_id = ? AND "
-                                       "respondent = ?",
-                                       {s.id, respondent(cfg_, s.id, *p.member_id)}));
-      s.answered = mine.has_value();
+      s.answered = false;
       s.responses = 0;  // members see no tallies
+      hashes += hashes.empty() ? "?" : ", ?";
+      mine_params.push_back(respondent(cfg_, s.id, *p.member_id));
       out.push_back(std::move(s));
+    }
+    if (out.empty()) return out;
+    DJ_ASSIGN(auto mine,
+              c.query("SELECT survey_id FROM survey_responses WHERE respondent IN (" + hashes + ")",
+                      mine_params));
+    for (const auto& r : mine) {
+      for (auto& s : out) {
+        if (s.id == r.i64(0)) s.answered = true;
+      }
     }
     return out;
   });

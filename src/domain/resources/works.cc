@@ -100,12 +100,18 @@ Result<std::vector<Contest>> select_contests(store::Conn& c, const std::string& 
     }
     k.updated_at = r.i64(6);
     k.entry_count = r.i64(7);
-    DJ_ASSIGN(auto judges, c.query("SELECT u.id, u.username FROM contest_judges j JOIN users u "
-                                   "ON u.id = j.user_id WHERE j.contest_id = ? ORDER BY "
-                                   "u.username",
-                                   {k.id}));
-    for (const auto& j : judges) k.judges.emplace_back(j.i64(0), j.str(1));
     out.push_back(std::move(k));
+  }
+  // Their judges, in one query under the same condition.
+  DJ_ASSIGN(auto judges, c.query("SELECT j.contest_id, u.id, u.username FROM contest_judges j "
+                                 "JOIN users u ON u.id = j.user_id JOIN contests k ON k.id = "
+                                 "j.contest_id WHERE 1=1" +
+                                     and_where + " ORDER BY u.username",
+                                 params));
+  for (const auto& j : judges) {
+    for (auto& k : out) {
+      if (k.id == j.i64(0)) k.judges.emplace_back(j.i64(1), j.str(2));
+    }
   }
   return out;
 }

@@ -709,6 +709,20 @@ class Fuzz(Base):
             self.assertLess(r.status, 500, (body, r))
         self.assertEqual(Client(SERVER).get("/readyz").status, 200)
 
+    def test_every_json_body_refuses_malformed_json_naming_it(self):
+        """Every route that reads a JSON body answers broken JSON and a non-object with 400."""
+        checked = 0
+        for method, pattern, op in routes():
+            content = op.get("requestBody", {}).get("content", {})
+            if "application/json" not in content:
+                continue
+            path = re.sub(r"\{[^}]+\}", "1", pattern)
+            for raw in ("{not json", "[1, 2]"):
+                r = self.admin.request(method, path, raw=raw)
+                self.assertEqual(r.status, 400, (method, pattern, raw, r))
+            checked += 1
+        self.assertGreater(checked, 60)
+
 
 _DOC = []
 

@@ -278,10 +278,15 @@ await test('quotas: the picker offers only directly affiliated organizations, an
   // The same organization twice, and more seats than the class holds: both refusals appear.
   await dialog.locator('.el-input-number input').first().fill('9')
   await dialog.locator('button:has-text("添加")').click()
-  // The first list fades out before the second opens (slow under load).
-  await page.waitForFunction(() => ![...document.querySelectorAll('.el-select-dropdown')].some((d) => d.offsetParent))
-  await dialog.locator('.el-select').nth(1).click()
-  await page.locator(`.el-select-dropdown__item:visible:has-text("${offered[0].slice(0, 6)}")`).last().click()
+  // The second row's list loads its options when it opens; a click that lands while it
+  // still loads or fades is lost, so choose until the row names the organization.
+  const second = dialog.locator('.el-select').nth(1)
+  const name = offered[0].slice(0, 6)
+  await until(async () => {
+    await second.click()
+    await page.locator(`.el-select-dropdown__item:has-text("${name}")`).filter({ visible: true }).last().click({ timeout: 3000 }).catch(() => {})
+    return (await second.innerText()).includes(name)
+  }, 'the second row names the organization')
   await dialog.locator('button:has-text("保存")').click()
   await page.waitForSelector('[data-test=quota-row-error]')
   const shown = await dialog.textContent()

@@ -5,7 +5,7 @@ pkgs=(build-essential cmake ninja-build ccache pkg-config git
       libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
       libsodium-dev libsqlite3-dev sqlite3 libpq-dev libspdlog-dev libfmt-dev libcli11-dev
       libgtest-dev libbenchmark-dev libxlsxwriter-dev libqrencode-dev zlib1g-dev libzip-dev libexpat1-dev
-      python3 curl)
+      python3 curl ffmpeg)
 # The web app builds with Node.js and npm (>= 20.19 for Vite; this kind of
 # machine ships Node 20, Debian 12's own package is 18).
 command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)

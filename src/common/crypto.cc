@@ -170,6 +170,30 @@ std::string sha256_hex(std::string_view data) {
   return to_hex(std::string_view(reinterpret_cast<char*>(out), sizeof out));
 }
 
+std::optional<std::string> sha256_file_hex(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  std::string buf(1 << 20, '\0');
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const auto n = in.gcount();
+    if (n > 0) {
+      crypto_hash_sha256_update(&st, reinterpret_cast<const unsigned char*>(buf.data()),
+                                static_cast<unsigned long long>(n));
+    }
+  }
+  if (in.bad()) return std::nullopt;
+  unsigned char out[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&st, out);
+  return to_hex(std::string_view(reinterpret_cast<char*>(out), sizeof out));
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   crypto_init();
   unsigned char out[crypto_auth_hmacsha256_BYTES];

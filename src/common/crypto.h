@@ -47,11 +47,16 @@ std::string random_token();
 
 // SHA-256 of `data` as lowercase hex.
 std::string sha256_hex(std::string_view data);
+// SHA-256 of the file at `path`, read in pieces; nullopt when it cannot be read.
+std::optional<std::string> sha256_file_hex(const std::string& path);
 
 std::string to_hex(std::string_view bytes);
 
 // HMAC-SHA-256 of `data` under `key` (raw 32 bytes).
 std::string hmac_sha256(std::string_view key, std::string_view data);
+
+// Equal strings, compared in time independent of where they differ.
+bool constant_time_equal(std::string_view a, std::string_view b);
 
 // Bytes as URL-safe base64 without padding.
 std::string base64url(std::string_view bytes);

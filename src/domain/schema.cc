@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "domain/activity/activity.h"
+#include "domain/learning/learning.h"
 #include "domain/masses/masses.h"
 #include "domain/org/org.h"
 #include "domain/resources/resources.h"
@@ -12,13 +13,13 @@
 namespace dj::domain {
 
 // Who holds which version: 1 org (the foundation), 2-3 activity, 4-5
-// training, 6 activity, 7-8 training, 9-15 masses, 16 resources. A new capability adds its list
-// here and takes the next free version.
+// training, 6 activity, 7-8 training, 9-15 masses, 16-22 resources, 23 learning. A new capability
+// adds its list here and takes the next free version.
 const std::vector<store::Migration>& migrations() {
   static const std::vector<store::Migration> all = [] {
     std::vector<store::Migration> out;
     for (auto list : {org::migrations(), activity::migrations(), training::migrations(),
-                      masses::migrations(), resources::migrations()}) {
+                      masses::migrations(), resources::migrations(), learning::migrations()}) {
       out.insert(out.end(), list.begin(), list.end());
     }
     std::sort(out.begin(), out.end(),

@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+
 namespace dj::http {
 
 bool accepts_coding(std::string_view header, std::string_view coding) {
@@ -47,6 +49,62 @@ bool etag_matches(std::string_view header, std::string_view etag) {
     header.remove_prefix(comma + 1);
   }
   return false;
+}
+
+namespace {
+
+// A decimal position of at most 18 digits (no sign, no spaces), or nullopt.
+std::optional<uint64_t> position(std::string_view s) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+}  // namespace
+
+RangeAsked parse_range(std::string_view header, uint64_t size) {
+  RangeAsked out;
+  if (header.empty()) return out;
+  constexpr std::string_view kUnit = "bytes=";
+  if (!header.starts_with(kUnit)) return out;  // another unit: the whole (§14.2)
+  std::string_view spec = header.substr(kUnit.size());
+  auto refuse = [&](std::string reason) {
+    out.kind = RangeAsked::unsatisfiable;
+    out.reason = std::move(reason);
+    return out;
+  };
+  if (spec.find(',') != std::string_view::npos) return refuse("only one range per request");
+  while (!spec.empty() && spec.front() == ' ') spec.remove_prefix(1);
+  while (!spec.empty() && spec.back() == ' ') spec.remove_suffix(1);
+  const size_t dash = spec.find('-');
+  if (dash == std::string_view::npos) return refuse("a range is first-last, first- or -suffix");
+  const std::string_view a = spec.substr(0, dash), b = spec.substr(dash + 1);
+  if (a.empty()) {  // the last b bytes
+    const auto n = position(b);
+    if (!n) return refuse("a suffix range needs a length");
+    if (*n == 0 || size == 0) return refuse("the suffix is empty");
+    out.kind = RangeAsked::part;
+    out.first = size - std::min(*n, size);
+    out.last = size - 1;
+    return out;
+  }
+  const auto first = position(a);
+  if (!first) return refuse("the first position is not a number");
+  std::optional<uint64_t> last = size ? size - 1 : 0;
+  if (!b.empty()) {
+    last = position(b);
+    if (!last) return refuse("the last position is not a number");
+    if (*last < *first) return refuse("the range ends before it starts");
+  }
+  if (*first >= size) return refuse("the range starts past the end");
+  out.kind = RangeAsked::part;
+  out.first = *first;
+  out.last = std::min(*last, size - 1);
+  return out;
 }
 
 std::string_view Request::header(std::string_view name) const {

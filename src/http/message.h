@@ -2,6 +2,7 @@
 // the router see only these; Beast stays inside server.cc.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -29,12 +30,32 @@ struct Request {
   std::string cookie(std::string_view name) const;
 };
 
+// A file sent as a response's body: `length` bytes from `offset` of the
+// file at `path`, read as the socket takes them (never whole in memory, and
+// the connection's thread serves others between the pieces).
+struct FileBody {
+  std::string path;
+  uint64_t offset = 0, length = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  std::optional<FileBody> file;  // instead of `body`
 };
+
+// What a Range header asks of a representation of `size` bytes (RFC 9110
+// §14.2): the whole (no header, or a unit other than bytes), one part
+// [first, last], or nothing it can have (416, with `reason` for people:
+// malformed, reversed, past the end, or more than one range).
+struct RangeAsked {
+  enum Kind { whole, part, unsatisfiable } kind = whole;
+  uint64_t first = 0, last = 0;
+  std::string reason;
+};
+RangeAsked parse_range(std::string_view header, uint64_t size);
 
 // Whether an Accept-Encoding header accepts `coding` ("gzip", "br"; q=0 refuses).
 bool accepts_coding(std::string_view accept_encoding, std::string_view coding);

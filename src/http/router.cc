@@ -346,7 +346,7 @@ struct Router::Impl {
   // A file (an export, an attachment, a QR image) is tagged by its content;
   // a client that holds it already gets 304 and no body.
   static void tag(const Outcome& o, Response& res) {
-    if (res.status != 200 || is_json(res) || !o.path.starts_with("/api/")) return;
+    if (res.status != 200 || res.file || is_json(res) || !o.path.starts_with("/api/")) return;
     std::string etag = "W/\"" + sha256_hex(res.body).substr(0, 20) + "\"";
     if (etag_matches(o.if_none_match, etag)) {
       res.status = 304;

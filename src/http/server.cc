@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
+#include <cstdio>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -169,6 +170,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(Response out) {
+    if (out.file) return write_file(std::move(out));
     const auto& req = parser_->get();
     res_ = {};
     res_.version(req.version());
@@ -179,6 +181,7 @@ class Session : public std::enable_shared_from_this<Session> {
     for (auto& [k, v] : out.headers) res_.insert(k, v);
     res_.body() = std::move(out.body);
     res_.keep_alive(req.keep_alive() && !st_->stopping);
+    keep_ = res_.keep_alive();
     res_.prepare_payload();
     if (req.method() == bhttp::verb::head) {  // the length GET would send, no body
       const auto length = res_.body().size();
@@ -195,9 +198,73 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.set(bhttp::field::content_type, "application/problem+json");
     res_.body() = problem_body(status, title, detail);
     res_.keep_alive(false);
+    keep_ = false;
     res_.prepare_payload();
     bhttp::async_write(stream_, res_,
                        beast::bind_front_handler(&Session::on_write, shared_from_this(), false));
+  }
+
+  // A file body: the header, then the file's part in pieces, each written
+  // before the next is read, with the read timeout per piece (a client that
+  // stops reading is dropped). The file is opened first, so a file gone
+  // missing answers 404 rather than a cut-off body.
+  void write_file(Response out) {
+    const auto& req = parser_->get();
+    const FileBody f = *out.file;
+    file_.reset(std::fopen(f.path.c_str(), "rb"));
+    if (!file_ || fseeko(file_.get(), static_cast<off_t>(f.offset), SEEK_SET) != 0) {
+      file_.reset();
+      Response gone;
+      gone.status = 404;
+      gone.content_type = "application/problem+json";
+      gone.body = problem_body(404, "Not Found", "the file is missing");
+      return write(std::move(gone));
+    }
+    file_left_ = f.length;
+    head_writer_.reset();
+    head_ = {};
+    head_.version(req.version());
+    head_.result(static_cast<unsigned>(out.status));
+    head_.set(bhttp::field::server, "dangjiao");
+    head_.set(bhttp::field::content_type, out.content_type);
+    head_.set("X-Content-Type-Options", "nosniff");
+    for (auto& [k, v] : out.headers) head_.insert(k, v);
+    head_.keep_alive(req.keep_alive() && !st_->stopping);
+    keep_ = head_.keep_alive();
+    head_.content_length(f.length);
+    if (req.method() == bhttp::verb::head) file_left_ = 0;
+    head_writer_.emplace(head_);
+    stream_.expires_after(st_->cfg.read_timeout);
+    bhttp::async_write_header(stream_, *head_writer_,
+                              [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                if (ec) return self->on_write(true, ec, 0);
+                                self->write_piece();
+                              });
+  }
+
+  void write_piece() {
+    if (file_left_ == 0) {
+      file_.reset();
+      return on_write(true, {}, 0);
+    }
+    constexpr size_t kPiece = 128 * 1024;
+    piece_.resize(kPiece);
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(kPiece, file_left_));
+    const size_t got = std::fread(piece_.data(), 1, want, file_.get());
+    if (got == 0) {  // the file shrank under us: the body cannot be completed
+      file_.reset();
+      return close();
+    }
+    file_left_ -= got;
+    stream_.expires_after(st_->cfg.read_timeout);
+    net::async_write(stream_, net::buffer(piece_.data(), got),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) {
+                         self->file_.reset();
+                         return self->on_write(true, ec, 0);
+                       }
+                       self->write_piece();
+                     });
   }
 
   void on_write(bool counted, beast::error_code ec, std::size_t) {
@@ -208,7 +275,7 @@ class Session : public std::enable_shared_from_this<Session> {
       res_ = {};
       malloc_trim(0);
     }
-    if (ec || !res_.keep_alive()) return close();
+    if (ec || !keep_) return close();
     read();
   }
 
@@ -222,6 +289,16 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
+  bool keep_ = false;  // the answer being written keeps the connection
+  // A file body being written (write_file).
+  struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+  };
+  std::unique_ptr<std::FILE, FileCloser> file_;
+  uint64_t file_left_ = 0;
+  bhttp::response<bhttp::empty_body> head_;
+  std::optional<bhttp::response_serializer<bhttp::empty_body>> head_writer_;
+  std::vector<char> piece_;
   std::shared_ptr<State> st_;
   std::string client_ip_;
   bool trusted_ = false;  // the peer is a trusted proxy

@@ -63,6 +63,23 @@ Status put_blob(const std::string& dir, const std::string& sha, const std::strin
   return {};
 }
 
+Status adopt_blob(const std::string& dir, const std::string& sha, const std::string& from) {
+  const auto path = blob_path(dir, sha);
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    std::filesystem::remove(from, ec);
+    return {};
+  }
+  std::filesystem::create_directories(path.parent_path(), ec);
+  std::filesystem::rename(from, path, ec);
+  if (ec) return Error{ErrorCode::unavailable, "cannot store the file", {}};
+  return {};
+}
+
+std::string blob_file(const std::string& dir, const std::string& sha) {
+  return blob_path(dir, sha).string();
+}
+
 Result<std::string> get_blob(const std::string& dir, const std::string& sha) {
   std::ifstream in(blob_path(dir, sha), std::ios::binary);
   if (!in) return Error{ErrorCode::unavailable, "the attachment's file is missing", {}};

@@ -22,6 +22,11 @@ Status check_upload(const std::string& claimed_type, const std::string& filename
 
 // Writes the bytes once under `sha` in `dir` (a temporary file renamed into place).
 Status put_blob(const std::string& dir, const std::string& sha, const std::string& bytes);
+// Moves the finished file at `from` in under `sha` (removed instead when
+// the same bytes are kept already).
+Status adopt_blob(const std::string& dir, const std::string& sha, const std::string& from);
+// Where the bytes under `sha` are kept (for a response that sends the file).
+std::string blob_file(const std::string& dir, const std::string& sha);
 // The bytes kept under `sha`; unavailable when the file is missing.
 Result<std::string> get_blob(const std::string& dir, const std::string& sha);
 

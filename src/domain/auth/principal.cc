@@ -14,11 +14,12 @@ std::optional<Role> parse_role(std::string_view s) {
 
 const char* to_string(Role r) { return kRoles[static_cast<size_t>(r)]; }
 
-const Perm kAllPerms[16] = {
+const Perm kAllPerms[17] = {
     Perm::org_read,         Perm::org_write,         Perm::member_read,  Perm::member_write,
     Perm::member_pii,       Perm::audit_read,        Perm::user_manage,  Perm::activity_type_manage,
     Perm::rule_manage,      Perm::record_unlock,     Perm::quota_manage, Perm::enrolment_override,
-    Perm::community_manage, Perm::community_confirm, Perm::model_review, Perm::resource_manage};
+    Perm::community_manage, Perm::community_confirm, Perm::model_review, Perm::resource_manage,
+    Perm::course_manage};
 
 const char* to_string(Perm p) {
   switch (p) {
@@ -54,6 +55,8 @@ const char* to_string(Perm p) {
       return "model:review";
     case Perm::resource_manage:
       return "resource:manage";
+    case Perm::course_manage:
+      return "course:manage";
   }
   return "";
 }
@@ -64,14 +67,15 @@ bool has(const Principal& p, Perm perm) {
       return true;
     case Role::org_admin:
       return perm == Perm::org_read || perm == Perm::org_write || perm == Perm::member_read ||
-             perm == Perm::member_write || perm == Perm::user_manage;
+             perm == Perm::member_write || perm == Perm::user_manage || perm == Perm::course_manage;
     case Role::auditor:
       return perm == Perm::org_read || perm == Perm::member_read || perm == Perm::audit_read;
     case Role::inspector:
       return perm == Perm::org_read || perm == Perm::member_read;
     case Role::member:
-    case Role::lecturer:
       return perm == Perm::org_read;
+    case Role::lecturer:
+      return perm == Perm::org_read || perm == Perm::course_manage;
     case Role::community:
       return perm == Perm::community_confirm;
   }

@@ -42,10 +42,11 @@ enum class Perm {
   community_confirm,     // confirm registrations and services as a community
   model_review,          // accept organizations' model-organ plans (模范机关)
   resource_manage,       // keep the venues and teaching points, approve their bookings
+  course_manage,         // publish courseware (a lecturer: his own courses)
 };
 
 // Every permission, in declaration order.
-extern const Perm kAllPerms[16];
+extern const Perm kAllPerms[17];
 
 const char* to_string(Perm p);
 

@@ -14,7 +14,7 @@ if [ "${1:-}" = "--test" ]; then
   # LibreOffice as a real spreadsheet client, clang's libFuzzer for the .xlsx reader,
   # jsonschema (in Debian's python3) to check every answer against the OpenAPI document
   pkgs+=(postgresql-15 postgresql-client-15 python3-openpyxl python3-jsonschema chromium
-        fonts-wqy-microhei libreoffice-calc-nogui clang-14 libclang-rt-14-dev)
+        fonts-wqy-microhei libreoffice-calc-nogui clang-14 libclang-rt-14-dev nginx-light)
 fi
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(wrk nginx-light postgresql-15)

@@ -156,6 +156,18 @@ int main(int argc, char** argv) {
   std::string public_url;
   bool retired_report_to_community = false;
   int64_t import_workers = 2, import_queue = 8;
+  int64_t upload_limit_mib = 2048, org_storage_quota_mib = 51200, lesson_complete_percent = 90;
+  serve->add_option("--upload-limit-mib", upload_limit_mib, "largest courseware file")
+      ->capture_default_str();
+  serve
+      ->add_option("--org-storage-quota-mib", org_storage_quota_mib,
+                   "courseware files an organization may keep, in all")
+      ->capture_default_str();
+  serve
+      ->add_option("--lesson-complete-percent", lesson_complete_percent,
+                   "share of a video or audio a member must play for the lesson to count")
+      ->check(CLI::Range(50, 100))
+      ->capture_default_str();
   serve->add_option("--listen", listen, "address:port (port 0 picks a free one)");
   serve->add_flag("--demo", demo_on_start, "load the demo city on first start (empty database)");
   serve->add_option("--threads", server_cfg.threads, "request threads")->capture_default_str();
@@ -447,6 +459,9 @@ int main(int argc, char** argv) {
   http::RouterConfig router_cfg{!no_access_log, static_cast<size_t>(body_limit_kib) * 1024, {}};
   if (web) router_cfg.web = [&web](const http::Request& req) { return web->serve(req); };
   services.retired_report_to_community = retired_report_to_community;
+  services.learning = {static_cast<uint64_t>(upload_limit_mib) << 20,
+                       static_cast<uint64_t>(org_storage_quota_mib) << 20,
+                       static_cast<int>(lesson_complete_percent)};
   http::Router router(dbr, auth_serve, router_cfg);
   http::add_all_routes(router, services);
   http::Server server(server_cfg, [&router](http::Request& req, http::Reply reply) {

@@ -46,6 +46,13 @@ struct Services {
   std::string public_url;
   // Retired members must report to a community too (serve --retired-report-to-community).
   bool retired_report_to_community = false;
+  // Courseware: the largest file, an organization's quota, and the share of
+  // a video or audio that completes a lesson (serve --upload-limit-mib, …).
+  struct Learning {
+    uint64_t max_upload_bytes = 2ull << 30;
+    uint64_t org_quota_bytes = 50ull << 30;
+    int complete_percent = 90;
+  } learning;
   // http://address:port the server listens on.
   std::string listen_url;
 };

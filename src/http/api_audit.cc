@@ -156,6 +156,15 @@ const std::map<std::string, std::string>& action_labels() {
       {"venue_booking.check", "核验场地使用"},
       {"venue_booking.create", "预约场地"},
       {"venue_booking.reject", "退回场地预约"},
+      {"upload.start", "开始上传课件文件"},
+      {"media.create", "保存课件文件"},
+      {"course.create", "新建课程"},
+      {"course.update", "修改课程"},
+      {"course.delete", "删除课程"},
+      {"course.complete", "完成课程学习"},
+      {"lesson.create", "新增课时"},
+      {"lesson.update", "修改课时"},
+      {"lesson.delete", "删除课时"},
       {"audit.export", "导出审计日志"},
       {"user.reset_password", "重置密码"}};
   return labels;

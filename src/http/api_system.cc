@@ -115,6 +115,7 @@ void add_roster_routes(Router& r, Services& s);
 void add_masses_routes(Router& r, Services& s);
 void add_community_routes(Router& r, Services& s);
 void add_resource_routes(Router& r, Services& s);
+void add_learning_routes(Router& r, Services& s);
 
 void add_all_routes(Router& r, Services& s) {
   add_system_routes(r, s);
@@ -130,6 +131,7 @@ void add_all_routes(Router& r, Services& s) {
   add_masses_routes(r, s);
   add_community_routes(r, s);
   add_resource_routes(r, s);
+  add_learning_routes(r, s);
 }
 
 }  // namespace dj::http

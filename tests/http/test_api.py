@@ -867,7 +867,8 @@ class Permissions(Base):
         open_routes = {("POST", "/api/v1/auth/login"), ("GET", "/healthz"), ("GET", "/readyz"),
                        ("GET", "/metrics"), ("GET", "/api/v1/openapi.json"), ("GET", "/verify/{serial}"),
                        ("POST", "/api/v1/checkin/scan"),  # a phone scans before it logs in
-                       ("POST", "/api/v1/community-posts/scan")}
+                       ("POST", "/api/v1/community-posts/scan"),
+                       ("GET", "/api/v1/media/{id}")}  # <video> sends no header: its address is signed
         none = self.clients["none"]
         for method, path, _ in routes():
             if (method, path) in open_routes:
@@ -1937,6 +1938,9 @@ class Lifecycle(unittest.TestCase):
                       "ALTER TABLE checkins DROP COLUMN reason",
                       "DROP TABLE home_deliveries",
                       # What versions after 8 made did not exist then either (newest first).
+                      "DROP TABLE course_completions", "DROP TABLE lesson_progress",
+                      "DROP TABLE lessons", "DROP TABLE courses", "DROP TABLE uploads",
+                      "DROP TABLE media_files",
                       "DROP TABLE entry_scores", "DROP TABLE contest_entries", "DROP TABLE contest_judges",
                       "DROP TABLE contests", "DROP TABLE works",
                       "DROP TABLE survey_lectures", "DROP TABLE survey_responses", "DROP TABLE needs_surveys",
@@ -2911,6 +2915,261 @@ class Resources(Base):
         c = login(SERVER, name, "Temp-Pass-2026")
         c.post("/api/v1/auth/password", {"old_password": "Temp-Pass-2026", "new_password": "Rater-Pass-2027"})
         return c
+
+
+def _sample_mp4(seconds=4):
+    """A real H.264/AAC MP4 made by ffmpeg (the bytes)."""
+    import tempfile
+    path = os.path.join(tempfile.mkdtemp(prefix="dj-mp4-"), "sample.mp4")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "testsrc=duration=%d:size=320x240:rate=25" % seconds, "-f", "lavfi", "-i",
+                    "sine=duration=%d" % seconds, "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                    "-c:a", "aac", "-shortest", path], check=True)
+    with open(path, "rb") as f:
+        return f.read()
+
+
+class Learning(Base):
+    """Courseware over HTTP: uploads in pieces (out of order and overlapping
+    refused), content and streams checked, ranges answered byte for byte
+    (206, 416, If-Range, ETag, HEAD) through signed addresses, also behind
+    nginx; forged progress refused; bad input named and nothing changed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.video = _sample_mp4()
+        cls.member = login(SERVER, "member01")
+        cls.root_id = SERVER_root()
+        media = cls.upload(cls.admin, cls.video, "video/mp4")
+        assert media["status"] == "done", media
+        cls.media = media["media"]
+        course = cls.admin.post("/api/v1/courses", {
+            "org_id": cls.root_id, "title": "HTTP 测试课程", "hours_tenths": 10,
+            "tags": ["party_history"]}).json()
+        cls.course = course
+        cls.lesson = cls.admin.post("/api/v1/courses/%d/lessons" % course["id"], {
+            "title": "第一讲", "kind": "video", "media_id": cls.media["id"]}).json()
+        r = cls.admin.patch("/api/v1/courses/%d" % course["id"], {"status": "published"})
+        assert r.status == 200, r
+
+    @staticmethod
+    def upload(client, data, media_type, piece=200000, filename="lesson.mp4"):
+        u = client.post("/api/v1/uploads", {"org_id": client_org(client), "filename": filename,
+                                            "media_type": media_type, "size": len(data)})
+        assert u.status == 201, u
+        u = u.json()
+        for at in range(0, len(data), piece):
+            r = client.put("/api/v1/uploads/%d?offset=%d" % (u["id"], at), raw=data[at:at + piece],
+                           headers={"Content-Type": "application/octet-stream"})
+            if r.status != 200:
+                return r
+            u = r.json()
+        return u
+
+    def play(self):
+        r = self.member.post("/api/v1/my/lessons/%d/play" % self.lesson["id"])
+        self.assertEqual(r.status, 200, r)
+        return r.json()
+
+    def fetch(self, url, headers=None, method="GET"):
+        return Client(SERVER).request(method, url, headers=headers or {})
+
+    def test_ranges_byte_for_byte(self):
+        url = self.play()["url"]
+        size = len(self.video)
+        whole = self.fetch(url)
+        self.assertEqual(whole.status, 200)
+        self.assertEqual(whole.body_bytes, self.video)
+        self.assertEqual(whole.header("accept-ranges"), "bytes")
+        self.assertEqual(whole.header("content-type"), "video/mp4")
+        etag = whole.header("etag")
+        two = self.fetch(url, {"Range": "bytes=0-1"})
+        self.assertEqual(two.status, 206)
+        self.assertEqual(two.body_bytes, self.video[:2])
+        self.assertEqual(two.header("content-range"), "bytes 0-1/%d" % size)
+        mid = self.fetch(url, {"Range": "bytes=1000-200999"})
+        self.assertEqual(mid.body_bytes, self.video[1000:201000])
+        tail = self.fetch(url, {"Range": "bytes=-10"})
+        self.assertEqual(tail.body_bytes, self.video[-10:])
+        self.assertEqual(tail.header("content-range"), "bytes %d-%d/%d" % (size - 10, size - 1, size))
+        many = "bytes=" + ",".join("%d-%d" % (i, i) for i in range(1000))
+        for bad in ("bytes=%d-" % size, "bytes=9-3", "bytes=x-1", many):
+            r = self.fetch(url, {"Range": bad})
+            self.assertEqual(r.status, 416, bad[:40])
+            self.assertEqual(r.header("content-range"), "bytes */%d" % size)
+            self.assertEqual(r.field_errors(), {"Range": "unsatisfiable"})
+        # If-Range: the same version gets the part, another the whole.
+        self.assertEqual(self.fetch(url, {"Range": "bytes=0-1", "If-Range": etag}).status, 206)
+        other = self.fetch(url, {"Range": "bytes=0-1", "If-Range": '"other"'})
+        self.assertEqual(other.status, 200)
+        self.assertEqual(len(other.body_bytes), size)
+        self.assertEqual(self.fetch(url, {"If-None-Match": etag}).status, 304)
+        head = self.fetch(url, method="HEAD")
+        self.assertEqual(head.status, 200)
+        self.assertEqual(int(head.header("content-length")), size)
+        self.assertEqual(head.body_bytes, b"")
+        # The poster frame is a JPEG of its own address.
+        poster = self.fetch(self.play()["poster_url"])
+        self.assertEqual(poster.status, 200)
+        self.assertEqual(poster.body_bytes[:3], b"\xff\xd8\xff")
+
+    def test_forged_or_expired_addresses_are_refused(self):
+        url = self.play()["url"]
+        forged = re.sub(r"sig=[0-9a-f]+", "sig=" + "0" * 32, url)
+        self.assertEqual(self.fetch(forged).status, 403)
+        later = re.sub(r"exp=(\d+)", lambda m: "exp=%d" % (int(m.group(1)) + 1000), url)
+        self.assertEqual(self.fetch(later).status, 403)
+        past = re.sub(r"exp=(\d+)", "exp=1000", url)
+        self.assertEqual(self.fetch(past).status, 403)
+        other = re.sub(r"/media/\d+", "/media/%d" % (self.media["id"] + 100000), url)
+        self.assertEqual(self.fetch(other).status, 403)
+
+    def test_behind_nginx(self):
+        import shutil
+        import tempfile
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        work = tempfile.mkdtemp(prefix="dj-nginx-")
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        with open(os.path.join(work, "nginx.conf"), "w") as f:
+            f.write("""worker_processes 1; daemon off; pid %(w)s/nginx.pid; error_log %(w)s/error.log;
+events {}
+http { access_log off; client_body_temp_path %(w)s; proxy_temp_path %(w)s;
+  fastcgi_temp_path %(w)s; uwsgi_temp_path %(w)s; scgi_temp_path %(w)s;
+  server { listen 127.0.0.1:%(p)d;
+    location / { proxy_pass http://127.0.0.1:%(s)d; proxy_http_version 1.1;
+      proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; } } }
+""" % {"w": work, "p": port, "s": SERVER.port})
+        proc = subprocess.Popen([nginx, "-c", os.path.join(work, "nginx.conf"), "-p", work],
+                                stderr=subprocess.DEVNULL)
+        try:
+            import http.client
+            import time
+            url = self.play()["url"]
+            for _ in range(50):
+                try:
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                    conn.request("GET", url, headers={"Range": "bytes=100-199"})
+                    r = conn.getresponse()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            self.assertEqual(r.status, 206)
+            self.assertEqual(r.read(), self.video[100:200])
+            self.assertEqual(r.getheader("content-range"), "bytes 100-199/%d" % len(self.video))
+        finally:
+            proc.terminate()
+            proc.wait()
+
+    def test_uploads_bad_input(self):
+        start = {"org_id": self.root_id, "filename": "a.mp4", "media_type": "video/mp4",
+                 "size": len(self.video)}
+        n = self.count_media()
+        u = self.admin.post("/api/v1/uploads", start).json()
+        put = lambda at, data: self.admin.put(  # noqa: E731
+            "/api/v1/uploads/%d?offset=%s" % (u["id"], at), raw=data,
+            headers={"Content-Type": "application/octet-stream"})
+        r = put(1000, self.video[1000:2000])
+        self.assertEqual(r.status, 409)
+        self.assertEqual(r.field_errors(), {"offset": "mismatch"})
+        self.assertEqual(put(0, self.video[:5000]).status, 200)
+        self.assertEqual(put(4000, self.video[4000:6000]).status, 409)  # overlapping
+        self.assertEqual(put("x", self.video[5000:6000]).status, 400)
+        self.assertEqual(put(5000, self.video[5000:] + b"extra").status, 422)
+        self.assertEqual(self.admin.get("/api/v1/uploads/%d" % u["id"]).json()["received"], 5000)
+        # Another account does not see the upload.
+        self.assertEqual(login(SERVER, "org01").get("/api/v1/uploads/%d" % u["id"]).status, 404)
+        # Oversize, wrong types, a file that is not what it claims, a cut-off MP4.
+        big = self.admin.post("/api/v1/uploads", dict(start, size=3 << 30))
+        self.assertEqual(big.status, 413)
+        self.assertEqual(big.field_errors(), {"size": "too_large"})
+        self.assertEqual(self.admin.post("/api/v1/uploads", dict(start, media_type="text/html")).status, 422)
+        self.assertEqual(self.admin.post("/api/v1/uploads", dict(start, size="big")).status, 400)
+        self.assertEqual(self.admin.post("/api/v1/uploads", dict(start, filename="../x.mp4")).status, 422)
+        fake = self.upload(self.admin, b"%PDF-1.4\n" + b"x" * 3000, "video/mp4")
+        self.assertEqual(fake.status, 422)
+        self.assertEqual(fake.field_errors(), {"file": "type_mismatch"})
+        cut = self.upload(self.admin, self.video[:len(self.video) // 2], "video/mp4")
+        self.assertEqual(cut.status, 422)
+        self.assertEqual(cut.field_errors(), {"file": "unreadable"})
+        self.assertEqual(self.count_media(), n)
+        # A member uploads nothing.
+        self.assertEqual(self.member.post("/api/v1/uploads", start).status, 403)
+
+    def count_media(self):
+        return int(SERVER_query("SELECT COUNT(*) FROM media_files"))
+
+    def test_progress_forged_and_real(self):
+        url = "/api/v1/my/lessons/%d/progress" % self.lesson["id"]
+        self.play()
+        r = self.member.post(url, {"intervals": [{"start_ms": 0, "end_ms": 60000}]})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"intervals": "beyond_duration"})
+        r = self.member.post(url, {"intervals": [{"start_ms": 0, "end_ms": 4000}]})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"intervals": "faster_than_playback"})
+        self.assertEqual(self.member.post(url, {"intervals": [{"start_ms": "0"}]}).status, 400)
+        self.assertEqual(self.member.post(url, {"intervals": "all"}).status, 400)
+        r = self.member.post(url, {"intervals": [{"start_ms": 0, "end_ms": 1500}], "position_ms": 1500})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["progress"]["watched_ms"], 1500)
+        # The course shows it; an administrator is not a learner; another unit's lesson is not open.
+        study = self.member.get("/api/v1/my/courses/%d" % self.course["id"]).json()
+        self.assertEqual(study["lessons"][0]["progress"]["position_ms"], 1500)
+        self.assertEqual(self.admin.post(url, {"intervals": []}).status, 403)
+        self.assertEqual(self.member.post("/api/v1/my/lessons/999999/progress", {}).status, 404)
+        learners = self.admin.get("/api/v1/courses/%d/learners" % self.course["id"]).json()
+        self.assertGreaterEqual(learners["total"], 1)
+
+    def test_courses_bad_input_and_scope(self):
+        base = "/api/v1/courses"
+        for body, field in (({"org_id": self.root_id}, "title"),
+                            ({"org_id": self.root_id, "title": "x", "status": "published"}, "status"),
+                            ({"org_id": self.root_id, "title": "x", "hours_tenths": -1}, "hours_tenths"),
+                            ({"org_id": self.root_id, "title": "x", "cover_media_id": self.media["id"]},
+                             "cover_media_id")):
+            r = self.admin.post(base, body)
+            self.assertEqual(r.status, 422, body)
+            self.assertIn(field, r.field_errors())
+        self.assertEqual(self.admin.post(base, {"title": 5}).status, 400)
+        lessons = base + "/%d/lessons" % self.course["id"]
+        for body, field in (({"title": "x", "kind": "video"}, "media_id"),
+                            ({"title": "x", "kind": "link", "url": "ftp://x"}, "url"),
+                            ({"title": "x", "kind": "audio", "media_id": self.media["id"]}, "media_id")):
+            r = self.admin.post(lessons, body)
+            self.assertEqual(r.status, 422, body)
+            self.assertIn(field, r.field_errors())
+        org02 = login(SERVER, "org02")
+        self.assertEqual(org02.get(base + "/%d" % self.course["id"]).status, 404)
+        self.assertEqual(org02.patch(base + "/%d" % self.course["id"], {"title": "x"}).status, 404)
+        self.assertEqual(self.member.get(base).status, 403)
+        # The course is open to member01 (it belongs to the committee).
+        mine = self.member.get("/api/v1/my/courses").json()["items"]
+        self.assertIn(self.course["id"], [x["course"]["id"] for x in mine])
+
+
+def client_org(client):
+    me = client.get("/api/v1/auth/me").json()
+    return me.get("org_id") or SERVER_root()
+
+
+def SERVER_root():
+    return int(SERVER_query("SELECT id FROM orgs WHERE parent_id IS NULL"))
+
+
+def SERVER_query(sql):
+    if SERVER.backend == "sqlite":
+        con = sqlite3.connect(SERVER.db_url[len("sqlite://"):])
+        try:
+            return con.execute(sql).fetchone()[0]
+        finally:
+            con.close()
+    out = subprocess.run(["psql", "-At", SERVER.db_url, "-c", sql], check=True,
+                         capture_output=True, text=True).stdout
+    return out.strip()
 
 
 class Roster(Base):

@@ -92,7 +92,7 @@ export async function apiAs(base, username, password = PASSWORD) {
     if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`)
     return data
   }
-  return { token, get: (p) => call('GET', p), post: (p, b) => call('POST', p, b ?? {}), put: (p, b) => call('PUT', p, b) }
+  return { token, get: (p) => call('GET', p), post: (p, b) => call('POST', p, b ?? {}), put: (p, b) => call('PUT', p, b), patch: (p, b) => call('PATCH', p, b) }
 }
 
 /** A valid GB 11643 citizen ID for a serial number. */

@@ -91,6 +91,10 @@ const session = await admin.post(`/api/v1/trainings/${klass.id}/sessions`, {
 const session2 = await admin.post(`/api/v1/trainings/${klass.id}/sessions`, {
   title: '专题研讨', started_at: shanghai(60 * 24), ended_at: shanghai(60 * 26), method: 'discussion', venue: '党校报告厅',
 })
+// A published course with a link lesson (the 网上学习 test uploads its own video).
+const course = await admin.post('/api/v1/courses', { org_id: 1, title: '学习强国专题', hours_tenths: 5, tags: ['xi_thought'] })
+const linkLesson = await admin.post(`/api/v1/courses/${course.id}/lessons`, { chapter: '第一章', title: '学习强国文章', kind: 'link', url: 'https://www.xuexi.cn/' })
+await admin.patch(`/api/v1/courses/${course.id}`, { status: 'published' })
 await admin.put(`/api/v1/trainings/${klass.id}/quotas`, { quotas: [{ org_id: affiliatedId, seats: 1 }] })
 const peer = (await admin.get(`/api/v1/members?org_id=${affiliatedId}&political_status=full&page_size=10`)).items.find((m) => m.id !== member01.id)
 
@@ -1107,6 +1111,63 @@ await test('精品党课与评选: a judge scores an entry, the committee awards
   await until(async () => (await admin.get(`/api/v1/works/figures?year=${year}`)).levels.find((l) => l.level === 'city').awards.excellence === before + 1, 'awarded')
 })
 
+await test('网上学习: the committee uploads a real video into a new course and publishes it; a member plays it on the phone, seeks, and the server keeps his progress and resumes it', async (open) => {
+  const video = `/tmp/dj-e2e-lesson-${process.pid}.mp4`
+  execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=duration=12:size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=duration=12',
+    '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', video])
+  const { page } = await open()
+  await login(page, 'admin')
+  await page.waitForSelector('[data-test=members-total]')
+  await page.goto(`${base}/courses`)
+  await page.click('[data-test=course-add]')
+  await page.fill('[data-test=course-title]', '端到端测试课程')
+  await page.click('[data-test=course-save]')
+  await page.waitForURL(/\/courses\/\d+$/)
+  const courseId = Number(page.url().split('/').pop())
+  await page.click('[data-test=lesson-add]')
+  await page.setInputFiles('[data-test=lesson-file]', video)
+  await page.waitForSelector('[data-test=lesson-uploaded]')
+  assert((await page.textContent('[data-test=lesson-uploaded]')).includes('0:12'), 'the upload was read by ffprobe: 12 s long')
+  await page.click('[data-test=lesson-save]')
+  await page.waitForSelector('[data-test=lessons] .el-table__row')
+  await page.click('[data-test=course-publish]')
+  await until(async () => (await page.textContent('[data-test=course-status]')).includes('已发布'), 'published')
+  await shot(page, '30-course')
+  const lessonId = (await admin.get(`/api/v1/courses/${courseId}`)).lessons[0].id
+
+  const phone = await open({ width: 360, height: 740 })
+  await login(phone.page, 'member01')
+  await phone.page.waitForURL('**/m')
+  await phone.page.click('.tab:has-text("学习")')
+  await phone.page.click(`[data-test=my-course-${courseId}]`)
+  await phone.page.click(`[data-test=study-lesson-${lessonId}]`)
+  await phone.page.waitForSelector('[data-test=lesson-video]')
+  const v = '[data-test=lesson-video]'
+  assert(await phone.page.$eval(v, (el) => el.canPlayType('video/mp4; codecs="avc1.42E01E, mp4a.40.2"') !== ''), 'Chromium plays H.264')
+  await phone.page.$eval(v, (el) => { el.muted = true; return el.play() })
+  await phone.page.waitForFunction((sel) => document.querySelector(sel).currentTime > 2.5, v)
+  await phone.page.$eval(v, (el) => el.pause())  // a pause reports what played
+  const me = await apiAs(base, 'member01')
+  const progress = async () => (await me.get(`/api/v1/my/courses/${courseId}`)).lessons[0].progress
+  await until(async () => (await progress()).watched_ms >= 2000, 'the server counted the played part')
+  // A seek ahead does not count what it skipped; playing on from there does.
+  await phone.page.$eval(v, (el) => { el.currentTime = 6; return el.play() })
+  await phone.page.waitForFunction((sel) => document.querySelector(sel).currentTime > 7, v)
+  await phone.page.$eval(v, (el) => el.pause())
+  await until(async () => (await progress()).position_ms >= 7000, 'the position is kept')
+  const p = await progress()
+  assert(p.watched_ms < 6000 && !p.completed, `the skipped part is not counted: ${JSON.stringify(p)}`)
+  await shot(phone.page, '31-member-player')
+  // Another device resumes there.
+  const other = await open({ width: 360, height: 740 })
+  await login(other.page, 'member01')
+  await other.page.waitForURL('**/m')
+  await other.page.goto(`${base}/m/lessons/${lessonId}`)
+  await other.page.waitForSelector(v)
+  await other.page.waitForFunction((sel) => document.querySelector(sel).currentTime > 6.5, v)
+  assert(await other.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the player fits the phone width')
+})
+
 await test('console pages render without errors', async (open) => {
   const { page } = await open()
   await login(page, orgAdmin)
@@ -1302,8 +1363,8 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
   const problems = []
   const consolePages = ['/', '/orgs', '/members', '/import', '/activities', '/activities/new', '/compliance', '/stats',
     '/trainings', `/trainings/${klass.id}`, '/training-plans', '/home-deliveries', '/matters', '/commitments',
-    '/community-reports', '/communities', '/community', '/model-organs', '/venues', '/teaching-points', '/lecturers', '/funds', '/collections', '/needs-surveys', '/works', '/audit', '/account']
-  const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', '/m/matters', '/m/commitment', '/m/report', '/m/rate', '/m/survey', `/checkin?session=${session.id}`]
+    '/community-reports', '/communities', '/community', '/model-organs', '/venues', '/teaching-points', '/lecturers', '/funds', '/collections', '/needs-surveys', '/works', '/courses', `/courses/${course.id}`, '/audit', '/account']
+  const phonePages = ['/m', '/m/hours', '/m/classes', '/m/activities', '/m/matters', '/m/commitment', '/m/report', '/m/rate', '/m/survey', '/m/courses', `/m/courses/${course.id}`, `/m/lessons/${linkLesson.id}`, `/checkin?session=${session.id}`]
   const dialogsOf = {
     '/members': ['[data-test=member-add]'],
     '/matters': ['[data-test=matter-add]', '[data-test=matters] .el-table__row'],
@@ -1315,6 +1376,8 @@ await test('every page meets WCAG 2.1 AA (axe-core: no critical or serious viola
     '/lecturers': ['[data-test=lecturer-add]', '[data-test=lecturers] .el-table__row'],
     '/funds': ['[data-test=line-add]', '[data-test=budget-lines] .el-table__row'],
     '/collections': ['[data-test=collection-add]'],
+    '/courses': ['[data-test=course-add]'],
+    [`/courses/${course.id}`]: ['[data-test=course-edit]', '[data-test=lesson-add]'],
     '/needs-surveys': ['[data-test=survey-add]'],
     '/works': ['[data-test=work-add]', '#tab-contests >> then [data-test=contest-add]', '#tab-contests >> then [data-test=contests] .el-table__row'],
     '/teaching-points': ['[data-test=point-add]', '[data-test=points] .el-table__expand-icon >> then [data-test=venue-add-FWZX]'],

@@ -74,7 +74,7 @@ function operationModule(tag, ops) {
       if (method !== 'get' && !file) a.push('headers: Record<string, string> = {}')
       const target = `url('${pattern}', ${pathObj}${hasQuery ? ', query' : ''})`
       const body = file
-        ? `upload<${answer}>(${target}, file)`
+        ? `upload<${answer}>(${target}, file${method === 'post' ? '' : `, '${method.toUpperCase()}'`})`
         : `request<${answer}>('${method.toUpperCase()}', ${target}${json ? ', body' : method !== 'get' ? ', undefined' : ''}${method !== 'get' ? ', headers' : ''})`
       lines.push(`export const ${id} = (${a.join(', ')}) =>\n  ${body}`)
     }

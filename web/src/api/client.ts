@@ -98,10 +98,10 @@ export function request<T>(
   return send<T>(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) })
 }
 
-/** POSTs a file as the raw body (its own type), answering JSON. */
-export function upload<T>(path: string, file: Blob): Promise<T> {
+/** Sends a file as the raw body (its own type; POST, or PUT for a piece of an upload), answering JSON. */
+export function upload<T>(path: string, file: Blob, method = 'POST'): Promise<T> {
   return send<T>(path, {
-    method: 'POST',
+    method,
     headers: { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream', 'X-CSRF-Token': csrfToken() },
     body: file,
   })

@@ -2415,6 +2415,215 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start an upload: its size and type, checked against the file limit and the organization's quota; then PUT its pieces in order */
+        post: operations["postUploads"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/uploads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where an upload stands (to resume it): the bytes received, the file once done */
+        get: operations["getUploadsById"];
+        /** One piece of the file (the raw bytes as the body) at ?offset=, which must be where the upload stands; the last piece checks and keeps the file */
+        put: operations["putUploadsById"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/media/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A media file by its signed address (from a lesson's play answer): ranges per RFC 9110 (206, 416, If-Range, ETag), for <video> and <audio> */
+        get: operations["getMediaById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Courses of a subtree (a lecturer: his own), newest first */
+        get: operations["getCourses"];
+        put?: never;
+        /** Create a course (a draft until it has lessons and is published) */
+        post: operations["postCourses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A course with its lessons, for whoever keeps it */
+        get: operations["getCoursesById"];
+        put?: never;
+        post?: never;
+        /** Remove a course nobody has completed */
+        delete: operations["deleteCoursesById"];
+        options?: never;
+        head?: never;
+        /** Edit a course, publish or unpublish it */
+        patch: operations["patchCoursesById"];
+        trace?: never;
+    };
+    "/api/v1/courses/{id}/learners": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Members in scope who studied the course, with the lessons they completed */
+        get: operations["getCoursesByIdLearners"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/courses/{id}/lessons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a lesson: a video, audio or document (an uploaded file), an article or a link */
+        post: operations["postCoursesByIdLessons"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lessons/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a lesson */
+        delete: operations["deleteLessonsById"];
+        options?: never;
+        head?: never;
+        /** Edit a lesson or replace its file (learners keep their progress) */
+        patch: operations["patchLessonsById"];
+        trace?: never;
+    };
+    "/api/v1/my/courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The published courses open to me (my organization's and those above it), with my progress */
+        get: operations["getMyCourses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/my/courses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A course open to me, each lesson with my progress */
+        get: operations["getMyCoursesById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/my/lessons/{id}/play": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open a lesson to play: its signed media address and where I stopped */
+        post: operations["postMyLessonsByIdPlay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/my/lessons/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report what was played since the last report (intervals of the media) or that a document was read to its end */
+        post: operations["postMyLessonsByIdProgress"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2913,6 +3122,41 @@ export interface components {
             /** @enum {string|null} */
             award?: "first" | "second" | "third" | "excellence" | null;
         };
+        UploadInput: {
+            org_id?: number | null;
+            filename?: string | null;
+            media_type?: string | null;
+            size?: number | null;
+        };
+        CourseInput: {
+            org_id?: number | null;
+            title?: string | null;
+            description?: string | null;
+            /** @enum {string|null} */
+            status?: "draft" | "published" | null;
+            tags?: string[] | null;
+            hours_tenths?: number | null;
+            cover_media_id?: number | null;
+            lecturer_user_id?: number | null;
+        };
+        LessonInput: {
+            chapter?: string | null;
+            title?: string | null;
+            /** @enum {string|null} */
+            kind?: "video" | "audio" | "document" | "article" | "link" | null;
+            media_id?: number | null;
+            position?: number | null;
+            body?: string | null;
+            url?: string | null;
+        };
+        LessonProgressInput: {
+            intervals?: {
+                start_ms?: number | null;
+                end_ms?: number | null;
+            }[];
+            position_ms?: number | null;
+            reached_end?: boolean | null;
+        };
         Health: {
             status: string;
         };
@@ -2958,7 +3202,7 @@ export interface components {
             member_id: number | null;
             community_id: number | null;
             must_change_password: boolean;
-            permissions: ("org:read" | "org:write" | "member:read" | "member:write" | "member:pii" | "audit:read" | "user:manage" | "activity_type:manage" | "rule:manage" | "record:unlock" | "quota:manage" | "enrolment:override" | "community:manage" | "community:confirm" | "model:review" | "resource:manage")[];
+            permissions: ("org:read" | "org:write" | "member:read" | "member:write" | "member:pii" | "audit:read" | "user:manage" | "activity_type:manage" | "rule:manage" | "record:unlock" | "quota:manage" | "enrolment:override" | "community:manage" | "community:confirm" | "model:review" | "resource:manage" | "course:manage")[];
         };
         LoginSession: {
             id: number;
@@ -4443,6 +4687,159 @@ export interface components {
             to: string;
             venues: components["schemas"]["VenueUsageLine"][];
             total: components["schemas"]["VenueUsageTotal"];
+        };
+        Media: {
+            id: number;
+            org_id: number;
+            media_type: string;
+            /** @enum {string} */
+            kind: "video" | "audio" | "document" | "image";
+            filename: string;
+            size: number;
+            duration_ms: number | null;
+            codecs: string;
+            has_poster: boolean;
+            /** Format: date-time */
+            created_at: string;
+        };
+        Upload: {
+            id: number;
+            org_id: number;
+            filename: string;
+            media_type: string;
+            status: string;
+            size: number;
+            received: number;
+            media: {
+                id: number;
+                org_id: number;
+                media_type: string;
+                /** @enum {string} */
+                kind: "video" | "audio" | "document" | "image";
+                filename: string;
+                size: number;
+                duration_ms: number | null;
+                codecs: string;
+                has_poster: boolean;
+                /** Format: date-time */
+                created_at: string;
+            } | null;
+        };
+        Course: {
+            id: number;
+            org_id: number;
+            org_path_name: string;
+            title: string;
+            /** @enum {string} */
+            status: "draft" | "published";
+            description: string | null;
+            tags: string[];
+            hours_tenths: number;
+            cover_media_id: number | null;
+            lecturer_user_id: number | null;
+            lessons: number;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        CourseList: {
+            items: components["schemas"]["Course"][];
+            total: number;
+        };
+        LessonProgress: {
+            lesson_id: number;
+            watched_ms: number;
+            position_ms: number;
+            percent: number;
+            completed: boolean;
+        };
+        Lesson: {
+            id: number;
+            course_id: number;
+            chapter: string;
+            title: string;
+            /** @enum {string} */
+            kind: "video" | "audio" | "document" | "article" | "link";
+            position: number;
+            media: {
+                id: number;
+                org_id: number;
+                media_type: string;
+                /** @enum {string} */
+                kind: "video" | "audio" | "document" | "image";
+                filename: string;
+                size: number;
+                duration_ms: number | null;
+                codecs: string;
+                has_poster: boolean;
+                /** Format: date-time */
+                created_at: string;
+            } | null;
+            body: string | null;
+            url: string | null;
+        };
+        StudyLesson: {
+            id: number;
+            course_id: number;
+            chapter: string;
+            title: string;
+            /** @enum {string} */
+            kind: "video" | "audio" | "document" | "article" | "link";
+            position: number;
+            media: {
+                id: number;
+                org_id: number;
+                media_type: string;
+                /** @enum {string} */
+                kind: "video" | "audio" | "document" | "image";
+                filename: string;
+                size: number;
+                duration_ms: number | null;
+                codecs: string;
+                has_poster: boolean;
+                /** Format: date-time */
+                created_at: string;
+            } | null;
+            body: string | null;
+            url: string | null;
+            progress?: components["schemas"]["LessonProgress"];
+        };
+        CourseStudy: {
+            course: components["schemas"]["Course"];
+            lessons: components["schemas"]["StudyLesson"][];
+            /** Format: date-time */
+            completed_at: string | null;
+        };
+        MyCourse: {
+            course: components["schemas"]["Course"];
+            lessons_done: number;
+            /** Format: date-time */
+            completed_at: string | null;
+        };
+        MyCourseList: {
+            items: components["schemas"]["MyCourse"][];
+            total: number;
+        };
+        LessonPlay: {
+            lesson: components["schemas"]["Lesson"];
+            url: string | null;
+            poster_url: string | null;
+            progress: components["schemas"]["LessonProgress"];
+        };
+        LessonReported: {
+            progress: components["schemas"]["LessonProgress"];
+            course_completed: boolean;
+        };
+        CourseLearner: {
+            member_id: number;
+            name: string;
+            org_path_name: string;
+            lessons_done: number;
+            /** Format: date-time */
+            completed_at: string | null;
+        };
+        CourseLearnerList: {
+            items: components["schemas"]["CourseLearner"][];
+            total: number;
         };
     };
     responses: never;
@@ -10899,6 +11296,590 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContestEntry"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postUploads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Upload"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUploadsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Upload"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putUploadsById: {
+        parameters: {
+            query: {
+                offset: number;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "multipart/form-data": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Upload"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMediaById: {
+        parameters: {
+            query: {
+                exp: number;
+                sig: string;
+                poster?: boolean;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/mp4": string;
+                    "video/webm": string;
+                    "audio/mpeg": string;
+                    "audio/mp4": string;
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
+            };
+            /** @description OK */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "video/mp4": string;
+                    "video/webm": string;
+                    "audio/mpeg": string;
+                    "audio/mp4": string;
+                    "application/pdf": string;
+                    "image/jpeg": string;
+                    "image/png": string;
+                };
+            };
+            /** @description OK */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCourses: {
+        parameters: {
+            query?: {
+                org_id?: number;
+                status?: string;
+                q?: string;
+                page?: number;
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCourses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourseInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Course"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCoursesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseStudy"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCoursesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchCoursesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourseInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Course"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCoursesByIdLearners: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseLearnerList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCoursesByIdLessons: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LessonInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lesson"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteLessonsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchLessonsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LessonInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lesson"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMyCourses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyCourseList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMyCoursesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseStudy"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postMyLessonsByIdPlay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonPlay"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postMyLessonsByIdProgress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LessonProgressInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonReported"];
                 };
             };
             /** @description Problem (RFC 9457) */

@@ -1,8 +1,8 @@
-// What the resources pages do the same way: removing after a confirmation,
+// What the pages do the same way: removing after a confirmation,
 // and asking a required reason (a rejection, a cancellation, a void).
 import { ElMessage, ElMessageBox } from 'element-plus'
-import { showError } from '../../errors'
-import { i18n } from '../../i18n'
+import { showError } from './errors'
+import { i18n } from './i18n'
 
 const cancelled = (e: unknown) => e === 'cancel' || e === 'close'
 

@@ -162,6 +162,8 @@ const std::map<std::string, std::string>& action_labels() {
       {"course.update", "修改课程"},
       {"course.delete", "删除课程"},
       {"course.complete", "完成课程学习"},
+      {"course.assign", "布置学习课程"},
+      {"course.unassign", "撤销学习任务"},
       {"lesson.create", "新增课时"},
       {"lesson.update", "修改课时"},
       {"lesson.delete", "删除课时"},

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "domain/learning/learning.h"
+#include "domain/member/member.h"
 #include "http/api.h"
 #include "http/input.h"
 
@@ -42,6 +43,14 @@ const Body<learning::LessonInput> kLessonInput{"LessonInput",
                                                  body.str("url", in.url);
                                                }};
 
+const Body<learning::AssignmentInput> kAssignmentInput{
+    "CourseAssignmentInput", [](JsonBody& body, learning::AssignmentInput& in) {
+      body.i64("org_id", in.org_id);
+      body.strings("target_groups", in.target_groups, member::kTargetGroups);
+      body.str("due_on", in.due_on);
+      body.str("note", in.note);
+    }};
+
 const Body<learning::ProgressInput> kProgressInput{
     "LessonProgressInput", [](JsonBody& body, learning::ProgressInput& in) {
       body.objects("intervals", [&](JsonBody& item) {
@@ -76,7 +85,20 @@ constexpr const char* kLearningSchemas = R"JSON({
              "media": {"?": true, "&": "Media"}, "body": "string?", "url": "string?"},
   "StudyLesson": {"&": "Lesson", "progress?": "LessonProgress"},
   "CourseStudy": {"course": "Course", "lessons": ["StudyLesson"], "completed_at": "datetime?"},
-  "MyCourse": {"course": "Course", "lessons_done": "integer", "completed_at": "datetime?"},
+  "MyCourse": {"course": "Course", "lessons_done": "integer", "completed_at": "datetime?",
+               "due_on": "date?"},
+  "CourseAssignment": {"id": "integer", "course_id": "integer", "course_title": "string",
+                       "org_id": "integer", "org_path_name": "string",
+                       "target_groups": ["codes:training.groups"], "due_on": "date",
+                       "note": "string?", "assigned": "integer", "completed": "integer",
+                       "overdue": "integer", "created_at": "datetime"},
+  "CourseAssignmentList": {"items": ["CourseAssignment"], "total": "integer"},
+  "AssignmentOrg": {"org_id": "integer", "org_path_name": "string", "assigned": "integer",
+                    "completed": "integer"},
+  "AssignmentMissing": {"member_id": "integer", "name": "string", "org_path_name": "string",
+                        "lessons_done": "integer"},
+  "CourseAssignmentProgress": {"assignment": "CourseAssignment", "orgs": ["AssignmentOrg"],
+                               "missing": ["AssignmentMissing"]},
   "MyCourseList": {"items": ["MyCourse"], "total": "integer"},
   "LessonPlay": {"lesson": "Lesson", "url": "string?", "poster_url": "string?",
                  "progress": "LessonProgress"},
@@ -151,7 +173,8 @@ void add_learning_routes(Router& r, Services& s) {
                              .max_upload_bytes = s.learning.max_upload_bytes,
                              .org_quota_bytes = s.learning.org_quota_bytes,
                              .complete_percent = s.learning.complete_percent,
-                             .media_key = s.keys.subkey("media")});
+                             .media_key = s.keys.subkey("media"),
+                             .new_member_months = s.members.config().new_member_months});
 
   // ---- uploads and media ----
   r.add({.method = "POST",
@@ -350,6 +373,57 @@ void add_learning_routes(Router& r, Services& s) {
          .handler = [svc](Ctx& c) -> Result<Response> {
            DJ_ASSIGN(auto id, c.id(0));
            DJ_TRY(svc->delete_lesson(c.p(), id));
+           return no_content();
+         }});
+
+  // ---- assignments ----
+  r.add({.method = "POST",
+         .pattern = "/api/v1/courses/{id}/assignments",
+         .tag = "learning",
+         .summary = "Assign a published course to a subtree's members in some target groups (none: "
+                    "everyone) by a date",
+         .perm = auth::Perm::course_manage,
+         .body = &kAssignmentInput,
+         .responses = {{201, "CourseAssignment"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto in, kAssignmentInput.parse(c.req));
+           DJ_ASSIGN(auto out, svc->assign(c.p(), id, in));
+           return json_response(learning::to_json(out), 201);
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/courses/{id}/assignments",
+         .tag = "learning",
+         .summary = "A course's assignments in scope, each with the members it covers, completed "
+                    "and overdue",
+         .perm = auth::Perm::course_manage,
+         .responses = {{200, "CourseAssignmentList"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto list, svc->assignments(c.p(), id));
+           return json_response(list_json(list));
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/course-assignments/{id}",
+         .tag = "learning",
+         .summary = "An assignment's completion by organization and the members who have not "
+                    "completed it (at most 500)",
+         .perm = auth::Perm::course_manage,
+         .responses = {{200, "CourseAssignmentProgress"}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto out, svc->assignment_progress(c.p(), id));
+           return json_response(learning::to_json(out));
+         }});
+  r.add({.method = "DELETE",
+         .pattern = "/api/v1/course-assignments/{id}",
+         .tag = "learning",
+         .summary = "Withdraw an assignment (completions and hours stay)",
+         .perm = auth::Perm::course_manage,
+         .responses = {{204}},
+         .handler = [svc](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_TRY(svc->unassign(c.p(), id));
            return no_content();
          }});
 

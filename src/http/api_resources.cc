@@ -1,6 +1,7 @@
 // Resources (保障): teaching points, venues, bookings and their use.
 #include <boost/json.hpp>
 
+#include "common/time.h"
 #include "domain/resources/resources.h"
 #include "http/api.h"
 #include "http/input.h"
@@ -166,6 +167,7 @@ const Body<resources::WorkInput> kWorkInput{"WorkInput",
                                               body.str("authors", in.authors);
                                               body.str("description", in.description);
                                               body.str("link", in.link);
+                                              body.i64("media_id", in.media_id);
                                             }};
 
 const Body<resources::ContestInput> kContestInput{
@@ -214,15 +216,17 @@ const Body<AwardInput> kAwardInput{"ContestAwardInput", [](JsonBody& body, Award
 constexpr const char* kResourceSchemas = R"JSON({
   "Work": {"id": "integer", "org_id": "integer", "org_path_name": "string", "year": "integer",
            "title": "string", "kind": "codes:resources.work_kinds", "authors": "string",
-           "description": "string?", "link": "string?", "updated_at": "datetime"},
+           "description": "string?", "link": "string?", "media_id": "integer?",
+           "updated_at": "datetime"},
   "WorkList": {"items": ["Work"], "total": "integer"},
+  "WorkVideo": {"url": "string", "poster_url": "string?", "duration_ms": "integer?"},
   "ContestCriterion": {"name": "string", "max": "integer"},
   "ContestJudge": {"user_id": "integer", "username": "string"},
   "ContestEntry": {"id": "integer", "contest_id": "integer", "work_id": "integer",
                    "work_title": "string", "work_kind": "codes:resources.work_kinds",
                    "org_id": "integer", "org_path_name": "string", "category": "string",
                    "award": "codes:resources.awards?", "judged": "integer", "score": "number?",
-                   "my_scores": ["integer"]},
+                   "my_scores": ["integer"], "work_media_id": "integer?"},
   "Contest": {"id": "integer", "name": "string", "level": "codes:resources.contest_levels",
               "year": "integer", "categories": ["string"], "criteria": ["ContestCriterion"],
               "judges": ["ContestJudge"], "entry_count": "integer", "entries": ["ContestEntry"],
@@ -979,6 +983,23 @@ void add_resource_routes(Router& r, Services& s) {
            DJ_ASSIGN(auto in, kWorkInput.parse(c.req));
            DJ_ASSIGN(auto out, svc->update_work(c.p(), id, in));
            return json_response(resources::to_json(out));
+         }});
+  r.add({.method = "GET",
+         .pattern = "/api/v1/works/{id}/video",
+         .tag = "resources",
+         .summary = "The signed address a work's uploaded video plays from, for whoever sees "
+                    "the work or judges a contest it entered",
+         .responses = {{200, "WorkVideo"}},
+         .handler = [svc, media_key = s.keys.subkey("media")](Ctx& c) -> Result<Response> {
+           DJ_ASSIGN(auto id, c.id(0));
+           DJ_ASSIGN(auto m, svc->work_video(c.p(), id));
+           const int64_t exp = now_ms() + learning::kMediaUrlTtlMs;
+           return json_response(json::object{
+               {"url", learning::signed_media_url(media_key, m.id, exp, false)},
+               {"poster_url",
+                m.poster_sha ? json::value(learning::signed_media_url(media_key, m.id, exp, true))
+                             : json::value(nullptr)},
+               {"duration_ms", m.duration_ms ? json::value(*m.duration_ms) : nullptr}});
          }});
   r.add({.method = "GET",
          .pattern = "/api/v1/works/figures",

@@ -1938,6 +1938,8 @@ class Lifecycle(unittest.TestCase):
                       "ALTER TABLE checkins DROP COLUMN reason",
                       "DROP TABLE home_deliveries",
                       # What versions after 8 made did not exist then either (newest first).
+                      "ALTER TABLE works DROP COLUMN media_id",
+                      "DROP TABLE course_assignments",
                       "DROP TABLE course_completions", "DROP TABLE lesson_progress",
                       "DROP TABLE lessons", "DROP TABLE courses", "DROP TABLE uploads",
                       "DROP TABLE media_files",
@@ -3098,6 +3100,82 @@ http { access_log off; client_body_temp_path %(w)s; proxy_temp_path %(w)s;
         self.assertEqual(self.count_media(), n)
         # A member uploads nothing.
         self.assertEqual(self.member.post("/api/v1/uploads", start).status, 403)
+
+    def test_a_quality_work_keeps_its_video(self):
+        """Issue 17's 精品 video: uploaded here and played by whoever sees the work or judges it."""
+        org01 = login(SERVER, "org01")
+        media = self.upload(org01, self.video, "video/mp4")
+        self.assertEqual(media["status"], "done", media)
+        import datetime
+        year = datetime.date.today().year
+        work = org01.post("/api/v1/works", {"org_id": self.org01["id"], "year": year, "title": "上传的微党课",
+                                            "kind": "micro_lecture", "authors": "宣传组", "media_id": media["media"]["id"]})
+        self.assertEqual(work.status, 201, work)
+        work = work.json()
+        self.assertEqual(work["media_id"], media["media"]["id"])
+        video = org01.get("/api/v1/works/%d/video" % work["id"])
+        self.assertEqual(video.status, 200, video)
+        part = self.fetch(video.json()["url"], {"Range": "bytes=0-99"})
+        self.assertEqual(part.status, 206)
+        self.assertEqual(part.body_bytes, self.video[:100])
+        # A judge of a contest it entered sees it; another organization does not.
+        judge = login(SERVER, "judge01")
+        self.assertEqual(judge.get("/api/v1/works/%d/video" % work["id"]).status, 404)
+        city = [k for k in self.admin.get("/api/v1/contests?year=%d" % year).json()["items"] if k["level"] == "city"][0]
+        r = org01.post("/api/v1/contests/%d/entries" % city["id"], {"work_id": work["id"], "category": city["categories"][0]})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json()["work_media_id"], media["media"]["id"])
+        self.assertEqual(judge.get("/api/v1/works/%d/video" % work["id"]).status, 200)
+        self.assertEqual(login(SERVER, "org02").get("/api/v1/works/%d/video" % work["id"]).status, 404)
+        # Only a video of one's own organizations.
+        pdf = self.upload(org01, b"%PDF-1.4\n" + b"x" * 2000, "application/pdf", filename="a.pdf")
+        r = org01.patch("/api/v1/works/%d" % work["id"], {"media_id": pdf["media"]["id"]})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"media_id": "kind"})
+        r = login(SERVER, "org02").post("/api/v1/works", {"year": year, "title": "x", "kind": "micro_lecture",
+                                                           "authors": "x", "media_id": media["media"]["id"]})
+        self.assertEqual(r.status, 422)
+        self.assertEqual(r.field_errors(), {"media_id": "not_found"})
+
+    def test_assignments_and_their_bad_input(self):
+        import datetime
+        base = "/api/v1/courses/%d/assignments" % self.course["id"]
+        due = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+        a = self.admin.post(base, {"org_id": self.org01["id"], "target_groups": ["all_members"], "due_on": due})
+        self.assertEqual(a.status, 201, a)
+        a = a.json()
+        self.assertGreater(a["assigned"], 0)
+        progress = self.admin.get("/api/v1/course-assignments/%d" % a["id"]).json()
+        self.assertEqual(sum(o["assigned"] for o in progress["orgs"]), a["assigned"])
+        self.assertEqual(len(progress["missing"]), min(500, a["assigned"] - a["completed"]))
+        n = len(self.admin.get(base).json()["items"])
+        for body, field in (({"org_id": self.org01["id"], "due_on": "2001-01-01"}, "due_on"),
+                            ({"org_id": self.org01["id"]}, "due_on"),
+                            ({"org_id": self.org01["id"], "due_on": "soon"}, "due_on")):
+            r = self.admin.post(base, body)
+            self.assertEqual(r.status, 422, body)
+            self.assertIn(field, r.field_errors())
+        r = self.admin.post(base, {"due_on": due, "target_groups": ["everyone"]})
+        self.assertEqual((r.status, list(r.field_errors())), (422, ["target_groups"]))
+        self.assertEqual(self.admin.post(base, {"due_on": due, "target_groups": "all"}).status, 400)
+        draft = self.admin.post("/api/v1/courses", {"org_id": self.root_id, "title": "草稿课程"}).json()
+        r = self.admin.post("/api/v1/courses/%d/assignments" % draft["id"], {"org_id": self.org01["id"], "due_on": due})
+        self.assertEqual(r.field_errors(), {"course_id": "not_published"})
+        org01 = login(SERVER, "org01")
+        unit = org01.post("/api/v1/courses", {"title": "单位课程"}).json()
+        org01.post("/api/v1/courses/%d/lessons" % unit["id"], {"title": "x", "kind": "link", "url": "https://www.xuexi.cn/"})
+        org01.patch("/api/v1/courses/%d" % unit["id"], {"status": "published"})
+        r = self.admin.post("/api/v1/courses/%d/assignments" % unit["id"], {"org_id": self.org02["id"], "due_on": due})
+        self.assertEqual(r.field_errors(), {"org_id": "outside_course"})
+        org02 = login(SERVER, "org02")
+        self.assertEqual(org02.get("/api/v1/course-assignments/%d" % a["id"]).status, 404)
+        self.assertEqual(org02.delete("/api/v1/course-assignments/%d" % a["id"]).status, 404)
+        self.assertEqual(self.member.post(base, {"due_on": due}).status, 403)
+        self.assertEqual(len(self.admin.get(base).json()["items"]), n)
+        # member01 (in org01's subtree) sees the date on his course.
+        mine = {x["course"]["id"]: x for x in self.member.get("/api/v1/my/courses").json()["items"]}
+        self.assertEqual(mine[self.course["id"]]["due_on"], due)
+        self.assertEqual(self.admin.delete("/api/v1/course-assignments/%d" % a["id"]).status, 204)
 
     def count_media(self):
         return int(SERVER_query("SELECT COUNT(*) FROM media_files"))

@@ -79,7 +79,7 @@ Status check_course(store::Conn& c, const Principal& p, const Course& k) {
     v.add("status", "no_lessons", "a course is published with at least one lesson");
   }
   if (k.cover_media_id) {
-    auto m = detail::usable_media(c, p, *k.cover_media_id, "cover_media_id");
+    auto m = media_in_scope(c, p, *k.cover_media_id, "cover_media_id");
     if (!m) return m.error();
     if (m->kind != "image") v.add("cover_media_id", "kind", "the cover is an image");
   }
@@ -113,7 +113,7 @@ Status check_lesson(store::Conn& c, const Principal& p, const Lesson& l) {
   }
   DJ_TRY(v.status());
   if (file) {
-    DJ_ASSIGN(auto m, detail::usable_media(c, p, *l.media_id, "media_id"));
+    DJ_ASSIGN(auto m, media_in_scope(c, p, *l.media_id, "media_id"));
     if (m.kind != l.kind) {
       return Error::invalid("media_id", "kind", "the file is " + m.kind + ", not " + l.kind);
     }
@@ -333,7 +333,7 @@ Result<Lesson> LearningService::add_lesson(const Principal& p, int64_t course_id
                                     {course_id, l.chapter, l.title, l.kind, l.position, l.media_id,
                                      l.body, l.url, now, now}));
     l.id = row.i64(0);
-    DJ_ASSIGN(l.media, detail::load_media(c, l.media_id));
+    DJ_ASSIGN(l.media, load_media(c, l.media_id));
     DJ_TRY(c.exec("UPDATE courses SET updated_at = ? WHERE id = ?", {now, course_id}));
     DJ_TRY(audit::record(
         c, p.actor(),
@@ -382,7 +382,7 @@ Result<Lesson> LearningService::update_lesson(const Principal& p, int64_t id,
         c.exec("UPDATE lessons SET chapter = ?, title = ?, kind = ?, position = ?, media_id = "
                "?, body = ?, url = ?, updated_at = ? WHERE id = ?",
                {l.chapter, l.title, l.kind, l.position, l.media_id, l.body, l.url, now_ms(), id}));
-    DJ_ASSIGN(l.media, detail::load_media(c, l.media_id));
+    DJ_ASSIGN(l.media, load_media(c, l.media_id));
     DJ_TRY(audit::record(
         c, p.actor(),
         {"lesson.update", "lesson", std::to_string(id), k.org_path, to_json(before), to_json(l)}));

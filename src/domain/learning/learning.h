@@ -33,14 +33,18 @@ inline constexpr const char* kMediaKinds[] = {"video", "audio", "document", "ima
 // This capability's schema migrations (migrations.cc), in version order.
 std::span<const store::Migration> migrations();
 
+// How long a signed media address plays (a long lesson, paused a while).
+inline constexpr int64_t kMediaUrlTtlMs = 4 * 3600 * 1000;
+
 struct Config {
   std::string blob_dir = "./data/blobs";
   uint64_t max_upload_bytes = 2ull << 30;  // one file
   uint64_t org_quota_bytes = 50ull << 30;  // all of an organization's files
   int complete_percent = 90;               // of a video's or audio's length
   std::string media_key;                   // signs media URLs (32 bytes)
-  int64_t url_ttl_ms = 4 * 3600 * 1000;    // how long a media URL plays
+  int64_t url_ttl_ms = kMediaUrlTtlMs;     // how long a media URL plays
   std::string ffprobe = "ffprobe", ffmpeg = "ffmpeg";
+  int new_member_months = 12;  // the new_members target group
 };
 
 // ---- uploads and media ----
@@ -67,6 +71,7 @@ struct Upload {
   int64_t size = 0, received = 0;
   std::optional<int64_t> media_id;
   std::optional<Media> media;  // once done
+  std::string part;            // its part file's name (not in its JSON)
 };
 
 // ---- courses ----
@@ -113,6 +118,45 @@ struct CoursePage {
   int64_t total = 0;
 };
 
+// ---- assignments ----
+
+struct AssignmentInput {
+  std::optional<int64_t> org_id;
+  std::optional<std::vector<std::string>> target_groups;  // member::kTargetGroups; none: all
+  std::optional<std::string> due_on, note;
+};
+
+// An assignment with its figures: the members it covers now, those who
+// completed the course, and those past the date without it.
+struct Assignment {
+  int64_t id = 0, course_id = 0, org_id = 0;
+  std::string course_title, org_path, org_path_name;  // org_path not in its JSON
+  std::vector<std::string> target_groups;
+  std::string due_on;
+  std::optional<std::string> note;
+  int64_t assigned = 0, completed = 0, overdue = 0;
+  int64_t created_at = 0;
+};
+
+// An assignment's completion by organization (the organizations directly
+// under the assigned one, each with its subtree) and the members who have
+// not completed it (at most 500, overdue first).
+struct AssignmentProgress {
+  struct ByOrg {
+    int64_t org_id = 0;
+    std::string org_path_name;
+    int64_t assigned = 0, completed = 0;
+  };
+  struct Missing {
+    int64_t member_id = 0;
+    std::string name, org_path_name;
+    int64_t lessons_done = 0;
+  };
+  Assignment assignment;
+  std::vector<ByOrg> orgs;
+  std::vector<Missing> missing;
+};
+
 // ---- learners ----
 
 struct LessonProgress {
@@ -134,6 +178,7 @@ struct MyCourse {
   Course course;
   int64_t lessons_done = 0;
   std::optional<int64_t> completed_at;
+  std::optional<std::string> due_on;  // the earliest date an assignment sets me
 };
 
 // What the player needs: the lesson, where it plays from (a signed URL)
@@ -177,6 +222,20 @@ boost::json::value to_json(const Study& s);
 boost::json::value to_json(const MyCourse& m);
 boost::json::value to_json(const Play& p);
 boost::json::value to_json(const Learner& l);
+boost::json::value to_json(const Assignment& a);
+boost::json::value to_json(const AssignmentProgress& a);
+
+// For other capabilities that attach media to their records (a quality
+// work's video): the media file `id` of an organization in p's scope, for
+// the record's `field` (invalid naming it otherwise).
+Result<Media> media_in_scope(store::Conn& c, const auth::Principal& p, int64_t id,
+                             const std::string& field);
+// The media file `id`, or nothing (no id, or gone); no scope check.
+Result<std::optional<Media>> load_media(store::Conn& c, std::optional<int64_t> id);
+// The signed address /api/v1/media/{id}?exp=&sig= (&poster=1 for its poster
+// frame) that plays until `expires_ms`, under `key`.
+std::string signed_media_url(const std::string& key, int64_t media_id, int64_t expires_ms,
+                             bool poster);
 
 // Merges [start, end) intervals (sorted, overlapping and touching ones
 // joined) and answers the covered length.
@@ -212,6 +271,14 @@ class LearningService {
   Result<Lesson> update_lesson(const auth::Principal& p, int64_t id, const LessonInput& in);
   Status delete_lesson(const auth::Principal& p, int64_t id);
   Result<std::vector<Learner>> learners(const auth::Principal& p, int64_t course_id);
+
+  // Assignments (course:manage, not a lecturer): a published course to a
+  // subtree of p's within the course's reach (its members can open it), by a
+  // date not past.
+  Result<Assignment> assign(const auth::Principal& p, int64_t course_id, const AssignmentInput& in);
+  Result<std::vector<Assignment>> assignments(const auth::Principal& p, int64_t course_id);
+  Result<AssignmentProgress> assignment_progress(const auth::Principal& p, int64_t id);
+  Status unassign(const auth::Principal& p, int64_t id);
 
   // A member's own study: published courses of his organization and the
   // ones above it.

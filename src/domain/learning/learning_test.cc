@@ -5,6 +5,8 @@
 // replacement), and a completed course's hours posted to the ledger once.
 #include "domain/learning/learning.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -19,7 +21,8 @@ namespace {
 // A real 4-second H.264/AAC MP4 (and a cut-off copy), made once by ffmpeg.
 const std::string& sample_mp4() {
   static const std::string bytes = [] {
-    const std::string path = ::testing::TempDir() + "/learning-sample.mp4";
+    const std::string path =
+        ::testing::TempDir() + "/learning-sample-" + std::to_string(getpid()) + ".mp4";
     const std::string cmd =
         "ffmpeg -v error -y -f lavfi -i testsrc=duration=4:size=320x240:rate=25 -f lavfi -i "
         "sine=duration=4 -c:v libx264 -pix_fmt yuv420p -c:a aac -shortest '" +
@@ -40,10 +43,11 @@ class LearningTest : public testing::CityTest {
     if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_FALSE(sample_mp4().empty()) << "ffmpeg could not make the sample video";
     svc_ = std::make_unique<LearningService>(
-        db(), Config{.blob_dir = ::testing::TempDir() + "/learning-blobs",
-                     .max_upload_bytes = 4u << 20,
-                     .org_quota_bytes = 6u << 20,
-                     .media_key = std::string(32, 'm')});
+        db(),
+        Config{.blob_dir = ::testing::TempDir() + "/learning-blobs-" + std::to_string(getpid()),
+               .max_upload_bytes = 4u << 20,
+               .org_quota_bytes = 6u << 20,
+               .media_key = std::string(32, 'm')});
     member_ = person(branch_.id, 1);
     me_ = testing::scoped(auth::Role::member, branch_.path, member_);
   }
@@ -272,6 +276,53 @@ TEST_P(LearningTest, OnlyOpenCoursesAndOwnProgress) {
   // Another organization's administrator cannot edit it.
   auto other_admin = testing::scoped(auth::Role::org_admin, other_unit.path);
   EXPECT_EQ(svc_->update_course(other_admin, course, draft).error().code, ErrorCode::not_found);
+}
+
+TEST_P(LearningTest, AssignmentsCoverTheirGroupsAndCountCompletion) {
+  auto [course, lesson] = video_course();
+  const int64_t cadre = person(branch_.id, 3, "division");
+  AssignmentInput in;
+  in.org_id = unit_.id;
+  in.due_on = today();
+  auto all = svc_->assign(admin_, course, in);
+  ASSERT_TRUE(all) << all.error().message;
+  EXPECT_EQ(all->assigned, 2);
+  EXPECT_EQ(all->completed, 0);
+  in.target_groups = std::vector<std::string>{"leading_cadres"};
+  auto cadres = svc_->assign(admin_, course, in);
+  ASSERT_TRUE(cadres);
+  EXPECT_EQ(cadres->assigned, 1);
+  // The member sees the date; he completes the course and the figures follow.
+  auto mine = svc_->my_courses(me_);
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_EQ((*mine)[0].due_on, today());
+  ASSERT_TRUE(svc_->play(me_, lesson));
+  ProgressInput a, b;
+  a.intervals = {{0, 2000}};
+  b.intervals = {{2000, 3900}};
+  ASSERT_TRUE(svc_->report(me_, lesson, a));
+  ASSERT_TRUE(svc_->report(me_, lesson, b));
+  auto progress = svc_->assignment_progress(admin_, all->id);
+  ASSERT_TRUE(progress) << progress.error().message;
+  EXPECT_EQ(progress->assignment.completed, 1);
+  ASSERT_EQ(progress->orgs.size(), 1u);
+  EXPECT_EQ(progress->orgs[0].org_id, branch_.id);
+  EXPECT_EQ(progress->orgs[0].assigned, 2);
+  ASSERT_EQ(progress->missing.size(), 1u);
+  EXPECT_EQ(progress->missing[0].member_id, cadre);
+  // Bad input: a past date, an unknown group, a subtree the course does not reach, a draft.
+  AssignmentInput bad;
+  bad.org_id = unit_.id;
+  bad.due_on = "2000-01-01";
+  EXPECT_EQ(svc_->assign(admin_, course, bad).error().fields.at(0).code, "past");
+  bad.due_on = today();
+  bad.target_groups = std::vector<std::string>{"everyone"};
+  EXPECT_EQ(svc_->assign(admin_, course, bad).error().fields.at(0).field, "target_groups");
+  bad.target_groups.reset();
+  bad.org_id = root_.id;
+  EXPECT_EQ(svc_->assign(admin_, course, bad).error().fields.at(0).code, "outside_course");
+  ASSERT_TRUE(svc_->unassign(admin_, cadres->id));
+  EXPECT_EQ(svc_->assignments(admin_, course)->size(), 1u);
 }
 
 DJ_INSTANTIATE_BACKENDS(LearningTest);

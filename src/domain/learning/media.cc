@@ -189,11 +189,9 @@ Media media_of(const store::Row& r) {
 
 constexpr const char* kUploadSelect =
     "SELECT u.id, u.org_id, u.filename, u.media_type, u.status, u.size, u.received, u.media_id, "
-    "o.path, u.user_id FROM uploads u JOIN orgs o ON o.id = u.org_id WHERE u.id = ?";
+    "o.path, u.user_id, u.part FROM uploads u JOIN orgs o ON o.id = u.org_id WHERE u.id = ?";
 
 }  // namespace
-
-namespace detail {
 
 Result<std::optional<Media>> load_media(store::Conn& c, std::optional<int64_t> id) {
   if (!id) return std::optional<Media>();
@@ -202,8 +200,8 @@ Result<std::optional<Media>> load_media(store::Conn& c, std::optional<int64_t> i
   return std::optional<Media>(media_of(*row));
 }
 
-Result<Media> usable_media(store::Conn& c, const Principal& p, int64_t id,
-                           const std::string& field) {
+Result<Media> media_in_scope(store::Conn& c, const Principal& p, int64_t id,
+                             const std::string& field) {
   DJ_ASSIGN(auto row, c.query_opt(std::string(kMediaSelect) +
                                       " m WHERE m.id = ? AND EXISTS (SELECT 1 FROM orgs o WHERE "
                                       "o.id = m.org_id AND o.path LIKE ?)",
@@ -211,8 +209,6 @@ Result<Media> usable_media(store::Conn& c, const Principal& p, int64_t id,
   if (!row) return Error::invalid(field, "not_found", "no such file in your organizations");
   return media_of(*row);
 }
-
-}  // namespace detail
 
 json::value to_json(const Media& m) {
   return json::object{{"id", m.id},
@@ -283,12 +279,15 @@ Result<Upload> LearningService::start_upload(const Principal& p, const UploadInp
                          std::to_string(cfg_.org_quota_bytes) + " bytes used)"}}};
     }
     const int64_t now = now_ms();
-    DJ_ASSIGN(auto row,
-              c.query_one("INSERT INTO uploads (org_id, user_id, filename, media_type, size, "
-                          "received, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, "
-                          "'receiving', ?, ?) RETURNING id",
-                          {org_id, p.user_id, *in.filename, *in.media_type, *in.size, now, now}));
-    Upload u{row.i64(0), org_id, *in.filename, *in.media_type, "receiving", *in.size, 0, {}, {}};
+    const std::string part = random_token().substr(0, 24);
+    DJ_ASSIGN(
+        auto row,
+        c.query_one("INSERT INTO uploads (part, org_id, user_id, filename, media_type, "
+                    "size, received, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, "
+                    "?, 0, 'receiving', ?, ?) RETURNING id",
+                    {part, org_id, p.user_id, *in.filename, *in.media_type, *in.size, now, now}));
+    Upload u{row.i64(0), org_id, *in.filename, *in.media_type, "receiving", *in.size, 0,
+             {},         {},     part};
     DJ_TRY(audit::record(c, p.actor(),
                          {"upload.start", "upload", std::to_string(u.id), path, {}, to_json(u)}));
     return u;
@@ -303,8 +302,8 @@ Result<Upload> LearningService::upload(const Principal& p, int64_t id) {
       return Error::not_found("upload " + std::to_string(id));
     }
     Upload u{row->i64(0), row->i64(1), row->str(2),     row->str(3), row->str(4),
-             row->i64(5), row->i64(6), row->opt_i64(7), {}};
-    DJ_ASSIGN(u.media, detail::load_media(c, u.media_id));
+             row->i64(5), row->i64(6), row->opt_i64(7), {},          row->str(10)};
+    DJ_ASSIGN(u.media, load_media(c, u.media_id));
     return u;
   });
 }
@@ -333,7 +332,7 @@ Result<Upload> LearningService::append(const Principal& p, int64_t id, int64_t o
   const fs::path dir = fs::path(cfg_.blob_dir) / "uploads";
   std::error_code ec;
   fs::create_directories(dir, ec);
-  const std::string part = (dir / (std::to_string(id) + ".part")).string();
+  const std::string part = (dir / (u.part + ".part")).string();
   {
     // The part file is cut back to what the database says arrived (a piece
     // written before a crash and not recorded is written again).
@@ -408,7 +407,7 @@ Result<Upload> LearningService::append(const Principal& p, int64_t id, int64_t o
                "WHERE id = ?",
                {u.received, *u.media_id, now, id}));
     u.status = "done";
-    DJ_ASSIGN(u.media, detail::load_media(c, u.media_id));
+    DJ_ASSIGN(u.media, load_media(c, u.media_id));
     DJ_ASSIGN(auto o, org::OrgService::load(c, u.org_id));
     DJ_TRY(audit::record(
         c, p.actor(),
@@ -419,7 +418,7 @@ Result<Upload> LearningService::append(const Principal& p, int64_t id, int64_t o
 
 Result<Media> LearningService::media(const Principal& p, int64_t id) {
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Media> {
-    auto m = detail::usable_media(c, p, id, "id");
+    auto m = media_in_scope(c, p, id, "id");
     if (!m) return Error::not_found("media " + std::to_string(id));
     return *m;
   });
@@ -435,11 +434,14 @@ std::string media_signature(const std::string& key, int64_t id, int64_t exp, boo
 
 }  // namespace
 
+std::string signed_media_url(const std::string& key, int64_t media_id, int64_t expires_ms,
+                             bool poster) {
+  return "/api/v1/media/" + std::to_string(media_id) + "?exp=" + std::to_string(expires_ms) +
+         (poster ? "&poster=1" : "") + "&sig=" + media_signature(key, media_id, expires_ms, poster);
+}
+
 std::string LearningService::media_url(int64_t media_id, bool poster) const {
-  const int64_t exp = now_ms() + cfg_.url_ttl_ms;
-  return "/api/v1/media/" + std::to_string(media_id) + "?exp=" + std::to_string(exp) +
-         (poster ? "&poster=1" : "") +
-         "&sig=" + media_signature(cfg_.media_key, media_id, exp, poster);
+  return signed_media_url(cfg_.media_key, media_id, now_ms() + cfg_.url_ttl_ms, poster);
 }
 
 Result<MediaFile> LearningService::signed_media(int64_t media_id, int64_t expires_ms,
@@ -450,7 +452,7 @@ Result<MediaFile> LearningService::signed_media(int64_t media_id, int64_t expire
   }
   if (expires_ms < now_ms()) return Error::forbidden("the media address has expired");
   return store::with_conn(db_, [&](store::Conn& c) -> Result<MediaFile> {
-    DJ_ASSIGN(auto m, detail::load_media(c, media_id));
+    DJ_ASSIGN(auto m, load_media(c, media_id));
     if (!m || (poster && !m->poster_sha))
       return Error::not_found("media " + std::to_string(media_id));
     const std::string sha = poster ? *m->poster_sha : m->sha;

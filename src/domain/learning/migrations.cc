@@ -23,9 +23,11 @@ CREATE TABLE media_files (
   created_by BIGINT
 );
 CREATE INDEX media_files_org ON media_files(org_id);
--- A file arriving in pieces; `received` bytes are in its part file.
+-- A file arriving in pieces; `received` bytes are in its part file, named
+-- by `part` (random: servers and databases may share a blob directory).
 CREATE TABLE uploads (
   id {id},
+  part TEXT NOT NULL,
   org_id BIGINT NOT NULL REFERENCES orgs(id),
   user_id BIGINT NOT NULL,
   filename TEXT NOT NULL,
@@ -91,6 +93,22 @@ CREATE TABLE course_completions (
   completed_at BIGINT NOT NULL
 );
 CREATE UNIQUE INDEX course_completions_once ON course_completions(member_id, course_id);
+)SQL"},
+    {.version = 25, .name = "course_assignments", .sql = R"SQL(
+-- A course assigned to the members of a subtree in some target groups (JSON
+-- array; empty: everyone) by a date.
+CREATE TABLE course_assignments (
+  id {id},
+  course_id BIGINT NOT NULL REFERENCES courses(id),
+  org_id BIGINT NOT NULL REFERENCES orgs(id),
+  target_groups TEXT NOT NULL,
+  due_on TEXT NOT NULL,
+  note TEXT,
+  deleted_at BIGINT,
+  created_at BIGINT NOT NULL,
+  created_by BIGINT
+);
+CREATE INDEX course_assignments_course ON course_assignments(course_id);
 )SQL"},
 };
 

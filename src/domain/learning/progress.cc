@@ -132,6 +132,7 @@ json::value to_json(const Study& s) {
 json::value to_json(const MyCourse& m) {
   return json::object{{"course", to_json(m.course)},
                       {"lessons_done", m.lessons_done},
+                      {"due_on", or_null(m.due_on)},
                       {"completed_at", m.completed_at ? json::value(format_instant(*m.completed_at))
                                                       : json::value(nullptr)}};
 }
@@ -156,11 +157,19 @@ Result<std::vector<MyCourse>> LearningService::my_courses(const Principal& p) {
                       "AND c.status = 'published' AND ? LIKE o.path || '%' ORDER BY c.updated_at "
                       "DESC, c.id DESC",
                       {me.member_id, me.member_id, me.org_path}));
+    DJ_ASSIGN(auto due, detail::due_dates(c, me.member_id, me.org_path, cfg_.new_member_months));
     std::vector<MyCourse> out;
     for (const auto& r : rows) {
       DJ_ASSIGN(auto k, detail::load_course(c, r.i64(0)));
-      out.push_back({std::move(k), r.i64(1), r.opt_i64(2)});
+      MyCourse m{std::move(k), r.i64(1), r.opt_i64(2), {}};
+      if (auto d = due.find(m.course.id); d != due.end()) m.due_on = d->second;
+      out.push_back(std::move(m));
     }
+    // What is assigned comes first, the nearest date first.
+    std::stable_sort(out.begin(), out.end(), [](const MyCourse& a, const MyCourse& b) {
+      return a.due_on.has_value() != b.due_on.has_value() ? a.due_on.has_value()
+                                                          : a.due_on < b.due_on;
+    });
     return out;
   });
 }

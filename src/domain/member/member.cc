@@ -16,6 +16,23 @@
 #include "store/query.h"
 
 namespace dj::member {
+
+bool in_target_groups(const std::vector<std::string>& groups, const GroupFacts& m,
+                      int new_member_months) {
+  const std::string& status = m.political_status;
+  for (const auto& g : groups) {
+    if (g == "all_members" && (status == "full" || status == "probationary")) return true;
+    if (g == "activists" && status == "activist") return true;
+    if (g == "development_targets" && status == "development_target") return true;
+    if (g == "party_workers" && m.party_worker) return true;
+    if (g == "leading_cadres" && is_leading_cadre(m.cadre_rank)) return true;
+    if (g == "new_members" && m.joined_on &&
+        *m.joined_on >= months_before(today(), new_member_months)) {
+      return true;
+    }
+  }
+  return groups.empty();
+}
 namespace {
 
 namespace json = boost::json;

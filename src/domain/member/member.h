@@ -35,6 +35,20 @@ inline bool is_leading_cadre(std::string_view cadre_rank) {
 // The same test in SQL, for `<column> IN kLeadingCadreRanksSql`.
 inline constexpr const char* kLeadingCadreRanksSql = "('division', 'bureau')";
 
+// Whom a training class or a course assignment is for (学员类别).
+inline constexpr const char* kTargetGroups[] = {"new_members",         "activists",
+                                                "development_targets", "party_workers",
+                                                "leading_cadres",      "all_members"};
+struct GroupFacts {
+  std::string political_status, cadre_rank;
+  bool party_worker = false;
+  std::optional<std::string> joined_on;
+};
+// Whether a member is in any of `groups` (no groups: everyone); a new member
+// joined within `new_member_months`.
+bool in_target_groups(const std::vector<std::string>& groups, const GroupFacts& m,
+                      int new_member_months);
+
 struct Member {
   int64_t id = 0;
   int64_t org_id = 0;

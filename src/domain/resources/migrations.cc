@@ -291,6 +291,10 @@ CREATE TABLE entry_scores (
 ALTER TABLE venue_bookings ADD COLUMN session_id BIGINT REFERENCES training_sessions(id);
 ALTER TABLE venue_bookings ADD COLUMN activity_id BIGINT REFERENCES activities(id);
 )SQL"},
+    {.version = 24, .name = "work_videos", .sql = R"SQL(
+-- A quality work's video kept here (an uploaded, checked media file).
+ALTER TABLE works ADD COLUMN media_id BIGINT REFERENCES media_files(id);
+)SQL"},
 };
 
 }  // namespace

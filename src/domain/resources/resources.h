@@ -15,6 +15,7 @@
 
 #include "common/result.h"
 #include "domain/auth/principal.h"
+#include "domain/learning/learning.h"
 #include "store/db.h"
 #include "store/migrations.h"
 
@@ -267,7 +268,7 @@ struct SurveyResults {
 };
 
 struct WorkInput {
-  std::optional<int64_t> org_id, year;
+  std::optional<int64_t> org_id, year, media_id;  // media_id: its uploaded video
   std::optional<std::string> title, kind, authors, description, link;  // link: where it plays
 };
 
@@ -277,6 +278,7 @@ struct Work {
   std::string title, kind, authors;
   std::optional<std::string> description, link;
   int64_t updated_at = 0;
+  std::optional<int64_t> media_id;  // its uploaded video (GET /works/{id}/video)
 };
 
 struct Criterion {
@@ -299,6 +301,7 @@ struct Entry {
   int64_t judged = 0;              // judges who scored it
   std::optional<double> score;     // the judges' average total
   std::vector<int64_t> my_scores;  // the caller's own, as a judge
+  std::optional<int64_t> work_media_id;
 };
 
 struct Contest {
@@ -462,6 +465,9 @@ class ResourceService {
                                   std::optional<int64_t> year);
   Result<Work> create_work(const auth::Principal& p, const WorkInput& in);
   Result<Work> update_work(const auth::Principal& p, int64_t id, const WorkInput& patch);
+  // The uploaded video of a work, for whoever sees the work or judges a
+  // contest it entered (not_found otherwise, and for a work without one).
+  Result<learning::Media> work_video(const auth::Principal& p, int64_t id);
   Result<std::vector<Contest>> contests(const auth::Principal& p, std::optional<int64_t> year);
   // With its entries: administrators in scope see all; a judge sees his own scores.
   Result<Contest> contest(const auth::Principal& p, int64_t id);

@@ -33,7 +33,8 @@ std::string affiliated_of(const std::string& path) {
 
 constexpr const char* kWorkSelect =
     "SELECT w.id, w.org_id, o.path, w.year, w.title, w.kind, w.authors, w.description, w.link, "
-    "w.updated_at FROM works w JOIN orgs o ON o.id = w.org_id WHERE w.deleted_at IS NULL";
+    "w.updated_at, w.media_id FROM works w JOIN orgs o ON o.id = w.org_id WHERE w.deleted_at IS "
+    "NULL";
 
 Result<std::vector<Work>> select_works(store::Conn& c, const std::string& and_where,
                                        const store::Params& params) {
@@ -43,7 +44,7 @@ Result<std::vector<Work>> select_works(store::Conn& c, const std::string& and_wh
   std::vector<Work> out;
   for (const auto& r : rows) {
     out.push_back({r.i64(0), r.i64(1), r.i64(3), r.str(2), "", r.str(4), r.str(5), r.str(6),
-                   r.opt_str(7), r.opt_str(8), r.i64(9)});
+                   r.opt_str(7), r.opt_str(8), r.i64(9), r.opt_i64(10)});
   }
   DJ_TRY(org::name_paths(c, out));
   return out;
@@ -71,6 +72,10 @@ Status check_work(store::Conn& c, const Principal& p, const Work& w) {
   }
   if (w.year < 2000 || w.year > 2100) v.add("year", "range", "must be 2000 to 2100");
   DJ_TRY(v.status());
+  if (w.media_id) {
+    DJ_ASSIGN(auto m, learning::media_in_scope(c, p, *w.media_id, "media_id"));
+    if (m.kind != "video") return Error::invalid("media_id", "kind", "a work's file is a video");
+  }
   DJ_TRY(org::OrgService::subtree(c, p, w.org_id));
   return {};
 }
@@ -130,7 +135,8 @@ bool judges(const Contest& k, int64_t user_id) {
 constexpr const char* kEntrySelect =
     "SELECT e.id, e.contest_id, e.work_id, w.org_id, w.title, w.kind, o.path, e.category, "
     "e.award, (SELECT COUNT(*) FROM entry_scores s WHERE s.entry_id = e.id), (SELECT "
-    "AVG(s.total * 1.0) FROM entry_scores s WHERE s.entry_id = e.id) FROM contest_entries e JOIN "
+    "AVG(s.total * 1.0) FROM entry_scores s WHERE s.entry_id = e.id), w.media_id FROM "
+    "contest_entries e JOIN "
     "works w ON w.id = e.work_id JOIN orgs o ON o.id = w.org_id WHERE 1=1";
 
 Result<std::vector<Entry>> select_entries(store::Conn& c, const std::string& and_where,
@@ -152,6 +158,7 @@ Result<std::vector<Entry>> select_entries(store::Conn& c, const std::string& and
     e.award = r.opt_str(8);
     e.judged = r.i64(9);
     if (!r.null(10)) e.score = std::round(r.f64(10) * 10) / 10;
+    e.work_media_id = r.opt_i64(11);
     out.push_back(std::move(e));
   }
   DJ_TRY(org::name_paths(c, out));
@@ -199,15 +206,16 @@ Result<Work> ResourceService::create_work(const Principal& p, const WorkInput& i
            in.authors.value_or(""),
            in.description,
            in.link,
-           0};
+           0,
+           in.media_id};
     DJ_TRY(check_work(c, p, w));
     const int64_t now = now_ms();
     DJ_ASSIGN(auto row, c.query_one("INSERT INTO works (org_id, year, title, kind, authors, "
-                                    "description, link, created_at, updated_at, created_by, "
-                                    "updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                                    "RETURNING id",
+                                    "description, link, media_id, created_at, updated_at, "
+                                    "created_by, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                    "?, ?) RETURNING id",
                                     {w.org_id, w.year, w.title, w.kind, w.authors, w.description,
-                                     w.link, now, now, p.user_id, p.user_id}));
+                                     w.link, w.media_id, now, now, p.user_id, p.user_id}));
     DJ_ASSIGN(auto after, scoped_work(c, p, row.i64(0)));
     DJ_TRY(audit::record(
         c, p.actor(),
@@ -228,17 +236,38 @@ Result<Work> ResourceService::update_work(const Principal& p, int64_t id, const 
     if (patch.authors) w.authors = *patch.authors;
     if (patch.description) w.description = *patch.description;
     if (patch.link) w.link = *patch.link;
+    if (patch.media_id) w.media_id = patch.media_id;
     DJ_TRY(check_work(c, p, w));
-    DJ_TRY(
-        c.exec("UPDATE works SET org_id = ?, year = ?, title = ?, kind = ?, authors = ?, "
-               "description = ?, link = ?, updated_at = ?, updated_by = ? WHERE id = ?",
-               {w.org_id, w.year, w.title, w.kind, w.authors, w.description, w.link, now_ms(),
-                p.user_id, id}));
+    DJ_TRY(c.exec(
+        "UPDATE works SET org_id = ?, year = ?, title = ?, kind = ?, authors = ?, "
+        "description = ?, link = ?, media_id = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+        {w.org_id, w.year, w.title, w.kind, w.authors, w.description, w.link, w.media_id, now_ms(),
+         p.user_id, id}));
     DJ_ASSIGN(auto after, scoped_work(c, p, id));
     DJ_TRY(audit::record(c, p.actor(),
                          {"work.update", "work", std::to_string(id), after.org_path,
                           to_json(before), to_json(after)}));
     return after;
+  });
+}
+
+Result<learning::Media> ResourceService::work_video(const Principal& p, int64_t id) {
+  return store::with_conn(db_, [&](store::Conn& c) -> Result<learning::Media> {
+    DJ_ASSIGN(auto list, select_works(c, " AND w.id = ?", {id}));
+    if (list.empty() || !list[0].media_id) return Error::not_found("work " + std::to_string(id));
+    const Work& w = list[0];
+    bool sees = auth::has(p, Perm::member_read) && auth::in_scope(p, w.org_path);
+    if (!sees) {  // a judge of a contest the work entered
+      DJ_ASSIGN(auto j, c.query_opt("SELECT 1 FROM contest_entries e JOIN contest_judges j ON "
+                                    "j.contest_id = e.contest_id WHERE e.work_id = ? AND "
+                                    "j.user_id = ?",
+                                    {id, p.user_id}));
+      sees = j.has_value();
+    }
+    if (!sees) return Error::not_found("work " + std::to_string(id));
+    DJ_ASSIGN(auto m, learning::load_media(c, w.media_id));
+    if (!m) return Error::not_found("work " + std::to_string(id));
+    return *m;
   });
 }
 
@@ -484,6 +513,7 @@ json::object to_json(const Work& w) {
                       {"authors", w.authors},
                       {"description", or_null(w.description)},
                       {"link", or_null(w.link)},
+                      {"media_id", or_null(w.media_id)},
                       {"updated_at", format_instant(w.updated_at)}};
 }
 
@@ -499,7 +529,8 @@ json::object to_json(const Entry& e) {
                       {"award", or_null(e.award)},
                       {"judged", e.judged},
                       {"score", e.score ? json::value(*e.score) : nullptr},
-                      {"my_scores", json::array(e.my_scores.begin(), e.my_scores.end())}};
+                      {"my_scores", json::array(e.my_scores.begin(), e.my_scores.end())},
+                      {"work_media_id", or_null(e.work_media_id)}};
 }
 
 json::object to_json(const Contest& k) {

@@ -26,18 +26,8 @@ namespace {
 // Whether a member (status, rank, party_worker, joined_on in columns 1-4)
 // belongs to one of the target groups.
 bool in_target(const std::vector<std::string>& groups, const store::Row& m, int new_months) {
-  const std::string status = m.str(1), rank = m.str(2);
-  const bool party_worker = m.flag(3);
-  const std::optional<std::string> joined = m.opt_str(4);
-  for (const auto& g : groups) {
-    if (g == "all_members" && (status == "full" || status == "probationary")) return true;
-    if (g == "activists" && status == "activist") return true;
-    if (g == "development_targets" && status == "development_target") return true;
-    if (g == "party_workers" && party_worker) return true;
-    if (g == "leading_cadres" && member::is_leading_cadre(rank)) return true;
-    if (g == "new_members" && joined && *joined >= months_before(today(), new_months)) return true;
-  }
-  return groups.empty();
+  return member::in_target_groups(groups, {m.str(1), m.str(2), m.flag(3), m.opt_str(4)},
+                                  new_months);
 }
 
 }  // namespace

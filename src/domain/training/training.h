@@ -15,6 +15,7 @@
 #include "common/rotating_code.h"
 #include "common/throttle.h"
 #include "domain/auth/principal.h"
+#include "domain/member/member.h"
 #include "store/db.h"
 #include "store/migrations.h"
 
@@ -22,8 +23,7 @@ namespace dj::training {
 
 // The codes training records take: validation, the API's enums, the web app.
 inline constexpr const char* kLevels[] = {"demonstration", "unit", "party_school"};
-inline constexpr const char* kGroups[] = {"new_members",   "activists",      "development_targets",
-                                          "party_workers", "leading_cadres", "all_members"};
+inline constexpr const auto& kGroups = member::kTargetGroups;
 inline constexpr const char* kMethods[] = {"lecture", "case", "discussion", "observation"};
 inline constexpr const char* kPlanKinds[] = {"multi_year", "annual"};
 

@@ -42,6 +42,18 @@ export const patchLessonsById = (id: number, body: operations['patchLessonsById'
 /** Remove a lesson */
 export const deleteLessonsById = (id: number, headers: Record<string, string> = {}) =>
   request<void>('DELETE', url('/api/v1/lessons/{id}', { id }), undefined, headers)
+/** Assign a published course to a subtree's members in some target groups (none: everyone) by a date */
+export const postCoursesByIdAssignments = (id: number, body: operations['postCoursesByIdAssignments']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
+  request<operations['postCoursesByIdAssignments']['responses'][201]['content']['application/json']>('POST', url('/api/v1/courses/{id}/assignments', { id }), body, headers)
+/** A course's assignments in scope, each with the members it covers, completed and overdue */
+export const getCoursesByIdAssignments = (id: number) =>
+  request<operations['getCoursesByIdAssignments']['responses'][200]['content']['application/json']>('GET', url('/api/v1/courses/{id}/assignments', { id }))
+/** An assignment's completion by organization and the members who have not completed it (at most 500) */
+export const getCourseAssignmentsById = (id: number) =>
+  request<operations['getCourseAssignmentsById']['responses'][200]['content']['application/json']>('GET', url('/api/v1/course-assignments/{id}', { id }))
+/** Withdraw an assignment (completions and hours stay) */
+export const deleteCourseAssignmentsById = (id: number, headers: Record<string, string> = {}) =>
+  request<void>('DELETE', url('/api/v1/course-assignments/{id}', { id }), undefined, headers)
 /** The published courses open to me (my organization's and those above it), with my progress */
 export const getMyCourses = () =>
   request<operations['getMyCourses']['responses'][200]['content']['application/json']>('GET', url('/api/v1/my/courses', {}))

@@ -147,6 +147,9 @@ export const postWorks = (body: operations['postWorks']['requestBody']['content'
 /** Change a work's fields given */
 export const patchWorksById = (id: number, body: operations['patchWorksById']['requestBody']['content']['application/json'], headers: Record<string, string> = {}) =>
   request<operations['patchWorksById']['responses'][200]['content']['application/json']>('PATCH', url('/api/v1/works/{id}', { id }), body, headers)
+/** The signed address a work's uploaded video plays from, for whoever sees the work or judges a contest it entered */
+export const getWorksByIdVideo = (id: number) =>
+  request<operations['getWorksByIdVideo']['responses'][200]['content']['application/json']>('GET', url('/api/v1/works/{id}/video', { id }))
 /** A year's works in scope, and the entries and awards by level */
 export const getWorksFigures = (query: NonNullable<operations['getWorksFigures']['parameters']['query']>) =>
   request<operations['getWorksFigures']['responses'][200]['content']['application/json']>('GET', url('/api/v1/works/figures', {}, query))

@@ -2312,6 +2312,23 @@ export interface paths {
         patch: operations["patchWorksById"];
         trace?: never;
     };
+    "/api/v1/works/{id}/video": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed address a work's uploaded video plays from, for whoever sees the work or judges a contest it entered */
+        get: operations["getWorksByIdVideo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/works/figures": {
         parameters: {
             query?: never;
@@ -2554,6 +2571,42 @@ export interface paths {
         head?: never;
         /** Edit a lesson or replace its file (learners keep their progress) */
         patch: operations["patchLessonsById"];
+        trace?: never;
+    };
+    "/api/v1/courses/{id}/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A course's assignments in scope, each with the members it covers, completed and overdue */
+        get: operations["getCoursesByIdAssignments"];
+        put?: never;
+        /** Assign a published course to a subtree's members in some target groups (none: everyone) by a date */
+        post: operations["postCoursesByIdAssignments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/course-assignments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An assignment's completion by organization and the members who have not completed it (at most 500) */
+        get: operations["getCourseAssignmentsById"];
+        put?: never;
+        post?: never;
+        /** Withdraw an assignment (completions and hours stay) */
+        delete: operations["deleteCourseAssignmentsById"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/my/courses": {
@@ -3097,6 +3150,7 @@ export interface components {
             authors?: string | null;
             description?: string | null;
             link?: string | null;
+            media_id?: number | null;
         };
         ContestInput: {
             name?: string | null;
@@ -3148,6 +3202,12 @@ export interface components {
             position?: number | null;
             body?: string | null;
             url?: string | null;
+        };
+        CourseAssignmentInput: {
+            org_id?: number | null;
+            target_groups?: ("new_members" | "activists" | "development_targets" | "party_workers" | "leading_cadres" | "all_members")[] | null;
+            due_on?: string | null;
+            note?: string | null;
         };
         LessonProgressInput: {
             intervals?: {
@@ -4307,12 +4367,18 @@ export interface components {
             authors: string;
             description: string | null;
             link: string | null;
+            media_id: number | null;
             /** Format: date-time */
             updated_at: string;
         };
         WorkList: {
             items: components["schemas"]["Work"][];
             total: number;
+        };
+        WorkVideo: {
+            url: string;
+            poster_url: string | null;
+            duration_ms: number | null;
         };
         ContestCriterion: {
             name: string;
@@ -4337,6 +4403,7 @@ export interface components {
             judged: number;
             score: number | null;
             my_scores: number[];
+            work_media_id: number | null;
         };
         Contest: {
             id: number;
@@ -4814,6 +4881,45 @@ export interface components {
             lessons_done: number;
             /** Format: date-time */
             completed_at: string | null;
+            /** Format: date */
+            due_on: string | null;
+        };
+        CourseAssignment: {
+            id: number;
+            course_id: number;
+            course_title: string;
+            org_id: number;
+            org_path_name: string;
+            target_groups: ("new_members" | "activists" | "development_targets" | "party_workers" | "leading_cadres" | "all_members")[];
+            /** Format: date */
+            due_on: string;
+            note: string | null;
+            assigned: number;
+            completed: number;
+            overdue: number;
+            /** Format: date-time */
+            created_at: string;
+        };
+        CourseAssignmentList: {
+            items: components["schemas"]["CourseAssignment"][];
+            total: number;
+        };
+        AssignmentOrg: {
+            org_id: number;
+            org_path_name: string;
+            assigned: number;
+            completed: number;
+        };
+        AssignmentMissing: {
+            member_id: number;
+            name: string;
+            org_path_name: string;
+            lessons_done: number;
+        };
+        CourseAssignmentProgress: {
+            assignment: components["schemas"]["CourseAssignment"];
+            orgs: components["schemas"]["AssignmentOrg"][];
+            missing: components["schemas"]["AssignmentMissing"][];
         };
         MyCourseList: {
             items: components["schemas"]["MyCourse"][];
@@ -11080,6 +11186,37 @@ export interface operations {
             };
         };
     };
+    getWorksByIdVideo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkVideo"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getWorksFigures: {
         parameters: {
             query: {
@@ -11755,6 +11892,132 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Lesson"];
                 };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCoursesByIdAssignments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseAssignmentList"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCoursesByIdAssignments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourseAssignmentInput"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseAssignment"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCourseAssignmentsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseAssignmentProgress"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCourseAssignmentsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem (RFC 9457) */
             "4XX": {

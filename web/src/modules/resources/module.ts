@@ -38,6 +38,7 @@ const module: Module = {
       award: { first: '一等奖', second: '二等奖', third: '三等奖', excellence: '优秀奖' },
       works: {
         worksOf: '{year}年精品作品', add: '登记作品', edit: '修改作品', works: '作品', contests: '评选', title: '作品', kind: '类别', authors: '主创人员', link: '观看地址', linkHint: '以 https:// 开头', play: '观看',
+        video: '视频文件', videoHint: '上传 MP4（H.264）或 WebM，最大 2 GB；也可只填写观看地址', uploaded: '已上传：{name}', hasVideo: '已上传视频',
         description: '简介', addContest: '新建评选', contest: '评选活动', level: '级别', categories: '参评类别', categoriesHint: '用顿号或逗号分隔', criteria: '评分标准',
         criterionN: '评分项{n}', maxN: '评分项{n}满分', addCriterion: '增加评分项', judges: '评委', entries: '参评', criteriaText: '评分标准：', pickWork: '选择本单位作品', category: '类别',
         enter: '报送参评', score: '平均分', judgedN: '{n}位评委', myScores: '我的评分', scoreIt: '提交评分', award: '奖项',
@@ -131,6 +132,7 @@ const module: Module = {
       award: { first: 'First prize', second: 'Second prize', third: 'Third prize', excellence: 'Excellence award' },
       works: {
         worksOf: 'Works of {year}', add: 'Record a work', edit: 'Edit the work', works: 'Works', contests: 'Contests', title: 'Work', kind: 'Kind', authors: 'Authors', link: 'Where to watch', linkHint: 'starting with https://', play: 'Watch',
+        video: 'Video file', videoHint: 'Upload an MP4 (H.264) or WebM up to 2 GB, or give only where to watch it', uploaded: 'Uploaded: {name}', hasVideo: 'Video uploaded',
         description: 'About', addContest: 'New contest', contest: 'Contest', level: 'Level', categories: 'Categories', categoriesHint: 'Separated by commas', criteria: 'Criteria',
         criterionN: 'Criterion {n}', maxN: 'Maximum of criterion {n}', addCriterion: 'Add a criterion', judges: 'Judges', entries: 'Entries', criteriaText: 'Criteria: ', pickWork: 'A work of yours', category: 'Category',
         enter: 'Enter it', score: 'Average', judgedN: '{n} judges', myScores: 'My scores', scoreIt: 'Score', award: 'Award',

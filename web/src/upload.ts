@@ -1,7 +1,7 @@
 // A courseware file sent in pieces: the upload is started with its size and
 // type, each piece is PUT at the offset the server stands at, and a piece
 // lost to the network is sent again from where the server says it stands.
-import { getUploadsById, postUploads, putUploadsById, type Upload } from '../../api'
+import { getUploadsById, postUploads, putUploadsById, type Upload } from './api'
 
 const PIECE = 4 << 20
 

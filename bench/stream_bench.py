@@ -8,7 +8,10 @@ against nginx serving the same file in the same run:
   1. one client downloading the whole file, alternating dangjiao and nginx
      three times (curl, throughput in MiB/s, and the ratio);
   2. the server's resident memory before and while 50 clients stream it at
-     once (curl --limit-rate, so the 50 overlap for about 10 s).
+     once (curl --limit-rate, so the 50 overlap for about 10 s);
+  3. 2,000 members (sessions made by checkin_burst setup) watching a real
+     video made by ffmpeg, each reporting 15 s of playback every 15 s for a
+     minute: the server's CPU time over that minute, as a share of one core.
 """
 import argparse
 import http.client
@@ -70,10 +73,84 @@ def curl_speed(url):
     return float(out[0]) / (1 << 20)
 
 
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def viewers(a, work, port, admin, root, pid, n=2000, every=15.0, minutes=1):
+    import threading
+    video = os.path.join(work, "viewers.mp4")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=duration=300:size=64x48:rate=1",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", video], check=True)
+    data = open(video, "rb").read()
+    u = admin.call("POST", "/api/v1/uploads", {"org_id": root, "filename": "v.mp4", "media_type": "video/mp4",
+                                               "size": len(data)})
+    u = admin.call("PUT", "/api/v1/uploads/%d?offset=0" % u["id"], raw=data)
+    course = admin.call("POST", "/api/v1/courses", {"org_id": root, "title": "viewers", "hours_tenths": 1})
+    lesson = admin.call("POST", "/api/v1/courses/%d/lessons" % course["id"],
+                        {"title": "v", "kind": "video", "media_id": u["media"]["id"]})["id"]
+    admin.call("PATCH", "/api/v1/courses/%d" % course["id"], {"status": "published"})
+    burst = os.path.join(work, "burst")
+    os.makedirs(burst, exist_ok=True)
+    subprocess.run([os.path.abspath(a.burst), "setup", "--db", "sqlite://%s/stream.db" % work,
+                    "--members", str(n), "--out", burst], check=True, stdout=subprocess.DEVNULL)
+    tokens = [line.split()[1] for line in open(os.path.join(burst, "tokens.txt"))]
+    errors = []
+
+    def post(conn, token, path, body):
+        conn.request("POST", path, body=json.dumps(body), headers={
+            "Authorization": "Bearer " + token, "Content-Type": "application/json"})
+        r = conn.getresponse()
+        r.read()
+        if r.status != 200:
+            errors.append(r.status)
+
+    # Every member opens the lesson (the clock starts), spread over the first period.
+    def open_all(part):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for t in part:
+            post(conn, t, "/api/v1/my/lessons/%d/play" % lesson, {})
+    parts = [tokens[i::8] for i in range(8)]
+    threads = [threading.Thread(target=open_all, args=(p,)) for p in parts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    errors.clear()
+    time.sleep(every)
+    start_cpu, start = cpu_seconds(pid), time.monotonic()
+    rounds = int(minutes * 60 / every)
+
+    def report(part, offset):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for r in range(rounds):
+            for i, t in enumerate(part):
+                due = start + r * every + (offset + i * len(parts)) * every / len(tokens)
+                wait = due - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                post(conn, t, "/api/v1/my/lessons/%d/progress" % lesson,
+                     {"intervals": [{"start_ms": r * 15000, "end_ms": (r + 1) * 15000}],
+                      "position_ms": (r + 1) * 15000})
+    threads = [threading.Thread(target=report, args=(p, k)) for k, p in enumerate(parts)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    secs = time.monotonic() - start
+    used = cpu_seconds(pid) - start_cpu
+    print("%d viewers reporting every %.0f s for %.0f s: %d reports (%.0f/s), %d refused; server CPU %.1f s "
+          "= %.1f%% of one core" % (n, every, secs, n * rounds, n * rounds / secs, len(errors), used,
+                                    100 * used / secs))
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--server", required=True)
     p.add_argument("--work", required=True)
+    p.add_argument("--burst", required=True, help="build/bench/checkin_burst (makes the sessions)")
     a = p.parse_args()
     work = os.path.abspath(a.work)
     os.makedirs(work, exist_ok=True)
@@ -152,6 +229,7 @@ def main():
             time.sleep(0.1)
         print("server RSS: %.1f MiB before, %.1f MiB at most while 50 clients streamed 100 MiB each "
               "(+%.1f MiB)" % (before, peak, peak - before))
+        viewers(a, work, port, admin, root, server.pid)
     finally:
         if nginx:
             nginx.terminate()

@@ -5,7 +5,8 @@
 #  3. GET /api/v1/members/{id} (Bearer, keep-alive) with wrk -t2 -c64, against
 #     nginx serving a static file of the same size in the same run
 #  4. Google Benchmark: member listing and the router's server time
-#  5. the check-in burst, the activities and resources benchmarks, the roster import and export
+#  5. the check-in burst, the activities and resources benchmarks, streaming and progress
+#     reports, the roster import and export
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh --bench
@@ -190,6 +191,9 @@ echo "== resources: the service centre's month calendar, every slot booked (SQLi
 psql "$pgurl" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public" >/dev/null
 DANGJIAO_BENCH_PG="$pgurl" ./build/bench/bench_resources || true
 scripts/pg.sh stop "$pgdir"
+
+echo "== online learning: a 1 GiB file against nginx, memory under 50 streams, 2,000 viewers' reports"
+python3 bench/stream_bench.py --server "$bin" --burst ./build/bench/checkin_burst --work "$work/stream"
 
 echo "== roster: 100,000-row .xlsx, dry run then commit through the CLI (SQLite), peak RSS"
 rdb="sqlite://$work/roster.db"

@@ -12,6 +12,7 @@
 #include "common/time.h"
 #include "domain/activity/activity.h"
 #include "domain/audit/audit.h"
+#include "domain/ledger/ledger.h"
 #include "domain/member/citizen_id.h"
 #include "domain/member/member.h"
 #include "domain/training/training.h"
@@ -1175,6 +1176,103 @@ Status generate_works(store::Db& db, Gen& g, const Tree& tree, const std::string
 
 }  // namespace
 
+// Online learning: three committee courses of link and article lessons
+// (the uploaded videos come from the organizations; none ships here), two
+// assignments, and the first ten directly affiliated organizations' members
+// of whom about 40 % completed the first course, its hours in their ledger;
+// member01 has read its first lesson and still has it to do.
+Status generate_courses(store::Db& db, Gen& g, const Tree& tree, int64_t member01) {
+  struct Lesson {
+    const char* title;
+    const char* kind;  // link or article
+    const char* text;
+  };
+  struct Course {
+    const char* title;
+    const char* tag;
+    int64_t hours_tenths;
+    std::vector<Lesson> lessons;
+  };
+  const std::vector<Course> courses = {
+      {"深入学习贯彻习近平新时代中国特色社会主义思想",
+       "xi_thought",
+       20,
+       {{"学习强国：理论学习专题", "link", "https://www.xuexi.cn/"},
+        {"学习强国：党史学习", "link", "https://www.xuexi.cn/"},
+        {"学习体会：以学铸魂、以学增智",
+         "article",
+         "以学铸魂，就是要坚定理想信念；以学增智，就是要提高履职本领。\n请结合本职工作，"
+         "谈谈学习后的体会。"}}},
+      {"党史学习教育专题",
+       "party_history",
+       15,
+       {{"中国共产党的创立", "article", "1921年7月，中国共产党第一次全国代表大会召开。"},
+        {"遵义会议", "article", "1935年1月，中共中央在遵义召开政治局扩大会议。"},
+        {"新时代的伟大变革", "article", "党的十八大以来，中国特色社会主义进入新时代。"}}},
+      {"廉洁自律准则解读",
+       "integrity",
+       10,
+       {{"准则的主要内容", "article", "《中国共产党廉洁自律准则》坚持正面倡导、重在立德。"},
+        {"警示教育", "article", "以案为鉴、以案促改，筑牢拒腐防变的思想防线。"}}},
+  };
+  const int64_t now = now_ms();
+  const std::string year = today().substr(0, 4);
+  return store::with_tx(db, [&](store::Conn& c) -> Status {
+    std::vector<int64_t> course_ids, first_lessons;
+    std::vector<std::vector<int64_t>> lesson_ids;
+    for (const auto& k : courses) {
+      DJ_ASSIGN(auto row, c.query_one("INSERT INTO courses (org_id, title, tags, hours_tenths, "
+                                      "status, created_at, updated_at) VALUES (?, ?, ?, ?, "
+                                      "'published', ?, ?) RETURNING id",
+                                      {tree.root, k.title, fmt::format("[\"{}\"]", k.tag),
+                                       k.hours_tenths, now, now}));
+      course_ids.push_back(row.i64(0));
+      lesson_ids.emplace_back();
+      int position = 0;
+      for (const auto& l : k.lessons) {
+        const bool link = std::string_view(l.kind) == "link";
+        DJ_ASSIGN(auto lr,
+                  c.query_one("INSERT INTO lessons (course_id, chapter, title, kind, position, "
+                              "body, url, created_at, updated_at) VALUES (?, '', ?, ?, ?, ?, ?, ?, "
+                              "?) RETURNING id",
+                              {row.i64(0), l.title, l.kind, ++position,
+                               link ? store::Value() : store::Value(l.text),
+                               link ? store::Value(l.text) : store::Value(), now, now}));
+        lesson_ids.back().push_back(lr.i64(0));
+      }
+    }
+    DJ_TRY(c.exec("INSERT INTO course_assignments (course_id, org_id, target_groups, due_on, "
+                  "created_at) VALUES (?, ?, '[]', ?, ?)",
+                  {course_ids[0], tree.root, year + "-12-31", now}));
+    DJ_TRY(c.exec("INSERT INTO course_assignments (course_id, org_id, target_groups, due_on, "
+                  "created_at) VALUES (?, ?, '[\"leading_cadres\"]', ?, ?)",
+                  {course_ids[2], tree.affiliated[0].first,
+                   date_from_days(days_from_date(today()) + 14), now}));
+    // Completions of the first course, each lesson read to its end.
+    std::vector<store::Params> progress;
+    for (const auto& b : tree.branches) {
+      if (b.affiliated >= 10) continue;
+      for (const auto& m : b.members) {
+        if (m.retired || m.id == member01 || !g.chance(40)) continue;
+        const int64_t at = now - g.below(60) * 86400000LL;
+        for (int64_t lesson : lesson_ids[0]) progress.push_back({m.id, lesson, "[]", 0, 0, at, at});
+        DJ_ASSIGN(auto cc, c.query_one("INSERT INTO course_completions (member_id, course_id, "
+                                       "hours_tenths, completed_at) VALUES (?, ?, ?, ?) "
+                                       "RETURNING id",
+                                       {m.id, course_ids[0], courses[0].hours_tenths, at}));
+        const std::string on = date_from_days(days_from_date(today()) - (now - at) / 86400000LL);
+        DJ_TRY(ledger::post(c, "online", cc.i64(0), courses[0].title,
+                            {{m.id, on, courses[0].hours_tenths}}));
+      }
+    }
+    progress.push_back({member01, lesson_ids[0][0], "[]", 0, 0, now, now});
+    return store::insert_rows(c, "lesson_progress",
+                              {"member_id", "lesson_id", "intervals", "watched_ms", "position_ms",
+                               "reported_at", "completed_at"},
+                              progress);
+  });
+}
+
 Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
   const Params params =
       opt.scale == Scale::city ? Params{47, 900, 5500} : Params{1500, 148000, 2000000};
@@ -1368,6 +1466,7 @@ Result<Summary> generate(store::Db& db, const Keys& keys, const Options& opt) {
     DJ_TRY(generate_collections(db, g, tree));
     DJ_TRY(generate_surveys(db, keys, g, tree, member_account));
     DJ_TRY(generate_works(db, g, tree, pw_hash, sum));
+    DJ_TRY(generate_courses(db, g, tree, member_account));
   }
   DJ_TRY(audit::record_now(db, {std::nullopt, "dangjiao demo", "", "cli demo"},
                            {"demo.generate",

@@ -169,19 +169,27 @@ class Session : public std::enable_shared_from_this<Session> {
     r.secure = r.header("x-forwarded-proto") == "https";
   }
 
+  // The status line and headers of `out` on `res`, and whether the
+  // connection stays open after it.
+  template <class Body>
+  void head(bhttp::response<Body>& res, const Response& out) {
+    const auto& req = parser_->get();
+    res.version(req.version());
+    res.result(static_cast<unsigned>(out.status));
+    res.set(bhttp::field::server, "dangjiao");
+    res.set(bhttp::field::content_type, out.content_type);
+    res.set("X-Content-Type-Options", "nosniff");
+    for (const auto& [k, v] : out.headers) res.insert(k, v);
+    res.keep_alive(req.keep_alive() && !st_->stopping);
+    keep_ = res.keep_alive();
+  }
+
   void write(Response out) {
     if (out.file) return write_file(std::move(out));
     const auto& req = parser_->get();
     res_ = {};
-    res_.version(req.version());
-    res_.result(static_cast<unsigned>(out.status));
-    res_.set(bhttp::field::server, "dangjiao");
-    res_.set(bhttp::field::content_type, out.content_type);
-    res_.set("X-Content-Type-Options", "nosniff");
-    for (auto& [k, v] : out.headers) res_.insert(k, v);
+    head(res_, out);
     res_.body() = std::move(out.body);
-    res_.keep_alive(req.keep_alive() && !st_->stopping);
-    keep_ = res_.keep_alive();
     res_.prepare_payload();
     if (req.method() == bhttp::verb::head) {  // the length GET would send, no body
       const auto length = res_.body().size();
@@ -223,14 +231,7 @@ class Session : public std::enable_shared_from_this<Session> {
     file_left_ = f.length;
     head_writer_.reset();
     head_ = {};
-    head_.version(req.version());
-    head_.result(static_cast<unsigned>(out.status));
-    head_.set(bhttp::field::server, "dangjiao");
-    head_.set(bhttp::field::content_type, out.content_type);
-    head_.set("X-Content-Type-Options", "nosniff");
-    for (auto& [k, v] : out.headers) head_.insert(k, v);
-    head_.keep_alive(req.keep_alive() && !st_->stopping);
-    keep_ = head_.keep_alive();
+    head(head_, out);
     head_.content_length(f.length);
     if (req.method() == bhttp::verb::head) file_left_ = 0;
     head_writer_.emplace(head_);

@@ -1199,8 +1199,7 @@ Status generate_courses(store::Db& db, Gen& g, const Tree& tree, int64_t member0
        20,
        {{"学习强国：理论学习专题", "link", "https://www.xuexi.cn/"},
         {"学习强国：党史学习", "link", "https://www.xuexi.cn/"},
-        {"学习体会：以学铸魂、以学增智",
-         "article",
+        {"学习体会：以学铸魂、以学增智", "article",
          "以学铸魂，就是要坚定理想信念；以学增智，就是要提高履职本领。\n请结合本职工作，"
          "谈谈学习后的体会。"}}},
       {"党史学习教育专题",
@@ -1241,13 +1240,15 @@ Status generate_courses(store::Db& db, Gen& g, const Tree& tree, int64_t member0
         lesson_ids.back().push_back(lr.i64(0));
       }
     }
-    DJ_TRY(c.exec("INSERT INTO course_assignments (course_id, org_id, target_groups, due_on, "
-                  "created_at) VALUES (?, ?, '[]', ?, ?)",
-                  {course_ids[0], tree.root, year + "-12-31", now}));
-    DJ_TRY(c.exec("INSERT INTO course_assignments (course_id, org_id, target_groups, due_on, "
-                  "created_at) VALUES (?, ?, '[\"leading_cadres\"]', ?, ?)",
-                  {course_ids[2], tree.affiliated[0].first,
-                   date_from_days(days_from_date(today()) + 14), now}));
+    DJ_TRY(
+        c.exec("INSERT INTO course_assignments (course_id, org_id, target_groups, due_on, "
+               "created_at) VALUES (?, ?, '[]', ?, ?)",
+               {course_ids[0], tree.root, year + "-12-31", now}));
+    DJ_TRY(
+        c.exec("INSERT INTO course_assignments (course_id, org_id, target_groups, due_on, "
+               "created_at) VALUES (?, ?, '[\"leading_cadres\"]', ?, ?)",
+               {course_ids[2], tree.affiliated[0].first,
+                date_from_days(days_from_date(today()) + 14), now}));
     // Completions of the first course, each lesson read to its end.
     std::vector<store::Params> progress;
     for (const auto& b : tree.branches) {

@@ -131,6 +131,21 @@ Result<Course> load_course(store::Conn& c, int64_t id) {
   return list[0];
 }
 
+Result<std::pair<Course, Lesson>> find_lesson(
+    store::Conn& c, int64_t id, const std::function<Result<Course>(int64_t course_id)>& course_of) {
+  const auto gone = [&] { return Error::not_found("lesson " + std::to_string(id)); };
+  DJ_ASSIGN(auto row,
+            c.query_opt("SELECT course_id FROM lessons WHERE id = ? AND deleted_at IS NULL", {id}));
+  if (!row) return gone();
+  auto k = course_of(row->i64(0));
+  if (!k) return gone();
+  DJ_ASSIGN(auto lessons, load_lessons(c, k->id));
+  for (auto& l : lessons) {
+    if (l.id == id) return std::make_pair(*k, std::move(l));
+  }
+  return gone();
+}
+
 Result<std::vector<Lesson>> load_lessons(store::Conn& c, int64_t course_id) {
   DJ_ASSIGN(auto rows, c.query("SELECT id, course_id, chapter, title, kind, position, media_id, "
                                "body, url FROM lessons WHERE course_id = ? AND deleted_at IS NULL "
@@ -345,16 +360,7 @@ Result<Lesson> LearningService::add_lesson(const Principal& p, int64_t course_id
 namespace {
 
 Result<std::pair<Course, Lesson>> managed_lesson(store::Conn& c, const Principal& p, int64_t id) {
-  DJ_ASSIGN(auto row,
-            c.query_opt("SELECT course_id FROM lessons WHERE id = ? AND deleted_at IS NULL", {id}));
-  if (!row) return Error::not_found("lesson " + std::to_string(id));
-  auto k = managed_course(c, p, row->i64(0));
-  if (!k) return Error::not_found("lesson " + std::to_string(id));
-  DJ_ASSIGN(auto lessons, detail::load_lessons(c, k->id));
-  for (auto& l : lessons) {
-    if (l.id == id) return std::make_pair(*k, std::move(l));
-  }
-  return Error::not_found("lesson " + std::to_string(id));
+  return detail::find_lesson(c, id, [&](int64_t k) { return managed_course(c, p, k); });
 }
 
 }  // namespace

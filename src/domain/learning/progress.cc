@@ -196,16 +196,7 @@ namespace {
 
 // The lesson `id` of a course open to the member, with that course.
 Result<std::pair<Course, Lesson>> open_lesson(store::Conn& c, const Learning& me, int64_t id) {
-  DJ_ASSIGN(auto row,
-            c.query_opt("SELECT course_id FROM lessons WHERE id = ? AND deleted_at IS NULL", {id}));
-  if (!row) return Error::not_found("lesson " + std::to_string(id));
-  auto k = open_course(c, me, row->i64(0));
-  if (!k) return Error::not_found("lesson " + std::to_string(id));
-  DJ_ASSIGN(auto lessons, detail::load_lessons(c, k->id));
-  for (auto& l : lessons) {
-    if (l.id == id) return std::make_pair(*k, std::move(l));
-  }
-  return Error::not_found("lesson " + std::to_string(id));
+  return detail::find_lesson(c, id, [&](int64_t k) { return open_course(c, me, k); });
 }
 
 }  // namespace

@@ -333,7 +333,7 @@ struct Router::Impl {
           R"({{"ts":"{}","ip":"{}","method":{},"path":{},"route":"{}","status":{},"ms":{:.3f},"bytes":{},"user":"{}"}})",
           format_instant(now_ms()), o.client_ip, json::serialize(json::string(o.method)),
           json::serialize(json::string(o.path)), metrics[o.metric].key, res.status, secs * 1000,
-          res.body.size(), o.actor ? o.actor->username : "");
+          res.file ? res.file->length : res.body.size(), o.actor ? o.actor->username : "");
     }
     reply(std::move(res));
   }

@@ -3137,6 +3137,16 @@ http { access_log off; client_body_temp_path %(w)s; proxy_temp_path %(w)s;
         self.assertEqual(r.status, 422)
         self.assertEqual(r.field_errors(), {"media_id": "not_found"})
 
+    def test_a_course_cover_shows_to_its_learners(self):
+        cover = self.upload(self.admin, PNG, "image/png", filename="cover.png")
+        self.assertEqual(cover["media"]["kind"], "image")
+        r = self.admin.patch("/api/v1/courses/%d" % self.course["id"], {"cover_media_id": cover["media"]["id"]})
+        self.assertEqual(r.status, 200, r)
+        mine = {x["course"]["id"]: x for x in self.member.get("/api/v1/my/courses").json()["items"]}
+        img = self.fetch(mine[self.course["id"]]["course"]["cover_url"])
+        self.assertEqual((img.status, img.header("content-type"), img.body_bytes), (200, "image/png", PNG))
+        self.assertIsNotNone(self.admin.get("/api/v1/courses/%d" % self.course["id"]).json()["course"]["cover_url"])
+
     def test_assignments_and_their_bad_input(self):
         import datetime
         base = "/api/v1/courses/%d/assignments" % self.course["id"]

@@ -175,6 +175,7 @@ json::value to_json(const Course& k) {
                       {"tags", std::move(tags)},
                       {"hours_tenths", k.hours_tenths},
                       {"cover_media_id", or_null(k.cover_media_id)},
+                      {"cover_url", or_null(k.cover_url)},
                       {"lecturer_user_id", or_null(k.lecturer_user_id)},
                       {"lessons", k.lessons},
                       {"updated_at", format_instant(k.updated_at)}};
@@ -190,6 +191,10 @@ json::value to_json(const Lesson& l) {
                       {"media", l.media ? to_json(*l.media) : json::value(nullptr)},
                       {"body", or_null(l.body)},
                       {"url", or_null(l.url)}};
+}
+
+void LearningService::sign_cover(Course& k) const {
+  if (k.cover_media_id) k.cover_url = media_url(*k.cover_media_id, false);
 }
 
 Result<CoursePage> LearningService::list_courses(const Principal& p, const CourseQuery& q) {
@@ -318,6 +323,7 @@ Result<Study> LearningService::course(const Principal& p, int64_t id) {
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Study> {
     Study s;
     DJ_ASSIGN(s.course, managed_course(c, p, id));
+    sign_cover(s.course);
     DJ_ASSIGN(s.lessons, detail::load_lessons(c, id));
     return s;
   });

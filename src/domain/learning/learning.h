@@ -92,6 +92,7 @@ struct Course {
   std::optional<int64_t> cover_media_id, lecturer_user_id;
   int64_t lessons = 0;
   int64_t updated_at = 0;
+  std::optional<std::string> cover_url;  // signed, where a course is shown to people
 };
 
 struct LessonInput {
@@ -300,6 +301,9 @@ class LearningService {
   std::string media_url(int64_t media_id, bool poster) const;
 
  private:
+  // Fills the course's cover_url (a signed address) when it has a cover.
+  void sign_cover(Course& k) const;
+
   store::Db& db_;
   Config cfg_;
   std::mutex append_mutex_;  // one piece written at a time

@@ -161,6 +161,7 @@ Result<std::vector<MyCourse>> LearningService::my_courses(const Principal& p) {
     std::vector<MyCourse> out;
     for (const auto& r : rows) {
       DJ_ASSIGN(auto k, detail::load_course(c, r.i64(0)));
+      sign_cover(k);
       MyCourse m{std::move(k), r.i64(1), r.opt_i64(2), {}};
       if (auto d = due.find(m.course.id); d != due.end()) m.due_on = d->second;
       out.push_back(std::move(m));
@@ -179,6 +180,7 @@ Result<Study> LearningService::study(const Principal& p, int64_t course_id) {
     DJ_ASSIGN(auto me, learner(c, p));
     Study s;
     DJ_ASSIGN(s.course, open_course(c, me, course_id));
+    sign_cover(s.course);
     DJ_ASSIGN(s.lessons, detail::load_lessons(c, course_id));
     for (const auto& l : s.lessons) {
       DJ_ASSIGN(auto st, stored(c, me.member_id, l.id));

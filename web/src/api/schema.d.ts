@@ -4807,6 +4807,7 @@ export interface components {
             lessons: number;
             /** Format: date-time */
             updated_at: string;
+            cover_url: string | null;
         };
         CourseList: {
             items: components["schemas"]["Course"][];

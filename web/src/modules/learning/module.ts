@@ -22,7 +22,7 @@ const module: Module = {
       courseStatus: { draft: '草稿', published: '已发布' },
       courseTopic: { party_history: '党史', xi_thought: '习近平新时代中国特色社会主义思想', party_rules: '党章党规', policy: '方针政策', integrity: '廉洁自律', professional: '业务知识' },
       learning: {
-        tab: '学习', add: '新建课程', edit: '修改课程', title: '课程名称', search: '课程名称', status: '状态', allStatuses: '全部状态', hours: '学时', hoursUnit: '{h}学时',
+        tab: '学习', cover: '封面图片', add: '新建课程', edit: '修改课程', title: '课程名称', search: '课程名称', status: '状态', allStatuses: '全部状态', hours: '学时', hoursUnit: '{h}学时',
         tags: '专题', tagsHint: '选择或输入专题', description: '简介', lessons: '课时', lessonCount: '{n}个课时', owner: '发布单位', updated: '更新时间',
         publish: '发布', unpublish: '撤回为草稿', removeConfirm: '删除课程“{title}”？', addLesson: '新增课时', editLesson: '修改课时', chapter: '章', chapterHint: '如：第一章 党的创立',
         lessonTitle: '课时名称', kind: '类型', file: '文件', pickFile: '选择文件', fileHint: '视频 MP4（H.264）或 WebM，音频 MP3 或 M4A，文档 PDF；最大 2 GB，断网后可续传', uploading: '上传中 {p}%',
@@ -60,7 +60,7 @@ const module: Module = {
       courseStatus: { draft: 'Draft', published: 'Published' },
       courseTopic: { party_history: 'Party history', xi_thought: 'Xi Jinping Thought', party_rules: 'Party rules', policy: 'Policy', integrity: 'Integrity', professional: 'Professional' },
       learning: {
-        tab: 'Study', add: 'New course', edit: 'Edit course', title: 'Course', search: 'Course title', status: 'Status', allStatuses: 'All statuses', hours: 'Hours', hoursUnit: '{h} h',
+        tab: 'Study', cover: 'Cover image', add: 'New course', edit: 'Edit course', title: 'Course', search: 'Course title', status: 'Status', allStatuses: 'All statuses', hours: 'Hours', hoursUnit: '{h} h',
         tags: 'Topics', tagsHint: 'Pick or type topics', description: 'Description', lessons: 'Lessons', lessonCount: '{n} lessons', owner: 'Published by', updated: 'Updated',
         publish: 'Publish', unpublish: 'Back to draft', removeConfirm: 'Remove the course “{title}”?', addLesson: 'Add lesson', editLesson: 'Edit lesson', chapter: 'Chapter', chapterHint: 'e.g. Chapter 1',
         lessonTitle: 'Lesson', kind: 'Kind', file: 'File', pickFile: 'Choose file', fileHint: 'Video MP4 (H.264) or WebM, audio MP3 or M4A, document PDF; up to 2 GB, resumes after a lost connection', uploading: 'Uploading {p}%',

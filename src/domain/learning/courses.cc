@@ -65,6 +65,14 @@ std::string tags_text(const std::vector<std::string>& tags) {
   return json::serialize(a);
 }
 
+// Whose files a course may use: p's organizations' (a lecturer: the course
+// owner's, for whom he uploads).
+Principal files_for(const Principal& p, const Course& k) {
+  Principal as = p;
+  if (p.role == auth::Role::lecturer) as.scope_path = k.org_path;
+  return as;
+}
+
 Status check_course(store::Conn& c, const Principal& p, const Course& k) {
   Validator v;
   v.text("title", k.title, 100);
@@ -79,7 +87,7 @@ Status check_course(store::Conn& c, const Principal& p, const Course& k) {
     v.add("status", "no_lessons", "a course is published with at least one lesson");
   }
   if (k.cover_media_id) {
-    auto m = media_in_scope(c, p, *k.cover_media_id, "cover_media_id");
+    auto m = media_in_scope(c, files_for(p, k), *k.cover_media_id, "cover_media_id");
     if (!m) return m.error();
     if (m->kind != "image") v.add("cover_media_id", "kind", "the cover is an image");
   }
@@ -95,7 +103,7 @@ Status check_course(store::Conn& c, const Principal& p, const Course& k) {
   return {};
 }
 
-Status check_lesson(store::Conn& c, const Principal& p, const Lesson& l) {
+Status check_lesson(store::Conn& c, const Principal& p, const Course& k, const Lesson& l) {
   Validator v;
   v.text("title", l.title, 100);
   v.text("chapter", l.chapter, 100, false);
@@ -113,7 +121,7 @@ Status check_lesson(store::Conn& c, const Principal& p, const Lesson& l) {
   }
   DJ_TRY(v.status());
   if (file) {
-    DJ_ASSIGN(auto m, media_in_scope(c, p, *l.media_id, "media_id"));
+    DJ_ASSIGN(auto m, media_in_scope(c, files_for(p, k), *l.media_id, "media_id"));
     if (m.kind != l.kind) {
       return Error::invalid("media_id", "kind", "the file is " + m.kind + ", not " + l.kind);
     }
@@ -346,7 +354,7 @@ Result<Lesson> LearningService::add_lesson(const Principal& p, int64_t course_id
              {},
              in.kind == "article" ? in.body : std::nullopt,
              in.kind == "link" ? in.url : std::nullopt};
-    DJ_TRY(check_lesson(c, p, l));
+    DJ_TRY(check_lesson(c, p, k, l));
     const int64_t now = now_ms();
     DJ_ASSIGN(auto row, c.query_one("INSERT INTO lessons (course_id, chapter, title, kind, "
                                     "position, media_id, body, url, created_at, updated_at) "
@@ -387,7 +395,7 @@ Result<Lesson> LearningService::update_lesson(const Principal& p, int64_t id,
     if (l.kind != "article") l.body.reset();
     if (l.kind != "link") l.url.reset();
     if (l.kind == "article" || l.kind == "link") l.media_id.reset();
-    DJ_TRY(check_lesson(c, p, l));
+    DJ_TRY(check_lesson(c, p, k, l));
     // Progress is kept by lesson: a new file keeps what learners played
     // (clipped to the new length when they next report).
     DJ_TRY(

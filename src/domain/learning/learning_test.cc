@@ -325,6 +325,49 @@ TEST_P(LearningTest, AssignmentsCoverTheirGroupsAndCountCompletion) {
   EXPECT_EQ(svc_->assignments(admin_, course)->size(), 1u);
 }
 
+TEST_P(LearningTest, ALecturerUploadsToTheCoursesHeTeaches) {
+  auto account = store::with_conn(db(), [](store::Conn& c) {
+    return c.query_one(
+        "INSERT INTO users (username, password_hash, role, created_at, updated_at) "
+        "VALUES ('lecturer-t', 'x', 'lecturer', 0, 0) RETURNING id");
+  });
+  ASSERT_TRUE(account) << account.error().message;
+  auto lecturer = testing::scoped(auth::Role::lecturer, "/none/");
+  lecturer.user_id = account->i64(0);
+  CourseInput ci;
+  ci.org_id = unit_.id;
+  ci.title = "讲师的课程";
+  ci.lecturer_user_id = lecturer.user_id;
+  auto k = svc_->create_course(admin_, ci);
+  ASSERT_TRUE(k) << k.error().message;
+  // His upload is for the course's owner; then it is a lesson of his course.
+  UploadInput in;
+  in.org_id = unit_.id;
+  in.filename = "lecture.mp4";
+  in.media_type = "video/mp4";
+  in.size = static_cast<int64_t>(sample_mp4().size());
+  auto u = svc_->start_upload(lecturer, in);
+  ASSERT_TRUE(u) << u.error().message;
+  u = svc_->append(lecturer, u->id, 0, sample_mp4());
+  ASSERT_TRUE(u) << u.error().message;
+  LessonInput li;
+  li.title = "第一讲";
+  li.kind = "video";
+  li.media_id = u->media_id;
+  auto l = svc_->add_lesson(lecturer, k->id, li);
+  ASSERT_TRUE(l) << l.error().message;
+  EXPECT_EQ(svc_->list_courses(lecturer, {})->total, 1);
+  // Not for an organization whose courses he does not teach, nor a course of another.
+  in.org_id = branch_.id;
+  auto other = svc_->start_upload(lecturer, in);
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().fields.at(0).code, "not_lecturer");
+  ci.lecturer_user_id.reset();
+  auto theirs = svc_->create_course(admin_, ci);
+  EXPECT_EQ(svc_->add_lesson(lecturer, theirs->id, li).error().code, ErrorCode::not_found);
+  EXPECT_EQ(svc_->create_course(lecturer, ci).error().code, ErrorCode::forbidden);
+}
+
 DJ_INSTANTIATE_BACKENDS(LearningTest);
 
 }  // namespace

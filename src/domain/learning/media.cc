@@ -264,7 +264,21 @@ Result<Upload> LearningService::start_upload(const Principal& p, const UploadInp
   }
   const int64_t org_id = in.org_id.value_or(p.org_id.value_or(0));
   return store::with_tx(db_, [&](store::Conn& c) -> Result<Upload> {
-    DJ_ASSIGN(auto path, org::OrgService::subtree(c, p, org_id));
+    std::string path;
+    if (p.role == auth::Role::lecturer) {
+      // A lecturer uploads for the organization that owns a course he teaches.
+      DJ_ASSIGN(auto owner, c.query_opt("SELECT o.path FROM courses k JOIN orgs o ON o.id = "
+                                        "k.org_id WHERE k.org_id = ? AND k.lecturer_user_id = ? "
+                                        "AND k.deleted_at IS NULL",
+                                        {org_id, p.user_id}));
+      if (!owner) {
+        return Error::invalid("org_id", "not_lecturer",
+                              "upload for the organization of a course you teach");
+      }
+      path = owner->str(0);
+    } else {
+      DJ_ASSIGN(path, org::OrgService::subtree(c, p, org_id));
+    }
     // Kept files and the uploads still arriving count against the quota.
     DJ_ASSIGN(auto used, c.query_one("SELECT (SELECT COALESCE(SUM(size), 0) FROM media_files "
                                      "WHERE org_id = ?) + (SELECT COALESCE(SUM(size), 0) FROM "
@@ -298,7 +312,9 @@ Result<Upload> LearningService::upload(const Principal& p, int64_t id) {
   DJ_TRY(auth::require(p, Perm::course_manage));
   return store::with_conn(db_, [&](store::Conn& c) -> Result<Upload> {
     DJ_ASSIGN(auto row, c.query_opt(kUploadSelect, {id}));
-    if (!row || row->i64(9) != p.user_id || !auth::in_scope(p, row->str(8))) {
+    // One's own uploads (a lecturer's are for his courses' owners, outside his scope).
+    if (!row || row->i64(9) != p.user_id ||
+        (p.role != auth::Role::lecturer && !auth::in_scope(p, row->str(8)))) {
       return Error::not_found("upload " + std::to_string(id));
     }
     Upload u{row->i64(0), row->i64(1), row->str(2),     row->str(3), row->str(4),

@@ -23,31 +23,6 @@ constexpr const char* kCourseSelect =
     "l.course_id = c.id AND l.deleted_at IS NULL) FROM courses c JOIN orgs o ON o.id = c.org_id "
     "WHERE c.deleted_at IS NULL";
 
-Result<std::vector<Course>> select_courses(store::Conn& c, const std::string& and_where,
-                                           const store::Params& params) {
-  DJ_ASSIGN(auto rows, c.query(std::string(kCourseSelect) + and_where, params));
-  std::vector<Course> out;
-  for (const auto& r : rows) {
-    Course k;
-    k.id = r.i64(0);
-    k.org_id = r.i64(1);
-    k.org_path = r.str(2);
-    k.title = r.str(3);
-    k.status = r.str(4);
-    k.description = r.opt_str(5);
-    const json::value tags = json::parse(r.str(6));
-    for (const auto& t : tags.as_array()) k.tags.emplace_back(t.as_string());
-    k.hours_tenths = r.i64(7);
-    k.cover_media_id = r.opt_i64(8);
-    k.lecturer_user_id = r.opt_i64(9);
-    k.updated_at = r.i64(10);
-    k.lessons = r.i64(11);
-    out.push_back(std::move(k));
-  }
-  DJ_TRY(org::name_paths(c, out));
-  return out;
-}
-
 // A course p may manage: course:manage and its owner in p's subtree, or
 // (a lecturer) the course's own lecturer.
 Result<Course> managed_course(store::Conn& c, const Principal& p, int64_t id) {
@@ -133,8 +108,33 @@ Status check_lesson(store::Conn& c, const Principal& p, const Course& k, const L
 
 namespace detail {
 
+Result<std::vector<Course>> select_courses(store::Conn& c, const std::string& and_where,
+                                           const store::Params& params) {
+  DJ_ASSIGN(auto rows, c.query(std::string(kCourseSelect) + and_where, params));
+  std::vector<Course> out;
+  for (const auto& r : rows) {
+    Course k;
+    k.id = r.i64(0);
+    k.org_id = r.i64(1);
+    k.org_path = r.str(2);
+    k.title = r.str(3);
+    k.status = r.str(4);
+    k.description = r.opt_str(5);
+    const json::value tags = json::parse(r.str(6));
+    for (const auto& t : tags.as_array()) k.tags.emplace_back(t.as_string());
+    k.hours_tenths = r.i64(7);
+    k.cover_media_id = r.opt_i64(8);
+    k.lecturer_user_id = r.opt_i64(9);
+    k.updated_at = r.i64(10);
+    k.lessons = r.i64(11);
+    out.push_back(std::move(k));
+  }
+  DJ_TRY(org::name_paths(c, out));
+  return out;
+}
+
 Result<Course> load_course(store::Conn& c, int64_t id) {
-  DJ_ASSIGN(auto list, select_courses(c, " AND c.id = ?", {id}));
+  DJ_ASSIGN(auto list, detail::select_courses(c, " AND c.id = ?", {id}));
   if (list.empty()) return Error::not_found("course " + std::to_string(id));
   return list[0];
 }
@@ -229,14 +229,17 @@ Result<CoursePage> LearningService::list_courses(const Principal& p, const Cours
       where += " AND c.title LIKE ?";
       params.emplace_back("%" + *q.q + "%");
     }
-    DJ_ASSIGN(auto all,
-              select_courses(c, where + " ORDER BY c.updated_at DESC, c.id DESC", params));
     CoursePage page;
-    page.total = static_cast<int64_t>(all.size());
-    const auto from = std::min<size_t>(all.size(), static_cast<size_t>((q.page - 1) * q.page_size));
-    const auto to = std::min<size_t>(all.size(), from + static_cast<size_t>(q.page_size));
-    page.items.assign(all.begin() + static_cast<std::ptrdiff_t>(from),
-                      all.begin() + static_cast<std::ptrdiff_t>(to));
+    DJ_ASSIGN(auto n, c.query_one("SELECT COUNT(*) FROM courses c JOIN orgs o ON o.id = c.org_id "
+                                  "WHERE c.deleted_at IS NULL" +
+                                      where,
+                                  params));
+    page.total = n.i64(0);
+    params.emplace_back(q.page_size);
+    params.emplace_back((q.page - 1) * q.page_size);
+    DJ_ASSIGN(page.items,
+              detail::select_courses(
+                  c, where + " ORDER BY c.updated_at DESC, c.id DESC LIMIT ? OFFSET ?", params));
     return page;
   });
 }

@@ -11,6 +11,10 @@
 
 namespace dj::learning::detail {
 
+// Courses not deleted, under `and_where` (conditions on c (courses) and o
+// (its organization), then any ORDER BY and LIMIT), with their organization's names.
+Result<std::vector<Course>> select_courses(store::Conn& c, const std::string& and_where,
+                                           const store::Params& params);
 // A course that is not deleted (not_found otherwise); no scope check.
 Result<Course> load_course(store::Conn& c, int64_t id);
 // Its lessons in order, with their media.

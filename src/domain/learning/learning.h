@@ -257,7 +257,6 @@ class LearningService {
   // file: unreadable), makes a video's poster frame and keeps the file.
   Result<Upload> append(const auth::Principal& p, int64_t id, int64_t offset,
                         const std::string& bytes);
-  Result<Media> media(const auth::Principal& p, int64_t id);
 
   // Courses: course:manage in the owner's subtree (a lecturer: the courses
   // he is the lecturer of, without changing who owns them).

@@ -432,14 +432,6 @@ Result<Upload> LearningService::append(const Principal& p, int64_t id, int64_t o
   });
 }
 
-Result<Media> LearningService::media(const Principal& p, int64_t id) {
-  return store::with_conn(db_, [&](store::Conn& c) -> Result<Media> {
-    auto m = media_in_scope(c, p, id, "id");
-    if (!m) return Error::not_found("media " + std::to_string(id));
-    return *m;
-  });
-}
-
 namespace {
 
 std::string media_signature(const std::string& key, int64_t id, int64_t exp, bool poster) {
